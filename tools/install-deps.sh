@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs (as root, with apt-get) everything replay's build, tests, demo and benchmarks need.
+# Idempotent and quick when all is present: apt is only called for what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libuv1-dev node-llhttp libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
+  zstd jq curl python3
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk nghttp2-client nginx-light util-linux)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]} (run as root, or: sudo $0)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
