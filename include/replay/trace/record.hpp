@@ -1,0 +1,65 @@
+#pragma once
+// The in-memory form of trace format v1: one TraceHeader, then Records (docs/trace-format.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace replay::trace {
+
+inline constexpr int kTraceFormatVersion = 1;
+inline constexpr const char* kTraceFormatName = "replay-trace";
+
+// One request header; a Record keeps them in wire order, duplicates included.
+struct HeaderField {
+  std::string name;
+  std::string value;
+  friend bool operator==(const HeaderField&, const HeaderField&) = default;
+};
+
+// A value taken from this request's response for later requests of the same session.
+struct Capture {
+  std::string name;
+  std::string source;  // "json:/id", "header:Location", "regex:id=(\\d+)"
+  friend bool operator==(const Capture&, const Capture&) = default;
+};
+
+// What the recorder saw come back; absent in synthesised traces.
+struct ObservedResponse {
+  int status = 0;
+  int64_t ttfb_us = 0;
+  int64_t duration_us = 0;
+  uint64_t bytes = 0;
+  uint32_t sse_events = 0;
+  friend bool operator==(const ObservedResponse&, const ObservedResponse&) = default;
+};
+
+// One request of a trace. Text fields other than `body` are UTF-8 on the wire: the writer
+// replaces invalid bytes (percent-encodes them in `target`), see docs/trace-format.md.
+struct Record {
+  int64_t offset_us = 0;  // intended send time relative to trace start, >= 0
+  std::string session;    // empty: no session
+  std::string tag;        // empty: untagged
+  std::string method;     // "GET"
+  std::string target;     // path + query, e.g. "/api/v1/plans/42?x=1"
+  std::vector<HeaderField> headers;
+  std::string body;             // raw bytes, binary-safe
+  bool body_truncated = false;  // recorder stored only a prefix of the body
+  std::vector<Capture> captures;
+  std::optional<ObservedResponse> response;
+  friend bool operator==(const Record&, const Record&) = default;
+};
+
+// The first line of a trace. The writer always writes kTraceFormatName and
+// kTraceFormatVersion, whatever `format` and `version` hold.
+struct TraceHeader {
+  std::string format = kTraceFormatName;
+  int version = kTraceFormatVersion;
+  std::string created;   // RFC 3339 UTC, "2026-11-22T12:00:00Z"; the writer fills it in when empty
+  std::string source;    // what produced the trace: "record", "synth chat", "import har"
+  std::string base_url;  // where it was recorded, "http://127.0.0.1:8000"; may be empty
+  friend bool operator==(const TraceHeader&, const TraceHeader&) = default;
+};
+
+}  // namespace replay::trace

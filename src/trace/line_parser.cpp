@@ -1,0 +1,358 @@
+#include <simdjson.h>
+
+#include <limits>
+#include <vector>
+
+#include "replay/core/base64.hpp"
+#include "replay/trace/record_codec.hpp"
+
+namespace replay::trace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+static_assert(kLinePadding >= simdjson::SIMDJSON_PADDING);
+
+namespace {
+
+const char* describe(error_code e) noexcept {
+  switch (e) {
+    case simdjson::UNCLOSED_STRING:
+      return "unterminated string";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8";
+    case simdjson::UNESCAPED_CHARS:
+      return "unescaped control character in string";
+    case simdjson::STRING_ERROR:
+      return "bad escape in string";
+    case simdjson::NUMBER_ERROR:
+      return "malformed number";
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "number out of range";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+      return "malformed literal";
+    case simdjson::INCORRECT_TYPE:
+      return "wrong type";
+    case simdjson::TAPE_ERROR:
+      return "malformed JSON (missing or extra comma, brace or key)";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "malformed JSON (unbalanced braces or trailing content)";
+    case simdjson::EMPTY:
+      return "empty line";
+    case simdjson::DEPTH_ERROR:
+      return "nesting too deep";
+    case simdjson::TRAILING_CONTENT:
+      return "trailing content after the object";
+    case simdjson::MEMALLOC:
+      return "out of memory";
+    default:
+      return simdjson::error_message(e);
+  }
+}
+
+Error json_error(error_code e) {
+  return make_error(Errc::corrupt, describe(e));
+}
+
+Error field_error(std::string_view field, error_code e) {
+  return make_error(Errc::corrupt, "field \"" + std::string(field) + "\": " + describe(e));
+}
+
+Error field_error(std::string_view field, const char* what) {
+  return make_error(Errc::corrupt, "field \"" + std::string(field) + "\": " + what);
+}
+
+// The field's key, read in place when it has no escapes (always, for keys the writer wrote).
+error_code get_key(od::field& field, std::string_view& key) {
+  const char* begin = field.key().raw();
+  const char* p = begin;
+  // The key is a complete JSON string, so its closing quote comes before the line ends.
+  while (*p != '"' && *p != '\\') ++p;
+  if (*p == '\\') return field.unescaped_key().get(key);
+  key = std::string_view(begin, static_cast<size_t>(p - begin));
+  return simdjson::SUCCESS;
+}
+
+error_code get_text(od::value& v, std::string& out) {
+  std::string_view s;
+  error_code e = v.get_string().get(s);
+  if (!e) out.assign(s);
+  return e;
+}
+
+// Appends a slot to `items`, recycling an element (and its string buffers) from `spare`.
+template <class T>
+T& next_slot(std::vector<T>& items, size_t index, std::vector<T>& spare) {
+  if (index < items.size()) return items[index];
+  if (spare.empty()) return items.emplace_back();
+  items.push_back(std::move(spare.back()));
+  spare.pop_back();
+  return items.back();
+}
+
+// Shrinks `items` to `count`, keeping the removed elements' buffers in `spare`.
+template <class T>
+void trim_slots(std::vector<T>& items, size_t count, std::vector<T>& spare) {
+  while (items.size() > count) {
+    spare.push_back(std::move(items.back()));
+    items.pop_back();
+  }
+}
+
+}  // namespace
+
+struct LineParser::Impl {
+  od::parser parser;
+  std::vector<HeaderField> spare_headers;
+  std::vector<Capture> spare_captures;
+
+  Result<void> parse_headers(od::value& v, Record& out);
+  Result<void> parse_captures(od::value& v, Record& out);
+  Result<void> parse_response(od::value& v, Record& out);
+};
+
+LineParser::LineParser() : impl_(std::make_unique<Impl>()) {}
+LineParser::~LineParser() = default;
+
+Result<TraceHeader> LineParser::parse_header(std::string_view line) {
+  constexpr const char* kNotTrace = "not a replay trace: the first line is not a trace header";
+  od::document doc;
+  od::object obj;
+  if (impl_->parser.iterate(line.data(), line.size(), line.size() + kLinePadding).get(doc) ||
+      doc.get_object().get(obj)) {
+    return make_error(Errc::corrupt, kNotTrace);
+  }
+  TraceHeader header;
+  header.format.clear();
+  header.version = 0;
+  bool have_version = false;
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (error_code e = std::move(field_result).get(field)) return json_error(e);
+    if (error_code e = get_key(field, key)) return json_error(e);
+    od::value& v = field.value();
+    error_code e = simdjson::SUCCESS;
+    if (key == "format") {
+      e = get_text(v, header.format);
+    } else if (key == "version") {
+      int64_t version = 0;
+      e = v.get_int64().get(version);
+      if (!e && (version < 1 || version > std::numeric_limits<int>::max())) {
+        return field_error(key, "must be a positive integer");
+      }
+      header.version = static_cast<int>(version);
+      have_version = true;
+    } else if (key == "created") {
+      e = get_text(v, header.created);
+    } else if (key == "source") {
+      e = get_text(v, header.source);
+    } else if (key == "base_url") {
+      e = get_text(v, header.base_url);
+    }
+    if (e) {
+      if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);
+      return field_error(key, e);
+    }
+  }
+  if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);
+  if (!have_version) return field_error("version", "missing");
+  if (header.version > kTraceFormatVersion) {
+    return make_error(Errc::unsupported, "trace format version " + std::to_string(header.version) +
+                                             " is newer than this build reads (version " +
+                                             std::to_string(kTraceFormatVersion) + ")");
+  }
+  return header;
+}
+
+Result<void> LineParser::parse_record(std::string_view line, Record& out) {
+  od::document doc;
+  od::object obj;
+  if (error_code e =
+          impl_->parser.iterate(line.data(), line.size(), line.size() + kLinePadding).get(doc)) {
+    return json_error(e);
+  }
+  if (error_code e = doc.get_object().get(obj)) {
+    return e == simdjson::INCORRECT_TYPE ? make_error(Errc::corrupt, "not a JSON object")
+                                         : json_error(e);
+  }
+  out.offset_us = 0;
+  out.session.clear();
+  out.tag.clear();
+  out.method.clear();
+  out.target.clear();
+  out.body.clear();
+  out.body_truncated = false;
+  out.response.reset();
+  size_t header_count = 0;
+  size_t capture_count = 0;
+  bool have_offset = false;
+  bool have_method = false;
+  bool have_target = false;
+  bool have_body = false;
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (error_code e = std::move(field_result).get(field)) return json_error(e);
+    if (error_code e = get_key(field, key)) return json_error(e);
+    od::value& v = field.value();
+    error_code e = simdjson::SUCCESS;
+    if (key == "offset_us") {
+      e = v.get_int64().get(out.offset_us);
+      if (!e && out.offset_us < 0) return field_error(key, "negative");
+      have_offset = true;
+    } else if (key == "method") {
+      e = get_text(v, out.method);
+      have_method = true;
+    } else if (key == "target") {
+      e = get_text(v, out.target);
+      have_target = true;
+    } else if (key == "session") {
+      e = get_text(v, out.session);
+    } else if (key == "tag") {
+      e = get_text(v, out.tag);
+    } else if (key == "headers") {
+      auto r = impl_->parse_headers(v, out);
+      if (!r) return r;
+      header_count = out.headers.size();
+    } else if (key == "body" || key == "body_b64") {
+      if (have_body) return make_error(Errc::corrupt, "both \"body\" and \"body_b64\"");
+      have_body = true;
+      if (key == "body") {
+        e = get_text(v, out.body);
+      } else {
+        std::string_view text;
+        e = v.get_string().get(text);
+        if (!e) {
+          auto bytes = base64_decode(text);
+          if (!bytes) return field_error(key, "invalid base64");
+          out.body = std::move(*bytes);
+        }
+      }
+    } else if (key == "body_truncated") {
+      e = v.get_bool().get(out.body_truncated);
+    } else if (key == "captures") {
+      auto r = impl_->parse_captures(v, out);
+      if (!r) return r;
+      capture_count = out.captures.size();
+    } else if (key == "response") {
+      auto r = impl_->parse_response(v, out);
+      if (!r) return r;
+    }
+    if (e) return field_error(key, e);
+  }
+  trim_slots(out.headers, header_count, impl_->spare_headers);
+  trim_slots(out.captures, capture_count, impl_->spare_captures);
+  if (!have_offset) return field_error("offset_us", "missing");
+  if (!have_method) return field_error("method", "missing");
+  if (!have_target) return field_error("target", "missing");
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_headers(od::value& v, Record& out) {
+  constexpr std::string_view kKey = "headers";
+  od::array headers;
+  if (error_code e = v.get_array().get(headers)) return field_error(kKey, e);
+  size_t count = 0;
+  for (auto item : headers) {
+    od::array pair;
+    if (error_code e = item.get_array().get(pair)) return field_error(kKey, e);
+    HeaderField& slot = next_slot(out.headers, count++, spare_headers);
+    int index = 0;
+    bool base64 = false;
+    for (auto element : pair) {
+      od::value part;
+      if (error_code e = std::move(element).get(part)) return field_error(kKey, e);
+      error_code e = simdjson::SUCCESS;
+      if (index == 0) {
+        e = get_text(part, slot.name);
+      } else if (index == 1) {
+        e = get_text(part, slot.value);
+      } else if (index == 2) {
+        std::string_view flag;
+        e = part.get_string().get(flag);
+        base64 = !e && flag == "b64";
+      }
+      if (e) return field_error(kKey, e);
+      ++index;
+    }
+    if (index < 2) return field_error(kKey, "each header must be [name, value]");
+    if (base64) {
+      auto bytes = base64_decode(slot.value);
+      if (!bytes) return field_error(kKey, "invalid base64 value");
+      slot.value = std::move(*bytes);
+    }
+  }
+  trim_slots(out.headers, count, spare_headers);
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
+  constexpr std::string_view kKey = "captures";
+  od::array captures;
+  if (error_code e = v.get_array().get(captures)) return field_error(kKey, e);
+  size_t count = 0;
+  for (auto item : captures) {
+    od::object obj;
+    if (error_code e = item.get_object().get(obj)) return field_error(kKey, e);
+    Capture& slot = next_slot(out.captures, count++, spare_captures);
+    slot.name.clear();
+    slot.source.clear();
+    for (auto field_result : obj) {
+      od::field field;
+      std::string_view key;
+      if (error_code e = std::move(field_result).get(field)) return field_error(kKey, e);
+      if (error_code e = get_key(field, key)) return field_error(kKey, e);
+      error_code e = simdjson::SUCCESS;
+      if (key == "name") {
+        e = get_text(field.value(), slot.name);
+      } else if (key == "source") {
+        e = get_text(field.value(), slot.source);
+      }
+      if (e) return field_error(kKey, e);
+    }
+    if (slot.name.empty()) return field_error(kKey, "a capture has no name");
+  }
+  trim_slots(out.captures, count, spare_captures);
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_response(od::value& v, Record& out) {
+  constexpr std::string_view kKey = "response";
+  od::object obj;
+  if (error_code e = v.get_object().get(obj)) return field_error(kKey, e);
+  ObservedResponse& r = out.response.emplace();
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (error_code e = std::move(field_result).get(field)) return field_error(kKey, e);
+    if (error_code e = get_key(field, key)) return field_error(kKey, e);
+    od::value& value = field.value();
+    error_code e = simdjson::SUCCESS;
+    if (key == "status") {
+      int64_t status = 0;
+      e = value.get_int64().get(status);
+      if (!e && (status < 0 || status > 999)) return field_error(kKey, "status out of range");
+      r.status = static_cast<int>(status);
+    } else if (key == "ttfb_us") {
+      e = value.get_int64().get(r.ttfb_us);
+    } else if (key == "duration_us") {
+      e = value.get_int64().get(r.duration_us);
+    } else if (key == "bytes") {
+      e = value.get_uint64().get(r.bytes);
+    } else if (key == "sse_events") {
+      uint64_t events = 0;
+      e = value.get_uint64().get(events);
+      if (!e && events > std::numeric_limits<uint32_t>::max()) {
+        return field_error(kKey, "sse_events out of range");
+      }
+      r.sse_events = static_cast<uint32_t>(events);
+    }
+    if (e) return field_error(std::string(kKey) + "." + std::string(key), e);
+  }
+  return {};
+}
+
+}  // namespace replay::trace
