@@ -1,0 +1,148 @@
+#pragma once
+// One HTTP/1.1 keep-alive client connection over libuv TCP, plain or TLS.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "replay/client/request_builder.hpp"
+#include "replay/client/response_observer.hpp"
+#include "replay/client/response_parser.hpp"
+#include "replay/client/target.hpp"
+#include "replay/tls/plain_transport.hpp"
+#include "replay/tls/transport.hpp"
+#include "replay/uv/handle.hpp"
+
+namespace replay::tls {
+class TlsContext;
+}
+
+namespace replay::client {
+
+struct ConnectionOptions {
+  int64_t connect_timeout_ms = 10000;  // TCP connect plus TLS handshake; 0: no limit
+  int64_t timeout_ms = 30000;          // from writing a request to its complete response; 0: none
+  bool keep_body = false;              // pass body bytes to on_body for every request
+};
+
+// One keep-alive connection on a loop, one request in flight at a time (no pipelining). Not
+// thread-safe: created, used and destroyed on its loop's thread. Owns its socket and timer
+// handles (closed with uv_close: run the loop after destroying it). Failures found inside
+// connect() or send() are reported on the next loop iteration, never inside the call.
+//
+// Unexpected bytes: bytes that arrive while no request is in flight, or after a complete
+// response within the same read, close the connection (on_closed); a request sent from the
+// completion callbacks in between fails with http_parse. A response that completes before
+// its request was fully written, or with `Connection: close`, or close-delimited, closes the
+// connection after on_complete.
+class Connection {
+ public:
+  // What the owner hears about the connection itself. Both fire on the loop thread.
+  struct Events {
+    // Ready for the next request: after connecting (TLS handshake included) with no request
+    // waiting, and after each keep-alive response. The owner may send() or close() from here,
+    // but must not destroy the connection.
+    virtual void on_idle(Connection& connection) = 0;
+    // The connection is gone (peer close, error, timeout, Connection: close, or close()),
+    // after the failed request's on_failed. Fires exactly once for a connection that
+    // connect() or close() was called on, never from the destructor. The owner may destroy
+    // the connection from this callback or later; nothing touches it afterwards.
+    virtual void on_closed(Connection& connection) = 0;
+    virtual ~Events() = default;
+  };
+
+  // `target`, `tls` (null for http) and `events` must outlive the connection.
+  Connection(uv_loop_t* loop, const Target& target, tls::TlsContext* tls, Events& events,
+             ConnectionOptions options);
+  // Closes the handles; a request in flight gets on_failed(closed_early); no Events fire.
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Starts connecting (once; later calls do nothing). on_idle fires when ready, unless a
+  // request was sent meanwhile: it is written then, or fails with a connect cause (or tls).
+  void connect();
+  // Sends `request` (shared, not copied, until written). False, with no callback, when a
+  // request is in flight or the connection is closed or failing. `observer` must outlive its
+  // on_complete/on_failed. `keep_body` (or options.keep_body) asks for on_body calls. The
+  // request timeout starts when the bytes are queued for the socket.
+  bool send(const WireBytes& request, ResponseObserver& observer, bool keep_body = false);
+  // Closes now (idempotent): a request in flight gets on_failed(closed_early), then on_closed
+  // fires (inside this call unless called from one of this connection's callbacks).
+  void close();
+
+  bool idle() const { return state_ == State::ready && !observer_; }
+  bool connected() const { return state_ == State::ready; }
+  uint64_t requests_completed() const { return requests_completed_; }
+  // Why the connection closed or failed, one line; empty while all is well.
+  std::string_view last_error() const { return last_error_; }
+
+ private:
+  enum class State { created, connecting, handshaking, ready, failing, closed };
+  enum class TimerUse { none, connect, request, deferred_failure };
+  // The TCP handle and the requests that live as long as it: freed in its close callback,
+  // after libuv has run (or cancelled) every request callback. tcp must stay first.
+  struct Socket {
+    uv_tcp_t tcp;
+    uv_connect_t connect_req;
+    uv_write_t write_req;
+  };
+  static_assert(std::is_standard_layout_v<Socket>, "UvHandle casts Socket* to uv_handle_t*");
+  friend struct ConnectionCallbacks;
+
+  void enter_callback() { ++callback_depth_; }
+  void leave_callback();
+  void handle_connected(int status);
+  void handle_established();
+  void handle_received(std::string_view bytes);
+  bool handle_plaintext(std::string_view bytes, uint64_t now_ns);
+  bool complete_response(uint64_t now_ns, bool reusable);
+  void handle_eof();
+  void handle_write_done(int status);
+  void handle_timer();
+  void write_request(const WireBytes& request);
+  void flush_transport_output();
+  void flush_writes();
+  void start_timer(TimerUse use, int64_t delay_ms);
+  void fail(FailureCause cause, std::string reason);
+  void shut_down(FailureCause cause, std::string reason);
+
+  uv_loop_t* loop_;
+  const Target& target_;
+  Events& events_;
+  ConnectionOptions options_;
+  State state_ = State::created;
+  uv::UvHandle<Socket> socket_;
+  uv::UvHandle<uv_timer_t> timer_;
+  TimerUse timer_use_ = TimerUse::none;
+  tls::PlainTransport plain_;
+  std::unique_ptr<tls::Transport> tls_transport_;
+  tls::Transport* transport_ = &plain_;
+  std::string transport_error_;  // why the TLS session could not be created
+  ResponseParser parser_;
+  tls::SendBuffer writing_;  // handed to the socket; released by the write callback
+  tls::SendBuffer queued_;   // waiting for the write in flight
+  bool write_in_flight_ = false;
+
+  ResponseObserver* observer_ = nullptr;  // the request in flight
+  WireBytes waiting_request_;             // sent before the connection was ready
+  bool request_head_ = false;
+  bool request_keep_body_ = false;
+  bool request_written_ = false;
+  bool awaiting_sent_ = false;
+  bool response_done_in_read_ = false;
+  uint64_t request_deadline_ns_ = 0;  // uv_hrtime() by which the response must be complete
+
+  FailureCause deferred_cause_ = FailureCause::closed_early;
+  int callback_depth_ = 0;
+  bool closed_notice_due_ = false;
+  bool events_detached_ = false;
+  uint64_t requests_completed_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace replay::client

@@ -1,0 +1,74 @@
+#pragma once
+// `replay run` without its front end: replays a trace open-loop against a target and returns
+// the merged measurements. The calling thread reads the trace and feeds the workers.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "replay/core/result.hpp"
+#include "replay/engine/run_stats.hpp"
+#include "replay/schedule/arrivals.hpp"
+
+namespace replay::engine {
+
+struct RunConfig {
+  std::string trace_path;
+  std::string target_url;                       // "http://127.0.0.1:8000"
+  std::optional<schedule::RateSchedule> rate;   // none: the trace's recorded timing
+  schedule::Arrival arrival = schedule::Arrival::constant;
+  double speed = 1.0;                           // recorded timing is divided by it
+  int64_t duration_us = 0;                      // 0: until the trace or the schedule ends
+  bool loop = false;                            // start the trace again when it ends
+  unsigned threads = 0;                         // 0: one per core
+  size_t max_connections = 1000;                // over all threads
+  int64_t timeout_ms = 30000;                   // from send to complete response
+  int64_t connect_timeout_ms = 10000;
+  std::vector<std::string> only_tags;
+  std::vector<std::string> skip_tags;
+  std::vector<std::pair<std::string, std::string>> headers;  // -H overrides
+  bool insecure = false;
+  std::string cacert;
+  uint64_t seed = 1;
+  bool skip_bad = false;
+};
+
+// Live view, once a second, on the calling thread.
+struct Progress {
+  double elapsed_s = 0;
+  uint64_t offered = 0, sent = 0, completed = 0, errors = 0, in_flight = 0, backlog = 0;
+  double offered_per_s = 0, completed_per_s = 0;  // over the last second
+  int64_t p99_us = 0;                             // corrected, of the last full second
+};
+
+struct NamedStats {
+  std::string name;
+  ScopeStats stats;
+};
+
+struct RunResult {
+  int64_t started_unix_ms = 0;
+  int64_t load_us = 0;     // from second 0 to the end of the offered load (last send + 1 gap)
+  int64_t elapsed_us = 0;  // from second 0 to the end of the run (last completion)
+  unsigned threads = 0;
+  ScopeStats overall;
+  std::vector<NamedStats> by_tag;
+  std::vector<NamedStats> by_endpoint;
+  std::vector<TimelineRow> timeline;
+  uint64_t connections_opened = 0;
+  uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
+  bool interrupted = false;
+};
+
+// Replays `config.trace_path` against `config.target_url`. Errors: Errc::invalid_argument for a
+// bad target or option, the trace reader's errors for the trace (naming record and byte), and
+// Errc::network/io for set-up failures. A target's bad behaviour is never an error: it is
+// counted by cause. `interrupt` may be set from a signal handler to end the run early.
+Result<RunResult> run_replay(const RunConfig& config, const std::function<void(const Progress&)>& on_progress,
+                             const std::atomic<bool>& interrupt);
+
+}  // namespace replay::engine

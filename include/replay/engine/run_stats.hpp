@@ -1,0 +1,74 @@
+#pragma once
+// What a replay measures: per-scope statistics (overall, per tag, per endpoint) and the
+// per-second timeline. Filled by one worker thread each; merged exactly afterwards.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "replay/client/response_observer.hpp"
+#include "replay/histogram/histogram.hpp"
+
+namespace replay::engine {
+
+using histogram::Histogram;
+
+inline constexpr size_t kFailureCauseCount =
+    static_cast<size_t>(client::FailureCause::closed_early) + 1;
+
+// Histograms that only streaming (text/event-stream) responses fill; allocated on first use.
+struct SseStats {
+  Histogram first_event;        // first event - sent (us)
+  Histogram inter_event;        // gap between consecutive events (us)
+  Histogram events_per_response;  // count per response, recorded as a plain integer
+  void merge(const SseStats& other);
+};
+
+// Statistics of one scope. Latencies are in microseconds:
+// corrected = completed - intended, service = completed - sent, send_lag = sent - intended,
+// ttfb = first response byte - sent. Only completed responses (any status) enter the latency
+// histograms; transport failures are counted by cause.
+struct ScopeStats {
+  Histogram corrected;
+  Histogram service;
+  Histogram send_lag;
+  Histogram ttfb;
+  std::unique_ptr<SseStats> sse;
+  uint64_t offered = 0;    // requests whose intended time came
+  uint64_t sent = 0;
+  uint64_t completed = 0;  // responses received, whatever their status
+  std::array<uint64_t, 6> status_classes{};  // index = status / 100 for 1..5, 0 for others
+  std::array<uint64_t, kFailureCauseCount> failures{};
+  uint64_t response_bytes = 0;
+
+  ScopeStats() = default;
+  ScopeStats(const ScopeStats& other);
+  ScopeStats& operator=(const ScopeStats& other);
+  ScopeStats(ScopeStats&&) noexcept = default;
+  ScopeStats& operator=(ScopeStats&&) noexcept = default;
+
+  SseStats& sse_stats();
+  void merge(const ScopeStats& other);
+  uint64_t failed() const;                          // transport failures of every cause
+  uint64_t errors() const;                          // failed() + 5xx + 4xx responses
+  double error_ratio() const;                       // errors / (completed + failed)
+};
+
+// One second of the run (second = floor((t - run start) / 1 s), t the event's time).
+struct TimelineRow {
+  int64_t second = 0;
+  uint64_t offered = 0;    // by intended time
+  uint64_t sent = 0;       // by actual send time
+  uint64_t completed = 0;  // by completion time
+  uint64_t errors = 0;     // failures and 4xx/5xx by completion time
+  uint64_t in_flight = 0;  // the most requests on the wire at once during the second
+  uint64_t backlog = 0;    // the most requests waiting for a connection during the second
+  std::string corrected;   // serialised Histogram of this second's completions ("" if none)
+  std::string service;     // the same for service time
+  // Adds other's counts; histograms are merged exactly (deserialised, merged, serialised).
+  void merge(const TimelineRow& other);
+};
+
+}  // namespace replay::engine

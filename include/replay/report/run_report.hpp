@@ -1,0 +1,33 @@
+#pragma once
+// Everything one run produced, as the reports need it: the configuration as the user gave it,
+// the measurements, the saturation verdict and the threshold outcomes.
+
+#include <string>
+#include <vector>
+
+#include "replay/engine/engine.hpp"
+#include "replay/engine/saturation.hpp"
+#include "replay/engine/threshold.hpp"
+
+namespace replay::report {
+
+struct RunReport {
+  engine::RunConfig config;
+  std::string rate_text;  // --rate as typed, "" for recorded timing
+  engine::RunResult result;
+  engine::SaturationVerdict saturation;
+  std::vector<engine::ThresholdOutcome> thresholds;
+};
+
+// The terminal summary: totals, percentile table (corrected, service, send lag, TTFB),
+// per-endpoint and per-tag tables, errors by cause, saturation verdict, thresholds.
+std::string format_summary(const RunReport& report);
+
+// result.json as docs/result-format.md describes it (format "replay-result", version 1).
+std::string format_result_json(const RunReport& report);
+
+// HdrHistogram percentile-distribution files for --hgrm: corrected.hgrm, service.hgrm and
+// corrected-<tag>.hgrm per tag, in `dir` (created if missing). Errc::io naming the file.
+Result<std::vector<std::string>> write_hgrm_files(const RunReport& report, const std::string& dir);
+
+}  // namespace replay::report

@@ -1,0 +1,235 @@
+// `replay run TRACE --target URL --rate R`: open-loop replay with the terminal summary,
+// result.json, .hgrm files, thresholds and the live view on a TTY.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "command.hpp"
+#include "exit_codes.hpp"
+#include "replay/core/units.hpp"
+#include "replay/engine/engine.hpp"
+#include "replay/engine/saturation.hpp"
+#include "replay/engine/threshold.hpp"
+#include "replay/report/run_report.hpp"
+#include "replay/trace/trace_reader.hpp"
+
+namespace replay::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_interrupt(int) {
+  g_interrupted.store(true);
+  // A second Ctrl-C ends the process the ordinary way.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+}
+
+struct RunFlags {
+  engine::RunConfig config;
+  std::string rate;
+  std::string arrival;
+  std::string speed = "1x";
+  std::string duration;
+  std::string timeout = "30s";
+  std::string connect_timeout = "10s";
+  std::vector<std::string> only, skip, headers, thresholds;
+  std::string out_path, hgrm_dir;
+  bool quiet = false;
+};
+
+int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case Errc::invalid_argument:
+    case Errc::not_found:
+    case Errc::corrupt:
+    case Errc::unsupported: return kExitUsage;
+    default: return kExitRunFailed;
+  }
+}
+
+Result<void> write_file(const std::string& path, const std::string& text, const char* flag) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return make_error(Errc::io, std::string(flag) + " '" + path + "': " + std::strerror(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) {
+    return make_error(Errc::io, std::string(flag) + " '" + path + "': write failed");
+  }
+  return {};
+}
+
+// Turns the flags' text into the engine's configuration; errors name the flag.
+Result<void> resolve(RunFlags& f) {
+  auto& c = f.config;
+  if (!f.rate.empty()) {
+    auto rate = schedule::parse_rate_schedule(f.rate);
+    if (!rate) return rate.error().within("--rate");
+    c.rate = rate.value();
+  }
+  if (!f.arrival.empty()) {
+    auto arrival = schedule::parse_arrival(f.arrival);
+    if (!arrival) return arrival.error().within("--arrival");
+    c.arrival = arrival.value();
+  } else {
+    c.arrival = c.rate ? schedule::Arrival::constant : schedule::Arrival::recorded;
+  }
+  if (c.arrival == schedule::Arrival::recorded && c.rate) {
+    return make_error(Errc::invalid_argument,
+                      "--arrival recorded keeps the trace's timing: drop --rate or use --speed");
+  }
+  if (c.arrival != schedule::Arrival::recorded && !c.rate) {
+    return make_error(Errc::invalid_argument,
+                      std::string("--arrival ") + schedule::arrival_name(c.arrival) +
+                          " needs --rate (e.g. --rate 200/s)");
+  }
+  auto speed = schedule::parse_speed(f.speed);
+  if (!speed) return speed.error().within("--speed");
+  c.speed = speed.value();
+  if (!f.duration.empty()) {
+    auto d = parse_duration_us(f.duration);
+    if (!d) return d.error().within("--duration");
+    if (d.value() == 0) return make_error(Errc::invalid_argument, "--duration must be positive");
+    c.duration_us = d.value();
+  }
+  auto timeout = parse_duration_us(f.timeout);
+  if (!timeout) return timeout.error().within("--timeout");
+  c.timeout_ms = std::max<int64_t>(1, timeout.value() / 1000);
+  auto connect_timeout = parse_duration_us(f.connect_timeout);
+  if (!connect_timeout) return connect_timeout.error().within("--connect-timeout");
+  c.connect_timeout_ms = std::max<int64_t>(1, connect_timeout.value() / 1000);
+  auto split_tags = [](const std::vector<std::string>& in, std::vector<std::string>& out) {
+    for (const auto& item : in) {
+      size_t start = 0;
+      while (start <= item.size()) {
+        auto comma = item.find(',', start);
+        auto tag = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!tag.empty()) out.push_back(tag);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+  };
+  split_tags(f.only, c.only_tags);
+  split_tags(f.skip, c.skip_tags);
+  for (const auto& h : f.headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      return make_error(Errc::invalid_argument, "-H '" + h + "': expected 'Name: value'");
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    c.headers.emplace_back(h.substr(0, colon), value);
+  }
+  if (c.target_url.empty()) {
+    auto reader = trace::TraceReader::open(c.trace_path);
+    if (!reader) return reader.error().within("opening trace '" + c.trace_path + "'");
+    c.target_url = reader.value()->header().base_url;
+    if (c.target_url.empty()) {
+      return make_error(Errc::invalid_argument,
+                        "--target is required: the trace names no base URL");
+    }
+  }
+  return {};
+}
+
+void print_progress(const engine::Progress& p) {
+  std::fprintf(stderr,
+               "\r\033[K  %6.1fs  offered %7.1f/s  achieved %7.1f/s  in-flight %5llu  "
+               "backlog %5llu  p99 %9s  errors %llu",
+               p.elapsed_s, p.offered_per_s, p.completed_per_s,
+               static_cast<unsigned long long>(p.in_flight),
+               static_cast<unsigned long long>(p.backlog), format_ms(p.p99_us).c_str(),
+               static_cast<unsigned long long>(p.errors));
+  std::fflush(stderr);
+}
+
+int run_run(RunFlags& f) {
+  if (auto resolved = resolve(f); !resolved) return report_error(resolved.error(), kExitUsage);
+  std::vector<engine::Threshold> thresholds;
+  for (const auto& text : f.thresholds) {
+    auto t = engine::parse_threshold(text);
+    if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
+    thresholds.push_back(t.value());
+  }
+  const bool live = !f.quiet && isatty(STDERR_FILENO);
+  struct sigaction action{};
+  action.sa_handler = on_interrupt;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto result = engine::run_replay(
+      f.config, live ? std::function<void(const engine::Progress&)>(print_progress) : nullptr,
+      g_interrupted);
+  if (live) std::fprintf(stderr, "\r\033[K");
+  if (!result) return report_error(result.error().within("run"), exit_code_for(result.error()));
+
+  report::RunReport report;
+  report.config = f.config;
+  report.rate_text = f.rate;
+  report.result = std::move(result).value();
+  report.saturation = engine::analyse_saturation(report.result.timeline);
+  bool crossed = false;
+  for (const auto& t : thresholds) {
+    report.thresholds.push_back(engine::evaluate_threshold(t, report.result));
+    crossed = crossed || !report.thresholds.back().passed;
+  }
+  if (!f.quiet) std::fputs(report::format_summary(report).c_str(), stdout);
+  if (!f.out_path.empty()) {
+    if (auto w = write_file(f.out_path, report::format_result_json(report), "--out"); !w) {
+      return report_error(w.error(), kExitRunFailed);
+    }
+    if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
+  }
+  if (!f.hgrm_dir.empty()) {
+    auto files = report::write_hgrm_files(report, f.hgrm_dir);
+    if (!files) return report_error(files.error(), kExitRunFailed);
+    if (!f.quiet) std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
+  }
+  std::fflush(stdout);
+  if (crossed) return kExitThreshold;
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app) {
+  auto f = std::make_shared<RunFlags>();
+  auto* sub = app.add_subcommand("run", "Replay a trace open-loop against a target and measure it");
+  sub->add_option("trace", f->config.trace_path, "Trace file (.zst)")->required();
+  sub->add_option("--target", f->config.target_url,
+                  "Base URL to send to, e.g. http://127.0.0.1:8000 (default: the trace's)");
+  sub->add_option("--rate", f->rate,
+                  "Arrival rate or stages: 200/s, 12000/m, '10/s:1m, 10/s->200/s:30s, 200/s:5m' "
+                  "(default: the trace's recorded timing)");
+  sub->add_option("--arrival", f->arrival, "constant | poisson | recorded");
+  sub->add_option("--speed", f->speed, "Speed factor for recorded timing, e.g. 2x");
+  sub->add_option("--duration", f->duration, "Stop offering load after this long, e.g. 10m");
+  sub->add_flag("--loop", f->config.loop, "Start the trace again when it ends");
+  sub->add_option("--threads", f->config.threads, "Worker threads (default: one per core)");
+  sub->add_option("--max-connections", f->config.max_connections,
+                  "Connections at most, over all threads; past it requests wait in a backlog")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--timeout", f->timeout, "Per-request timeout from send, e.g. 30s");
+  sub->add_option("--connect-timeout", f->connect_timeout, "Connect timeout, e.g. 10s");
+  sub->add_option("--only", f->only, "Replay only these tags (repeat or comma-separate)");
+  sub->add_option("--skip", f->skip, "Leave out these tags (repeat or comma-separate)");
+  sub->add_option("-H,--header", f->headers, "Add or override a header: 'Name: value'");
+  sub->add_option("--threshold", f->thresholds,
+                  "Fail with exit 99 unless it holds: p95<500ms, chat:p99<2s, errors<1%, "
+                  "rate>190/s");
+  sub->add_option("--out", f->out_path, "Write result.json here");
+  sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
+  sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");
+  sub->add_option("--cacert", f->config.cacert, "Trust this CA file for TLS");
+  sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");
+  sub->add_flag("--skip-bad", f->config.skip_bad, "Skip corrupt trace records instead of stopping");
+  sub->add_flag("-q,--quiet", f->quiet, "No live view and no summary (use with --out)");
+  return {sub, [f] { return run_run(*f); }};
+}
+
+}  // namespace replay::cli

@@ -1,0 +1,89 @@
+#include "replay/engine/run_stats.hpp"
+
+namespace replay::engine {
+
+void SseStats::merge(const SseStats& other) {
+  first_event.merge(other.first_event);
+  inter_event.merge(other.inter_event);
+  events_per_response.merge(other.events_per_response);
+}
+
+ScopeStats::ScopeStats(const ScopeStats& other)
+    : corrected(other.corrected),
+      service(other.service),
+      send_lag(other.send_lag),
+      ttfb(other.ttfb),
+      sse(other.sse ? std::make_unique<SseStats>(*other.sse) : nullptr),
+      offered(other.offered),
+      sent(other.sent),
+      completed(other.completed),
+      status_classes(other.status_classes),
+      failures(other.failures),
+      response_bytes(other.response_bytes) {}
+
+ScopeStats& ScopeStats::operator=(const ScopeStats& other) {
+  if (this != &other) *this = ScopeStats(other);
+  return *this;
+}
+
+SseStats& ScopeStats::sse_stats() {
+  if (!sse) sse = std::make_unique<SseStats>();
+  return *sse;
+}
+
+void ScopeStats::merge(const ScopeStats& other) {
+  corrected.merge(other.corrected);
+  service.merge(other.service);
+  send_lag.merge(other.send_lag);
+  ttfb.merge(other.ttfb);
+  if (other.sse) sse_stats().merge(*other.sse);
+  offered += other.offered;
+  sent += other.sent;
+  completed += other.completed;
+  for (size_t i = 0; i < status_classes.size(); ++i) status_classes[i] += other.status_classes[i];
+  for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
+  response_bytes += other.response_bytes;
+}
+
+uint64_t ScopeStats::failed() const {
+  uint64_t n = 0;
+  for (auto f : failures) n += f;
+  return n;
+}
+
+uint64_t ScopeStats::errors() const { return failed() + status_classes[4] + status_classes[5]; }
+
+double ScopeStats::error_ratio() const {
+  const uint64_t finished = completed + failed();
+  return finished ? static_cast<double>(errors()) / static_cast<double>(finished) : 0.0;
+}
+
+namespace {
+
+void merge_serialised(std::string& into, const std::string& from) {
+  if (from.empty()) return;
+  if (into.empty()) {
+    into = from;
+    return;
+  }
+  auto a = Histogram::deserialise(into);
+  auto b = Histogram::deserialise(from);
+  if (!a || !b) return;  // both were written by serialise(); kept as they were otherwise
+  a->merge(*b);
+  into = a->serialise();
+}
+
+}  // namespace
+
+void TimelineRow::merge(const TimelineRow& other) {
+  offered += other.offered;
+  sent += other.sent;
+  completed += other.completed;
+  errors += other.errors;
+  in_flight += other.in_flight;
+  backlog += other.backlog;
+  merge_serialised(corrected, other.corrected);
+  merge_serialised(service, other.service);
+}
+
+}  // namespace replay::engine

@@ -1,0 +1,157 @@
+#include "replay/engine/threshold.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include "replay/core/units.hpp"
+#include "replay/schedule/rate.hpp"
+
+namespace replay::engine {
+namespace {
+
+Error bad(std::string_view text, const std::string& why) {
+  return make_error(Errc::invalid_argument,
+                    "threshold '" + std::string(text) + "': " + why +
+                        " (e.g. p95<500ms, chat:p99<2s, errors<1%, rate>190/s)");
+}
+
+const ScopeStats* find_scope(const RunResult& run, const std::string& scope) {
+  if (scope.empty()) return &run.overall;
+  for (const auto& t : run.by_tag) {
+    if (t.name == scope) return &t.stats;
+  }
+  for (const auto& e : run.by_endpoint) {
+    if (e.name == scope) return &e.stats;
+  }
+  return nullptr;
+}
+
+bool compare(double observed, ThresholdOp op, double limit) {
+  switch (op) {
+    case ThresholdOp::less: return observed < limit;
+    case ThresholdOp::less_equal: return observed <= limit;
+    case ThresholdOp::greater: return observed > limit;
+    case ThresholdOp::greater_equal: return observed >= limit;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Threshold> parse_threshold(std::string_view text) {
+  Threshold t;
+  t.text = std::string(text);
+  const auto op_at = text.find_first_of("<>");
+  if (op_at == std::string_view::npos) return bad(text, "no comparison (< <= > >=)");
+  std::string_view left = text.substr(0, op_at);
+  std::string_view right = text.substr(op_at + 1);
+  const bool or_equal = !right.empty() && right.front() == '=';
+  if (or_equal) right.remove_prefix(1);
+  t.op = text[op_at] == '<' ? (or_equal ? ThresholdOp::less_equal : ThresholdOp::less)
+                            : (or_equal ? ThresholdOp::greater_equal : ThresholdOp::greater);
+  const auto colon = left.rfind(':');
+  std::string_view metric = left;
+  if (colon != std::string_view::npos) {
+    t.scope = std::string(left.substr(0, colon));
+    metric = left.substr(colon + 1);
+    if (t.scope.empty()) return bad(text, "empty scope before ':'");
+  }
+  if (right.empty()) return bad(text, "no limit after the comparison");
+  if (metric == "errors") {
+    t.metric = ThresholdMetric::errors;
+    double pct = 0;
+    std::string_view number = right;
+    if (number.back() != '%') return bad(text, "errors take a percentage like 1%");
+    number.remove_suffix(1);
+    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), pct);
+    if (ec != std::errc() || p != number.data() + number.size() || pct < 0 || pct > 100) {
+      return bad(text, "errors take a percentage like 1%");
+    }
+    t.limit = pct / 100;
+    return t;
+  }
+  if (metric == "rate") {
+    t.metric = ThresholdMetric::rate;
+    auto rate = schedule::parse_rate_per_s(right);
+    if (!rate) return bad(text, "rate takes a rate like 190/s");
+    t.limit = rate.value();
+    return t;
+  }
+  if (metric == "max") {
+    t.metric = ThresholdMetric::max;
+  } else if (metric == "mean" || metric == "avg") {
+    t.metric = ThresholdMetric::mean;
+  } else if (metric.size() > 1 && metric.front() == 'p') {
+    t.metric = ThresholdMetric::percentile;
+    std::string_view number = metric.substr(1);
+    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), t.percentile);
+    if (ec != std::errc() || p != number.data() + number.size() || t.percentile <= 0 ||
+        t.percentile > 100) {
+      return bad(text, "percentile must be p<number> with 0 < number <= 100, like p99.9");
+    }
+  } else {
+    return bad(text, "unknown metric '" + std::string(metric) +
+                         "' (pNN, max, mean, errors, rate)");
+  }
+  auto limit = parse_duration_us(right);
+  if (!limit) return bad(text, "latency limit needs a unit, like 500ms");
+  t.limit = static_cast<double>(limit.value());
+  return t;
+}
+
+ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
+  ThresholdOutcome out;
+  out.text = t.text;
+  const ScopeStats* s = find_scope(run, t.scope);
+  if (!s) {
+    out.observed = "no tag or endpoint named '" + t.scope + "' in this run";
+    return out;
+  }
+  char buf[128];
+  double observed = 0;
+  switch (t.metric) {
+    case ThresholdMetric::percentile:
+      observed = static_cast<double>(s->corrected.value_at_percentile(t.percentile));
+      std::snprintf(buf, sizeof buf, "p%g = %s", t.percentile,
+                    format_ms(static_cast<int64_t>(observed)).c_str());
+      break;
+    case ThresholdMetric::max:
+      observed = static_cast<double>(s->corrected.max());
+      std::snprintf(buf, sizeof buf, "max = %s", format_ms(s->corrected.max()).c_str());
+      break;
+    case ThresholdMetric::mean:
+      observed = s->corrected.mean();
+      std::snprintf(buf, sizeof buf, "mean = %s",
+                    format_ms(static_cast<int64_t>(observed)).c_str());
+      break;
+    case ThresholdMetric::errors:
+      observed = s->error_ratio();
+      std::snprintf(buf, sizeof buf, "errors = %.2f%%", observed * 100);
+      break;
+    case ThresholdMetric::rate: {
+      // Completions during the offered load, per second of it (the drain after the load ends
+      // neither adds to nor dilutes the rate); a scope gets its share of them.
+      const int64_t load_seconds = std::max<int64_t>(1, run.load_us / 1'000'000);
+      uint64_t in_window = 0;
+      for (const auto& row : run.timeline) {
+        if (row.second < load_seconds) in_window += row.completed;
+      }
+      const double share = run.overall.completed
+                               ? static_cast<double>(s->completed) /
+                                     static_cast<double>(run.overall.completed)
+                               : 0.0;
+      observed = static_cast<double>(in_window) * share / static_cast<double>(load_seconds);
+      std::snprintf(buf, sizeof buf, "rate = %.1f/s", observed);
+      break;
+    }
+  }
+  out.observed = buf;
+  // No data is not a pass: a latency threshold on a scope that completed nothing fails.
+  const bool has_data = s->completed > 0 || t.metric == ThresholdMetric::errors ||
+                        t.metric == ThresholdMetric::rate;
+  out.passed = has_data && compare(observed, t.op, t.limit);
+  if (!has_data) out.observed = "no completed requests";
+  return out;
+}
+
+}  // namespace replay::engine

@@ -1,0 +1,415 @@
+#include "replay/engine/worker.hpp"
+
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <ctime>
+
+namespace replay::engine {
+namespace {
+
+constexpr int64_t kIdlePollNs = 1'000'000;  // how often an idle worker looks at its input
+constexpr uint64_t kTickMs = 100;
+
+int64_t to_us(int64_t ns) { return ns / 1000; }
+
+}  // namespace
+
+// One connection and the worker's view of it.
+class Worker::Slot final : public client::Connection::Events {
+ public:
+  Slot(Worker& worker, size_t index)
+      : index_(index),
+        worker_(worker),
+        connection_(&worker.loop_, worker.target_, worker.tls_, *this,
+                    client::ConnectionOptions{
+                        .connect_timeout_ms = worker.config_.connect_timeout_ms,
+                        .timeout_ms = worker.config_.timeout_ms,
+                    }) {}
+
+  void on_idle(client::Connection&) override { worker_.on_slot_idle(*this); }
+  void on_closed(client::Connection&) override {
+    if (!closed_) {
+      closed_ = true;
+      worker_.on_slot_closed(*this);
+    }
+  }
+
+  client::Connection& connection() { return connection_; }
+  size_t index_ = 0;
+  bool closed_ = false;
+  bool in_idle_list_ = false;
+
+ private:
+  Worker& worker_;
+  client::Connection connection_;
+};
+
+// A request on its way: observes the response and hands the measurements to the worker.
+class Worker::InFlight final : public client::ResponseObserver {
+ public:
+  explicit InFlight(Worker& worker) : worker_(worker) {}
+
+  void reset(PreparedRequest* request) {
+    request_ = request;
+    sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
+    events_ = 0;
+    event_stream_ = false;
+  }
+
+  void on_sent(uint64_t now_ns) override {
+    sent_ns_ = static_cast<int64_t>(now_ns);
+    worker_.count_sent(*this, sent_ns_);
+  }
+  void on_first_byte(uint64_t now_ns) override { first_byte_ns_ = static_cast<int64_t>(now_ns); }
+  void on_headers(int, bool is_event_stream) override { event_stream_ = is_event_stream; }
+  void on_sse_event(uint64_t now_ns) override {
+    const auto now = static_cast<int64_t>(now_ns);
+    if (!worker_.shutting_down_) {
+      auto record = [&](auto member, int64_t value_us) {
+        (worker_.results_.overall.sse_stats().*member).record(value_us);
+        (worker_.tag_stats(request_->tag_id).sse_stats().*member).record(value_us);
+        (worker_.endpoint_stats(request_->endpoint_id).sse_stats().*member).record(value_us);
+      };
+      if (events_ == 0) {
+        record(&SseStats::first_event, to_us(now - effective_sent_ns()));
+      } else {
+        record(&SseStats::inter_event, to_us(now - last_event_ns_));
+      }
+    }
+    last_event_ns_ = now;
+    ++events_;
+  }
+  void on_complete(uint64_t now_ns, int status, uint64_t bytes) override {
+    worker_.on_request_done(this, static_cast<int64_t>(now_ns), status, bytes, nullptr);
+  }
+  void on_failed(uint64_t now_ns, client::FailureCause cause) override {
+    worker_.on_request_done(this, static_cast<int64_t>(now_ns), 0, 0, &cause);
+  }
+
+  // The send time, or the intended time for a request that failed before it was sent.
+  int64_t effective_sent_ns() const { return sent_ns_ ? sent_ns_ : request_->intended_ns; }
+
+  PreparedRequest* request_ = nullptr;
+  int64_t sent_ns_ = 0;
+  int64_t first_byte_ns_ = 0;
+  int64_t last_event_ns_ = 0;
+  uint32_t events_ = 0;
+  bool event_stream_ = false;
+
+ private:
+  Worker& worker_;
+};
+
+Worker::Worker(const WorkerConfig& config, const client::Target& target, tls::TlsContext* tls)
+    : config_(config), target_(target), tls_(tls), input_(config.input_capacity) {}
+
+Worker::~Worker() {
+  join();
+  while (auto* r = input_.try_pop()) delete r;
+  for (auto* r : free_requests_) delete r;
+}
+
+void Worker::start(int64_t run_start_ns) {
+  run_start_ns_ = run_start_ns;
+  thread_ = std::thread([this] { run_loop(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::run_loop() {
+  uv_loop_init(&loop_);
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  wakeup_ = uv::make_handle<uv_poll_t>();
+  uv_poll_init(&loop_, wakeup_.get(), timer_fd_);
+  wakeup_->data = this;
+  uv_poll_start(wakeup_.get(), UV_READABLE, [](uv_poll_t* h, int, int) {
+    static_cast<Worker*>(h->data)->on_wakeup();
+  });
+  tick_ = uv::make_handle<uv_timer_t>();
+  uv_timer_init(&loop_, tick_.get());
+  tick_->data = this;
+  uv_timer_start(tick_.get(), [](uv_timer_t* h) { static_cast<Worker*>(h->data)->on_tick(); },
+                 kTickMs, kTickMs);
+  arm_wakeup(static_cast<int64_t>(uv_hrtime()));
+
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Connections are destroyed once their handles have closed; run again for their callbacks.
+  slots_.clear();
+  closed_slots_.clear();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  [[maybe_unused]] int rc = uv_loop_close(&loop_);
+  assert(rc == 0);
+  if (timer_fd_ >= 0) ::close(timer_fd_);
+  done_.store(true, std::memory_order_release);
+}
+
+void Worker::arm_wakeup(int64_t at_ns) {
+  itimerspec spec{};
+  at_ns = std::max<int64_t>(at_ns, 1);
+  spec.it_value.tv_sec = at_ns / 1'000'000'000;
+  spec.it_value.tv_nsec = at_ns % 1'000'000'000;
+  timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+void Worker::on_wakeup() {
+  uint64_t expirations;
+  while (::read(timer_fd_, &expirations, sizeof expirations) > 0) {
+  }
+  if (shutting_down_) return;
+  const auto now = static_cast<int64_t>(uv_hrtime());
+  pull_input();
+  dispatch_due(now);
+  if (shutting_down_) return;
+  arm_wakeup(pending_.empty() ? now + kIdlePollNs : pending_.front()->intended_ns);
+  maybe_finish();
+}
+
+void Worker::pull_input() {
+  // Bounded so a full ring cannot starve the loop; the feeder keeps about a second ahead.
+  for (int i = 0; i < 4096; ++i) {
+    PreparedRequest* r = input_.try_pop();
+    if (!r) break;
+    pending_.push_back(r);
+  }
+}
+
+void Worker::dispatch_due(int64_t now_ns) {
+  while (!pending_.empty() && pending_.front()->intended_ns <= now_ns) {
+    PreparedRequest* r = pending_.front();
+    pending_.pop_front();
+    ++results_.overall.offered;
+    ++tag_stats(r->tag_id).offered;
+    ++endpoint_stats(r->endpoint_id).offered;
+    ++row_at(r->intended_ns).offered;
+    live_.offered.fetch_add(1, std::memory_order_relaxed);
+    start_request(r);
+  }
+}
+
+void Worker::start_request(PreparedRequest* request) {
+  InFlight* f;
+  if (free_requests_.empty()) {
+    f = new InFlight(*this);
+  } else {
+    f = free_requests_.back();
+    free_requests_.pop_back();
+  }
+  f->reset(request);
+  while (!idle_.empty()) {
+    Slot* slot = idle_.back();
+    idle_.pop_back();
+    slot->in_idle_list_ = false;
+    if (!slot->closed_) {
+      send_on(*slot, f);
+      return;
+    }
+  }
+  if (slots_.size() < config_.max_connections) {
+    auto slot = std::make_unique<Slot>(*this, slots_.size());
+    Slot& s = *slot;
+    slots_.push_back(std::move(slot));
+    ++results_.connections_opened;
+    s.connection().connect();
+    send_on(s, f);
+    return;
+  }
+  backlog_.push_back(f);
+  const auto now = static_cast<int64_t>(uv_hrtime());
+  live_.backlog.store(backlog_.size(), std::memory_order_relaxed);
+  auto& row = row_at(now);
+  row.backlog = std::max<uint64_t>(row.backlog, backlog_.size());
+}
+
+void Worker::send_on(Slot& slot, InFlight* request) {
+  if (!slot.connection().send(request->request_->wire, *request)) {
+    backlog_.push_front(request);  // the connection went away under us; try another
+    return;
+  }
+  ++in_flight_;
+  note_in_flight_change(static_cast<int64_t>(uv_hrtime()));
+}
+
+void Worker::count_sent(InFlight& request, int64_t now_ns) {
+  if (shutting_down_) return;
+  ++results_.overall.sent;
+  ++tag_stats(request.request_->tag_id).sent;
+  ++endpoint_stats(request.request_->endpoint_id).sent;
+  ++row_at(now_ns).sent;
+  live_.sent.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::note_in_flight_change(int64_t now_ns) {
+  live_.in_flight.store(in_flight_, std::memory_order_relaxed);
+  auto& row = row_at(now_ns);
+  row.in_flight = std::max<uint64_t>(row.in_flight, in_flight_);
+}
+
+void Worker::on_slot_idle(Slot& slot) {
+  if (shutting_down_ || slot.closed_) return;
+  if (!backlog_.empty()) {
+    InFlight* f = backlog_.front();
+    backlog_.pop_front();
+    live_.backlog.store(backlog_.size(), std::memory_order_relaxed);
+    send_on(slot, f);
+    return;
+  }
+  if (!slot.in_idle_list_) {
+    slot.in_idle_list_ = true;
+    idle_.push_back(&slot);
+  }
+}
+
+void Worker::on_slot_closed(Slot& slot) {
+  // Swap-remove from slots_; the object lives on in closed_slots_ until the next tick.
+  const size_t i = slot.index_;
+  std::unique_ptr<Slot> owned = std::move(slots_[i]);
+  if (i + 1 != slots_.size()) {
+    slots_[i] = std::move(slots_.back());
+    slots_[i]->index_ = i;
+  }
+  slots_.pop_back();
+  closed_slots_.push_back(std::move(owned));
+  if (shutting_down_) return;
+  if (!backlog_.empty() && slots_.size() < config_.max_connections) {
+    InFlight* f = backlog_.front();
+    backlog_.pop_front();
+    live_.backlog.store(backlog_.size(), std::memory_order_relaxed);
+    auto fresh = std::make_unique<Slot>(*this, slots_.size());
+    Slot& s = *fresh;
+    slots_.push_back(std::move(fresh));
+    ++results_.connections_opened;
+    s.connection().connect();
+    send_on(s, f);
+  }
+}
+
+void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t bytes,
+                             const client::FailureCause* cause) {
+  PreparedRequest* r = f->request_;
+  if (in_flight_ > 0) --in_flight_;
+  if (!shutting_down_) {
+    note_in_flight_change(now_ns);
+    ScopeStats* scopes[] = {&results_.overall, &tag_stats(r->tag_id),
+                            &endpoint_stats(r->endpoint_id)};
+    const int64_t second = (now_ns - run_start_ns_) / 1'000'000'000;
+    if (second != current_second_) roll_second(second);
+    auto& row = row_at(now_ns);
+    if (cause) {
+      for (auto* s : scopes) ++s->failures[static_cast<size_t>(*cause)];
+      ++row.errors;
+      live_.errors.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      const int64_t corrected = to_us(now_ns - r->intended_ns);
+      const int64_t sent = f->effective_sent_ns();
+      const int64_t service = to_us(now_ns - sent);
+      const int64_t lag = to_us(sent - r->intended_ns);
+      const int64_t ttfb = f->first_byte_ns_ ? to_us(f->first_byte_ns_ - sent) : service;
+      const size_t status_class = status >= 100 && status < 600 ? status / 100 : 0;
+      for (auto* s : scopes) {
+        s->corrected.record(corrected);
+        s->service.record(service);
+        s->send_lag.record(lag);
+        s->ttfb.record(ttfb);
+        ++s->completed;
+        ++s->status_classes[status_class];
+        s->response_bytes += bytes;
+        if (f->event_stream_) s->sse_stats().events_per_response.record(f->events_);
+      }
+      second_corrected_.record(corrected);
+      second_service_.record(service);
+      ++row.completed;
+      if (status >= 400) {
+        ++row.errors;
+        live_.errors.fetch_add(1, std::memory_order_relaxed);
+      }
+      live_.completed.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  delete r;
+  f->request_ = nullptr;
+  free_requests_.push_back(f);
+  maybe_finish();
+}
+
+void Worker::roll_second(int64_t second) {
+  if (current_second_ >= 0 && second_corrected_.count() > 0) {
+    auto& row = results_.timeline[static_cast<size_t>(current_second_)];
+    row.corrected = second_corrected_.serialise();
+    row.service = second_service_.serialise();
+    live_.last_second_p99_us.store(second_corrected_.value_at_percentile(99),
+                                   std::memory_order_relaxed);
+    second_corrected_.reset();
+    second_service_.reset();
+  }
+  current_second_ = second;
+}
+
+TimelineRow& Worker::row_at(int64_t now_ns) {
+  const int64_t second = std::max<int64_t>(0, (now_ns - run_start_ns_) / 1'000'000'000);
+  auto& rows = results_.timeline;
+  while (rows.size() <= static_cast<size_t>(second)) {
+    rows.emplace_back();
+    rows.back().second = static_cast<int64_t>(rows.size() - 1);
+  }
+  return rows[static_cast<size_t>(second)];
+}
+
+ScopeStats& Worker::tag_stats(uint32_t id) {
+  if (results_.by_tag.size() <= id) results_.by_tag.resize(id + 1);
+  return results_.by_tag[id];
+}
+
+ScopeStats& Worker::endpoint_stats(uint32_t id) {
+  if (results_.by_endpoint.size() <= id) results_.by_endpoint.resize(id + 1);
+  return results_.by_endpoint[id];
+}
+
+void Worker::on_tick() {
+  closed_slots_.clear();
+  if (shutting_down_) return;
+  const auto now = static_cast<int64_t>(uv_hrtime());
+  const int64_t second = (now - run_start_ns_) / 1'000'000'000;
+  if (second > current_second_ && second_corrected_.count() > 0) roll_second(second);
+  auto& row = row_at(now);
+  row.in_flight = std::max<uint64_t>(row.in_flight, in_flight_);
+  row.backlog = std::max<uint64_t>(row.backlog, backlog_.size());
+  if (stop_.load(std::memory_order_acquire)) {
+    shut_down();
+    return;
+  }
+  maybe_finish();
+}
+
+void Worker::maybe_finish() {
+  if (shutting_down_ || in_flight_ != 0 || !backlog_.empty() || !pending_.empty()) return;
+  if (!input_done_.load(std::memory_order_acquire) || !input_.empty()) return;
+  shut_down();
+}
+
+void Worker::shut_down() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  roll_second(current_second_ + 1);
+  for (auto* r : pending_) delete r;
+  pending_.clear();
+  for (auto* f : backlog_) {
+    delete f->request_;
+    delete f;
+  }
+  backlog_.clear();
+  idle_.clear();
+  // close() may call back into on_slot_closed, which edits slots_: close from a snapshot.
+  std::vector<Slot*> open;
+  for (auto& s : slots_) open.push_back(s.get());
+  for (auto* s : open) s->connection().close();
+  wakeup_.reset();
+  tick_.reset();
+}
+
+}  // namespace replay::engine

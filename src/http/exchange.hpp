@@ -1,0 +1,48 @@
+#pragma once
+// One request and the state of its response, shared by the connection and the handler's
+// ResponseWriter copies.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "replay/http/request.hpp"
+#include "replay/http/response_writer.hpp"
+#include "wire_format.hpp"
+
+namespace replay::http {
+
+class ServerConnection;
+
+struct Exchange {
+  ServerConnection* connection = nullptr;  // null once answered or the connection closed
+  Request request;
+  std::string pending;  // output produced before earlier responses on the connection finished
+  // Shared so that a call in progress keeps it alive while the connection drops it: a sink
+  // usually captures the writer, and so this exchange.
+  std::shared_ptr<BodySink> body_sink;
+  std::function<void()> on_disconnect;
+  uint64_t remaining_bytes = 0;  // of a fixed-length body
+  Framing framing = Framing::fixed;
+  bool head_written = false;
+  bool ended = false;
+  bool close_after = false;
+  bool omit_body = false;        // HEAD, 1xx, 204, 304
+  bool streaming_body = false;   // the handler already has it; the body goes to body_sink
+  bool request_complete = false;
+
+  // Returns the exchange to its initial state, keeping buffers' capacity.
+  void reset() {
+    connection = nullptr;
+    request.clear();
+    pending.clear();
+    body_sink.reset();
+    on_disconnect = nullptr;
+    remaining_bytes = 0;
+    framing = Framing::fixed;
+    head_written = ended = close_after = omit_body = streaming_body = request_complete = false;
+  }
+};
+
+}  // namespace replay::http

@@ -1,0 +1,414 @@
+#include "server_connection.hpp"
+
+#include <utility>
+
+namespace replay::http {
+
+// Collects output while alive and flushes it once when the outermost batch ends.
+class Batch {
+ public:
+  explicit Batch(int& depth) : depth_(depth) { ++depth_; }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+  ~Batch() { --depth_; }
+
+ private:
+  int& depth_;
+};
+
+ServerConnection::ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp)
+    : server_(server),
+      stream_(std::move(tcp), *this),
+      parser_(*this, server.options_.limits),
+      deadline_(server.loop_, *this) {
+  last_activity_ms_ = uv_now(server_.loop_);
+}
+
+ServerConnection::~ServerConnection() {
+  for (auto& exchange : responses_.take_all()) exchange->connection = nullptr;
+  if (parsing_) parsing_->connection = nullptr;
+}
+
+void ServerConnection::start() {
+  if (stream_.start_reading() != 0) {
+    close();
+    return;
+  }
+  update_deadline();
+}
+
+void ServerConnection::close() { close_with(false); }
+
+void ServerConnection::reset() { close_with(true); }
+
+void ServerConnection::close_with(bool reset_connection) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  server_.retire(position);
+  if (reset_connection) {
+    stream_.close_reset();
+  } else {
+    stream_.close();
+  }
+  deadline_.close();
+  responses_.output().clear();
+  backlog_.clear();
+  spare_.reset();
+  detach_all();
+}
+
+void ServerConnection::detach_all() {
+  auto queue = responses_.take_all();
+  std::shared_ptr<Exchange> parsing = std::move(parsing_);
+  if (parsing && (queue.empty() || queue.back() != parsing)) queue.push_back(parsing);
+  for (auto& exchange : queue) {
+    exchange->connection = nullptr;
+    exchange->body_sink.reset();
+    auto callback = std::move(exchange->on_disconnect);
+    exchange->on_disconnect = nullptr;
+    if (!exchange->ended && callback) callback();
+  }
+}
+
+void ServerConnection::on_stream_data(std::string_view data) {
+  last_activity_ms_ = uv_now(server_.loop_);
+  if (state_ != State::open) return;  // draining or lingering: requests are no longer read
+  if (parse_paused_) {
+    backlog_.append(data);
+    return;
+  }
+  {
+    Batch batch(batch_depth_);
+    parse(data);
+  }
+  flush();
+  update_deadline();
+}
+
+void ServerConnection::parse(std::string_view data) {
+  ParseResult result = parser_.feed(data);
+  if (state_ == State::closed) return;
+  switch (result.status) {
+    case ParseStatus::need_more:
+      return;
+    case ParseStatus::paused:
+      if (state_ != State::open) return;  // no more requests: the rest is discarded
+      parse_paused_ = true;
+      backlog_.assign(data.substr(result.consumed));
+      update_reading();
+      return;
+    case ParseStatus::upgrade:
+      stop_requests();
+      return;
+    case ParseStatus::malformed:
+      reject(400);
+      return;
+    case ParseStatus::uri_too_long:
+      reject(414);
+      return;
+    case ParseStatus::headers_too_large:
+      reject(431);
+      return;
+    case ParseStatus::body_too_large:
+      reject(413);
+      return;
+  }
+}
+
+void ServerConnection::on_stream_end(int status) {
+  if (state_ == State::closed) return;
+  peer_closed_ = true;
+  if (status != UV_EOF || state_ == State::lingering) {
+    close();
+    return;
+  }
+  if (state_ == State::open) {
+    if (responses_.empty() && !parser_.in_message()) {
+      close();
+      return;
+    }
+    stop_requests();
+    if (state_ == State::closed) return;
+  }
+  flush();
+  update_deadline();
+}
+
+void ServerConnection::on_stream_drained() {
+  if (state_ == State::closed) return;
+  if (write_blocked_) {
+    write_blocked_ = false;
+    update_reading();
+  }
+  if (state_ == State::draining) finish_draining();
+  update_deadline();
+}
+
+void ServerConnection::on_request_begin() {
+  request_begin_ms_ = uv_now(server_.loop_);
+  request_begin_ns_ = uv_hrtime();
+}
+
+void ServerConnection::on_request_head(Request& request) {
+  std::shared_ptr<Exchange> exchange = new_exchange();
+  std::swap(exchange->request, request);
+  exchange->request.started_at_ns = request_begin_ns_;
+  exchange->omit_body = exchange->request.method == "HEAD";
+  responses_.push(exchange);
+  parsing_ = exchange;
+  if (responses_.size() == 1) {
+    auto expect = exchange->request.headers.find("expect");
+    if (expect && iequals(*expect, "100-continue")) responses_.output().append(kContinue);
+  }
+  const auto& stream_body = server_.options_.stream_request_body;
+  if (stream_body && stream_body(exchange->request)) {
+    exchange->streaming_body = true;
+    dispatch(exchange);
+  }
+}
+
+void ServerConnection::on_request_body(std::string_view chunk) {
+  if (!parsing_) return;
+  if (parsing_->body_sink) {
+    std::shared_ptr<BodySink> sink = parsing_->body_sink;
+    (*sink)(chunk, false);
+  } else if (!parsing_->streaming_body || parsing_->connection != nullptr) {
+    parsing_->request.body.append(chunk);
+  }
+}
+
+bool ServerConnection::on_request_complete() {
+  std::shared_ptr<Exchange> exchange = std::move(parsing_);
+  parsing_.reset();
+  if (state_ != State::open || !exchange) return false;
+  exchange->request_complete = true;
+  bool keep_alive = exchange->request.keep_alive;
+  if (!exchange->streaming_body) {
+    dispatch(exchange);
+  } else if (exchange->body_sink) {
+    std::shared_ptr<BodySink> sink = std::move(exchange->body_sink);
+    exchange->body_sink.reset();
+    (*sink)({}, true);
+  }
+  if (state_ != State::open) return false;
+  if (!keep_alive) {
+    stop_requests();
+    return false;
+  }
+  return responses_.size() < server_.options_.max_pipelined;
+}
+
+std::shared_ptr<Exchange> ServerConnection::new_exchange() {
+  std::shared_ptr<Exchange> exchange;
+  if (spare_ && spare_.use_count() == 1) {
+    exchange = std::move(spare_);
+    exchange->reset();
+  } else {
+    spare_.reset();
+    exchange = std::make_shared<Exchange>();
+  }
+  exchange->connection = this;
+  return exchange;
+}
+
+void ServerConnection::dispatch(const std::shared_ptr<Exchange>& exchange) {
+  server_.handler_(exchange->request, ResponseWriter(exchange));
+}
+
+void ServerConnection::stop_requests() {
+  if (state_ != State::open) return;
+  state_ = State::draining;
+  parse_paused_ = false;
+  backlog_.clear();
+  if (parsing_) {
+    // Its request will never complete: it leaves the queue unanswered.
+    std::shared_ptr<Exchange> partial = std::move(parsing_);
+    parsing_.reset();
+    bool started = partial->head_written;
+    responses_.drop_last(partial);
+    partial->connection = nullptr;
+    partial->body_sink.reset();
+    if (partial->on_disconnect) {
+      auto callback = std::move(partial->on_disconnect);
+      partial->on_disconnect = nullptr;
+      callback();
+    }
+    if (started) {
+      close();  // part of its response may be out already: the stream cannot be repaired
+      return;
+    }
+  }
+  update_reading();
+}
+
+void ServerConnection::reject(int status) {
+  if (state_ != State::open) return;
+  stop_requests();
+  if (state_ != State::draining) return;
+  std::shared_ptr<Exchange> exchange = new_exchange();
+  exchange->request.keep_alive = false;
+  exchange->request_complete = true;
+  responses_.push(exchange);
+  std::string body(status_reason(status));
+  body += '\n';
+  const HeaderField headers[] = {{"Content-Type", "text/plain"}};
+  respond(*exchange, status, headers, body);
+}
+
+void ServerConnection::advance_queue() {
+  ResponseQueue::Finished finished = responses_.pop_finished();
+  if (finished.last) {
+    spare_ = std::move(finished.last);
+    last_activity_ms_ = uv_now(server_.loop_);
+  }
+  if (finished.close_connection) {
+    stop_requests();
+    if (state_ == State::closed) return;
+    detach_all();  // later requests are never answered
+  }
+  if (parse_paused_ && !service_pending_ && responses_.size() < server_.options_.max_pipelined) {
+    service_pending_ = true;
+    server_.defer(this);
+  }
+}
+
+void ServerConnection::service() {
+  service_pending_ = false;
+  if (state_ != State::open || !parse_paused_) return;
+  if (responses_.size() >= server_.options_.max_pipelined) return;
+  parse_paused_ = false;
+  parser_.resume();
+  std::string input = std::move(backlog_);
+  backlog_.clear();
+  {
+    Batch batch(batch_depth_);
+    parse(input);
+  }
+  flush();
+  if (state_ == State::closed) return;
+  update_reading();
+  update_deadline();
+}
+
+void ServerConnection::flush() {
+  if (state_ == State::closed || batch_depth_ > 0) return;
+  if (!responses_.output().empty()) {
+    if (stream_.write(responses_.output()) == net::Io::Failed) {
+      close();
+      return;
+    }
+    if (!write_blocked_ && stream_.queued_write_bytes() > server_.options_.max_queued_write_bytes) {
+      write_blocked_ = true;
+      update_reading();
+    }
+  }
+  if (state_ == State::draining) finish_draining();
+}
+
+void ServerConnection::finish_draining() {
+  if (state_ != State::draining || !responses_.empty() || !responses_.output().empty() ||
+      stream_.queued_write_bytes() > 0) {
+    return;
+  }
+  if (peer_closed_) {
+    close();
+    return;
+  }
+  // Half-close, then keep reading what the client still sends so that closing does not
+  // answer it with an RST that could destroy our last response in its receive buffer.
+  if (stream_.shutdown() != 0) {
+    close();
+    return;
+  }
+  state_ = State::lingering;
+  linger_deadline_ms_ = uv_now(server_.loop_) + server_.options_.linger_timeout_ms;
+  update_reading();
+  update_deadline();
+}
+
+void ServerConnection::update_reading() {
+  if (state_ == State::closed) return;
+  bool want = !peer_closed_ && (state_ != State::open || (!parse_paused_ && !write_blocked_));
+  if (!want) {
+    stream_.stop_reading();
+  } else if (!stream_.reading() && stream_.start_reading() != 0) {
+    close();
+  }
+}
+
+void ServerConnection::update_deadline() {
+  if (state_ == State::closed) return;
+  const ServerOptions& options = server_.options_;
+  auto after = [](uint64_t from_ms, uint64_t timeout_ms) -> uint64_t {
+    return timeout_ms == 0 ? 0 : from_ms + timeout_ms;
+  };
+  uint64_t deadline = 0;
+  switch (state_) {
+    case State::open:
+      if (parser_.in_message()) {
+        deadline = parser_.head_complete()
+                       ? after(last_activity_ms_, options.idle_timeout_ms)
+                       : after(request_begin_ms_, options.header_timeout_ms);
+      } else if (responses_.empty()) {
+        deadline = after(last_activity_ms_, options.idle_timeout_ms);
+      }
+      break;
+    case State::draining:
+      if (responses_.empty()) deadline = after(last_activity_ms_, options.idle_timeout_ms);
+      break;
+    case State::lingering:
+      deadline = linger_deadline_ms_;
+      break;
+    case State::closed:
+      break;
+  }
+  deadline_.set(deadline);
+}
+
+void ServerConnection::on_deadline() {
+  if (state_ == State::open && parser_.in_message()) {
+    reject(408);  // slow headers or a stalled body
+    flush();
+    update_deadline();
+    return;
+  }
+  close();
+}
+
+void ServerConnection::write_head(Exchange& exchange, int status,
+                                  std::span<const HeaderField> headers,
+                                  std::optional<uint64_t> content_length) {
+  if (exchange.connection != this) return;
+  responses_.write_head(exchange, status, headers, content_length);
+  flush();
+}
+
+void ServerConnection::write_body(Exchange& exchange, std::string_view bytes) {
+  if (exchange.connection != this) return;
+  responses_.write_body(exchange, bytes);
+  flush();
+}
+
+void ServerConnection::end(Exchange& exchange) {
+  if (exchange.connection != this || exchange.ended) return;
+  {
+    Batch batch(batch_depth_);
+    responses_.end(exchange);
+    advance_queue();
+  }
+  flush();
+  update_deadline();
+}
+
+void ServerConnection::respond(Exchange& exchange, int status,
+                               std::span<const HeaderField> headers, std::string_view body) {
+  {
+    Batch batch(batch_depth_);
+    write_head(exchange, status, headers, body.size());
+    write_body(exchange, body);
+    end(exchange);
+  }
+  flush();
+}
+
+}  // namespace replay::http

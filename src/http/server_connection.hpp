@@ -1,0 +1,98 @@
+#pragma once
+// One accepted client connection of a Server: parses requests, runs the handler, writes the
+// responses in request order, and enforces limits and timeouts.
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "deadline_timer.hpp"
+#include "exchange.hpp"
+#include "response_queue.hpp"
+#include "replay/http/request_parser.hpp"
+#include "replay/http/server.hpp"
+#include "replay/net/tcp_stream.hpp"
+
+namespace replay::http {
+
+// Owned by its Server; loop thread only; non-movable. After close() it only waits in the
+// server's graveyard to be destroyed outside its own callbacks.
+class ServerConnection final : public net::StreamListener,
+                               public RequestParser::Listener,
+                               public DeadlineTimer::Listener {
+ public:
+  ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp);
+  ServerConnection(const ServerConnection&) = delete;
+  ServerConnection& operator=(const ServerConnection&) = delete;
+  ~ServerConnection() override;
+
+  // Starts reading; closes on failure.
+  void start();
+  // Closes the socket now (or with an RST); responses not yet written are dropped.
+  void close();
+  void reset();
+  // Deferred work (resuming a paused parse), run by the server outside callbacks.
+  void service();
+
+  // The ResponseWriter's operations on an exchange of this connection.
+  void write_head(Exchange& exchange, int status, std::span<const HeaderField> headers,
+                  std::optional<uint64_t> content_length);
+  void write_body(Exchange& exchange, std::string_view bytes);
+  void end(Exchange& exchange);
+  void respond(Exchange& exchange, int status, std::span<const HeaderField> headers,
+               std::string_view body);
+  size_t queued_bytes() const { return responses_.output().size() + stream_.queued_write_bytes(); }
+
+  Server::ConnectionList::iterator position;  // in the server's connection list
+
+ private:
+  enum class State { open, draining, lingering, closed };
+
+  void on_stream_data(std::string_view data) override;
+  void on_stream_end(int status) override;
+  void on_stream_drained() override;
+  void on_request_begin() override;
+  void on_request_head(Request& request) override;
+  void on_request_body(std::string_view chunk) override;
+  bool on_request_complete() override;
+  void on_deadline() override;
+
+  void parse(std::string_view data);
+  std::shared_ptr<Exchange> new_exchange();
+  void dispatch(const std::shared_ptr<Exchange>& exchange);
+  void advance_queue();
+  void reject(int status);
+  void stop_requests();
+  void finish_draining();
+  void detach_all();
+  void flush();
+  void update_reading();
+  void update_deadline();
+  void close_with(bool reset_connection);
+
+  Server& server_;
+  net::TcpStream stream_;
+  RequestParser parser_;
+  DeadlineTimer deadline_;
+  ResponseQueue responses_;
+  std::shared_ptr<Exchange> parsing_;            // the exchange whose body is arriving
+  std::shared_ptr<Exchange> spare_;              // a finished exchange to reuse
+  std::string backlog_;                          // input not parsed while paused
+  State state_ = State::open;
+  int batch_depth_ = 0;             // > 0: output is collected and flushed when it returns to 0
+  bool parse_paused_ = false;       // too many pipelined requests: backlog_ waits
+  bool write_blocked_ = false;      // too many unsent bytes: reading stops
+  bool peer_closed_ = false;        // EOF seen
+  bool service_pending_ = false;
+  uint64_t last_activity_ms_ = 0;   // last read or response end, loop time
+  uint64_t request_begin_ms_ = 0;   // first byte of the request being parsed
+  uint64_t request_begin_ns_ = 0;   // the same as uv_hrtime
+  uint64_t linger_deadline_ms_ = 0;
+};
+
+}  // namespace replay::http

@@ -1,0 +1,148 @@
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "replay/core/units.hpp"
+#include "replay/report/run_report.hpp"
+
+namespace replay::report {
+namespace {
+
+using engine::ScopeStats;
+using histogram::Histogram;
+
+constexpr double kPercentiles[] = {50, 90, 95, 99, 99.9};
+
+void appendf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void appendf(std::string& out, const char* fmt, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  int n = std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  if (n > 0) out.append(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+}
+
+std::string ms(int64_t us) { return format_ms(us); }
+
+void latency_row(std::string& out, const char* name, const Histogram& h) {
+  appendf(out, "  %-10s", name);
+  for (double p : kPercentiles) appendf(out, " %10s", ms(h.value_at_percentile(p)).c_str());
+  appendf(out, " %10s %10s\n", ms(h.max()).c_str(), ms(static_cast<int64_t>(h.mean())).c_str());
+}
+
+void scope_table(std::string& out, const char* title, const std::vector<engine::NamedStats>& rows,
+                 double seconds) {
+  if (rows.empty()) return;
+  size_t width = std::strlen(title);
+  for (const auto& r : rows) width = std::max(width, r.name.size());
+  std::vector<const engine::NamedStats*> sorted;
+  for (const auto& r : rows) sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return a->stats.offered > b->stats.offered;
+  });
+  appendf(out, "\n  %-*s %9s %8s %7s %10s %10s %10s %10s\n", static_cast<int>(width), title,
+          "requests", "rate/s", "errors", "p50", "p95", "p99", "max");
+  for (const auto* r : sorted) {
+    const ScopeStats& s = r->stats;
+    appendf(out, "  %-*s %9llu %8.1f %6.2f%% %10s %10s %10s %10s\n", static_cast<int>(width),
+            r->name.c_str(), static_cast<unsigned long long>(s.offered),
+            static_cast<double>(s.completed) / seconds, s.error_ratio() * 100,
+            ms(s.corrected.value_at_percentile(50)).c_str(),
+            ms(s.corrected.value_at_percentile(95)).c_str(),
+            ms(s.corrected.value_at_percentile(99)).c_str(), ms(s.corrected.max()).c_str());
+  }
+}
+
+}  // namespace
+
+std::string format_summary(const RunReport& report) {
+  const auto& r = report.result;
+  const auto& o = r.overall;
+  const double seconds = std::max(1e-3, static_cast<double>(r.elapsed_us) / 1e6);
+  std::string out;
+  appendf(out, "replay run %s -> %s\n", report.config.trace_path.c_str(),
+          report.config.target_url.c_str());
+  appendf(out, "  schedule   %s, %s arrivals%s   threads %u   max connections %zu\n",
+          report.rate_text.empty() ? "recorded timing" : report.rate_text.c_str(),
+          schedule::arrival_name(report.config.arrival),
+          report.config.loop ? ", looped" : "", r.threads, report.config.max_connections);
+  if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
+  appendf(out,
+          "\n  requests   offered %llu   sent %llu   completed %llu   failed %llu   "
+          "in %.1fs\n",
+          static_cast<unsigned long long>(o.offered), static_cast<unsigned long long>(o.sent),
+          static_cast<unsigned long long>(o.completed), static_cast<unsigned long long>(o.failed()),
+          seconds);
+  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
+  appendf(out,
+          "  rate       offered %.1f/s over %.2fs   throughput %.1f/s   connections opened "
+          "%llu\n",
+          static_cast<double>(o.offered) / load_seconds, load_seconds,
+          static_cast<double>(o.completed) / seconds,
+          static_cast<unsigned long long>(r.connections_opened));
+  appendf(out, "  status     2xx %llu   3xx %llu   4xx %llu   5xx %llu   errors %.2f%%\n",
+          static_cast<unsigned long long>(o.status_classes[2]),
+          static_cast<unsigned long long>(o.status_classes[3]),
+          static_cast<unsigned long long>(o.status_classes[4]),
+          static_cast<unsigned long long>(o.status_classes[5]), o.error_ratio() * 100);
+
+  appendf(out, "\n  %-10s", "latency");
+  for (double p : kPercentiles) {
+    char label[16];
+    std::snprintf(label, sizeof label, "p%g", p);
+    appendf(out, " %10s", label);
+  }
+  appendf(out, " %10s %10s\n", "max", "mean");
+  latency_row(out, "corrected", o.corrected);
+  latency_row(out, "service", o.service);
+  latency_row(out, "send lag", o.send_lag);
+  latency_row(out, "ttfb", o.ttfb);
+  if (o.sse) {
+    latency_row(out, "1st event", o.sse->first_event);
+    latency_row(out, "event gap", o.sse->inter_event);
+    appendf(out, "  %-10s mean %.1f   max %lld events per stream\n", "events",
+            o.sse->events_per_response.mean(),
+            static_cast<long long>(o.sse->events_per_response.max()));
+  }
+  appendf(out, "  (corrected = completion - intended send time; service = completion - actual send)\n");
+
+  scope_table(out, "endpoint", r.by_endpoint, load_seconds);
+  if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
+
+  bool any_error = o.failed() || o.status_classes[4] || o.status_classes[5] || o.status_classes[0];
+  if (any_error) {
+    appendf(out, "\n  errors by cause\n");
+    for (size_t i = 0; i < o.failures.size(); ++i) {
+      if (o.failures[i]) {
+        appendf(out, "    %-16s %llu\n",
+                client::failure_cause_name(static_cast<client::FailureCause>(i)),
+                static_cast<unsigned long long>(o.failures[i]));
+      }
+    }
+    if (o.status_classes[4]) {
+      appendf(out, "    %-16s %llu\n", "status 4xx",
+              static_cast<unsigned long long>(o.status_classes[4]));
+    }
+    if (o.status_classes[5]) {
+      appendf(out, "    %-16s %llu\n", "status 5xx",
+              static_cast<unsigned long long>(o.status_classes[5]));
+    }
+    if (o.status_classes[0]) {
+      appendf(out, "    %-16s %llu\n", "status other",
+              static_cast<unsigned long long>(o.status_classes[0]));
+    }
+  }
+  appendf(out, "\n  saturation %s\n", report.saturation.summary.c_str());
+  if (!report.thresholds.empty()) {
+    appendf(out, "\n  thresholds\n");
+    for (const auto& t : report.thresholds) {
+      appendf(out, "    %s  %-28s %s\n", t.passed ? "PASS" : "FAIL", t.text.c_str(),
+              t.observed.c_str());
+    }
+  }
+  return out;
+}
+
+}  // namespace replay::report

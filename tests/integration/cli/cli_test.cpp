@@ -1,0 +1,144 @@
+// The `replay` binary as users meet it: exit codes, one-line errors naming the problem and
+// where, inspect's figures, and run's result.json.
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+#include "run_command.hpp"
+#include "sim_process.hpp"
+
+using replay::testing::run_command;
+using replay::testing::SimProcess;
+
+namespace {
+
+const std::string kReplay = REPLAY_PATH;
+const std::string kDemo = std::string(REPLAY_SOURCE_DIR) + "/traces/demo.zst";
+
+replay::testing::CommandResult run_replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
+  args.insert(args.begin(), kReplay);
+  return run_command(args, timeout_ms);
+}
+
+std::string temp_path(const std::string& name) {
+  static std::string dir = [] {
+    char tmpl[] = "/tmp/replay-cli-test-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  return dir + "/" + name;
+}
+
+bool one_line(const std::string& s) {
+  return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1;
+}
+
+}  // namespace
+
+TEST_CASE("--version and --help") {
+  auto v = run_replay_cli({"--version"});
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.find("replay 0.") == 0);
+  auto h = run_replay_cli({"--help"});
+  CHECK(h.exit_code == 0);
+  CHECK(h.out.find("inspect") != std::string::npos);
+  CHECK(h.out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("usage errors are one line on stderr with exit 1") {
+  auto unknown = run_replay_cli({"bogus"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(one_line(unknown.err));
+  CHECK(unknown.err.find("bogus") != std::string::npos);
+
+  auto bad_flag = run_replay_cli({"inspect", kDemo, "--frobnicate"});
+  CHECK(bad_flag.exit_code == 1);
+  CHECK(one_line(bad_flag.err));
+  CHECK(bad_flag.err.find("--frobnicate") != std::string::npos);
+
+  auto bad_rate = run_replay_cli({"run", kDemo, "--target", "http://127.0.0.1:9", "--rate", "200"});
+  CHECK(bad_rate.exit_code == 1);
+  CHECK(one_line(bad_rate.err));
+  CHECK(bad_rate.err.find("--rate") != std::string::npos);
+  CHECK(bad_rate.err.find("missing '/unit'") != std::string::npos);
+
+  auto bad_threshold =
+      run_replay_cli({"run", kDemo, "--target", "http://127.0.0.1:9", "--threshold", "p95<fast"});
+  CHECK(bad_threshold.exit_code == 1);
+  CHECK(bad_threshold.err.find("--threshold") != std::string::npos);
+
+  auto bad_target = run_replay_cli({"run", kDemo, "--target", "ftp://example", "--rate", "1/s"});
+  CHECK(bad_target.exit_code == 1);
+  CHECK(one_line(bad_target.err));
+  CHECK(bad_target.err.find("--target") != std::string::npos);
+}
+
+TEST_CASE("input errors name the file, and for corrupt traces the record and byte") {
+  auto missing = run_replay_cli({"inspect", "/nonexistent/trace.zst"});
+  CHECK(missing.exit_code == 1);
+  CHECK(one_line(missing.err));
+  CHECK(missing.err.find("/nonexistent/trace.zst") != std::string::npos);
+
+  const auto garbage = temp_path("garbage.zst");
+  std::ofstream(garbage) << "this is not a trace\n";
+  auto g = run_replay_cli({"inspect", garbage});
+  CHECK(g.exit_code == 1);
+  CHECK(one_line(g.err));
+  CHECK(g.err.find("garbage.zst") != std::string::npos);
+
+  // The demo trace cut in half: the complete records before the cut are counted.
+  std::ifstream in(kDemo, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto truncated = temp_path("truncated.zst");
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  auto t = run_replay_cli({"inspect", truncated});
+  CHECK(t.exit_code == 1);
+  CHECK(one_line(t.err));
+  CHECK(t.err.find("truncated") != std::string::npos);
+  CHECK(t.err.find("byte") != std::string::npos);
+}
+
+TEST_CASE("inspect --json reports the demo trace's records, tags and endpoints") {
+  auto r = run_replay_cli({"inspect", "--json", kDemo});
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  auto doc = parser.parse(r.out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(uint64_t(doc["records"]) == 1200);
+  CHECK(int64_t(doc["duration_us"]) == 1199 * 50000);
+  uint64_t by_tag = 0;
+  for (auto field : simdjson::dom::object(doc["by_tag"])) by_tag += uint64_t(field.value);
+  CHECK(by_tag == 1200);
+  CHECK(uint64_t(doc["by_endpoint"]["POST /webhooks/servicedesk/{id}"]) > 0);
+}
+
+TEST_CASE("run writes result.json and exits 99 when a threshold is crossed") {
+  SimProcess sim({"--no-auth", "--latency", "5ms"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto out = temp_path("result.json");
+  auto ok = run_replay_cli({"run", kDemo, "--target", target, "--rate", "100/s", "--duration", "2s",
+                    "--only", "analytics,health", "--threshold", "p99<5s", "--out", out});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("PASS") != std::string::npos);
+  CHECK(ok.out.find("corrected") != std::string::npos);
+
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["format"]) == "replay-result");
+  CHECK(uint64_t(doc["overall"]["offered"]) == 200);
+  CHECK(uint64_t(doc["overall"]["completed"]) == 200);
+  CHECK(std::string_view(doc["overall"]["latency_us"]["corrected"]["hdr"]).substr(0, 5) == "hdr1:");
+  CHECK(simdjson::dom::array(doc["timeline"]).size() >= 2);
+  CHECK(doc["by_tag"]["analytics"].error() == simdjson::SUCCESS);
+
+  auto crossed = run_replay_cli({"run", kDemo, "--target", target, "--rate", "50/s", "--duration", "1s",
+                         "--only", "analytics", "--threshold", "p50<1ms"});
+  CHECK(crossed.exit_code == 99);
+  CHECK(crossed.out.find("FAIL") != std::string::npos);
+}

@@ -1,0 +1,59 @@
+#include <doctest/doctest.h>
+
+#include "replay/engine/saturation.hpp"
+
+using namespace replay::engine;
+
+namespace {
+
+// A timeline of `seconds` rows, each with `offered` offered, `completed` completed and a median
+// corrected latency of p50_ms(second).
+template <class F>
+std::vector<TimelineRow> make_timeline(int seconds, uint64_t offered, uint64_t completed,
+                                       F p50_ms) {
+  std::vector<TimelineRow> rows(static_cast<size_t>(seconds));
+  for (int s = 0; s < seconds; ++s) {
+    auto& row = rows[static_cast<size_t>(s)];
+    row.second = s;
+    row.offered = offered;
+    row.completed = completed;
+    Histogram h;
+    h.record_n(static_cast<int64_t>(p50_ms(s) * 1000), completed);
+    row.corrected = h.serialise();
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("steady latency at the offered rate is not saturation") {
+  auto rows = make_timeline(20, 200, 200, [](int) { return 20.0; });
+  auto v = analyse_saturation(rows);
+  CHECK_FALSE(v.saturated);
+  CHECK(v.growth_ms_per_s == doctest::Approx(0).epsilon(0.01));
+  CHECK(v.offered_per_s == doctest::Approx(200));
+  CHECK(v.summary.find("not saturated") == 0);
+}
+
+TEST_CASE("latency growing linearly while achieved < offered is saturation with its slope") {
+  // Offered 200/s, the service completes 150/s: the queue grows 50 per second and each second
+  // adds 50/150 s = 333 ms to the wait.
+  auto rows = make_timeline(30, 200, 150, [](int s) { return 10.0 + 333.0 * s; });
+  auto v = analyse_saturation(rows);
+  CHECK(v.saturated);
+  CHECK(v.growth_ms_per_s == doctest::Approx(333).epsilon(0.01));
+  CHECK(v.achieved_per_s == doctest::Approx(150));
+  CHECK(v.summary.find("SATURATED") == 0);
+}
+
+TEST_CASE("a one-off spike does not look like a queue building up") {
+  auto rows = make_timeline(30, 200, 200, [](int s) { return s == 12 ? 900.0 : 20.0; });
+  CHECK_FALSE(analyse_saturation(rows).saturated);
+}
+
+TEST_CASE("too short a run is not judged") {
+  auto rows = make_timeline(3, 200, 100, [](int s) { return 100.0 * s; });
+  auto v = analyse_saturation(rows);
+  CHECK_FALSE(v.saturated);
+  CHECK(v.summary.find("too short") != std::string::npos);
+}

@@ -1,0 +1,204 @@
+#include "replay/tls/tls_transport.hpp"
+
+#include <doctest/doctest.h>
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+
+#include "replay/tls/tls_context.hpp"
+#include "test_certificate.hpp"
+
+namespace replay::tls {
+namespace {
+
+using testing::make_server_context;
+using testing::make_test_certificate;
+using testing::TempFile;
+using testing::TestCertificate;
+
+const TestCertificate& certificate() {
+  static const TestCertificate cert = make_test_certificate();
+  return cert;
+}
+
+// A TLS server session over memory BIOs, the peer of a client transport in the same thread.
+class MemoryServer {
+ public:
+  MemoryServer() : ctx_(make_server_context(certificate())), ssl_(SSL_new(ctx_)) {
+    SSL_set_bio(ssl_, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_accept_state(ssl_);
+  }
+  ~MemoryServer() {
+    SSL_free(ssl_);
+    SSL_CTX_free(ctx_);
+  }
+  MemoryServer(const MemoryServer&) = delete;
+  MemoryServer& operator=(const MemoryServer&) = delete;
+
+  SSL* ssl() { return ssl_; }
+
+  // Moves bytes both ways until neither side has more to say (bounded). Returns the client's
+  // last feed result.
+  Io pump(Transport& client) {
+    Io last = Io::WouldBlock;
+    for (int round = 0; round < 16; ++round) {
+      bool moved = false;
+      SendBuffer out;
+      if (client.take_outgoing(out)) {
+        BIO_write(SSL_get_rbio(ssl_), out.owned.data(), static_cast<int>(out.owned.size()));
+        moved = true;
+      }
+      if (!SSL_is_init_finished(ssl_)) SSL_do_handshake(ssl_);
+      std::string from_server = take_server_output();
+      if (!from_server.empty()) {
+        last = client.feed_received(from_server);
+        if (last == Io::Failed) return last;
+        moved = true;
+      }
+      if (!moved) break;
+    }
+    return last;
+  }
+
+  // Ciphertext the server has written and not yet handed over.
+  std::string take_server_output() {
+    BIO* out = SSL_get_wbio(ssl_);
+    std::string bytes(BIO_ctrl_pending(out), '\0');
+    if (!bytes.empty()) BIO_read(out, bytes.data(), static_cast<int>(bytes.size()));
+    return bytes;
+  }
+
+  // Decrypts what the client sent (after the handshake).
+  std::string read_plaintext(Transport& client) {
+    SendBuffer out;
+    if (client.take_outgoing(out)) {
+      BIO_write(SSL_get_rbio(ssl_), out.owned.data(), static_cast<int>(out.owned.size()));
+    }
+    std::string got;
+    char buffer[4096];
+    int n;
+    while ((n = SSL_read(ssl_, buffer, sizeof buffer)) > 0) got.append(buffer, n);
+    return got;
+  }
+
+ private:
+  SSL_CTX* ctx_;
+  SSL* ssl_;
+};
+
+std::unique_ptr<Transport> make_client(const TlsContext& context, std::string_view host) {
+  auto transport = context.new_transport(host);
+  REQUIRE(transport.ok());
+  return std::move(transport).value();
+}
+
+TEST_CASE("TlsTransport: handshake against the test CA, SNI, then data both ways") {
+  TempFile ca(certificate().cert_pem);
+  auto context = TlsContext::create_client(false, ca.path());
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "localhost");
+  MemoryServer server;
+
+  CHECK_FALSE(client->established());
+  CHECK(client->start() == Io::WouldBlock);
+  CHECK(server.pump(*client) != Io::Failed);
+  REQUIRE(client->established());
+  CHECK(client->error().empty());
+  const char* sni = SSL_get_servername(server.ssl(), TLSEXT_NAMETYPE_host_name);
+  REQUIRE(sni != nullptr);
+  CHECK(std::string(sni) == "localhost");
+  server.pump(*client);  // hand over any post-handshake messages
+
+  auto request = std::make_shared<const std::string>("GET / HTTP/1.1\r\n\r\n");
+  SendBuffer out;
+  REQUIRE(client->queue_send(request, out) == Io::Done);
+  CHECK(out.shared == nullptr);  // ciphertext is the transport's own
+  CHECK(out.owned.size() > request->size());
+  BIO_write(SSL_get_rbio(server.ssl()), out.owned.data(), static_cast<int>(out.owned.size()));
+  CHECK(server.read_plaintext(*client) == *request);
+
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  REQUIRE(SSL_write(server.ssl(), response.data(), static_cast<int>(response.size())) > 0);
+  REQUIRE(client->feed_received(server.take_server_output()) == Io::Done);
+  std::string received;
+  std::string_view piece;
+  while (client->read_plaintext(piece) == Io::Done) received.append(piece);
+  CHECK(received == response);
+  CHECK_FALSE(client->peer_closed());
+
+  SSL_shutdown(server.ssl());
+  REQUIRE(client->feed_received(server.take_server_output()) == Io::Done);
+  CHECK(client->read_plaintext(piece) == Io::WouldBlock);
+  CHECK(client->peer_closed());
+}
+
+TEST_CASE("TlsTransport: an IP literal host is verified against the IP SAN and sends no SNI") {
+  TempFile ca(certificate().cert_pem);
+  auto context = TlsContext::create_client(false, ca.path());
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "127.0.0.1");
+  MemoryServer server;
+  client->start();
+  server.pump(*client);
+  CHECK(client->established());
+  CHECK(SSL_get_servername(server.ssl(), TLSEXT_NAMETYPE_host_name) == nullptr);
+}
+
+TEST_CASE("TlsTransport: a host the certificate does not name fails verification") {
+  TempFile ca(certificate().cert_pem);
+  auto context = TlsContext::create_client(false, ca.path());
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "example.com");
+  MemoryServer server;
+  client->start();
+  CHECK(server.pump(*client) == Io::Failed);
+  CHECK_FALSE(client->established());
+  CHECK(std::string(client->error()).find("certificate verify failed: hostname mismatch") !=
+        std::string::npos);
+}
+
+TEST_CASE("TlsTransport: without the CA the self-signed certificate is rejected") {
+  auto context = TlsContext::create_client(false, "");
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "localhost");
+  MemoryServer server;
+  client->start();
+  CHECK(server.pump(*client) == Io::Failed);
+  CHECK_FALSE(client->established());
+  CHECK(std::string(client->error()).find("certificate verify failed: self-signed") !=
+        std::string::npos);
+}
+
+TEST_CASE("TlsTransport: insecure skips verification") {
+  auto context = TlsContext::create_client(true, "");
+  REQUIRE(context.ok());
+  CHECK((*context)->insecure());
+  auto client = make_client(**context, "example.com");
+  MemoryServer server;
+  client->start();
+  CHECK(server.pump(*client) != Io::Failed);
+  CHECK(client->established());
+}
+
+TEST_CASE("TlsTransport: sending before the handshake completes fails") {
+  auto context = TlsContext::create_client(true, "");
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "localhost");
+  client->start();
+  SendBuffer out;
+  CHECK(client->queue_send(std::make_shared<const std::string>("x"), out) == Io::Failed);
+  CHECK_FALSE(client->error().empty());
+}
+
+TEST_CASE("TlsTransport: garbage from the peer fails the handshake") {
+  auto context = TlsContext::create_client(true, "");
+  REQUIRE(context.ok());
+  auto client = make_client(**context, "localhost");
+  client->start();
+  CHECK(client->feed_received("HTTP/1.1 400 Bad Request\r\n\r\n") == Io::Failed);
+  CHECK_FALSE(client->error().empty());
+}
+
+}  // namespace
+}  // namespace replay::tls

@@ -1,0 +1,97 @@
+#include "endpoint.hpp"
+
+#include <array>
+
+namespace replay::agent_sim {
+
+namespace {
+
+constexpr std::array<std::string_view, kEndpointCount> kTemplates = {
+    "/health/live",
+    "/health/ready",
+    "/healthz",
+    "/api/v1/chat",
+    "/api/v1/chat/stream",
+    "/api/v1/plans",
+    "/api/v1/plans/{id}",
+    "/api/v1/plans/{id}/approve",
+    "/api/v1/plans/{id}/status",
+    "/webhooks/servicedesk/{tenant}",
+    "/api/v1/analytics/agents",
+    "/metrics",
+    "other",
+};
+
+constexpr std::string_view kPlansPrefix = "/api/v1/plans/";
+constexpr std::string_view kWebhookPrefix = "/webhooks/servicedesk/";
+
+Route route(Endpoint endpoint, std::string_view method, std::string_view allowed) {
+  Route r;
+  r.endpoint = endpoint;
+  r.allow = allowed;
+  if (allowed == "GET, HEAD") {
+    r.method_allowed = method == "GET" || method == "HEAD";
+  } else {
+    r.method_allowed = method == allowed;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string_view endpoint_template(Endpoint endpoint) {
+  return kTemplates[static_cast<size_t>(endpoint)];
+}
+
+std::optional<Endpoint> endpoint_from_template(std::string_view text) {
+  for (size_t i = 0; i < kEndpointCount; ++i) {
+    if (kTemplates[i] == text) return static_cast<Endpoint>(i);
+  }
+  return std::nullopt;
+}
+
+bool is_infrastructure(Endpoint endpoint) {
+  return endpoint == Endpoint::health_live || endpoint == Endpoint::health_ready ||
+         endpoint == Endpoint::healthz || endpoint == Endpoint::metrics;
+}
+
+Route match_route(std::string_view method, std::string_view path) {
+  if (path == "/health/live") return route(Endpoint::health_live, method, "GET, HEAD");
+  if (path == "/health/ready") return route(Endpoint::health_ready, method, "GET, HEAD");
+  if (path == "/healthz") return route(Endpoint::healthz, method, "GET, HEAD");
+  if (path == "/metrics") return route(Endpoint::metrics, method, "GET, HEAD");
+  if (path == "/api/v1/chat") return route(Endpoint::chat, method, "POST");
+  if (path == "/api/v1/chat/stream") return route(Endpoint::chat_stream, method, "POST");
+  if (path == "/api/v1/plans") return route(Endpoint::plans, method, "POST");
+  if (path == "/api/v1/analytics/agents") {
+    return route(Endpoint::analytics_agents, method, "GET, HEAD");
+  }
+  if (path.rfind(kPlansPrefix, 0) == 0) {
+    std::string_view rest = path.substr(kPlansPrefix.size());
+    size_t slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);
+    if (id.empty()) return {};
+    Route r;
+    if (slash == std::string_view::npos) {
+      r = route(Endpoint::plan, method, "GET, HEAD");
+    } else if (rest.substr(slash) == "/approve") {
+      r = route(Endpoint::plan_approve, method, "POST");
+    } else if (rest.substr(slash) == "/status") {
+      r = route(Endpoint::plan_status, method, "GET, HEAD");
+    } else {
+      return {};
+    }
+    r.resource = id;
+    return r;
+  }
+  if (path.rfind(kWebhookPrefix, 0) == 0) {
+    std::string_view tenant = path.substr(kWebhookPrefix.size());
+    if (tenant.empty() || tenant.find('/') != std::string_view::npos) return {};
+    Route r = route(Endpoint::webhook, method, "POST");
+    r.resource = tenant;
+    return r;
+  }
+  return {};
+}
+
+}  // namespace replay::agent_sim

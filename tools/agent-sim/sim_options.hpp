@@ -1,0 +1,68 @@
+#pragma once
+// agent-sim's command line.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "endpoint.hpp"
+#include "latency.hpp"
+#include "replay/core/result.hpp"
+
+namespace replay::agent_sim {
+
+inline constexpr const char* kDevJwtSecret = "dev-only-jwt-secret-not-for-production";
+
+struct StallWindow {
+  uint64_t start_ms;     // after the sim started listening
+  uint64_t duration_ms;
+};
+
+struct SimOptions {
+  std::string listen = "127.0.0.1:8000";
+  // Webhook queue: K workers, each job takes a service time, at most queue_size waiting.
+  uint32_t workers = 4;
+  LatencyDistribution service_time = LatencyDistribution::fixed(50'000);
+  uint32_t queue_size = 1000;
+  // Chat and plans.
+  LatencyDistribution chat_latency;
+  LatencyDistribution stream_first_token = LatencyDistribution::fixed(300'000);
+  uint32_t stream_tokens = 20;
+  uint64_t stream_token_interval_ms = 30;
+  LatencyDistribution plan_latency;
+  uint64_t plan_step_ms = 500;
+  // Extra latency per endpoint (--latency).
+  std::array<std::optional<LatencyDistribution>, kEndpointCount> extra_latency;
+  // Auth and limits.
+  std::string jwt_secret = kDevJwtSecret;
+  bool no_auth = false;
+  uint32_t rate_limit_per_min = 60;
+  // Faults.
+  std::vector<StallWindow> stalls;
+  double error_rate = 0;
+  double reset_rate = 0;
+  bool slow_body = false;
+  uint32_t slow_body_bytes = 16;
+  uint64_t slow_body_interval_ms = 10;
+  uint64_t seed = 1;
+  // HTTP server.
+  uint64_t idle_timeout_ms = 60'000;
+  uint64_t header_timeout_ms = 10'000;
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 1024 * 1024;
+  // One-shot modes.
+  bool help = false;
+  std::string mint_token;  // ROLE[:SUB[:TENANT]]: print a token and exit
+};
+
+// Parses argv (without argv[0]). `env_secret` is DEV_JWT_SECRET when set; --jwt-secret wins.
+// Errors: Errc::invalid_argument with the flag named.
+Result<SimOptions> parse_sim_options(const std::vector<std::string>& args,
+                                     const char* env_secret);
+
+// The --help text.
+const char* sim_usage();
+
+}  // namespace replay::agent_sim
