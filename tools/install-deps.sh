@@ -9,7 +9,7 @@ packages=(
   zstd jq curl python3
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nghttp2-client nginx-light util-linux)
+  packages+=(wrk nghttp2-client nginx-light util-linux bc time)
 fi
 
 missing=()

@@ -2,6 +2,7 @@
 // result.json, .hgrm files, thresholds and the live view on a TTY.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -154,6 +155,12 @@ int run_run(RunFlags& f) {
     auto t = engine::parse_threshold(text);
     if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
     thresholds.push_back(t.value());
+  }
+  // Open-loop replay may need a socket per request in flight: allow as many as the system does.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
   }
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   struct sigaction action{};

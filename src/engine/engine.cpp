@@ -10,41 +10,32 @@
 
 #include "replay/engine/worker.hpp"
 #include "replay/tls/tls_context.hpp"
-#include "replay/trace/endpoint.hpp"
-#include "replay/trace/trace_reader.hpp"
+#include "request_source.hpp"
 
 namespace replay::engine {
 namespace {
 
 constexpr int64_t kLookaheadNs = 1'000'000'000;  // how far ahead of time requests are queued
 constexpr int64_t kStartDelayNs = 100'000'000;   // lets the workers' loops start before second 0
+constexpr size_t kMaxTrackedSessions = 200'000;
+constexpr int64_t kSessionForgetNs = 600'000'000'000;
 
-// Names to small ids, so workers index their statistics by number.
-class Interner {
- public:
-  uint32_t id_of(const std::string& name) {
-    auto [it, inserted] = ids_.try_emplace(name, static_cast<uint32_t>(names_.size()));
-    if (inserted) names_.push_back(name);
-    return it->second;
-  }
-  const std::vector<std::string>& names() const { return names_; }
-
- private:
-  std::unordered_map<std::string, uint32_t> ids_;
-  std::vector<std::string> names_;
+// Where a record goes in time: its intended offset from second 0, the think time since the
+// previous step of its session, and whether it continues a session (then the feeder does not
+// pace on it: sessions never hold the schedule up).
+struct Placement {
+  int64_t offset_ns = 0;
+  int64_t think_ns = 0;
+  bool continues_session = false;
 };
 
-bool contains(const std::vector<std::string>& list, const std::string& s) {
-  for (const auto& x : list) {
-    if (x == s) return true;
-  }
-  return false;
-}
-
-// Decides each record's intended offset (ns from second 0) and when the run's input ends.
+// Decides each record's intended offset. With --rate the arrival process places requests and
+// session starts; a session's later steps keep their recorded gaps. Recorded timing keeps the
+// trace's offsets, divided by --speed; each --loop pass follows the previous one.
 class Timing {
  public:
-  explicit Timing(const RunConfig& config) : config_(config) {
+  explicit Timing(const RunConfig& config)
+      : config_(config), speed_(config.rate ? 1.0 : config.speed) {
     if (config.rate) {
       auto schedule = *config.rate;
       if (config.duration_us > 0) schedule = schedule.limited_to(config.duration_us);
@@ -52,44 +43,82 @@ class Timing {
     }
   }
 
-  // The offset for the next record (whose recorded offset is `recorded_us`), or nullopt when
-  // the run's time is over.
-  std::optional<int64_t> next_offset_ns(int64_t recorded_us) {
-    if (generator_) return generator_->next_offset_ns();
-    if (!first_recorded_us_) first_recorded_us_ = recorded_us;
-    last_recorded_us_ = recorded_us;
-    const double relative_us = static_cast<double>(recorded_us - *first_recorded_us_);
-    const auto offset =
-        loop_base_ns_ + static_cast<int64_t>(std::llround(relative_us * 1000.0 / config_.speed));
-    if (config_.duration_us > 0 && offset >= config_.duration_us * 1000) return std::nullopt;
-    last_offset_ns_ = offset;
-    ++records_in_pass_;
-    return offset;
-  }
-
-  // The trace ended; with recorded timing the next pass starts one mean gap after this one.
-  void start_next_pass() {
-    if (generator_ || !first_recorded_us_) return;
-    const int64_t span_ns = last_offset_ns_ - loop_base_ns_;
-    const int64_t gap_ns = records_in_pass_ > 1 ? span_ns / (records_in_pass_ - 1) : 1'000'000;
-    loop_base_ns_ = last_offset_ns_ + std::max<int64_t>(gap_ns, 1);
-    first_recorded_us_.reset();
-    records_in_pass_ = 0;
-  }
-
   bool open_ended() const {
     if (config_.duration_us > 0) return false;
     return !generator_ || config_.rate->total_us() == schedule::kOpenEnded;
   }
 
+  // nullopt when the run's time is over.
+  std::optional<Placement> place(int64_t recorded_us, uint64_t session_key) {
+    Placement p;
+    if (session_key != 0) {
+      auto it = sessions_.find(session_key);
+      if (it != sessions_.end()) {
+        SessionTiming& s = it->second;
+        p.continues_session = true;
+        p.think_ns = scaled(recorded_us - s.last_recorded_us);
+        p.offset_ns = s.start_ns + scaled(recorded_us - s.first_recorded_us);
+        s.last_recorded_us = recorded_us;
+        if (past_duration(p.offset_ns)) return std::nullopt;
+        return p;
+      }
+    }
+    auto start = next_start(recorded_us);
+    if (!start) return std::nullopt;
+    p.offset_ns = *start;
+    if (session_key != 0) {
+      if (sessions_.size() >= kMaxTrackedSessions) forget_old_sessions(*start);
+      sessions_[session_key] = {recorded_us, recorded_us, *start};
+    }
+    return p;
+  }
+
+  // A pass over the trace ended; with recorded timing the next one starts a mean gap later.
+  void start_next_pass() {
+    if (generator_ || !pass_first_us_) return;
+    const int64_t span_ns = last_start_ns_ - pass_base_ns_;
+    const int64_t gap_ns = starts_in_pass_ > 1 ? span_ns / (starts_in_pass_ - 1) : 1'000'000;
+    pass_base_ns_ = last_start_ns_ + std::max<int64_t>(gap_ns, 1);
+    pass_first_us_.reset();
+    starts_in_pass_ = 0;
+  }
+
  private:
+  struct SessionTiming {
+    int64_t first_recorded_us;
+    int64_t last_recorded_us;
+    int64_t start_ns;
+  };
+
+  int64_t scaled(int64_t us) const {
+    return static_cast<int64_t>(std::llround(static_cast<double>(us) * 1000.0 / speed_));
+  }
+  bool past_duration(int64_t offset_ns) const {
+    return config_.duration_us > 0 && offset_ns >= config_.duration_us * 1000;
+  }
+  std::optional<int64_t> next_start(int64_t recorded_us) {
+    if (generator_) return generator_->next_offset_ns();
+    if (!pass_first_us_) pass_first_us_ = recorded_us;
+    const int64_t offset = pass_base_ns_ + scaled(recorded_us - *pass_first_us_);
+    if (past_duration(offset)) return std::nullopt;
+    last_start_ns_ = std::max(last_start_ns_, offset);
+    ++starts_in_pass_;
+    return offset;
+  }
+  void forget_old_sessions(int64_t now_offset_ns) {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      it = now_offset_ns - it->second.start_ns > kSessionForgetNs ? sessions_.erase(it) : std::next(it);
+    }
+  }
+
   const RunConfig& config_;
+  const double speed_;
   std::optional<schedule::ArrivalGenerator> generator_;
-  std::optional<int64_t> first_recorded_us_;
-  int64_t last_recorded_us_ = 0;
-  int64_t loop_base_ns_ = 0;
-  int64_t last_offset_ns_ = 0;
-  int64_t records_in_pass_ = 0;
+  std::unordered_map<uint64_t, SessionTiming> sessions_;
+  std::optional<int64_t> pass_first_us_;
+  int64_t pass_base_ns_ = 0;
+  int64_t last_start_ns_ = 0;
+  int64_t starts_in_pass_ = 0;
 };
 
 }  // namespace
@@ -100,7 +129,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   auto target = client::parse_target(config.target_url);
   if (!target) return target.error().within("--target");
   std::unique_ptr<tls::TlsContext> tls;
-  if (target->scheme == "https") {
+  if (target->is_tls()) {
     auto ctx = tls::TlsContext::create_client(config.insecure, config.cacert);
     if (!ctx) return ctx.error().within("--target");
     tls = std::move(ctx).value();
@@ -110,17 +139,16 @@ Result<RunResult> run_replay(const RunConfig& config,
     return make_error(Errc::invalid_argument,
                       "--loop: the run needs an end: give --duration or a rate schedule that ends");
   }
-  auto opened = trace::TraceReader::open(config.trace_path, {.skip_bad = config.skip_bad});
-  if (!opened) return opened.error().within("opening trace '" + config.trace_path + "'");
-  std::unique_ptr<trace::TraceReader> reader = std::move(opened).value();
+  RequestSource source(config, *target);
+  if (auto opened = source.open(); !opened) return opened.error();
 
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  WorkerConfig worker_config{
-      .max_connections = std::max<size_t>(1, config.max_connections / threads),
-      .timeout_ms = config.timeout_ms,
-      .connect_timeout_ms = config.connect_timeout_ms,
-  };
+  WorkerConfig worker_config;
+  worker_config.max_connections = std::max<size_t>(1, config.max_connections / threads);
+  worker_config.timeout_ms = config.timeout_ms;
+  worker_config.connect_timeout_ms = config.connect_timeout_ms;
+  worker_config.header_overrides = config.headers;
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
     workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get()));
@@ -134,7 +162,6 @@ Result<RunResult> run_replay(const RunConfig& config,
   const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + kStartDelayNs;
   for (auto& w : workers) w->start(run_start_ns);
 
-  Interner tags, endpoints;
   Progress last{};
   int64_t next_progress_ns = run_start_ns + 1'000'000'000;
   auto report_progress = [&](int64_t now_ns) {
@@ -164,73 +191,66 @@ Result<RunResult> run_replay(const RunConfig& config,
       const auto now = static_cast<int64_t>(uv_hrtime());
       report_progress(now);
       if (now >= until_ns) return true;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(until_ns - now, 10'000'000)));
+      std::this_thread::sleep_for(
+          std::chrono::nanoseconds(std::min<int64_t>(until_ns - now, 10'000'000)));
     }
   };
 
-  trace::Record record;
-  client::HeaderList headers;  // reused: the trace's headers in the builder's form
-  uint64_t eligible_in_pass = 0;
+  uint64_t pass = 0;
   uint64_t pushed = 0;
   int64_t last_offset_ns = 0;
   size_t round_robin = 0;
   std::optional<Error> failure;
-  bool more = true;
-  while (more && !interrupt.load(std::memory_order_relaxed)) {
-    auto next = reader->next(record);
+  bool running = true;
+  while (running && !interrupt.load(std::memory_order_relaxed)) {
+    auto next = source.next();
     if (!next) {
-      failure = next.error().within("trace '" + config.trace_path + "'");
+      failure = next.error();
       break;
     }
-    if (!next.value()) {
-      result.records_skipped += reader->skipped();
-      if (!config.loop || eligible_in_pass == 0) break;
-      auto again = trace::TraceReader::open(config.trace_path, {.skip_bad = config.skip_bad});
+    const SourceItem* item = next.value();
+    if (!item) {
+      if (!config.loop) break;
+      auto again = source.start_next_pass();
       if (!again) {
-        failure = again.error().within("opening trace '" + config.trace_path + "'");
+        failure = again.error();
         break;
       }
-      reader = std::move(again).value();
+      if (!again.value()) break;
+      ++pass;
       timing.start_next_pass();
-      eligible_in_pass = 0;
       continue;
     }
-    if (!config.only_tags.empty() && !contains(config.only_tags, record.tag)) continue;
-    if (contains(config.skip_tags, record.tag)) continue;
-    auto offset = timing.next_offset_ns(record.offset_us);
-    if (!offset) break;
-    ++eligible_in_pass;
-    ++pushed;
-    last_offset_ns = std::max(last_offset_ns, *offset);
+    // Each pass of a looped trace replays its sessions as new ones.
+    const uint64_t session_key =
+        item->session_hash ? (item->session_hash ^ (pass * 0x9e3779b97f4a7c15ULL)) | 1 : 0;
+    auto placement = timing.place(item->offset_us, session_key);
+    if (!placement) break;
     auto* request = new PreparedRequest;
-    request->intended_ns = run_start_ns + *offset;
-    request->tag_id = tags.id_of(record.tag.empty() ? "(untagged)" : record.tag);
-    request->endpoint_id = endpoints.id_of(trace::endpoint_template(record.method, record.target));
-    headers.resize(record.headers.size());
-    for (size_t i = 0; i < record.headers.size(); ++i) {
-      headers[i].first.assign(record.headers[i].name);
-      headers[i].second.assign(record.headers[i].value);
-    }
-    request->wire = client::build_request(record.method, record.target, headers, record.body,
-                                          *target, config.headers);
-    Worker& worker =
-        record.session.empty()
-            ? *workers[round_robin++ % threads]
-            : *workers[std::hash<std::string>{}(record.session) % threads];
-    if (!wait_until(request->intended_ns - kLookaheadNs)) {
+    request->wire = item->wire;
+    request->templ = item->templ;
+    request->captures = item->captures;
+    request->intended_ns = run_start_ns + placement->offset_ns;
+    request->think_ns = placement->think_ns;
+    request->session_id = session_key;
+    request->tag_id = item->tag_id;
+    request->endpoint_id = item->endpoint_id;
+    ++pushed;
+    last_offset_ns = std::max(last_offset_ns, placement->offset_ns);
+    Worker& worker = session_key ? *workers[session_key % threads] : *workers[round_robin++ % threads];
+    if (!placement->continues_session && !wait_until(request->intended_ns - kLookaheadNs)) {
       delete request;
       break;
     }
     while (!worker.try_push(request)) {
       if (!wait_until(static_cast<int64_t>(uv_hrtime()) + 1'000'000)) {
         delete request;
-        more = false;
+        running = false;
         break;
       }
     }
   }
-  if (!failure && endpoints.names().empty() &&
-      !interrupt.load(std::memory_order_relaxed)) {
+  if (!failure && pushed == 0 && !interrupt.load(std::memory_order_relaxed)) {
     failure = make_error(Errc::invalid_argument,
                          "'" + config.trace_path + "': no records to replay" +
                              (config.only_tags.empty() && config.skip_tags.empty()
@@ -256,20 +276,14 @@ Result<RunResult> run_replay(const RunConfig& config,
   }
   if (failure) return *failure;
   result.interrupted = interrupt.load(std::memory_order_relaxed);
+  result.records_skipped = source.records_skipped();
 
-  result.by_tag.resize(tags.names().size());
-  for (size_t i = 0; i < tags.names().size(); ++i) result.by_tag[i].name = tags.names()[i];
-  result.by_endpoint.resize(endpoints.names().size());
-  for (size_t i = 0; i < endpoints.names().size(); ++i) {
-    result.by_endpoint[i].name = endpoints.names()[i];
-  }
-  result.elapsed_us = (static_cast<int64_t>(uv_hrtime()) - run_start_ns) / 1000;
-  // The load lasted until the last intended send plus one mean gap (the slot it occupies).
-  const int64_t gap_ns = pushed > 1 ? last_offset_ns / static_cast<int64_t>(pushed - 1) : 0;
-  result.load_us = (last_offset_ns + gap_ns) / 1000;
-  if (config.duration_us > 0 && !result.interrupted) {
-    result.load_us = std::min(std::max(result.load_us, int64_t{1}), config.duration_us);
-  }
+  const auto& tag_names = source.tags().names();
+  const auto& endpoint_names = source.endpoints().names();
+  result.by_tag.resize(tag_names.size());
+  for (size_t i = 0; i < tag_names.size(); ++i) result.by_tag[i].name = tag_names[i];
+  result.by_endpoint.resize(endpoint_names.size());
+  for (size_t i = 0; i < endpoint_names.size(); ++i) result.by_endpoint[i].name = endpoint_names[i];
   for (auto& w : workers) {
     WorkerResults r = w->take_results();
     result.overall.merge(r.overall);
@@ -286,6 +300,13 @@ Result<RunResult> run_replay(const RunConfig& config,
     }
     for (size_t i = 0; i < r.timeline.size(); ++i) result.timeline[i].merge(r.timeline[i]);
     result.connections_opened += r.connections_opened;
+  }
+  result.elapsed_us = (static_cast<int64_t>(uv_hrtime()) - run_start_ns) / 1000;
+  // The load lasted until the last intended send plus one mean gap (the slot it occupies).
+  const int64_t gap_ns = pushed > 1 ? last_offset_ns / static_cast<int64_t>(pushed - 1) : 0;
+  result.load_us = (last_offset_ns + gap_ns) / 1000;
+  if (config.duration_us > 0 && !result.interrupted) {
+    result.load_us = std::min(std::max(result.load_us, int64_t{1}), config.duration_us);
   }
   return result;
 }

@@ -19,6 +19,8 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       completed(other.completed),
       status_classes(other.status_classes),
       failures(other.failures),
+      capture_failed(other.capture_failed),
+      session_aborted(other.session_aborted),
       response_bytes(other.response_bytes) {}
 
 ScopeStats& ScopeStats::operator=(const ScopeStats& other) {
@@ -42,16 +44,20 @@ void ScopeStats::merge(const ScopeStats& other) {
   completed += other.completed;
   for (size_t i = 0; i < status_classes.size(); ++i) status_classes[i] += other.status_classes[i];
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
+  capture_failed += other.capture_failed;
+  session_aborted += other.session_aborted;
   response_bytes += other.response_bytes;
 }
 
 uint64_t ScopeStats::failed() const {
-  uint64_t n = 0;
+  uint64_t n = session_aborted;
   for (auto f : failures) n += f;
   return n;
 }
 
-uint64_t ScopeStats::errors() const { return failed() + status_classes[4] + status_classes[5]; }
+uint64_t ScopeStats::errors() const {
+  return failed() + status_classes[4] + status_classes[5] + capture_failed;
+}
 
 double ScopeStats::error_ratio() const {
   const uint64_t finished = completed + failed();

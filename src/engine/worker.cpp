@@ -5,16 +5,18 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdio>
 #include <ctime>
 
 namespace replay::engine {
 namespace {
 
-constexpr int64_t kIdlePollNs = 1'000'000;  // how often an idle worker looks at its input
+constexpr int64_t kIdlePollNs = 1'000'000;    // how often an idle worker looks at its input
 constexpr uint64_t kTickMs = 100;
+constexpr size_t kMaxCapturedBody = 1 << 20;  // bytes of a response kept for captures
+constexpr int64_t kSessionIdleNs = 600'000'000'000;  // a session's values are kept this long
 
 int64_t to_us(int64_t ns) { return ns / 1000; }
+int64_t hrtime() { return static_cast<int64_t>(uv_hrtime()); }
 
 }  // namespace
 
@@ -53,11 +55,13 @@ class Worker::InFlight final : public client::ResponseObserver {
  public:
   explicit InFlight(Worker& worker) : worker_(worker) {}
 
-  void reset(PreparedRequest* request) {
+  void reset(PreparedRequest* request, client::WireBytes wire) {
     request_ = request;
+    wire_ = std::move(wire);
     sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
     events_ = 0;
     event_stream_ = false;
+    body_.clear();
   }
 
   void on_sent(uint64_t now_ns) override {
@@ -83,6 +87,9 @@ class Worker::InFlight final : public client::ResponseObserver {
     last_event_ns_ = now;
     ++events_;
   }
+  void on_body(std::string_view chunk) override {
+    if (body_.size() < kMaxCapturedBody) body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
+  }
   void on_complete(uint64_t now_ns, int status, uint64_t bytes) override {
     worker_.on_request_done(this, static_cast<int64_t>(now_ns), status, bytes, nullptr);
   }
@@ -94,6 +101,8 @@ class Worker::InFlight final : public client::ResponseObserver {
   int64_t effective_sent_ns() const { return sent_ns_ ? sent_ns_ : request_->intended_ns; }
 
   PreparedRequest* request_ = nullptr;
+  client::WireBytes wire_;
+  std::string body_;  // kept only for requests that capture
   int64_t sent_ns_ = 0;
   int64_t first_byte_ns_ = 0;
   int64_t last_event_ns_ = 0;
@@ -104,8 +113,8 @@ class Worker::InFlight final : public client::ResponseObserver {
   Worker& worker_;
 };
 
-Worker::Worker(const WorkerConfig& config, const client::Target& target, tls::TlsContext* tls)
-    : config_(config), target_(target), tls_(tls), input_(config.input_capacity) {}
+Worker::Worker(WorkerConfig config, const client::Target& target, tls::TlsContext* tls)
+    : config_(std::move(config)), target_(target), tls_(tls), input_(config_.input_capacity) {}
 
 Worker::~Worker() {
   join();
@@ -128,15 +137,20 @@ void Worker::run_loop() {
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);
   wakeup_->data = this;
-  uv_poll_start(wakeup_.get(), UV_READABLE, [](uv_poll_t* h, int, int) {
-    static_cast<Worker*>(h->data)->on_wakeup();
-  });
+  uv_poll_start(wakeup_.get(), UV_READABLE,
+                [](uv_poll_t* h, int, int) { static_cast<Worker*>(h->data)->on_wakeup(); });
+  // After every round of I/O the loop is awake anyway: send what has come due without
+  // waiting for the timer.
+  check_ = uv::make_handle<uv_check_t>();
+  uv_check_init(&loop_, check_.get());
+  check_->data = this;
+  uv_check_start(check_.get(), [](uv_check_t* h) { static_cast<Worker*>(h->data)->on_check(); });
   tick_ = uv::make_handle<uv_timer_t>();
   uv_timer_init(&loop_, tick_.get());
   tick_->data = this;
   uv_timer_start(tick_.get(), [](uv_timer_t* h) { static_cast<Worker*>(h->data)->on_tick(); },
                  kTickMs, kTickMs);
-  arm_wakeup(static_cast<int64_t>(uv_hrtime()));
+  arm_wakeup(hrtime());
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   // Connections are destroyed once their handles have closed; run again for their callbacks.
@@ -149,50 +163,112 @@ void Worker::run_loop() {
   done_.store(true, std::memory_order_release);
 }
 
-void Worker::arm_wakeup(int64_t at_ns) {
+void Worker::arm_wakeup(int64_t now_ns) {
+  int64_t at = pending_.empty() ? now_ns + kIdlePollNs : pending_.top()->intended_ns;
+  at = std::max(at, now_ns + config_.min_wake_gap_ns);
+  // One timerfd_settime per change: re-arming costs a system call, so a later target than the
+  // one armed waits for that wake-up (which re-arms for it).
+  if (armed_at_ns_ != 0 && armed_at_ns_ <= at) return;
   itimerspec spec{};
-  at_ns = std::max<int64_t>(at_ns, 1);
-  spec.it_value.tv_sec = at_ns / 1'000'000'000;
-  spec.it_value.tv_nsec = at_ns % 1'000'000'000;
+  spec.it_value.tv_sec = at / 1'000'000'000;
+  spec.it_value.tv_nsec = at % 1'000'000'000;
   timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+  armed_at_ns_ = at;
 }
 
 void Worker::on_wakeup() {
   uint64_t expirations;
   while (::read(timer_fd_, &expirations, sizeof expirations) > 0) {
   }
+  armed_at_ns_ = 0;
   if (shutting_down_) return;
-  const auto now = static_cast<int64_t>(uv_hrtime());
+  const int64_t now = hrtime();
   pull_input();
   dispatch_due(now);
   if (shutting_down_) return;
-  arm_wakeup(pending_.empty() ? now + kIdlePollNs : pending_.front()->intended_ns);
+  arm_wakeup(now);
   maybe_finish();
+}
+
+void Worker::on_check() {
+  if (shutting_down_ || pending_.empty()) return;
+  const int64_t now = hrtime();
+  if (pending_.top()->intended_ns > now) return;
+  dispatch_due(now);
+  if (!shutting_down_) arm_wakeup(now);
 }
 
 void Worker::pull_input() {
   // Bounded so a full ring cannot starve the loop; the feeder keeps about a second ahead.
-  for (int i = 0; i < 4096; ++i) {
+  for (int i = 0; i < 8192; ++i) {
     PreparedRequest* r = input_.try_pop();
     if (!r) break;
-    pending_.push_back(r);
+    pending_.push(r);
   }
 }
 
 void Worker::dispatch_due(int64_t now_ns) {
-  while (!pending_.empty() && pending_.front()->intended_ns <= now_ns) {
-    PreparedRequest* r = pending_.front();
-    pending_.pop_front();
-    ++results_.overall.offered;
-    ++tag_stats(r->tag_id).offered;
-    ++endpoint_stats(r->endpoint_id).offered;
-    ++row_at(r->intended_ns).offered;
-    live_.offered.fetch_add(1, std::memory_order_relaxed);
-    start_request(r);
+  while (!pending_.empty() && pending_.top()->intended_ns <= now_ns && !shutting_down_) {
+    PreparedRequest* r = pending_.top();
+    pending_.pop();
+    if (r->session_id != 0 && !r->released) {
+      start_session_step(r, now_ns);
+    } else {
+      start_request(r, now_ns);
+    }
   }
 }
 
-void Worker::start_request(PreparedRequest* request) {
+void Worker::start_session_step(PreparedRequest* r, int64_t now_ns) {
+  Session& s = sessions_[r->session_id];
+  s.last_active_ns = now_ns;
+  if (s.aborted) {
+    abort_session_step(r, /*offered_counted=*/false);
+    return;
+  }
+  if (s.busy) {
+    s.waiting.push_back(r);
+    ++waiting_steps_;
+    return;
+  }
+  start_request(r, now_ns);
+}
+
+void Worker::count_offered(const PreparedRequest& r) {
+  ++results_.overall.offered;
+  ++tag_stats(r.tag_id).offered;
+  ++endpoint_stats(r.endpoint_id).offered;
+  ++row_at(r.intended_ns).offered;
+  live_.offered.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::start_request(PreparedRequest* request, int64_t now_ns) {
+  count_offered(*request);
+  client::WireBytes wire = request->wire;
+  if (!wire && request->templ) {
+    const RequestTemplate& t = *request->templ;
+    const CaptureValues empty;
+    const CaptureValues& values =
+        request->session_id ? sessions_[request->session_id].values : empty;
+    auto target = substitute_captures(t.target, values);
+    auto body = substitute_captures(t.body, values);
+    client::HeaderList headers = t.headers;
+    bool ok = target.ok() && body.ok();
+    for (auto& h : headers) {
+      if (!ok) break;
+      auto v = substitute_captures(h.second, values);
+      ok = v.ok();
+      if (ok) h.second = std::move(v).value();
+    }
+    if (!ok) {
+      // A value this step needs was never captured: the session cannot go on.
+      abort_session_step(request, /*offered_counted=*/true);
+      return;
+    }
+    wire = client::build_request(t.method, target.value(), headers, body.value(), target_,
+                                 config_.header_overrides);
+  }
+  if (request->session_id) sessions_[request->session_id].busy = true;
   InFlight* f;
   if (free_requests_.empty()) {
     f = new InFlight(*this);
@@ -200,7 +276,7 @@ void Worker::start_request(PreparedRequest* request) {
     f = free_requests_.back();
     free_requests_.pop_back();
   }
-  f->reset(request);
+  f->reset(request, std::move(wire));
   while (!idle_.empty()) {
     Slot* slot = idle_.back();
     idle_.pop_back();
@@ -220,19 +296,19 @@ void Worker::start_request(PreparedRequest* request) {
     return;
   }
   backlog_.push_back(f);
-  const auto now = static_cast<int64_t>(uv_hrtime());
   live_.backlog.store(backlog_.size(), std::memory_order_relaxed);
-  auto& row = row_at(now);
+  auto& row = row_at(now_ns);
   row.backlog = std::max<uint64_t>(row.backlog, backlog_.size());
 }
 
 void Worker::send_on(Slot& slot, InFlight* request) {
-  if (!slot.connection().send(request->request_->wire, *request)) {
-    backlog_.push_front(request);  // the connection went away under us; try another
+  const bool keep_body = request->request_->captures != nullptr;
+  if (!slot.connection().send(request->wire_, *request, keep_body)) {
+    backlog_.push_front(request);  // the connection went away under us; wait for another
     return;
   }
   ++in_flight_;
-  note_in_flight_change(static_cast<int64_t>(uv_hrtime()));
+  note_in_flight_change(hrtime());
 }
 
 void Worker::count_sent(InFlight& request, int64_t now_ns) {
@@ -293,6 +369,7 @@ void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t b
                              const client::FailureCause* cause) {
   PreparedRequest* r = f->request_;
   if (in_flight_ > 0) --in_flight_;
+  bool succeeded = false;
   if (!shutting_down_) {
     note_in_flight_change(now_ns);
     ScopeStats* scopes[] = {&results_.overall, &tag_stats(r->tag_id),
@@ -329,12 +406,83 @@ void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t b
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
       live_.completed.fetch_add(1, std::memory_order_relaxed);
+      succeeded = status < 400;
     }
   }
+  if (r->session_id) finish_session_step(*r, succeeded, f, now_ns);
   delete r;
   f->request_ = nullptr;
+  f->wire_.reset();
   free_requests_.push_back(f);
   maybe_finish();
+}
+
+void Worker::finish_session_step(PreparedRequest& r, bool succeeded, InFlight* response,
+                                 int64_t now_ns) {
+  auto it = sessions_.find(r.session_id);
+  if (it == sessions_.end()) return;
+  Session& s = it->second;
+  s.busy = false;
+  s.last_active_ns = now_ns;
+  if (shutting_down_) return;
+  if (succeeded && r.captures) {
+    for (const auto& capture : *r.captures) {
+      auto value = extract_capture(capture.source, response->body_, {});
+      if (!value) {
+        succeeded = false;
+        for (auto* scope : {&results_.overall, &tag_stats(r.tag_id), &endpoint_stats(r.endpoint_id)}) {
+          ++scope->capture_failed;
+        }
+        ++row_at(now_ns).errors;
+        break;
+      }
+      s.values[capture.name] = std::move(*value);
+    }
+  }
+  if (!succeeded) s.aborted = true;
+  if (s.waiting.empty()) return;
+  PreparedRequest* next = s.waiting.front();
+  s.waiting.pop_front();
+  --waiting_steps_;
+  if (s.aborted) {
+    // Later steps of an aborted session are counted as they come due, not sent.
+    abort_session_step(next, /*offered_counted=*/false);
+    while (!s.waiting.empty()) {
+      abort_session_step(s.waiting.front(), /*offered_counted=*/false);
+      s.waiting.pop_front();
+      --waiting_steps_;
+    }
+    return;
+  }
+  // Its predecessor finished after it was due: it is intended one think time after that.
+  next->intended_ns = std::max(next->intended_ns, now_ns + next->think_ns);
+  next->released = true;
+  pending_.push(next);
+  arm_wakeup(now_ns);
+}
+
+void Worker::abort_session_step(PreparedRequest* r, bool offered_counted) {
+  if (!shutting_down_) {
+    if (!offered_counted) count_offered(*r);
+    for (auto* scope : {&results_.overall, &tag_stats(r->tag_id), &endpoint_stats(r->endpoint_id)}) {
+      ++scope->session_aborted;
+    }
+    ++row_at(r->intended_ns).errors;
+    live_.errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (r->session_id) sessions_[r->session_id].aborted = true;
+  delete r;
+}
+
+void Worker::prune_sessions(int64_t now_ns) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    const Session& s = it->second;
+    if (!s.busy && s.waiting.empty() && now_ns - s.last_active_ns > kSessionIdleNs) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Worker::roll_second(int64_t second) {
@@ -373,7 +521,7 @@ ScopeStats& Worker::endpoint_stats(uint32_t id) {
 void Worker::on_tick() {
   closed_slots_.clear();
   if (shutting_down_) return;
-  const auto now = static_cast<int64_t>(uv_hrtime());
+  const int64_t now = hrtime();
   const int64_t second = (now - run_start_ns_) / 1'000'000'000;
   if (second > current_second_ && second_corrected_.count() > 0) roll_second(second);
   auto& row = row_at(now);
@@ -383,11 +531,15 @@ void Worker::on_tick() {
     shut_down();
     return;
   }
+  if (sessions_.size() > 100'000) prune_sessions(now);
   maybe_finish();
 }
 
 void Worker::maybe_finish() {
-  if (shutting_down_ || in_flight_ != 0 || !backlog_.empty() || !pending_.empty()) return;
+  if (shutting_down_ || in_flight_ != 0 || !backlog_.empty() || !pending_.empty() ||
+      waiting_steps_ != 0) {
+    return;
+  }
   if (!input_done_.load(std::memory_order_acquire) || !input_.empty()) return;
   shut_down();
 }
@@ -396,19 +548,27 @@ void Worker::shut_down() {
   if (shutting_down_) return;
   shutting_down_ = true;
   roll_second(current_second_ + 1);
-  for (auto* r : pending_) delete r;
-  pending_.clear();
+  while (!pending_.empty()) {
+    delete pending_.top();
+    pending_.pop();
+  }
+  for (auto& [id, s] : sessions_) {
+    for (auto* r : s.waiting) delete r;
+  }
+  sessions_.clear();
+  waiting_steps_ = 0;
   for (auto* f : backlog_) {
     delete f->request_;
     delete f;
   }
   backlog_.clear();
   idle_.clear();
-  // close() may call back into on_slot_closed, which edits slots_: close from a snapshot.
+  // close() calls back into on_slot_closed, which edits slots_: close from a snapshot.
   std::vector<Slot*> open;
   for (auto& s : slots_) open.push_back(s.get());
   for (auto* s : open) s->connection().close();
   wakeup_.reset();
+  check_.reset();
   tick_.reset();
 }
 

@@ -43,6 +43,8 @@ bool is_uuid(std::string_view s) noexcept {
 
 bool is_id_segment(std::string_view s) noexcept {
   if (s.empty()) return false;
+  // A {{capture}} placeholder stands for the id a session step will use.
+  if (s.size() > 4 && s.substr(0, 2) == "{{" && s.substr(s.size() - 2) == "}}") return true;
   if (std::all_of(s.begin(), s.end(), is_digit)) return true;
   if (is_uuid(s)) return true;
   if (s.size() >= 16 && std::all_of(s.begin(), s.end(), is_hex)) return true;

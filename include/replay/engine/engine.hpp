@@ -35,6 +35,7 @@ struct RunConfig {
   std::string cacert;
   uint64_t seed = 1;
   bool skip_bad = false;
+  std::string jwt_secret;  // re-mint HS256 bearer tokens with this secret and a fresh exp
 };
 
 // Live view, once a second, on the calling thread.

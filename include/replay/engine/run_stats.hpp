@@ -41,6 +41,8 @@ struct ScopeStats {
   uint64_t completed = 0;  // responses received, whatever their status
   std::array<uint64_t, 6> status_classes{};  // index = status / 100 for 1..5, 0 for others
   std::array<uint64_t, kFailureCauseCount> failures{};
+  uint64_t capture_failed = 0;   // completed, but a value to capture was not in the response
+  uint64_t session_aborted = 0;  // session steps not sent because an earlier step failed
   uint64_t response_bytes = 0;
 
   ScopeStats() = default;
@@ -51,9 +53,9 @@ struct ScopeStats {
 
   SseStats& sse_stats();
   void merge(const ScopeStats& other);
-  uint64_t failed() const;                          // transport failures of every cause
-  uint64_t errors() const;                          // failed() + 5xx + 4xx responses
-  double error_ratio() const;                       // errors / (completed + failed)
+  uint64_t failed() const;   // transport failures of every cause, and aborted session steps
+  uint64_t errors() const;   // failed() + 4xx + 5xx responses + failed captures
+  double error_ratio() const;  // errors / (completed + failed)
 };
 
 // One second of the run (second = floor((t - run start) / 1 s), t the event's time).

@@ -1,8 +1,10 @@
 #pragma once
 // One replay worker: a thread running its own libuv loop, which sends each request it is given
 // at the request's intended time (on an idle keep-alive connection, a new one up to its cap, or
-// else from a FIFO backlog), and measures it. Owns its connections and statistics: nothing on
-// its hot path is shared with other threads except the input ring and relaxed counters.
+// else from a FIFO backlog), and measures it. Steps of one session go out in order, each after
+// its predecessor completed, with the values it captured. Owns its connections, sessions and
+// statistics: nothing on its hot path is shared with other threads except the input ring and
+// relaxed counters.
 
 #include <uv.h>
 
@@ -10,11 +12,14 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <queue>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "replay/client/connection.hpp"
 #include "replay/engine/run_stats.hpp"
+#include "replay/engine/session.hpp"
 #include "replay/engine/spsc_ring.hpp"
 #include "replay/uv/handle.hpp"
 
@@ -22,10 +27,15 @@ namespace replay::engine {
 
 // A request ready to send. Created by the feeder, owned by the worker once pushed.
 struct PreparedRequest {
-  client::WireBytes wire;
+  client::WireBytes wire;                          // null when `templ` must be built first
+  std::shared_ptr<const RequestTemplate> templ;    // has {{capture}} placeholders
+  std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
   int64_t intended_ns = 0;  // absolute, on uv_hrtime()'s clock
+  int64_t think_ns = 0;     // scheduled gap after the previous step of its session
+  uint64_t session_id = 0;  // 0: not in a session
   uint32_t tag_id = 0;
   uint32_t endpoint_id = 0;
+  bool released = false;  // a session step whose predecessor is done: start when due
 };
 
 struct WorkerConfig {
@@ -33,6 +43,10 @@ struct WorkerConfig {
   int64_t timeout_ms = 30000;
   int64_t connect_timeout_ms = 10000;
   size_t input_capacity = 1 << 16;
+  // Requests due within this long of each other go out in one wake-up: a wake-up costs tens of
+  // microseconds of CPU, so at high rates the worker wakes at most once per this gap.
+  int64_t min_wake_gap_ns = 200'000;
+  client::HeaderList header_overrides;  // -H, for requests built at send time
 };
 
 // Counters the main thread reads for the live view (relaxed; approximate while running).
@@ -58,7 +72,7 @@ struct WorkerResults {
 class Worker {
  public:
   // `target` and `tls` (null for http) must outlive the worker.
-  Worker(const WorkerConfig& config, const client::Target& target, tls::TlsContext* tls);
+  Worker(WorkerConfig config, const client::Target& target, tls::TlsContext* tls);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -66,7 +80,7 @@ class Worker {
   // Starts the thread; `run_start_ns` is the uv_hrtime() of second 0 of the timeline.
   void start(int64_t run_start_ns);
   // Feeder thread: hands over a request (ownership passes on success); false when the ring is
-  // full. Requests must come in nondecreasing intended time (late ones are sent at once).
+  // full. Any order of intended times is accepted; earlier ones go out first.
   bool try_push(PreparedRequest* request) { return input_.try_push(request); }
   // Feeder thread: no more requests will come; the worker ends when all are finished.
   void finish_input() { input_done_.store(true, std::memory_order_release); }
@@ -74,7 +88,7 @@ class Worker {
   void request_stop() { stop_.store(true, std::memory_order_release); }
   // Waits for the thread to end.
   void join();
-  // Any thread: the worker has finished (its loop has ended or is closing).
+  // Any thread: the worker has finished (its loop has ended).
   bool done() const { return done_.load(std::memory_order_acquire); }
 
   const LiveCounters& live() const { return live_; }
@@ -87,18 +101,40 @@ class Worker {
   friend class Slot;
   friend class InFlight;
 
+  struct LaterFirst {
+    bool operator()(const PreparedRequest* a, const PreparedRequest* b) const {
+      return a->intended_ns > b->intended_ns;
+    }
+  };
+  struct Session {
+    bool busy = false;     // a step is on its way
+    bool aborted = false;  // a step failed: later steps are not sent
+    CaptureValues values;
+    std::deque<PreparedRequest*> waiting;  // due while the previous step was busy
+    int64_t last_active_ns = 0;
+  };
+
   void run_loop();
   void on_wakeup();
+  void on_check();
   void on_tick();
   void pull_input();
   void dispatch_due(int64_t now_ns);
-  void start_request(PreparedRequest* request);
+  void arm_wakeup(int64_t now_ns);
+  void start_session_step(PreparedRequest* request, int64_t now_ns);
+  void start_request(PreparedRequest* request, int64_t now_ns);
   void send_on(Slot& slot, InFlight* request);
   void on_slot_idle(Slot& slot);
   void on_slot_closed(Slot& slot);
+  void count_offered(const PreparedRequest& request);
+  void count_sent(InFlight& request, int64_t now_ns);
   void on_request_done(InFlight* request, int64_t now_ns, int status, uint64_t bytes,
                        const client::FailureCause* cause);
-  void arm_wakeup(int64_t at_ns);
+  void finish_session_step(PreparedRequest& request, bool succeeded, InFlight* response,
+                           int64_t now_ns);
+  // Counts a session step that will not be sent (an earlier step failed) and frees it.
+  void abort_session_step(PreparedRequest* request, bool offered_counted);
+  void prune_sessions(int64_t now_ns);
   void maybe_finish();
   void shut_down();
   TimelineRow& row_at(int64_t now_ns);
@@ -106,7 +142,6 @@ class Worker {
   ScopeStats& tag_stats(uint32_t id);
   ScopeStats& endpoint_stats(uint32_t id);
   void note_in_flight_change(int64_t now_ns);
-  void count_sent(InFlight& request, int64_t now_ns);
 
   WorkerConfig config_;
   const client::Target& target_;
@@ -122,15 +157,19 @@ class Worker {
   // Loop-thread state.
   uv_loop_t loop_{};
   int timer_fd_ = -1;
+  int64_t armed_at_ns_ = 0;  // when the timerfd fires next; 0: not armed
   uv::UvHandle<uv_poll_t> wakeup_;
+  uv::UvHandle<uv_check_t> check_;
   uv::UvHandle<uv_timer_t> tick_;
-  std::deque<PreparedRequest*> pending_;  // not yet due, in intended order
-  std::deque<InFlight*> backlog_;         // due, waiting for a connection
+  std::priority_queue<PreparedRequest*, std::vector<PreparedRequest*>, LaterFirst> pending_;
+  std::deque<InFlight*> backlog_;  // due, waiting for a connection
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;
   std::vector<std::unique_ptr<Slot>> closed_slots_;  // destroyed on the next tick
   std::vector<InFlight*> free_requests_;
+  std::unordered_map<uint64_t, Session> sessions_;
   size_t in_flight_ = 0;
+  size_t waiting_steps_ = 0;  // session steps held in Session::waiting
   bool shutting_down_ = false;
   int64_t current_second_ = -1;
   Histogram second_corrected_;

@@ -19,6 +19,7 @@
 #include "replay/engine/saturation.hpp"
 #include "replay/trace/trace_writer.hpp"
 #include "sim_process.hpp"
+#include "test_client.hpp"
 
 using namespace replay;
 using namespace replay::engine;
@@ -250,4 +251,112 @@ TEST_CASE("a target that answers with malformed HTTP is counted as http_parse") 
   server.join();
   close(listener);
   CHECK(failures_of(r, client::FailureCause::http_parse) == 20);
+}
+
+namespace {
+
+// `sessions` plan lifecycles (create -> get -> approve -> status), `think_ms` apart, the id
+// captured from the create response by `capture_source`.
+std::string write_plans_trace(const std::string& name, int sessions, int think_ms,
+                              const std::string& capture_source) {
+  const std::string path = temp_dir() + "/" + name + ".zst";
+  auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
+  REQUIRE(writer.ok());
+  for (int i = 0; i < sessions; ++i) {
+    const int64_t start = i * 100'000;
+    const std::string session = "plans-" + std::to_string(i);
+    trace::Record create;
+    create.session = session;
+    create.tag = "plans";
+    create.offset_us = start;
+    create.method = "POST";
+    create.target = "/api/v1/plans";
+    create.headers = {{"Content-Type", "application/json"}};
+    create.body = R"({"goal":"Onboard tenant )" + std::to_string(i) + R"("})";
+    create.captures = {{"plan_id", capture_source}};
+    REQUIRE(writer.value()->write(create).ok());
+    const char* steps[][2] = {{"GET", "/api/v1/plans/{{plan_id}}"},
+                              {"POST", "/api/v1/plans/{{plan_id}}/approve"},
+                              {"GET", "/api/v1/plans/{{plan_id}}/status"}};
+    for (int k = 0; k < 3; ++k) {
+      trace::Record step;
+      step.session = session;
+      step.tag = "plans";
+      step.offset_us = start + (k + 1) * think_ms * 1000;
+      step.method = steps[k][0];
+      step.target = steps[k][1];
+      REQUIRE(writer.value()->write(step).ok());
+    }
+  }
+  REQUIRE(writer.value()->close().ok());
+  return path;
+}
+
+const ScopeStats* endpoint(const RunResult& r, const std::string& name) {
+  for (const auto& e : r.by_endpoint) {
+    if (e.name == name) return &e.stats;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("plan lifecycles chain through captured ids: every plan approved, no 404") {
+  // Creating a plan takes 150 ms; the next step is scheduled 20 ms after the create, so it
+  // starts when the create completes plus its 20 ms think time, and its latency is measured
+  // from then: the slow create is not counted again in the steps after it.
+  SimProcess sim({"--no-auth", "--plan-latency", "150ms"});
+  REQUIRE(sim.started());
+  auto trace = write_plans_trace("plans", 20, 20, "json:/id");
+  RunConfig config;
+  config.trace_path = trace;
+  config.target_url = "http://127.0.0.1:" + std::to_string(sim.port());
+  config.speed = 1.0;
+  std::atomic<bool> interrupt{false};
+  auto result = run_replay(config, nullptr, interrupt);
+  REQUIRE(result.ok());
+  const RunResult& r = result.value();
+  CHECK(r.overall.offered == 80);
+  CHECK(r.overall.completed == 80);
+  CHECK(r.overall.status_classes[2] == 80);
+  CHECK(r.overall.status_classes[4] == 0);
+  CHECK(r.overall.capture_failed == 0);
+  CHECK(r.overall.session_aborted == 0);
+  const ScopeStats* create = endpoint(r, "POST /api/v1/plans");
+  const ScopeStats* get = endpoint(r, "GET /api/v1/plans/{id}");
+  const ScopeStats* approve = endpoint(r, "POST /api/v1/plans/{id}/approve");
+  REQUIRE(create);
+  REQUIRE(get);
+  REQUIRE(approve);
+  CHECK(approve->status_classes[2] == 20);
+  CHECK(create->corrected.value_at_percentile(50) >= 150'000);
+  INFO("get p99 " << ms(get->corrected.value_at_percentile(99)) << " ms");
+  CHECK(get->corrected.value_at_percentile(99) < 100'000);
+
+  // The service agrees: 20 plans created and approved.
+  replay::testing::TestConnection connection(sim.port());
+  auto analytics = connection.request(
+      "GET /api/v1/analytics/agents HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  REQUIRE(analytics.has_value());
+  CHECK(analytics->body.find("\"plans_created\":20") != std::string::npos);
+  CHECK(analytics->body.find("\"plans_approved\":20") != std::string::npos);
+}
+
+TEST_CASE("a capture the response does not hold fails its session's later steps, counted") {
+  SimProcess sim({"--no-auth", "--plan-latency", "10ms"});
+  REQUIRE(sim.started());
+  auto trace = write_plans_trace("broken", 10, 20, "json:/no_such_field");
+  RunConfig config;
+  config.trace_path = trace;
+  config.target_url = "http://127.0.0.1:" + std::to_string(sim.port());
+  std::atomic<bool> interrupt{false};
+  auto result = run_replay(config, nullptr, interrupt);
+  REQUIRE(result.ok());
+  const RunResult& r = result.value();
+  CHECK(r.overall.offered == 40);
+  CHECK(r.overall.completed == 10);     // only the creates went out
+  CHECK(r.overall.capture_failed == 10);
+  CHECK(r.overall.session_aborted == 30);
+  CHECK(r.overall.status_classes[4] == 0);  // no request ever went out with a bad id
+  CHECK(r.overall.error_ratio() == doctest::Approx(1.0));
 }

@@ -52,3 +52,10 @@ TEST_CASE("is_id_segment keeps words and folds ids") {
   CHECK(is_id_segment("xKpQwErTyUiOpAsDfGhJ"));  // random letters, no digit
   CHECK_FALSE(is_id_segment("user@example.com"));
 }
+
+TEST_CASE("capture placeholders fold like the ids they stand for") {
+  CHECK(endpoint_template("GET", "/api/v1/plans/{{plan_id}}/status") ==
+        "GET /api/v1/plans/{id}/status");
+  CHECK(endpoint_template("GET", "/api/v1/plans/{{plan_id}}") == "GET /api/v1/plans/{id}");
+  CHECK_FALSE(is_id_segment("{{}}"));
+}

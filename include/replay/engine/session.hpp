@@ -1,0 +1,46 @@
+#pragma once
+// Session chaining: values captured from one step's response (JSON pointer, header, regex)
+// and substituted as {{name}} into later steps' target, headers and body.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "replay/client/request_builder.hpp"
+#include "replay/core/result.hpp"
+#include "replay/trace/record.hpp"
+
+namespace replay::engine {
+
+using CaptureValues = std::unordered_map<std::string, std::string>;
+
+// A request whose bytes depend on captured values: built when its step starts.
+struct RequestTemplate {
+  std::string method;
+  std::string target;
+  client::HeaderList headers;
+  std::string body;
+};
+
+// True when `text` holds a {{name}} placeholder.
+bool has_placeholder(std::string_view text) noexcept;
+
+// Replaces every {{name}} in `text` with values[name]. Errc::not_found naming the first
+// placeholder that has no value.
+Result<std::string> substitute_captures(std::string_view text, const CaptureValues& values);
+
+// Checks a capture source ("json:/id", "header:Location", "regex:id=(\\d+)"); Errc::invalid_argument
+// naming what is wrong.
+Result<void> validate_capture_source(std::string_view source);
+
+// The value `source` selects from a response: json: a JSON pointer into the body (strings
+// as is, numbers and booleans as their JSON text); header: the first header of that name
+// (case-insensitive); regex: the first group of the first match in the body (ECMAScript).
+// nullopt when the response does not hold it.
+std::optional<std::string> extract_capture(std::string_view source, std::string_view body,
+                                           const client::HeaderList& headers);
+
+}  // namespace replay::engine

@@ -1,0 +1,151 @@
+#include "request_source.hpp"
+
+#include <simdjson.h>
+#include <strings.h>
+
+#include <chrono>
+
+#include "replay/auth/jwt.hpp"
+#include "replay/core/json_writer.hpp"
+#include "replay/trace/endpoint.hpp"
+
+namespace replay::engine {
+namespace {
+
+// A looped trace stays in memory after its first pass when it is at most this large.
+constexpr size_t kMaxCachedItems = 200'000;
+constexpr size_t kMaxCachedBytes = 256u << 20;
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+  for (const auto& x : list) {
+    if (x == s) return true;
+  }
+  return false;
+}
+
+// The payload of `token` with a fresh exp; nullopt if it is not a JWT we can re-sign.
+std::optional<std::string> refresh_claims(std::string_view token, int64_t exp) {
+  auto payload = auth::jwt_payload_json(token);
+  if (!payload) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(payload.value()).get(object) != simdjson::SUCCESS) return std::nullopt;
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  for (auto field : object) {
+    if (field.key == "exp") continue;
+    w.key(field.key).raw(simdjson::minify(field.value));
+  }
+  w.key("exp").value(exp).end_object();
+  return out;
+}
+
+}  // namespace
+
+uint32_t Interner::id_of(const std::string& name) {
+  auto [it, inserted] = ids_.try_emplace(name, static_cast<uint32_t>(names_.size()));
+  if (inserted) names_.push_back(name);
+  return it->second;
+}
+
+RequestSource::RequestSource(const RunConfig& config, const client::Target& target)
+    : config_(config), target_(target), caching_(config.loop) {}
+
+Result<void> RequestSource::open() {
+  auto opened = trace::TraceReader::open(config_.trace_path, {.skip_bad = config_.skip_bad});
+  if (!opened) return opened.error().within("opening trace '" + config_.trace_path + "'");
+  reader_ = std::move(opened).value();
+  return {};
+}
+
+Result<const SourceItem*> RequestSource::next() {
+  if (from_cache_) {
+    if (cache_index_ >= cache_.size()) return static_cast<const SourceItem*>(nullptr);
+    ++eligible_in_pass_;
+    return &cache_[cache_index_++];
+  }
+  while (true) {
+    auto more = reader_->next(record_);
+    if (!more) return more.error().within("trace '" + config_.trace_path + "'");
+    if (!more.value()) {
+      skipped_ += reader_->skipped();
+      return static_cast<const SourceItem*>(nullptr);
+    }
+    if (!config_.only_tags.empty() && !contains(config_.only_tags, record_.tag)) continue;
+    if (contains(config_.skip_tags, record_.tag)) continue;
+    prepare(record_, current_);
+    ++eligible_in_pass_;
+    if (caching_) {
+      cache_bytes_ += (current_.wire ? current_.wire->size() : 0) + sizeof(SourceItem);
+      if (cache_.size() >= kMaxCachedItems || cache_bytes_ > kMaxCachedBytes) {
+        caching_ = false;
+        cache_.clear();
+        cache_.shrink_to_fit();
+      } else {
+        cache_.push_back(current_);
+      }
+    }
+    return &current_;
+  }
+}
+
+Result<bool> RequestSource::start_next_pass() {
+  if (eligible_in_pass_ == 0) return false;
+  eligible_in_pass_ = 0;
+  if (caching_ || from_cache_) {
+    caching_ = false;
+    from_cache_ = true;
+    cache_index_ = 0;
+    reader_.reset();
+    return true;
+  }
+  if (auto opened = open(); !opened) return opened.error();
+  return true;
+}
+
+const std::string& RequestSource::reminted(const std::string& token) {
+  auto it = tokens_.find(token);
+  if (it != tokens_.end()) return it->second;
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  // Valid for the whole run and an hour more.
+  const int64_t exp = now_s + 3600 + (config_.duration_us > 0 ? config_.duration_us / 1'000'000 : 86400);
+  auto claims = refresh_claims(token, exp);
+  std::string fresh = claims ? auth::jwt_sign_hs256(*claims, config_.jwt_secret) : token;
+  return tokens_.emplace(token, std::move(fresh)).first->second;
+}
+
+void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
+  item.offset_us = r.offset_us;
+  item.session_hash = r.session.empty() ? 0 : (std::hash<std::string>{}(r.session) | 1);
+  item.tag_id = tags_.id_of(r.tag.empty() ? "(untagged)" : r.tag);
+  item.endpoint_id = endpoints_.id_of(trace::endpoint_template(r.method, r.target));
+  headers_.resize(r.headers.size());
+  bool templated = has_placeholder(r.target) || has_placeholder(r.body);
+  for (size_t i = 0; i < r.headers.size(); ++i) {
+    headers_[i].first.assign(r.headers[i].name);
+    const std::string& value = r.headers[i].value;
+    if (!config_.jwt_secret.empty() && value.rfind("Bearer ", 0) == 0 &&
+        strcasecmp(r.headers[i].name.c_str(), "Authorization") == 0) {
+      headers_[i].second = "Bearer " + reminted(value.substr(7));
+    } else {
+      headers_[i].second.assign(value);
+    }
+    templated = templated || has_placeholder(value);
+  }
+  item.captures = r.captures.empty()
+                      ? nullptr
+                      : std::make_shared<const std::vector<trace::Capture>>(r.captures);
+  if (templated) {
+    item.wire.reset();
+    item.templ = std::make_shared<const RequestTemplate>(
+        RequestTemplate{r.method, r.target, headers_, r.body});
+  } else {
+    item.templ.reset();
+    item.wire = client::build_request(r.method, r.target, headers_, r.body, target_, config_.headers);
+  }
+}
+
+}  // namespace replay::engine

@@ -1,0 +1,82 @@
+#pragma once
+// The feeder's view of a trace: eligible records (tag filters applied) turned once into what
+// workers send — wire bytes, or a template when the request uses captured values — with tags
+// and endpoints interned. A looped trace small enough is kept in memory after the first pass.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "replay/engine/engine.hpp"
+#include "replay/engine/worker.hpp"
+#include "replay/trace/trace_reader.hpp"
+
+namespace replay::engine {
+
+// One eligible record, prepared.
+struct SourceItem {
+  int64_t offset_us = 0;
+  uint64_t session_hash = 0;  // 0: no session
+  uint32_t tag_id = 0;
+  uint32_t endpoint_id = 0;
+  client::WireBytes wire;
+  std::shared_ptr<const RequestTemplate> templ;
+  std::shared_ptr<const std::vector<trace::Capture>> captures;
+};
+
+// Names to small ids, so workers index their statistics by number.
+class Interner {
+ public:
+  uint32_t id_of(const std::string& name);
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<std::string> names_;
+};
+
+// Not thread-safe: the feeder thread owns it.
+class RequestSource {
+ public:
+  // `config` and `target` must outlive the source.
+  RequestSource(const RunConfig& config, const client::Target& target);
+
+  // Opens the trace. Errors name the file.
+  Result<void> open();
+  // The next eligible record of the current pass; nullopt at its end. Errors name the file,
+  // the record and the byte offset.
+  Result<const SourceItem*> next();
+  // Starts the next pass over the trace (from memory when it fit). False when the pass that
+  // ended had no eligible record (a loop would spin).
+  Result<bool> start_next_pass();
+
+  uint64_t records_skipped() const { return skipped_; }
+  const Interner& tags() const { return tags_; }
+  const Interner& endpoints() const { return endpoints_; }
+
+ private:
+  void prepare(const trace::Record& record, SourceItem& item);
+  const std::string& reminted(const std::string& token);
+
+  const RunConfig& config_;
+  const client::Target& target_;
+  std::unique_ptr<trace::TraceReader> reader_;
+  trace::Record record_;
+  client::HeaderList headers_;
+  SourceItem current_;
+  Interner tags_;
+  Interner endpoints_;
+  std::unordered_map<std::string, std::string> tokens_;  // original bearer token -> re-minted
+  std::vector<SourceItem> cache_;
+  size_t cache_bytes_ = 0;
+  bool caching_ = false;        // still filling cache_ during the first pass
+  bool from_cache_ = false;     // this pass reads cache_
+  size_t cache_index_ = 0;
+  uint64_t eligible_in_pass_ = 0;
+  uint64_t skipped_ = 0;
+};
+
+}  // namespace replay::engine
