@@ -83,8 +83,7 @@ std::string jwt_sign_hs256(std::string_view claims_json, std::string_view secret
   return token;
 }
 
-JwtVerification jwt_verify_hs256(std::string_view token, std::string_view secret,
-                                 int64_t now_s) {
+JwtVerification jwt_verify_hs256(std::string_view token, std::string_view secret, int64_t now_s) {
   auto segments = split_token(token);
   if (!segments) return failure(JwtStatus::malformed, "token is not three dot-separated parts");
   auto header_json = base64url_decode(segments->header);
@@ -105,8 +104,8 @@ JwtVerification jwt_verify_hs256(std::string_view token, std::string_view secret
     return failure(JwtStatus::malformed, "alg is not HS256");
   }
 
-  std::string expected = hmac_sha256(
-      secret, token.substr(0, segments->header.size() + 1 + segments->payload.size()));
+  std::string expected =
+      hmac_sha256(secret, token.substr(0, segments->header.size() + 1 + segments->payload.size()));
   if (signature->size() != expected.size() ||
       CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
     return failure(JwtStatus::bad_signature, "signature does not match");

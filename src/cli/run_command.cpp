@@ -234,6 +234,9 @@ Command add_run_command(CLI::App& app) {
   sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");
   sub->add_option("--cacert", f->config.cacert, "Trust this CA file for TLS");
   sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");
+  sub->add_option("--jwt-secret", f->config.jwt_secret,
+                  "Re-mint the trace's HS256 bearer tokens with this secret and a fresh exp, "
+                  "keeping their claims (recorded tokens expire)");
   sub->add_flag("--skip-bad", f->config.skip_bad, "Skip corrupt trace records instead of stopping");
   sub->add_flag("-q,--quiet", f->quiet, "No live view and no summary (use with --out)");
   return {sub, [f] { return run_run(*f); }};

@@ -28,8 +28,8 @@ struct Exchange {
   bool head_written = false;
   bool ended = false;
   bool close_after = false;
-  bool omit_body = false;        // HEAD, 1xx, 204, 304
-  bool streaming_body = false;   // the handler already has it; the body goes to body_sink
+  bool omit_body = false;       // HEAD, 1xx, 204, 304
+  bool streaming_body = false;  // the handler already has it; the body goes to body_sink
   bool request_complete = false;
 
   // Returns the exchange to its initial state, keeping buffers' capacity.

@@ -16,8 +16,7 @@ std::string& ResponseQueue::output_for(Exchange& exchange) {
   return !queue_.empty() && queue_.front().get() == &exchange ? output_ : exchange.pending;
 }
 
-void ResponseQueue::write_head(Exchange& exchange, int status,
-                               std::span<const HeaderField> headers,
+void ResponseQueue::write_head(Exchange& exchange, int status, std::span<const HeaderField> headers,
                                std::optional<uint64_t> content_length) {
   if (exchange.head_written || exchange.ended) return;
   exchange.head_written = true;

@@ -9,10 +9,7 @@
 namespace replay::http {
 
 Server::Server(uv_loop_t* loop, RequestHandler handler, ServerOptions options)
-    : loop_(loop),
-      handler_(std::move(handler)),
-      options_(std::move(options)),
-      listener_(loop) {}
+    : loop_(loop), handler_(std::move(handler)), options_(std::move(options)), listener_(loop) {}
 
 Server::~Server() {
   close();

@@ -37,9 +37,13 @@ void ServerConnection::start() {
   update_deadline();
 }
 
-void ServerConnection::close() { close_with(false); }
+void ServerConnection::close() {
+  close_with(false);
+}
 
-void ServerConnection::reset() { close_with(true); }
+void ServerConnection::reset() {
+  close_with(true);
+}
 
 void ServerConnection::close_with(bool reset_connection) {
   if (state_ == State::closed) return;
@@ -346,9 +350,8 @@ void ServerConnection::update_deadline() {
   switch (state_) {
     case State::open:
       if (parser_.in_message()) {
-        deadline = parser_.head_complete()
-                       ? after(last_activity_ms_, options.idle_timeout_ms)
-                       : after(request_begin_ms_, options.header_timeout_ms);
+        deadline = parser_.head_complete() ? after(last_activity_ms_, options.idle_timeout_ms)
+                                           : after(request_begin_ms_, options.header_timeout_ms);
       } else if (responses_.empty()) {
         deadline = after(last_activity_ms_, options.idle_timeout_ms);
       }
@@ -400,8 +403,8 @@ void ServerConnection::end(Exchange& exchange) {
   update_deadline();
 }
 
-void ServerConnection::respond(Exchange& exchange, int status,
-                               std::span<const HeaderField> headers, std::string_view body) {
+void ServerConnection::respond(Exchange& exchange, int status, std::span<const HeaderField> headers,
+                               std::string_view body) {
   {
     Batch batch(batch_depth_);
     write_head(exchange, status, headers, body.size());

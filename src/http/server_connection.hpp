@@ -13,10 +13,10 @@
 
 #include "deadline_timer.hpp"
 #include "exchange.hpp"
-#include "response_queue.hpp"
 #include "replay/http/request_parser.hpp"
 #include "replay/http/server.hpp"
 #include "replay/net/tcp_stream.hpp"
+#include "response_queue.hpp"
 
 namespace replay::http {
 
@@ -80,18 +80,18 @@ class ServerConnection final : public net::StreamListener,
   RequestParser parser_;
   DeadlineTimer deadline_;
   ResponseQueue responses_;
-  std::shared_ptr<Exchange> parsing_;            // the exchange whose body is arriving
-  std::shared_ptr<Exchange> spare_;              // a finished exchange to reuse
-  std::string backlog_;                          // input not parsed while paused
+  std::shared_ptr<Exchange> parsing_;  // the exchange whose body is arriving
+  std::shared_ptr<Exchange> spare_;    // a finished exchange to reuse
+  std::string backlog_;                // input not parsed while paused
   State state_ = State::open;
-  int batch_depth_ = 0;             // > 0: output is collected and flushed when it returns to 0
-  bool parse_paused_ = false;       // too many pipelined requests: backlog_ waits
-  bool write_blocked_ = false;      // too many unsent bytes: reading stops
-  bool peer_closed_ = false;        // EOF seen
+  int batch_depth_ = 0;         // > 0: output is collected and flushed when it returns to 0
+  bool parse_paused_ = false;   // too many pipelined requests: backlog_ waits
+  bool write_blocked_ = false;  // too many unsent bytes: reading stops
+  bool peer_closed_ = false;    // EOF seen
   bool service_pending_ = false;
-  uint64_t last_activity_ms_ = 0;   // last read or response end, loop time
-  uint64_t request_begin_ms_ = 0;   // first byte of the request being parsed
-  uint64_t request_begin_ns_ = 0;   // the same as uv_hrtime
+  uint64_t last_activity_ms_ = 0;  // last read or response end, loop time
+  uint64_t request_begin_ms_ = 0;  // first byte of the request being parsed
+  uint64_t request_begin_ns_ = 0;  // the same as uv_hrtime
   uint64_t linger_deadline_ms_ = 0;
 };
 

@@ -47,8 +47,7 @@ std::string SocketAddress::to_string() const {
 
 Result<SocketAddress> parse_address(std::string_view text) {
   auto fail = [&](const char* what) {
-    return make_error(Errc::invalid_argument,
-                      "address '" + std::string(text) + "': " + what);
+    return make_error(Errc::invalid_argument, "address '" + std::string(text) + "': " + what);
   };
   std::string_view host;
   std::string_view port_text;

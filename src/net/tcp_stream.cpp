@@ -14,7 +14,9 @@ struct WriteRequest {
   std::string bytes;
 };
 
-uv_stream_t* as_stream(uv_tcp_t* tcp) { return reinterpret_cast<uv_stream_t*>(tcp); }
+uv_stream_t* as_stream(uv_tcp_t* tcp) {
+  return reinterpret_cast<uv_stream_t*>(tcp);
+}
 
 }  // namespace
 
@@ -94,9 +96,8 @@ void TcpStream::close_reset() {
   handle_->data = nullptr;
   reading_ = false;
   uv_tcp_t* raw = handle_.release();
-  int rc = uv_tcp_close_reset(raw, [](uv_handle_t* closed) {
-    delete reinterpret_cast<uv_tcp_t*>(closed);
-  });
+  int rc = uv_tcp_close_reset(
+      raw, [](uv_handle_t* closed) { delete reinterpret_cast<uv_tcp_t*>(closed); });
   if (rc != 0) {
     // Not resettable (already shut down): fall back to a plain close.
     uv::UvHandle<uv_tcp_t> owned(raw);

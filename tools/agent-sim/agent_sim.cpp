@@ -23,10 +23,14 @@ Role role_from_claim(std::string_view role) {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::admin: return "admin";
-    case Role::operator_: return "operator";
-    case Role::viewer: return "viewer";
-    case Role::none: return "none";
+    case Role::admin:
+      return "admin";
+    case Role::operator_:
+      return "operator";
+    case Role::viewer:
+      return "viewer";
+    case Role::none:
+      return "none";
   }
   return "none";
 }
@@ -199,8 +203,8 @@ bool AgentSim::authenticate(Call& call) {
     metrics_.count_rate_limit_hit();
     char seconds[12];
     auto end = std::to_chars(seconds, seconds + sizeof seconds, *wait_s).ptr;
-    std::string detail = "Rate limit exceeded: " + std::to_string(options_.rate_limit_per_min) +
-                         " per 1 minute";
+    std::string detail =
+        "Rate limit exceeded: " + std::to_string(options_.rate_limit_per_min) + " per 1 minute";
     reply_detail(call, 429, detail,
                  {"Retry-After", std::string_view(seconds, static_cast<size_t>(end - seconds))});
     return false;

@@ -69,8 +69,7 @@ class AgentSim {
   // Answers (held while stalled), counts it in /metrics, trickles it with --slow-body.
   void reply(const Call& call, int status, std::string_view body, ExtraHeader extra = {},
              std::string_view content_type = "application/json");
-  void reply_detail(const Call& call, int status, std::string_view detail,
-                    ExtraHeader extra = {});
+  void reply_detail(const Call& call, int status, std::string_view detail, ExtraHeader extra = {});
   void record(const Call& call, int status);
   void trickle(const std::shared_ptr<Trickle>& t);
   // Runs `fn` with the call after `delay_ms`.
@@ -102,9 +101,9 @@ class AgentSim {
   std::function<size_t()> connection_count_;
   std::vector<std::function<void()>> held_;  // work waiting for a stall to end
   int active_stalls_ = 0;
-  uint64_t started_ms_ = 0;                  // loop time at start()
+  uint64_t started_ms_ = 0;  // loop time at start()
   FILE* log_ = nullptr;
-  std::string scratch_;                      // reused response buffer
+  std::string scratch_;  // reused response buffer
 };
 
 }  // namespace replay::agent_sim

@@ -93,18 +93,17 @@ struct AgentSim::Stream {
   Call call;
   std::string conversation_id;
   uint32_t sent = 0;
-  bool started = false;
 };
 
 std::string AgentSim::new_uuid() {
   uint64_t hi = rng_.next();
   uint64_t lo = rng_.next();
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                         // version 4
-  lo = (lo & ~(0xc0ULL << 56)) | (0x80ULL << 56);             // RFC 4122 variant
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;              // version 4
+  lo = (lo & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
   char text[37];
-  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return text;
 }
@@ -279,7 +278,6 @@ void AgentSim::serve_create_plan(Call& call) {
           plan.id = new_uuid();
           plan.tenant_id = done.claims.tenant_id;
           plan.created_by = done.claims.sub;
-          plan.created_ms = uv_now(loop_);
           plan.created_at_s = static_cast<int64_t>(std::time(nullptr));
           const Plan& stored = plans_.add(std::move(plan));
           std::string out;
@@ -358,8 +356,8 @@ void AgentSim::serve_analytics(const Call& call) {
   json.key("agents").begin_array();
   json.begin_object();
   json.key("name").value("chat-assistant");
-  json.key("requests").value(metrics_.requests(Endpoint::chat) +
-                             metrics_.requests(Endpoint::chat_stream));
+  json.key("requests")
+      .value(metrics_.requests(Endpoint::chat) + metrics_.requests(Endpoint::chat_stream));
   json.key("avg_latency_ms").value(metrics_.mean_duration_ms(Endpoint::chat));
   json.key("model").value(kModel);
   json.end_object();
@@ -375,6 +373,9 @@ void AgentSim::serve_analytics(const Call& call) {
   json.key("jobs_processed").value(queue_.processed());
   json.key("queue_depth").value(queue_.depth());
   json.key("workers").value(queue_.workers());
+  json.key("jobs_by_tenant").begin_object();
+  for (const auto& [tenant, jobs] : queue_.per_tenant()) json.key(tenant).value(jobs);
+  json.end_object();
   json.end_object();
   json.end_array();
   json.end_object();

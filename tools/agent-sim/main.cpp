@@ -41,7 +41,8 @@ int mint_token(const SimOptions& options) {
     if (second != std::string::npos) claims.tenant_id = spec.substr(second + 1);
   }
   claims.exp = static_cast<int64_t>(std::time(nullptr)) + 24 * 3600;
-  std::printf("%s\n", auth::jwt_sign_hs256(auth::jwt_claims_json(claims), options.jwt_secret).c_str());
+  std::printf("%s\n",
+              auth::jwt_sign_hs256(auth::jwt_claims_json(claims), options.jwt_secret).c_str());
   return 0;
 }
 
@@ -54,7 +55,8 @@ int serve(uv_loop_t* loop, const SimOptions& options, const net::SocketAddress& 
   server_options.idle_timeout_ms = options.idle_timeout_ms;
   server_options.header_timeout_ms = options.header_timeout_ms;
   http::Server server(
-      loop, [&sim](http::Request& request, http::ResponseWriter writer) {
+      loop,
+      [&sim](http::Request& request, http::ResponseWriter writer) {
         sim.handle(request, std::move(writer));
       },
       server_options);

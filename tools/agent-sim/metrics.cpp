@@ -8,8 +8,8 @@ namespace replay::agent_sim {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kMethods = {"GET",   "POST",    "PUT",   "DELETE",
-                                                      "PATCH", "HEAD",    "OPTIONS", "OTHER"};
+constexpr std::array<std::string_view, 8> kMethods = {"GET",   "POST", "PUT",     "DELETE",
+                                                      "PATCH", "HEAD", "OPTIONS", "OTHER"};
 
 uint32_t method_index(std::string_view method) {
   for (uint32_t i = 0; i + 1 < kMethods.size(); ++i) {
@@ -32,8 +32,7 @@ void append_number(std::string& out, uint64_t value) {
 
 }  // namespace
 
-void Metrics::record(std::string_view method, Endpoint endpoint, int status,
-                     uint64_t duration_ns) {
+void Metrics::record(std::string_view method, Endpoint endpoint, int status, uint64_t duration_ns) {
   uint32_t key = method_index(method) << 24 | static_cast<uint32_t>(endpoint) << 16 |
                  static_cast<uint32_t>(status & 0xffff);
   ++counts_[key];

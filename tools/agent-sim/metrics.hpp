@@ -30,8 +30,8 @@ class Metrics {
               const std::vector<std::pair<std::string_view, double>>& gauges) const;
 
  private:
-  static constexpr std::array<double, 14> kBucketsS = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  static constexpr std::array<double, 14> kBucketsS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                       0.25,  0.5,    1,     2.5,  5,     10,   30};
   struct Histogram {
     std::array<uint64_t, kBucketsS.size()> buckets{};  // non-cumulative
     uint64_t count = 0;

@@ -16,9 +16,8 @@ struct Plan {
   std::string goal;
   std::string context;
   std::string created_by;
-  uint64_t created_ms = 0;                // loop time
-  int64_t created_at_s = 0;               // wall clock, seconds since the epoch
-  std::optional<uint64_t> approved_ms;    // loop time
+  int64_t created_at_s = 0;             // wall clock, seconds since the epoch
+  std::optional<uint64_t> approved_ms;  // loop time
 };
 
 class PlanStore {

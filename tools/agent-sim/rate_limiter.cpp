@@ -20,7 +20,8 @@ std::optional<uint32_t> RateLimiter::take(std::string_view user, uint64_t now_ms
     if (buckets_.size() >= kMaxUsers) {
       // Users whose buckets are full again carry no state worth keeping.
       std::erase_if(buckets_, [&](const auto& entry) {
-        return entry.second.tokens + per_ms * static_cast<double>(now_ms - entry.second.updated_ms) >=
+        return entry.second.tokens +
+                   per_ms * static_cast<double>(now_ms - entry.second.updated_ms) >=
                capacity;
       });
     }

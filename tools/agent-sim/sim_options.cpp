@@ -47,7 +47,8 @@ Result<uint64_t> parse_ms(std::string_view flag, std::string_view text) {
 // "2s@10s": a stall of 2 s starting 10 s after start.
 Result<StallWindow> parse_stall(std::string_view flag, std::string_view text) {
   size_t at = text.find('@');
-  if (at == std::string_view::npos) return flag_error(flag, "expected DURATION@OFFSET, e.g. 2s@10s");
+  if (at == std::string_view::npos)
+    return flag_error(flag, "expected DURATION@OFFSET, e.g. 2s@10s");
   auto duration = parse_ms(flag, text.substr(0, at));
   auto start = parse_ms(flag, text.substr(at + 1));
   if (!duration) return duration.error();
@@ -83,7 +84,8 @@ Result<void> parse_slow_body(std::string_view flag, std::string_view text, SimOp
   o.slow_body = true;
   if (text.empty()) return {};
   size_t at = text.find('@');
-  if (at == std::string_view::npos) return flag_error(flag, "expected BYTES@INTERVAL, e.g. 16@10ms");
+  if (at == std::string_view::npos)
+    return flag_error(flag, "expected BYTES@INTERVAL, e.g. 16@10ms");
   auto bytes = parse_integer<uint32_t>(flag, text.substr(0, at), 1 << 20);
   auto interval = parse_ms(flag, text.substr(at + 1));
   if (!bytes) return bytes.error();
@@ -95,11 +97,16 @@ Result<void> parse_slow_body(std::string_view flag, std::string_view text, SimOp
 }
 
 constexpr std::string_view kValueFlags[] = {
-    "--listen",         "--workers",          "--service-time",          "--queue-size",
-    "--chat-latency",   "--stream-first-token", "--stream-tokens",       "--stream-token-interval",
-    "--plan-latency",   "--plan-step-time",   "--latency",               "--jwt-secret",
-    "--rate-limit",     "--stall",            "--error-rate",            "--reset-rate",
-    "--seed",           "--idle-timeout",     "--header-timeout",        "--max-header-bytes",
+    "--listen",         "--workers",
+    "--service-time",   "--queue-size",
+    "--chat-latency",   "--stream-first-token",
+    "--stream-tokens",  "--stream-token-interval",
+    "--plan-latency",   "--plan-step-time",
+    "--latency",        "--jwt-secret",
+    "--rate-limit",     "--stall",
+    "--error-rate",     "--reset-rate",
+    "--seed",           "--idle-timeout",
+    "--header-timeout", "--max-header-bytes",
     "--max-body-bytes", "--mint-token",
 };
 
@@ -179,8 +186,7 @@ Result<void> apply_flag(std::string_view flag, std::string_view v, SimOptions& o
 
 }  // namespace
 
-Result<SimOptions> parse_sim_options(const std::vector<std::string>& args,
-                                     const char* env_secret) {
+Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const char* env_secret) {
   SimOptions o;
   o.chat_latency = parse_latency_distribution("lognormal:mean=800ms,p99=3s").value();
   o.plan_latency = parse_latency_distribution("uniform:100ms..400ms").value();

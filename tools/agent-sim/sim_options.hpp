@@ -16,7 +16,7 @@ namespace replay::agent_sim {
 inline constexpr const char* kDevJwtSecret = "dev-only-jwt-secret-not-for-production";
 
 struct StallWindow {
-  uint64_t start_ms;     // after the sim started listening
+  uint64_t start_ms;  // after the sim started listening
   uint64_t duration_ms;
 };
 
@@ -59,8 +59,7 @@ struct SimOptions {
 
 // Parses argv (without argv[0]). `env_secret` is DEV_JWT_SECRET when set; --jwt-secret wins.
 // Errors: Errc::invalid_argument with the flag named.
-Result<SimOptions> parse_sim_options(const std::vector<std::string>& args,
-                                     const char* env_secret);
+Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const char* env_secret);
 
 // The --help text.
 const char* sim_usage();

@@ -24,7 +24,6 @@ class TimerQueue {
   // Runs `fn` on the loop once `delay_ms` have passed (loop time); callbacks due at the same
   // time run in scheduling order. No-op after close().
   void schedule(uint64_t delay_ms, std::function<void()> fn);
-  size_t pending() const { return heap_.size(); }
   void close();
 
  private:

@@ -34,6 +34,7 @@ class WebhookQueue {
   uint64_t accepted() const { return accepted_; }
   uint64_t rejected() const { return rejected_; }
   uint64_t processed() const { return processed_; }
+  // Jobs accepted per tenant (the first 10 000 tenants seen).
   const std::map<std::string, uint64_t, std::less<>>& per_tenant() const { return per_tenant_; }
 
  private:

@@ -67,9 +67,9 @@ struct Request {
   uint8_t version_major = 1;
   uint8_t version_minor = 1;
   HeaderList headers;
-  std::string body;             // empty when the body was streamed to a sink
-  bool keep_alive = true;       // the client allows another request on this connection
-  uint64_t started_at_ns = 0;   // uv_hrtime() when the request's first byte was read
+  std::string body;            // empty when the body was streamed to a sink
+  bool keep_alive = true;      // the client allows another request on this connection
+  uint64_t started_at_ns = 0;  // uv_hrtime() when the request's first byte was read
 
   // The target without its query string.
   std::string_view path() const;

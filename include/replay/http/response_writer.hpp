@@ -20,9 +20,9 @@ struct Exchange;
 using BodySink = std::function<void(std::string_view chunk, bool complete)>;
 
 // One request's response. Copies share it (a handle: const methods still write); keeping a
-// copy keeps the request alive. Loop thread only. Responses on a connection go out in request order: bytes written before the
-// earlier responses finish are held back. After the connection closed every call is a no-op
-// and connected() is false.
+// copy keeps the request alive. Loop thread only. Responses on a connection go out in request
+// order: bytes written before the earlier responses finish are held back. After the connection
+// closed every call is a no-op and connected() is false.
 class ResponseWriter {
  public:
   ResponseWriter() = default;

@@ -22,13 +22,13 @@
 namespace replay::http {
 
 struct ServerOptions {
-  ParserLimits limits;                       // passing them answers 414, 431 or 413 and closes
-  uint64_t idle_timeout_ms = 60'000;         // silence allowed between requests and within a body
-  uint64_t header_timeout_ms = 10'000;       // first byte of a request to the end of its headers
-  uint64_t linger_timeout_ms = 2'000;        // reading after our FIN before closing
-  size_t max_pipelined = 32;                 // requests queued per connection before reading stops
-  size_t max_queued_write_bytes = 1 << 20;   // unsent bytes per connection before reading stops
-  size_t max_connections = 10'000;           // further clients are closed on accept
+  ParserLimits limits;                      // passing them answers 414, 431 or 413 and closes
+  uint64_t idle_timeout_ms = 60'000;        // silence allowed between requests and within a body
+  uint64_t header_timeout_ms = 10'000;      // first byte of a request to the end of its headers
+  uint64_t linger_timeout_ms = 2'000;       // reading after our FIN before closing
+  size_t max_pipelined = 32;                // requests queued per connection before reading stops
+  size_t max_queued_write_bytes = 1 << 20;  // unsent bytes per connection before reading stops
+  size_t max_connections = 10'000;          // further clients are closed on accept
   int backlog = 1024;
   // Optional: requests it returns true for reach the handler right after their headers, and
   // their body goes to the writer's body sink.

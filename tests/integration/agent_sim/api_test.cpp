@@ -15,8 +15,8 @@ TEST_CASE("health endpoints, HEAD, 404, 405 and /metrics") {
   SimProcess sim({"--queue-size", "17"});
   REQUIRE(sim.started());
   TestConnection c(sim.port());
-  for (auto [path, status] : {std::pair{"/health/live", "alive"}, {"/health/ready", "ready"},
-                              {"/healthz", "ok"}}) {
+  for (auto [path, status] :
+       {std::pair{"/health/live", "alive"}, {"/health/ready", "ready"}, {"/healthz", "ok"}}) {
     CAPTURE(path);
     auto r = c.request(make_request("GET", path));
     REQUIRE(r.has_value());
@@ -40,8 +40,10 @@ TEST_CASE("health endpoints, HEAD, 404, 405 and /metrics") {
   CHECK(get_chat->status == 405);
 
   std::string m = fetch_metrics(c);
-  CHECK(metric(m, R"(http_requests_total{method="GET",endpoint="/health/live",status="200"})") == 1);
-  CHECK(metric(m, R"(http_requests_total{method="HEAD",endpoint="/health/live",status="200"})") == 1);
+  CHECK(metric(m, R"(http_requests_total{method="GET",endpoint="/health/live",status="200"})") ==
+        1);
+  CHECK(metric(m, R"(http_requests_total{method="HEAD",endpoint="/health/live",status="200"})") ==
+        1);
   CHECK(metric(m, R"(http_requests_total{method="GET",endpoint="other",status="404"})") == 1);
   CHECK(metric(m, R"(http_request_duration_seconds_count{endpoint="/healthz"})") == 1);
   CHECK(metric(m, R"(http_request_duration_seconds_bucket{endpoint="/healthz",le="+Inf"})") == 1);
@@ -58,8 +60,9 @@ TEST_CASE("chat answers with the seeds' fields after the configured model latenc
   TestConnection c(sim.port());
   std::string op = bearer(token("operator"));
   auto start = Clock::now();
-  auto r = c.request(make_request("POST", "/api/v1/chat",
-                                  R"({"message":"What are the Q4 KPIs?","conversation_id":"c-1"})", op));
+  auto r =
+      c.request(make_request("POST", "/api/v1/chat",
+                             R"({"message":"What are the Q4 KPIs?","conversation_id":"c-1"})", op));
   double took = since_ms(start);
   REQUIRE(r.has_value());
   CHECK(r->status == 200);
@@ -73,8 +76,8 @@ TEST_CASE("chat answers with the seeds' fields after the configured model latenc
   CHECK(body.str("/model_used") == "sim/gpt-4o-mini");
   CHECK(body.num("/latency_ms") == 150);
 
-  auto fresh = c.request(make_request("POST", "/api/v1/chat", R"({"message":"hi"})",
-                                      bearer(token("admin"))));
+  auto fresh = c.request(
+      make_request("POST", "/api/v1/chat", R"({"message":"hi"})", bearer(token("admin"))));
   REQUIRE(fresh.has_value());
   CHECK(fresh->status == 200);
   CHECK(Json(fresh->body).str("/conversation_id").size() == 36);
@@ -110,12 +113,12 @@ TEST_CASE("missing, malformed, forged and expired tokens get 401; the wrong role
   CHECK(chat(bearer(token("viewer"))).status == 403);
   CHECK(chat(bearer(token("operator"))).status == 200);
 
-  auto plan = c.request(make_request("POST", "/api/v1/plans", R"({"goal":"g"})",
-                                     bearer(token("operator"))));
+  auto plan = c.request(
+      make_request("POST", "/api/v1/plans", R"({"goal":"g"})", bearer(token("operator"))));
   REQUIRE(plan.has_value());
   CHECK(plan->status == 403);
-  auto analytics = c.request(make_request("GET", "/api/v1/analytics/agents", {},
-                                          bearer(token("operator"))));
+  auto analytics =
+      c.request(make_request("GET", "/api/v1/analytics/agents", {}, bearer(token("operator"))));
   REQUIRE(analytics.has_value());
   CHECK(analytics->status == 403);
   // Health, metrics and webhooks need no token.
@@ -133,8 +136,9 @@ TEST_CASE("the JWT secret comes from --jwt-secret, else DEV_JWT_SECRET; --no-aut
     CHECK(c.request(make_request("POST", "/api/v1/chat", body,
                                  bearer(token("operator", "", 60, kTenant, "s3cret"))))
               ->status == 200);
-    CHECK(c.request(make_request("POST", "/api/v1/chat", body, bearer(token("operator"))))
-              ->status == 401);
+    CHECK(
+        c.request(make_request("POST", "/api/v1/chat", body, bearer(token("operator"))))->status ==
+        401);
   }
   {
     SimProcess sim({"--chat-latency", "0"}, false, {"DEV_JWT_SECRET=from-env"});
@@ -194,8 +198,8 @@ TEST_CASE("plan lifecycle: create 201, get, approve, approve again 409, status, 
   std::string final_status;
   for (int i = 0; i < 50 && final_status != "completed"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    final_status = Json(c.request(make_request("GET", base + "/status", {}, admin))->body)
-                       .str("/status");
+    final_status =
+        Json(c.request(make_request("GET", base + "/status", {}, admin))->body).str("/status");
   }
   CHECK(final_status == "completed");
 
@@ -216,9 +220,9 @@ TEST_CASE("SSE chat stream: head first, first token after its delay, spaced toke
   REQUIRE(sim.started());
   TestConnection c(sim.port());
   auto start = Clock::now();
-  auto r = c.request(make_request("POST", "/api/v1/chat/stream", R"({"message":"hi"})",
-                                  bearer(token("operator"))),
-                     10000);
+  auto r = c.request(
+      make_request("POST", "/api/v1/chat/stream", R"({"message":"hi"})", bearer(token("operator"))),
+      10000);
   REQUIRE(r.has_value());
   CHECK(r->status == 200);
   CHECK(r->header("Content-Type") == "text/event-stream");
@@ -267,7 +271,8 @@ TEST_CASE("the per-user rate limit answers 429 with Retry-After; 0 turns it off"
   CHECK(c.request(make_request("POST", "/api/v1/chat", R"({"message":"hi"})", bob))->status == 200);
   std::string m = fetch_metrics(c);
   CHECK(metric(m, "rate_limit_hits_total") == 1);
-  CHECK(metric(m, R"(http_requests_total{method="POST",endpoint="/api/v1/chat",status="429"})") == 1);
+  CHECK(metric(m, R"(http_requests_total{method="POST",endpoint="/api/v1/chat",status="429"})") ==
+        1);
 
   SimProcess unlimited({"--rate-limit", "0", "--chat-latency", "0"});
   REQUIRE(unlimited.started());
@@ -283,10 +288,9 @@ TEST_CASE("pipelined requests are answered in order") {
   SimProcess sim({"--chat-latency", "100ms"});
   REQUIRE(sim.started());
   TestConnection c(sim.port());
-  CHECK(c.send(make_request("POST", "/api/v1/chat", R"({"message":"first"})",
-                            bearer(token("operator"))) +
-               make_request("GET", "/health/live") +
-               make_request("POST", "/webhooks/servicedesk/t", "{}")));
+  CHECK(c.send(
+      make_request("POST", "/api/v1/chat", R"({"message":"first"})", bearer(token("operator"))) +
+      make_request("GET", "/health/live") + make_request("POST", "/webhooks/servicedesk/t", "{}")));
   auto a = c.read_response();
   auto b = c.read_response();
   auto d = c.read_response();
@@ -302,9 +306,12 @@ TEST_CASE("analytics summarises the agents for admins") {
   SimProcess sim({"--chat-latency", "0"});
   REQUIRE(sim.started());
   TestConnection c(sim.port());
-  CHECK(c.request(make_request("POST", "/api/v1/chat", R"({"message":"x"})",
-                               bearer(token("operator"))))
+  CHECK(c.request(
+             make_request("POST", "/api/v1/chat", R"({"message":"x"})", bearer(token("operator"))))
             ->status == 200);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(c.request(make_request("POST", "/webhooks/servicedesk/acme", "{}"))->status == 202);
+  }
   auto r = c.request(make_request("GET", "/api/v1/analytics/agents", {}, bearer(token("admin"))));
   REQUIRE(r.has_value());
   CHECK(r->status == 200);
@@ -312,4 +319,6 @@ TEST_CASE("analytics summarises the agents for admins") {
   CHECK(body.str("/agents/0/name") == "chat-assistant");
   CHECK(body.num("/agents/0/requests") == 1);
   CHECK(body.str("/agents/2/name") == "servicedesk-enhancer");
+  CHECK(body.num("/agents/2/jobs_accepted") == 2);
+  CHECK(body.num("/agents/2/jobs_by_tenant/acme") == 2);
 }

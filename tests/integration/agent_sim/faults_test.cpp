@@ -43,8 +43,8 @@ TEST_CASE("above capacity the webhook queue grows; below it drains") {
   for (int i = 0; i < 120 && since_ms(start) < 3000; ++i) {
     auto due = start + std::chrono::milliseconds(10 * i);
     std::this_thread::sleep_until(due);
-    auto r = sender.request(make_request("POST", "/webhooks/servicedesk/load-test-tenant",
-                                         R"({"ticket_id":"T"})"));
+    auto r = sender.request(
+        make_request("POST", "/webhooks/servicedesk/load-test-tenant", R"({"ticket_id":"T"})"));
     REQUIRE(r.has_value());
     REQUIRE(r->status == 202);
     ++sent;
@@ -93,8 +93,8 @@ TEST_CASE("a stall holds every response until the end of the window the sim prin
   double sent_ms = since_ms(sim.started_at());
   CHECK(sent_ms < end_ms - 300);  // really inside the window
   TestConnection other(sim.port());
-  CHECK(other.send(make_request("POST", "/api/v1/chat", R"({"message":"held"})",
-                                bearer(token("operator")))));
+  CHECK(other.send(
+      make_request("POST", "/api/v1/chat", R"({"message":"held"})", bearer(token("operator")))));
   auto held = c.request(make_request("GET", "/health/live"), 5000);
   auto held_chat = other.read_response(5000);
   REQUIRE(held.has_value());
@@ -154,8 +154,8 @@ TEST_CASE("--slow-body trickles bodies; --latency delays endpoints") {
     REQUIRE(sim.started());
     TestConnection c(sim.port());
     auto start = Clock::now();
-    auto r = c.request(make_request("POST", "/api/v1/chat", R"({"message":"hi"})",
-                                    bearer(token("operator"))));
+    auto r = c.request(
+        make_request("POST", "/api/v1/chat", R"({"message":"hi"})", bearer(token("operator"))));
     REQUIRE(r.has_value());
     CHECK(r->status == 200);
     CHECK(Json(r->body).ok);
@@ -191,8 +191,8 @@ TEST_CASE("--slow-body trickles bodies; --latency delays endpoints") {
 }
 
 TEST_CASE("malformed, oversized and slowloris clients are answered or closed; others unaffected") {
-  SimProcess sim({"--header-timeout", "1s", "--max-header-bytes", "4096", "--max-body-bytes",
-                  "1024"});
+  SimProcess sim(
+      {"--header-timeout", "1s", "--max-header-bytes", "4096", "--max-body-bytes", "1024"});
   REQUIRE(sim.started());
   TestConnection good(sim.port());
   auto check_good = [&] {
@@ -210,7 +210,8 @@ TEST_CASE("malformed, oversized and slowloris clients are answered or closed; ot
 
   {
     TestConnection garbage(sim.port());
-    auto r = garbage.request(std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 junk\r\n\r\n"));
+    auto r =
+        garbage.request(std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 junk\r\n\r\n"));
     REQUIRE(r.has_value());
     CHECK(r->status == 400);
     CHECK(garbage.wait_closed(3000));

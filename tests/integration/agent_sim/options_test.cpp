@@ -34,10 +34,10 @@ TEST_CASE("defaults follow the seeds") {
 }
 
 TEST_CASE("values come as the next argument or after '='") {
-  SimOptions o = parse({"--workers=3", "--queue-size", "9", "--service-time", "uniform:1ms..2ms",
-                        "--stall", "2s@10s", "--stall=500ms@1m", "--error-rate", "0.25",
-                        "--seed=99", "--no-auth"})
-                     .value();
+  SimOptions o =
+      parse({"--workers=3", "--queue-size", "9", "--service-time", "uniform:1ms..2ms", "--stall",
+             "2s@10s", "--stall=500ms@1m", "--error-rate", "0.25", "--seed=99", "--no-auth"})
+          .value();
   CHECK(o.workers == 3);
   CHECK(o.queue_size == 9);
   CHECK(o.service_time.describe() == "uniform:1000us..2000us");
@@ -59,8 +59,8 @@ TEST_CASE("--latency applies to every API endpoint, or to one template") {
   CHECK_FALSE(delayed(all, Endpoint::health_live));
   CHECK_FALSE(delayed(all, Endpoint::metrics));
 
-  SimOptions one = parse({"--latency", "/api/v1/plans/{id}/approve=lognormal:mean=1s,p99=2s"})
-                       .value();
+  SimOptions one =
+      parse({"--latency", "/api/v1/plans/{id}/approve=lognormal:mean=1s,p99=2s"}).value();
   CHECK(delayed(one, Endpoint::plan_approve));
   CHECK_FALSE(delayed(one, Endpoint::plan));
   CHECK_FALSE(parse({"--latency", "/api/v1/nope=1ms"}).ok());
@@ -78,17 +78,17 @@ TEST_CASE("--slow-body takes an optional BYTES@INTERVAL") {
 }
 
 TEST_CASE("mistakes name the flag") {
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"--bogus"},
-           {"--workers"},
-           {"--workers", "0"},
-           {"--workers", "x"},
-           {"--error-rate", "1.5"},
-           {"--stall", "2s"},
-           {"--stall", "0s@1s"},
-           {"--chat-latency", "fast"},
-           {"--no-auth=yes"},
-           {"--rate-limit", "-1"}}) {
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--bogus"},
+                                             {"--workers"},
+                                             {"--workers", "0"},
+                                             {"--workers", "x"},
+                                             {"--error-rate", "1.5"},
+                                             {"--stall", "2s"},
+                                             {"--stall", "0s@1s"},
+                                             {"--chat-latency", "fast"},
+                                             {"--no-auth=yes"},
+                                             {"--rate-limit", "-1"}}) {
     CAPTURE(bad[0]);
     auto r = parse(bad);
     REQUIRE_FALSE(r.ok());

@@ -25,8 +25,8 @@ int remaining_ms(Clock::time_point deadline) {
 
 // Forks and execs agent-sim; the child's stdout goes to `out_fd`, stderr to `err_fd` (-1:
 // inherited).
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            int out_fd, int err_fd) {
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int out_fd,
+            int err_fd) {
   std::vector<char*> argv;
   std::string program = AGENT_SIM_PATH;
   argv.push_back(program.data());

@@ -66,6 +66,8 @@ inline std::string fetch_metrics(TestConnection& c) {
   return r->body;
 }
 
-inline double since_ms(Clock::time_point start) { return elapsed_ms(start, Clock::now()); }
+inline double since_ms(Clock::time_point start) {
+  return elapsed_ms(start, Clock::now());
+}
 
 }  // namespace replay::testing

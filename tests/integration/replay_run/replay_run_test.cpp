@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "replay/auth/jwt.hpp"
 #include "replay/engine/engine.hpp"
 #include "replay/engine/saturation.hpp"
 #include "replay/trace/trace_writer.hpp"
@@ -359,4 +360,30 @@ TEST_CASE("a capture the response does not hold fails its session's later steps,
   CHECK(r.overall.session_aborted == 30);
   CHECK(r.overall.status_classes[4] == 0);  // no request ever went out with a bad id
   CHECK(r.overall.error_ratio() == doctest::Approx(1.0));
+}
+
+TEST_CASE("--jwt-secret re-mints recorded tokens that have expired, keeping their claims") {
+  SimProcess sim({"--rate-limit", "0"});  // auth on, the seeds' dev secret
+  REQUIRE(sim.started());
+  const std::string secret = "dev-only-jwt-secret-not-for-production";
+  auth::JwtClaims claims{"load-test-admin-user", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "admin",
+                         1000};  // expired in 1970
+  const std::string token = auth::jwt_sign_hs256(auth::jwt_claims_json(claims), secret);
+  const std::string path = temp_dir() + "/expired.zst";
+  {
+    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
+    REQUIRE(writer.ok());
+    trace::Record r;
+    r.method = "GET";
+    r.target = "/api/v1/analytics/agents";
+    r.headers = {{"Authorization", "Bearer " + token}};
+    REQUIRE(writer.value()->write(r).ok());
+    REQUIRE(writer.value()->close().ok());
+  }
+  auto as_recorded = replay_at(path, sim.port(), "20/s", 1'000'000);
+  CHECK(as_recorded.overall.status_classes[4] == 20);  // 401: the token expired
+  RunConfig config;
+  config.jwt_secret = secret;
+  auto reminted = replay_at(path, sim.port(), "20/s", 1'000'000, config);
+  CHECK(reminted.overall.status_classes[2] == 20);  // the admin role survived re-minting
 }

@@ -55,8 +55,7 @@ TEST_CASE("jwt_verify_hs256 tells a wrong secret and a tampered token from malfo
 
   std::string tampered_signature = kAdminToken;
   tampered_signature.back() = tampered_signature.back() == 'A' ? 'B' : 'A';
-  CHECK(jwt_verify_hs256(tampered_signature, kDevSecret, kNow).status ==
-        JwtStatus::bad_signature);
+  CHECK(jwt_verify_hs256(tampered_signature, kDevSecret, kNow).status == JwtStatus::bad_signature);
 
   // Same signature, payload promoting a viewer to admin.
   std::string viewer = jwt_sign_hs256(R"({"sub":"u1","role":"viewer"})", kDevSecret);
@@ -64,8 +63,8 @@ TEST_CASE("jwt_verify_hs256 tells a wrong secret and a tampered token from malfo
   std::string forged = admin.substr(0, admin.rfind('.')) + viewer.substr(viewer.rfind('.'));
   CHECK(jwt_verify_hs256(forged, kDevSecret, kNow).status == JwtStatus::bad_signature);
 
-  for (const char* bad : {"", "abc", "a.b", "a.b.c.d", "!!!.e30.abc", "e30.e30.e30",
-                          "eyJhbGciOiJub25lIn0.e30."}) {
+  for (const char* bad :
+       {"", "abc", "a.b", "a.b.c.d", "!!!.e30.abc", "e30.e30.e30", "eyJhbGciOiJub25lIn0.e30."}) {
     CAPTURE(bad);
     CHECK(jwt_verify_hs256(bad, kDevSecret, kNow).status == JwtStatus::malformed);
   }

@@ -205,9 +205,9 @@ TEST_CASE("garbage is malformed and the parser stays failed") {
   CHECK(c.requests.empty());
   Collector d;
   RequestParser conflicting(d, {});
-  CHECK(conflicting
-            .feed("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n")
-            .status == ParseStatus::malformed);
+  CHECK(
+      conflicting.feed("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n")
+          .status == ParseStatus::malformed);
 }
 
 TEST_CASE("HeaderList keeps order and clears without losing entries' independence") {

@@ -36,7 +36,9 @@ struct ParseState {
   Clock::time_point now;
 };
 
-ParseState& state(llhttp_t* parser) { return *static_cast<ParseState*>(parser->data); }
+ParseState& state(llhttp_t* parser) {
+  return *static_cast<ParseState*>(parser->data);
+}
 
 void flush_header(ParseState& s) {
   if (s.in_value) {
@@ -162,7 +164,9 @@ TestConnection::TestConnection(TestConnection&& other) noexcept
       leftover_(std::move(other.leftover_)),
       reset_(other.reset_) {}
 
-TestConnection::~TestConnection() { close(); }
+TestConnection::~TestConnection() {
+  close();
+}
 
 void TestConnection::close() {
   if (fd_ >= 0) ::close(fd_);
@@ -254,8 +258,8 @@ bool TestConnection::wait_closed(int timeout_ms) {
   }
 }
 
-std::string make_request(std::string_view method, std::string_view target,
-                         std::string_view body, std::string_view extra_headers) {
+std::string make_request(std::string_view method, std::string_view target, std::string_view body,
+                         std::string_view extra_headers) {
   std::string out;
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
   out.append(extra_headers);

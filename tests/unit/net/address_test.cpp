@@ -19,9 +19,9 @@ TEST_CASE("parse_address accepts numeric hosts, brackets and the localhost short
 }
 
 TEST_CASE("parse_address rejects what it cannot bind without guessing") {
-  for (const char* bad : {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:8a",
-                          "127.0.0.1:-1", "example.com:80", "::1:80", "[::1]80", "[::1:80",
-                          "[zz::1]:80", "256.0.0.1:80"}) {
+  for (const char* bad :
+       {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:8a", "127.0.0.1:-1",
+        "example.com:80", "::1:80", "[::1]80", "[::1:80", "[zz::1]:80", "256.0.0.1:80"}) {
     CAPTURE(bad);
     auto result = parse_address(bad);
     REQUIRE_FALSE(result.ok());

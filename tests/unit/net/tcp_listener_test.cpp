@@ -48,11 +48,11 @@ TEST_CASE("TcpListener binds port 0, accepts, and a TcpStream echoes until EOF")
   {
     net::TcpListener listener(&loop);
     Echo echo;
-    auto bound = listener.listen(net::parse_address("127.0.0.1:0").value(), 16,
-                                 [&](uv::UvHandle<uv_tcp_t> tcp) {
-                                   echo.stream = std::make_unique<net::TcpStream>(std::move(tcp), echo);
-                                   CHECK(echo.stream->start_reading() == 0);
-                                 });
+    auto bound = listener.listen(
+        net::parse_address("127.0.0.1:0").value(), 16, [&](uv::UvHandle<uv_tcp_t> tcp) {
+          echo.stream = std::make_unique<net::TcpStream>(std::move(tcp), echo);
+          CHECK(echo.stream->start_reading() == 0);
+        });
     REQUIRE(bound.ok());
     uint16_t port = listener.local_address().port();
     CHECK(port != 0);
