@@ -334,9 +334,20 @@ void AgentSim::serve_webhook(const Call& call) {
   if (json_.parse(body.data(), body.size()).get(document) != simdjson::SUCCESS) {
     return reply_detail(call, 400, "Body must be JSON");
   }
-  if (!queue_.submit(call.resource)) {
+  std::function<void()> on_processed;
+  if (options_.webhook_sync) {
+    on_processed = [this, call] {
+      std::string out;
+      JsonWriter json(out);
+      json.begin_object().key("status").value("processed").key("tenant").value(call.resource);
+      json.key("queue_depth").value(queue_.depth()).end_object();
+      reply(call, 200, out);
+    };
+  }
+  if (!queue_.submit(call.resource, std::move(on_processed))) {
     return reply_detail(call, 503, "Webhook queue is full", {"Retry-After", "1"});
   }
+  if (options_.webhook_sync) return;
   std::string out;
   JsonWriter json(out);
   json.begin_object();

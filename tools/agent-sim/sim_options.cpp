@@ -204,9 +204,9 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const
       if (auto r = parse_slow_body(flag, inline_value.value_or(""), o); !r) return r.error();
       continue;
     }
-    if (flag == "--help" || flag == "-h" || flag == "--no-auth") {
+    if (flag == "--help" || flag == "-h" || flag == "--no-auth" || flag == "--webhook-sync") {
       if (inline_value) return flag_error(flag, "takes no value");
-      (flag == "--no-auth" ? o.no_auth : o.help) = true;
+      (flag == "--no-auth" ? o.no_auth : flag == "--webhook-sync" ? o.webhook_sync : o.help) = true;
       continue;
     }
     if (!takes_value(flag)) return flag_error(flag, "unknown flag (see --help)");
@@ -232,6 +232,8 @@ usage: agent-sim [flags]
   --workers K                 webhook queue workers (default 4)
   --service-time DIST         time a worker spends per webhook job (default 50ms)
   --queue-size N              webhook jobs that may wait; more get 503 (default 1000)
+  --webhook-sync              answer a webhook 200 once a worker has processed it (queue wait
+                              shows in the response time), instead of 202 at once
   --chat-latency DIST         POST /api/v1/chat model latency (default lognormal:mean=800ms,p99=3s)
   --stream-first-token DIST   SSE delay before the first token (default 300ms)
   --stream-tokens N           SSE token events per response (default 20)

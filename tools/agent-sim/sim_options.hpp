@@ -26,6 +26,7 @@ struct SimOptions {
   uint32_t workers = 4;
   LatencyDistribution service_time = LatencyDistribution::fixed(50'000);
   uint32_t queue_size = 1000;
+  bool webhook_sync = false;  // reply when the job is processed, not when it is queued
   // Chat and plans.
   LatencyDistribution chat_latency;
   LatencyDistribution stream_first_token = LatencyDistribution::fixed(300'000);

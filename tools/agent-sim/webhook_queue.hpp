@@ -3,6 +3,8 @@
 // sampled service time per job, so capacity is K / S jobs per second.
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -24,8 +26,8 @@ class WebhookQueue {
         capacity_(capacity) {}
 
   // Accepts a job for `tenant`: a free worker starts it, else it waits. False when
-  // `capacity` jobs already wait.
-  bool submit(std::string_view tenant);
+  // `capacity` jobs already wait. `on_done` (may be empty) runs when a worker has processed it.
+  bool submit(std::string_view tenant, std::function<void()> on_done = {});
 
   uint64_t depth() const { return waiting_; }
   uint32_t capacity() const { return capacity_; }
@@ -38,8 +40,8 @@ class WebhookQueue {
   const std::map<std::string, uint64_t, std::less<>>& per_tenant() const { return per_tenant_; }
 
  private:
-  void start_job();
-  void finish_job();
+  void start_job(std::function<void()> on_done);
+  void finish_job(std::function<void()> on_done);
 
   TimerQueue& timers_;
   Rng& rng_;
@@ -48,6 +50,7 @@ class WebhookQueue {
   uint32_t capacity_;
   uint32_t busy_ = 0;
   uint64_t waiting_ = 0;
+  std::deque<std::function<void()>> waiting_jobs_;  // their completion callbacks, in order
   uint64_t accepted_ = 0;
   uint64_t rejected_ = 0;
   uint64_t processed_ = 0;

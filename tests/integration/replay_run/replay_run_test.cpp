@@ -156,7 +156,8 @@ TEST_CASE("stages hit their rates") {
 
 TEST_CASE("offered load above capacity: saturation reported, backlog and latency grow") {
   // 4 connections to a 100 ms endpoint serve at most 40/s; 80/s are offered for 8 s. The
-  // backlog grows by ~40 requests and the wait by ~1 s every second.
+  // backlog grows by ~40 requests every second, and the median latency of each second's
+  // completions by (80 - 40) / 80 = 0.5 s per second.
   SimProcess sim({"--no-auth", "--latency", "100ms"});
   REQUIRE(sim.started());
   auto trace = write_trace("saturate", "GET", "/api/v1/analytics/agents");
@@ -167,7 +168,7 @@ TEST_CASE("offered load above capacity: saturation reported, backlog and latency
   auto verdict = analyse_saturation(r.timeline);
   INFO(verdict.summary);
   CHECK(verdict.saturated);
-  CHECK(verdict.growth_ms_per_s > 500);
+  CHECK(verdict.growth_ms_per_s == doctest::Approx(500).epsilon(0.25));
   CHECK(verdict.achieved_per_s == doctest::Approx(40).epsilon(0.15));
   REQUIRE(r.timeline.size() >= 7);
   CHECK(r.timeline[6].backlog > r.timeline[2].backlog);
@@ -386,4 +387,37 @@ TEST_CASE("--jwt-secret re-mints recorded tokens that have expired, keeping thei
   config.jwt_secret = secret;
   auto reminted = replay_at(path, sim.port(), "20/s", 1'000'000, config);
   CHECK(reminted.overall.status_classes[2] == 20);  // the admin role survived re-minting
+}
+
+TEST_CASE("webhooks offered above the queue's capacity: saturation, in-flight and latency grow") {
+  // 2 workers x 50 ms per job = 40 jobs/s; 80/s offered for 8 s. Each second 40 more jobs wait.
+  // The request arriving at t completes at 2t (FIFO at 40/s), so its latency is c/2 for a
+  // completion at c: the per-second median grows (80 - 40) / 80 = 0.5 s per second of the
+  // timeline. The sim answers when a job is processed.
+  SimProcess sim({"--no-auth", "--webhook-sync", "--workers", "2", "--service-time", "50ms",
+                  "--queue-size", "10000"});
+  REQUIRE(sim.started());
+  const std::string path = temp_dir() + "/webhooks.zst";
+  {
+    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
+    REQUIRE(writer.ok());
+    trace::Record r;
+    r.tag = "webhook";
+    r.method = "POST";
+    r.target = "/webhooks/servicedesk/acme";
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = R"({"ticket_id":"T-1","subject":"VPN down"})";
+    REQUIRE(writer.value()->write(r).ok());
+    REQUIRE(writer.value()->close().ok());
+  }
+  auto r = replay_at(path, sim.port(), "80/s", 8'000'000);
+  auto verdict = analyse_saturation(r.timeline);
+  INFO(verdict.summary);
+  CHECK(verdict.saturated);
+  CHECK(verdict.growth_ms_per_s == doctest::Approx(500).epsilon(0.25));
+  CHECK(verdict.achieved_per_s == doctest::Approx(40).epsilon(0.15));
+  REQUIRE(r.timeline.size() >= 7);
+  CHECK(r.timeline[6].in_flight > r.timeline[2].in_flight + 100);
+  CHECK(r.overall.completed == 640);
+  CHECK(r.overall.status_classes[2] == 640);
 }
