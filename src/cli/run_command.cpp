@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "command.hpp"
@@ -38,8 +39,10 @@ struct RunFlags {
   std::string duration;
   std::string timeout = "30s";
   std::string connect_timeout = "10s";
-  std::vector<std::string> only, skip, headers, thresholds;
-  std::string out_path, hgrm_dir;
+  std::vector<std::string> only, skip, headers, thresholds, probes;
+  std::string out_path, hgrm_dir, csv_path;
+  std::string shard;
+  unsigned shards = 0;
   bool quiet = false;
 };
 
@@ -125,6 +128,47 @@ Result<void> resolve(RunFlags& f) {
     value.erase(0, value.find_first_not_of(" \t"));
     c.headers.emplace_back(h.substr(0, colon), value);
   }
+  for (const auto& text : f.probes) {
+    auto probe = engine::parse_probe(text);
+    if (!probe) return probe.error().within("--probe");
+    c.probes.push_back(std::move(probe).value());
+  }
+  if (!f.shard.empty() || f.shards > 0) {
+    unsigned index = 0, count = 0;
+    if (!f.shard.empty()) {
+      auto slash = f.shard.find('/');
+      char* end = nullptr;
+      index = static_cast<unsigned>(std::strtoul(f.shard.c_str(), &end, 10));
+      const bool index_ok = end == f.shard.c_str() + slash && slash != 0;
+      count = slash == std::string::npos
+                  ? 0
+                  : static_cast<unsigned>(std::strtoul(f.shard.c_str() + slash + 1, &end, 10));
+      if (!index_ok || *end != '\0' || count == 0) {
+        return make_error(Errc::invalid_argument,
+                          "--shard '" + f.shard + "': expected INDEX/COUNT, e.g. 3/8 (0-based)");
+      }
+    } else {
+      const char* env = std::getenv("JOB_COMPLETION_INDEX");
+      if (!env || !*env) {
+        return make_error(Errc::invalid_argument,
+                          "--shards needs the shard index in JOB_COMPLETION_INDEX (or use --shard i/N)");
+      }
+      char* end = nullptr;
+      index = static_cast<unsigned>(std::strtoul(env, &end, 10));
+      if (*end != '\0') {
+        return make_error(Errc::invalid_argument,
+                          std::string("JOB_COMPLETION_INDEX '") + env + "' is not a number");
+      }
+      count = f.shards;
+    }
+    if (index >= count) {
+      return make_error(Errc::invalid_argument, "shard index " + std::to_string(index) +
+                                                    " is not below the shard count " +
+                                                    std::to_string(count) + " (0-based)");
+    }
+    c.shard_index = index;
+    c.shard_count = count;
+  }
   if (c.target_url.empty()) {
     auto reader = trace::TraceReader::open(c.trace_path);
     if (!reader) return reader.error().within("opening trace '" + c.trace_path + "'");
@@ -192,6 +236,12 @@ int run_run(RunFlags& f) {
     }
     if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
   }
+  if (!f.csv_path.empty()) {
+    if (auto w = write_file(f.csv_path, report::format_timeline_csv(report), "--csv"); !w) {
+      return report_error(w.error(), kExitRunFailed);
+    }
+    if (!f.quiet) std::printf("  csv        %s\n", f.csv_path.c_str());
+  }
   if (!f.hgrm_dir.empty()) {
     auto files = report::write_hgrm_files(report, f.hgrm_dir);
     if (!files) return report_error(files.error(), kExitRunFailed);
@@ -231,6 +281,14 @@ Command add_run_command(CLI::App& app) {
                   "rate>190/s");
   sub->add_option("--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
+  sub->add_option("--csv", f->csv_path, "Write the per-second timeline (overall and per tag) as CSV");
+  sub->add_option("--probe", f->probes,
+                  "Sample a Prometheus gauge every second into the timeline: "
+                  "NAME=http://host:port/metrics#metric (repeatable)");
+  sub->add_option("--shard", f->shard,
+                  "Run shard INDEX/COUNT (0-based): its share of sessions at 1/COUNT of the rate");
+  sub->add_option("--shards", f->shards,
+                  "Shard count, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)");
   sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");
   sub->add_option("--cacert", f->config.cacert, "Trust this CA file for TLS");
   sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");

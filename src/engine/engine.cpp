@@ -40,7 +40,13 @@ class Timing {
     if (config.rate) {
       auto schedule = *config.rate;
       if (config.duration_us > 0) schedule = schedule.limited_to(config.duration_us);
-      generator_.emplace(schedule, config.arrival, config.seed);
+      // A shard offers 1/N of the load; its own seed keeps the shards' Poisson processes
+      // independent, so their union is a Poisson process at the full rate.
+      for (auto& stage : schedule.stages) {
+        stage.from_per_s /= config.shard_count;
+        stage.to_per_s /= config.shard_count;
+      }
+      generator_.emplace(schedule, config.arrival, config.seed + config.shard_index);
     }
   }
 
@@ -163,6 +169,9 @@ Result<RunResult> run_replay(const RunConfig& config,
   const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + kStartDelayNs;
   for (auto& w : workers) w->start(run_start_ns);
 
+  Prober prober(config.probes);
+  prober.start(run_start_ns);
+
   Progress last{};
   int64_t next_progress_ns = run_start_ns + 1'000'000'000;
   auto report_progress = [&](int64_t now_ns) {
@@ -201,6 +210,7 @@ Result<RunResult> run_replay(const RunConfig& config,
 
   uint64_t pass = 0;
   uint64_t pushed = 0;
+  uint64_t sessionless_seen = 0;  // in the current pass: picks this shard's share of them
   int64_t last_offset_ns = 0;
   size_t round_robin = 0;
   std::optional<Error> failure;
@@ -221,8 +231,13 @@ Result<RunResult> run_replay(const RunConfig& config,
       }
       if (!again.value()) break;
       ++pass;
+      sessionless_seen = 0;
       timing.start_next_pass();
       continue;
+    }
+    if (config.shard_count > 1) {
+      const uint64_t pick = item->session_hash ? item->session_hash / 2 : sessionless_seen++;
+      if (pick % config.shard_count != config.shard_index) continue;
     }
     // Each pass of a looped trace replays its sessions as new ones.
     const uint64_t session_key =
@@ -277,7 +292,9 @@ Result<RunResult> run_replay(const RunConfig& config,
     }
     w->join();
   }
+  prober.stop();
   if (failure) return *failure;
+  result.probes = prober.take_series();
   result.interrupted = interrupt.load(std::memory_order_relaxed);
   result.records_skipped = source.records_skipped();
 
@@ -302,6 +319,16 @@ Result<RunResult> run_replay(const RunConfig& config,
       }
     }
     for (size_t i = 0; i < r.timeline.size(); ++i) result.timeline[i].merge(r.timeline[i]);
+    result.timeline_by_tag.resize(tag_names.size());
+    for (size_t tag = 0; tag < r.timeline_by_tag.size(); ++tag) {
+      auto& into = result.timeline_by_tag[tag];
+      const auto& from = r.timeline_by_tag[tag];
+      for (size_t i = into.size(); i < from.size(); ++i) {
+        into.emplace_back();
+        into.back().second = static_cast<int64_t>(i);
+      }
+      for (size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
+    }
     result.connections_opened += r.connections_opened;
   }
   result.elapsed_us = (static_cast<int64_t>(uv_hrtime()) - run_start_ns) / 1000;

@@ -239,6 +239,7 @@ void Worker::count_offered(const PreparedRequest& r) {
   ++tag_stats(r.tag_id).offered;
   ++endpoint_stats(r.endpoint_id).offered;
   ++row_at(r.intended_ns).offered;
+  ++tag_row_at(r.tag_id, r.intended_ns).offered;
   live_.offered.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -317,6 +318,7 @@ void Worker::count_sent(InFlight& request, int64_t now_ns) {
   ++tag_stats(request.request_->tag_id).sent;
   ++endpoint_stats(request.request_->endpoint_id).sent;
   ++row_at(now_ns).sent;
+  ++tag_row_at(request.request_->tag_id, now_ns).sent;
   live_.sent.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -377,9 +379,11 @@ void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t b
     const int64_t second = (now_ns - run_start_ns_) / 1'000'000'000;
     if (second != current_second_) roll_second(second);
     auto& row = row_at(now_ns);
+    auto& tag_row = tag_row_at(r->tag_id, now_ns);
     if (cause) {
       for (auto* s : scopes) ++s->failures[static_cast<size_t>(*cause)];
       ++row.errors;
+      ++tag_row.errors;
       live_.errors.fetch_add(1, std::memory_order_relaxed);
     } else {
       const int64_t corrected = to_us(now_ns - r->intended_ns);
@@ -400,9 +404,13 @@ void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t b
       }
       second_corrected_.record(corrected);
       second_service_.record(service);
+      if (second_corrected_by_tag_.size() <= r->tag_id) second_corrected_by_tag_.resize(r->tag_id + 1);
+      second_corrected_by_tag_[r->tag_id].record(corrected);
       ++row.completed;
+      ++tag_row.completed;
       if (status >= 400) {
         ++row.errors;
+        ++tag_row.errors;
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
       live_.completed.fetch_add(1, std::memory_order_relaxed);
@@ -434,6 +442,7 @@ void Worker::finish_session_step(PreparedRequest& r, bool succeeded, InFlight* r
           ++scope->capture_failed;
         }
         ++row_at(now_ns).errors;
+        ++tag_row_at(r.tag_id, now_ns).errors;
         break;
       }
       s.values[capture.name] = std::move(*value);
@@ -468,6 +477,7 @@ void Worker::abort_session_step(PreparedRequest* r, bool offered_counted) {
       ++scope->session_aborted;
     }
     ++row_at(r->intended_ns).errors;
+    ++tag_row_at(r->tag_id, r->intended_ns).errors;
     live_.errors.fetch_add(1, std::memory_order_relaxed);
   }
   if (r->session_id) sessions_[r->session_id].aborted = true;
@@ -494,6 +504,13 @@ void Worker::roll_second(int64_t second) {
                                    std::memory_order_relaxed);
     second_corrected_.reset();
     second_service_.reset();
+    for (size_t tag = 0; tag < second_corrected_by_tag_.size(); ++tag) {
+      Histogram& h = second_corrected_by_tag_[tag];
+      if (h.count() == 0) continue;
+      tag_row_at(static_cast<uint32_t>(tag),
+                 run_start_ns_ + current_second_ * 1'000'000'000).corrected = h.serialise();
+      h.reset();
+    }
   }
   current_second_ = second;
 }
@@ -501,6 +518,18 @@ void Worker::roll_second(int64_t second) {
 TimelineRow& Worker::row_at(int64_t now_ns) {
   const int64_t second = std::max<int64_t>(0, (now_ns - run_start_ns_) / 1'000'000'000);
   auto& rows = results_.timeline;
+  while (rows.size() <= static_cast<size_t>(second)) {
+    rows.emplace_back();
+    rows.back().second = static_cast<int64_t>(rows.size() - 1);
+  }
+  return rows[static_cast<size_t>(second)];
+}
+
+TimelineRow& Worker::tag_row_at(uint32_t tag_id, int64_t now_ns) {
+  auto& by_tag = results_.timeline_by_tag;
+  if (by_tag.size() <= tag_id) by_tag.resize(tag_id + 1);
+  const int64_t second = std::max<int64_t>(0, (now_ns - run_start_ns_) / 1'000'000'000);
+  auto& rows = by_tag[tag_id];
   while (rows.size() <= static_cast<size_t>(second)) {
     rows.emplace_back();
     rows.back().second = static_cast<int64_t>(rows.size() - 1);

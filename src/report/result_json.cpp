@@ -99,7 +99,9 @@ std::string format_result_json(const RunReport& report) {
       .key("threads").value(r.threads)
       .key("max_connections").value(static_cast<uint64_t>(c.max_connections))
       .key("timeout_ms").value(c.timeout_ms)
-      .key("seed").value(c.seed);
+      .key("seed").value(c.seed)
+      .key("shard_index").value(c.shard_index)
+      .key("shard_count").value(c.shard_count);
   w.key("only").begin_array();
   for (const auto& t : c.only_tags) w.value(t);
   w.end_array().key("skip").begin_array();
@@ -144,8 +146,44 @@ std::string format_result_json(const RunReport& report) {
         .key("service_p50_us").value(percentile_of(row.service, 50))
         .key("service_p99_us").value(percentile_of(row.service, 99))
         .key("corrected_hdr").value(row.corrected)
-        .key("service_hdr").value(row.service)
-        .end_object();
+        .key("service_hdr").value(row.service);
+    if (!r.probes.empty()) {
+      w.key("probes").begin_object();
+      for (const auto& probe : r.probes) {
+        w.key(probe.name);
+        const auto i = static_cast<size_t>(row.second);
+        if (i < probe.by_second.size()) {
+          w.value(probe.by_second[i]);  // NaN (no sample) is written as null
+        } else {
+          w.null();
+        }
+      }
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  w.key("timeline_by_tag").begin_object();
+  for (size_t tag = 0; tag < r.timeline_by_tag.size() && tag < r.by_tag.size(); ++tag) {
+    w.key(r.by_tag[tag].name).begin_array();
+    for (const auto& row : r.timeline_by_tag[tag]) {
+      w.begin_object()
+          .key("second").value(row.second)
+          .key("offered").value(row.offered)
+          .key("sent").value(row.sent)
+          .key("completed").value(row.completed)
+          .key("errors").value(row.errors)
+          .key("p50_us").value(percentile_of(row.corrected, 50))
+          .key("p99_us").value(percentile_of(row.corrected, 99))
+          .key("corrected_hdr").value(row.corrected)
+          .end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.key("probes").begin_array();
+  for (const auto& probe : r.probes) {
+    w.begin_object().key("name").value(probe.name).key("metric").value(probe.metric).end_object();
   }
   w.end_array();
   const auto& s = report.saturation;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -133,6 +134,28 @@ std::string format_summary(const RunReport& report) {
       appendf(out, "    %-16s %llu\n", "status other",
               static_cast<unsigned long long>(o.status_classes[0]));
     }
+  }
+  for (const auto& probe : r.probes) {
+    double lo = 0, hi = 0, last_value = 0;
+    size_t samples = 0;
+    for (double v : probe.by_second) {
+      if (std::isnan(v)) continue;
+      lo = samples ? std::min(lo, v) : v;
+      hi = samples ? std::max(hi, v) : v;
+      last_value = v;
+      ++samples;
+    }
+    if (samples) {
+      appendf(out, "\n  probe      %s (%s): min %g  max %g  last %g  (%zu samples)\n",
+              probe.name.c_str(), probe.metric.c_str(), lo, hi, last_value, samples);
+    } else {
+      appendf(out, "\n  probe      %s (%s): no sample could be taken\n", probe.name.c_str(),
+              probe.metric.c_str());
+    }
+  }
+  if (report.config.shard_count > 1) {
+    appendf(out, "\n  shard      %u of %u (0-based): merge the shards with replay merge\n",
+            report.config.shard_index, report.config.shard_count);
   }
   appendf(out, "\n  saturation %s\n", report.saturation.summary.c_str());
   if (!report.thresholds.empty()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
+#include "replay/engine/probe.hpp"
 #include "replay/engine/run_stats.hpp"
 #include "replay/schedule/arrivals.hpp"
 
@@ -36,6 +37,11 @@ struct RunConfig {
   uint64_t seed = 1;
   bool skip_bad = false;
   std::string jwt_secret;  // re-mint HS256 bearer tokens with this secret and a fresh exp
+  // Shard shard_index of shard_count: a deterministic share of the sessions (and of the
+  // records outside sessions) at 1/shard_count of the rate; the shards' union is the whole run.
+  unsigned shard_index = 0;
+  unsigned shard_count = 1;
+  std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
 };
 
 // Live view, once a second, on the calling thread.
@@ -60,6 +66,8 @@ struct RunResult {
   std::vector<NamedStats> by_tag;
   std::vector<NamedStats> by_endpoint;
   std::vector<TimelineRow> timeline;
+  std::vector<std::vector<TimelineRow>> timeline_by_tag;  // index as by_tag; no in_flight/backlog
+  std::vector<ProbeSeries> probes;
   uint64_t connections_opened = 0;
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
   bool interrupted = false;

@@ -66,6 +66,7 @@ struct WorkerResults {
   std::vector<ScopeStats> by_tag;       // index = tag_id
   std::vector<ScopeStats> by_endpoint;  // index = endpoint_id
   std::vector<TimelineRow> timeline;    // index = second since run start
+  std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
   uint64_t connections_opened = 0;
 };
 
@@ -138,6 +139,7 @@ class Worker {
   void maybe_finish();
   void shut_down();
   TimelineRow& row_at(int64_t now_ns);
+  TimelineRow& tag_row_at(uint32_t tag_id, int64_t now_ns);
   void roll_second(int64_t second);
   ScopeStats& tag_stats(uint32_t id);
   ScopeStats& endpoint_stats(uint32_t id);
@@ -174,6 +176,7 @@ class Worker {
   int64_t current_second_ = -1;
   Histogram second_corrected_;
   Histogram second_service_;
+  std::vector<Histogram> second_corrected_by_tag_;
   WorkerResults results_;
 };
 

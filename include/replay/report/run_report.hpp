@@ -26,6 +26,10 @@ std::string format_summary(const RunReport& report);
 // result.json as docs/result-format.md describes it (format "replay-result", version 1).
 std::string format_result_json(const RunReport& report);
 
+// The per-second timeline as CSV: one row per second for "all" and one per tag, with counts,
+// corrected p50/p99 (ms), service p50/p99 for "all", and one column per probe.
+std::string format_timeline_csv(const RunReport& report);
+
 // HdrHistogram percentile-distribution files for --hgrm: corrected.hgrm, service.hgrm and
 // corrected-<tag>.hgrm per tag, in `dir` (created if missing). Errc::io naming the file.
 Result<std::vector<std::string>> write_hgrm_files(const RunReport& report, const std::string& dir);

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -420,4 +421,61 @@ TEST_CASE("webhooks offered above the queue's capacity: saturation, in-flight an
   CHECK(r.timeline[6].in_flight > r.timeline[2].in_flight + 100);
   CHECK(r.overall.completed == 640);
   CHECK(r.overall.status_classes[2] == 640);
+}
+
+TEST_CASE("--probe samples the service's queue depth every second into the timeline") {
+  // One worker at 100 ms per job drains 10/s; 40/s are offered, so the queue grows ~30/s.
+  SimProcess sim({"--no-auth", "--workers", "1", "--service-time", "100ms"});
+  REQUIRE(sim.started());
+  const std::string path = temp_dir() + "/probe.zst";
+  {
+    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
+    REQUIRE(writer.ok());
+    trace::Record r;
+    r.method = "POST";
+    r.target = "/webhooks/servicedesk/acme";
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = R"({"ticket_id":"T-1"})";
+    REQUIRE(writer.value()->write(r).ok());
+    REQUIRE(writer.value()->close().ok());
+  }
+  RunConfig config;
+  const std::string metrics = "http://127.0.0.1:" + std::to_string(sim.port()) + "/metrics";
+  config.probes.push_back(parse_probe("queue=" + metrics + "#queue_depth").value());
+  config.probes.push_back(parse_probe("missing=" + metrics + "#no_such_metric").value());
+  auto r = replay_at(path, sim.port(), "40/s", 5'000'000, config);
+  REQUIRE(r.probes.size() == 2);
+  const auto& queue = r.probes[0].by_second;
+  REQUIRE(queue.size() >= 4);
+  INFO("queue depth by second: " << queue[0] << " " << queue[1] << " " << queue[2] << " "
+                                 << queue[3]);
+  CHECK(queue[1] > queue[0]);
+  CHECK(queue[3] > queue[1] + 30);
+  CHECK(queue[3] == doctest::Approx(30 * 3.5).epsilon(0.3));
+  for (double v : r.probes[1].by_second) CHECK(std::isnan(v));
+}
+
+TEST_CASE("shards take disjoint, deterministic shares whose union is the whole run") {
+  SimProcess sim({"--no-auth", "--plan-latency", "5ms"});
+  REQUIRE(sim.started());
+  auto trace = write_plans_trace("shards", 40, 10, "json:/id");
+  uint64_t offered = 0, completed = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    RunConfig config;
+    config.trace_path = trace;
+    config.target_url = "http://127.0.0.1:" + std::to_string(sim.port());
+    config.shard_index = i;
+    config.shard_count = 4;
+    std::atomic<bool> interrupt{false};
+    auto r = run_replay(config, nullptr, interrupt);
+    REQUIRE(r.ok());
+    INFO("shard " << i << " offered " << r->overall.offered);
+    CHECK(r->overall.offered % 4 == 0);  // whole sessions: 4 steps each
+    CHECK(r->overall.offered > 0);
+    CHECK(r->overall.session_aborted == 0);
+    offered += r->overall.offered;
+    completed += r->overall.status_classes[2];
+  }
+  CHECK(offered == 160);
+  CHECK(completed == 160);  // every session ran whole in exactly one shard
 }
