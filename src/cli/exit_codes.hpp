@@ -4,8 +4,8 @@
 namespace replay::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitUsage = 1;      // bad flag or value, unreadable or corrupt input file
-inline constexpr int kExitRunFailed = 2;  // the run could not be carried out (target, output)
+inline constexpr int kExitUsage = 1;       // bad flag or value, unreadable or corrupt input file
+inline constexpr int kExitRunFailed = 2;   // the run could not be carried out (target, output)
 inline constexpr int kExitThreshold = 99;  // a --threshold was crossed (k6's convention)
 
 }  // namespace replay::cli

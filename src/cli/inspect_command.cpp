@@ -121,8 +121,8 @@ void print_text(const InspectOptions& options, const trace::TraceHeader& header,
   if (s.with_body) {
     std::printf("bodies     %llu with a body   min %s   mean %s   max %s   total %s\n",
                 static_cast<unsigned long long>(s.with_body), format_bytes(s.body_min).c_str(),
-                format_bytes(s.body_bytes / s.with_body).c_str(),
-                format_bytes(s.body_max).c_str(), format_bytes(s.body_bytes).c_str());
+                format_bytes(s.body_bytes / s.with_body).c_str(), format_bytes(s.body_max).c_str(),
+                format_bytes(s.body_bytes).c_str());
   } else {
     std::printf("bodies     none\n");
   }
@@ -145,27 +145,47 @@ void print_json(const InspectOptions& options, const trace::TraceHeader& header,
   size_t peak_at = 0;
   uint64_t peak = s.peak_per_s(&peak_at);
   w.begin_object()
-      .key("path").value(options.path)
-      .key("format").value(header.format)
-      .key("version").value(header.version)
-      .key("created").value(header.created)
-      .key("source").value(header.source)
-      .key("base_url").value(header.base_url)
-      .key("records").value(s.records)
-      .key("skipped").value(reader.skipped())
-      .key("sessions").value(static_cast<uint64_t>(s.session_hashes.size()))
-      .key("duration_us").value(s.duration_us())
-      .key("mean_rate_per_s").value(s.mean_rate_per_s())
-      .key("peak_rate_per_s").value(peak)
-      .key("peak_second").value(static_cast<uint64_t>(peak_at))
-      .key("bodies").begin_object()
-      .key("count").value(s.with_body)
-      .key("total_bytes").value(s.body_bytes)
-      .key("min_bytes").value(s.with_body ? s.body_min : 0)
-      .key("max_bytes").value(s.body_max)
+      .key("path")
+      .value(options.path)
+      .key("format")
+      .value(header.format)
+      .key("version")
+      .value(header.version)
+      .key("created")
+      .value(header.created)
+      .key("source")
+      .value(header.source)
+      .key("base_url")
+      .value(header.base_url)
+      .key("records")
+      .value(s.records)
+      .key("skipped")
+      .value(reader.skipped())
+      .key("sessions")
+      .value(static_cast<uint64_t>(s.session_hashes.size()))
+      .key("duration_us")
+      .value(s.duration_us())
+      .key("mean_rate_per_s")
+      .value(s.mean_rate_per_s())
+      .key("peak_rate_per_s")
+      .value(peak)
+      .key("peak_second")
+      .value(static_cast<uint64_t>(peak_at))
+      .key("bodies")
+      .begin_object()
+      .key("count")
+      .value(s.with_body)
+      .key("total_bytes")
+      .value(s.body_bytes)
+      .key("min_bytes")
+      .value(s.with_body ? s.body_min : 0)
+      .key("max_bytes")
+      .value(s.body_max)
       .end_object()
-      .key("with_captures").value(s.with_captures)
-      .key("with_response").value(s.with_response);
+      .key("with_captures")
+      .value(s.with_captures)
+      .key("with_response")
+      .value(s.with_response);
   w.key("by_tag").begin_object();
   for (const auto& [name, n] : s.by_tag) w.key(name).value(n);
   w.end_object().key("by_endpoint").begin_object();

@@ -51,14 +51,17 @@ int exit_code_for(const Error& e) {
     case Errc::invalid_argument:
     case Errc::not_found:
     case Errc::corrupt:
-    case Errc::unsupported: return kExitUsage;
-    default: return kExitRunFailed;
+    case Errc::unsupported:
+      return kExitUsage;
+    default:
+      return kExitRunFailed;
   }
 }
 
 Result<void> write_file(const std::string& path, const std::string& text, const char* flag) {
   FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return make_error(Errc::io, std::string(flag) + " '" + path + "': " + std::strerror(errno));
+  if (!f)
+    return make_error(Errc::io, std::string(flag) + " '" + path + "': " + std::strerror(errno));
   const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (std::fclose(f) != 0 || !ok) {
     return make_error(Errc::io, std::string(flag) + " '" + path + "': write failed");
@@ -86,9 +89,9 @@ Result<void> resolve(RunFlags& f) {
                       "--arrival recorded keeps the trace's timing: drop --rate or use --speed");
   }
   if (c.arrival != schedule::Arrival::recorded && !c.rate) {
-    return make_error(Errc::invalid_argument,
-                      std::string("--arrival ") + schedule::arrival_name(c.arrival) +
-                          " needs --rate (e.g. --rate 200/s)");
+    return make_error(Errc::invalid_argument, std::string("--arrival ") +
+                                                  schedule::arrival_name(c.arrival) +
+                                                  " needs --rate (e.g. --rate 200/s)");
   }
   auto speed = schedule::parse_speed(f.speed);
   if (!speed) return speed.error().within("--speed");
@@ -110,7 +113,8 @@ Result<void> resolve(RunFlags& f) {
       size_t start = 0;
       while (start <= item.size()) {
         auto comma = item.find(',', start);
-        auto tag = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto tag =
+            item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!tag.empty()) out.push_back(tag);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -150,8 +154,9 @@ Result<void> resolve(RunFlags& f) {
     } else {
       const char* env = std::getenv("JOB_COMPLETION_INDEX");
       if (!env || !*env) {
-        return make_error(Errc::invalid_argument,
-                          "--shards needs the shard index in JOB_COMPLETION_INDEX (or use --shard i/N)");
+        return make_error(
+            Errc::invalid_argument,
+            "--shards needs the shard index in JOB_COMPLETION_INDEX (or use --shard i/N)");
       }
       char* end = nullptr;
       index = static_cast<unsigned>(std::strtoul(env, &end, 10));
@@ -207,7 +212,7 @@ int run_run(RunFlags& f) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
   const bool live = !f.quiet && isatty(STDERR_FILENO);
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
@@ -245,7 +250,8 @@ int run_run(RunFlags& f) {
   if (!f.hgrm_dir.empty()) {
     auto files = report::write_hgrm_files(report, f.hgrm_dir);
     if (!files) return report_error(files.error(), kExitRunFailed);
-    if (!f.quiet) std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
+    if (!f.quiet)
+      std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
   }
   std::fflush(stdout);
   if (crossed) return kExitThreshold;
@@ -281,7 +287,8 @@ Command add_run_command(CLI::App& app) {
                   "rate>190/s");
   sub->add_option("--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
-  sub->add_option("--csv", f->csv_path, "Write the per-second timeline (overall and per tag) as CSV");
+  sub->add_option("--csv", f->csv_path,
+                  "Write the per-second timeline (overall and per tag) as CSV");
   sub->add_option("--probe", f->probes,
                   "Sample a Prometheus gauge every second into the timeline: "
                   "NAME=http://host:port/metrics#metric (repeatable)");

@@ -66,7 +66,9 @@ std::optional<std::string> decode(std::string_view in, const std::array<int8_t, 
 
 }  // namespace
 
-void base64_encode(std::string_view bytes, std::string& out) { encode(bytes, out, kStd, true); }
+void base64_encode(std::string_view bytes, std::string& out) {
+  encode(bytes, out, kStd, true);
+}
 
 std::optional<std::string> base64_decode(std::string_view text) {
   return decode(text, kStdTable, true);

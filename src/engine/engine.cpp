@@ -114,7 +114,8 @@ class Timing {
   }
   void forget_old_sessions(int64_t now_offset_ns) {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-      it = now_offset_ns - it->second.start_ns > kSessionForgetNs ? sessions_.erase(it) : std::next(it);
+      it = now_offset_ns - it->second.start_ns > kSessionForgetNs ? sessions_.erase(it)
+                                                                  : std::next(it);
     }
   }
 
@@ -255,7 +256,8 @@ Result<RunResult> run_replay(const RunConfig& config,
     request->endpoint_id = item->endpoint_id;
     ++pushed;
     last_offset_ns = std::max(last_offset_ns, placement->offset_ns);
-    Worker& worker = session_key ? *workers[session_key % threads] : *workers[round_robin++ % threads];
+    Worker& worker =
+        session_key ? *workers[session_key % threads] : *workers[round_robin++ % threads];
     if (!placement->continues_session && !wait_until(request->intended_ns - kLookaheadNs)) {
       delete request;
       break;
@@ -269,11 +271,10 @@ Result<RunResult> run_replay(const RunConfig& config,
     }
   }
   if (!failure && pushed == 0 && !interrupt.load(std::memory_order_relaxed)) {
-    failure = make_error(Errc::invalid_argument,
-                         "'" + config.trace_path + "': no records to replay" +
-                             (config.only_tags.empty() && config.skip_tags.empty()
-                                  ? ""
-                                  : " after --only/--skip"));
+    failure = make_error(
+        Errc::invalid_argument,
+        "'" + config.trace_path + "': no records to replay" +
+            (config.only_tags.empty() && config.skip_tags.empty() ? "" : " after --only/--skip"));
   }
   for (auto& w : workers) w->finish_input();
   if (failure) {

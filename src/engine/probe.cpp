@@ -31,8 +31,7 @@ std::optional<std::string> fetch(const ProbeSpec& spec) {
   const auto* addr = reinterpret_cast<const sockaddr*>(&spec.target.addr);
   int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
-  const socklen_t len =
-      addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  const socklen_t len = addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   std::optional<std::string> result;
   do {
     if (connect(fd, addr, len) != 0 && errno != EINPROGRESS) break;
@@ -40,8 +39,9 @@ std::optional<std::string> fetch(const ProbeSpec& spec) {
     int err = 0;
     socklen_t err_len = sizeof err;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 || err != 0) break;
-    const std::string request = "GET " + spec.path + " HTTP/1.0\r\nHost: " +
-                                spec.target.host_header + "\r\nAccept: text/plain\r\n\r\n";
+    const std::string request = "GET " + spec.path +
+                                " HTTP/1.0\r\nHost: " + spec.target.host_header +
+                                "\r\nAccept: text/plain\r\n\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
         static_cast<ssize_t>(request.size())) {
       break;
@@ -73,9 +73,8 @@ std::optional<std::string> fetch(const ProbeSpec& spec) {
 
 Result<ProbeSpec> parse_probe(std::string_view text) {
   auto bad = [&](const char* why) {
-    return make_error(Errc::invalid_argument,
-                      "probe '" + std::string(text) + "': " + why +
-                          " (NAME=http://host:port/metrics#metric_name)");
+    return make_error(Errc::invalid_argument, "probe '" + std::string(text) + "': " + why +
+                                                  " (NAME=http://host:port/metrics#metric_name)");
   };
   const auto eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) return bad("expected NAME=URL#metric");
@@ -151,6 +150,8 @@ void Prober::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::vector<ProbeSeries> Prober::take_series() { return std::move(series_); }
+std::vector<ProbeSeries> Prober::take_series() {
+  return std::move(series_);
+}
 
 }  // namespace replay::engine

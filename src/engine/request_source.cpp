@@ -111,7 +111,8 @@ const std::string& RequestSource::reminted(const std::string& token) {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
   // Valid for the whole run and an hour more.
-  const int64_t exp = now_s + 3600 + (config_.duration_us > 0 ? config_.duration_us / 1'000'000 : 86400);
+  const int64_t exp =
+      now_s + 3600 + (config_.duration_us > 0 ? config_.duration_us / 1'000'000 : 86400);
   auto claims = refresh_claims(token, exp);
   std::string fresh = claims ? auth::jwt_sign_hs256(*claims, config_.jwt_secret) : token;
   return tokens_.emplace(token, std::move(fresh)).first->second;
@@ -144,7 +145,8 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
         RequestTemplate{r.method, r.target, headers_, r.body});
   } else {
     item.templ.reset();
-    item.wire = client::build_request(r.method, r.target, headers_, r.body, target_, config_.headers);
+    item.wire =
+        client::build_request(r.method, r.target, headers_, r.body, target_, config_.headers);
   }
 }
 

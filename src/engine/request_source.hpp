@@ -72,8 +72,8 @@ class RequestSource {
   std::unordered_map<std::string, std::string> tokens_;  // original bearer token -> re-minted
   std::vector<SourceItem> cache_;
   size_t cache_bytes_ = 0;
-  bool caching_ = false;        // still filling cache_ during the first pass
-  bool from_cache_ = false;     // this pass reads cache_
+  bool caching_ = false;     // still filling cache_ during the first pass
+  bool from_cache_ = false;  // this pass reads cache_
   size_t cache_index_ = 0;
   uint64_t eligible_in_pass_ = 0;
   uint64_t skipped_ = 0;

@@ -59,7 +59,8 @@ Result<std::string> substitute_captures(std::string_view text, const CaptureValu
 
 Result<void> validate_capture_source(std::string_view source) {
   auto bad = [&](const char* why) {
-    return make_error(Errc::invalid_argument, "capture source '" + std::string(source) + "': " + why +
+    return make_error(Errc::invalid_argument, "capture source '" + std::string(source) +
+                                                  "': " + why +
                                                   " (json:/pointer, header:Name or regex:...)");
   };
   if (source.rfind("json:", 0) == 0) {

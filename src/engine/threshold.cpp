@@ -28,10 +28,14 @@ const ScopeStats* find_scope(const RunResult& run, const std::string& scope) {
 
 bool compare(double observed, ThresholdOp op, double limit) {
   switch (op) {
-    case ThresholdOp::less: return observed < limit;
-    case ThresholdOp::less_equal: return observed <= limit;
-    case ThresholdOp::greater: return observed > limit;
-    case ThresholdOp::greater_equal: return observed >= limit;
+    case ThresholdOp::less:
+      return observed < limit;
+    case ThresholdOp::less_equal:
+      return observed <= limit;
+    case ThresholdOp::greater:
+      return observed > limit;
+    case ThresholdOp::greater_equal:
+      return observed >= limit;
   }
   return false;
 }
@@ -90,8 +94,7 @@ Result<Threshold> parse_threshold(std::string_view text) {
       return bad(text, "percentile must be p<number> with 0 < number <= 100, like p99.9");
     }
   } else {
-    return bad(text, "unknown metric '" + std::string(metric) +
-                         "' (pNN, max, mean, errors, rate)");
+    return bad(text, "unknown metric '" + std::string(metric) + "' (pNN, max, mean, errors, rate)");
   }
   auto limit = parse_duration_us(right);
   if (!limit) return bad(text, "latency limit needs a unit, like 500ms");
@@ -136,10 +139,9 @@ ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
       for (const auto& row : run.timeline) {
         if (row.second < load_seconds) in_window += row.completed;
       }
-      const double share = run.overall.completed
-                               ? static_cast<double>(s->completed) /
-                                     static_cast<double>(run.overall.completed)
-                               : 0.0;
+      const double share = run.overall.completed ? static_cast<double>(s->completed) /
+                                                       static_cast<double>(run.overall.completed)
+                                                 : 0.0;
       observed = static_cast<double>(in_window) * share / static_cast<double>(load_seconds);
       std::snprintf(buf, sizeof buf, "rate = %.1f/s", observed);
       break;
@@ -147,8 +149,8 @@ ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
   }
   out.observed = buf;
   // No data is not a pass: a latency threshold on a scope that completed nothing fails.
-  const bool has_data = s->completed > 0 || t.metric == ThresholdMetric::errors ||
-                        t.metric == ThresholdMetric::rate;
+  const bool has_data =
+      s->completed > 0 || t.metric == ThresholdMetric::errors || t.metric == ThresholdMetric::rate;
   out.passed = has_data && compare(observed, t.op, t.limit);
   if (!has_data) out.observed = "no completed requests";
   return out;

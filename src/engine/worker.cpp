@@ -10,13 +10,17 @@
 namespace replay::engine {
 namespace {
 
-constexpr int64_t kIdlePollNs = 1'000'000;    // how often an idle worker looks at its input
+constexpr int64_t kIdlePollNs = 1'000'000;  // how often an idle worker looks at its input
 constexpr uint64_t kTickMs = 100;
-constexpr size_t kMaxCapturedBody = 1 << 20;  // bytes of a response kept for captures
+constexpr size_t kMaxCapturedBody = 1 << 20;         // bytes of a response kept for captures
 constexpr int64_t kSessionIdleNs = 600'000'000'000;  // a session's values are kept this long
 
-int64_t to_us(int64_t ns) { return ns / 1000; }
-int64_t hrtime() { return static_cast<int64_t>(uv_hrtime()); }
+int64_t to_us(int64_t ns) {
+  return ns / 1000;
+}
+int64_t hrtime() {
+  return static_cast<int64_t>(uv_hrtime());
+}
 
 }  // namespace
 
@@ -88,7 +92,8 @@ class Worker::InFlight final : public client::ResponseObserver {
     ++events_;
   }
   void on_body(std::string_view chunk) override {
-    if (body_.size() < kMaxCapturedBody) body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
+    if (body_.size() < kMaxCapturedBody)
+      body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
   }
   void on_complete(uint64_t now_ns, int status, uint64_t bytes) override {
     worker_.on_request_done(this, static_cast<int64_t>(now_ns), status, bytes, nullptr);
@@ -148,8 +153,9 @@ void Worker::run_loop() {
   tick_ = uv::make_handle<uv_timer_t>();
   uv_timer_init(&loop_, tick_.get());
   tick_->data = this;
-  uv_timer_start(tick_.get(), [](uv_timer_t* h) { static_cast<Worker*>(h->data)->on_tick(); },
-                 kTickMs, kTickMs);
+  uv_timer_start(
+      tick_.get(), [](uv_timer_t* h) { static_cast<Worker*>(h->data)->on_tick(); }, kTickMs,
+      kTickMs);
   arm_wakeup(hrtime());
 
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -404,7 +410,8 @@ void Worker::on_request_done(InFlight* f, int64_t now_ns, int status, uint64_t b
       }
       second_corrected_.record(corrected);
       second_service_.record(service);
-      if (second_corrected_by_tag_.size() <= r->tag_id) second_corrected_by_tag_.resize(r->tag_id + 1);
+      if (second_corrected_by_tag_.size() <= r->tag_id)
+        second_corrected_by_tag_.resize(r->tag_id + 1);
       second_corrected_by_tag_[r->tag_id].record(corrected);
       ++row.completed;
       ++tag_row.completed;
@@ -438,7 +445,8 @@ void Worker::finish_session_step(PreparedRequest& r, bool succeeded, InFlight* r
       auto value = extract_capture(capture.source, response->body_, {});
       if (!value) {
         succeeded = false;
-        for (auto* scope : {&results_.overall, &tag_stats(r.tag_id), &endpoint_stats(r.endpoint_id)}) {
+        for (auto* scope :
+             {&results_.overall, &tag_stats(r.tag_id), &endpoint_stats(r.endpoint_id)}) {
           ++scope->capture_failed;
         }
         ++row_at(now_ns).errors;
@@ -473,7 +481,8 @@ void Worker::finish_session_step(PreparedRequest& r, bool succeeded, InFlight* r
 void Worker::abort_session_step(PreparedRequest* r, bool offered_counted) {
   if (!shutting_down_) {
     if (!offered_counted) count_offered(*r);
-    for (auto* scope : {&results_.overall, &tag_stats(r->tag_id), &endpoint_stats(r->endpoint_id)}) {
+    for (auto* scope :
+         {&results_.overall, &tag_stats(r->tag_id), &endpoint_stats(r->endpoint_id)}) {
       ++scope->session_aborted;
     }
     ++row_at(r->intended_ns).errors;
@@ -507,8 +516,8 @@ void Worker::roll_second(int64_t second) {
     for (size_t tag = 0; tag < second_corrected_by_tag_.size(); ++tag) {
       Histogram& h = second_corrected_by_tag_[tag];
       if (h.count() == 0) continue;
-      tag_row_at(static_cast<uint32_t>(tag),
-                 run_start_ns_ + current_second_ * 1'000'000'000).corrected = h.serialise();
+      tag_row_at(static_cast<uint32_t>(tag), run_start_ns_ + current_second_ * 1'000'000'000)
+          .corrected = h.serialise();
       h.reset();
     }
   }

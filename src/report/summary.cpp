@@ -25,7 +25,9 @@ void appendf(std::string& out, const char* fmt, ...) {
   if (n > 0) out.append(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
 }
 
-std::string ms(int64_t us) { return format_ms(us); }
+std::string ms(int64_t us) {
+  return format_ms(us);
+}
 
 void latency_row(std::string& out, const char* name, const Histogram& h) {
   appendf(out, "  %-10s", name);
@@ -40,9 +42,8 @@ void scope_table(std::string& out, const char* title, const std::vector<engine::
   for (const auto& r : rows) width = std::max(width, r.name.size());
   std::vector<const engine::NamedStats*> sorted;
   for (const auto& r : rows) sorted.push_back(&r);
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
-    return a->stats.offered > b->stats.offered;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](auto* a, auto* b) { return a->stats.offered > b->stats.offered; });
   appendf(out, "\n  %-*s %9s %8s %7s %10s %10s %10s %10s\n", static_cast<int>(width), title,
           "requests", "rate/s", "errors", "p50", "p95", "p99", "max");
   for (const auto* r : sorted) {
@@ -67,8 +68,8 @@ std::string format_summary(const RunReport& report) {
           report.config.target_url.c_str());
   appendf(out, "  schedule   %s, %s arrivals%s   threads %u   max connections %zu\n",
           report.rate_text.empty() ? "recorded timing" : report.rate_text.c_str(),
-          schedule::arrival_name(report.config.arrival),
-          report.config.loop ? ", looped" : "", r.threads, report.config.max_connections);
+          schedule::arrival_name(report.config.arrival), report.config.loop ? ", looped" : "",
+          r.threads, report.config.max_connections);
   if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
   appendf(out,
           "\n  requests   offered %llu   sent %llu   completed %llu   failed %llu   "
@@ -107,7 +108,8 @@ std::string format_summary(const RunReport& report) {
             o.sse->events_per_response.mean(),
             static_cast<long long>(o.sse->events_per_response.max()));
   }
-  appendf(out, "  (corrected = completion - intended send time; service = completion - actual send)\n");
+  appendf(out,
+          "  (corrected = completion - intended send time; service = completion - actual send)\n");
 
   scope_table(out, "endpoint", r.by_endpoint, load_seconds);
   if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);

@@ -15,9 +15,12 @@ Result<Arrival> parse_arrival(std::string_view text) {
 
 const char* arrival_name(Arrival arrival) noexcept {
   switch (arrival) {
-    case Arrival::constant: return "constant";
-    case Arrival::poisson: return "poisson";
-    case Arrival::recorded: return "recorded";
+    case Arrival::constant:
+      return "constant";
+    case Arrival::poisson:
+      return "poisson";
+    case Arrival::recorded:
+      return "recorded";
   }
   return "?";
 }

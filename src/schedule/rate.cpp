@@ -130,7 +130,8 @@ Result<RateSchedule> parse_rate_schedule(std::string_view text) {
       if (!to) return where(to.error());
       stage.to_per_s = to.value();
       if (stage.duration_us == kOpenEnded) {
-        return where(make_error(Errc::invalid_argument, "a ramp needs a duration (10/s->200/s:30s)"));
+        return where(
+            make_error(Errc::invalid_argument, "a ramp needs a duration (10/s->200/s:30s)"));
       }
     }
     schedule.stages.push_back(stage);
@@ -153,8 +154,8 @@ Result<double> parse_speed(std::string_view text) {
   double value = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (ec != std::errc() || ptr != t.data() + t.size() || !(value > 0) || !std::isfinite(value)) {
-    return make_error(Errc::invalid_argument,
-                      "speed '" + std::string(text) + "': expected a positive factor like 2x or 0.5x");
+    return make_error(Errc::invalid_argument, "speed '" + std::string(text) +
+                                                  "': expected a positive factor like 2x or 0.5x");
   }
   return value;
 }

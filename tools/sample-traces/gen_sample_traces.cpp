@@ -39,9 +39,8 @@ int write_demo(const std::string& dir) {
   header.source = "gen-sample-traces demo (the seeds' mix)";
   header.base_url = "http://127.0.0.1:8000";
   // One frame for the whole file, so the output does not depend on how fast it is written.
-  auto writer = replay::trace::TraceWriter::create(dir + "/demo.zst", header,
-                                                   {.zstd_level = 19,
-                                                    .flush_interval = std::chrono::hours(1)});
+  auto writer = replay::trace::TraceWriter::create(
+      dir + "/demo.zst", header, {.zstd_level = 19, .flush_interval = std::chrono::hours(1)});
   if (!writer) {
     std::fprintf(stderr, "gen-sample-traces: %s\n", writer.error().context.c_str());
     return 1;

@@ -32,7 +32,9 @@ struct Error {
   }
 };
 
-inline Error make_error(Errc code, std::string context) { return Error{code, std::move(context)}; }
+inline Error make_error(Errc code, std::string context) {
+  return Error{code, std::move(context)};
+}
 
 template <class T>
 class [[nodiscard]] Result {

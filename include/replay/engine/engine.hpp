@@ -19,15 +19,15 @@ namespace replay::engine {
 
 struct RunConfig {
   std::string trace_path;
-  std::string target_url;                       // "http://127.0.0.1:8000"
-  std::optional<schedule::RateSchedule> rate;   // none: the trace's recorded timing
+  std::string target_url;                      // "http://127.0.0.1:8000"
+  std::optional<schedule::RateSchedule> rate;  // none: the trace's recorded timing
   schedule::Arrival arrival = schedule::Arrival::constant;
-  double speed = 1.0;                           // recorded timing is divided by it
-  int64_t duration_us = 0;                      // 0: until the trace or the schedule ends
-  bool loop = false;                            // start the trace again when it ends
-  unsigned threads = 0;                         // 0: one per core
-  size_t max_connections = 1000;                // over all threads
-  int64_t timeout_ms = 30000;                   // from send to complete response
+  double speed = 1.0;             // recorded timing is divided by it
+  int64_t duration_us = 0;        // 0: until the trace or the schedule ends
+  bool loop = false;              // start the trace again when it ends
+  unsigned threads = 0;           // 0: one per core
+  size_t max_connections = 1000;  // over all threads
+  int64_t timeout_ms = 30000;     // from send to complete response
   int64_t connect_timeout_ms = 10000;
   std::vector<std::string> only_tags;
   std::vector<std::string> skip_tags;
@@ -77,7 +77,8 @@ struct RunResult {
 // bad target or option, the trace reader's errors for the trace (naming record and byte), and
 // Errc::network/io for set-up failures. A target's bad behaviour is never an error: it is
 // counted by cause. `interrupt` may be set from a signal handler to end the run early.
-Result<RunResult> run_replay(const RunConfig& config, const std::function<void(const Progress&)>& on_progress,
+Result<RunResult> run_replay(const RunConfig& config,
+                             const std::function<void(const Progress&)>& on_progress,
                              const std::atomic<bool>& interrupt);
 
 }  // namespace replay::engine

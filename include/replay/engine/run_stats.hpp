@@ -20,8 +20,8 @@ inline constexpr size_t kFailureCauseCount =
 
 // Histograms that only streaming (text/event-stream) responses fill; allocated on first use.
 struct SseStats {
-  Histogram first_event;        // first event - sent (us)
-  Histogram inter_event;        // gap between consecutive events (us)
+  Histogram first_event;          // first event - sent (us)
+  Histogram inter_event;          // gap between consecutive events (us)
   Histogram events_per_response;  // count per response, recorded as a plain integer
   void merge(const SseStats& other);
 };
@@ -36,9 +36,9 @@ struct ScopeStats {
   Histogram send_lag;
   Histogram ttfb;
   std::unique_ptr<SseStats> sse;
-  uint64_t offered = 0;    // requests whose intended time came
+  uint64_t offered = 0;  // requests whose intended time came
   uint64_t sent = 0;
-  uint64_t completed = 0;  // responses received, whatever their status
+  uint64_t completed = 0;                    // responses received, whatever their status
   std::array<uint64_t, 6> status_classes{};  // index = status / 100 for 1..5, 0 for others
   std::array<uint64_t, kFailureCauseCount> failures{};
   uint64_t capture_failed = 0;   // completed, but a value to capture was not in the response
@@ -53,8 +53,8 @@ struct ScopeStats {
 
   SseStats& sse_stats();
   void merge(const ScopeStats& other);
-  uint64_t failed() const;   // transport failures of every cause, and aborted session steps
-  uint64_t errors() const;   // failed() + 4xx + 5xx responses + failed captures
+  uint64_t failed() const;     // transport failures of every cause, and aborted session steps
+  uint64_t errors() const;     // failed() + 4xx + 5xx responses + failed captures
   double error_ratio() const;  // errors / (completed + failed)
 };
 

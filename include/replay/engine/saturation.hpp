@@ -17,7 +17,7 @@ struct SaturationVerdict {
   double achieved_per_s = 0;   // completions per second over the window: the ceiling when saturated
   int64_t from_second = 0;     // analysed window, inclusive
   int64_t to_second = 0;
-  std::string summary;         // one line for people
+  std::string summary;  // one line for people
 };
 
 // Analyses the seconds in which load was offered, leaving out the first (warm-up) and the

@@ -32,8 +32,8 @@ bool has_placeholder(std::string_view text) noexcept;
 // placeholder that has no value.
 Result<std::string> substitute_captures(std::string_view text, const CaptureValues& values);
 
-// Checks a capture source ("json:/id", "header:Location", "regex:id=(\\d+)"); Errc::invalid_argument
-// naming what is wrong.
+// Checks a capture source ("json:/id", "header:Location", "regex:id=(\\d+)");
+// Errc::invalid_argument naming what is wrong.
 Result<void> validate_capture_source(std::string_view source);
 
 // The value `source` selects from a response: json: a JSON pointer into the body (strings

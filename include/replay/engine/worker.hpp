@@ -27,10 +27,10 @@ namespace replay::engine {
 
 // A request ready to send. Created by the feeder, owned by the worker once pushed.
 struct PreparedRequest {
-  client::WireBytes wire;                          // null when `templ` must be built first
-  std::shared_ptr<const RequestTemplate> templ;    // has {{capture}} placeholders
+  client::WireBytes wire;                        // null when `templ` must be built first
+  std::shared_ptr<const RequestTemplate> templ;  // has {{capture}} placeholders
   std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
-  int64_t intended_ns = 0;  // absolute, on uv_hrtime()'s clock
+  int64_t intended_ns = 0;                                      // absolute, on uv_hrtime()'s clock
   int64_t think_ns = 0;     // scheduled gap after the previous step of its session
   uint64_t session_id = 0;  // 0: not in a session
   uint32_t tag_id = 0;
@@ -63,9 +63,9 @@ struct LiveCounters {
 // Everything a worker measured; read after join().
 struct WorkerResults {
   ScopeStats overall;
-  std::vector<ScopeStats> by_tag;       // index = tag_id
-  std::vector<ScopeStats> by_endpoint;  // index = endpoint_id
-  std::vector<TimelineRow> timeline;    // index = second since run start
+  std::vector<ScopeStats> by_tag;                         // index = tag_id
+  std::vector<ScopeStats> by_endpoint;                    // index = endpoint_id
+  std::vector<TimelineRow> timeline;                      // index = second since run start
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
   uint64_t connections_opened = 0;
 };

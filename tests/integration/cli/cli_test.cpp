@@ -19,7 +19,8 @@ namespace {
 const std::string kReplay = REPLAY_PATH;
 const std::string kDemo = std::string(REPLAY_SOURCE_DIR) + "/traces/demo.zst";
 
-replay::testing::CommandResult run_replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
+replay::testing::CommandResult run_replay_cli(std::vector<std::string> args,
+                                              int timeout_ms = 60000) {
   args.insert(args.begin(), kReplay);
   return run_command(args, timeout_ms);
 }
@@ -121,7 +122,7 @@ TEST_CASE("run writes result.json and exits 99 when a threshold is crossed") {
   const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
   const auto out = temp_path("result.json");
   auto ok = run_replay_cli({"run", kDemo, "--target", target, "--rate", "100/s", "--duration", "2s",
-                    "--only", "analytics,health", "--threshold", "p99<5s", "--out", out});
+                            "--only", "analytics,health", "--threshold", "p99<5s", "--out", out});
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.find("PASS") != std::string::npos);
@@ -137,8 +138,8 @@ TEST_CASE("run writes result.json and exits 99 when a threshold is crossed") {
   CHECK(simdjson::dom::array(doc["timeline"]).size() >= 2);
   CHECK(doc["by_tag"]["analytics"].error() == simdjson::SUCCESS);
 
-  auto crossed = run_replay_cli({"run", kDemo, "--target", target, "--rate", "50/s", "--duration", "1s",
-                         "--only", "analytics", "--threshold", "p50<1ms"});
+  auto crossed = run_replay_cli({"run", kDemo, "--target", target, "--rate", "50/s", "--duration",
+                                 "1s", "--only", "analytics", "--threshold", "p50<1ms"});
   CHECK(crossed.exit_code == 99);
   CHECK(crossed.out.find("FAIL") != std::string::npos);
 }

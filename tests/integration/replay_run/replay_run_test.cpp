@@ -74,7 +74,9 @@ uint64_t failures_of(const RunResult& r, client::FailureCause cause) {
   return r.overall.failures[static_cast<size_t>(cause)];
 }
 
-double ms(int64_t us) { return static_cast<double>(us) / 1000.0; }
+double ms(int64_t us) {
+  return static_cast<double>(us) / 1000.0;
+}
 
 }  // namespace
 
@@ -96,8 +98,9 @@ TEST_CASE("a fixed 20 ms service latency under capacity gives a corrected p50 wi
   CHECK(r.by_endpoint[0].name == "GET /api/v1/analytics/agents");
 }
 
-TEST_CASE("a 2 s stall: corrected p99 and p99.9 match the analytic expectation, service p99 "
-          "does not see it") {
+TEST_CASE(
+    "a 2 s stall: corrected p99 and p99.9 match the analytic expectation, service p99 "
+    "does not see it") {
   // 1000/s for 20 s = 20000 requests; the sim answers nothing from 5 s to 7 s after its start.
   // The ~2000 requests intended inside the window complete when it ends, so their corrected
   // latencies spread uniformly over 0..2 s: the top 1 % (200 requests) is above
@@ -338,8 +341,8 @@ TEST_CASE("plan lifecycles chain through captured ids: every plan approved, no 4
 
   // The service agrees: 20 plans created and approved.
   replay::testing::TestConnection connection(sim.port());
-  auto analytics = connection.request(
-      "GET /api/v1/analytics/agents HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  auto analytics =
+      connection.request("GET /api/v1/analytics/agents HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   REQUIRE(analytics.has_value());
   CHECK(analytics->body.find("\"plans_created\":20") != std::string::npos);
   CHECK(analytics->body.find("\"plans_approved\":20") != std::string::npos);
@@ -357,7 +360,7 @@ TEST_CASE("a capture the response does not hold fails its session's later steps,
   REQUIRE(result.ok());
   const RunResult& r = result.value();
   CHECK(r.overall.offered == 40);
-  CHECK(r.overall.completed == 10);     // only the creates went out
+  CHECK(r.overall.completed == 10);  // only the creates went out
   CHECK(r.overall.capture_failed == 10);
   CHECK(r.overall.session_aborted == 30);
   CHECK(r.overall.status_classes[4] == 0);  // no request ever went out with a bad id

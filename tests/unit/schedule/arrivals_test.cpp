@@ -51,7 +51,7 @@ TEST_CASE("stages hit their rates, ramps climb linearly") {
   for (int s = 0; s < 10; ++s) CHECK(per_s[s] == 10);
   for (int s = 10; s < 20; ++s) {
     double expected = 10 + 190 * (s - 10 + 0.5) / 10.0;  // rate at the middle of the second
-    CHECK(std::abs(per_s[s] - expected) <= 1.0);  // counts are whole arrivals
+    CHECK(std::abs(per_s[s] - expected) <= 1.0);         // counts are whole arrivals
   }
   for (int s = 20; s < 25; ++s) CHECK(per_s[s] == 200);
 }
