@@ -45,7 +45,7 @@ struct WorkerConfig {
   size_t input_capacity = 1 << 16;
   // Requests due within this long of each other go out in one wake-up: a wake-up costs tens of
   // microseconds of CPU, so at high rates the worker wakes at most once per this gap.
-  int64_t min_wake_gap_ns = 200'000;
+  int64_t min_wake_gap_ns = 250'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
 };
 
