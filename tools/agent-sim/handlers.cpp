@@ -96,8 +96,8 @@ struct AgentSim::Stream {
 };
 
 std::string AgentSim::new_uuid() {
-  uint64_t hi = rng_.next();
-  uint64_t lo = rng_.next();
+  uint64_t hi = rng_.next_u64();
+  uint64_t lo = rng_.next_u64();
   hi = (hi & ~0xf000ULL) | 0x4000ULL;              // version 4
   lo = (lo & ~(0xc0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
   char text[37];

@@ -1,5 +1,7 @@
 #include "latency.hpp"
 
+#include "replay/core/units.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,17 +10,6 @@
 namespace replay::agent_sim {
 
 namespace {
-
-uint64_t rotl(uint64_t x, int k) {
-  return (x << k) | (x >> (64 - k));
-}
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 constexpr double kZ99 = 2.3263478740408408;  // standard normal quantile at 0.99
 constexpr double kMaxUs = 3600.0 * 1e6;
@@ -31,53 +22,12 @@ Error bad(std::string_view text, const char* why) {
 
 }  // namespace
 
-Rng::Rng(uint64_t seed) {
-  for (uint64_t& word : s_) word = splitmix64(seed);
-}
-
-uint64_t Rng::next() {
-  uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform() {
-  return static_cast<double>(next() >> 11) * 0x1.0p-53;
-}
-
-double Rng::normal() {
-  double u1 = 1.0 - uniform();  // (0, 1]: log() stays finite
-  double u2 = uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-}
-
 Result<uint64_t> parse_duration_us(std::string_view text) {
   if (text == "0") return uint64_t{0};
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end == text.data()) return bad(text, "expected a duration like 20ms");
-  std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-  double scale = 0;
-  if (unit == "us") {
-    scale = 1;
-  } else if (unit == "ms") {
-    scale = 1e3;
-  } else if (unit == "s") {
-    scale = 1e6;
-  } else if (unit == "m") {
-    scale = 60e6;
-  } else {
-    return bad(text, "duration needs a unit: us, ms, s or m");
-  }
-  double us = value * scale;
-  if (!(us >= 0) || us > kMaxUs * 24) return bad(text, "duration out of range");
-  return static_cast<uint64_t>(std::llround(us));
+  auto us = replay::parse_duration_us(text);
+  if (!us) return bad(text, "expected a duration with a unit: us, ms, s, m (e.g. 20ms)");
+  if (static_cast<double>(us.value()) > kMaxUs * 24) return bad(text, "duration out of range");
+  return static_cast<uint64_t>(us.value());
 }
 
 LatencyDistribution LatencyDistribution::fixed(uint64_t us) {

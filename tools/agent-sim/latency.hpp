@@ -6,24 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "replay/core/random.hpp"
 #include "replay/core/result.hpp"
 
 namespace replay::agent_sim {
 
 // xoshiro256** seeded through splitmix64: the same seed gives the same faults and latencies
 // on every platform.
-class Rng {
- public:
-  explicit Rng(uint64_t seed);
-  uint64_t next();
-  // Uniform in [0, 1).
-  double uniform();
-  // Standard normal (Box-Muller).
-  double normal();
-
- private:
-  uint64_t s_[4];
-};
+// The project's seedable PRNG: the same sequence everywhere, so --seed reproduces faults.
+using Rng = replay::Random;
 
 // Parses "250us", "20ms", "1.5s", "2m" (a unit is required; "0" alone is accepted) into
 // microseconds. Errors: Errc::invalid_argument.

@@ -43,6 +43,13 @@ class Random {
   // Exponentially distributed with mean 1.
   double exponential() noexcept { return -std::log1p(-uniform()); }
 
+  // Standard normal (Box-Muller; one of the pair is used).
+  double normal() noexcept {
+    const double u1 = 1.0 - uniform();  // (0, 1]: log() stays finite
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * 3.14159265358979323846 * u2);
+  }
+
  private:
   static uint64_t rotl(uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];

@@ -14,8 +14,9 @@ TEST_CASE("durations need a unit and convert to microseconds") {
   CHECK(parse_duration_us("20ms").value() == 20'000);
   CHECK(parse_duration_us("1.5s").value() == 1'500'000);
   CHECK(parse_duration_us("2m").value() == 120'000'000);
+  CHECK(parse_duration_us("1h").value() == 3'600'000'000);  // the same units as replay's flags
   CHECK(parse_duration_us("0").value() == 0);
-  for (const char* bad : {"", "20", "ms", "-1ms", "1h", "1.5 s", "abc"}) {
+  for (const char* bad : {"", "20", "ms", "-1ms", "1.5 s", "abc", "25h"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_duration_us(bad).ok());
   }
@@ -75,9 +76,9 @@ TEST_CASE("the generator is reproducible per seed") {
   Rng c(8);
   bool differs = false;
   for (int i = 0; i < 100; ++i) {
-    uint64_t x = a.next();
-    CHECK(x == b.next());
-    differs = differs || x != c.next();
+    uint64_t x = a.next_u64();
+    CHECK(x == b.next_u64());
+    differs = differs || x != c.next_u64();
   }
   CHECK(differs);
   double u = Rng(3).uniform();
