@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libuv1-dev node-llhttp libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
   zstd jq curl python3
+  hey python3-httpbin
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nghttp2-client nginx-light util-linux bc time)

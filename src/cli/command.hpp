@@ -20,6 +20,12 @@ struct Command {
 // Each adds its subcommand to `app`, with its flags bound to state the runner owns.
 Command add_inspect_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_record_command(CLI::App& app);
+Command add_import_command(CLI::App& app);
+Command add_compare_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
+Command add_merge_command(CLI::App& app);
+Command add_synth_command(CLI::App& app);
 
 // Prints "replay: <context>" on stderr as one line and returns `exit_code`.
 int report_error(const Error& error, int exit_code);

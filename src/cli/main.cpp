@@ -37,7 +37,10 @@ int main_with_args(int argc, char** argv) {
       "Exit codes: 0 ok, 1 usage or input error, 2 run failed, 99 a threshold was crossed.\n"
       "Docs: README.md, docs/trace-format.md, docs/result-format.md");
 
-  const Command commands[] = {add_inspect_command(app), add_run_command(app)};
+  const Command commands[] = {add_inspect_command(app), add_run_command(app),
+                              add_compare_command(app), add_report_command(app),
+                              add_merge_command(app),   add_synth_command(app),
+                              add_record_command(app), add_import_command(app)};
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string names;
@@ -47,10 +50,10 @@ int main_with_args(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + command.app->get_name();
     }
     if (!known) {
-      return report_error(make_error(Errc::invalid_argument, std::string("unknown command '") +
-                                                                 argv[1] + "' (commands: " +
-                                                                 names + ")"),
-                          kExitUsage);
+      return report_error(
+          make_error(Errc::invalid_argument,
+                     std::string("unknown command '") + argv[1] + "' (commands: " + names + ")"),
+          kExitUsage);
     }
   }
   try {
@@ -72,4 +75,6 @@ int main_with_args(int argc, char** argv) {
 
 }  // namespace replay::cli
 
-int main(int argc, char** argv) { return replay::cli::main_with_args(argc, argv); }
+int main(int argc, char** argv) {
+  return replay::cli::main_with_args(argc, argv);
+}

@@ -11,6 +11,7 @@ struct ResponseParser::Callbacks {
 
   static int on_header_field(llhttp_t* p, const char* at, size_t length) {
     auto& s = self(p);
+    if (s.report_headers_) s.header_name_.append(at, length);
     if (s.field_mismatch_) return 0;
     for (size_t i = 0; i < length; ++i) {
       // ASCII case folding: setting bit 5 maps 'A'..'Z' to 'a'..'z' and keeps '-' as it is.
@@ -35,6 +36,7 @@ struct ResponseParser::Callbacks {
 
   static int on_header_value(llhttp_t* p, const char* at, size_t length) {
     auto& s = self(p);
+    if (s.report_headers_) s.header_value_.append(at, length);
     if (!s.in_content_type_) return 0;
     const size_t take = std::min(length, sizeof s.value_prefix_ - s.value_length_);
     std::copy_n(at, take, s.value_prefix_ + s.value_length_);
@@ -48,6 +50,16 @@ struct ResponseParser::Callbacks {
       s.event_stream_ = s.value_length_ == kEventStream.size() &&
                         strncasecmp(s.value_prefix_, kEventStream.data(), kEventStream.size()) == 0;
       s.in_content_type_ = false;
+    }
+    if (s.report_headers_) {
+      // The status line is parsed by now: lines of interim 1xx responses are not reported,
+      // nor trailer lines (status_ is set once the final head is complete).
+      if (llhttp_get_status_code(p) >= 200 && s.status_ == 0) {
+        if (!s.observer_) return -1;
+        s.observer_->on_header(s.header_name_, s.header_value_);
+      }
+      s.header_name_.clear();
+      s.header_value_.clear();
     }
     return 0;
   }
@@ -124,6 +136,8 @@ void ResponseParser::reset_headers() {
   in_content_type_ = false;
   field_length_ = 0;
   value_length_ = 0;
+  header_name_.clear();
+  header_value_.clear();
 }
 
 void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool keep_body) {
@@ -131,6 +145,7 @@ void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool k
   observer_ = &observer;
   head_request_ = head_request;
   keep_body_ = keep_body;
+  report_headers_ = observer.wants_header_lines;
   bytes_ = 0;
   status_ = 0;
   started_ = false;

@@ -22,17 +22,25 @@ enum class FailureCause {
 const char* failure_cause_name(FailureCause cause) noexcept;
 
 // Per-request callbacks. They fire on the connection's loop thread, in this order: on_sent,
-// on_first_byte, on_headers, on_sse_event per complete event and on_body per body piece (as
-// they arrive), then exactly one of on_complete or on_failed, after which nothing else
-// fires. on_failed may come at any point (before on_sent when the connection never opened).
-// `now_ns` is uv_hrtime() taken by the connection when the bytes arrived or left. Callbacks
-// may call close() on the connection but must not destroy it.
+// on_first_byte, on_header per header line (when asked for), on_headers, on_sse_event per complete
+// event and on_body per body piece (as they arrive), then exactly one of on_complete or on_failed,
+// after which nothing else fires. on_failed may come at any point (before on_sent when the
+// connection never opened). `now_ns` is uv_hrtime() taken by the connection when the bytes arrived
+// or left. Callbacks may call close() on the connection but must not destroy it.
 struct ResponseObserver {
   // All request bytes were handed to the kernel. May fire inside Connection::send(). Does not
   // fire when the response completed before the request was fully written.
   virtual void on_sent(uint64_t now_ns) = 0;
   // The first byte of the response (of an interim 1xx response if one comes first).
   virtual void on_first_byte(uint64_t now_ns) = 0;
+  // One header line of the final response (never of an interim 1xx one), in wire order with
+  // duplicates kept, all of them before on_headers(). Only called when `wants_header_lines`
+  // was true when the request was sent; otherwise headers are not copied at all (the default
+  // keeps parsing allocation-free). The views are valid during the call only.
+  virtual void on_header(std::string_view name, std::string_view value) {
+    static_cast<void>(name);
+    static_cast<void>(value);
+  }
   // The final response's status line and headers were parsed.
   virtual void on_headers(int status, bool is_event_stream) {
     static_cast<void>(status);
@@ -49,6 +57,10 @@ struct ResponseObserver {
   // The request failed; the connection is closing.
   virtual void on_failed(uint64_t now_ns, FailureCause cause) = 0;
   virtual ~ResponseObserver() = default;
+
+  // Set by an observer that overrides on_header, before Connection::send (read once per
+  // response when its parsing begins).
+  bool wants_header_lines = false;
 };
 
 }  // namespace replay::client

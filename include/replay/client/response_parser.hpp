@@ -4,6 +4,7 @@
 #include <llhttp.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "replay/client/response_observer.hpp"
@@ -13,7 +14,8 @@ namespace replay::client {
 
 // One response at a time on one connection: content-length, chunked and close-delimited
 // bodies, interim 1xx responses skipped, no body after HEAD, 204 or 304. Non-movable because
-// llhttp keeps `this` in parser.data. No allocation: bytes are parsed where they lie.
+// llhttp keeps `this` in parser.data. No allocation: bytes are parsed where they lie (header
+// lines are only copied for an observer that wants them).
 class ResponseParser {
  public:
   enum class Progress { incomplete, complete, failed };
@@ -24,7 +26,8 @@ class ResponseParser {
 
   // Starts on the response to a new request. `observer` must outlive the response;
   // `head_request`: the request was HEAD, so no body follows the headers; `keep_body`: body
-  // bytes go to observer.on_body.
+  // bytes go to observer.on_body. observer.wants_header_lines asks for on_header calls: only
+  // then are header names and values copied (into buffers reused across responses).
   void begin(ResponseObserver& observer, bool head_request, bool keep_body);
   // Parses bytes that arrived at `now_ns`, calling on_first_byte, on_headers, on_sse_event and
   // on_body as they come (never on_complete or on_failed: the caller does). Stops right after
@@ -57,6 +60,9 @@ class ResponseParser {
   uint64_t now_ns_ = 0;
   uint64_t bytes_ = 0;
   int status_ = 0;
+  std::string header_name_;  // the header line being read, when report_headers_
+  std::string header_value_;
+  bool report_headers_ = false;  // the observer wants on_header calls
   bool head_request_ = false;
   bool keep_body_ = false;
   bool started_ = false;

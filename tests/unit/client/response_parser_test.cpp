@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loopback_server.hpp"
@@ -195,6 +196,83 @@ TEST_CASE("ResponseParser: an abandoned response stops calling its observer") {
   parser.abandon();
   CHECK(parser.parse("cd", 2, consumed) == ResponseParser::Progress::failed);
   CHECK(observer.body == "ab");
+}
+
+// Records on_header calls, and where they fell among the other callbacks.
+struct HeaderObserver : RecordingObserver {
+  void on_header(std::string_view name, std::string_view value) override {
+    lines.emplace_back(std::string(name), std::string(value));
+    calls.push_back("header");
+  }
+  std::vector<std::pair<std::string, std::string>> lines;
+};
+
+TEST_CASE("ResponseParser: on_header reports the final response's lines in order") {
+  const std::string wire =
+      "HTTP/1.1 100 Continue\r\nX-Interim: no\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nContent-Type: text/event-stream\r\n"
+      "set-cookie: b=2\r\nX-Empty:\r\nX-Spaces:   padded value\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n"
+      "5\r\ndata:\r\n0\r\nX-Trailer: not a header\r\n\r\n";
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"Set-Cookie", "a=1"},        {"Content-Type", "text/event-stream"},
+      {"set-cookie", "b=2"},        {"X-Empty", ""},
+      {"X-Spaces", "padded value"}, {"Transfer-Encoding", "chunked"},
+  };
+  for (size_t step : {size_t{1}, size_t{5}, wire.size()}) {
+    CAPTURE(step);
+    ResponseParser parser;
+    HeaderObserver observer;
+    observer.wants_header_lines = true;
+    parser.begin(observer, false, true);
+    size_t consumed = 0;
+    REQUIRE(feed(parser, wire, step, consumed) == ResponseParser::Progress::complete);
+    CHECK(observer.lines == expected);
+    CHECK(observer.event_stream);  // Content-Type detection still works alongside
+    // Every header line comes after first_byte and before on_headers.
+    const std::vector<std::string> head(observer.calls.begin(), observer.calls.begin() + 8);
+    CHECK(head == std::vector<std::string>{"first_byte", "header", "header", "header", "header",
+                                           "header", "header", "headers"});
+  }
+}
+
+TEST_CASE("ResponseParser: no on_header calls unless the observer asks, on every response") {
+  const std::string wire = "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n";
+  ResponseParser parser;
+  HeaderObserver quiet;
+  parser.begin(quiet, false, false);
+  size_t consumed = 0;
+  REQUIRE(parser.parse(wire, 1, consumed) == ResponseParser::Progress::complete);
+  CHECK(quiet.lines.empty());
+
+  // The same parser, next response, an observer that asks: only its own lines arrive.
+  HeaderObserver loud;
+  loud.wants_header_lines = true;
+  parser.begin(loud, false, false);
+  REQUIRE(parser.parse("HTTP/1.1 200 OK\r\nX-B: 2\r\nContent-Length: 0\r\n\r\n", 2, consumed) ==
+          ResponseParser::Progress::complete);
+  CHECK(loud.lines ==
+        std::vector<std::pair<std::string, std::string>>{{"X-B", "2"}, {"Content-Length", "0"}});
+}
+
+TEST_CASE("ResponseParser: an observer abandoned from on_header stops the parse") {
+  struct Abandoning : RecordingObserver {
+    ResponseParser* parser = nullptr;
+    int seen = 0;
+    void on_header(std::string_view, std::string_view) override {
+      ++seen;
+      parser->abandon();
+    }
+  } observer;
+  ResponseParser parser;
+  observer.parser = &parser;
+  observer.wants_header_lines = true;
+  parser.begin(observer, false, false);
+  size_t consumed = 0;
+  CHECK(parser.parse("HTTP/1.1 200 OK\r\nX-A: 1\r\nX-B: 2\r\nContent-Length: 0\r\n\r\n", 1,
+                     consumed) == ResponseParser::Progress::failed);
+  CHECK(observer.seen == 1);
+  CHECK(observer.headers_status == 0);
 }
 
 }  // namespace

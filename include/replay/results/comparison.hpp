@@ -1,0 +1,108 @@
+#pragma once
+// `replay compare`'s model: per scope (overall, tags, endpoints) the change of corrected latency
+// percentiles, error ratio and achieved rate between two pooled sides, each with a significance
+// test, and the --fail-on rules checked against them. docs/compare.md defines every metric.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "replay/core/result.hpp"
+#include "replay/results/merge.hpp"
+#include "replay/results/significance.hpp"
+
+namespace replay::results {
+
+enum class MetricKind { percentile, errors, rate };
+
+// How a --fail-on tolerance is measured.
+enum class ToleranceUnit {
+  relative,  // "+10%": (after - before) / before
+  micros,    // "+5ms": after - before in microseconds (latency only)
+  points,    // "+0.5pp": after - before in percentage points, kept as a ratio (errors only)
+  per_s,     // "-20/s": after - before per second (rate only)
+};
+
+// One --fail-on rule: "[scope:]metric(>|<)[+|-]tolerance", e.g. "p99>+10%", "errors>+0.5pp",
+// "rate<-5%", "chat:p99>+20ms", "*:p99.9>+25%" (every endpoint). It is crossed when the change
+// is beyond the tolerance in the rule's direction AND significant.
+struct FailOnRule {
+  std::string text;
+  std::string scope;  // "" overall, "*" every endpoint in both runs, else a tag or an endpoint
+  MetricKind metric = MetricKind::percentile;
+  double percentile = 99;  // for MetricKind::percentile
+  bool above = true;       // '>': crossed when change > tolerance; '<': when change < tolerance
+  ToleranceUnit unit = ToleranceUnit::relative;
+  double tolerance = 0;  // ratio for relative and points, us for micros, 1/s for per_s
+};
+
+// Parses one rule; Errc::invalid_argument naming the rule and what is wrong. A tolerance
+// without a sign takes the direction of the comparison ("rate<5%" means "rate<-5%").
+Result<FailOnRule> parse_fail_on(std::string_view text);
+
+struct MetricChange {
+  std::string name;  // "p99", "errors", "rate"
+  MetricKind kind = MetricKind::percentile;
+  double percentile = 0;
+  double before = 0;  // us for latencies, a ratio for errors, per second for rate
+  double after = 0;
+  double delta = 0;     // after - before
+  double relative = 0;  // delta / before; NaN when before is 0 and after is not
+  double ci_low = 0;    // confidence interval of delta (percentiles only; else equal to delta)
+  double ci_high = 0;
+  double p_value = 1;
+  bool significant = false;  // p_value < alpha
+  int direction = 0;         // +1 significantly worse, -1 significantly better, 0 neither
+};
+
+struct ScopeChange {
+  std::string name;  // "" for overall
+  std::string kind;  // "overall", "tag" or "endpoint"
+  bool in_before = false;
+  bool in_after = false;
+  uint64_t requests_before = 0;  // completed + failed
+  uint64_t requests_after = 0;
+  std::vector<MetricChange> metrics;  // the percentiles, then errors, then rate
+  MannWhitney distribution;           // of the corrected latency
+
+  // The change named `name` ("p99", "errors", "rate"), or nullptr.
+  const MetricChange* find(std::string_view name) const noexcept;
+};
+
+struct RuleOutcome {
+  std::string rule;
+  std::string scope;  // the scope it was checked on ("" overall)
+  bool crossed = false;
+  std::string detail;  // "p99 +12.3% (20.34ms -> 22.85ms), p < 0.0001"
+};
+
+struct CompareOptions {
+  double alpha = 0.01;                                   // significance level
+  std::vector<double> percentiles = {50, 90, 99, 99.9};  // rules add theirs
+  uint64_t seed = 1;                                     // bootstrap generator seed
+  int resamples = 10000;                                 // bootstrap resamples per percentile
+};
+
+struct Comparison {
+  CompareOptions options;
+  std::vector<std::string> before_sources;
+  std::vector<std::string> after_sources;
+  ScopeChange overall;
+  std::vector<ScopeChange> tags;       // union of both sides, before's order first
+  std::vector<ScopeChange> endpoints;  // likewise
+  std::vector<RuleOutcome> rules;
+  std::vector<std::string> notes;  // configuration differences, saturation, small samples
+
+  // True when any --fail-on rule was crossed.
+  bool regressed() const noexcept;
+  // One line: "REGRESSION: ...", "OK: ..." naming the crossed rules or the significant changes.
+  std::string verdict() const;
+};
+
+// Compares two pooled sides. Errc::invalid_argument when a rule names a scope neither side has.
+Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& after,
+                                const std::vector<FailOnRule>& rules,
+                                const CompareOptions& options = {});
+
+}  // namespace replay::results

@@ -1,0 +1,176 @@
+#pragma once
+// A saved run (result.json, format "replay-result" version 1, docs/result-format.md) as the
+// results commands use it: configuration, totals, per-scope statistics with their histograms,
+// the per-second timeline, the saturation verdict and the threshold outcomes.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "replay/histogram/histogram.hpp"
+
+namespace replay::results {
+
+using histogram::Histogram;
+
+inline constexpr std::string_view kFormatName = "replay-result";
+inline constexpr int kFormatVersion = 1;
+
+// Names of the status classes in a scope's "status" object, in file order.
+inline constexpr std::array<std::string_view, 6> kStatusClassNames = {"other", "1xx", "2xx",
+                                                                      "3xx",   "4xx", "5xx"};
+
+// Histograms that only streaming (text/event-stream) responses fill.
+struct SseScope {
+  Histogram first_event_us;
+  Histogram inter_event_us;
+  Histogram events_per_response;  // plain counts, not microseconds
+};
+
+// One scope (overall, a tag or an endpoint). The histograms are the file's "hdr" fields; the
+// summary fields beside them (count, min, p50, ...) are derived from them. `failed` and
+// `errors` are read as written (the engine decides what counts as an error), and integer fields
+// this build does not know are kept in `extra_counts`, so all of them add up when runs merge.
+struct Scope {
+  uint64_t offered = 0;
+  uint64_t sent = 0;
+  uint64_t completed = 0;
+  uint64_t failed = 0;  // transport failures (and whatever else the writer counts as failed)
+  uint64_t errors = 0;  // failed plus 4xx/5xx responses (and other errors the writer counts)
+  uint64_t response_bytes = 0;
+  std::vector<std::pair<std::string, uint64_t>> extra_counts;  // unknown integer fields
+  std::array<uint64_t, 6> status{};                            // indexed like kStatusClassNames
+  std::vector<std::pair<std::string, uint64_t>> failures;      // cause name -> count, file order
+  Histogram corrected;
+  Histogram service;
+  Histogram send_lag;
+  Histogram ttfb;
+  std::optional<SseScope> sse;
+
+  // errors / (completed + failed); 0 when nothing ended.
+  double error_ratio() const noexcept;
+  // Adds `other` exactly: counts summed (failure causes and extra counts matched by name),
+  // histograms merged.
+  void merge(const Scope& other);
+};
+
+struct NamedScope {
+  std::string name;
+  Scope scope;
+};
+
+// One probe sample: a gauge read during the second; NaN when the probe failed that second.
+struct ProbeSample {
+  std::string name;
+  double value = 0;
+};
+
+// One second of the run. The histograms stay serialised ("" when nothing completed): a long
+// run has thousands of rows and a deserialised histogram takes ~180 KiB.
+struct TimelineRow {
+  int64_t second = 0;
+  uint64_t offered = 0;
+  uint64_t sent = 0;
+  uint64_t completed = 0;
+  uint64_t errors = 0;
+  uint64_t in_flight = 0;
+  uint64_t backlog = 0;
+  int64_t p50_us = 0;
+  int64_t p99_us = 0;
+  int64_t service_p50_us = 0;
+  int64_t service_p99_us = 0;
+  std::string corrected_hdr;
+  std::string service_hdr;
+  std::vector<ProbeSample> probes;  // empty when the run had no probes
+};
+
+// One second of one tag: the row's counts and corrected latency (in-flight and backlog are
+// kept for the whole run only).
+struct TagTimelineRow {
+  int64_t second = 0;
+  uint64_t offered = 0;
+  uint64_t sent = 0;
+  uint64_t completed = 0;
+  uint64_t errors = 0;
+  int64_t p50_us = 0;
+  int64_t p99_us = 0;
+  std::string corrected_hdr;  // "" when nothing completed
+};
+
+struct TagTimeline {
+  std::string tag;
+  std::vector<TagTimelineRow> rows;  // increasing seconds
+};
+
+// A --probe of the run: the column name and the Prometheus metric it samples.
+struct ProbeInfo {
+  std::string name;
+  std::string metric;
+};
+
+struct Saturation {
+  bool saturated = false;
+  double growth_ms_per_s = 0;
+  double offered_per_s = 0;
+  double achieved_per_s = 0;
+  int64_t from_second = 0;
+  int64_t to_second = 0;
+  std::string summary;
+};
+
+struct ThresholdResult {
+  std::string expression;
+  bool passed = false;
+  std::string observed;
+};
+
+// One "config" field: its JSON value as written (kept verbatim so fields this build does not
+// know survive a merge) and a text for people (strings unquoted, arrays comma-separated).
+struct ConfigEntry {
+  std::string key;
+  std::string json;
+  std::string text;
+};
+
+struct ResultDoc {
+  std::string source;  // the file it was read from, for messages ("" when built in memory)
+  std::string replay_version;
+  std::vector<ConfigEntry> config;  // file order
+  int64_t started_unix_ms = 0;
+  int64_t load_us = 0;
+  int64_t elapsed_us = 0;
+  bool interrupted = false;
+  uint64_t connections_opened = 0;
+  uint64_t records_skipped = 0;
+  Scope overall;
+  std::vector<NamedScope> by_tag;            // file order
+  std::vector<NamedScope> by_endpoint;       // file order
+  std::vector<TimelineRow> timeline;         // increasing seconds, from 0 in what replay writes
+  std::vector<TagTimeline> timeline_by_tag;  // file order; empty in results of older builds
+  std::vector<ProbeInfo> probes;             // empty without --probe
+  Saturation saturation;
+  std::vector<ThresholdResult> thresholds;
+
+  // The config entry named `key`, or nullptr.
+  const ConfigEntry* find_config(std::string_view key) const noexcept;
+  // Its text for people; "" when absent.
+  std::string config_text(std::string_view key) const;
+  // The scope named `name`: "" is overall, then tags, then endpoints (as --threshold looks
+  // them up); nullptr when there is none.
+  const Scope* find_scope(std::string_view name) const noexcept;
+  // Offered requests per second of load_us.
+  double offered_per_s() const noexcept;
+  // Completed requests per second of elapsed_us.
+  double throughput_per_s() const noexcept;
+  // Whole seconds of offered load (load_us rounded down), at least 1.
+  int64_t load_seconds() const noexcept;
+  // Completions in the timeline's first load_seconds() rows: the drain after the load neither
+  // adds to nor dilutes the achieved rate (the rate --threshold 'rate>..' checks).
+  uint64_t completed_during_load() const noexcept;
+};
+
+}  // namespace replay::results

@@ -1,0 +1,90 @@
+#pragma once
+// Scenario files (docs/scenarios.md): a weighted mix of requests and sessions with templates,
+// loaded and validated once, then handed to the Synthesizer.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "replay/core/result.hpp"
+#include "replay/synth/template.hpp"
+#include "replay/trace/record.hpp"
+
+namespace replay::synth {
+
+// A pause before a session step, uniform in [min_us, max_us].
+struct ThinkTime {
+  int64_t min_us = 0;
+  int64_t max_us = 0;
+};
+
+// A bearer JWT to mint for a request: role, and the user and tenant it is for.
+struct AuthSpec {
+  std::string role;
+  Template user;    // empty: the request's (or session's) user
+  Template tenant;  // empty: the request's (or session's) tenant
+};
+
+struct HeaderTemplate {
+  std::string name;
+  Template value;
+};
+
+// One request of the mix, or one step of a session.
+struct RequestSpec {
+  std::string tag;
+  std::string method;
+  Template target;  // Escape::path
+  std::vector<HeaderTemplate> headers;
+  Template body;
+  std::optional<AuthSpec> auth;
+  std::vector<trace::Capture> captures;  // session steps only
+  ThinkTime think;                       // session steps only: pause after the previous step
+};
+
+// The tenants and users {{tenant}}, {{user}} and auth draw from; one per scenario file.
+struct Population {
+  std::vector<std::string> tenants;
+  std::vector<std::string> users;
+};
+
+// One choice of the weighted mix: a request (one step, no session name) or a session.
+struct Entry {
+  double weight = 1;      // > 0; relative to the other entries
+  size_t population = 0;  // index into Scenario::populations
+  std::string session;    // session name; empty for a plain request
+  std::vector<RequestSpec> steps;
+};
+
+// The scenario's own suggestions; command-line flags win. Validated when loaded.
+struct ScenarioDefaults {
+  std::string rate;      // "20/s" or stages
+  std::string duration;  // "1m"
+  std::string arrival;   // "constant" | "poisson"
+  std::string base_url;  // "http://127.0.0.1:8000"
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;  // the file it was loaded from
+  ScenarioDefaults defaults;
+  std::vector<Population> populations;
+  std::vector<std::vector<Template>> lists;  // Segment::list indexes it
+  std::vector<Entry> entries;                // included scenarios' entries too, weights scaled
+
+  bool has_sessions() const noexcept;
+};
+
+// Reads, parses and validates the scenario file at `path` and the files it includes.
+// Errors are one line: "traces/x.json: line 12: sessions[0].steps[2].path: capture 'plan_id'
+// is used before any step defines it". Errc::not_found / Errc::io for unreadable files,
+// Errc::corrupt for bad JSON, Errc::invalid_argument for everything else.
+Result<Scenario> load_scenario(const std::string& path);
+
+// As load_scenario, for `text` already read from `path` (`path` names it in errors and
+// anchors relative includes).
+Result<Scenario> parse_scenario(std::string_view text, const std::string& path);
+
+}  // namespace replay::synth

@@ -1,0 +1,46 @@
+// `replay report RESULT --html FILE`: renders the HTML report of a saved run.
+
+#include <cstdio>
+
+#include "command.hpp"
+#include "exit_codes.hpp"
+#include "replay/results/html_report.hpp"
+#include "replay/results/result_reader.hpp"
+#include "replay/results/result_writer.hpp"
+
+namespace replay::cli {
+namespace {
+
+struct ReportFlags {
+  std::string result_path;
+  std::string html_path;
+};
+
+int run_report(const ReportFlags& f) {
+  auto doc = results::read_result_file(f.result_path);
+  if (!doc) return report_error(doc.error(), kExitUsage);
+  if (auto w =
+          results::write_text_file(f.html_path, results::render_html_report(doc.value()), "--html");
+      !w) {
+    return report_error(w.error(), kExitRunFailed);
+  }
+  std::printf("report     %s\n", f.html_path.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_report_command(CLI::App& app) {
+  auto f = std::make_shared<ReportFlags>();
+  auto* sub = app.add_subcommand("report", "Render the HTML report of a saved run (result.json)");
+  sub->add_option("result", f->result_path, "Result of 'replay run --out' (or 'replay merge')")
+      ->required();
+  sub->add_option("--html", f->html_path,
+                  "Write the report here: one self-contained HTML file (inline SVG, no network)")
+      ->required();
+  sub->footer(
+      "Exit codes: 0 ok, 1 unreadable or invalid result, 2 the report could not be written.");
+  return {sub, [f] { return run_report(*f); }};
+}
+
+}  // namespace replay::cli

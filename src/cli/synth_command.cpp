@@ -1,0 +1,176 @@
+// `replay synth SCENARIO -o trace.zst --rate R --duration D`: a trace from a scenario file.
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "command.hpp"
+#include "exit_codes.hpp"
+#include "replay/core/units.hpp"
+#include "replay/schedule/arrivals.hpp"
+#include "replay/synth/scenario.hpp"
+#include "replay/synth/scenario_path.hpp"
+#include "replay/synth/synthesizer.hpp"
+
+namespace replay::cli {
+namespace {
+
+struct SynthFlags {
+  std::string scenario;
+  std::string out_path;
+  std::string rate;
+  std::string duration;
+  std::string arrival;
+  uint64_t seed = 1;
+  size_t tenants = 0;
+  size_t users = 0;
+  std::string jwt_secret;
+  std::string token_ttl = "24h";
+  std::string now;
+  std::string base_url;
+  int zstd_level = 3;
+};
+
+std::string format_size(uint64_t bytes) {
+  char text[32];
+  if (bytes < 1024) {
+    std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1024 * 1024) {
+    std::snprintf(text, sizeof text, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  }
+  return text;
+}
+
+// The synthesizer's options from the flags and the scenario's defaults; errors name the flag.
+Result<synth::SynthOptions> resolve(const SynthFlags& f, const synth::Scenario& scenario,
+                                    std::string& rate_text, int64_t& duration_us) {
+  synth::SynthOptions o;
+  rate_text = !f.rate.empty() ? f.rate : scenario.defaults.rate;
+  const char* rate_from = !f.rate.empty() ? "--rate" : "the scenario's defaults.rate";
+  if (rate_text.empty()) {
+    return make_error(Errc::invalid_argument,
+                      "--rate is required: scenario '" + scenario.name + "' sets no default rate");
+  }
+  auto rate = schedule::parse_rate_schedule(rate_text);
+  if (!rate) return rate.error().within(rate_from);
+  const std::string duration_text = !f.duration.empty() ? f.duration : scenario.defaults.duration;
+  duration_us = rate->total_us();
+  if (!f.duration.empty() || (duration_us == schedule::kOpenEnded && !duration_text.empty())) {
+    auto d = parse_duration_us(duration_text);
+    if (!d) return d.error().within(!f.duration.empty() ? "--duration" : "defaults.duration");
+    if (*d <= 0) return make_error(Errc::invalid_argument, "--duration must be positive");
+    duration_us = std::min(duration_us, *d);
+  }
+  if (duration_us == schedule::kOpenEnded) {
+    return make_error(Errc::invalid_argument, "--duration is required: scenario '" + scenario.name +
+                                                  "' sets no default duration");
+  }
+  o.rate = rate->limited_to(duration_us);
+  std::string arrival = !f.arrival.empty() ? f.arrival : scenario.defaults.arrival;
+  if (arrival.empty()) arrival = "constant";
+  auto kind = schedule::parse_arrival(arrival);
+  if (!kind) return kind.error().within("--arrival");
+  if (*kind == schedule::Arrival::recorded) {
+    return make_error(Errc::invalid_argument,
+                      "--arrival: synth places arrivals itself: constant or poisson");
+  }
+  o.arrival = *kind;
+  o.seed = f.seed;
+  if (f.tenants > 0) o.tenants = f.tenants;
+  if (f.users > 0) o.users = f.users;
+  if (!f.jwt_secret.empty()) {
+    o.jwt_secret = f.jwt_secret;
+  } else if (const char* env = std::getenv("DEV_JWT_SECRET"); env != nullptr && *env != '\0') {
+    o.jwt_secret = env;
+  }
+  auto ttl = parse_duration_us(f.token_ttl);
+  if (!ttl) return ttl.error().within("--token-ttl");
+  if (*ttl < 1'000'000) return make_error(Errc::invalid_argument, "--token-ttl must be 1s or more");
+  o.token_ttl_s = *ttl / 1'000'000;
+  if (f.now == "now") {
+    o.epoch_s = static_cast<int64_t>(std::time(nullptr));
+  } else if (!f.now.empty()) {
+    auto epoch = synth::parse_rfc3339(f.now);
+    if (!epoch) return epoch.error().within("--now");
+    o.epoch_s = *epoch;
+  }
+  return o;
+}
+
+int run_synth(const SynthFlags& f) {
+  auto path = synth::find_scenario(f.scenario,
+                                   synth::scenario_search_dirs(std::getenv("REPLAY_SCENARIO_DIR")));
+  if (!path) return report_error(path.error(), kExitUsage);
+  auto scenario = synth::load_scenario(*path);
+  if (!scenario) return report_error(scenario.error(), kExitUsage);
+  std::string rate_text;
+  int64_t duration_us = 0;
+  auto options = resolve(f, *scenario, rate_text, duration_us);
+  if (!options) return report_error(options.error(), kExitUsage);
+  const std::string arrival = schedule::arrival_name(options->arrival);
+  const uint64_t seed = options->seed;
+  const int64_t epoch_s = options->epoch_s;
+  auto synthesizer = synth::Synthesizer::create(*scenario, std::move(options).value());
+  if (!synthesizer) return report_error(synthesizer.error(), kExitUsage);
+
+  trace::TraceHeader header;
+  header.created = synth::format_rfc3339(epoch_s);
+  header.source = "synth " + scenario->name + " --rate '" + rate_text + "' --duration " +
+                  format_duration_us(duration_us) + " --arrival " + arrival + " --seed " +
+                  std::to_string(seed);
+  header.base_url = !f.base_url.empty() ? f.base_url : scenario->defaults.base_url;
+  auto summary = synth::write_synth_trace(**synthesizer, f.out_path, header, f.zstd_level);
+  if (!summary) return report_error(summary.error(), kExitRunFailed);
+
+  std::printf("synth %s: %llu records, %llu sessions, %s -> %s (%s)\n", scenario->name.c_str(),
+              static_cast<unsigned long long>(summary->records),
+              static_cast<unsigned long long>(summary->sessions),
+              format_duration_us(duration_us).c_str(), f.out_path.c_str(),
+              format_size(summary->bytes).c_str());
+  const int64_t exp_s = (*synthesizer)->token_exp_s();
+  if ((*synthesizer)->tokens_minted() > 0 && exp_s <= static_cast<int64_t>(std::time(nullptr))) {
+    std::fprintf(stderr,
+                 "replay: warning: the trace's tokens expired at %s: replay with --jwt-secret to "
+                 "re-mint them, or synthesise with --now now or a longer --token-ttl\n",
+                 synth::format_rfc3339(exp_s).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_synth_command(CLI::App& app) {
+  auto f = std::make_shared<SynthFlags>();
+  auto* sub =
+      app.add_subcommand("synth", "Synthesise a trace from a scenario file (traces/*.json)");
+  sub->add_option("scenario", f->scenario,
+                  "Scenario name (health, chat, chat-stream, plans, webhook, mix) or a .json file")
+      ->required();
+  sub->add_option("-o,--output", f->out_path, "Trace file to write (.zst)")->required();
+  sub->add_option("--rate", f->rate,
+                  "Arrivals (requests or session starts): 200/s, or stages "
+                  "'10/s:1m, 10/s->200/s:30s' (default: the scenario's)");
+  sub->add_option("--duration", f->duration,
+                  "How long arrivals go on, e.g. 5m (default: the scenario's)");
+  sub->add_option("--arrival", f->arrival, "constant | poisson (default: the scenario's)");
+  sub->add_option("--seed", f->seed, "Seed: the same seed gives a byte-identical trace");
+  sub->add_option("--tenants", f->tenants, "Use N tenants (default: the scenario's list)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--users", f->users, "Use N users (default: the scenario's list)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--jwt-secret", f->jwt_secret,
+                  "HS256 secret for bearer tokens (default: $DEV_JWT_SECRET, else the seeds' "
+                  "dev secret)");
+  sub->add_option("--token-ttl", f->token_ttl, "Tokens expire this long after --now, e.g. 24h");
+  sub->add_option("--now", f->now,
+                  "Wall-clock time of the trace's start, RFC 3339 or 'now' "
+                  "(default 2026-11-22T12:00:00Z, so traces reproduce)");
+  sub->add_option("--base-url", f->base_url, "Base URL written in the trace header");
+  sub->add_option("--zstd-level", f->zstd_level, "zstd compression level, 1..19")
+      ->check(CLI::Range(1, 19));
+  return {sub, [f] { return run_synth(*f); }};
+}
+
+}  // namespace replay::cli

@@ -1,0 +1,305 @@
+#include "replay/results/comparison.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "figures.hpp"
+
+namespace replay::results {
+namespace {
+
+// Below this many completed requests on a side, the tests have little power: said in a note.
+constexpr uint64_t kFewSamples = 30;
+
+// Configuration fields that change what was measured; a difference is worth a note.
+constexpr std::string_view kComparableConfig[] = {
+    "trace", "rate", "arrival", "speed",           "duration_us",
+    "loop",  "only", "skip",    "max_connections", "timeout_ms"};
+
+struct SideScope {
+  const Scope* scope = nullptr;
+  const PooledRuns* pool = nullptr;
+};
+
+void finish(MetricChange& m, double alpha, bool higher_is_worse) {
+  m.delta = m.after - m.before;
+  if (m.before != 0) {
+    m.relative = m.delta / m.before;
+  } else {
+    m.relative = m.after == 0 ? 0 : std::numeric_limits<double>::quiet_NaN();
+  }
+  m.significant = m.p_value < alpha;
+  if (m.significant && m.delta != 0) {
+    m.direction = (m.delta > 0) == higher_is_worse ? 1 : -1;
+  }
+}
+
+// Completions of `scope` during each run's load, per second of load: the scope's share of the
+// pool's completions during the load.
+double completed_during_load(const SideScope& s) {
+  const uint64_t all = s.pool->doc.overall.completed;
+  if (!s.scope || all == 0) return 0;
+  return static_cast<double>(s.pool->completed_during_load) *
+         static_cast<double>(s.scope->completed) / static_cast<double>(all);
+}
+
+ScopeChange compare_scope(const std::string& name, const std::string& kind, SideScope before,
+                          SideScope after, const CompareOptions& options) {
+  ScopeChange c;
+  c.name = name;
+  c.kind = kind;
+  c.in_before = before.scope != nullptr;
+  c.in_after = after.scope != nullptr;
+  static const Scope kEmpty;
+  const Scope& b = before.scope ? *before.scope : kEmpty;
+  const Scope& a = after.scope ? *after.scope : kEmpty;
+  c.requests_before = b.completed + b.failed;
+  c.requests_after = a.completed + a.failed;
+  for (double p : options.percentiles) {
+    MetricChange m;
+    m.name = percentile_name(p);
+    m.kind = MetricKind::percentile;
+    m.percentile = p;
+    const PercentileShift s = bootstrap_percentile_shift(
+        b.corrected, a.corrected, p, 1 - options.alpha, options.seed, options.resamples);
+    m.before = static_cast<double>(s.before_us);
+    m.after = static_cast<double>(s.after_us);
+    m.ci_low = s.delta_low_us;
+    m.ci_high = s.delta_high_us;
+    m.p_value = s.p_value;
+    finish(m, options.alpha, true);
+    c.metrics.push_back(m);
+  }
+  {
+    MetricChange m;
+    m.name = "errors";
+    m.kind = MetricKind::errors;
+    const ProportionTest t =
+        compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
+    m.before = t.before;
+    m.after = t.after;
+    m.p_value = t.p_value;
+    finish(m, options.alpha, true);
+    m.ci_low = m.ci_high = m.delta;
+    c.metrics.push_back(m);
+  }
+  {
+    MetricChange m;
+    m.name = "rate";
+    m.kind = MetricKind::rate;
+    const RateTest t =
+        compare_rates(completed_during_load(before), static_cast<double>(before.pool->load_seconds),
+                      completed_during_load(after), static_cast<double>(after.pool->load_seconds));
+    m.before = t.before_per_s;
+    m.after = t.after_per_s;
+    m.p_value = t.p_value;
+    finish(m, options.alpha, false);
+    m.ci_low = m.ci_high = m.delta;
+    c.metrics.push_back(m);
+  }
+  c.distribution = mann_whitney(b.corrected, a.corrected);
+  return c;
+}
+
+const Scope* find_named(const std::vector<NamedScope>& scopes, const std::string& name) {
+  for (const auto& s : scopes) {
+    if (s.name == name) return &s.scope;
+  }
+  return nullptr;
+}
+
+std::vector<ScopeChange> compare_named(const std::vector<NamedScope>& before,
+                                       const std::vector<NamedScope>& after, const char* kind,
+                                       const PooledRuns& pb, const PooledRuns& pa,
+                                       const CompareOptions& options) {
+  std::vector<std::string> names;
+  for (const auto& s : before) names.push_back(s.name);
+  for (const auto& s : after) {
+    if (!find_named(before, s.name)) names.push_back(s.name);
+  }
+  std::vector<ScopeChange> out;
+  for (const auto& name : names) {
+    out.push_back(compare_scope(name, kind, {find_named(before, name), &pb},
+                                {find_named(after, name), &pa}, options));
+  }
+  return out;
+}
+
+const MetricChange* metric_for(const ScopeChange& s, const FailOnRule& rule) {
+  switch (rule.metric) {
+    case MetricKind::percentile:
+      return s.find(percentile_name(rule.percentile));
+    case MetricKind::errors:
+      return s.find("errors");
+    case MetricKind::rate:
+      return s.find("rate");
+  }
+  return nullptr;
+}
+
+RuleOutcome check_rule(const FailOnRule& rule, const ScopeChange& s) {
+  RuleOutcome out;
+  out.rule = rule.text;
+  out.scope = s.name;
+  if (!s.in_before || !s.in_after) {
+    out.crossed = true;
+    out.detail = scope_label(s);
+    out.detail.append(" is missing in the ")
+        .append(s.in_before ? "after" : "before")
+        .append(" run(s)");
+    return out;
+  }
+  const MetricChange* m = metric_for(s, rule);
+  if (!m) return out;  // every rule's percentile is computed: not reached
+  double change = m->delta;
+  if (rule.unit == ToleranceUnit::relative) {
+    change = std::isnan(m->relative) ? (m->delta > 0 ? INFINITY : -INFINITY) : m->relative;
+  }
+  const bool beyond = rule.above ? change > rule.tolerance : change < rule.tolerance;
+  out.crossed = beyond && m->significant;
+  std::string change_text = rule.unit == ToleranceUnit::relative && !std::isnan(m->relative)
+                                ? relative_text(*m)
+                                : metric_delta_text(*m);
+  if (change_text.empty()) change_text = "no change";
+  out.detail = m->name + " " + change_text + " (" + metric_value_text(*m, m->before) + " -> " +
+               metric_value_text(*m, m->after) + "), " + p_value_text(m->p_value);
+  if (beyond && !m->significant) out.detail += ": beyond the tolerance but not significant";
+  return out;
+}
+
+void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after) {
+  for (auto key : kComparableConfig) {
+    const ConfigEntry* b = before.doc.find_config(key);
+    const ConfigEntry* a = after.doc.find_config(key);
+    if (b && a && b->json != a->json) {
+      c.notes.push_back("the runs differ in config." + std::string(key) + ": " + b->text +
+                        " before, " + a->text + " after");
+    }
+  }
+  auto saturation_note = [&](const PooledRuns& p, const char* side) {
+    for (size_t i = 0; i < p.saturations.size(); ++i) {
+      if (p.saturations[i].saturated) {
+        c.notes.push_back(std::string(side) + " run " + p.sources[i] + ": " +
+                          p.saturations[i].summary);
+      }
+    }
+    if (p.doc.interrupted)
+      c.notes.push_back(std::string(side) + ": a run was interrupted (partial results)");
+  };
+  saturation_note(before, "before");
+  saturation_note(after, "after");
+  std::string few;
+  auto check_few = [&](const ScopeChange& s) {
+    if (s.in_before && s.in_after &&
+        std::min(s.distribution.n_before, s.distribution.n_after) < kFewSamples) {
+      few += (few.empty() ? "" : ", ") + scope_label(s);
+    }
+  };
+  check_few(c.overall);
+  for (const auto& e : c.endpoints) check_few(e);
+  if (!few.empty()) {
+    c.notes.push_back("fewer than " + std::to_string(kFewSamples) +
+                      " completed requests on a side (tests have little power): " + few);
+  }
+  for (const auto& e : c.endpoints) {
+    if (!e.in_before || !e.in_after) {
+      c.notes.push_back("endpoint " + e.name + " is only in the " +
+                        (e.in_before ? "before" : "after") + " run(s)");
+    }
+  }
+}
+
+}  // namespace
+
+const MetricChange* ScopeChange::find(std::string_view metric) const noexcept {
+  for (const auto& m : metrics) {
+    if (m.name == metric) return &m;
+  }
+  return nullptr;
+}
+
+bool Comparison::regressed() const noexcept {
+  return std::any_of(rules.begin(), rules.end(), [](const RuleOutcome& r) { return r.crossed; });
+}
+
+std::string Comparison::verdict() const {
+  if (regressed()) {
+    std::string crossed;
+    size_t n = 0;
+    for (const auto& r : rules) {
+      if (!r.crossed) continue;
+      ++n;
+      if (n <= 3) {
+        crossed += (crossed.empty() ? "" : "; ") + r.rule +
+                   (r.scope.empty() ? "" : " on " + r.scope) + ": " + r.detail;
+      }
+    }
+    if (n > 3) crossed += "; and " + std::to_string(n - 3) + " more";
+    return "REGRESSION: " + std::to_string(n) + " of " + std::to_string(rules.size()) +
+           " --fail-on checks crossed: " + crossed;
+  }
+  std::string changes;
+  for (const auto& m : overall.metrics) {
+    if (m.direction == 0) continue;
+    const std::string rel = relative_text(m);
+    changes += (changes.empty() ? "" : ", ") + m.name + " " +
+               (rel.empty() || rel == "new" ? metric_delta_text(m) : rel) + " " + direction_text(m);
+  }
+  std::string head = rules.empty() ? "OK (no --fail-on rules)"
+                                   : "OK: no --fail-on rule crossed (" +
+                                         std::to_string(rules.size()) + " checked)";
+  return head + "; " +
+         (changes.empty() ? "no significant change overall"
+                          : "significant changes overall: " + changes);
+}
+
+Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& after,
+                                const std::vector<FailOnRule>& rules,
+                                const CompareOptions& options) {
+  Comparison c;
+  c.options = options;
+  for (const auto& rule : rules) {
+    if (rule.metric == MetricKind::percentile &&
+        std::find(c.options.percentiles.begin(), c.options.percentiles.end(), rule.percentile) ==
+            c.options.percentiles.end()) {
+      c.options.percentiles.push_back(rule.percentile);
+    }
+  }
+  std::sort(c.options.percentiles.begin(), c.options.percentiles.end());
+  c.before_sources = before.sources;
+  c.after_sources = after.sources;
+  c.overall = compare_scope("", "overall", {&before.doc.overall, &before},
+                            {&after.doc.overall, &after}, c.options);
+  c.tags = compare_named(before.doc.by_tag, after.doc.by_tag, "tag", before, after, c.options);
+  c.endpoints = compare_named(before.doc.by_endpoint, after.doc.by_endpoint, "endpoint", before,
+                              after, c.options);
+  for (const auto& rule : rules) {
+    if (rule.scope.empty()) {
+      c.rules.push_back(check_rule(rule, c.overall));
+      continue;
+    }
+    if (rule.scope == "*") {
+      for (const auto& e : c.endpoints) {
+        if (e.in_before && e.in_after) c.rules.push_back(check_rule(rule, e));
+      }
+      continue;
+    }
+    const ScopeChange* found = nullptr;
+    for (const auto* list : {&c.tags, &c.endpoints}) {
+      for (const auto& s : *list) {
+        if (!found && s.name == rule.scope) found = &s;
+      }
+    }
+    if (!found) {
+      return make_error(
+          Errc::invalid_argument,
+          "fail-on '" + rule.text + "': no tag or endpoint '" + rule.scope + "' in either run");
+    }
+    c.rules.push_back(check_rule(rule, *found));
+  }
+  add_notes(c, before, after);
+  return c;
+}
+
+}  // namespace replay::results

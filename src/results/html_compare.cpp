@@ -1,0 +1,175 @@
+#include <cstdio>
+
+#include "figures.hpp"
+#include "html_charts.hpp"
+#include "html_page.hpp"
+#include "replay/results/html_report.hpp"
+
+namespace replay::results {
+namespace {
+
+std::string sources_html(const char* side, const char* colour, const PooledRuns& p) {
+  std::string list;
+  for (size_t i = 0; i < p.sources.size(); ++i) list += (i ? ", " : "") + p.sources[i];
+  char runs[64];
+  std::snprintf(runs, sizeof runs, " (%zu run%s, %llu requests)", p.runs, p.runs == 1 ? "" : "s",
+                static_cast<unsigned long long>(p.doc.overall.completed + p.doc.overall.failed));
+  return std::string("<p><span class=\"swatch\" style=\"border-top:3px solid ") + colour +
+         "\"></span><b>" + side + "</b> " + html_escape(list + runs) + "</p>\n";
+}
+
+std::string direction_class(const MetricChange& m) {
+  return m.direction > 0 ? "worse" : m.direction < 0 ? "better" : "";
+}
+
+std::string metrics_table(const ScopeChange& s, double alpha) {
+  char interval[32];
+  std::snprintf(interval, sizeof interval, "%g%% interval", (1 - alpha) * 100);
+  HtmlTable t({"metric", "before", "after", "change", "relative", interval, "significance", ""},
+              {false, true, true, true, true, true, true, false});
+  for (const auto& m : s.metrics) {
+    std::string ci;
+    if (m.kind == MetricKind::percentile) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%+.2f … %+.2f ms", m.ci_low / 1000, m.ci_high / 1000);
+      ci = buf;
+    }
+    const std::string cls = direction_class(m);
+    t.add_row(
+        {m.name, metric_value_text(m, m.before), metric_value_text(m, m.after),
+         metric_delta_text(m), relative_text(m), ci, p_value_text(m.p_value), direction_text(m)},
+        {"", "", "", cls, cls, "", "", cls});
+  }
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "<p class=\"note\">Whole latency distribution: P(after slower than before) = "
+                "%.3f (0.5 = no shift), Mann-Whitney %s.</p>\n",
+                s.distribution.superiority, p_value_text(s.distribution.p_value).c_str());
+  return t.html() + buf;
+}
+
+std::string change_cell(const ScopeChange& s, const char* name, std::string& cls) {
+  const MetricChange* m = s.find(name);
+  if (!m) return "";
+  cls = direction_class(*m);
+  std::string text = m->kind == MetricKind::errors ? metric_delta_text(*m) : relative_text(*m);
+  if (text.empty() || text == "new") text = metric_delta_text(*m);
+  return text;
+}
+
+std::string endpoints_table(const std::vector<ScopeChange>& scopes, const char* column) {
+  HtmlTable t({column, "requests", "p50 after", "p50 change", "p99 after", "p99 change",
+               "errors change", "rate change", "P(slower)"},
+              {false, true, true, true, true, true, true, true, true});
+  for (const auto& s : scopes) {
+    std::string c50, c99, ce, cr;
+    const MetricChange* p50 = s.find("p50");
+    const MetricChange* p99 = s.find("p99");
+    char superiority[16];
+    std::snprintf(superiority, sizeof superiority, "%.2f", s.distribution.superiority);
+    const std::string v50 = change_cell(s, "p50", c50), v99 = change_cell(s, "p99", c99);
+    const std::string ve = change_cell(s, "errors", ce), vr = change_cell(s, "rate", cr);
+    t.add_row({s.name, std::to_string(s.requests_before) + " → " + std::to_string(s.requests_after),
+               p50 && s.in_after ? latency_text(p50->after) : "", v50,
+               p99 && s.in_after ? latency_text(p99->after) : "", v99, ve, vr, superiority},
+              {"", "", "", c50, "", c99, ce, cr, ""});
+  }
+  return t.html();
+}
+
+const Scope* scope_named(const std::vector<NamedScope>& scopes, const std::string& name) {
+  for (const auto& s : scopes) {
+    if (s.name == name) return &s.scope;
+  }
+  return nullptr;
+}
+
+std::string endpoint_spectra(const PooledRuns& before, const PooledRuns& after,
+                             const std::vector<ScopeChange>& endpoints) {
+  std::string out = "<div class=\"grid2\">\n";
+  size_t index = 0;
+  for (const auto& e : endpoints) {
+    const Scope* b = scope_named(before.doc.by_endpoint, e.name);
+    const Scope* a = scope_named(after.doc.by_endpoint, e.name);
+    std::vector<SpectrumLine> lines;
+    if (b) lines.push_back({"before", kBeforeColour, &b->corrected, false});
+    if (a) lines.push_back({"after", kAfterColour, &a->corrected, false});
+    LineChart chart = spectrum_chart(lines, 540, 260);
+    out += "<div><h3>" + html_escape(e.name) + "</h3>\n" +
+           chart.svg("spectrum-endpoint-" + std::to_string(index++),
+                     "Percentile spectrum of " + e.name) +
+           "</div>\n";
+  }
+  return out + "</div>\n";
+}
+
+std::string rules_html(const Comparison& c) {
+  HtmlTable t({"check", "scope", "result", "detail"}, {});
+  for (const auto& r : c.rules) {
+    t.add_html_row({html_escape(r.rule), html_escape(r.scope.empty() ? "overall" : r.scope),
+                    badge(r.crossed ? "crossed" : "ok", r.crossed ? "bad" : "ok"),
+                    html_escape(r.detail)});
+  }
+  return t.html();
+}
+
+std::string notes_html(const Comparison& c) {
+  std::string out = "<ul class=\"notes\">\n";
+  for (const auto& n : c.notes) out += "<li>" + html_escape(n) + "</li>\n";
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "Significant = p < %g. Percentiles: bootstrap of the change over the histogram "
+                "buckets (%d resamples, seed %llu); errors: two-proportion z-test; rate: Poisson "
+                "test on completions during the load; P(slower): Mann-Whitney U effect size.",
+                c.options.alpha, c.options.resamples,
+                static_cast<unsigned long long>(c.options.seed));
+  return out + "<li>" + html_escape(buf) + "</li>\n</ul>\n";
+}
+
+}  // namespace
+
+std::string render_html_compare(const PooledRuns& before, const PooledRuns& after,
+                                const Comparison& c) {
+  std::string out = page_start("replay compare");
+  out += "<h1>replay compare</h1>\n";
+  out += sources_html("before", kBeforeColour, before) + sources_html("after", kAfterColour, after);
+  out += "<div class=\"verdict " + std::string(c.regressed() ? "bad" : "ok") + "\">" +
+         html_escape(c.verdict()) + "</div>\n";
+  out += section("Overall (corrected latency)", metrics_table(c.overall, c.options.alpha));
+  std::vector<SpectrumLine> overall = {
+      {"before", kBeforeColour, &before.doc.overall.corrected, false},
+      {"after", kAfterColour, &after.doc.overall.corrected, false}};
+  LineChart spectrum = spectrum_chart(overall);
+  out += chart_section("spectrum", "Percentile spectrum", spectrum,
+                       "Corrected latency of all requests; each step right is one more nine.");
+  const std::vector<RunView> views = {
+      {"before", kBeforeColour, &before.doc, static_cast<double>(before.runs)},
+      {"after", kAfterColour, &after.doc, static_cast<double>(after.runs)}};
+  const std::string pooled =
+      before.runs > 1 || after.runs > 1
+          ? " Pooled runs are aligned on their own second 0; rates are per run."
+          : "";
+  LineChart latency = latency_chart(views);
+  out += chart_section(
+      "latency", "Latency over time", latency,
+      "Corrected p99 (solid) and p50 (dashed) per second since each run's start." + pooled);
+  LineChart rate = rate_chart(views);
+  out += chart_section("rate", "Offered vs achieved rate", rate, "Requests per second." + pooled);
+  LineChart concurrency = concurrency_chart(views);
+  out += chart_section("concurrency", "In flight and backlog", concurrency, "");
+  LineChart probes = probe_chart(views);
+  if (!probes.empty()) out += chart_section("probes", "Probes", probes, "");
+  if (!c.endpoints.empty()) {
+    out += section(
+        "Endpoints",
+        endpoints_table(c.endpoints, "endpoint") + endpoint_spectra(before, after, c.endpoints),
+        "Red: significantly worse; green: significantly better. Spectra: before in "
+        "blue, after in orange.");
+  }
+  if (!c.tags.empty()) out += section("Tags", endpoints_table(c.tags, "tag"));
+  if (!c.rules.empty()) out += section("--fail-on checks", rules_html(c));
+  out += section("Notes on significance", notes_html(c));
+  return out + page_end("Generated by replay compare.");
+}
+
+}  // namespace replay::results

@@ -1,0 +1,343 @@
+#include "replay/results/merge.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "replay/core/json_writer.hpp"
+#include "threshold_check.hpp"
+
+namespace replay::results {
+namespace {
+
+constexpr std::string_view kShardIndexKey = "shard_index";
+constexpr std::string_view kShardCountKey = "shard_count";
+constexpr std::string_view kThreadsKey = "threads";
+
+std::string name_of(const ResultDoc& doc, size_t index) {
+  return doc.source.empty() ? "result #" + std::to_string(index + 1) : "'" + doc.source + "'";
+}
+
+// The shard indices of config.shard_index: a number, or the array a merge writes.
+std::optional<std::vector<int64_t>> parse_shard_indices(std::string_view json) {
+  std::vector<int64_t> out;
+  if (!json.empty() && json.front() == '[') json = json.substr(1, json.size() - 2);
+  while (!json.empty()) {
+    const auto comma = json.find(',');
+    const std::string_view item = json.substr(0, comma);
+    int64_t index = 0;
+    auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), index);
+    if (ec != std::errc() || p != item.data() + item.size()) return std::nullopt;
+    out.push_back(index);
+    json = comma == std::string_view::npos ? std::string_view() : json.substr(comma + 1);
+  }
+  return out;
+}
+
+Error config_mismatch(const std::vector<ResultDoc>& shards, size_t a, size_t b,
+                      const std::string& key, const std::string& why) {
+  return make_error(Errc::invalid_argument,
+                    name_of(shards[b], b) + " and " + name_of(shards[a], a) +
+                        " are not shards of " + "one run: config." + key + " " + why +
+                        " (shards share their configuration except the shard index)");
+}
+
+// shard_index of the merge: the union of the shards' indices, which must not overlap.
+Result<std::string> merge_shard_indices(const std::vector<ResultDoc>& shards) {
+  std::map<int64_t, size_t> owner;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const ConfigEntry* entry = shards[i].find_config(kShardIndexKey);
+    auto indices = parse_shard_indices(entry->json);
+    if (!indices) {
+      return make_error(Errc::invalid_argument, name_of(shards[i], i) + ": config.shard_index " +
+                                                    entry->json + " is not a shard index");
+    }
+    for (int64_t index : *indices) {
+      if (auto [it, fresh] = owner.emplace(index, i); !fresh) {
+        return make_error(Errc::invalid_argument, "shard " + std::to_string(index) +
+                                                      " is in both " +
+                                                      name_of(shards[it->second], it->second) +
+                                                      " and " + name_of(shards[i], i));
+      }
+    }
+  }
+  std::string json = "[";
+  for (const auto& [index, who] : owner) {
+    if (json.size() > 1) json += ',';
+    json += std::to_string(index);
+  }
+  json += ']';
+  return json;
+}
+
+// Checks that the configurations agree, and builds the merged one.
+Result<std::vector<ConfigEntry>> merge_config(const std::vector<ResultDoc>& shards) {
+  std::vector<ConfigEntry> merged = shards[0].config;
+  for (size_t i = 1; i < shards.size(); ++i) {
+    for (const auto& entry : shards[i].config) {
+      if (!shards[0].find_config(entry.key)) {
+        return config_mismatch(shards, 0, i, entry.key, "is set in one and not the other");
+      }
+    }
+    for (const auto& entry : shards[0].config) {
+      if (entry.key == kShardIndexKey || entry.key == kThreadsKey) continue;
+      const ConfigEntry* other = shards[i].find_config(entry.key);
+      if (!other)
+        return config_mismatch(shards, 0, i, entry.key, "is set in one and not the other");
+      if (other->json != entry.json) {
+        return config_mismatch(shards, 0, i, entry.key,
+                               "differs: " + other->json + " vs " + entry.json);
+      }
+    }
+  }
+  const ConfigEntry* count = shards[0].find_config(kShardCountKey);
+  const bool sharded = count && count->json != "1" && count->json != "0";
+  for (auto& entry : merged) {
+    if (entry.key == kThreadsKey) {
+      uint64_t total = 0;
+      for (const auto& shard : shards) {
+        const ConfigEntry* t = shard.find_config(kThreadsKey);
+        uint64_t n = 0;
+        if (t) std::from_chars(t->json.data(), t->json.data() + t->json.size(), n);
+        total += n;
+      }
+      entry.json = entry.text = std::to_string(total);
+    } else if (entry.key == kShardIndexKey && sharded && shards.size() > 1) {
+      auto indices = merge_shard_indices(shards);
+      if (!indices) return indices.error();
+      entry.json = indices.value();
+      entry.text = entry.json.substr(1, entry.json.size() - 2);
+    }
+  }
+  return merged;
+}
+
+void merge_scopes(std::vector<NamedScope>& into, const std::vector<NamedScope>& from) {
+  for (const auto& named : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const NamedScope& s) { return s.name == named.name; });
+    if (it == into.end()) {
+      into.push_back(named);
+    } else {
+      it->scope.merge(named.scope);
+    }
+  }
+}
+
+void merge_serialised(std::string& into, const std::string& from) {
+  if (from.empty()) return;
+  if (into.empty()) {
+    into = from;
+    return;
+  }
+  // Both deserialised when they were read, so neither fails here.
+  auto a = Histogram::deserialise(into);
+  auto b = Histogram::deserialise(from);
+  if (!a || !b) return;
+  a->merge(*b);
+  into = a->serialise();
+}
+
+int64_t percentile_of(const std::string& serialised, double p) {
+  if (serialised.empty()) return 0;
+  auto h = Histogram::deserialise(serialised);
+  return h ? h->value_at_percentile(p) : 0;
+}
+
+// Adds `row` into `into` (same second).
+void merge_row(TimelineRow& into, const TimelineRow& row) {
+  into.offered += row.offered;
+  into.sent += row.sent;
+  into.completed += row.completed;
+  into.errors += row.errors;
+  into.in_flight += row.in_flight;
+  into.backlog += row.backlog;
+  merge_serialised(into.corrected_hdr, row.corrected_hdr);
+  merge_serialised(into.service_hdr, row.service_hdr);
+  for (const auto& probe : row.probes) {
+    auto it = std::find_if(into.probes.begin(), into.probes.end(),
+                           [&](const ProbeSample& p) { return p.name == probe.name; });
+    if (it == into.probes.end()) {
+      into.probes.push_back(probe);
+    } else if (std::isnan(it->value) || probe.value > it->value) {
+      it->value = probe.value;
+    }
+  }
+}
+
+// Rows of every run shifted by `shift_s[i]` seconds and summed into one contiguous timeline.
+std::vector<TimelineRow> merge_timelines(const std::vector<ResultDoc>& runs,
+                                         const std::vector<int64_t>& shift_s) {
+  std::map<int64_t, TimelineRow> by_second;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    for (const auto& row : runs[i].timeline) {
+      const int64_t second = row.second + shift_s[i];
+      auto [it, fresh] = by_second.try_emplace(second);
+      it->second.second = second;
+      merge_row(it->second, row);
+    }
+  }
+  std::vector<TimelineRow> out;
+  if (by_second.empty()) return out;
+  const int64_t first = std::min<int64_t>(0, by_second.begin()->first);
+  const int64_t last = by_second.rbegin()->first;
+  // The saturation analysis indexes rows by second: fill gaps with empty rows.
+  for (int64_t s = first; s <= last; ++s) {
+    auto it = by_second.find(s);
+    TimelineRow row = it == by_second.end() ? TimelineRow{} : std::move(it->second);
+    row.second = s;
+    row.p50_us = percentile_of(row.corrected_hdr, 50);
+    row.p99_us = percentile_of(row.corrected_hdr, 99);
+    row.service_p50_us = percentile_of(row.service_hdr, 50);
+    row.service_p99_us = percentile_of(row.service_hdr, 99);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+// Every run's tag timelines shifted by `shift_s[i]` seconds and summed per tag and second.
+std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
+                                             const std::vector<int64_t>& shift_s) {
+  std::vector<std::pair<std::string, std::map<int64_t, TagTimelineRow>>> by_tag;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    for (const auto& timeline : runs[i].timeline_by_tag) {
+      auto it = std::find_if(by_tag.begin(), by_tag.end(),
+                             [&](const auto& t) { return t.first == timeline.tag; });
+      if (it == by_tag.end()) it = by_tag.insert(by_tag.end(), {timeline.tag, {}});
+      for (const auto& row : timeline.rows) {
+        const int64_t second = row.second + shift_s[i];
+        TagTimelineRow& into = it->second[second];
+        into.second = second;
+        into.offered += row.offered;
+        into.sent += row.sent;
+        into.completed += row.completed;
+        into.errors += row.errors;
+        merge_serialised(into.corrected_hdr, row.corrected_hdr);
+      }
+    }
+  }
+  std::vector<TagTimeline> out;
+  for (auto& [tag, rows] : by_tag) {
+    TagTimeline timeline{tag, {}};
+    for (auto& [second, row] : rows) {
+      row.p50_us = percentile_of(row.corrected_hdr, 50);
+      row.p99_us = percentile_of(row.corrected_hdr, 99);
+      timeline.rows.push_back(std::move(row));
+    }
+    out.push_back(std::move(timeline));
+  }
+  return out;
+}
+
+void merge_probe_lists(std::vector<ProbeInfo>& into, const std::vector<ResultDoc>& runs) {
+  for (const auto& run : runs) {
+    for (const auto& probe : run.probes) {
+      if (std::none_of(into.begin(), into.end(),
+                       [&](const ProbeInfo& p) { return p.name == probe.name; })) {
+        into.push_back(probe);
+      }
+    }
+  }
+}
+
+// Runs' totals and scopes summed into `into` (which holds a copy of runs[0]'s).
+void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
+  for (size_t i = 1; i < runs.size(); ++i) {
+    const ResultDoc& r = runs[i];
+    into.interrupted = into.interrupted || r.interrupted;
+    into.connections_opened += r.connections_opened;
+    into.records_skipped += r.records_skipped;
+    into.overall.merge(r.overall);
+    merge_scopes(into.by_tag, r.by_tag);
+    merge_scopes(into.by_endpoint, r.by_endpoint);
+  }
+}
+
+ResultDoc copy_without_timeline(const ResultDoc& doc) {
+  ResultDoc out;
+  out.source = doc.source;
+  out.replay_version = doc.replay_version;
+  out.config = doc.config;
+  out.started_unix_ms = doc.started_unix_ms;
+  out.load_us = doc.load_us;
+  out.elapsed_us = doc.elapsed_us;
+  out.interrupted = doc.interrupted;
+  out.connections_opened = doc.connections_opened;
+  out.records_skipped = doc.records_skipped;
+  out.overall = doc.overall;
+  out.by_tag = doc.by_tag;
+  out.by_endpoint = doc.by_endpoint;
+  out.probes = doc.probes;
+  out.saturation = doc.saturation;
+  out.thresholds = doc.thresholds;
+  return out;
+}
+
+}  // namespace
+
+Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards) {
+  if (shards.empty()) return make_error(Errc::invalid_argument, "merge: no results given");
+  auto config = merge_config(shards);
+  if (!config) return config.error();
+
+  ResultDoc out = copy_without_timeline(shards[0]);
+  out.source.clear();
+  out.config = std::move(config).value();
+  int64_t base_ms = shards[0].started_unix_ms;
+  for (const auto& s : shards) base_ms = std::min(base_ms, s.started_unix_ms);
+  std::vector<int64_t> shift_s;
+  out.started_unix_ms = base_ms;
+  out.load_us = out.elapsed_us = 0;
+  for (const auto& s : shards) {
+    const int64_t offset_ms = s.started_unix_ms - base_ms;
+    shift_s.push_back((offset_ms + 500) / 1000);
+    out.load_us = std::max(out.load_us, offset_ms * 1000 + s.load_us);
+    out.elapsed_us = std::max(out.elapsed_us, offset_ms * 1000 + s.elapsed_us);
+  }
+  add_totals(out, shards);
+  out.timeline = merge_timelines(shards, shift_s);
+  out.timeline_by_tag = merge_tag_timelines(shards, shift_s);
+  merge_probe_lists(out.probes, shards);
+  out.saturation = analyse_timeline(out.timeline);
+  std::vector<std::string> expressions;
+  for (const auto& s : shards) {
+    for (const auto& t : s.thresholds) {
+      if (std::find(expressions.begin(), expressions.end(), t.expression) == expressions.end()) {
+        expressions.push_back(t.expression);
+      }
+    }
+  }
+  out.thresholds.clear();
+  for (const auto& e : expressions) out.thresholds.push_back(check_threshold(e, out));
+  return out;
+}
+
+Result<PooledRuns> pool_runs(std::vector<ResultDoc> runs) {
+  if (runs.empty()) return make_error(Errc::invalid_argument, "no results to pool");
+  PooledRuns pool;
+  pool.runs = runs.size();
+  for (const auto& r : runs) {
+    pool.sources.push_back(r.source);
+    pool.saturations.push_back(r.saturation);
+    pool.completed_during_load += r.completed_during_load();
+    pool.load_seconds += r.load_seconds();
+  }
+  if (runs.size() == 1) {
+    pool.doc = std::move(runs[0]);
+    return pool;
+  }
+  pool.doc = copy_without_timeline(runs[0]);
+  for (const auto& r : runs) {
+    pool.doc.load_us = std::max(pool.doc.load_us, r.load_us);
+    pool.doc.elapsed_us = std::max(pool.doc.elapsed_us, r.elapsed_us);
+  }
+  add_totals(pool.doc, runs);
+  const std::vector<int64_t> no_shift(runs.size(), 0);
+  pool.doc.timeline = merge_timelines(runs, no_shift);
+  pool.doc.timeline_by_tag = merge_tag_timelines(runs, no_shift);
+  merge_probe_lists(pool.doc.probes, runs);
+  return pool;
+}
+
+}  // namespace replay::results

@@ -1,0 +1,96 @@
+#include "replay/results/result_doc.hpp"
+
+#include <algorithm>
+
+namespace replay::results {
+
+namespace {
+
+void add_counts(std::vector<std::pair<std::string, uint64_t>>& into,
+                const std::vector<std::pair<std::string, uint64_t>>& from) {
+  for (const auto& [name, count] : from) {
+    auto it =
+        std::find_if(into.begin(), into.end(), [&](const auto& f) { return f.first == name; });
+    if (it == into.end()) {
+      into.emplace_back(name, count);
+    } else {
+      it->second += count;
+    }
+  }
+}
+
+}  // namespace
+
+double Scope::error_ratio() const noexcept {
+  const uint64_t ended = completed + failed;
+  return ended == 0 ? 0.0 : static_cast<double>(errors) / static_cast<double>(ended);
+}
+
+void Scope::merge(const Scope& other) {
+  offered += other.offered;
+  sent += other.sent;
+  completed += other.completed;
+  failed += other.failed;
+  errors += other.errors;
+  add_counts(extra_counts, other.extra_counts);
+  response_bytes += other.response_bytes;
+  for (size_t i = 0; i < status.size(); ++i) status[i] += other.status[i];
+  add_counts(failures, other.failures);
+  corrected.merge(other.corrected);
+  service.merge(other.service);
+  send_lag.merge(other.send_lag);
+  ttfb.merge(other.ttfb);
+  if (other.sse) {
+    if (!sse) sse.emplace();
+    sse->first_event_us.merge(other.sse->first_event_us);
+    sse->inter_event_us.merge(other.sse->inter_event_us);
+    sse->events_per_response.merge(other.sse->events_per_response);
+  }
+}
+
+const ConfigEntry* ResultDoc::find_config(std::string_view key) const noexcept {
+  for (const auto& entry : config) {
+    if (entry.key == key) return &entry;
+  }
+  return nullptr;
+}
+
+std::string ResultDoc::config_text(std::string_view key) const {
+  const ConfigEntry* entry = find_config(key);
+  return entry ? entry->text : std::string();
+}
+
+const Scope* ResultDoc::find_scope(std::string_view name) const noexcept {
+  if (name.empty()) return &overall;
+  for (const auto& t : by_tag) {
+    if (t.name == name) return &t.scope;
+  }
+  for (const auto& e : by_endpoint) {
+    if (e.name == name) return &e.scope;
+  }
+  return nullptr;
+}
+
+double ResultDoc::offered_per_s() const noexcept {
+  return static_cast<double>(overall.offered) / std::max(1e-6, static_cast<double>(load_us) / 1e6);
+}
+
+double ResultDoc::throughput_per_s() const noexcept {
+  return static_cast<double>(overall.completed) /
+         std::max(1e-6, static_cast<double>(elapsed_us) / 1e6);
+}
+
+int64_t ResultDoc::load_seconds() const noexcept {
+  return std::max<int64_t>(1, load_us / 1'000'000);
+}
+
+uint64_t ResultDoc::completed_during_load() const noexcept {
+  const int64_t window = load_seconds();
+  uint64_t n = 0;
+  for (const auto& row : timeline) {
+    if (row.second < window) n += row.completed;
+  }
+  return n;
+}
+
+}  // namespace replay::results

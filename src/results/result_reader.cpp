@@ -1,0 +1,340 @@
+#include "replay/results/result_reader.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "json_fields.hpp"
+
+namespace replay::results {
+namespace {
+
+Histogram read_histogram(ObjectReader& parent, std::string_view key, ErrorSink& sink) {
+  ObjectReader h = parent.child(key);
+  const uint64_t count = h.u64("count");
+  const std::string text = h.str("hdr");
+  if (sink.failed()) return Histogram();
+  auto hist = Histogram::deserialise(text);
+  if (!hist) {
+    sink.fail(h.path_of("hdr"), hist.error().context);
+    return Histogram();
+  }
+  if (hist->count() != count) {
+    sink.fail(h.path_of("count"), std::to_string(count) + " but the histogram holds " +
+                                      std::to_string(hist->count()) + " values");
+  }
+  return std::move(hist).value();
+}
+
+bool is_known_scope_field(std::string_view key) {
+  static constexpr std::string_view kKnown[] = {
+      "offered",        "sent",   "completed", "failed",     "errors", "error_ratio",
+      "response_bytes", "status", "failures",  "latency_us", "sse"};
+  for (auto k : kKnown) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+void read_extra_counts(ObjectReader& r, Scope& s, const ErrorSink& sink) {
+  if (!r.valid() || sink.failed()) return;
+  for (auto [key, value] : r.object()) {
+    uint64_t n = 0;
+    if (!is_known_scope_field(key) && value.get_uint64().get(n) == simdjson::SUCCESS) {
+      s.extra_counts.emplace_back(std::string(key), n);
+    }
+  }
+}
+
+Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink) {
+  Scope s;
+  ObjectReader r(element, path, sink);
+  s.offered = r.u64("offered");
+  s.sent = r.u64("sent");
+  s.completed = r.u64("completed");
+  s.failed = r.u64("failed");
+  s.errors = r.u64("errors");
+  s.response_bytes = r.u64("response_bytes");
+  read_extra_counts(r, s, sink);
+  ObjectReader status = r.child("status");
+  for (size_t i = 0; i < kStatusClassNames.size(); ++i)
+    s.status[i] = status.u64(kStatusClassNames[i]);
+  ObjectReader failures = r.child("failures");
+  if (failures.valid() && !sink.failed()) {
+    for (auto [key, value] : failures.object()) {
+      uint64_t n = 0;
+      if (value.get_uint64().get(n) != simdjson::SUCCESS) {
+        sink.fail(failures.path_of(key), "expected a non-negative integer");
+        break;
+      }
+      s.failures.emplace_back(std::string(key), n);
+    }
+  }
+  ObjectReader latency = r.child("latency_us");
+  s.corrected = read_histogram(latency, "corrected", sink);
+  s.service = read_histogram(latency, "service", sink);
+  s.send_lag = read_histogram(latency, "send_lag", sink);
+  s.ttfb = read_histogram(latency, "ttfb", sink);
+  if (r.find("sse")) {
+    ObjectReader sse = r.child("sse");
+    SseScope x;
+    x.first_event_us = read_histogram(sse, "first_event_us", sink);
+    x.inter_event_us = read_histogram(sse, "inter_event_us", sink);
+    x.events_per_response = read_histogram(sse, "events_per_response", sink);
+    s.sse = std::move(x);
+  }
+  return s;
+}
+
+std::vector<NamedScope> read_named_scopes(ObjectReader& top, std::string_view key,
+                                          ErrorSink& sink) {
+  std::vector<NamedScope> out;
+  ObjectReader scopes = top.child(key);
+  if (!scopes.valid() || sink.failed()) return out;
+  for (auto [name, value] : scopes.object()) {
+    out.push_back({std::string(name), read_scope(value, scopes.path_of(name), sink)});
+    if (sink.failed()) break;
+  }
+  return out;
+}
+
+// A timeline histogram must deserialise; its percentiles are re-derived when rows merge.
+void check_row_histogram(ObjectReader& row, std::string_view key, const std::string& text,
+                         ErrorSink& sink) {
+  if (text.empty() || sink.failed()) return;
+  auto h = Histogram::deserialise(text);
+  if (!h) sink.fail(row.path_of(key), h.error().context);
+}
+
+void read_probes(ObjectReader& row, TimelineRow& out, ErrorSink& sink) {
+  if (!row.find("probes")) return;
+  ObjectReader probes = row.child("probes");
+  if (!probes.valid() || sink.failed()) return;
+  for (auto [name, value] : probes.object()) {
+    double v = std::numeric_limits<double>::quiet_NaN();
+    if (!value.is_null() && value.get_double().get(v) != simdjson::SUCCESS) {
+      sink.fail(probes.path_of(name), "expected a number or null");
+      return;
+    }
+    out.probes.push_back({std::string(name), v});
+  }
+}
+
+std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
+  std::vector<TimelineRow> rows;
+  auto array = top.array("timeline");
+  if (!array) return rows;
+  size_t index = 0;
+  for (dom::element e : *array) {
+    ObjectReader r(e, "timeline[" + std::to_string(index++) + "]", sink);
+    TimelineRow row;
+    row.second = r.i64("second");
+    row.offered = r.u64("offered");
+    row.sent = r.u64("sent");
+    row.completed = r.u64("completed");
+    row.errors = r.u64("errors");
+    row.in_flight = r.u64("in_flight");
+    row.backlog = r.u64("backlog");
+    row.p50_us = r.i64("p50_us");
+    row.p99_us = r.i64("p99_us");
+    row.service_p50_us = r.i64("service_p50_us");
+    row.service_p99_us = r.i64("service_p99_us");
+    row.corrected_hdr = r.str("corrected_hdr");
+    row.service_hdr = r.str("service_hdr");
+    check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
+    check_row_histogram(r, "service_hdr", row.service_hdr, sink);
+    read_probes(r, row, sink);
+    if (!sink.failed() && !rows.empty() && row.second <= rows.back().second) {
+      sink.fail(r.path_of("second"), "seconds must increase from row to row");
+    }
+    if (sink.failed()) break;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<TagTimeline> read_tag_timelines(ObjectReader& top, ErrorSink& sink) {
+  std::vector<TagTimeline> out;
+  if (!top.find("timeline_by_tag")) return out;
+  ObjectReader tags = top.child("timeline_by_tag");
+  if (!tags.valid() || sink.failed()) return out;
+  for (auto [tag, value] : tags.object()) {
+    TagTimeline timeline{std::string(tag), {}};
+    dom::array rows;
+    if (value.get_array().get(rows) != simdjson::SUCCESS) {
+      sink.fail(tags.path_of(tag), "expected an array");
+      return out;
+    }
+    size_t index = 0;
+    for (dom::element e : rows) {
+      ObjectReader r(e, tags.path_of(tag) + "[" + std::to_string(index++) + "]", sink);
+      TagTimelineRow row;
+      row.second = r.i64("second");
+      row.offered = r.u64("offered");
+      row.sent = r.u64("sent");
+      row.completed = r.u64("completed");
+      row.errors = r.u64("errors");
+      row.p50_us = r.i64("p50_us");
+      row.p99_us = r.i64("p99_us");
+      row.corrected_hdr = r.str("corrected_hdr");
+      check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
+      if (!sink.failed() && !timeline.rows.empty() && row.second <= timeline.rows.back().second) {
+        sink.fail(r.path_of("second"), "seconds must increase from row to row");
+      }
+      if (sink.failed()) return out;
+      timeline.rows.push_back(std::move(row));
+    }
+    out.push_back(std::move(timeline));
+  }
+  return out;
+}
+
+std::vector<ProbeInfo> read_probe_list(ObjectReader& top, ErrorSink& sink) {
+  std::vector<ProbeInfo> out;
+  if (!top.find("probes")) return out;
+  auto array = top.array("probes");
+  if (!array) return out;
+  size_t index = 0;
+  for (dom::element e : *array) {
+    ObjectReader r(e, "probes[" + std::to_string(index++) + "]", sink);
+    ProbeInfo p;
+    p.name = r.str("name");
+    p.metric = r.str("metric");
+    if (sink.failed()) break;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<ConfigEntry> read_config(ObjectReader& top, ErrorSink& sink) {
+  std::vector<ConfigEntry> out;
+  ObjectReader config = top.child("config");
+  if (!config.valid() || sink.failed()) return out;
+  for (auto [key, value] : config.object()) {
+    ConfigEntry entry{std::string(key), simdjson::minify(value), ""};
+    std::string_view s;
+    dom::array items;
+    if (value.get_string().get(s) == simdjson::SUCCESS) {
+      entry.text = std::string(s);
+    } else if (value.get_array().get(items) == simdjson::SUCCESS) {
+      for (dom::element item : items) {
+        if (!entry.text.empty()) entry.text += ",";
+        entry.text +=
+            item.get_string().get(s) == simdjson::SUCCESS ? std::string(s) : simdjson::minify(item);
+      }
+    } else {
+      entry.text = entry.json;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Saturation read_saturation(ObjectReader& top) {
+  ObjectReader r = top.child("saturation");
+  Saturation s;
+  s.saturated = r.boolean("saturated");
+  s.growth_ms_per_s = r.f64("growth_ms_per_s");
+  s.offered_per_s = r.f64("offered_per_s");
+  s.achieved_per_s = r.f64("achieved_per_s");
+  s.from_second = r.i64("from_second");
+  s.to_second = r.i64("to_second");
+  s.summary = r.str("summary");
+  return s;
+}
+
+std::vector<ThresholdResult> read_thresholds(ObjectReader& top, ErrorSink& sink) {
+  std::vector<ThresholdResult> out;
+  auto array = top.array("thresholds");
+  if (!array) return out;
+  size_t index = 0;
+  for (dom::element e : *array) {
+    ObjectReader r(e, "thresholds[" + std::to_string(index++) + "]", sink);
+    ThresholdResult t;
+    t.expression = r.str("expression");
+    t.passed = r.boolean("passed");
+    t.observed = r.str("observed");
+    if (sink.failed()) break;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<void> check_format(ObjectReader& top) {
+  auto format = top.find("format");
+  std::string_view name;
+  if (!format || format->get_string().get(name) != simdjson::SUCCESS || name != kFormatName) {
+    return make_error(Errc::unsupported,
+                      std::string("not a replay result (expected \"format\": \"") +
+                          std::string(kFormatName) + "\", as 'replay run --out' writes)");
+  }
+  auto version = top.find("version");
+  uint64_t v = 0;
+  if (!version || version->get_uint64().get(v) != simdjson::SUCCESS || v == 0) {
+    return make_error(Errc::corrupt, "field 'version': expected a positive integer");
+  }
+  if (v > static_cast<uint64_t>(kFormatVersion)) {
+    return make_error(Errc::unsupported, "format version " + std::to_string(v) +
+                                             " is newer than this build of replay reads (" +
+                                             std::to_string(kFormatVersion) + ")");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ResultDoc> parse_result_json(std::string_view json, std::string_view source) {
+  const std::string where = source.empty() ? std::string("result") : std::string(source);
+  dom::parser parser;
+  simdjson::padded_string padded(json);
+  dom::element root;
+  if (auto code = parser.parse(padded).get(root); code != simdjson::SUCCESS) {
+    return make_error(Errc::corrupt, where + ": " + describe_json_error(code));
+  }
+  ErrorSink sink;
+  ObjectReader top(root, "", sink);
+  if (!top.valid()) {
+    return make_error(Errc::unsupported, where + ": not a replay result (not a JSON object)");
+  }
+  if (auto ok = check_format(top); !ok) return ok.error().within(where);
+
+  ResultDoc doc;
+  doc.source = std::string(source);
+  doc.replay_version = top.str("replay_version");
+  doc.config = read_config(top, sink);
+  doc.started_unix_ms = top.i64("started_unix_ms");
+  doc.load_us = top.i64("load_us");
+  doc.elapsed_us = top.i64("elapsed_us");
+  doc.interrupted = top.boolean("interrupted");
+  doc.connections_opened = top.u64("connections_opened");
+  doc.records_skipped = top.u64("records_skipped");
+  if (auto overall = top.need("overall")) doc.overall = read_scope(*overall, "overall", sink);
+  doc.by_tag = read_named_scopes(top, "by_tag", sink);
+  doc.by_endpoint = read_named_scopes(top, "by_endpoint", sink);
+  doc.timeline = read_timeline(top, sink);
+  doc.timeline_by_tag = read_tag_timelines(top, sink);
+  doc.probes = read_probe_list(top, sink);
+  doc.saturation = read_saturation(top);
+  doc.thresholds = read_thresholds(top, sink);
+  if (sink.failed()) return sink.error().within(where);
+  return doc;
+}
+
+Result<ResultDoc> read_result_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    return make_error(errno == ENOENT ? Errc::not_found : Errc::io,
+                      "'" + path + "': " + std::strerror(errno));
+  }
+  std::string text;
+  char buf[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  const int read_errno = errno;
+  std::fclose(f);
+  if (failed) return make_error(Errc::io, "'" + path + "': " + std::strerror(read_errno));
+  return parse_result_json(text, path);
+}
+
+}  // namespace replay::results

@@ -1,0 +1,245 @@
+#include "replay/results/result_writer.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "replay/core/json_writer.hpp"
+
+namespace replay::results {
+namespace {
+
+void write_histogram(JsonWriter& w, const Histogram& h) {
+  w.begin_object()
+      .key("count")
+      .value(h.count())
+      .key("min")
+      .value(h.min())
+      .key("mean")
+      .value(h.mean())
+      .key("stddev")
+      .value(h.stddev())
+      .key("p50")
+      .value(h.value_at_percentile(50))
+      .key("p90")
+      .value(h.value_at_percentile(90))
+      .key("p95")
+      .value(h.value_at_percentile(95))
+      .key("p99")
+      .value(h.value_at_percentile(99))
+      .key("p99.9")
+      .value(h.value_at_percentile(99.9))
+      .key("max")
+      .value(h.max())
+      .key("hdr")
+      .value(h.serialise())
+      .end_object();
+}
+
+void write_scope(JsonWriter& w, const Scope& s) {
+  w.begin_object()
+      .key("offered")
+      .value(s.offered)
+      .key("sent")
+      .value(s.sent)
+      .key("completed")
+      .value(s.completed)
+      .key("failed")
+      .value(s.failed)
+      .key("errors")
+      .value(s.errors)
+      .key("error_ratio")
+      .value(s.error_ratio())
+      .key("response_bytes")
+      .value(s.response_bytes);
+  for (const auto& [name, count] : s.extra_counts) w.key(name).value(count);
+  w.key("status").begin_object();
+  for (size_t i = 0; i < s.status.size(); ++i) w.key(kStatusClassNames[i]).value(s.status[i]);
+  w.end_object();
+  w.key("failures").begin_object();
+  for (const auto& [cause, count] : s.failures) w.key(cause).value(count);
+  w.end_object();
+  w.key("latency_us").begin_object();
+  w.key("corrected");
+  write_histogram(w, s.corrected);
+  w.key("service");
+  write_histogram(w, s.service);
+  w.key("send_lag");
+  write_histogram(w, s.send_lag);
+  w.key("ttfb");
+  write_histogram(w, s.ttfb);
+  w.end_object();
+  if (s.sse) {
+    w.key("sse").begin_object();
+    w.key("first_event_us");
+    write_histogram(w, s.sse->first_event_us);
+    w.key("inter_event_us");
+    write_histogram(w, s.sse->inter_event_us);
+    w.key("events_per_response");
+    write_histogram(w, s.sse->events_per_response);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+void write_row(JsonWriter& w, const TimelineRow& row) {
+  w.begin_object()
+      .key("second")
+      .value(row.second)
+      .key("offered")
+      .value(row.offered)
+      .key("sent")
+      .value(row.sent)
+      .key("completed")
+      .value(row.completed)
+      .key("errors")
+      .value(row.errors)
+      .key("in_flight")
+      .value(row.in_flight)
+      .key("backlog")
+      .value(row.backlog)
+      .key("p50_us")
+      .value(row.p50_us)
+      .key("p99_us")
+      .value(row.p99_us)
+      .key("service_p50_us")
+      .value(row.service_p50_us)
+      .key("service_p99_us")
+      .value(row.service_p99_us)
+      .key("corrected_hdr")
+      .value(row.corrected_hdr)
+      .key("service_hdr")
+      .value(row.service_hdr);
+  if (!row.probes.empty()) {
+    w.key("probes").begin_object();
+    for (const auto& p : row.probes) w.key(p.name).value(p.value);  // NaN is written as null
+    w.end_object();
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string format_result_doc(const ResultDoc& doc) {
+  std::string out;
+  out.reserve(1 << 16);
+  JsonWriter w(out);
+  w.begin_object()
+      .key("format")
+      .value(kFormatName)
+      .key("version")
+      .value(kFormatVersion)
+      .key("replay_version")
+      .value(doc.replay_version);
+  w.key("config").begin_object();
+  for (const auto& entry : doc.config) w.key(entry.key).raw(entry.json);
+  w.end_object();
+  w.key("started_unix_ms")
+      .value(doc.started_unix_ms)
+      .key("load_us")
+      .value(doc.load_us)
+      .key("elapsed_us")
+      .value(doc.elapsed_us)
+      .key("interrupted")
+      .value(doc.interrupted)
+      .key("connections_opened")
+      .value(doc.connections_opened)
+      .key("records_skipped")
+      .value(doc.records_skipped)
+      .key("offered_per_s")
+      .value(doc.offered_per_s())
+      .key("throughput_per_s")
+      .value(doc.throughput_per_s());
+  w.key("overall");
+  write_scope(w, doc.overall);
+  w.key("by_tag").begin_object();
+  for (const auto& t : doc.by_tag) {
+    w.key(t.name);
+    write_scope(w, t.scope);
+  }
+  w.end_object().key("by_endpoint").begin_object();
+  for (const auto& e : doc.by_endpoint) {
+    w.key(e.name);
+    write_scope(w, e.scope);
+  }
+  w.end_object();
+  w.key("timeline").begin_array();
+  for (const auto& row : doc.timeline) write_row(w, row);
+  w.end_array();
+  w.key("timeline_by_tag").begin_object();
+  for (const auto& t : doc.timeline_by_tag) {
+    w.key(t.tag).begin_array();
+    for (const auto& row : t.rows) {
+      w.begin_object()
+          .key("second")
+          .value(row.second)
+          .key("offered")
+          .value(row.offered)
+          .key("sent")
+          .value(row.sent)
+          .key("completed")
+          .value(row.completed)
+          .key("errors")
+          .value(row.errors)
+          .key("p50_us")
+          .value(row.p50_us)
+          .key("p99_us")
+          .value(row.p99_us)
+          .key("corrected_hdr")
+          .value(row.corrected_hdr)
+          .end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.key("probes").begin_array();
+  for (const auto& p : doc.probes) {
+    w.begin_object().key("name").value(p.name).key("metric").value(p.metric).end_object();
+  }
+  w.end_array();
+  const auto& s = doc.saturation;
+  w.key("saturation")
+      .begin_object()
+      .key("saturated")
+      .value(s.saturated)
+      .key("growth_ms_per_s")
+      .value(s.growth_ms_per_s)
+      .key("offered_per_s")
+      .value(s.offered_per_s)
+      .key("achieved_per_s")
+      .value(s.achieved_per_s)
+      .key("from_second")
+      .value(s.from_second)
+      .key("to_second")
+      .value(s.to_second)
+      .key("summary")
+      .value(s.summary)
+      .end_object();
+  w.key("thresholds").begin_array();
+  for (const auto& t : doc.thresholds) {
+    w.begin_object()
+        .key("expression")
+        .value(t.expression)
+        .key("passed")
+        .value(t.passed)
+        .key("observed")
+        .value(t.observed)
+        .end_object();
+  }
+  w.end_array().end_object();
+  out += '\n';
+  return out;
+}
+
+Result<void> write_text_file(const std::string& path, const std::string& text,
+                             const std::string& what) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return make_error(Errc::io, what + " '" + path + "': " + std::strerror(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok)
+    return make_error(Errc::io, what + " '" + path + "': write failed");
+  return {};
+}
+
+}  // namespace replay::results

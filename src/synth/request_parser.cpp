@@ -1,0 +1,197 @@
+// FileParser's part for request entries and sessions: weights, steps and where captures
+// are defined.
+
+#include "scenario_parser.hpp"
+
+namespace replay::synth {
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+}  // namespace
+
+Result<void> FileParser::parse_requests(element e) {
+  array list;
+  if (e.get(list) != simdjson::SUCCESS) return fail("expected an array of requests");
+  size_t i = 0;
+  for (element item : list) {
+    Push p(at_, i++);
+    object obj;
+    if (item.get(obj) == simdjson::SUCCESS) {
+      for (std::string_view key : {"captures", "think", "steps"}) {
+        if (obj.at_key(key).error() == simdjson::SUCCESS) {
+          Push q(at_, key);
+          std::string message(1, '\'');
+          message.append(key);
+          message += "' belongs to a session: move this request into 'sessions'";
+          return fail(std::move(message));
+        }
+      }
+    }
+    auto f = fields(item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth"});
+    if (!f) return f.error();
+    Entry entry;
+    entry.population = population_;
+    if (auto w = f->get("weight")) {
+      Push q(at_, "weight");
+      auto weight = weight_of(*w);
+      if (!weight) return weight.error();
+      entry.weight = *weight;
+    }
+    if (auto n = f->get("name")) {
+      Push q(at_, "name");
+      if (auto name = string_of(*n); !name) return name.error();
+    }
+    StepDefaults defaults;
+    defaults.tag = name_;
+    TemplateScope scope;
+    scope.lists = &lists_;
+    RequestSpec spec;
+    if (auto r = parse_request(*f, defaults, scope, spec); !r) return r;
+    entry.steps.push_back(std::move(spec));
+    out_.entries.push_back(std::move(entry));
+  }
+  return {};
+}
+
+Result<void> FileParser::parse_sessions(element e) {
+  array list;
+  if (e.get(list) != simdjson::SUCCESS) return fail("expected an array of sessions");
+  size_t i = 0;
+  for (element item : list) {
+    Push p(at_, i++);
+    Entry entry;
+    entry.population = population_;
+    if (auto r = parse_session(item, entry); !r) return r;
+    out_.entries.push_back(std::move(entry));
+  }
+  return {};
+}
+
+Result<CaptureNames> FileParser::collect_captures(
+    array steps, std::vector<std::vector<trace::Capture>>& per_step) {
+  CaptureNames first_defined;
+  size_t j = 0;
+  for (element step : steps) {
+    Push p(at_, j);
+    per_step.emplace_back();
+    object obj;
+    element captures;
+    if (step.get(obj) == simdjson::SUCCESS &&
+        obj.at_key("captures").get(captures) == simdjson::SUCCESS) {
+      Push q(at_, "captures");
+      object map;
+      if (captures.get(map) != simdjson::SUCCESS) {
+        return fail("expected an object of name: source, e.g. {\"plan_id\": \"json:/id\"}");
+      }
+      for (auto [name, source] : map) {
+        Push r(at_, name);
+        if (!is_identifier(name)) {
+          return fail("capture name '" + std::string(name) + "' must be an identifier (plan_id)");
+        }
+        if (is_generator_name(name)) {
+          return fail("capture name '" + std::string(name) + "' is taken by a generator");
+        }
+        auto text = string_of(source);
+        if (!text) return text.error();
+        if (auto ok = check_capture_source(*text); !ok) return fail(ok.error().context);
+        per_step.back().push_back(trace::Capture{std::string(name), std::string(*text)});
+        first_defined.emplace(std::string(name), j);
+      }
+    }
+    ++j;
+  }
+  return first_defined;
+}
+
+Result<void> FileParser::parse_session(element e, Entry& entry) {
+  auto f = fields(e, {"name", "weight", "tag", "auth", "headers", "think", "steps"});
+  if (!f) return f.error();
+  entry.session = name_;
+  if (auto n = f->get("name")) {
+    Push p(at_, "name");
+    auto name = string_of(*n);
+    if (!name) return name.error();
+    if (!is_scenario_name(*name)) return fail("a name uses letters, digits, '-', '_' and '.' only");
+    entry.session = std::string(*name);
+  }
+  if (auto w = f->get("weight")) {
+    Push p(at_, "weight");
+    auto weight = weight_of(*w);
+    if (!weight) return weight.error();
+    entry.weight = *weight;
+  }
+  StepDefaults defaults;
+  defaults.tag = name_;
+  if (auto t = f->get("tag")) {
+    Push p(at_, "tag");
+    auto tag = string_of(*t);
+    if (!tag) return tag.error();
+    if (tag->empty()) return fail("a tag must not be empty");
+    defaults.tag = std::string(*tag);
+  }
+  if (auto a = f->get("auth")) {
+    Push p(at_, "auth");
+    auto auth = parse_auth(*a);
+    if (!auth) return auth.error();
+    defaults.auth = std::move(auth).value();
+  }
+  if (auto h = f->get("headers")) {
+    Push p(at_, "headers");
+    TemplateScope scope;
+    scope.lists = &lists_;
+    scope.no_captures = "session headers go on every step, the first one included";
+    auto headers = parse_headers(*h, scope);
+    if (!headers) return headers.error();
+    defaults.headers = std::move(headers).value();
+  }
+  if (auto t = f->get("think")) {
+    Push p(at_, "think");
+    auto think = parse_think(*t);
+    if (!think) return think.error();
+    defaults.think = *think;
+  }
+  auto steps_element = f->get("steps");
+  if (!steps_element) return fail("missing field 'steps'");
+  Push p(at_, "steps");
+  array steps;
+  if (steps_element->get(steps) != simdjson::SUCCESS) return fail("expected an array of steps");
+  if (steps.size() == 0) return fail("a session needs at least one step");
+  std::vector<std::vector<trace::Capture>> per_step;
+  auto first_defined = collect_captures(steps, per_step);
+  if (!first_defined) return first_defined.error();
+  size_t j = 0;
+  for (element step : steps) {
+    Push q(at_, j);
+    auto sf = fields(
+        step, {"name", "tag", "method", "path", "headers", "body", "auth", "captures", "think"});
+    if (!sf) return sf.error();
+    CaptureNames before;
+    CaptureNames later;
+    for (const auto& [name, index] : *first_defined)
+      (index < j ? before : later).emplace(name, index);
+    TemplateScope scope;
+    scope.lists = &lists_;
+    scope.captures_before = &before;
+    scope.captures_later = &later;
+    RequestSpec spec;
+    if (auto r = parse_request(*sf, defaults, scope, spec); !r) return r;
+    spec.captures = per_step[j];
+    if (auto t = sf->get("think")) {
+      Push r(at_, "think");
+      auto think = parse_think(*t);
+      if (!think) return think.error();
+      spec.think = *think;
+    } else if (j > 0 && defaults.think) {
+      spec.think = *defaults.think;
+    }
+    entry.steps.push_back(std::move(spec));
+    ++j;
+  }
+  return {};
+}
+
+}  // namespace replay::synth

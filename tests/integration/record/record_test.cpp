@@ -1,0 +1,386 @@
+// `replay record` and `replay import` as users run them: real clients (curl, hey) through the
+// recording proxy to agent-sim and python3-httpbin, then `replay run` of the recording.
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "child_process.hpp"
+#include "replay/trace/trace_reader.hpp"
+#include "sim_process.hpp"
+
+using replay::testing::ChildProcess;
+using replay::testing::run_to_exit;
+using replay::testing::SimProcess;
+
+namespace {
+
+const std::string kReplay = REPLAY_PATH;
+const std::string kCurl = "/usr/bin/curl";
+const std::string kHey = "/usr/bin/hey";
+const std::string kPython = "/usr/bin/python3";
+const std::string kFixtures = std::string(REPLAY_SOURCE_DIR) + "/tests/fixtures/";
+
+std::string temp_path(const std::string& name) {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/replay-record-it-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  return dir + "/" + name;
+}
+
+std::string url(uint16_t port, const std::string& path) {
+  return "http://127.0.0.1:" + std::to_string(port) + path;
+}
+
+// A running `replay record`; port() is where it listens.
+struct Recorder {
+  std::unique_ptr<ChildProcess> process;
+  uint16_t port = 0;
+  std::string line;
+
+  Recorder(const std::string& upstream, const std::string& output,
+           std::vector<std::string> extra = {}, ChildProcess::Options options = {}) {
+    std::vector<std::string> argv = {kReplay,      "record", "--proxy", ":0",
+                                     "--upstream", upstream, "-o",      output};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process = std::make_unique<ChildProcess>(argv, options);
+    auto listening = process->wait_stdout_line("listening on ", 10000);
+    if (!listening) return;
+    line = *listening;
+    constexpr std::string_view kPrefix = "listening on 127.0.0.1:";
+    if (line.rfind(kPrefix, 0) == 0)
+      port = static_cast<uint16_t>(std::atoi(line.c_str() + kPrefix.size()));
+  }
+};
+
+struct Trace {
+  std::vector<replay::trace::Record> records;
+  std::optional<replay::Error> error;  // why reading stopped early, if it did
+};
+
+Trace read_trace(const std::string& path) {
+  Trace t;
+  auto reader = replay::trace::TraceReader::open(path);
+  if (!reader) {
+    t.error = reader.error();
+    return t;
+  }
+  replay::trace::Record r;
+  while (true) {
+    auto more = reader.value()->next(r);
+    if (!more) {
+      t.error = more.error();
+      break;
+    }
+    if (!more.value()) break;
+    t.records.push_back(r);
+  }
+  return t;
+}
+
+std::string header_value(const replay::trace::Record& r, std::string_view name) {
+  for (const auto& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "";
+}
+
+// A Python httpbin on a free loopback port.
+struct Httpbin {
+  std::unique_ptr<ChildProcess> process;
+  uint16_t port = 0;
+  Httpbin() {
+    port = replay::testing::pick_free_port();
+    process = std::make_unique<ChildProcess>(std::vector<std::string>{
+        kPython, "-m", "httpbin.core", "--port", std::to_string(port), "--host", "127.0.0.1"});
+    if (!replay::testing::wait_for_port(port, 15000)) port = 0;
+  }
+  ~Httpbin() {
+    if (process) process->stop(SIGTERM, 5000);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("record: curl through the proxy; SSE arrives event by event; the file is complete") {
+  REQUIRE(access(kCurl.c_str(), X_OK) == 0);
+  SimProcess sim({"--no-auth", "--stream-first-token", "50ms", "--stream-tokens", "8",
+                  "--stream-token-interval", "100ms"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("curl.zst");
+  Recorder recorder(
+      url(sim.port(), ""), path,
+      {"--tag-by", "/api/v1/chat=chat,/health=health", "--session-by", "header:X-Session-Id"});
+  REQUIRE(recorder.port != 0);
+  CHECK(recorder.line.find("forwarding to http://127.0.0.1:" + std::to_string(sim.port())) !=
+        std::string::npos);
+
+  auto health = run_to_exit({kCurl, "-s", "-i", url(recorder.port, "/health/live")}, 10000);
+  CHECK(health.exit_code == 0);
+  CHECK(health.out.find("HTTP/1.1 200 OK") == 0);
+  CHECK(health.out.find("{\"status\":\"alive\"}") != std::string::npos);
+
+  // curl -N prints each event as it arrives: time the lines.
+  ChildProcess stream({kCurl, "-s", "-N", "-X", "POST", url(recorder.port, "/api/v1/chat/stream"),
+                       "-H", "Content-Type: application/json", "-H",
+                       "Authorization: Bearer not-a-real-token", "-H", "X-Session-Id: s-77", "-d",
+                       "{\"message\":\"hello\"}"});
+  const auto lines = stream.read_lines_until_eof(15000);
+  CHECK(stream.stop(0, 5000) == 0);
+  std::vector<std::chrono::steady_clock::time_point> data_at;
+  for (const auto& l : lines) {
+    if (l.text.rfind("data:", 0) == 0) data_at.push_back(l.at);
+  }
+  REQUIRE(data_at.size() == 9);  // 8 tokens and [DONE]
+  const double first_to_last_ms =
+      std::chrono::duration<double, std::milli>(data_at[7] - data_at[0]).count();
+  CHECK(first_to_last_ms >= 7 * 100 * 0.7);  // spaced like the sim sent them
+
+  const int code = recorder.process->stop(SIGINT, 10000);
+  CHECK(code == 0);
+  const std::string& out = recorder.process->out();
+  CHECK(out.find("recorded 2 requests in ") != std::string::npos);
+  CHECK(out.find(path) != std::string::npos);
+  CHECK(recorder.process->err().empty());
+
+  struct stat st {};
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const Trace trace = read_trace(path);
+  CHECK_FALSE(trace.error.has_value());
+  REQUIRE(trace.records.size() == 2);
+  CHECK(trace.records[0].target == "/health/live");
+  CHECK(trace.records[0].tag == "health");
+  CHECK(trace.records[0].response->status == 200);
+  const auto& chat = trace.records[1];
+  CHECK(chat.method == "POST");
+  CHECK(chat.tag == "chat");
+  CHECK(chat.session == "s-77");
+  CHECK(chat.body == "{\"message\":\"hello\"}");
+  CHECK(header_value(chat, "Authorization") == "Bearer REDACTED");
+  REQUIRE(chat.response.has_value());
+  CHECK(chat.response->sse_events == 9);
+  CHECK(chat.response->duration_us >= 700'000);
+  CHECK(chat.offset_us > 0);
+}
+
+TEST_CASE("record: hey under load, every request recorded in arrival order") {
+  REQUIRE(access(kHey.c_str(), X_OK) == 0);
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("hey.zst");
+  Recorder recorder(url(sim.port(), ""), path);
+  REQUIRE(recorder.port != 0);
+  auto hey =
+      run_to_exit({kHey, "-n", "2000", "-c", "20", url(recorder.port, "/health/live")}, 60000);
+  CHECK(hey.exit_code == 0);
+  CHECK(hey.out.find("[200]\t2000 responses") != std::string::npos);
+  CHECK(recorder.process->stop(SIGTERM, 10000) == 0);
+  CHECK(recorder.process->out().find("recorded 2000 requests") != std::string::npos);
+  const Trace trace = read_trace(path);
+  CHECK_FALSE(trace.error.has_value());
+  REQUIRE(trace.records.size() == 2000);
+  bool sorted = true, all_ok = true;
+  for (size_t i = 0; i < trace.records.size(); ++i) {
+    if (i > 0 && trace.records[i].offset_us < trace.records[i - 1].offset_us) sorted = false;
+    if (!trace.records[i].response || trace.records[i].response->status != 200) all_ok = false;
+  }
+  CHECK(sorted);
+  CHECK(all_ok);
+}
+
+TEST_CASE("record: httpbin echoes the same request through the proxy; replay run reproduces it") {
+  Httpbin httpbin;
+  REQUIRE(httpbin.port != 0);
+  const std::string recorded = temp_path("httpbin.zst");
+  Recorder recorder(url(httpbin.port, ""), recorded);
+  REQUIRE(recorder.port != 0);
+  const std::string body = "{\"a\":1,\"text\":\"caf\xc3\xa9\",\"list\":[1,2,3]}";
+  auto curl_to = [&](uint16_t port) {
+    return run_to_exit(
+        {kCurl, "-s", "-X", "POST", url(port, "/anything/items?x=1&y=two"), "-H",
+         "Content-Type: application/json", "-H", "X-Custom: abc", "-H", "X-Custom-2: with  spaces",
+         "-H", "Authorization: Bearer tok-123", "--data-binary", body},
+        20000);
+  };
+  auto direct = curl_to(httpbin.port);
+  auto proxied = curl_to(recorder.port);
+  REQUIRE(direct.exit_code == 0);
+  REQUIRE(proxied.exit_code == 0);
+  simdjson::dom::parser p1, p2;
+  simdjson::dom::element d, x;
+  REQUIRE(p1.parse(direct.out).get(d) == simdjson::SUCCESS);
+  REQUIRE(p2.parse(proxied.out).get(x) == simdjson::SUCCESS);
+  // Everything the upstream saw is the same, Host included (the proxy sends the upstream's).
+  for (const char* field : {"method", "data", "args", "json", "headers", "url"}) {
+    CAPTURE(field);
+    CHECK(simdjson::to_string(d[field]) == simdjson::to_string(x[field]));
+  }
+  CHECK(recorder.process->stop(SIGINT, 10000) == 0);
+  const Trace trace = read_trace(recorded);
+  REQUIRE(trace.records.size() == 1);
+  CHECK(trace.records[0].body == body);
+
+  // Replay the recording through a second recorder: the request it sends is the recorded one.
+  const std::string replayed = temp_path("replayed.zst");
+  Recorder second(url(httpbin.port, ""), replayed, {"--keep-secrets"});
+  REQUIRE(second.port != 0);
+  auto run = run_to_exit({kReplay, "run", recorded, "--target", url(second.port, ""), "-q", "--out",
+                          temp_path("httpbin-run.json")},
+                         60000);
+  CHECK(run.exit_code == 0);
+  CHECK(second.process->stop(SIGINT, 10000) == 0);
+  const Trace again = read_trace(replayed);
+  REQUIRE(again.records.size() == 1);
+  const auto& a = trace.records[0];
+  const auto& b = again.records[0];
+  CHECK(b.method == a.method);
+  CHECK(b.target == a.target);
+  CHECK(b.body == a.body);
+  CHECK(b.headers == a.headers);  // Authorization included: the replay sends "Bearer REDACTED"
+  REQUIRE(b.response.has_value());
+  CHECK(b.response->status == 200);
+}
+
+TEST_CASE("record: kill -9 mid-stream leaves every record older than a second readable") {
+  SimProcess sim({"--no-auth", "--stream-first-token", "10ms", "--stream-tokens", "100",
+                  "--stream-token-interval", "50ms"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("killed.zst");
+  Recorder recorder(url(sim.port(), ""), path);
+  REQUIRE(recorder.port != 0);
+  for (int i = 0; i < 30; ++i) {
+    auto r = run_to_exit(
+        {kCurl, "-s", "-o", "/dev/null", url(recorder.port, "/health/live?i=" + std::to_string(i))},
+        10000);
+    REQUIRE(r.exit_code == 0);
+  }
+  // A 5 s stream is in flight when the recorder dies.
+  ChildProcess stream({kCurl, "-s", "-N", "-o", "/dev/null", "-X", "POST",
+                       url(recorder.port, "/api/v1/chat/stream"), "-H",
+                       "Content-Type: application/json", "-d", "{\"message\":\"x\"}"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  CHECK(recorder.process->stop(SIGKILL, 5000) == 128 + SIGKILL);
+  stream.stop(SIGKILL, 5000);
+  const Trace trace = read_trace(path);
+  REQUIRE(trace.records.size() >= 30);
+  for (int i = 0; i < 30; ++i) {
+    CHECK(trace.records[static_cast<size_t>(i)].target == "/health/live?i=" + std::to_string(i));
+  }
+}
+
+TEST_CASE("record: a full disk stops the recording, not the proxying; exit 2 says what was lost") {
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("full.zst");
+  ChildProcess::Options limit;
+  limit.file_size_limit = 4096;  // the file cannot grow past 4 KiB: writes fail with EFBIG
+  Recorder recorder(url(sim.port(), ""), path, {}, limit);
+  REQUIRE(recorder.port != 0);
+  int ok = 0;
+  for (int i = 0; i < 60; ++i) {
+    // Bodies that do not compress: the file fills up quickly.
+    std::string body;
+    for (int j = 0; j < 40; ++j) body += std::to_string((i * 7919 + j * 104729) % 1000003) + ",";
+    auto r = run_to_exit({kCurl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                          url(recorder.port, "/webhooks/servicedesk/t1"), "-H",
+                          "Content-Type: application/json", "-d", "{\"n\":[" + body + "0]}"},
+                         10000);
+    ok += r.out == "202" ? 1 : 0;
+    if (i % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  }
+  CHECK(ok == 60);  // every request was proxied
+  const int code = recorder.process->stop(SIGINT, 10000);
+  CHECK(code == 2);
+  const std::string& err = recorder.process->err();
+  CHECK(err.find("still proxying, but requests are no longer recorded") != std::string::npos);
+  CHECK(err.find("File too large") != std::string::npos);
+  CHECK(err.find("of 60 requests not recorded") != std::string::npos);
+  const Trace trace = read_trace(path);
+  CHECK(trace.records.size() < 60);  // what reached the disk before is still readable
+}
+
+TEST_CASE("record: usage errors and an output that cannot be written") {
+  auto missing = run_to_exit({kReplay, "record", "-o", temp_path("x.zst")}, 10000);
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err.find("--upstream") != std::string::npos);
+  auto bad_rule = run_to_exit({kReplay, "record", "--upstream", "http://127.0.0.1:9", "-o",
+                               temp_path("x.zst"), "--tag-by", "chat"},
+                              10000);
+  CHECK(bad_rule.exit_code == 1);
+  CHECK(bad_rule.err ==
+        "replay: record: --tag-by: 'chat': expected '=' (use /path/prefix=TAG, "
+        "header:NAME or *=TAG)\n");
+  auto full = run_to_exit(
+      {kReplay, "record", "--upstream", "http://127.0.0.1:9", "-o", "/dev/full"}, 10000);
+  CHECK(full.exit_code == 2);
+  CHECK(full.err.find("No space left on device") != std::string::npos);
+  auto busy_sim = SimProcess({"--no-auth"});
+  REQUIRE(busy_sim.started());
+  auto in_use =
+      run_to_exit({kReplay, "record", "--proxy", "127.0.0.1:" + std::to_string(busy_sim.port()),
+                   "--upstream", "http://127.0.0.1:9", "-o", temp_path("busy.zst")},
+                  10000);
+  CHECK(in_use.exit_code == 2);
+  CHECK(in_use.err.find("--proxy") != std::string::npos);
+}
+
+TEST_CASE("import: HAR and access-log fixtures to traces, bad input named by line") {
+  const std::string har = temp_path("har.zst");
+  auto imported = run_to_exit(
+      {kReplay, "import", "har", kFixtures + "sample.har", "-o", har, "--tag-by", "*=web"}, 10000);
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out.find("imported 4 requests from") == 0);
+  CHECK(imported.out.find("(base url https://app.example.com), 2 hosts") != std::string::npos);
+  const Trace t = read_trace(har);
+  REQUIRE(t.records.size() == 4);
+  CHECK(t.records[0].tag == "web");
+  auto inspect = run_to_exit({kReplay, "inspect", har, "--json"}, 10000);
+  CHECK(inspect.exit_code == 0);
+  CHECK(inspect.out.find("\"source\":\"import har\"") != std::string::npos);
+
+  auto bad = run_to_exit(
+      {kReplay, "import", "har", kFixtures + "bad.har", "-o", temp_path("b.zst")}, 10000);
+  CHECK(bad.exit_code == 1);
+  CHECK(std::count(bad.err.begin(), bad.err.end(), '\n') == 1);
+  CHECK(bad.err.find("entry 2 (line 11): request.url: missing") != std::string::npos);
+  auto skipped = run_to_exit(
+      {kReplay, "import", "har", kFixtures + "bad.har", "-o", temp_path("b.zst"), "--skip-bad"},
+      10000);
+  CHECK(skipped.exit_code == 0);
+  CHECK(skipped.out.find("imported 2 requests") == 0);
+  CHECK(skipped.out.find("3 bad entries skipped") != std::string::npos);
+
+  const std::string log = temp_path("log.zst");
+  auto from_log = run_to_exit({kReplay, "import", "access-log", kFixtures + "access.log", "-o", log,
+                               "--base-url", "http://127.0.0.1:8000", "--session-by", "client-ip"},
+                              10000);
+  CHECK(from_log.exit_code == 0);
+  CHECK(from_log.out.find("imported 5 requests") == 0);
+  CHECK(from_log.out.find("1 requests with other methods left out") != std::string::npos);
+  const Trace l = read_trace(log);
+  REQUIRE(l.records.size() == 5);
+  CHECK(l.records[1].session == "10.0.0.2");
+  auto bad_log = run_to_exit(
+      {kReplay, "import", "access-log", kFixtures + "bad_access.log", "-o", temp_path("c.zst")},
+      10000);
+  CHECK(bad_log.exit_code == 1);
+  CHECK(bad_log.err.find("line 2: malformed request line") != std::string::npos);
+  auto skip_log = run_to_exit({kReplay, "import", "access-log", kFixtures + "bad_access.log", "-o",
+                               temp_path("c.zst"), "--skip-bad"},
+                              10000);
+  CHECK(skip_log.exit_code == 0);
+  CHECK(skip_log.out.find("imported 3 requests") == 0);
+  CHECK(skip_log.out.find("3 bad lines skipped (first: line 2: malformed request line") !=
+        std::string::npos);
+}

@@ -1,0 +1,298 @@
+// `replay compare`, `replay merge` and `replay report` through the built binary, on results of
+// real runs against agent-sim (20 ms, then 30 ms service latency), and the HTML pages checked in
+// headless Chromium (skipped, saying why, when it is not installed).
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "run_command.hpp"
+#include "sim_process.hpp"
+
+using replay::testing::CommandResult;
+using replay::testing::run_command;
+using replay::testing::SimProcess;
+
+namespace {
+
+const std::string kReplay = REPLAY_PATH;
+const std::string kDemo = std::string(REPLAY_SOURCE_DIR) + "/traces/demo.zst";
+
+std::string temp_path(const std::string& name) {
+  static std::string dir = [] {
+    char tmpl[] = "/tmp/replay-results-test-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  return dir + "/" + name;
+}
+
+CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
+  args.insert(args.begin(), kReplay);
+  return run_command(args, timeout_ms);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A 4 s run at 200/s of the demo's webhook and analytics requests against a sim answering
+// after `latency`; its result path.
+std::string run_against_sim(const std::string& latency, const std::string& name) {
+  SimProcess sim({"--no-auth", "--latency", latency});
+  REQUIRE(sim.started());
+  const std::string out = temp_path(name);
+  auto r = replay_cli({"run", kDemo, "--target", "http://127.0.0.1:" + std::to_string(sim.port()),
+                       "--rate", "200/s", "--duration", "4s", "--loop", "--only",
+                       "webhook,analytics", "--quiet", "--out", out});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return out;
+}
+
+// Results of the two runs, made once for all test cases.
+const std::string& fast_result() {
+  static const std::string path = run_against_sim("20ms", "fast.json");
+  return path;
+}
+const std::string& slow_result() {
+  static const std::string path = run_against_sim("30ms", "slow.json");
+  return path;
+}
+
+bool one_line(const std::string& s) {
+  return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1;
+}
+
+std::string find_chromium() {
+  for (const char* path :
+       {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
+    if (access(path, X_OK) == 0) return path;
+  }
+  return "";
+}
+
+// Runs headless Chromium on `html` with `extra` arguments; stdout and stderr.
+CommandResult chromium(const std::string& binary, const std::string& html,
+                       std::vector<std::string> extra) {
+  char tmpl[] = "/tmp/replay-chromium-XXXXXX";
+  const std::string profile = mkdtemp(tmpl);
+  std::vector<std::string> args = {binary,
+                                   "--headless",
+                                   "--no-sandbox",
+                                   "--disable-gpu",
+                                   "--disable-background-networking",
+                                   "--disable-component-update",
+                                   "--disable-sync",
+                                   "--no-first-run",
+                                   "--enable-logging=stderr",
+                                   "--v=0",
+                                   "--user-data-dir=" + profile};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back("file://" + html);
+  auto r = run_command(args, 90000);
+  run_command({"/bin/rm", "-rf", profile}, 10000);
+  return r;
+}
+
+// Line and band paths in a page's DOM whose "d" draws something: a move then a line or close.
+size_t drawn_paths(const std::string& dom) {
+  size_t n = 0;
+  for (const char* kind : {"<path class=\"line\" d=\"M", "<path class=\"band\" d=\"M"}) {
+    for (size_t at = dom.find(kind); at != std::string::npos; at = dom.find(kind, at + 1)) {
+      const size_t start = at + std::string_view(kind).size();
+      const std::string d = dom.substr(start, dom.find('"', start) - start);
+      const bool numbers = !d.empty() && std::isdigit(static_cast<unsigned char>(d[0]));
+      if (numbers && d.find_first_of("LZ") != std::string::npos) ++n;
+    }
+  }
+  return n;
+}
+
+void check_in_browser(const std::string& html, size_t min_charts, size_t min_paths) {
+  const std::string binary = find_chromium();
+  if (binary.empty()) {
+    MESSAGE(
+        "SKIPPED: headless Chromium is not installed (Debian package 'chromium'); "
+        "the HTML was not checked in a browser");
+    return;
+  }
+  const std::string png = html + ".png";
+  auto shot = chromium(binary, html, {"--screenshot=" + png, "--window-size=1400,3000"});
+  INFO(shot.err);
+  CHECK(shot.exit_code == 0);
+  struct stat st {};
+  REQUIRE(stat(png.c_str(), &st) == 0);
+  CHECK(st.st_size > 20000);  // a blank page is a few kilobytes
+  MESSAGE("screenshot: " << png);
+  auto dom = chromium(binary, html, {"--dump-dom"});
+  CHECK(dom.exit_code == 0);
+  size_t charts = 0;
+  for (size_t at = dom.out.find("<svg "); at != std::string::npos;
+       at = dom.out.find("<svg ", at + 1)) {
+    ++charts;
+  }
+  CHECK(charts >= min_charts);
+  CHECK(drawn_paths(dom.out) >= min_paths);
+  for (const auto* log : {&shot.err, &dom.err}) {
+    CHECK(log->find("Uncaught") == std::string::npos);
+    CHECK(log->find("ERROR:CONSOLE") == std::string::npos);
+    CHECK(log->find("Refused to") == std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
+  const std::string before = fast_result(), after = slow_result();
+  auto crossed =
+      replay_cli({"compare", before, after, "--fail-on", "p50>+10%", "--fail-on", "errors>+0.5pp"});
+  INFO(crossed.err);
+  CHECK(crossed.exit_code == 99);
+  CHECK(crossed.out.find("verdict  REGRESSION: 1 of 2 --fail-on checks crossed: p50>+10%") !=
+        std::string::npos);
+  CHECK(crossed.out.find("POST /webhooks/servicedesk/{id}") != std::string::npos);
+
+  auto scoped = replay_cli(
+      {"compare", "--before", before, "--after", after, "--fail-on", "webhook:p50>+10%"});
+  CHECK(scoped.exit_code == 99);
+
+  auto lenient = replay_cli({"compare", before, after, "--fail-on", "p50>+100%"});
+  CHECK(lenient.exit_code == 0);
+  CHECK(lenient.out.find(
+            "OK: no --fail-on rule crossed (1 checked); significant changes overall: p50 +") !=
+        std::string::npos);
+
+  auto same =
+      replay_cli({"compare", before, before, "--fail-on", "p99>+1%", "--fail-on", "rate<-1%"});
+  CHECK(same.exit_code == 0);
+  CHECK(same.out.find("no significant change overall") != std::string::npos);
+
+  // Improvements do not cross a '>' rule; pooling the same run twice per side changes nothing.
+  auto better = replay_cli(
+      {"compare", "--before", after, after, "--after", before, before, "--fail-on", "p50>+10%"});
+  CHECK(better.exit_code == 0);
+  CHECK(better.out.find("(2 runs,") != std::string::npos);
+  CHECK(better.out.find("p50 -") != std::string::npos);
+}
+
+TEST_CASE("compare: usage and input errors are one line with exit 1") {
+  auto bad_rule = replay_cli({"compare", fast_result(), slow_result(), "--fail-on", "p99>fast"});
+  CHECK(bad_rule.exit_code == 1);
+  CHECK(one_line(bad_rule.err));
+  CHECK(bad_rule.err.find("--fail-on: fail-on 'p99>fast'") != std::string::npos);
+
+  auto missing = replay_cli({"compare", fast_result(), "/nonexistent/after.json"});
+  CHECK(missing.exit_code == 1);
+  CHECK(one_line(missing.err));
+  CHECK(missing.err.find("after: '/nonexistent/after.json'") != std::string::npos);
+
+  const std::string trace_json = temp_path("not-a-result.json");
+  std::ofstream(trace_json) << R"({"format":"replay-trace","version":1})";
+  auto wrong = replay_cli({"compare", trace_json, fast_result()});
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err.find("not-a-result.json: not a replay result") != std::string::npos);
+
+  auto three = replay_cli({"compare", fast_result(), slow_result(), fast_result()});
+  CHECK(three.exit_code == 1);
+  CHECK(three.err.find("expected two results") != std::string::npos);
+
+  auto unknown_scope =
+      replay_cli({"compare", fast_result(), slow_result(), "--fail-on", "nope:p99>+1%"});
+  CHECK(unknown_scope.exit_code == 1);
+  CHECK(unknown_scope.err.find("no tag or endpoint 'nope'") != std::string::npos);
+}
+
+TEST_CASE("compare --format markdown has the verdict, tables and notes; json parses") {
+  auto md = replay_cli(
+      {"compare", fast_result(), slow_result(), "--format", "markdown", "--fail-on", "p50>+10%"});
+  CHECK(md.exit_code == 99);
+  CHECK(md.out.find("### ❌ replay compare: regression") == 0);
+  CHECK(md.out.find("**Verdict:** REGRESSION") != std::string::npos);
+  CHECK(md.out.find(
+            "| metric | before | after | change | relative | 99% interval | significance |") !=
+        std::string::npos);
+  CHECK(md.out.find("| p50 | ") != std::string::npos);
+  CHECK(md.out.find("#### Endpoints") != std::string::npos);
+  CHECK(md.out.find("| POST /webhooks/servicedesk/{id} | ") != std::string::npos);
+  CHECK(md.out.find("<details><summary>GET /api/v1/analytics/agents") != std::string::npos);
+  CHECK(md.out.find("#### Notes on significance") != std::string::npos);
+
+  auto json = replay_cli({"compare", fast_result(), slow_result(), "--format", "json"});
+  CHECK(json.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(json.out).get(doc) == simdjson::SUCCESS);
+  CHECK(bool(doc["regressed"]) == false);
+  simdjson::dom::array metrics = doc["overall"]["metrics"];
+  simdjson::dom::element p50 = *metrics.begin();
+  CHECK(std::string_view(p50["name"]) == "p50");
+  CHECK(std::string_view(p50["direction"]) == "worse");
+  CHECK(double(p50["relative"]) > 0.3);
+  CHECK(double(p50["p_value"]) < 0.01);
+  CHECK(double(doc["overall"]["distribution"]["superiority"]) > 0.9);
+}
+
+TEST_CASE("merge adds results exactly and refuses results of different runs") {
+  const std::string all = temp_path("all.json");
+  auto twice = replay_cli({"merge", fast_result(), fast_result(), "-o", all});
+  INFO(twice.err);
+  REQUIRE(twice.exit_code == 0);
+  CHECK(twice.out.find("merged     2 results: ") == 0);
+  simdjson::dom::parser p1, p2;
+  simdjson::dom::element one, merged;
+  REQUIRE(p1.load(fast_result()).get(one) == simdjson::SUCCESS);
+  REQUIRE(p2.load(all).get(merged) == simdjson::SUCCESS);
+  CHECK(uint64_t(merged["overall"]["completed"]) == 2 * uint64_t(one["overall"]["completed"]));
+  CHECK(uint64_t(merged["overall"]["latency_us"]["corrected"]["p99"]) ==
+        uint64_t(one["overall"]["latency_us"]["corrected"]["p99"]));
+  CHECK(uint64_t(merged["config"]["threads"]) == 2 * uint64_t(one["config"]["threads"]));
+
+  // One result merged gives itself back; the merged file reads back in compare.
+  const std::string self = temp_path("self.json");
+  REQUIRE(replay_cli({"merge", fast_result(), "-o", self}).exit_code == 0);
+  CHECK(replay_cli({"compare", fast_result(), self, "--fail-on", "p50>+0.1%"}).exit_code == 0);
+
+  auto different = replay_cli({"merge", fast_result(), slow_result(), "-o", temp_path("bad.json")});
+  CHECK(different.exit_code == 1);
+  CHECK(one_line(different.err));
+  CHECK(different.err.find("are not shards of one run: config.target differs") !=
+        std::string::npos);
+}
+
+TEST_CASE("report and compare write self-contained HTML that renders in Chromium") {
+  const std::string report = temp_path("report.html");
+  auto r = replay_cli({"report", slow_result(), "--html", report});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = read_file(report);
+  CHECK(html.find("<!DOCTYPE html>") == 0);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("POST /webhooks/servicedesk/{id}") != std::string::npos);
+  // Self-contained: nothing is fetched.
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("@import") == std::string::npos);
+  check_in_browser(report, 5, 12);
+
+  const std::string compare = temp_path("compare.html");
+  auto c = replay_cli({"compare", fast_result(), slow_result(), "--html", compare});
+  REQUIRE(c.exit_code == 0);
+  CHECK(read_file(compare).find("replay compare") != std::string::npos);
+  check_in_browser(compare, 6, 14);
+
+  auto missing = replay_cli({"report", "/nonexistent.json", "--html", temp_path("x.html")});
+  CHECK(missing.exit_code == 1);
+  auto unwritable = replay_cli({"report", slow_result(), "--html", "/nonexistent/dir/x.html"});
+  CHECK(unwritable.exit_code == 2);
+  CHECK(unwritable.err.find("--html '/nonexistent/dir/x.html'") != std::string::npos);
+}

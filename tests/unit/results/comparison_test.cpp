@@ -1,0 +1,175 @@
+// --fail-on rules and the comparison: a rule is crossed only when the change is beyond its
+// tolerance and significant; scopes, notes and the verdict line.
+
+#include "replay/results/comparison.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "test_docs.hpp"
+
+using namespace replay;
+using namespace replay::results;
+using replay::testing::Sample;
+
+namespace {
+
+PooledRuns pool_of(const std::vector<Sample>& samples, const std::string& source) {
+  ResultDoc doc = testing::make_run(samples);
+  doc.source = source;
+  auto pool = pool_runs({std::move(doc)});
+  REQUIRE(pool.ok());
+  return std::move(pool).value();
+}
+
+std::vector<FailOnRule> rules_of(std::initializer_list<const char*> texts) {
+  std::vector<FailOnRule> out;
+  for (const char* t : texts) {
+    auto r = parse_fail_on(t);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().context));
+    out.push_back(r.value());
+  }
+  return out;
+}
+
+std::vector<Sample> mix(int64_t a_us, int64_t b_us, int count = 3000, uint64_t seed = 1) {
+  auto samples = testing::spread_samples(count, 10, a_us, "GET /a", seed);
+  auto b = testing::spread_samples(count / 3, 10, b_us, "POST /b", seed + 100, "b");
+  samples.insert(samples.end(), b.begin(), b.end());
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("parse_fail_on reads scope, metric, direction and tolerance") {
+  auto p99 = parse_fail_on("p99>+10%").value();
+  CHECK(p99.scope.empty());
+  CHECK(p99.metric == MetricKind::percentile);
+  CHECK(p99.percentile == 99);
+  CHECK(p99.above);
+  CHECK(p99.unit == ToleranceUnit::relative);
+  CHECK(p99.tolerance == doctest::Approx(0.10));
+
+  auto errors = parse_fail_on("errors>+0.5pp").value();
+  CHECK(errors.metric == MetricKind::errors);
+  CHECK(errors.unit == ToleranceUnit::points);
+  CHECK(errors.tolerance == doctest::Approx(0.005));
+
+  auto rate = parse_fail_on("rate<-5%").value();
+  CHECK_FALSE(rate.above);
+  CHECK(rate.tolerance == doctest::Approx(-0.05));
+  CHECK(parse_fail_on("rate<5%").value().tolerance == doctest::Approx(-0.05));
+  CHECK(parse_fail_on("rate<-20/s").value().unit == ToleranceUnit::per_s);
+
+  auto scoped = parse_fail_on("GET /api/v1/plans/{id}:p99.9>+20ms").value();
+  CHECK(scoped.scope == "GET /api/v1/plans/{id}");
+  CHECK(scoped.percentile == 99.9);
+  CHECK(scoped.unit == ToleranceUnit::micros);
+  CHECK(scoped.tolerance == 20'000);
+
+  for (const char* bad : {"p99", "p99>", "p0>+1%", "p101>+1%", "latency>+1%", ":p99>+1%",
+                          "p99>+1pp", "rate<-5ms", "errors>+5ms", "p99>+fast", "p99>+-1%"}) {
+    auto r = parse_fail_on(bad);
+    CHECK_MESSAGE(!r.ok(), bad);
+    if (!r.ok()) {
+      CHECK(r.error().code == Errc::invalid_argument);
+      CHECK(r.error().context.find(std::string("fail-on '") + bad + "'") == 0);
+    }
+  }
+}
+
+TEST_CASE("no change: nothing significant, no rule crossed") {
+  const PooledRuns before = pool_of(mix(20'000, 50'000, 3000, 1), "before.json");
+  const PooledRuns after = pool_of(mix(20'000, 50'000, 3000, 2), "after.json");
+  auto c =
+      compare_runs(before, after, rules_of({"p99>+10%", "p50>+5%", "errors>+0.5pp", "rate<-5%"}));
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->regressed());
+  CHECK(c->rules.size() == 4);
+  for (const auto& m : c->overall.metrics) CHECK_MESSAGE(m.direction == 0, m.name);
+  CHECK(c->verdict().find("OK: no --fail-on rule crossed (4 checked)") == 0);
+}
+
+TEST_CASE("a 30 % slower endpoint crosses p99>+10% on it and overall, not the other endpoint") {
+  const PooledRuns before = pool_of(mix(20'000, 50'000), "before.json");
+  const PooledRuns after = pool_of(mix(20'000, 65'000, 3000, 2), "after.json");
+  auto c = compare_runs(
+      before, after,
+      rules_of({"POST /b:p99>+10%", "GET /a:p99>+10%", "b:p50>+10%", "errors>+0.5pp"}));
+  REQUIRE(c.ok());
+  CHECK(c->regressed());
+  REQUIRE(c->rules.size() == 4);
+  CHECK(c->rules[0].crossed);
+  CHECK(c->rules[0].scope == "POST /b");
+  CHECK(c->rules[0].detail.find("p99 +") == 0);
+  CHECK_FALSE(c->rules[1].crossed);
+  CHECK(c->rules[2].crossed);
+  CHECK(c->rules[2].scope == "b");
+  CHECK_FALSE(c->rules[3].crossed);
+  const MetricChange* p50 = c->endpoints[1].find("p50");
+  REQUIRE(p50 != nullptr);
+  CHECK(p50->relative == doctest::Approx(0.30).epsilon(0.05));
+  CHECK(p50->direction == 1);
+  CHECK(c->endpoints[1].distribution.superiority > 0.8);
+  CHECK(c->verdict().find(
+            "REGRESSION: 2 of 4 --fail-on checks crossed: POST /b:p99>+10% on POST /b") == 0);
+  // Rules' percentiles join the table.
+  auto p95 = compare_runs(before, after, rules_of({"*:p95>+50%"}));
+  REQUIRE(p95.ok());
+  CHECK(p95->overall.find("p95") != nullptr);
+  CHECK(p95->rules.size() == 2);  // one per endpoint
+  CHECK_FALSE(p95->regressed());
+}
+
+TEST_CASE("a change beyond the tolerance that is not significant does not cross") {
+  const PooledRuns before = pool_of(testing::spread_samples(6, 3, 20'000, "GET /a", 1), "b.json");
+  const PooledRuns after = pool_of(testing::spread_samples(6, 3, 24'000, "GET /a", 2), "a.json");
+  auto c = compare_runs(before, after, rules_of({"p50>+5%"}));
+  REQUIRE(c.ok());
+  CHECK_FALSE(c->regressed());
+  CHECK(c->rules[0].detail.find("beyond the tolerance but not significant") != std::string::npos);
+  bool few_note = false;
+  for (const auto& n : c->notes) few_note = few_note || n.find("fewer than 30") == 0;
+  CHECK(few_note);
+}
+
+TEST_CASE("errors and rate rules") {
+  auto errors_after = mix(20'000, 50'000, 3000, 2);
+  for (size_t i = 0; i < errors_after.size(); i += 25) errors_after[i].status = 503;  // 4 %
+  const PooledRuns before = pool_of(mix(20'000, 50'000), "before.json");
+  const PooledRuns after = pool_of(errors_after, "after.json");
+  auto c = compare_runs(before, after, rules_of({"errors>+0.5pp", "errors>+10pp", "rate<-5%"}));
+  REQUIRE(c.ok());
+  CHECK(c->rules[0].crossed);
+  CHECK_FALSE(c->rules[1].crossed);
+  CHECK_FALSE(c->rules[2].crossed);
+  const MetricChange* e = c->overall.find("errors");
+  CHECK(e->before == 0);
+  CHECK(e->after == doctest::Approx(0.04));
+  CHECK(std::isnan(e->relative));
+
+  // Half the requests over the same time: the achieved rate halves.
+  const PooledRuns slower = pool_of(mix(20'000, 50'000, 1500, 3), "slow.json");
+  auto r = compare_runs(before, slower, rules_of({"rate<-5%"}));
+  REQUIRE(r.ok());
+  CHECK(r->rules[0].crossed);
+  CHECK(r->overall.find("rate")->relative == doctest::Approx(-0.5).epsilon(0.01));
+}
+
+TEST_CASE("rules naming unknown scopes are refused; scopes missing on one side cross") {
+  const PooledRuns before = pool_of(mix(20'000, 50'000), "before.json");
+  const PooledRuns after = pool_of(testing::spread_samples(3000, 10, 20'000), "after.json");
+  auto unknown = compare_runs(before, after, rules_of({"nope:p99>+10%"}));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().context ==
+        "fail-on 'nope:p99>+10%': no tag or endpoint 'nope' in either run");
+  auto gone = compare_runs(before, after, rules_of({"POST /b:p99>+10%"}));
+  REQUIRE(gone.ok());
+  CHECK(gone->rules[0].crossed);
+  CHECK(gone->rules[0].detail == "POST /b is missing in the after run(s)");
+  bool only_note = false;
+  for (const auto& n : gone->notes)
+    only_note = only_note || n == "endpoint POST /b is only in the before run(s)";
+  CHECK(only_note);
+}

@@ -1,0 +1,106 @@
+// The HTML pages: self-contained, with drawn charts, the run's tables, probes only when the
+// timeline has them, and every string from the result escaped.
+
+#include "replay/results/html_report.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "replay/results/result_writer.hpp"
+#include "test_docs.hpp"
+
+using namespace replay;
+using namespace replay::results;
+using replay::testing::Sample;
+
+namespace {
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+std::vector<Sample> evil_samples() {
+  auto samples = testing::spread_samples(600, 6, 20'000, "GET /a");
+  auto evil =
+      testing::spread_samples(60, 6, 90'000, "GET /<script>alert(\"x\")</script>", 2, "t&t");
+  evil[0].status = 500;
+  samples.insert(samples.end(), evil.begin(), evil.end());
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("the report is one self-contained page with drawn charts and the run's tables") {
+  ResultDoc doc = testing::make_run(evil_samples(), 1'700'000'000'000, 2, {"p99<50ms"});
+  const std::string html = render_html_report(doc);
+  CHECK(html.find("<!DOCTYPE html>") == 0);
+  CHECK(html.rfind("</html>\n") == html.size() - 8);
+  // Nothing fetched, nothing executed.
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=") == std::string::npos);
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("url(http") == std::string::npos);
+  // Latency, rate, concurrency, spectrum, spectrum by endpoint.
+  CHECK(count_of(html, "<svg ") == 5);
+  CHECK(count_of(html, "<path class=\"line\" d=\"M") >= 12);
+  CHECK(html.find("<path class=\"band\" d=\"M") != std::string::npos);
+  CHECK(html.find(">Percentile spectrum</h2>") != std::string::npos);
+  CHECK(html.find(">99.999%</text>") != std::string::npos);
+  CHECK(html.find(">Probes</h2>") == std::string::npos);
+  CHECK(html.find("GET /&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") != std::string::npos);
+  CHECK(html.find(">t&amp;t</td>") != std::string::npos);
+  CHECK(html.find(">HTTP 5xx responses</td>") != std::string::npos);
+  CHECK(html.find(">p99&lt;50ms</td>") != std::string::npos);
+  CHECK(html.find(">FAIL</span>") != std::string::npos);
+  CHECK(html.find("not saturated") != std::string::npos);
+}
+
+TEST_CASE("probe series get their own chart when the timeline has them") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(300, 6, 20'000));
+  for (auto& row : doc.timeline) {
+    row.probes.push_back({"queue", static_cast<double>(row.second * 10)});
+    row.probes.push_back({"lag <ms>", row.second == 2 ? NAN : 1.5});
+  }
+  doc.probes = {{"queue", "queue_depth"}, {"lag <ms>", "lag_ms"}};
+  const std::string html = render_html_report(doc);
+  CHECK(html.find(">Probes</h2>") != std::string::npos);
+  CHECK(html.find("<svg id=\"probes\"") != std::string::npos);
+  CHECK(html.find("<title>lag &lt;ms&gt;</title>") != std::string::npos);
+}
+
+TEST_CASE("render_html_report_from_json renders result.json text or names what is wrong") {
+  const std::string json =
+      testing::write_run_json(testing::spread_samples(100, 3, 5'000), 1'700'000'000'000);
+  auto html = render_html_report_from_json(json, "run.json");
+  REQUIRE(html.ok());
+  CHECK(html->find("<svg ") != std::string::npos);
+  auto bad = render_html_report_from_json("{}", "run.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().context.find("run.json: not a replay result") == 0);
+}
+
+TEST_CASE("the comparison page overlays both sides and states the verdict") {
+  auto before = pool_runs({testing::make_run(testing::spread_samples(2000, 6, 20'000))}).value();
+  auto after =
+      pool_runs({testing::make_run(testing::spread_samples(2000, 6, 30'000, "GET /a", 2))}).value();
+  before.sources = {"before <1>.json"};
+  after.sources = {"after.json"};
+  auto c = compare_runs(before, after, {parse_fail_on("p50>+10%").value()});
+  REQUIRE(c.ok());
+  const std::string html = render_html_compare(before, after, c.value());
+  CHECK(html.find("<div class=\"verdict bad\">REGRESSION: 1 of 1 --fail-on checks crossed") !=
+        std::string::npos);
+  CHECK(html.find("before &lt;1&gt;.json") != std::string::npos);
+  // Spectrum, latency, rate, concurrency, and one spectrum per endpoint.
+  CHECK(count_of(html, "<svg ") == 5);
+  CHECK(count_of(html, "stroke=\"#1f6fb4\"") >= 4);
+  CHECK(count_of(html, "stroke=\"#e8731a\"") >= 4);
+  CHECK(html.find(">before p99</span>") != std::string::npos);
+  CHECK(html.find(">after p50</span>") != std::string::npos);
+  CHECK(html.find("<td class=\"num worse\">+50.") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+}

@@ -1,0 +1,188 @@
+// Merging shards: exact histogram union, counts summed, timelines aligned on wall-clock,
+// configurations checked; pooling runs for a comparison.
+
+#include "replay/results/merge.hpp"
+
+#include <doctest/doctest.h>
+
+#include "replay/core/units.hpp"
+#include "replay/results/result_reader.hpp"
+#include "replay/results/result_writer.hpp"
+#include "test_docs.hpp"
+
+using namespace replay;
+using namespace replay::results;
+using replay::testing::Sample;
+
+namespace {
+
+constexpr int64_t kStart = 1'700'000'000'000;
+
+ResultDoc with_config(ResultDoc doc, const std::string& key, const std::string& json,
+                      const std::string& text) {
+  for (auto& e : doc.config) {
+    if (e.key == key) {
+      e.json = json;
+      e.text = text;
+      return doc;
+    }
+  }
+  doc.config.push_back({key, json, text});
+  return doc;
+}
+
+ResultDoc shard(ResultDoc doc, int index, int count, const std::string& source) {
+  doc.source = source;
+  doc = with_config(std::move(doc), "shard_count", std::to_string(count), std::to_string(count));
+  return with_config(std::move(doc), "shard_index", std::to_string(index), std::to_string(index));
+}
+
+}  // namespace
+
+TEST_CASE("merging one result gives back that result") {
+  const std::string json = testing::write_run_json(testing::spread_samples(500, 6, 30'000), kStart,
+                                                   2, {"p99<100ms", "rate>50/s"});
+  auto doc = parse_result_json(json, "one.json");
+  REQUIRE(doc.ok());
+  auto merged = merge_shards({doc.value()});
+  REQUIRE(merged.ok());
+  CHECK(testing::json_difference(json, format_result_doc(merged.value())) == "");
+}
+
+TEST_CASE("merging two shards equals the union of their histograms, counts and timelines") {
+  auto a_samples = testing::spread_samples(600, 6, 20'000, "GET /a", 1);
+  auto b_samples = testing::spread_samples(400, 6, 40'000, "GET /a", 2);
+  auto b_extra = testing::spread_samples(50, 6, 5'000, "GET /only-b", 3);
+  b_extra[0].status = 500;
+  b_samples.insert(b_samples.end(), b_extra.begin(), b_extra.end());
+  // Shard b started 2.2 s after shard a: its second 0 is a's second 2.
+  ResultDoc a = shard(testing::make_run(a_samples, kStart, 2, {"p99<30ms"}), 0, 2, "a.json");
+  ResultDoc b =
+      shard(testing::make_run(b_samples, kStart + 2'200, 4, {"p99<30ms"}), 1, 2, "b.json");
+
+  auto merged = merge_shards({a, b});
+  REQUIRE_MESSAGE(merged.ok(), (merged.ok() ? "" : merged.error().context));
+  const ResultDoc& m = merged.value();
+
+  Histogram expected = a.overall.corrected;
+  expected.merge(b.overall.corrected);
+  CHECK(m.overall.corrected == expected);
+  CHECK(m.overall.corrected.count() == 1050);
+  for (double p : {50.0, 90.0, 99.0, 99.9}) {
+    CHECK(m.overall.corrected.value_at_percentile(p) == expected.value_at_percentile(p));
+  }
+  CHECK(m.overall.completed == 1050);
+  CHECK(m.overall.errors == 1);
+  CHECK(m.overall.status[5] == 1);
+  CHECK(m.connections_opened == 8);
+  CHECK(m.config_text("threads") == "6");
+  CHECK(m.config_text("shard_index") == "0,1");
+  CHECK(m.find_config("shard_index")->json == "[0,1]");
+  CHECK(m.config_text("shard_count") == "2");
+  REQUIRE(m.by_endpoint.size() == 2);
+  CHECK(m.by_endpoint[0].scope.completed == 1000);
+  CHECK(m.by_endpoint[1].name == "GET /only-b");
+  CHECK(m.by_endpoint[1].scope.completed == 50);
+
+  CHECK(m.started_unix_ms == kStart);
+  CHECK(m.load_us == 2'200'000 + b.load_us);
+  REQUIRE(m.timeline.size() == 8);  // a: seconds 0-5, b: 2-7
+  uint64_t completed = 0;
+  for (size_t i = 0; i < m.timeline.size(); ++i) {
+    CHECK(m.timeline[i].second == static_cast<int64_t>(i));
+    completed += m.timeline[i].completed;
+  }
+  CHECK(completed == 1050);
+  CHECK(m.timeline[0].completed == a.timeline[0].completed);
+  CHECK(m.timeline[2].completed == a.timeline[2].completed + b.timeline[0].completed);
+  CHECK(m.timeline[7].completed == b.timeline[5].completed);
+  CHECK(m.timeline[2].in_flight == a.timeline[2].in_flight + b.timeline[0].in_flight);
+  auto second2 = Histogram::deserialise(a.timeline[2].corrected_hdr).value();
+  second2.merge(Histogram::deserialise(b.timeline[0].corrected_hdr).value());
+  CHECK(Histogram::deserialise(m.timeline[2].corrected_hdr).value() == second2);
+  CHECK(m.timeline[2].p99_us == second2.value_at_percentile(99));
+
+  // Tag timelines merge the same way (tag "t" only here).
+  REQUIRE(m.timeline_by_tag.size() == 1);
+  CHECK(m.timeline_by_tag[0].tag == "t");
+  REQUIRE(m.timeline_by_tag[0].rows.size() == 8);
+  CHECK(m.timeline_by_tag[0].rows[2].completed ==
+        a.timeline_by_tag[0].rows[2].completed + b.timeline_by_tag[0].rows[0].completed);
+  CHECK(m.timeline_by_tag[0].rows[2].p99_us == second2.value_at_percentile(99));
+
+  // Thresholds are re-evaluated on the merged data: a passes p99<30ms, b does not.
+  REQUIRE(m.thresholds.size() == 1);
+  CHECK(a.thresholds[0].passed);
+  CHECK_FALSE(b.thresholds[0].passed);
+  CHECK_FALSE(m.thresholds[0].passed);
+  CHECK(m.thresholds[0].observed == "p99 = " + format_ms(expected.value_at_percentile(99)));
+
+  // What merge writes reads back as the same document.
+  auto again = parse_result_json(format_result_doc(m), "all.json");
+  REQUIRE(again.ok());
+  CHECK(again->overall.corrected == expected);
+  CHECK(again->timeline.size() == 8);
+}
+
+TEST_CASE("merge refuses results whose configurations differ beyond the shard") {
+  auto run = testing::make_run(testing::spread_samples(100, 5, 20'000), kStart);
+  ResultDoc a = shard(run, 0, 2, "a.json");
+  ResultDoc b = with_config(shard(run, 1, 2, "b.json"), "rate", "\"200/s\"", "200/s");
+  auto rate = merge_shards({a, b});
+  REQUIRE_FALSE(rate.ok());
+  CHECK(rate.error().code == Errc::invalid_argument);
+  CHECK(rate.error().context ==
+        "'b.json' and 'a.json' are not shards of one run: config.rate differs: \"200/s\" vs "
+        "\"100/s\" (shards share their configuration except the shard index)");
+
+  auto twice = merge_shards({shard(run, 1, 2, "a.json"), shard(run, 1, 2, "b.json")});
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().context == "shard 1 is in both 'a.json' and 'b.json'");
+
+  auto counts = merge_shards({shard(run, 0, 2, "a.json"), shard(run, 1, 3, "b.json")});
+  REQUIRE_FALSE(counts.ok());
+  CHECK(counts.error().context.find("config.shard_count differs: 3 vs 2") != std::string::npos);
+  // A merged result merges on with the remaining shards.
+  auto two = merge_shards({shard(run, 0, 3, "a.json"), shard(run, 1, 3, "b.json")});
+  REQUIRE(two.ok());
+  two->source = "ab.json";
+  auto three = merge_shards({two.value(), shard(run, 2, 3, "c.json")});
+  REQUIRE(three.ok());
+  CHECK(three->find_config("shard_index")->json == "[0,1,2]");
+  CHECK(three->overall.completed == 3 * run.overall.completed);
+  auto again = merge_shards({two.value(), shard(run, 1, 3, "c.json")});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().context == "shard 1 is in both 'ab.json' and 'c.json'");
+  // Unsharded runs (shard_count 1) of one configuration add up.
+  CHECK(merge_shards({run, run}).ok());
+
+  ResultDoc extra = with_config(shard(run, 1, 2, "b.json"), "probe", "\"q=x\"", "q=x");
+  auto missing = merge_shards({a, extra});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().context.find("config.probe is set in one and not the other") !=
+        std::string::npos);
+
+  CHECK_FALSE(merge_shards({}).ok());
+  // Thread counts may differ (machines differ); they add up.
+  auto threads = merge_shards({a, with_config(shard(run, 1, 2, "b.json"), "threads", "8", "8")});
+  REQUIRE(threads.ok());
+  CHECK(threads->config_text("threads") == "10");
+}
+
+TEST_CASE("pooled runs sum on each run's own seconds and keep each run's load window") {
+  ResultDoc a = testing::make_run(testing::spread_samples(500, 5, 20'000), kStart);
+  ResultDoc b = testing::make_run(testing::spread_samples(300, 3, 20'000), kStart + 3'600'000);
+  a.source = "a.json";
+  b.source = "b.json";
+  auto pool = pool_runs({a, b});
+  REQUIRE(pool.ok());
+  CHECK(pool->runs == 2);
+  CHECK(pool->sources == std::vector<std::string>{"a.json", "b.json"});
+  CHECK(pool->doc.overall.completed == 800);
+  CHECK(pool->completed_during_load == 800);
+  CHECK(pool->load_seconds == 8);
+  REQUIRE(pool->doc.timeline.size() == 5);
+  CHECK(pool->doc.timeline[0].completed == a.timeline[0].completed + b.timeline[0].completed);
+  CHECK(pool->doc.timeline[4].completed == a.timeline[4].completed);
+  CHECK_FALSE(pool_runs({}).ok());
+}

@@ -1,0 +1,175 @@
+// Reading result.json: everything `replay run --out` writes comes back, and anything else is
+// refused with an error naming the file and the field.
+
+#include "replay/results/result_reader.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "replay/results/result_writer.hpp"
+#include "test_docs.hpp"
+
+using namespace replay;
+using namespace replay::results;
+using replay::testing::Sample;
+
+namespace {
+
+std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  return text.replace(at, from.size(), to);
+}
+
+std::vector<Sample> two_endpoints() {
+  auto samples = testing::spread_samples(300, 6, 20'000, "GET /a");
+  auto more = testing::spread_samples(100, 6, 50'000, "POST /b/{id}", 2, "b");
+  more[3].status = 503;
+  more[4].status = 404;
+  samples.insert(samples.end(), more.begin(), more.end());
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("a result written by replay run reads back with its histograms, timeline and verdicts") {
+  const auto samples = two_endpoints();
+  const std::string json = testing::write_run_json(samples, 1'700'000'000'123, 2, {"p99<1s"});
+  auto doc = parse_result_json(json, "run.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  CHECK(doc->source == "run.json");
+  CHECK(doc->started_unix_ms == 1'700'000'000'123);
+  CHECK(doc->load_us == 6'000'000);
+  CHECK(doc->config_text("rate") == "100/s");
+  CHECK(doc->config_text("threads") == "2");
+  CHECK(doc->config_text("trace") == "traces/demo.zst");
+  CHECK(doc->find_config("loop")->json == "true");
+  CHECK(doc->overall.completed == 400);
+  CHECK(doc->overall.corrected.count() == 400);
+  CHECK(doc->overall.status[2] == 398);
+  CHECK(doc->overall.status[4] == 1);
+  CHECK(doc->overall.status[5] == 1);
+  CHECK(doc->overall.errors == 2);
+  CHECK(doc->overall.error_ratio() == doctest::Approx(2.0 / 400));
+  REQUIRE(doc->by_endpoint.size() == 2);
+  CHECK(doc->by_endpoint[0].name == "GET /a");
+  CHECK(doc->by_endpoint[1].name == "POST /b/{id}");
+  CHECK(doc->by_endpoint[1].scope.corrected.count() == 100);
+  CHECK(doc->find_scope("b") != nullptr);
+  CHECK(doc->find_scope("POST /b/{id}")->completed == 100);
+  CHECK(doc->find_scope("nope") == nullptr);
+  REQUIRE(doc->timeline.size() == 6);
+  uint64_t completed = 0;
+  for (const auto& row : doc->timeline) completed += row.completed;
+  CHECK(completed == 400);
+  CHECK(doc->timeline[2].p50_us > 0);
+  CHECK_FALSE(doc->timeline[2].corrected_hdr.empty());
+  CHECK(doc->timeline[2].probes.empty());
+  CHECK(doc->completed_during_load() == 400);
+  REQUIRE(doc->timeline_by_tag.size() == 2);
+  CHECK(doc->timeline_by_tag[1].tag == "b");
+  uint64_t tag_completed = 0;
+  for (const auto& row : doc->timeline_by_tag[1].rows) tag_completed += row.completed;
+  CHECK(tag_completed == 100);
+  CHECK(doc->probes.empty());
+  CHECK(doc->saturation.summary.find("not saturated") == 0);
+  REQUIRE(doc->thresholds.size() == 1);
+  CHECK(doc->thresholds[0].expression == "p99<1s");
+  CHECK(doc->thresholds[0].passed);
+  // The histograms are the run's own: percentiles recomputed from them match the printed ones.
+  const auto p99_at = json.find("\"p99\":");
+  REQUIRE(p99_at != std::string::npos);
+  CHECK(json.compare(p99_at + 6,
+                     std::to_string(doc->overall.corrected.value_at_percentile(99)).size(),
+                     std::to_string(doc->overall.corrected.value_at_percentile(99))) == 0);
+}
+
+TEST_CASE("writing a read result gives back the same document (round trip)") {
+  const std::string json =
+      testing::write_run_json(two_endpoints(), 1'700'000'000'000, 2, {"errors<1%"});
+  auto doc = parse_result_json(json, "run.json");
+  REQUIRE(doc.ok());
+  const std::string again = format_result_doc(doc.value());
+  CHECK(testing::json_difference(json, again) == "");
+  // The writer's layout is the run's own, byte for byte.
+  CHECK(again == json);
+}
+
+TEST_CASE("probe samples and unknown integer scope fields are read and written back") {
+  std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
+  json = replace_once(json, "\"service_hdr\":\"",
+                      "\"probes\":{\"queue_depth\":7.5,\"lag\":null},\"service_hdr\":\"");
+  json = replace_once(json, "\"response_bytes\":", "\"capture_failed\":3,\"response_bytes\":");
+  auto doc = parse_result_json(json, "probes.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  REQUIRE(doc->timeline[0].probes.size() == 2);
+  CHECK(doc->timeline[0].probes[0].name == "queue_depth");
+  CHECK(doc->timeline[0].probes[0].value == 7.5);
+  CHECK(std::isnan(doc->timeline[0].probes[1].value));
+  REQUIRE(doc->overall.extra_counts.size() == 1);
+  CHECK(doc->overall.extra_counts[0] == std::pair<std::string, uint64_t>("capture_failed", 3));
+  auto again = parse_result_json(format_result_doc(doc.value()), "again.json");
+  REQUIRE(again.ok());
+  CHECK(again->timeline[0].probes.size() == 2);
+  CHECK(again->overall.extra_counts == doc->overall.extra_counts);
+}
+
+TEST_CASE("other formats, newer versions and damaged results are refused naming file and field") {
+  const std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
+
+  auto trace = parse_result_json(R"({"format":"replay-trace","version":1})", "t.json");
+  REQUIRE_FALSE(trace.ok());
+  CHECK(trace.error().code == Errc::unsupported);
+  CHECK(trace.error().context.find("t.json: not a replay result") == 0);
+
+  auto newer = parse_result_json(replace_once(json, "\"version\":1", "\"version\":2"), "new.json");
+  REQUIRE_FALSE(newer.ok());
+  CHECK(newer.error().code == Errc::unsupported);
+  CHECK(newer.error().context ==
+        "new.json: format version 2 is newer than this build of replay reads (1)");
+
+  auto not_json = parse_result_json("{\"format\":", "x.json");
+  REQUIRE_FALSE(not_json.ok());
+  CHECK(not_json.error().code == Errc::corrupt);
+  CHECK(not_json.error().context.find("x.json: ") == 0);
+
+  auto array = parse_result_json("[1,2]", "a.json");
+  REQUIRE_FALSE(array.ok());
+  CHECK(array.error().code == Errc::unsupported);
+
+  auto missing = parse_result_json(replace_once(json, "\"load_us\":", "\"load_uz\":"), "m.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().context == "m.json: field 'load_us': missing");
+
+  auto bad_hdr =
+      parse_result_json(replace_once(json, "\"hdr\":\"hdr1:", "\"hdr\":\"hdr9:"), "h.json");
+  REQUIRE_FALSE(bad_hdr.ok());
+  CHECK(bad_hdr.error().code == Errc::corrupt);
+  CHECK(bad_hdr.error().context.find("h.json: field 'overall.latency_us.corrected.hdr': ") == 0);
+
+  auto wrong_count =
+      parse_result_json(replace_once(json, "{\"count\":400,", "{\"count\":401,"), "c.json");
+  REQUIRE_FALSE(wrong_count.ok());
+  CHECK(
+      wrong_count.error().context ==
+      "c.json: field 'overall.latency_us.corrected.count': 401 but the histogram holds 400 values");
+
+  auto wrong_type =
+      parse_result_json(replace_once(json, "\"interrupted\":false", "\"interrupted\":0"), "w.json");
+  REQUIRE_FALSE(wrong_type.ok());
+  CHECK(wrong_type.error().context == "w.json: field 'interrupted': expected true or false");
+
+  auto bad_row = parse_result_json(replace_once(json, "\"second\":1,", "\"second\":0,"), "r.json");
+  REQUIRE_FALSE(bad_row.ok());
+  CHECK(bad_row.error().context ==
+        "r.json: field 'timeline[1].second': seconds must increase from row to row");
+}
+
+TEST_CASE("read_result_file names the missing file") {
+  auto missing = read_result_file("/nonexistent/run.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == Errc::not_found);
+  CHECK(missing.error().context.find("'/nonexistent/run.json': ") == 0);
+}

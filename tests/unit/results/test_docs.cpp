@@ -1,0 +1,185 @@
+#include "test_docs.hpp"
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <map>
+
+#include "replay/core/random.hpp"
+#include "replay/engine/saturation.hpp"
+#include "replay/engine/threshold.hpp"
+#include "replay/report/run_report.hpp"
+#include "replay/results/result_reader.hpp"
+#include "replay/schedule/rate.hpp"
+
+namespace replay::testing {
+namespace {
+
+engine::ScopeStats& named(std::vector<engine::NamedStats>& list, const std::string& name) {
+  for (auto& n : list) {
+    if (n.name == name) return n.stats;
+  }
+  list.push_back({name, {}});
+  return list.back().stats;
+}
+
+void count_sample(engine::ScopeStats& s, const Sample& x) {
+  ++s.offered;
+  ++s.sent;
+  ++s.completed;
+  ++s.status_classes[static_cast<size_t>(x.status / 100)];
+  s.corrected.record(x.latency_us);
+  s.service.record(x.latency_us * 9 / 10);
+  s.send_lag.record(x.latency_us / 10);
+  s.ttfb.record(x.latency_us / 2);
+  s.response_bytes += 100;
+}
+
+std::string difference(simdjson::dom::element a, simdjson::dom::element b,
+                       const std::string& path) {
+  using simdjson::dom::element_type;
+  const bool a_number = a.is_number(), b_number = b.is_number();
+  if (a_number && b_number) {
+    const double x = a.get_double().value(), y = b.get_double().value();
+    if (x == y || std::fabs(x - y) <= 1e-12 * std::max(std::fabs(x), std::fabs(y))) return "";
+    return path + ": " + simdjson::minify(a) + " vs " + simdjson::minify(b);
+  }
+  if (a.type() != b.type()) return path + ": different types";
+  switch (a.type()) {
+    case element_type::OBJECT: {
+      auto oa = a.get_object().value(), ob = b.get_object().value();
+      if (oa.size() != ob.size()) return path + ": different key counts";
+      for (auto [key, value] : oa) {
+        simdjson::dom::element other;
+        if (ob.at_key(key).get(other) != simdjson::SUCCESS) {
+          return path + "." + std::string(key) + ": missing";
+        }
+        auto d = difference(value, other, path + "." + std::string(key));
+        if (!d.empty()) return d;
+      }
+      return "";
+    }
+    case element_type::ARRAY: {
+      auto xa = a.get_array().value(), xb = b.get_array().value();
+      if (xa.size() != xb.size()) return path + ": different lengths";
+      size_t i = 0;
+      auto ib = xb.begin();
+      for (auto value : xa) {
+        auto d = difference(value, *ib, path + "[" + std::to_string(i++) + "]");
+        if (!d.empty()) return d;
+        ++ib;
+      }
+      return "";
+    }
+    default:
+      return simdjson::minify(a) == simdjson::minify(b)
+                 ? ""
+                 : path + ": " + simdjson::minify(a) + " vs " + simdjson::minify(b);
+  }
+}
+
+}  // namespace
+
+std::string write_run_json(const std::vector<Sample>& samples, int64_t started_unix_ms,
+                           unsigned threads, const std::vector<std::string>& thresholds) {
+  report::RunReport report;
+  report.config.trace_path = "traces/demo.zst";
+  report.config.target_url = "http://127.0.0.1:8000";
+  report.config.rate = schedule::parse_rate_schedule("100/s").value();
+  report.rate_text = "100/s";
+  report.config.loop = true;
+  auto& r = report.result;
+  r.started_unix_ms = started_unix_ms;
+  r.threads = threads;
+  std::map<int64_t, std::pair<histogram::Histogram, histogram::Histogram>> per_second;
+  std::map<int64_t, engine::TimelineRow> rows;
+  int64_t last = 0;
+  for (const auto& x : samples) {
+    count_sample(r.overall, x);
+    count_sample(named(r.by_tag, x.tag), x);
+    count_sample(named(r.by_endpoint, x.endpoint), x);
+    auto& row = rows[x.second];
+    ++row.offered;
+    ++row.sent;
+    ++row.completed;
+    if (x.status >= 400) ++row.errors;
+    row.in_flight = std::max<uint64_t>(row.in_flight, 3);
+    per_second[x.second].first.record(x.latency_us);
+    per_second[x.second].second.record(x.latency_us * 9 / 10);
+    last = std::max(last, x.second);
+  }
+  for (int64_t s = 0; s <= last; ++s) {
+    engine::TimelineRow row = rows[s];
+    row.second = s;
+    if (per_second.count(s)) {
+      row.corrected = per_second[s].first.serialise();
+      row.service = per_second[s].second.serialise();
+    }
+    r.timeline.push_back(row);
+  }
+  // Per tag: the same rows, counted and measured per tag.
+  r.timeline_by_tag.resize(r.by_tag.size());
+  for (size_t t = 0; t < r.by_tag.size(); ++t) {
+    std::map<int64_t, histogram::Histogram> hist;
+    std::map<int64_t, engine::TimelineRow> tag_rows;
+    for (const auto& x : samples) {
+      if (x.tag != r.by_tag[t].name) continue;
+      auto& row = tag_rows[x.second];
+      row.second = x.second;
+      ++row.offered;
+      ++row.sent;
+      ++row.completed;
+      if (x.status >= 400) ++row.errors;
+      hist[x.second].record(x.latency_us);
+    }
+    for (auto& [second, row] : tag_rows) {
+      row.corrected = hist[second].serialise();
+      r.timeline_by_tag[t].push_back(row);
+    }
+  }
+  r.load_us = (last + 1) * 1'000'000;
+  r.elapsed_us = r.load_us + 250'000;
+  r.connections_opened = 4;
+  report.saturation = engine::analyse_saturation(r.timeline);
+  for (const auto& text : thresholds) {
+    report.thresholds.push_back(
+        engine::evaluate_threshold(engine::parse_threshold(text).value(), r));
+  }
+  return report::format_result_json(report);
+}
+
+results::ResultDoc make_run(const std::vector<Sample>& samples, int64_t started_unix_ms,
+                            unsigned threads, const std::vector<std::string>& thresholds) {
+  auto doc = results::parse_result_json(
+      write_run_json(samples, started_unix_ms, threads, thresholds), "made.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  return std::move(doc).value();
+}
+
+std::vector<Sample> spread_samples(int count, int seconds, int64_t center_us,
+                                   const std::string& endpoint, uint64_t seed,
+                                   const std::string& tag) {
+  Random random(seed);
+  std::vector<Sample> out;
+  for (int i = 0; i < count; ++i) {
+    Sample x;
+    x.second = static_cast<int64_t>(i) * seconds / count;
+    x.latency_us =
+        static_cast<int64_t>(static_cast<double>(center_us) * (0.8 + 0.4 * random.uniform()));
+    x.endpoint = endpoint;
+    x.tag = tag;
+    out.push_back(x);
+  }
+  return out;
+}
+
+std::string json_difference(const std::string& a, const std::string& b) {
+  simdjson::dom::parser pa, pb;
+  simdjson::dom::element ea, eb;
+  if (pa.parse(a).get(ea) != simdjson::SUCCESS) return "first text does not parse";
+  if (pb.parse(b).get(eb) != simdjson::SUCCESS) return "second text does not parse";
+  return difference(ea, eb, "$");
+}
+
+}  // namespace replay::testing

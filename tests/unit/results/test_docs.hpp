@@ -1,0 +1,42 @@
+#pragma once
+// Builders of result documents for the results tests: runs written by the report component's
+// own writer (what `replay run --out` produces) and small documents made in memory.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "replay/results/result_doc.hpp"
+
+namespace replay::testing {
+
+// One completed request of a synthetic run.
+struct Sample {
+  int64_t second = 0;      // completion second
+  int64_t latency_us = 0;  // corrected; service is 90 % of it
+  std::string endpoint = "GET /a";
+  std::string tag = "t";
+  int status = 200;
+};
+
+// result.json text for `samples` as report::format_result_json writes it, with config
+// rate "100/s", the given started time, threads and shard (none when empty) and thresholds.
+std::string write_run_json(const std::vector<Sample>& samples, int64_t started_unix_ms,
+                           unsigned threads = 2, const std::vector<std::string>& thresholds = {});
+
+// The same run parsed by results::parse_result_json (REQUIRE-d to succeed).
+results::ResultDoc make_run(const std::vector<Sample>& samples,
+                            int64_t started_unix_ms = 1'700'000'000'000, unsigned threads = 2,
+                            const std::vector<std::string>& thresholds = {});
+
+// `count` samples over `seconds` seconds on one endpoint and tag, latencies spread
+// deterministically around `center_us` (+-20 %).
+std::vector<Sample> spread_samples(int count, int seconds, int64_t center_us,
+                                   const std::string& endpoint = "GET /a", uint64_t seed = 1,
+                                   const std::string& tag = "t");
+
+// The first difference between two JSON texts ("" when equal), numbers compared to a relative
+// 1e-12, object keys in any order.
+std::string json_difference(const std::string& a, const std::string& b);
+
+}  // namespace replay::testing

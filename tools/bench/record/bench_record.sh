@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# replay record's overhead (issue 6): replay run offers 5000 req/s of GET /health/live to
+# agent-sim, once directly and once through `replay record`, and compares the corrected p99
+# (and p50) from the two result.json files; the recording must hold every request.
+# agent-sim and the recorder share core 0, the load generator runs on core 1. Loopback only,
+# every run bounded by --duration.
+# Usage: tools/bench/record/bench_record.sh [seconds per run, default 10] [build dir, default build]
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+secs="${1:-10}"
+build="${2:-build}"
+rate=5000
+if [[ "$build" == "build" ]]; then
+  tools/install-deps.sh --bench
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target replay agent-sim >/dev/null
+fi
+replay="$PWD/$build/replay"
+sim="$PWD/$build/agent-sim"
+
+work=$(mktemp -d /tmp/replay-bench-record-XXXXXX)
+sim_pid=""
+rec_pid=""
+cleanup() {
+  [[ -n "$rec_pid" ]] && kill "$rec_pid" 2>/dev/null || true
+  [[ -n "$sim_pid" ]] && kill "$sim_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n 65536 2>/dev/null || true
+
+taskset -c 0 "$sim" --listen 127.0.0.1:0 --no-auth >"$work/sim.out" 2>/dev/null &
+sim_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
+sim_url="http://$(sed -n 's/^listening on //p' "$work/sim.out")"
+
+taskset -c 0 "$replay" record --proxy 127.0.0.1:0 --upstream "$sim_url" -o "$work/rec.zst" \
+  >"$work/rec.out" 2>"$work/rec.err" &
+rec_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/rec.out" 2>/dev/null && break; sleep 0.05; done
+proxy_url="http://$(sed -n 's/^listening on \([^,]*\),.*/\1/p' "$work/rec.out")"
+
+printf '%s\n%s\n' '{"format":"replay-trace","version":1}' \
+  '{"offset_us":0,"method":"GET","target":"/health/live"}' | zstd -q -o "$work/one.zst"
+
+# run TARGET NAME: a bounded open-loop run on core 1; prints "p50_us p99_us completed errors".
+run() {
+  taskset -c 1 "$replay" run "$work/one.zst" --target "$1" --rate "$rate/s" --duration "${secs}s" \
+    --loop --threads 1 --quiet --out "$work/$2.json" >/dev/null 2>&1 || true
+  jq -r '"\(.overall.latency_us.corrected.p50) \(.overall.latency_us.corrected.p99) \(.overall.completed) \(.overall.errors // 0)"' \
+    "$work/$2.json"
+}
+
+# Warm both paths (connections, page cache), then alternate direct and proxied runs so that
+# other load on the machine hits both alike; the medians of the rounds are reported.
+run "$sim_url" warm-direct >/dev/null
+run "$proxy_url" warm-proxy >/dev/null
+rounds=3
+: >"$work/direct.txt"
+: >"$work/proxy.txt"
+p_done=0
+p_err=0
+rec_ticks=0
+# cpu_ticks PID: user + system clock ticks the process has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+for i in $(seq "$rounds"); do
+  run "$sim_url" "direct$i" >>"$work/direct.txt"
+  ticks_before=$(cpu_ticks "$rec_pid")
+  read -r a b n_done n_err < <(run "$proxy_url" "proxy$i")
+  rec_ticks=$((rec_ticks + $(cpu_ticks "$rec_pid") - ticks_before))
+  echo "$a $b $n_done $n_err" >>"$work/proxy.txt"
+  p_done=$((p_done + n_done))
+  p_err=$((p_err + n_err))
+done
+median() { sort -n | sed -n "$(((rounds + 1) / 2))p"; }
+d50=$(cut -d' ' -f1 "$work/direct.txt" | median)
+d99=$(cut -d' ' -f2 "$work/direct.txt" | median)
+d_done=$(cut -d' ' -f3 "$work/direct.txt" | paste -sd+ | bc)
+p50=$(cut -d' ' -f1 "$work/proxy.txt" | median)
+p99=$(cut -d' ' -f2 "$work/proxy.txt" | median)
+kill -INT "$rec_pid"
+wait "$rec_pid" || true
+rec_pid=""
+recorded=$(sed -n 's/^recorded \([0-9]*\) requests.*/\1/p' "$work/rec.out")
+expected=$(jq -r '.overall.completed' "$work/warm-proxy.json")
+expected=$((expected + p_done))
+
+printf 'record.direct_p50: %s us   record.direct_p99: %s us (median of %s runs of %ss at %s req/s, %s requests)\n' \
+  "$d50" "$d99" "$rounds" "$secs" "$rate" "$d_done"
+printf 'record.proxied_p50: %s us   record.proxied_p99: %s us (same, %s requests, %s errors)\n' \
+  "$p50" "$p99" "$p_done" "$p_err"
+printf 'record.overhead_p50: %s us (%s req/s)\n' "$((p50 - d50))" "$rate"
+printf 'record.overhead_p99: %s us (%s req/s)\n' "$((p99 - d99))" "$rate"
+printf 'record.recorder_cpu_per_request: %.1f us (user+sys of the recorder / proxied requests)\n' \
+  "$(echo "$rec_ticks * 1000000 / $(getconf CLK_TCK) / $p_done" | bc -l)"
+printf 'record.recorded: %s of %s proxied requests (%s)\n' "$recorded" "$expected" \
+  "$(sed -n 's/^recorded [0-9]* requests in [0-9.]*s to [^ ]* (\(.*\))$/\1/p' "$work/rec.out")"
