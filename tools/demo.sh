@@ -27,7 +27,8 @@ echo
 set +e
 build/replay run traces/demo.zst --target "$target" --rate 40/s --duration 20s --loop \
   --threshold 'health:p95<500ms' --threshold 'chat:p95<2s' --threshold 'chat-stream:p95<3s' \
-  --threshold 'errors<1%' --out "$out/result.json" --hgrm "$out/hgrm" "$@"
+  --threshold 'errors<1%' --probe "queue=$target/metrics#queue_depth" \
+  --out "$out/result.json" --html "$out/report.html" --csv "$out/timeline.csv" "$@"
 status=$?
 set -e
 echo

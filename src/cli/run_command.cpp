@@ -17,6 +17,7 @@
 #include "replay/engine/saturation.hpp"
 #include "replay/engine/threshold.hpp"
 #include "replay/report/run_report.hpp"
+#include "replay/results/html_report.hpp"
 #include "replay/trace/trace_reader.hpp"
 
 namespace replay::cli {
@@ -40,7 +41,7 @@ struct RunFlags {
   std::string timeout = "30s";
   std::string connect_timeout = "10s";
   std::vector<std::string> only, skip, headers, thresholds, probes;
-  std::string out_path, hgrm_dir, csv_path;
+  std::string out_path, hgrm_dir, csv_path, html_path;
   std::string shard;
   unsigned shards = 0;
   bool quiet = false;
@@ -241,6 +242,16 @@ int run_run(RunFlags& f) {
     }
     if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
   }
+  if (!f.html_path.empty()) {
+    // The report is drawn from result.json's content, exactly as `replay report` would.
+    auto html =
+        results::render_html_report_from_json(report::format_result_json(report), f.html_path);
+    if (!html) return report_error(html.error().within("--html"), kExitRunFailed);
+    if (auto w = write_file(f.html_path, html.value(), "--html"); !w) {
+      return report_error(w.error(), kExitRunFailed);
+    }
+    if (!f.quiet) std::printf("  html       %s\n", f.html_path.c_str());
+  }
   if (!f.csv_path.empty()) {
     if (auto w = write_file(f.csv_path, report::format_timeline_csv(report), "--csv"); !w) {
       return report_error(w.error(), kExitRunFailed);
@@ -287,6 +298,8 @@ Command add_run_command(CLI::App& app) {
                   "rate>190/s");
   sub->add_option("--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
+  sub->add_option("--html", f->html_path,
+                  "Write a self-contained HTML report (inline SVG charts) here");
   sub->add_option("--csv", f->csv_path,
                   "Write the per-second timeline (overall and per tag) as CSV");
   sub->add_option("--probe", f->probes,
