@@ -28,6 +28,7 @@ struct Placement {
   int64_t offset_ns = 0;
   int64_t think_ns = 0;
   bool continues_session = false;
+  bool past_end = false;  // a session step that would come after the run's end: not sent
 };
 
 // Decides each record's intended offset. With --rate the arrival process places requests and
@@ -55,7 +56,7 @@ class Timing {
     return !generator_ || config_.rate->total_us() == schedule::kOpenEnded;
   }
 
-  // nullopt when the run's time is over.
+  // nullopt when the run's time is over (no more arrivals).
   std::optional<Placement> place(int64_t recorded_us, uint64_t session_key) {
     Placement p;
     if (session_key != 0) {
@@ -66,7 +67,7 @@ class Timing {
         p.think_ns = scaled(recorded_us - s.last_recorded_us);
         p.offset_ns = s.start_ns + scaled(recorded_us - s.first_recorded_us);
         s.last_recorded_us = recorded_us;
-        if (past_duration(p.offset_ns)) return std::nullopt;
+        p.past_end = past_duration(p.offset_ns);
         return p;
       }
     }
@@ -245,6 +246,7 @@ Result<RunResult> run_replay(const RunConfig& config,
         item->session_hash ? (item->session_hash ^ (pass * 0x9e3779b97f4a7c15ULL)) | 1 : 0;
     auto placement = timing.place(item->offset_us, session_key);
     if (!placement) break;
+    if (placement->past_end) continue;  // later sessions may still start within the run
     auto* request = new PreparedRequest;
     request->wire = item->wire;
     request->templ = item->templ;

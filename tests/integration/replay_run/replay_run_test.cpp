@@ -482,3 +482,17 @@ TEST_CASE("shards take disjoint, deterministic shares whose union is the whole r
   CHECK(offered == 160);
   CHECK(completed == 160);  // every session ran whole in exactly one shard
 }
+
+TEST_CASE("session steps past --duration are left out without ending the run early") {
+  // Sessions of 4 steps 2 s apart, started at 20/s for 3 s: most steps fall past the end,
+  // yet every one of the 60 session starts goes out.
+  SimProcess sim({"--no-auth", "--plan-latency", "5ms"});
+  REQUIRE(sim.started());
+  auto trace = write_plans_trace("past_end", 200, 2000, "json:/id");
+  RunConfig config;
+  auto r = replay_at(trace, sim.port(), "20/s", 3'000'000, config);
+  const ScopeStats* create = endpoint(r, "POST /api/v1/plans");
+  REQUIRE(create);
+  CHECK(create->offered == 60);
+  CHECK(r.overall.session_aborted == 0);
+}
