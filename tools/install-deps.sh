@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Installs (as root, with apt-get) everything replay's build, tests, demo and benchmarks need.
-# Idempotent and quick when all is present: apt is only called for what is missing.
+# Installs (as root, with apt-get) what replay's build and demo need; `--test` adds what the
+# tests use (Chromium for the HTML report test, httpbin and hey for the recorder's), `--bench`
+# what the benchmarks use (nginx, h2load, wrk). Idempotent and quick when all is present: apt
+# is only called for what is missing.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
   libuv1-dev node-llhttp libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
   zstd jq curl python3
-  hey python3-httpbin
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nghttp2-client nginx-light util-linux bc time)
-fi
+for group in "$@"; do
+  case "$group" in
+    --test) packages+=(hey python3-httpbin chromium) ;;
+    --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time) ;;
+    *) echo "install-deps: unknown option '$group' (--test, --bench)" >&2; exit 1 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

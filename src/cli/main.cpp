@@ -34,7 +34,8 @@ int main_with_args(int argc, char** argv) {
   app.set_version_flag("--version", std::string("replay ") + REPLAY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 usage or input error, 2 run failed, 99 a threshold was crossed.\n"
+      "Exit codes: 0 ok, 1 usage or input error, 2 run failed, 99 a --threshold (run) or\n"
+      "--fail-on rule (compare) was crossed.\n"
       "Docs: README.md, docs/trace-format.md, docs/result-format.md");
 
   const Command commands[] = {add_inspect_command(app), add_run_command(app),

@@ -35,6 +35,20 @@ void finish(MetricChange& m, double alpha, bool higher_is_worse) {
   }
 }
 
+// A change without an interval (errors, rate): before, after and the test's p-value.
+MetricChange tested(const char* name, MetricKind kind, double before, double after, double p_value,
+                    double alpha, bool higher_is_worse) {
+  MetricChange m;
+  m.name = name;
+  m.kind = kind;
+  m.before = before;
+  m.after = after;
+  m.p_value = p_value;
+  finish(m, alpha, higher_is_worse);
+  m.ci_low = m.ci_high = m.delta;
+  return m;
+}
+
 // Completions of `scope` during each run's load, per second of load: the scope's share of the
 // pool's completions during the load.
 double completed_during_load(const SideScope& s) {
@@ -71,33 +85,15 @@ ScopeChange compare_scope(const std::string& name, const std::string& kind, Side
     finish(m, options.alpha, true);
     c.metrics.push_back(m);
   }
-  {
-    MetricChange m;
-    m.name = "errors";
-    m.kind = MetricKind::errors;
-    const ProportionTest t =
-        compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
-    m.before = t.before;
-    m.after = t.after;
-    m.p_value = t.p_value;
-    finish(m, options.alpha, true);
-    m.ci_low = m.ci_high = m.delta;
-    c.metrics.push_back(m);
-  }
-  {
-    MetricChange m;
-    m.name = "rate";
-    m.kind = MetricKind::rate;
-    const RateTest t =
-        compare_rates(completed_during_load(before), static_cast<double>(before.pool->load_seconds),
-                      completed_during_load(after), static_cast<double>(after.pool->load_seconds));
-    m.before = t.before_per_s;
-    m.after = t.after_per_s;
-    m.p_value = t.p_value;
-    finish(m, options.alpha, false);
-    m.ci_low = m.ci_high = m.delta;
-    c.metrics.push_back(m);
-  }
+  const ProportionTest errors =
+      compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
+  c.metrics.push_back(tested("errors", MetricKind::errors, errors.before, errors.after,
+                             errors.p_value, options.alpha, true));
+  const RateTest rate =
+      compare_rates(completed_during_load(before), static_cast<double>(before.pool->load_seconds),
+                    completed_during_load(after), static_cast<double>(after.pool->load_seconds));
+  c.metrics.push_back(tested("rate", MetricKind::rate, rate.before_per_s, rate.after_per_s,
+                             rate.p_value, options.alpha, false));
   c.distribution = mann_whitney(b.corrected, a.corrected);
   return c;
 }

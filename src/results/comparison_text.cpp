@@ -141,8 +141,7 @@ std::string format_comparison_markdown(const Comparison& c) {
       "#### Overall (corrected latency)\n\n" + metric_table(c.overall, c.options.alpha).markdown();
   out += "\nLatency distribution: " + superiority_text(c.overall.distribution) + ".\n";
   if (!c.endpoints.empty()) {
-    out +=
-        "\n#### Endpoints\n\n" + scope_table(c.endpoints, "endpoint").markdown();
+    out += "\n#### Endpoints\n\n" + scope_table(c.endpoints, "endpoint").markdown();
     char alpha[32];
     std::snprintf(alpha, sizeof alpha, "%g", c.options.alpha);
     out += std::string("\n\\* significant at p < ") + alpha +
@@ -154,8 +153,7 @@ std::string format_comparison_markdown(const Comparison& c) {
              "\nLatency distribution: " + superiority_text(e.distribution) + ".\n\n</details>\n";
     }
   }
-  if (!c.tags.empty())
-    out += "\n#### Tags\n\n" + scope_table(c.tags, "tag").markdown();
+  if (!c.tags.empty()) out += "\n#### Tags\n\n" + scope_table(c.tags, "tag").markdown();
   if (!c.rules.empty()) {
     TextTable t({"check", "scope", "result", "detail"}, {});
     for (const auto& r : c.rules) {

@@ -51,6 +51,18 @@ class ObjectReader {
   ObjectReader child(std::string_view key);
   // The array field; nullopt (after recording why) when absent or not an array.
   std::optional<dom::array> array(std::string_view key);
+  // Calls fn(ObjectReader&) -> bool for each element of the array field `key`, each read as an
+  // object named "key[i]"; stops when fn returns false or an error is recorded.
+  template <class F>
+  void each_object(std::string_view key, F&& fn) {
+    auto items = array(key);
+    if (!items) return;
+    size_t index = 0;
+    for (dom::element e : *items) {
+      ObjectReader r(e, path_of(key) + "[" + std::to_string(index++) + "]", *sink_);
+      if (!fn(r) || sink_->failed()) return;
+    }
+  }
 
  private:
   dom::object object_;

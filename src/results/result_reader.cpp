@@ -120,19 +120,32 @@ void read_probes(ObjectReader& row, TimelineRow& out, ErrorSink& sink) {
   }
 }
 
+// The counts both kinds of timeline row start with.
+template <class Row>
+void read_row_counts(ObjectReader& r, Row& row) {
+  row.second = r.i64("second");
+  row.offered = r.u64("offered");
+  row.sent = r.u64("sent");
+  row.completed = r.u64("completed");
+  row.errors = r.u64("errors");
+}
+
+// Appends `row` read by `r` unless reading failed; its second must follow the last row's.
+template <class Row>
+bool append_row(std::vector<Row>& rows, Row row, const ObjectReader& r, ErrorSink& sink) {
+  if (!sink.failed() && !rows.empty() && row.second <= rows.back().second) {
+    sink.fail(r.path_of("second"), "seconds must increase from row to row");
+  }
+  if (sink.failed()) return false;
+  rows.push_back(std::move(row));
+  return true;
+}
+
 std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
   std::vector<TimelineRow> rows;
-  auto array = top.array("timeline");
-  if (!array) return rows;
-  size_t index = 0;
-  for (dom::element e : *array) {
-    ObjectReader r(e, "timeline[" + std::to_string(index++) + "]", sink);
+  top.each_object("timeline", [&](ObjectReader& r) {
     TimelineRow row;
-    row.second = r.i64("second");
-    row.offered = r.u64("offered");
-    row.sent = r.u64("sent");
-    row.completed = r.u64("completed");
-    row.errors = r.u64("errors");
+    read_row_counts(r, row);
     row.in_flight = r.u64("in_flight");
     row.backlog = r.u64("backlog");
     row.p50_us = r.i64("p50_us");
@@ -144,12 +157,8 @@ std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
     check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
     check_row_histogram(r, "service_hdr", row.service_hdr, sink);
     read_probes(r, row, sink);
-    if (!sink.failed() && !rows.empty() && row.second <= rows.back().second) {
-      sink.fail(r.path_of("second"), "seconds must increase from row to row");
-    }
-    if (sink.failed()) break;
-    rows.push_back(std::move(row));
-  }
+    return append_row(rows, std::move(row), r, sink);
+  });
   return rows;
 }
 
@@ -169,40 +178,25 @@ std::vector<TagTimeline> read_tag_timelines(ObjectReader& top, ErrorSink& sink) 
     for (dom::element e : rows) {
       ObjectReader r(e, tags.path_of(tag) + "[" + std::to_string(index++) + "]", sink);
       TagTimelineRow row;
-      row.second = r.i64("second");
-      row.offered = r.u64("offered");
-      row.sent = r.u64("sent");
-      row.completed = r.u64("completed");
-      row.errors = r.u64("errors");
+      read_row_counts(r, row);
       row.p50_us = r.i64("p50_us");
       row.p99_us = r.i64("p99_us");
       row.corrected_hdr = r.str("corrected_hdr");
       check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
-      if (!sink.failed() && !timeline.rows.empty() && row.second <= timeline.rows.back().second) {
-        sink.fail(r.path_of("second"), "seconds must increase from row to row");
-      }
-      if (sink.failed()) return out;
-      timeline.rows.push_back(std::move(row));
+      if (!append_row(timeline.rows, std::move(row), r, sink)) return out;
     }
     out.push_back(std::move(timeline));
   }
   return out;
 }
 
-std::vector<ProbeInfo> read_probe_list(ObjectReader& top, ErrorSink& sink) {
+std::vector<ProbeInfo> read_probe_list(ObjectReader& top) {
   std::vector<ProbeInfo> out;
   if (!top.find("probes")) return out;
-  auto array = top.array("probes");
-  if (!array) return out;
-  size_t index = 0;
-  for (dom::element e : *array) {
-    ObjectReader r(e, "probes[" + std::to_string(index++) + "]", sink);
-    ProbeInfo p;
-    p.name = r.str("name");
-    p.metric = r.str("metric");
-    if (sink.failed()) break;
-    out.push_back(std::move(p));
-  }
+  top.each_object("probes", [&](ObjectReader& r) {
+    out.push_back({r.str("name"), r.str("metric")});
+    return true;
+  });
   return out;
 }
 
@@ -243,20 +237,16 @@ Saturation read_saturation(ObjectReader& top) {
   return s;
 }
 
-std::vector<ThresholdResult> read_thresholds(ObjectReader& top, ErrorSink& sink) {
+std::vector<ThresholdResult> read_thresholds(ObjectReader& top) {
   std::vector<ThresholdResult> out;
-  auto array = top.array("thresholds");
-  if (!array) return out;
-  size_t index = 0;
-  for (dom::element e : *array) {
-    ObjectReader r(e, "thresholds[" + std::to_string(index++) + "]", sink);
+  top.each_object("thresholds", [&](ObjectReader& r) {
     ThresholdResult t;
     t.expression = r.str("expression");
     t.passed = r.boolean("passed");
     t.observed = r.str("observed");
-    if (sink.failed()) break;
     out.push_back(std::move(t));
-  }
+    return true;
+  });
   return out;
 }
 
@@ -313,9 +303,9 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   doc.by_endpoint = read_named_scopes(top, "by_endpoint", sink);
   doc.timeline = read_timeline(top, sink);
   doc.timeline_by_tag = read_tag_timelines(top, sink);
-  doc.probes = read_probe_list(top, sink);
+  doc.probes = read_probe_list(top);
   doc.saturation = read_saturation(top);
-  doc.thresholds = read_thresholds(top, sink);
+  doc.thresholds = read_thresholds(top);
   if (sink.failed()) return sink.error().within(where);
   return doc;
 }

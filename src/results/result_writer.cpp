@@ -83,8 +83,10 @@ void write_scope(JsonWriter& w, const Scope& s) {
   w.end_object();
 }
 
-void write_row(JsonWriter& w, const TimelineRow& row) {
-  w.begin_object()
+// Opens a timeline row with the counts both kinds of row start with.
+template <class Row>
+JsonWriter& write_row_counts(JsonWriter& w, const Row& row) {
+  return w.begin_object()
       .key("second")
       .value(row.second)
       .key("offered")
@@ -94,7 +96,11 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
       .key("completed")
       .value(row.completed)
       .key("errors")
-      .value(row.errors)
+      .value(row.errors);
+}
+
+void write_row(JsonWriter& w, const TimelineRow& row) {
+  write_row_counts(w, row)
       .key("in_flight")
       .value(row.in_flight)
       .key("backlog")
@@ -171,17 +177,7 @@ std::string format_result_doc(const ResultDoc& doc) {
   for (const auto& t : doc.timeline_by_tag) {
     w.key(t.tag).begin_array();
     for (const auto& row : t.rows) {
-      w.begin_object()
-          .key("second")
-          .value(row.second)
-          .key("offered")
-          .value(row.offered)
-          .key("sent")
-          .value(row.sent)
-          .key("completed")
-          .value(row.completed)
-          .key("errors")
-          .value(row.errors)
+      write_row_counts(w, row)
           .key("p50_us")
           .value(row.p50_us)
           .key("p99_us")
