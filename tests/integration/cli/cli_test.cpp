@@ -10,6 +10,9 @@
 
 #include "run_command.hpp"
 #include "sim_process.hpp"
+#include "test_client.hpp"
+
+#include <thread>
 
 using replay::testing::run_command;
 using replay::testing::SimProcess;
@@ -142,4 +145,79 @@ TEST_CASE("run writes result.json and exits 99 when a threshold is crossed") {
                                  "1s", "--only", "analytics", "--threshold", "p50<1ms"});
   CHECK(crossed.exit_code == 99);
   CHECK(crossed.out.find("FAIL") != std::string::npos);
+}
+
+TEST_CASE("4 shards as processes merge to the counts and percentiles of one unsharded run") {
+  SimProcess sim({"--no-auth", "--latency", "10ms"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const std::string mix = std::string(REPLAY_SOURCE_DIR) + "/traces/mix.zst";
+  std::vector<std::string> shard_files;
+  std::vector<std::thread> shards;
+  std::vector<int> codes(4, -1);
+  for (int i = 0; i < 4; ++i) {
+    shard_files.push_back(temp_path("shard-" + std::to_string(i) + ".json"));
+    shards.emplace_back([&, i] {
+      codes[i] = run_replay_cli({"run", mix, "--target", target, "--rate", "80/s", "--duration",
+                                 "4s", "--loop", "--shard", std::to_string(i) + "/4", "-q", "--out",
+                                 shard_files[i]})
+                     .exit_code;
+    });
+  }
+  for (auto& t : shards) t.join();
+  for (int code : codes) CHECK(code == 0);
+  const auto merged = temp_path("merged.json");
+  std::vector<std::string> merge_args{"merge"};
+  merge_args.insert(merge_args.end(), shard_files.begin(), shard_files.end());
+  merge_args.insert(merge_args.end(), {"-o", merged});
+  auto m = run_replay_cli(merge_args);
+  INFO(m.err);
+  REQUIRE(m.exit_code == 0);
+  const auto whole = temp_path("unsharded.json");
+  REQUIRE(run_replay_cli({"run", mix, "--target", target, "--rate", "80/s", "--duration", "4s",
+                          "--loop", "-q", "--out", whole})
+              .exit_code == 0);
+  simdjson::dom::parser p1, p2;
+  auto a = p1.load(merged);
+  auto b = p2.load(whole);
+  REQUIRE(a.error() == simdjson::SUCCESS);
+  REQUIRE(b.error() == simdjson::SUCCESS);
+  const double offered_merged = double(uint64_t(a["overall"]["offered"]));
+  const double offered_whole = double(uint64_t(b["overall"]["offered"]));
+  INFO("merged " << offered_merged << " vs unsharded " << offered_whole);
+  // Each shard draws its own share of sessions and arrivals: the totals agree closely.
+  CHECK(offered_merged == doctest::Approx(offered_whole).epsilon(0.05));
+  CHECK(uint64_t(a["overall"]["completed"]) == uint64_t(a["overall"]["offered"]));
+  const double p50_merged = double(int64_t(a["overall"]["latency_us"]["corrected"]["p50"]));
+  const double p50_whole = double(int64_t(b["overall"]["latency_us"]["corrected"]["p50"]));
+  CHECK(p50_merged == doctest::Approx(p50_whole).epsilon(0.15));
+  CHECK(simdjson::dom::array(a["config"]["shard_index"]).size() == 4);
+}
+
+TEST_CASE("the bundled plans scenario replays against agent-sim with auth: every plan approved") {
+  SimProcess sim({"--rate-limit", "0"});  // tokens checked with the seeds' dev secret
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const std::string plans = std::string(REPLAY_SOURCE_DIR) + "/traces/plans.zst";
+  const auto out = temp_path("plans.json");
+  auto r = run_replay_cli({"run", plans, "--target", target, "--speed", "4x", "-q", "--out", out});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(uint64_t(doc["overall"]["offered"]) == 80);
+  CHECK(uint64_t(doc["overall"]["status"]["2xx"]) == 80);
+  CHECK(uint64_t(doc["overall"]["status"]["4xx"]) == 0);
+  replay::testing::TestConnection connection(sim.port());
+  const std::string token =
+      replay::testing::run_command({AGENT_SIM_PATH, "--mint-token", "admin"}, 10000).out;
+  REQUIRE(!token.empty());
+  auto analytics = connection.request(
+      "GET /api/v1/analytics/agents HTTP/1.1\r\nHost: x\r\n"
+      "Authorization: Bearer " +
+      token.substr(0, token.find('\n')) + "\r\n\r\n");
+  REQUIRE(analytics.has_value());
+  INFO(analytics->body);
+  CHECK(analytics->body.find("\"plans_approved\":20") != std::string::npos);
 }
