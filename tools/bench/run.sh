@@ -10,6 +10,8 @@ echo "== histogram"
 build/tools/bench/histogram/bench_histogram
 echo "== trace"
 build/tools/bench/trace/bench_trace
+echo "== synth"
+build/tools/bench/synth/bench_synth
 echo "== agent-sim"
 tools/bench/agent_sim/bench_agent_sim.sh build 10s
 echo "== engine"
