@@ -188,8 +188,8 @@ int run_access_log(const ImportFlags& f) {
   std::string ignored;
   if (importer.ignored_methods()) {
     ignored = ", " + std::to_string(importer.ignored_methods()) +
-              " requests with other methods left out (logs have no bodies; --all-methods keeps "
-              "them)";
+              " left out (methods other than GET and HEAD: logs have no bodies; --all-methods "
+              "keeps them)";
   }
   std::printf("imported %llu requests from %s to %s%s%s\n",
               static_cast<unsigned long long>(importer.records()), f.input.c_str(),

@@ -4,7 +4,7 @@
 # (and p50) from the two result.json files; the recording must hold every request.
 # agent-sim and the recorder share core 0, the load generator runs on core 1. Loopback only,
 # every run bounded by --duration.
-# Usage: tools/bench/record/bench_record.sh [seconds per run, default 10] [build dir, default build]
+# Usage: [ROUNDS=3] tools/bench/record/bench_record.sh [seconds per run, default 10] [build dir, default build]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 secs="${1:-10}"
@@ -56,7 +56,7 @@ run() {
 # other load on the machine hits both alike; the medians of the rounds are reported.
 run "$sim_url" warm-direct >/dev/null
 run "$proxy_url" warm-proxy >/dev/null
-rounds=3
+rounds="${ROUNDS:-3}"
 : >"$work/direct.txt"
 : >"$work/proxy.txt"
 p_done=0
