@@ -10,19 +10,6 @@
 #include "scenario_parser.hpp"
 
 namespace replay::synth {
-namespace {
-
-bool is_header_name(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Result<void> check_capture_source(std::string_view source) {
   auto bad = [](std::string message) {
@@ -42,7 +29,7 @@ Result<void> check_capture_source(std::string_view source) {
     return {};
   }
   if (source.rfind("header:", 0) == 0) {
-    if (!is_header_name(source.substr(7))) {
+    if (!is_http_token(source.substr(7))) {
       return bad("header: needs a header name: header:Location");
     }
     return {};

@@ -9,21 +9,6 @@
 namespace replay::synth {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -56,6 +41,16 @@ void append_segments(Template& t, Template&& more) {
 
 }  // namespace
 
+bool is_http_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Result<void> FileParser::parse_request(const Fields& f, const StepDefaults& defaults,
                                        const TemplateScope& scope, RequestSpec& spec) {
   spec.tag = defaults.tag;
@@ -72,7 +67,7 @@ Result<void> FileParser::parse_request(const Fields& f, const StepDefaults& defa
     Push p(at_, "method");
     auto text = string_of(*method);
     if (!text) return text.error();
-    if (!is_token(*text)) return fail("'" + std::string(*text) + "' is not an HTTP method");
+    if (!is_http_token(*text)) return fail("'" + std::string(*text) + "' is not an HTTP method");
     spec.method = std::string(*text);
   }
   auto path = f.get("path");
@@ -143,7 +138,7 @@ Result<std::vector<HeaderTemplate>> FileParser::parse_headers(element e,
   std::vector<HeaderTemplate> headers;
   for (auto [name, value] : obj) {
     Push p(at_, name);
-    if (!is_token(name)) return fail("'" + std::string(name) + "' is not a header name");
+    if (!is_http_token(name)) return fail("'" + std::string(name) + "' is not a header name");
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {
       return fail("replay sets " + std::string(name) + " from the body");
     }

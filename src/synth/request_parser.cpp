@@ -4,14 +4,6 @@
 #include "scenario_parser.hpp"
 
 namespace replay::synth {
-namespace {
-
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
-
-}  // namespace
 
 Result<void> FileParser::parse_requests(element e) {
   array list;
@@ -35,12 +27,7 @@ Result<void> FileParser::parse_requests(element e) {
     if (!f) return f.error();
     Entry entry;
     entry.population = population_;
-    if (auto w = f->get("weight")) {
-      Push q(at_, "weight");
-      auto weight = weight_of(*w);
-      if (!weight) return weight.error();
-      entry.weight = *weight;
-    }
+    if (auto r = read_weight(*f, entry.weight); !r) return r;
     if (auto n = f->get("name")) {
       Push q(at_, "name");
       if (auto name = string_of(*n); !name) return name.error();
@@ -118,12 +105,7 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
     if (!is_scenario_name(*name)) return fail("a name uses letters, digits, '-', '_' and '.' only");
     entry.session = std::string(*name);
   }
-  if (auto w = f->get("weight")) {
-    Push p(at_, "weight");
-    auto weight = weight_of(*w);
-    if (!weight) return weight.error();
-    entry.weight = *weight;
-  }
+  if (auto r = read_weight(*f, entry.weight); !r) return r;
   StepDefaults defaults;
   defaults.tag = name_;
   if (auto t = f->get("tag")) {

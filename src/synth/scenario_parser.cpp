@@ -17,11 +17,6 @@
 namespace replay::synth {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
-
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -110,6 +105,16 @@ Result<double> FileParser::weight_of(element e) {
   }
   if (!(w > 0) || !std::isfinite(w)) return fail("weight must be a positive number");
   return w;
+}
+
+Result<void> FileParser::read_weight(const Fields& f, double& weight) {
+  if (auto w = f.get("weight")) {
+    Push p(at_, "weight");
+    auto parsed = weight_of(*w);
+    if (!parsed) return parsed.error();
+    weight = *parsed;
+  }
+  return {};
 }
 
 Result<Template> FileParser::template_of(element e, Escape escape, const TemplateScope& scope) {
@@ -343,12 +348,7 @@ Result<void> FileParser::parse_includes(element e) {
     auto f = fields(item, {"scenario", "weight"});
     if (!f) return f.error();
     double weight = 1;
-    if (auto w = f->get("weight")) {
-      Push q(at_, "weight");
-      auto parsed = weight_of(*w);
-      if (!parsed) return parsed.error();
-      weight = *parsed;
-    }
+    if (auto r = read_weight(*f, weight); !r) return r;
     auto name_element = f->get("scenario");
     if (!name_element) return fail("missing field 'scenario'");
     Push q(at_, "scenario");

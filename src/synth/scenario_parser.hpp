@@ -17,10 +17,17 @@
 
 namespace replay::synth {
 
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
 using CaptureNames = std::map<std::string, size_t, std::less<>>;
 
 // Letters, digits, '-', '_' and '.': scenario, session and list names.
 bool is_scenario_name(std::string_view s) noexcept;
+// An HTTP token (RFC 9110): methods and header names.
+bool is_http_token(std::string_view s) noexcept;
 
 // Adds one step to a JsonPath for as long as it lives.
 class PathPush {
@@ -72,6 +79,8 @@ class FileParser {
   Result<Fields> fields(simdjson::dom::element e, std::initializer_list<std::string_view> known);
   Result<std::string_view> string_of(simdjson::dom::element e);
   Result<double> weight_of(simdjson::dom::element e);
+  // Reads the optional "weight" field into `weight`.
+  Result<void> read_weight(const Fields& f, double& weight);
   Result<Template> template_of(simdjson::dom::element e, Escape escape, const TemplateScope& scope);
 
   Result<void> parse_root(simdjson::dom::element root);

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "generators.hpp"
+#include "replay/core/json_writer.hpp"
 
 namespace replay::synth {
 namespace {
@@ -19,34 +20,6 @@ void append_int(std::string& out, int64_t n) {
   out.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-// Appends the JSON escape of one byte that needs one ('"', '\\' or a control character).
-void append_json_escape(std::string& out, char c) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default: {
-      auto u = static_cast<unsigned char>(c);
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-}
-
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view text, Escape escape) {
@@ -56,16 +29,11 @@ void append_escaped(std::string& out, std::string_view text, Escape escape) {
       out.append(text);
       return;
     case Escape::json: {
-      // Most generated text needs no escape: copy runs in bulk.
-      size_t run = 0;
-      for (size_t i = 0; i < text.size(); ++i) {
-        auto u = static_cast<unsigned char>(text[i]);
-        if (u >= 0x20 && text[i] != '"' && text[i] != '\\') continue;
-        out.append(text.data() + run, i - run);
-        run = i + 1;
-        append_json_escape(out, text[i]);
-      }
-      out.append(text.data() + run, text.size() - run);
+      // core's JSON string escaping, without the quotes it adds.
+      const size_t start = out.size();
+      append_json_string(out, text);
+      out.erase(start, 1);
+      out.pop_back();
       return;
     }
     case Escape::path:

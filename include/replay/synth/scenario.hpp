@@ -26,6 +26,7 @@ struct AuthSpec {
   Template tenant;  // empty: the request's (or session's) tenant
 };
 
+// A request header whose value is a template (Escape::header).
 struct HeaderTemplate {
   std::string name;
   Template value;
@@ -65,6 +66,7 @@ struct ScenarioDefaults {
   std::string base_url;  // "http://127.0.0.1:8000"
 };
 
+// A loaded scenario: its entries (included files' too) with everything they refer to.
 struct Scenario {
   std::string name;
   std::string description;

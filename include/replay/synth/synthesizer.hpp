@@ -25,6 +25,7 @@ inline constexpr const char* kDevJwtSecret = "dev-only-jwt-secret-not-for-produc
 // 2026-11-22T12:00:00Z: the synthetic clock's default start, fixed so traces reproduce.
 inline constexpr int64_t kDefaultEpochS = 1795348800;
 
+// What `replay synth` flags decide; the defaults reproduce traces exactly.
 struct SynthOptions {
   schedule::RateSchedule rate;  // arrivals (requests or session starts) per second; must end
   schedule::Arrival arrival = schedule::Arrival::constant;  // constant or poisson
@@ -95,6 +96,7 @@ class Synthesizer {
   uint64_t arrivals_ = 0;
 };
 
+// What write_synth_trace wrote.
 struct SynthSummary {
   uint64_t records = 0;
   uint64_t sessions = 0;

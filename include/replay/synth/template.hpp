@@ -25,6 +25,7 @@ enum class Escape : uint8_t {
   header,  // control characters other than tab become spaces (header values)
 };
 
+// One piece of a compiled template: literal text or a generator with its arguments.
 struct Segment {
   enum class Kind : uint8_t {
     literal,      // text, already escaped; capture references are literal "{{name}}"

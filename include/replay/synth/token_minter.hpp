@@ -9,7 +9,7 @@
 
 namespace replay::synth {
 
-// Not thread-safe; one owner.
+// Mints HS256 bearer tokens and caches them. Not thread-safe; one owner.
 class TokenMinter {
  public:
   // Tokens carry `exp_s` (seconds since the Unix epoch) when given, and are signed with `secret`.
