@@ -37,24 +37,30 @@ std::string temp_dir() {
   return dir;
 }
 
-// A trace of `count` copies of one request, 1 ms apart (runs re-time it with --rate).
-std::string write_trace(const std::string& name, const std::string& method,
-                        const std::string& target, int count = 1, const std::string& tag = "t") {
+// Writes `records` as the trace `name` in the test's folder; returns its path.
+std::string write_records(const std::string& name, const std::vector<trace::Record>& records) {
   const std::string path = temp_dir() + "/" + name + ".zst";
   trace::TraceHeader header;
   header.source = "replay_run_test";
   auto writer = trace::TraceWriter::create(path, header);
   REQUIRE(writer.ok());
-  trace::Record r;
-  r.method = method;
-  r.target = target;
-  r.tag = tag;
-  for (int i = 0; i < count; ++i) {
-    r.offset_us = i * 1000;
-    REQUIRE(writer.value()->write(r).ok());
-  }
+  for (const auto& r : records) REQUIRE(writer.value()->write(r).ok());
   REQUIRE(writer.value()->close().ok());
   return path;
+}
+
+// A trace of `count` copies of one request, 1 ms apart (runs re-time it with --rate).
+std::string write_trace(const std::string& name, const std::string& method,
+                        const std::string& target, int count = 1, const std::string& tag = "t") {
+  std::vector<trace::Record> records(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    auto& r = records[static_cast<size_t>(i)];
+    r.method = method;
+    r.target = target;
+    r.tag = tag;
+    r.offset_us = i * 1000;
+  }
+  return write_records(name, records);
 }
 
 RunResult replay_at(const std::string& trace, uint16_t port, const std::string& rate,
@@ -265,9 +271,7 @@ namespace {
 // captured from the create response by `capture_source`.
 std::string write_plans_trace(const std::string& name, int sessions, int think_ms,
                               const std::string& capture_source) {
-  const std::string path = temp_dir() + "/" + name + ".zst";
-  auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
-  REQUIRE(writer.ok());
+  std::vector<trace::Record> records;
   for (int i = 0; i < sessions; ++i) {
     const int64_t start = i * 100'000;
     const std::string session = "plans-" + std::to_string(i);
@@ -280,7 +284,7 @@ std::string write_plans_trace(const std::string& name, int sessions, int think_m
     create.headers = {{"Content-Type", "application/json"}};
     create.body = R"({"goal":"Onboard tenant )" + std::to_string(i) + R"("})";
     create.captures = {{"plan_id", capture_source}};
-    REQUIRE(writer.value()->write(create).ok());
+    records.push_back(create);
     const char* steps[][2] = {{"GET", "/api/v1/plans/{{plan_id}}"},
                               {"POST", "/api/v1/plans/{{plan_id}}/approve"},
                               {"GET", "/api/v1/plans/{{plan_id}}/status"}};
@@ -291,11 +295,10 @@ std::string write_plans_trace(const std::string& name, int sessions, int think_m
       step.offset_us = start + (k + 1) * think_ms * 1000;
       step.method = steps[k][0];
       step.target = steps[k][1];
-      REQUIRE(writer.value()->write(step).ok());
+      records.push_back(step);
     }
   }
-  REQUIRE(writer.value()->close().ok());
-  return path;
+  return write_records(name, records);
 }
 
 const ScopeStats* endpoint(const RunResult& r, const std::string& name) {
@@ -374,17 +377,11 @@ TEST_CASE("--jwt-secret re-mints recorded tokens that have expired, keeping thei
   auth::JwtClaims claims{"load-test-admin-user", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "admin",
                          1000};  // expired in 1970
   const std::string token = auth::jwt_sign_hs256(auth::jwt_claims_json(claims), secret);
-  const std::string path = temp_dir() + "/expired.zst";
-  {
-    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
-    REQUIRE(writer.ok());
-    trace::Record r;
-    r.method = "GET";
-    r.target = "/api/v1/analytics/agents";
-    r.headers = {{"Authorization", "Bearer " + token}};
-    REQUIRE(writer.value()->write(r).ok());
-    REQUIRE(writer.value()->close().ok());
-  }
+  trace::Record request;
+  request.method = "GET";
+  request.target = "/api/v1/analytics/agents";
+  request.headers = {{"Authorization", "Bearer " + token}};
+  const std::string path = write_records("expired", {request});
   auto as_recorded = replay_at(path, sim.port(), "20/s", 1'000'000);
   CHECK(as_recorded.overall.status_classes[4] == 20);  // 401: the token expired
   RunConfig config;
@@ -401,19 +398,13 @@ TEST_CASE("webhooks offered above the queue's capacity: saturation, in-flight an
   SimProcess sim({"--no-auth", "--webhook-sync", "--workers", "2", "--service-time", "50ms",
                   "--queue-size", "10000"});
   REQUIRE(sim.started());
-  const std::string path = temp_dir() + "/webhooks.zst";
-  {
-    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
-    REQUIRE(writer.ok());
-    trace::Record r;
-    r.tag = "webhook";
-    r.method = "POST";
-    r.target = "/webhooks/servicedesk/acme";
-    r.headers = {{"Content-Type", "application/json"}};
-    r.body = R"({"ticket_id":"T-1","subject":"VPN down"})";
-    REQUIRE(writer.value()->write(r).ok());
-    REQUIRE(writer.value()->close().ok());
-  }
+  trace::Record request;
+  request.tag = "webhook";
+  request.method = "POST";
+  request.target = "/webhooks/servicedesk/acme";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = R"({"ticket_id":"T-1","subject":"VPN down"})";
+  const std::string path = write_records("webhooks", {request});
   auto r = replay_at(path, sim.port(), "80/s", 8'000'000);
   auto verdict = analyse_saturation(r.timeline);
   INFO(verdict.summary);
@@ -430,18 +421,12 @@ TEST_CASE("--probe samples the service's queue depth every second into the timel
   // One worker at 100 ms per job drains 10/s; 40/s are offered, so the queue grows ~30/s.
   SimProcess sim({"--no-auth", "--workers", "1", "--service-time", "100ms"});
   REQUIRE(sim.started());
-  const std::string path = temp_dir() + "/probe.zst";
-  {
-    auto writer = trace::TraceWriter::create(path, trace::TraceHeader{});
-    REQUIRE(writer.ok());
-    trace::Record r;
-    r.method = "POST";
-    r.target = "/webhooks/servicedesk/acme";
-    r.headers = {{"Content-Type", "application/json"}};
-    r.body = R"({"ticket_id":"T-1"})";
-    REQUIRE(writer.value()->write(r).ok());
-    REQUIRE(writer.value()->close().ok());
-  }
+  trace::Record request;
+  request.method = "POST";
+  request.target = "/webhooks/servicedesk/acme";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = R"({"ticket_id":"T-1"})";
+  const std::string path = write_records("probe", {request});
   RunConfig config;
   const std::string metrics = "http://127.0.0.1:" + std::to_string(sim.port()) + "/metrics";
   config.probes.push_back(parse_probe("queue=" + metrics + "#queue_depth").value());
