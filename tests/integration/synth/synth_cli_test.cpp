@@ -31,12 +31,28 @@ CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) 
   return run_command(args, timeout_ms);
 }
 
-std::string temp_path(const std::string& name) {
-  static std::string dir = [] {
+// A directory for the test's files, removed with them when the test program ends.
+class TempDir {
+ public:
+  TempDir() {
     char tmpl[] = "/tmp/replay-synth-cli-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir + "/" + name;
+    if (mkdtemp(tmpl) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string temp_path(const std::string& name) {
+  static TempDir dir;
+  return dir.path() + "/" + name;
 }
 
 std::string read_bytes(const std::string& path) {
