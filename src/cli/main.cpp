@@ -42,7 +42,7 @@ int main_with_args(int argc, char** argv) {
   const Command commands[] = {add_inspect_command(app), add_run_command(app),
                               add_compare_command(app), add_report_command(app),
                               add_merge_command(app),   add_synth_command(app),
-                              add_record_command(app), add_import_command(app)};
+                              add_record_command(app),  add_import_command(app)};
 
   if (argc > 1 && argv[1][0] != '-') {
     std::string names;
