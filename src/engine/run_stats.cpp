@@ -64,23 +64,6 @@ double ScopeStats::error_ratio() const {
   return finished ? static_cast<double>(errors()) / static_cast<double>(finished) : 0.0;
 }
 
-namespace {
-
-void merge_serialised(std::string& into, const std::string& from) {
-  if (from.empty()) return;
-  if (into.empty()) {
-    into = from;
-    return;
-  }
-  auto a = Histogram::deserialise(into);
-  auto b = Histogram::deserialise(from);
-  if (!a || !b) return;  // both were written by serialise(); kept as they were otherwise
-  a->merge(*b);
-  into = a->serialise();
-}
-
-}  // namespace
-
 void TimelineRow::merge(const TimelineRow& other) {
   offered += other.offered;
   sent += other.sent;
@@ -88,8 +71,8 @@ void TimelineRow::merge(const TimelineRow& other) {
   errors += other.errors;
   in_flight += other.in_flight;
   backlog += other.backlog;
-  merge_serialised(corrected, other.corrected);
-  merge_serialised(service, other.service);
+  histogram::merge_serialised(corrected, other.corrected);
+  histogram::merge_serialised(service, other.service);
 }
 
 }  // namespace replay::engine

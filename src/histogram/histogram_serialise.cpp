@@ -174,4 +174,23 @@ Result<Histogram> Histogram::deserialise(std::string_view text) {
   return h;
 }
 
+void merge_serialised(std::string& into, std::string_view from) {
+  if (from.empty()) return;
+  if (into.empty()) {
+    into = std::string(from);
+    return;
+  }
+  auto a = Histogram::deserialise(into);
+  auto b = Histogram::deserialise(from);
+  if (!a || !b) return;
+  a->merge(*b);
+  into = a->serialise();
+}
+
+int64_t percentile_of_serialised(std::string_view serialised, double percentile) {
+  if (serialised.empty()) return 0;
+  auto h = Histogram::deserialise(serialised);
+  return h ? h->value_at_percentile(percentile) : 0;
+}
+
 }  // namespace replay::histogram

@@ -88,12 +88,6 @@ void write_scope(JsonWriter& w, const ScopeStats& s) {
   w.end_object();
 }
 
-int64_t percentile_of(const std::string& serialised, double p) {
-  if (serialised.empty()) return 0;
-  auto h = Histogram::deserialise(serialised);
-  return h ? h->value_at_percentile(p) : 0;
-}
-
 }  // namespace
 
 std::string format_result_json(const RunReport& report) {
@@ -191,13 +185,13 @@ std::string format_result_json(const RunReport& report) {
         .key("backlog")
         .value(row.backlog)
         .key("p50_us")
-        .value(percentile_of(row.corrected, 50))
+        .value(histogram::percentile_of_serialised(row.corrected, 50))
         .key("p99_us")
-        .value(percentile_of(row.corrected, 99))
+        .value(histogram::percentile_of_serialised(row.corrected, 99))
         .key("service_p50_us")
-        .value(percentile_of(row.service, 50))
+        .value(histogram::percentile_of_serialised(row.service, 50))
         .key("service_p99_us")
-        .value(percentile_of(row.service, 99))
+        .value(histogram::percentile_of_serialised(row.service, 99))
         .key("corrected_hdr")
         .value(row.corrected)
         .key("service_hdr")
@@ -234,9 +228,9 @@ std::string format_result_json(const RunReport& report) {
           .key("errors")
           .value(row.errors)
           .key("p50_us")
-          .value(percentile_of(row.corrected, 50))
+          .value(histogram::percentile_of_serialised(row.corrected, 50))
           .key("p99_us")
-          .value(percentile_of(row.corrected, 99))
+          .value(histogram::percentile_of_serialised(row.corrected, 99))
           .key("corrected_hdr")
           .value(row.corrected)
           .end_object();

@@ -7,9 +7,7 @@ namespace replay::report {
 namespace {
 
 double percentile_ms(const std::string& serialised, double p) {
-  if (serialised.empty()) return 0;
-  auto h = histogram::Histogram::deserialise(serialised);
-  return h ? static_cast<double>(h->value_at_percentile(p)) / 1000.0 : 0;
+  return static_cast<double>(histogram::percentile_of_serialised(serialised, p)) / 1000.0;
 }
 
 // CSV field: quoted when it holds a comma, quote or newline (tags are user text).
@@ -62,7 +60,10 @@ std::string format_timeline_csv(const RunReport& report) {
           static_cast<unsigned long long>(t.offered), static_cast<unsigned long long>(t.sent),
           static_cast<unsigned long long>(t.completed), static_cast<unsigned long long>(t.errors),
           percentile_ms(t.corrected, 50), percentile_ms(t.corrected, 99));
-      out += std::to_string(second) + "," + csv_field(r.by_tag[tag].name) + buf;
+      out += std::to_string(second);
+      out += ',';
+      out += csv_field(r.by_tag[tag].name);
+      out += buf;
       out += std::string(r.probes.size(), ',');
       out += '\n';
     }

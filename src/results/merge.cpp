@@ -125,26 +125,6 @@ void merge_scopes(std::vector<NamedScope>& into, const std::vector<NamedScope>& 
   }
 }
 
-void merge_serialised(std::string& into, const std::string& from) {
-  if (from.empty()) return;
-  if (into.empty()) {
-    into = from;
-    return;
-  }
-  // Both deserialised when they were read, so neither fails here.
-  auto a = Histogram::deserialise(into);
-  auto b = Histogram::deserialise(from);
-  if (!a || !b) return;
-  a->merge(*b);
-  into = a->serialise();
-}
-
-int64_t percentile_of(const std::string& serialised, double p) {
-  if (serialised.empty()) return 0;
-  auto h = Histogram::deserialise(serialised);
-  return h ? h->value_at_percentile(p) : 0;
-}
-
 // Adds `row` into `into` (same second).
 void merge_row(TimelineRow& into, const TimelineRow& row) {
   into.offered += row.offered;
@@ -153,8 +133,8 @@ void merge_row(TimelineRow& into, const TimelineRow& row) {
   into.errors += row.errors;
   into.in_flight += row.in_flight;
   into.backlog += row.backlog;
-  merge_serialised(into.corrected_hdr, row.corrected_hdr);
-  merge_serialised(into.service_hdr, row.service_hdr);
+  histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
+  histogram::merge_serialised(into.service_hdr, row.service_hdr);
   for (const auto& probe : row.probes) {
     auto it = std::find_if(into.probes.begin(), into.probes.end(),
                            [&](const ProbeSample& p) { return p.name == probe.name; });
@@ -187,10 +167,10 @@ std::vector<TimelineRow> merge_timelines(const std::vector<ResultDoc>& runs,
     auto it = by_second.find(s);
     TimelineRow row = it == by_second.end() ? TimelineRow{} : std::move(it->second);
     row.second = s;
-    row.p50_us = percentile_of(row.corrected_hdr, 50);
-    row.p99_us = percentile_of(row.corrected_hdr, 99);
-    row.service_p50_us = percentile_of(row.service_hdr, 50);
-    row.service_p99_us = percentile_of(row.service_hdr, 99);
+    row.p50_us = histogram::percentile_of_serialised(row.corrected_hdr, 50);
+    row.p99_us = histogram::percentile_of_serialised(row.corrected_hdr, 99);
+    row.service_p50_us = histogram::percentile_of_serialised(row.service_hdr, 50);
+    row.service_p99_us = histogram::percentile_of_serialised(row.service_hdr, 99);
     out.push_back(std::move(row));
   }
   return out;
@@ -213,7 +193,7 @@ std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
         into.sent += row.sent;
         into.completed += row.completed;
         into.errors += row.errors;
-        merge_serialised(into.corrected_hdr, row.corrected_hdr);
+        histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
       }
     }
   }
@@ -221,8 +201,8 @@ std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
   for (auto& [tag, rows] : by_tag) {
     TagTimeline timeline{tag, {}};
     for (auto& [second, row] : rows) {
-      row.p50_us = percentile_of(row.corrected_hdr, 50);
-      row.p99_us = percentile_of(row.corrected_hdr, 99);
+      row.p50_us = histogram::percentile_of_serialised(row.corrected_hdr, 50);
+      row.p99_us = histogram::percentile_of_serialised(row.corrected_hdr, 99);
       timeline.rows.push_back(std::move(row));
     }
     out.push_back(std::move(timeline));

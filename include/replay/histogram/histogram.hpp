@@ -133,6 +133,13 @@ class Histogram {
   Uint128 sum_squares_ = 0;  // < 2^128
 };
 
+// Merges the serialised histogram `from` into the serialised `into` ("" stands for an empty
+// histogram). Texts that do not deserialise leave `into` as it was.
+void merge_serialised(std::string& into, std::string_view from);
+
+// value_at_percentile() of a serialised histogram; 0 for "" or text that does not deserialise.
+int64_t percentile_of_serialised(std::string_view serialised, double percentile);
+
 inline void Histogram::record_n(int64_t value_us, uint64_t n) noexcept {
   if (n == 0) return;
   int64_t value = value_us < 0 ? 0 : value_us;
