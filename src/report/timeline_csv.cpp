@@ -18,7 +18,8 @@ std::string csv_field(const std::string& s) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
+  return out;
 }
 
 }  // namespace
@@ -28,7 +29,10 @@ std::string format_timeline_csv(const RunReport& report) {
   std::string out =
       "second,tag,offered,sent,completed,errors,in_flight,backlog,p50_ms,p99_ms,"
       "service_p50_ms,service_p99_ms";
-  for (const auto& probe : r.probes) out += "," + csv_field(probe.name);
+  for (const auto& probe : r.probes) {
+    out += ',';
+    out += csv_field(probe.name);
+  }
   out += '\n';
   char buf[512];
   for (size_t second = 0; second < r.timeline.size(); ++second) {
