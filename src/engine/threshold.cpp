@@ -102,58 +102,61 @@ Result<Threshold> parse_threshold(std::string_view text) {
   return t;
 }
 
-ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
+ThresholdOutcome evaluate_threshold(const Threshold& t, const ThresholdFigures& figures) {
   ThresholdOutcome out;
   out.text = t.text;
-  const ScopeStats* s = find_scope(run, t.scope);
-  if (!s) {
-    out.observed = "no tag or endpoint named '" + t.scope + "' in this run";
-    return out;
-  }
-  char buf[128];
+  char buf[128] = "";
   double observed = 0;
   switch (t.metric) {
     case ThresholdMetric::percentile:
-      observed = static_cast<double>(s->corrected.value_at_percentile(t.percentile));
+      observed = static_cast<double>(figures.corrected.value_at_percentile(t.percentile));
       std::snprintf(buf, sizeof buf, "p%g = %s", t.percentile,
                     format_ms(static_cast<int64_t>(observed)).c_str());
       break;
     case ThresholdMetric::max:
-      observed = static_cast<double>(s->corrected.max());
-      std::snprintf(buf, sizeof buf, "max = %s", format_ms(s->corrected.max()).c_str());
+      observed = static_cast<double>(figures.corrected.max());
+      std::snprintf(buf, sizeof buf, "max = %s", format_ms(figures.corrected.max()).c_str());
       break;
     case ThresholdMetric::mean:
-      observed = s->corrected.mean();
+      observed = figures.corrected.mean();
       std::snprintf(buf, sizeof buf, "mean = %s",
                     format_ms(static_cast<int64_t>(observed)).c_str());
       break;
     case ThresholdMetric::errors:
-      observed = s->error_ratio();
+      observed = figures.error_ratio;
       std::snprintf(buf, sizeof buf, "errors = %.2f%%", observed * 100);
       break;
-    case ThresholdMetric::rate: {
-      // Completions during the offered load, per second of it (the drain after the load ends
-      // neither adds to nor dilutes the rate); a scope gets its share of them.
-      const int64_t load_seconds = std::max<int64_t>(1, run.load_us / 1'000'000);
-      uint64_t in_window = 0;
-      for (const auto& row : run.timeline) {
-        if (row.second < load_seconds) in_window += row.completed;
-      }
-      const double share = run.overall.completed ? static_cast<double>(s->completed) /
-                                                       static_cast<double>(run.overall.completed)
-                                                 : 0.0;
-      observed = static_cast<double>(in_window) * share / static_cast<double>(load_seconds);
+    case ThresholdMetric::rate:
+      observed = figures.rate_per_s;
       std::snprintf(buf, sizeof buf, "rate = %.1f/s", observed);
       break;
-    }
   }
   out.observed = buf;
-  // No data is not a pass: a latency threshold on a scope that completed nothing fails.
-  const bool has_data =
-      s->completed > 0 || t.metric == ThresholdMetric::errors || t.metric == ThresholdMetric::rate;
+  const bool has_data = figures.completed > 0 || t.metric == ThresholdMetric::errors ||
+                        t.metric == ThresholdMetric::rate;
   out.passed = has_data && compare(observed, t.op, t.limit);
   if (!has_data) out.observed = "no completed requests";
   return out;
+}
+
+ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
+  const ScopeStats* s = find_scope(run, t.scope);
+  if (!s) {
+    return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run"};
+  }
+  // Completions during the offered load, per second of it (the drain after the load ends
+  // neither adds to nor dilutes the rate); a scope gets its share of them.
+  const int64_t load_seconds = std::max<int64_t>(1, run.load_us / 1'000'000);
+  uint64_t in_window = 0;
+  for (const auto& row : run.timeline) {
+    if (row.second < load_seconds) in_window += row.completed;
+  }
+  const double share = run.overall.completed ? static_cast<double>(s->completed) /
+                                                   static_cast<double>(run.overall.completed)
+                                             : 0.0;
+  return evaluate_threshold(t, ThresholdFigures{s->corrected, s->error_ratio(), s->completed,
+                                                static_cast<double>(in_window) * share /
+                                                    static_cast<double>(load_seconds)});
 }
 
 }  // namespace replay::engine

@@ -32,6 +32,19 @@ struct ThresholdOutcome {
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);
 
+// What a threshold is checked against: one scope's figures, whoever holds them (a finished
+// run or a saved result). `corrected` must outlive the call.
+struct ThresholdFigures {
+  const histogram::Histogram& corrected;
+  double error_ratio = 0;
+  uint64_t completed = 0;
+  double rate_per_s = 0;  // the scope's completions per second of the offered load
+};
+
+// Checks `t` against one scope's figures. No data is not a pass: a latency threshold on a
+// scope that completed nothing fails.
+ThresholdOutcome evaluate_threshold(const Threshold& t, const ThresholdFigures& figures);
+
 // Checks `t` against a run; an unknown scope fails the threshold (it names the scope).
 ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run);
 
