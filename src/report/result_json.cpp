@@ -88,6 +88,20 @@ void write_scope(JsonWriter& w, const ScopeStats& s) {
   w.end_object();
 }
 
+// The counts every timeline row starts with, overall or per tag.
+void write_row_counts(JsonWriter& w, const engine::TimelineRow& row) {
+  w.key("second")
+      .value(row.second)
+      .key("offered")
+      .value(row.offered)
+      .key("sent")
+      .value(row.sent)
+      .key("completed")
+      .value(row.completed)
+      .key("errors")
+      .value(row.errors);
+}
+
 }  // namespace
 
 std::string format_result_json(const RunReport& report) {
@@ -169,18 +183,9 @@ std::string format_result_json(const RunReport& report) {
   w.end_object();
   w.key("timeline").begin_array();
   for (const auto& row : r.timeline) {
-    w.begin_object()
-        .key("second")
-        .value(row.second)
-        .key("offered")
-        .value(row.offered)
-        .key("sent")
-        .value(row.sent)
-        .key("completed")
-        .value(row.completed)
-        .key("errors")
-        .value(row.errors)
-        .key("in_flight")
+    w.begin_object();
+    write_row_counts(w, row);
+    w.key("in_flight")
         .value(row.in_flight)
         .key("backlog")
         .value(row.backlog)
@@ -216,18 +221,9 @@ std::string format_result_json(const RunReport& report) {
   for (size_t tag = 0; tag < r.timeline_by_tag.size() && tag < r.by_tag.size(); ++tag) {
     w.key(r.by_tag[tag].name).begin_array();
     for (const auto& row : r.timeline_by_tag[tag]) {
-      w.begin_object()
-          .key("second")
-          .value(row.second)
-          .key("offered")
-          .value(row.offered)
-          .key("sent")
-          .value(row.sent)
-          .key("completed")
-          .value(row.completed)
-          .key("errors")
-          .value(row.errors)
-          .key("p50_us")
+      w.begin_object();
+      write_row_counts(w, row);
+      w.key("p50_us")
           .value(histogram::percentile_of_serialised(row.corrected, 50))
           .key("p99_us")
           .value(histogram::percentile_of_serialised(row.corrected, 99))
