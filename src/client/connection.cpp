@@ -1,7 +1,13 @@
 #include "replay/client/connection.hpp"
 
-#include <cstring>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "replay/client/read_poller.hpp"
 #include "replay/tls/tls_context.hpp"
 
 namespace replay::client {
@@ -51,7 +57,7 @@ struct ConnectionCallbacks {
     if (!c || nread == 0) return;
     c->enter_callback();
     if (nread > 0) {
-      c->handle_received(std::string_view(buf->base, static_cast<size_t>(nread)));
+      c->handle_received(std::string_view(buf->base, static_cast<size_t>(nread)), uv_hrtime());
     } else if (nread == UV_EOF) {
       c->handle_eof();
     } else {
@@ -154,11 +160,23 @@ void Connection::handle_connected(int status) {
     return;
   }
   state_ = State::handshaking;
-  const int rc = uv_read_start(as_stream(&socket_->tcp), ConnectionCallbacks::on_alloc,
-                               ConnectionCallbacks::on_read);
-  if (rc < 0) {
-    fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
-    return;
+  if (options_.read_poller) {
+    uv_os_fd_t fd = -1;
+    const int stamps = 1;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &stamps, sizeof stamps) != 0 ||
+        !options_.read_poller->add(fd, *this)) {
+      fail(FailureCause::connect_error, std::string("read: ") + std::strerror(errno));
+      return;
+    }
+    polled_ = true;
+  } else {
+    const int rc = uv_read_start(as_stream(&socket_->tcp), ConnectionCallbacks::on_alloc,
+                                 ConnectionCallbacks::on_read);
+    if (rc < 0) {
+      fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
+      return;
+    }
   }
   const tls::Io started = transport_->start();
   if (started == tls::Io::Failed) {
@@ -191,8 +209,9 @@ void Connection::write_request(const WireBytes& request) {
     return;
   }
   awaiting_sent_ = true;
+  send_started_ns_ = uv_hrtime();
   if (options_.timeout_ms > 0) {
-    request_deadline_ns_ = uv_hrtime() + static_cast<uint64_t>(options_.timeout_ms) * kNsPerMs;
+    request_deadline_ns_ = send_started_ns_ + static_cast<uint64_t>(options_.timeout_ms) * kNsPerMs;
     // A timer still armed for an earlier request fires sooner and re-arms for this deadline:
     // no timer operation per request on a busy connection.
     if (timer_use_ != TimerUse::request) start_timer(TimerUse::request, options_.timeout_ms);
@@ -236,7 +255,7 @@ void Connection::flush_writes() {
   }
   if (awaiting_sent_ && observer_) {
     awaiting_sent_ = false;
-    observer_->on_sent(uv_hrtime());
+    observer_->on_sent(send_started_ns_);
   }
 }
 
@@ -250,9 +269,54 @@ void Connection::handle_write_done(int status) {
   flush_writes();
 }
 
-void Connection::handle_received(std::string_view bytes) {
+void Connection::read_socket() {
   if (state_ != State::handshaking && state_ != State::ready) return;
-  const uint64_t now_ns = uv_hrtime();
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd);
+  enter_callback();
+  for (;;) {
+    iovec iov{read_buffer, kReadBufferBytes};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &message, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        fail(FailureCause::reset, std::string("read: ") + std::strerror(errno));
+      }
+      break;
+    }
+    if (n == 0) {
+      handle_eof();
+      break;
+    }
+    // The stamp of the last segment this read took; a read that ends a response ends with the
+    // segment that completed it. Never later than now, never before the request went out.
+    const uint64_t read_at_ns = uv_hrtime();
+    uint64_t now_ns = read_at_ns;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec stamp{};
+      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+      const int64_t stamp_ns = static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec -
+                               options_.read_poller->realtime_to_hrtime_ns();
+      if (stamp_ns > 0) {
+        now_ns =
+            std::clamp<uint64_t>(static_cast<uint64_t>(stamp_ns), send_started_ns_, read_at_ns);
+      }
+    }
+    handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
+    if (static_cast<size_t>(n) < kReadBufferBytes) break;
+    if (state_ != State::handshaking && state_ != State::ready) break;
+  }
+  leave_callback();
+}
+
+void Connection::handle_received(std::string_view bytes, uint64_t now_ns) {
+  if (state_ != State::handshaking && state_ != State::ready) return;
   response_done_in_read_ = false;
   if (transport_->feed_received(bytes) == tls::Io::Failed) {
     fail(FailureCause::tls, "tls: " + std::string(transport_->error()));
@@ -351,6 +415,9 @@ void Connection::handle_timer() {
       break;
     case TimerUse::request: {
       if (!observer_ || !request_written_) break;  // that request completed; none since
+      // A polled socket may hold the answer unread: read it before calling time.
+      if (polled_) read_socket();
+      if (!observer_ || !request_written_ || state_ != State::ready) break;
       const uint64_t now_ns = uv_hrtime();
       if (now_ns < request_deadline_ns_) {
         const uint64_t left_ms = (request_deadline_ns_ - now_ns + kNsPerMs - 1) / kNsPerMs;
@@ -396,6 +463,13 @@ void Connection::shut_down(FailureCause cause, std::string reason) {
   state_ = State::closed;
   if (!reason.empty()) last_error_ = std::move(reason);
   if (socket_) {
+    if (polled_) {
+      uv_os_fd_t fd = -1;
+      if (uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) == 0) {
+        options_.read_poller->remove(fd);
+      }
+      polled_ = false;
+    }
     socket_->tcp.data = nullptr;
     socket_.reset();  // closes the fd now: libuv no longer reads the write buffers below
   }

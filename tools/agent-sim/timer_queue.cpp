@@ -12,7 +12,10 @@ TimerQueue::TimerQueue(uv_loop_t* loop) : loop_(loop), timer_(uv::make_handle<uv
 
 void TimerQueue::schedule(uint64_t delay_ms, std::function<void()> fn) {
   if (!timer_) return;
-  heap_.push_back({uv_now(loop_) + delay_ms, sequence_++, std::move(fn)});
+  // Due on the loop's millisecond clock, rounded up from the precise time now: the loop's
+  // cached time is truncated and may be older than now, and the delay must never be short.
+  const uint64_t due_ms = (uv_hrtime() + delay_ms * 1'000'000 + 999'999) / 1'000'000;
+  heap_.push_back({std::max(due_ms, uv_now(loop_) + delay_ms), sequence_++, std::move(fn)});
   std::push_heap(heap_.begin(), heap_.end(), &later);
   if (heap_.front().due_ms < armed_due_ms_) arm();
 }

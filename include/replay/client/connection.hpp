@@ -23,10 +23,16 @@ class TlsContext;
 
 namespace replay::client {
 
+class ReadPoller;
+
 struct ConnectionOptions {
   int64_t connect_timeout_ms = 10000;  // TCP connect plus TLS handshake; 0: no limit
   int64_t timeout_ms = 30000;          // from writing a request to its complete response; 0: none
   bool keep_body = false;              // pass body bytes to on_body for every request
+  // Null: libuv reads the socket as soon as it is readable and bytes are timed when read.
+  // Set: the poller decides when the socket is read, and bytes are timed by the kernel's
+  // receive stamps, so a late read does not move a response's completion time.
+  ReadPoller* read_poller = nullptr;
 };
 
 // One keep-alive connection on a loop, one request in flight at a time (no pipelining). Not
@@ -93,12 +99,15 @@ class Connection {
   };
   static_assert(std::is_standard_layout_v<Socket>, "UvHandle casts Socket* to uv_handle_t*");
   friend struct ConnectionCallbacks;
+  friend class ReadPoller;
 
   void enter_callback() { ++callback_depth_; }
   void leave_callback();
   void handle_connected(int status);
   void handle_established();
-  void handle_received(std::string_view bytes);
+  // ReadPoller: reads what the socket holds (recvmsg with the kernel's receive stamp).
+  void read_socket();
+  void handle_received(std::string_view bytes, uint64_t now_ns);
   bool handle_plaintext(std::string_view bytes, uint64_t now_ns);
   bool complete_response(uint64_t now_ns, bool reusable);
   void handle_eof();
@@ -135,6 +144,8 @@ class Connection {
   bool request_written_ = false;
   bool awaiting_sent_ = false;
   bool response_done_in_read_ = false;
+  bool polled_ = false;               // the socket is in options_.read_poller's set
+  uint64_t send_started_ns_ = 0;      // uv_hrtime() when the request's first write began
   uint64_t request_deadline_ns_ = 0;  // uv_hrtime() by which the response must be complete
 
   FailureCause deferred_cause_ = FailureCause::closed_early;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "replay/client/connection.hpp"
+#include "replay/client/read_poller.hpp"
 #include "replay/engine/run_stats.hpp"
 #include "replay/engine/session.hpp"
 #include "replay/engine/spsc_ring.hpp"
@@ -43,9 +44,13 @@ struct WorkerConfig {
   int64_t timeout_ms = 30000;
   int64_t connect_timeout_ms = 10000;
   size_t input_capacity = 1 << 16;
-  // Requests due within this long of each other go out in one wake-up: a wake-up costs tens of
-  // microseconds of CPU, so at high rates the worker wakes at most once per this gap.
-  int64_t min_wake_gap_ns = 250'000;
+  // The shortest time between two wake-ups for sending, as a range: requests due within the
+  // gap of each other go out in one wake-up. A wake-up costs tens of microseconds of CPU, and
+  // the gap is time a request may wait past its intended send time, so the worker picks the
+  // gap from its recent send rate: the shortest at low rates (little timer slop where CPU is
+  // plentiful), the longest from about 20k requests/s on (tens of requests per wake-up).
+  int64_t wake_gap_min_ns = 100'000;
+  int64_t wake_gap_max_ns = 500'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
 };
 
@@ -122,6 +127,11 @@ class Worker {
   void pull_input();
   void dispatch_due(int64_t now_ns);
   void arm_wakeup(int64_t now_ns);
+  // Reads responses at once only when no wake-up for sending is due soon (or an event stream
+  // is open, whose events are timed one by one); otherwise that wake-up reads them.
+  void update_read_mode(int64_t now_ns);
+  // Each tick: the wake-up gap for the send rate of the last tick.
+  void update_wake_gap();
   void start_session_step(PreparedRequest* request, int64_t now_ns);
   void start_request(PreparedRequest* request, int64_t now_ns);
   void send_on(Slot& slot, InFlight* request);
@@ -144,6 +154,7 @@ class Worker {
   ScopeStats& tag_stats(uint32_t id);
   ScopeStats& endpoint_stats(uint32_t id);
   void note_in_flight_change(int64_t now_ns);
+  void note_event_stream(int change);
 
   WorkerConfig config_;
   const client::Target& target_;
@@ -160,9 +171,13 @@ class Worker {
   uv_loop_t loop_{};
   int timer_fd_ = -1;
   int64_t armed_at_ns_ = 0;  // when the timerfd fires next; 0: not armed
+  int64_t wake_gap_ns_ = 0;  // within config_'s range, from the recent send rate
+  uint64_t offered_at_last_tick_ = 0;
   uv::UvHandle<uv_poll_t> wakeup_;
   uv::UvHandle<uv_check_t> check_;
   uv::UvHandle<uv_timer_t> tick_;
+  std::unique_ptr<client::ReadPoller> reads_;
+  size_t open_event_streams_ = 0;
   std::priority_queue<PreparedRequest*, std::vector<PreparedRequest*>, LaterFirst> pending_;
   std::deque<InFlight*> backlog_;  // due, waiting for a connection
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -173,6 +188,7 @@ class Worker {
   size_t in_flight_ = 0;
   size_t waiting_steps_ = 0;  // session steps held in Session::waiting
   bool shutting_down_ = false;
+  bool dispatching_ = false;  // inside dispatch_due
   int64_t current_second_ = -1;
   Histogram second_corrected_;
   Histogram second_service_;

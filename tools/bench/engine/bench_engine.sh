@@ -2,8 +2,9 @@
 # replay run's engine benchmark (issue 4): nginx from Debian on core 0 returns a 3-byte body;
 # the load generator is pinned to core 1 with 50 connections. In one run it measures, for
 # replay and for h2load at the same offered rate: CPU per request (user+sys / completed), and
-# replay's own send lag and corrected-vs-service p50; then the highest rate one core keeps on
-# schedule, memory with a 10x longer trace (streaming), and memory per open connection.
+# replay's own send lag and corrected-vs-service p50; wrk flat out as the floor of CPU per
+# request on this machine; then the highest rate one core keeps on schedule, memory with a 10M
+# record trace against a 1M one (streaming), and memory per open connection.
 # Everything targets 127.0.0.1 and every run is bounded (--duration / -D).
 # Usage: tools/bench/engine/bench_engine.sh [seconds per run, default 10]
 set -euo pipefail
@@ -80,6 +81,12 @@ printf 'replay.cpu_ratio_to_h2load: %.2f\n' "$(echo "$r_cpu_us / $h_cpu_us" | bc
 printf 'replay.send_lag_p99: %.3f ms\n' "$(echo "$r_lag / 1000" | bc -l)"
 printf 'replay.max_rss: %.1f MiB\n' "$(echo "$r_rss / 1024" | bc -l)"
 
+echo "== floor: wrk flat out (closed loop, 50 connections, every wake-up full of work)"
+read -r w_u w_s _ < <(cpu_of wrk -t1 -c50 -d"${secs}s" "$target/")
+w_done=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/out")
+printf 'wrk.flat_out.cpu_per_request: %.2f us (%s requests)\n' \
+  "$(echo "($w_u + $w_s) * 1000000 / $w_done" | bc -l)" "$w_done"
+
 echo "== 5k req/s: corrected p50 vs the service time it measures (no timer slop)"
 read -r _ _ _ c50 s50 _ _ < <(replay_run 5000/s)
 printf 'replay.5k.corrected_p50: %.3f ms  service_p50: %.3f ms  difference: %.3f ms\n' \
@@ -88,7 +95,7 @@ printf 'replay.5k.corrected_p50: %.3f ms  service_p50: %.3f ms  difference: %.3f
 echo "== highest rate one core keeps on schedule (send lag p99 < 1 ms, >= 99% completed)"
 best=0
 best_cpu=0
-for rate in 30000 40000 50000 60000 70000 80000; do
+for rate in 30000 40000 50000 60000 70000 80000 90000 100000; do
   read -r cpu done lag _ _ _ offered < <(replay_run "$rate/s")
   ok=$(echo "$lag < 1000 && $done >= 0.99 * $offered" | bc -l)
   printf '  %6d/s: completed %s of %s, send lag p99 %.3f ms, cpu %.2f us/request%s\n' "$rate" \
@@ -102,7 +109,7 @@ printf 'replay.max_on_schedule_rate: %d/s at %.2f us CPU per request\n' "$best" 
 
 echo "== memory: a 10x longer trace streams in the same memory"
 printf '%s\n' '{"format":"replay-trace","version":1}' >"$work/long.jsonl"
-for n in 100000 1000000; do
+for n in 1000000 10000000; do
   awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "{\"offset_us\":%d,\"method\":\"GET\",\"target\":\"/item/%d\"}\n", i * 50, i }' \
     | cat "$work/long.jsonl" - | zstd -q -o "$work/long-$n.zst"
   read -r _ _ rss < <(cpu_of "$replay" run "$work/long-$n.zst" --target "$target" --rate 20000/s \

@@ -1,0 +1,54 @@
+#pragma once
+// Reads a thread's client connections in batches: their sockets sit in an epoll set of their
+// own, and the owner decides when to read them: at once when a socket becomes readable (eager:
+// the loop watches the set) or at its next scheduled wake-up (lazy: one wake-up serves the
+// sends due and every response that arrived since, instead of one wake-up per response).
+// Completion times do not depend on when a socket is read: the kernel stamps each segment on
+// arrival (SO_TIMESTAMPNS) and connections report those stamps.
+
+#include <uv.h>
+
+#include <cstdint>
+
+#include "replay/uv/handle.hpp"
+
+namespace replay::client {
+
+class Connection;
+
+// One per loop thread; loop thread only; non-movable. Connections made with
+// ConnectionOptions::read_poller add their socket once connected and remove it when closing.
+class ReadPoller {
+ public:
+  // Errors are rare (out of file descriptors): ok() is false and the owner should not use it.
+  explicit ReadPoller(uv_loop_t* loop);
+  ~ReadPoller();
+  ReadPoller(const ReadPoller&) = delete;
+  ReadPoller& operator=(const ReadPoller&) = delete;
+
+  bool ok() const { return epoll_fd_ >= 0; }
+  // Eager: readable sockets are read as soon as the loop sees them. Lazy: only harvest() reads.
+  void set_eager(bool eager);
+  bool eager() const { return eager_; }
+  // Reads every socket that has bytes (or an end) waiting, without blocking. Connections must
+  // not be destroyed from the callbacks this runs (closing them is fine).
+  void harvest();
+
+  // Connection side: watch `fd` for `connection`; false when the kernel refused.
+  bool add(int fd, Connection& connection);
+  void remove(int fd);
+
+  // The offset that turns a kernel receive stamp (CLOCK_REALTIME ns) into uv_hrtime()'s
+  // clock, refreshed at each harvest so clock adjustments during a run do not accumulate.
+  int64_t realtime_to_hrtime_ns() const { return realtime_to_hrtime_ns_; }
+
+ private:
+  void refresh_clock_offset();
+
+  int epoll_fd_ = -1;
+  bool eager_ = false;
+  int64_t realtime_to_hrtime_ns_ = 0;
+  uv::UvHandle<uv_poll_t> watch_;
+};
+
+}  // namespace replay::client
