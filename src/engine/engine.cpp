@@ -256,6 +256,7 @@ Result<RunResult> run_replay(const RunConfig& config,
     request->session_id = session_key;
     request->tag_id = item->tag_id;
     request->endpoint_id = item->endpoint_id;
+    request->expects_event_stream = item->expects_event_stream;
     ++pushed;
     last_offset_ns = std::max(last_offset_ns, placement->offset_ns);
     Worker& worker =

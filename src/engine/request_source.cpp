@@ -123,6 +123,7 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   item.session_hash = r.session.empty() ? 0 : (std::hash<std::string>{}(r.session) | 1);
   item.tag_id = tags_.id_of(r.tag.empty() ? "(untagged)" : r.tag);
   item.endpoint_id = endpoints_.id_of(trace::endpoint_template(r.method, r.target));
+  item.expects_event_stream = r.response && r.response->sse_events > 0;
   headers_.resize(r.headers.size());
   bool templated = has_placeholder(r.target) || has_placeholder(r.body);
   for (size_t i = 0; i < r.headers.size(); ++i) {
@@ -135,6 +136,10 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
       headers_[i].second.assign(value);
     }
     templated = templated || has_placeholder(value);
+    if (strcasecmp(r.headers[i].name.c_str(), "Accept") == 0 &&
+        value.find("text/event-stream") != std::string::npos) {
+      item.expects_event_stream = true;
+    }
   }
   item.captures = r.captures.empty()
                       ? nullptr

@@ -25,6 +25,7 @@ struct SourceItem {
   client::WireBytes wire;
   std::shared_ptr<const RequestTemplate> templ;
   std::shared_ptr<const std::vector<trace::Capture>> captures;
+  bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
 };
 
 // Names to small ids, so workers index their statistics by number.

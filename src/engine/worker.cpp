@@ -72,7 +72,9 @@ class Worker::InFlight final : public client::ResponseObserver {
     sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
     events_ = 0;
     event_stream_ = false;
+    holds_eager_reads_ = false;
     body_.clear();
+    if (request->expects_event_stream) hold_eager_reads();
   }
 
   void on_sent(uint64_t now_ns) override {
@@ -82,7 +84,18 @@ class Worker::InFlight final : public client::ResponseObserver {
   void on_first_byte(uint64_t now_ns) override { first_byte_ns_ = static_cast<int64_t>(now_ns); }
   void on_headers(int, bool is_event_stream) override {
     event_stream_ = is_event_stream;
-    if (is_event_stream) worker_.note_event_stream(+1);
+    if (is_event_stream) hold_eager_reads();
+  }
+  // While an event stream is (or will likely be) on its way the worker reads as data arrives.
+  void hold_eager_reads() {
+    if (holds_eager_reads_) return;
+    holds_eager_reads_ = true;
+    worker_.note_event_stream(+1);
+  }
+  void release_eager_reads() {
+    if (!holds_eager_reads_) return;
+    holds_eager_reads_ = false;
+    worker_.note_event_stream(-1);
   }
   void on_sse_event(uint64_t now_ns) override {
     const auto now = static_cast<int64_t>(now_ns);
@@ -106,11 +119,11 @@ class Worker::InFlight final : public client::ResponseObserver {
       body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
   }
   void on_complete(uint64_t now_ns, int status, uint64_t bytes) override {
-    if (event_stream_) worker_.note_event_stream(-1);
+    release_eager_reads();
     worker_.on_request_done(this, static_cast<int64_t>(now_ns), status, bytes, nullptr);
   }
   void on_failed(uint64_t now_ns, client::FailureCause cause) override {
-    if (event_stream_) worker_.note_event_stream(-1);
+    release_eager_reads();
     worker_.on_request_done(this, static_cast<int64_t>(now_ns), 0, 0, &cause);
   }
 
@@ -125,6 +138,7 @@ class Worker::InFlight final : public client::ResponseObserver {
   int64_t last_event_ns_ = 0;
   uint32_t events_ = 0;
   bool event_stream_ = false;
+  bool holds_eager_reads_ = false;
 
  private:
   Worker& worker_;
