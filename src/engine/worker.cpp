@@ -225,7 +225,10 @@ void Worker::update_read_mode(int64_t now_ns) {
   if (!reads_) return;
   const bool send_due_soon =
       !pending_.empty() && pending_.top()->intended_ns - now_ns <= kLazyReadHorizonNs;
-  reads_->set_eager(open_event_streams_ > 0 || !send_due_soon);
+  // A connection is free again only once its response is read: when half the connections
+  // are taken, read at once rather than let requests wait for a connection.
+  const bool connections_scarce = (in_flight_ + backlog_.size()) * 2 > config_.max_connections;
+  reads_->set_eager(open_event_streams_ > 0 || !send_due_soon || connections_scarce);
 }
 
 void Worker::note_event_stream(int change) {

@@ -19,6 +19,7 @@
 
 #include "replay/client/connection.hpp"
 #include "replay/client/read_poller.hpp"
+#include "replay/engine/pending_queue.hpp"
 #include "replay/engine/run_stats.hpp"
 #include "replay/engine/session.hpp"
 #include "replay/engine/spsc_ring.hpp"
@@ -110,11 +111,6 @@ class Worker {
   friend class Slot;
   friend class InFlight;
 
-  struct LaterFirst {
-    bool operator()(const PreparedRequest* a, const PreparedRequest* b) const {
-      return a->intended_ns > b->intended_ns;
-    }
-  };
   struct Session {
     bool busy = false;     // a step is on its way
     bool aborted = false;  // a step failed: later steps are not sent
@@ -181,7 +177,7 @@ class Worker {
   uv::UvHandle<uv_timer_t> tick_;
   std::unique_ptr<client::ReadPoller> reads_;
   size_t open_event_streams_ = 0;
-  std::priority_queue<PreparedRequest*, std::vector<PreparedRequest*>, LaterFirst> pending_;
+  PendingQueue<PreparedRequest> pending_;
   std::deque<InFlight*> backlog_;  // due, waiting for a connection
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;
