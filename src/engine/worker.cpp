@@ -237,9 +237,8 @@ void Worker::note_event_stream(int change) {
 }
 
 void Worker::on_wakeup() {
-  uint64_t expirations;
-  while (::read(timer_fd_, &expirations, sizeof expirations) > 0) {
-  }
+  uint64_t expirations;  // one read empties the timerfd
+  [[maybe_unused]] const ssize_t n = ::read(timer_fd_, &expirations, sizeof expirations);
   armed_at_ns_ = 0;
   if (shutting_down_) return;
   if (reads_ && !reads_->eager()) reads_->harvest();
