@@ -82,6 +82,13 @@ class Connection {
   void close();
 
   bool idle() const { return state_ == State::ready && !observer_; }
+  // A request is written and its response not yet complete: bytes are expected.
+  bool awaiting_response() const {
+    return state_ == State::ready && observer_ != nullptr && request_written_;
+  }
+  // With a read poller: reads what the socket holds now, as a harvest would (callbacks run
+  // inside). For owners that know which connections expect bytes.
+  void read_available() { read_socket(); }
   bool connected() const { return state_ == State::ready; }
   uint64_t requests_completed() const { return requests_completed_; }
   // Why the connection closed or failed, one line; empty while all is well.

@@ -131,6 +131,9 @@ class Worker {
   void update_read_mode(int64_t now_ns);
   // Each tick: the wake-up gap for the send rate of the last tick.
   void update_wake_gap();
+  // Lazy reads: reads every response that has arrived. A small pool reads the connections
+  // awaiting an answer directly (no epoll bookkeeping per response); a large one asks epoll.
+  void harvest_responses();
   void start_session_step(PreparedRequest* request, int64_t now_ns);
   void start_request(PreparedRequest* request, int64_t now_ns);
   void send_on(Slot& slot, InFlight* request);
@@ -176,6 +179,7 @@ class Worker {
   uv::UvHandle<uv_check_t> check_;
   uv::UvHandle<uv_timer_t> tick_;
   std::unique_ptr<client::ReadPoller> reads_;
+  std::vector<Slot*> harvest_list_;  // reused by harvest_responses
   size_t open_event_streams_ = 0;
   PendingQueue<PreparedRequest> pending_;
   std::deque<InFlight*> backlog_;  // due, waiting for a connection
