@@ -13,9 +13,13 @@ TimerQueue::TimerQueue(uv_loop_t* loop) : loop_(loop), timer_(uv::make_handle<uv
 void TimerQueue::schedule(uint64_t delay_ms, std::function<void()> fn) {
   if (!timer_) return;
   // Due on the loop's millisecond clock, rounded up from the precise time now: the loop's
-  // cached time is truncated and may be older than now, and the delay must never be short.
-  const uint64_t due_ms = (uv_hrtime() + delay_ms * 1'000'000 + 999'999) / 1'000'000;
-  heap_.push_back({std::max(due_ms, uv_now(loop_) + delay_ms), sequence_++, std::move(fn)});
+  // cached time is truncated and may be older than now, and a delay must never be short. No
+  // delay stays due at once (a stream with no interval is written as fast as it goes).
+  const uint64_t due_ms = delay_ms == 0
+                              ? uv_now(loop_)
+                              : std::max((uv_hrtime() + delay_ms * 1'000'000 + 999'999) / 1'000'000,
+                                         uv_now(loop_) + delay_ms);
+  heap_.push_back({due_ms, sequence_++, std::move(fn)});
   std::push_heap(heap_.begin(), heap_.end(), &later);
   if (heap_.front().due_ms < armed_due_ms_) arm();
 }
