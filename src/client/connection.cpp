@@ -153,6 +153,28 @@ void Connection::close() {
   leave_callback();
 }
 
+void Connection::pause_reading() {
+  if (reading_paused_ || !observer_ || state_ != State::ready) return;
+  reading_paused_ = true;
+  // A polled socket is simply not read (read_socket checks the flag).
+  if (!polled_) uv_read_stop(as_stream(&socket_->tcp));
+}
+
+void Connection::resume_reading() {
+  if (!reading_paused_) return;
+  reading_paused_ = false;
+  if (state_ != State::ready) return;
+  if (polled_) {
+    // Edge-triggered: bytes that arrived while paused raise no new event, so read them now;
+    // a read of this connection under way goes on by itself.
+    if (callback_depth_ == 0) read_socket();
+    return;
+  }
+  const int rc = uv_read_start(as_stream(&socket_->tcp), ConnectionCallbacks::on_alloc,
+                               ConnectionCallbacks::on_read);
+  if (rc < 0) fail(FailureCause::reset, std::string("read: ") + uv_strerror(rc));
+}
+
 void Connection::handle_connected(int status) {
   if (state_ != State::connecting) return;
   if (status < 0) {
@@ -270,7 +292,7 @@ void Connection::handle_write_done(int status) {
 }
 
 void Connection::read_socket() {
-  if (state_ != State::handshaking && state_ != State::ready) return;
+  if ((state_ != State::handshaking && state_ != State::ready) || reading_paused_) return;
   uv_os_fd_t fd = -1;
   uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd);
   enter_callback();
@@ -311,6 +333,7 @@ void Connection::read_socket() {
     handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
     if (static_cast<size_t>(n) < kReadBufferBytes) break;
     if (state_ != State::handshaking && state_ != State::ready) break;
+    if (reading_paused_) break;
   }
   leave_callback();
 }
@@ -365,6 +388,7 @@ bool Connection::handle_plaintext(std::string_view bytes, uint64_t now_ns) {
 }
 
 bool Connection::complete_response(uint64_t now_ns, bool reusable) {
+  resume_reading();
   ResponseObserver* observer = observer_;
   observer_ = nullptr;
   ++requests_completed_;

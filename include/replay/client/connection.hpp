@@ -80,6 +80,16 @@ class Connection {
   // Closes now (idempotent): a request in flight gets on_failed(closed_early), then on_closed
   // fires (inside this call unless called from one of this connection's callbacks).
   void close();
+  // Flow control while a response arrives: stops reading the socket until resume_reading()
+  // or the end of that response (the rest of the current read is still delivered, so a
+  // connection never goes idle paused). Timeouts keep running. Nothing without a request in
+  // flight.
+  void pause_reading();
+  // Reads again after pause_reading(); idempotent. A polled connection reads what waits at
+  // once (inside this call, unless called from one of its own callbacks). A read that cannot
+  // restart fails the request from the loop (reset).
+  void resume_reading();
+  bool reading_paused() const { return reading_paused_; }
 
   bool idle() const { return state_ == State::ready && !observer_; }
   // A request is written and its response not yet complete: bytes are expected.
@@ -151,6 +161,7 @@ class Connection {
   bool request_written_ = false;
   bool awaiting_sent_ = false;
   bool response_done_in_read_ = false;
+  bool reading_paused_ = false;
   bool polled_ = false;               // the socket is in options_.read_poller's set
   uint64_t send_started_ns_ = 0;      // uv_hrtime() when the request's first write began
   uint64_t request_deadline_ns_ = 0;  // uv_hrtime() by which the response must be complete

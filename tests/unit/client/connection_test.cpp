@@ -116,6 +116,79 @@ TEST_CASE("Connection: content-length response, callbacks in order, request byte
                                            std::to_string(server.port()) + "\r\n\r\n");
 }
 
+TEST_CASE("Connection: pause_reading holds a response back until resume_reading") {
+  constexpr size_t kBody = 8 << 20;
+  LoopbackServer server([&](int fd) {
+    read_request(fd);
+    write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kBody) + "\r\n\r\n");
+    write_all(fd, std::string(kBody, 'x'));
+    read_request(fd);
+  });
+  // Pauses its connection at the first body piece.
+  struct PausingObserver : testing::RecordingObserver {
+    Connection* connection = nullptr;
+    void on_body(std::string_view chunk) override {
+      RecordingObserver::on_body(chunk);
+      if (body.size() == chunk.size()) connection->pause_reading();
+    }
+  };
+  TestLoop loop;
+  {
+    const Target target = target_for(server.url());
+    RecordingEvents events;
+    Connection connection(loop.get(), target, nullptr, events, {});
+    PausingObserver response;
+    response.connection = &connection;
+    connection.connect();
+    const WireBytes request = request_for(target);
+    REQUIRE(connection.send(request, response, true));
+    REQUIRE(loop.run_until([&] { return !response.body.empty(); }));
+    CHECK(connection.reading_paused());
+    const size_t first = response.body.size();
+    loop.run_until([] { return false; }, 300);
+    CHECK(response.body.size() == first);  // nothing read while paused
+    CHECK_FALSE(response.done());
+    connection.resume_reading();
+    REQUIRE(loop.run_until([&] { return response.done(); }, 10000));
+    CHECK(response.completed);
+    CHECK(response.body.size() == kBody);
+    CHECK_FALSE(connection.reading_paused());
+    CHECK(connection.idle());
+    connection.close();
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("Connection: a response completing in a paused read leaves the connection reading") {
+  const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  LoopbackServer server(answer_each_with(reply));
+  struct PausingObserver : testing::RecordingObserver {
+    Connection* connection = nullptr;
+    void on_body(std::string_view chunk) override {
+      RecordingObserver::on_body(chunk);
+      connection->pause_reading();
+    }
+  };
+  TestLoop loop;
+  {
+    const Target target = target_for(server.url());
+    RecordingEvents events;
+    Connection connection(loop.get(), target, nullptr, events, {});
+    const WireBytes request = request_for(target);
+    connection.connect();
+    for (int i = 0; i < 2; ++i) {
+      PausingObserver response;
+      response.connection = &connection;
+      REQUIRE(connection.send(request, response, true));
+      REQUIRE(loop.run_until([&] { return response.done(); }));
+      CHECK(response.body == "hello");
+      CHECK_FALSE(connection.reading_paused());
+    }
+    connection.close();
+  }
+  CHECK(loop.close() == 0);
+}
+
 TEST_CASE("Connection: chunked response body is decoded") {
   LoopbackServer server(
       answer_each_with("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n "
