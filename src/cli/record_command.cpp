@@ -45,6 +45,8 @@ struct RecordFlags {
   size_t max_upstream_connections = 1024;
   bool insecure = false;
   std::string cacert;
+  std::string cert;  // with key: serve https on the listening side
+  std::string key;
 };
 
 // Parses "4096", "64KiB", "1MiB", "2g": K, M and G (with or without "iB"/"B") are powers of
@@ -102,16 +104,15 @@ Result<Resolved> resolve(const RecordFlags& f) {
   auto address = net::parse_address(f.proxy);
   if (!address) return address.error().within("--proxy");
   r.listen = address.value();
+  if (f.cert.empty() != f.key.empty()) {
+    return make_error(Errc::invalid_argument,
+                      f.cert.empty() ? "--key needs --cert (the certificate it belongs to)"
+                                     : "--cert needs --key (the certificate's private key)");
+  }
 
   if (!f.session_by.empty()) {
     auto rule = record::parse_session_rule(f.session_by);
     if (!rule) return rule.error().within("--session-by");
-    if (rule->kind == record::SessionRule::Kind::client_ip) {
-      return make_error(Errc::unsupported,
-                        "--session-by client-ip: not available when recording yet (the HTTP "
-                        "server layer does not expose peer addresses); use header:NAME or "
-                        "cookie:NAME");
-    }
     r.policy.session = rule.value();
   }
   for (const auto& rules : f.tag_by) {
@@ -185,6 +186,13 @@ int run_record(const RecordFlags& f) {
     if (!context) return report_error(context.error().within("record: --upstream TLS"), kExitUsage);
     tls = std::move(context).value();
   }
+  std::unique_ptr<tls::TlsContext> server_tls;
+  if (!f.cert.empty()) {
+    auto context = tls::TlsContext::create_server(f.cert, f.key);
+    if (!context) return report_error(context.error().within("record: --cert/--key"), kExitUsage);
+    server_tls = std::move(context).value();
+    r.options.server.tls = server_tls.get();
+  }
   trace::TraceHeader header;
   header.source = "record";
   header.base_url = r.upstream.scheme + "://" + r.upstream.host_header;
@@ -235,9 +243,9 @@ int run_record(const RecordFlags& f) {
       uv_timer_start(
           session.watch.get(),
           [](uv_timer_t* t) { static_cast<RecordSession*>(t->data)->check_writer(); }, 200, 200);
-      std::printf("listening on %s, forwarding to %s, recording to %s\n",
-                  proxy.local_address().to_string().c_str(), header.base_url.c_str(),
-                  f.output.c_str());
+      std::printf("listening on %s%s, forwarding to %s, recording to %s\n",
+                  server_tls ? "https://" : "", proxy.local_address().to_string().c_str(),
+                  header.base_url.c_str(), f.output.c_str());
       std::fflush(stdout);
       uv_run(&loop, UV_RUN_DEFAULT);
     }
@@ -260,6 +268,9 @@ int run_record(const RecordFlags& f) {
              " still streaming when written (--order-window)";
   }
   if (stats.rejected) extra += ", " + std::to_string(stats.rejected) + " refused";
+  if (stats.backpressure_pauses) {
+    extra += ", " + std::to_string(stats.backpressure_pauses) + " upstream pauses for slow clients";
+  }
   if (auto error = writer.error()) {
     return report_error(
         make_error(Errc::io, "record: writing '" + f.output + "' failed: " + error->context + ": " +
@@ -299,7 +310,8 @@ Command add_record_command(CLI::App& app) {
   sub->add_option("--upstream", f->upstream, "Forward every request to this base URL")->required();
   sub->add_option("-o,--output", f->output, "Trace file to write (.zst, created mode 0600)")
       ->required();
-  sub->add_option("--session-by", f->session_by, "Session key: header:NAME or cookie:NAME");
+  sub->add_option("--session-by", f->session_by,
+                  "Session key: header:NAME, cookie:NAME or client-ip (the client's IP address)");
   sub->add_option("--tag-by", f->tag_by,
                   "Tag rules: '/api/v1/chat=chat,/webhooks=webhook', 'header:X-Tag', '*=other'");
   sub->add_option("--redact", f->redact,
@@ -328,6 +340,10 @@ Command add_record_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--insecure", f->insecure, "Skip TLS verification of an https upstream");
   sub->add_option("--cacert", f->cacert, "Trust this CA file for an https upstream");
+  sub->add_option("--cert", f->cert,
+                  "Serve https on the listening side with this PEM certificate (chain); needs "
+                  "--key");
+  sub->add_option("--key", f->key, "The PEM private key of --cert");
   return {sub, [f] { return run_record(*f); }};
 }
 

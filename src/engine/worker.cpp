@@ -234,8 +234,15 @@ void Worker::update_wake_gap() {
   const uint64_t offered = results_.overall.offered;
   const auto per_second = static_cast<int64_t>((offered - offered_at_last_tick_) * 1000 / kTickMs);
   offered_at_last_tick_ = offered;
-  wake_gap_ns_ =
-      std::clamp(per_second * kWakeGapPerRateNs, config_.wake_gap_min_ns, config_.wake_gap_max_ns);
+  int64_t gap_ns = per_second * kWakeGapPerRateNs;
+  // A wake-up's requests hold their connections until a later wake-up reads the answers: at
+  // most a quarter of the pool goes out per wake-up.
+  if (per_second > 0) {
+    const auto quarter_pool =
+        static_cast<int64_t>(std::max<size_t>(1, config_.max_connections / 4));
+    gap_ns = std::min(gap_ns, quarter_pool * 1'000'000'000 / per_second);
+  }
+  wake_gap_ns_ = std::clamp(gap_ns, config_.wake_gap_min_ns, config_.wake_gap_max_ns);
 }
 
 void Worker::update_read_mode(int64_t now_ns) {

@@ -23,7 +23,8 @@ struct Exchange {
   // usually captures the writer, and so this exchange.
   std::shared_ptr<BodySink> body_sink;
   std::function<void()> on_disconnect;
-  uint64_t remaining_bytes = 0;  // of a fixed-length body
+  std::function<void()> on_drained;  // once, when the connection's queued bytes reach 0
+  uint64_t remaining_bytes = 0;      // of a fixed-length body
   Framing framing = Framing::fixed;
   bool head_written = false;
   bool ended = false;
@@ -39,6 +40,7 @@ struct Exchange {
     pending.clear();
     body_sink.reset();
     on_disconnect = nullptr;
+    on_drained = nullptr;
     remaining_bytes = 0;
     framing = Framing::fixed;
     head_written = ended = close_after = omit_body = streaming_body = request_complete = false;

@@ -68,6 +68,7 @@ void Request::clear() {
   body.clear();
   keep_alive = true;
   started_at_ns = 0;
+  peer = {};
 }
 
 }  // namespace replay::http

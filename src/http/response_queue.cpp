@@ -92,6 +92,7 @@ ResponseQueue::Finished ResponseQueue::pop_finished() {
     queue_.pop_front();
     finished.last->connection = nullptr;
     finished.last->on_disconnect = nullptr;  // it may capture the writer: keep no cycle
+    finished.last->on_drained = nullptr;
     if (finished.last->close_after) {
       finished.close_connection = true;
       return finished;

@@ -26,6 +26,9 @@ class ResponseQueue {
 
   void push(std::shared_ptr<Exchange> exchange) { queue_.push_back(std::move(exchange)); }
   bool empty() const { return queue_.empty(); }
+  // The first unfinished exchange (the one whose bytes go to the socket); the queue must not
+  // be empty.
+  const std::shared_ptr<Exchange>& front() const { return queue_.front(); }
   size_t size() const { return queue_.size(); }
   // Removes `exchange` if it is the last one (a request that will never complete).
   void drop_last(const std::shared_ptr<Exchange>& exchange);

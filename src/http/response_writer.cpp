@@ -65,6 +65,10 @@ void ResponseWriter::set_disconnect_callback(std::function<void()> callback) con
   if (exchange_ && !exchange_->ended) exchange_->on_disconnect = std::move(callback);
 }
 
+void ResponseWriter::set_drain_callback(std::function<void()> callback) const {
+  if (connected() && !exchange_->ended) exchange_->on_drained = std::move(callback);
+}
+
 std::string_view status_reason(int status) noexcept {
   switch (status) {
     case 100:

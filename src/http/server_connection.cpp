@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "replay/tls/tls_context.hpp"
+
 namespace replay::http {
 
 // Collects output while alive and flushes it once when the outermost batch ends.
@@ -21,7 +23,7 @@ ServerConnection::ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp)
       stream_(std::move(tcp), *this),
       parser_(*this, server.options_.limits),
       deadline_(server.loop_, *this) {
-  last_activity_ms_ = uv_now(server_.loop_);
+  accepted_ms_ = last_activity_ms_ = uv_now(server_.loop_);
 }
 
 ServerConnection::~ServerConnection() {
@@ -30,6 +32,19 @@ ServerConnection::~ServerConnection() {
 }
 
 void ServerConnection::start() {
+  peer_ = stream_.peer_address();
+  if (const tls::TlsContext* context = server_.options_.tls) {
+    auto transport = context->new_server_transport();
+    if (!transport) {
+      close();
+      return;
+    }
+    transport_ = std::move(transport).value();
+    if (transport_->start() == tls::Io::Failed) {
+      close();
+      return;
+    }
+  }
   if (stream_.start_reading() != 0) {
     close();
     return;
@@ -70,6 +85,7 @@ void ServerConnection::detach_all() {
     exchange->body_sink.reset();
     auto callback = std::move(exchange->on_disconnect);
     exchange->on_disconnect = nullptr;
+    exchange->on_drained = nullptr;
     if (!exchange->ended && callback) callback();
   }
 }
@@ -77,6 +93,10 @@ void ServerConnection::detach_all() {
 void ServerConnection::on_stream_data(std::string_view data) {
   last_activity_ms_ = uv_now(server_.loop_);
   if (state_ != State::open) return;  // draining or lingering: requests are no longer read
+  if (transport_) {
+    receive_tls(data);
+    return;
+  }
   if (parse_paused_) {
     backlog_.append(data);
     return;
@@ -86,6 +106,35 @@ void ServerConnection::on_stream_data(std::string_view data) {
     parse(data);
   }
   flush();
+  update_deadline();
+}
+
+void ServerConnection::receive_tls(std::string_view ciphertext) {
+  tls::Io io = transport_->feed_received(ciphertext);
+  if (io != tls::Io::Failed) {
+    Batch batch(batch_depth_);
+    std::string_view plaintext;
+    while (state_ == State::open && (io = transport_->read_plaintext(plaintext)) == tls::Io::Done) {
+      if (parse_paused_) {
+        backlog_.append(plaintext);
+      } else {
+        parse(plaintext);
+      }
+    }
+  }
+  if (state_ == State::closed) return;
+  if (io == tls::Io::Failed) {
+    // A failed handshake or a broken record: send the alert if any, then close.
+    if (transport_->take_outgoing(ciphertext_)) write_to_socket(ciphertext_.owned);
+    close();
+    return;
+  }
+  flush();
+  if (state_ == State::closed) return;
+  if (transport_->peer_closed()) {
+    on_stream_end(UV_EOF);  // close_notify: the client sends nothing more
+    return;
+  }
   update_deadline();
 }
 
@@ -144,6 +193,13 @@ void ServerConnection::on_stream_drained() {
     write_blocked_ = false;
     update_reading();
   }
+  if (!responses_.empty() && responses_.front()->on_drained && queued_bytes() == 0) {
+    std::shared_ptr<Exchange> exchange = responses_.front();
+    auto callback = std::move(exchange->on_drained);
+    exchange->on_drained = nullptr;
+    callback();  // may write, end the response or close the connection
+    if (state_ == State::closed) return;
+  }
   if (state_ == State::draining) finish_draining();
   update_deadline();
 }
@@ -157,6 +213,7 @@ void ServerConnection::on_request_head(Request& request) {
   std::shared_ptr<Exchange> exchange = new_exchange();
   std::swap(exchange->request, request);
   exchange->request.started_at_ns = request_begin_ns_;
+  exchange->request.peer = peer_;
   exchange->omit_body = exchange->request.method == "HEAD";
   responses_.push(exchange);
   parsing_ = exchange;
@@ -232,6 +289,7 @@ void ServerConnection::stop_requests() {
     responses_.drop_last(partial);
     partial->connection = nullptr;
     partial->body_sink.reset();
+    partial->on_drained = nullptr;
     if (partial->on_disconnect) {
       auto callback = std::move(partial->on_disconnect);
       partial->on_disconnect = nullptr;
@@ -294,13 +352,32 @@ void ServerConnection::service() {
   update_deadline();
 }
 
+bool ServerConnection::write_to_socket(std::string& bytes) {
+  if (stream_.write(bytes) == net::Io::Failed) {
+    close();
+    return false;
+  }
+  return true;
+}
+
 void ServerConnection::flush() {
   if (state_ == State::closed || batch_depth_ > 0) return;
-  if (!responses_.output().empty()) {
-    if (stream_.write(responses_.output()) == net::Io::Failed) {
-      close();
-      return;
+  std::string* out = &responses_.output();
+  if (transport_) {
+    // Handshake bytes first, then the responses' ciphertext, in one socket write.
+    if (!out->empty() && transport_->established()) {
+      if (transport_->queue_send_copy(*out, ciphertext_) == tls::Io::Failed) {
+        close();
+        return;
+      }
+      out->clear();
+    } else {
+      transport_->take_outgoing(ciphertext_);
     }
+    out = &ciphertext_.owned;
+  }
+  if (!out->empty()) {
+    if (!write_to_socket(*out)) return;
     if (!write_blocked_ && stream_.queued_write_bytes() > server_.options_.max_queued_write_bytes) {
       write_blocked_ = true;
       update_reading();
@@ -317,6 +394,10 @@ void ServerConnection::finish_draining() {
   if (peer_closed_) {
     close();
     return;
+  }
+  if (transport_) {
+    transport_->end_session(ciphertext_);
+    if (!write_to_socket(ciphertext_.owned)) return;
   }
   // Half-close, then keep reading what the client still sends so that closing does not
   // answer it with an RST that could destroy our last response in its receive buffer.
@@ -349,7 +430,9 @@ void ServerConnection::update_deadline() {
   uint64_t deadline = 0;
   switch (state_) {
     case State::open:
-      if (parser_.in_message()) {
+      if (transport_ && !transport_->established()) {
+        deadline = after(accepted_ms_, options.header_timeout_ms);
+      } else if (parser_.in_message()) {
         deadline = parser_.head_complete() ? after(last_activity_ms_, options.idle_timeout_ms)
                                            : after(request_begin_ms_, options.header_timeout_ms);
       } else if (responses_.empty()) {

@@ -16,6 +16,7 @@
 #include "replay/http/request_parser.hpp"
 #include "replay/http/server.hpp"
 #include "replay/net/tcp_stream.hpp"
+#include "replay/tls/transport.hpp"
 #include "response_queue.hpp"
 
 namespace replay::http {
@@ -62,7 +63,11 @@ class ServerConnection final : public net::StreamListener,
   bool on_request_complete() override;
   void on_deadline() override;
 
+  // Decrypts received TLS bytes and takes the plaintext in.
+  void receive_tls(std::string_view ciphertext);
   void parse(std::string_view data);
+  // Writes `bytes` (emptied) to the socket; closes the connection when that fails.
+  bool write_to_socket(std::string& bytes);
   std::shared_ptr<Exchange> new_exchange();
   void dispatch(const std::shared_ptr<Exchange>& exchange);
   void advance_queue();
@@ -80,15 +85,19 @@ class ServerConnection final : public net::StreamListener,
   RequestParser parser_;
   DeadlineTimer deadline_;
   ResponseQueue responses_;
-  std::shared_ptr<Exchange> parsing_;  // the exchange whose body is arriving
-  std::shared_ptr<Exchange> spare_;    // a finished exchange to reuse
-  std::string backlog_;                // input not parsed while paused
+  std::shared_ptr<Exchange> parsing_;          // the exchange whose body is arriving
+  std::shared_ptr<Exchange> spare_;            // a finished exchange to reuse
+  std::string backlog_;                        // input not parsed while paused
+  std::unique_ptr<tls::Transport> transport_;  // HTTPS; null for plain HTTP (the fast path)
+  tls::SendBuffer ciphertext_;                 // TLS output on its way to the socket
+  net::SocketAddress peer_;                    // the client, read once at start()
   State state_ = State::open;
   int batch_depth_ = 0;         // > 0: output is collected and flushed when it returns to 0
   bool parse_paused_ = false;   // too many pipelined requests: backlog_ waits
   bool write_blocked_ = false;  // too many unsent bytes: reading stops
   bool peer_closed_ = false;    // EOF seen
   bool service_pending_ = false;
+  uint64_t accepted_ms_ = 0;       // loop time the connection started
   uint64_t last_activity_ms_ = 0;  // last read or response end, loop time
   uint64_t request_begin_ms_ = 0;  // first byte of the request being parsed
   uint64_t request_begin_ns_ = 0;  // the same as uv_hrtime

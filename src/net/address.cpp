@@ -45,6 +45,22 @@ std::string SocketAddress::to_string() const {
   return out;
 }
 
+std::string SocketAddress::ip() const {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (family() == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, host,
+              sizeof host);
+  } else if (family() == AF_INET6) {
+    const in6_addr& addr = reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&addr)) {
+      inet_ntop(AF_INET, &addr.s6_addr[12], host, sizeof host);
+    } else {
+      inet_ntop(AF_INET6, &addr, host, sizeof host);
+    }
+  }
+  return host;
+}
+
 Result<SocketAddress> parse_address(std::string_view text) {
   auto fail = [&](const char* what) {
     return make_error(Errc::invalid_argument, "address '" + std::string(text) + "': " + what);

@@ -41,6 +41,7 @@ Forward::Forward(ProxyCore& proxy, http::ResponseWriter writer,
 Forward::~Forward() {
   if (waiting_) proxy_.pool.cancel(*this);
   writer_.set_disconnect_callback(nullptr);
+  writer_.set_drain_callback(nullptr);
 }
 
 void Forward::start() {
@@ -116,7 +117,22 @@ void Forward::on_sse_event(uint64_t now_ns) {
 
 void Forward::on_body(std::string_view chunk) {
   response().bytes += chunk.size();
-  if (!client_gone_) writer_.write_body(chunk);
+  if (client_gone_) return;
+  writer_.write_body(chunk);
+  if (!upstream_paused_ && writer_.queued_bytes() > proxy_.options.max_client_queued_bytes) {
+    apply_backpressure();
+  }
+}
+
+void Forward::apply_backpressure() {
+  if (!connection_) return;
+  upstream_paused_ = true;
+  ++proxy_.stats.backpressure_pauses;
+  connection_->pause_reading();
+  writer_.set_drain_callback([this] {
+    upstream_paused_ = false;
+    if (connection_) connection_->resume_reading();
+  });
 }
 
 void Forward::on_complete(uint64_t now_ns, int status, uint64_t bytes) {

@@ -48,6 +48,8 @@ class Forward final : public client::ResponseObserver, public UpstreamUser {
   void on_complete(uint64_t now_ns, int status, uint64_t bytes) override;
   void on_failed(uint64_t now_ns, client::FailureCause cause) override;
 
+  // Stops reading the upstream while the client has max_client_queued_bytes unsent.
+  void apply_backpressure();
   void abort_by_client();
   bool should_retry(client::FailureCause cause) const;
   void answer_failure(client::FailureCause cause);
@@ -69,6 +71,7 @@ class Forward final : public client::ResponseObserver, public UpstreamUser {
   bool first_byte_ = false;
   bool retried_ = false;
   bool client_gone_ = false;
+  bool upstream_paused_ = false;
   bool finished_ = false;
 };
 

@@ -138,7 +138,8 @@ void ProxyCore::handle(http::Request& request, http::ResponseWriter writer) {
   }
   client::WireBytes wire =
       client::build_request(record.method, record.target, forwarded, request.body, upstream);
-  policy.apply(record);
+  const bool by_ip = policy.session.kind == SessionRule::Kind::client_ip;
+  policy.apply(record, by_ip ? request.peer.ip() : std::string());
   order.admit(pending);
   ++stats.forwarded;
 

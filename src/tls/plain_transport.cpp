@@ -23,4 +23,9 @@ Io PlainTransport::queue_send(const std::shared_ptr<const std::string>& bytes, S
   return Io::Done;
 }
 
+Io PlainTransport::queue_send_copy(std::string_view bytes, SendBuffer& out) {
+  out.owned.append(bytes);
+  return Io::Done;
+}
+
 }  // namespace replay::tls

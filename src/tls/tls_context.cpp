@@ -6,6 +6,9 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
+#include <cstring>
+#include <utility>
+
 #include "replay/tls/tls_transport.hpp"
 
 namespace replay::tls {
@@ -25,17 +28,57 @@ bool is_ip_literal(const std::string& host) {
          inet_pton(AF_INET6, host.c_str(), addr) == 1;
 }
 
+// "certificate 'c.pem'", built by appending (GCC 12 warns falsely on "'" + string).
+std::string quoted_file(const char* what, const std::string& path) {
+  std::string out(what);
+  out += " '";
+  out += path;
+  out += '\'';
+  return out;
+}
+
+Error key_mismatch(const std::string& cert_file, const std::string& key_file) {
+  return make_error(Errc::invalid_argument, quoted_file("key", key_file) + " does not match " +
+                                                quoted_file("certificate", cert_file));
+}
+
+// Picks http/1.1 when the client offers it; otherwise goes on without ALPN (clients then
+// speak HTTP/1.1 anyway).
+int select_http11(SSL*, const unsigned char** out, unsigned char* out_length,
+                  const unsigned char* offered, unsigned int offered_length, void*) {
+  static const unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+  for (unsigned int i = 0; i < offered_length;) {
+    const unsigned int length = offered[i];
+    if (i + 1 + length > offered_length) break;
+    if (length == sizeof kHttp11 && std::memcmp(offered + i + 1, kHttp11, length) == 0) {
+      *out = offered + i + 1;
+      *out_length = static_cast<unsigned char>(length);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + length;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
-                                                              const std::string& cacert_file) {
+Result<std::unique_ptr<TlsContext>> TlsContext::new_context(bool server, bool insecure) {
   ERR_clear_error();
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX* ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
   if (!ctx) return make_error(Errc::internal, "creating the TLS context: " + take_openssl_reason());
-  std::unique_ptr<TlsContext> context(new TlsContext(ctx, insecure));
+  std::unique_ptr<TlsContext> context(new TlsContext(ctx, insecure, server));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   // Idle connections then hold no record buffers.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  return context;
+}
+
+Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
+                                                              const std::string& cacert_file) {
+  auto made = new_context(false, insecure);
+  if (!made) return made;
+  std::unique_ptr<TlsContext> context = std::move(made).value();
+  SSL_CTX* ctx = context->ctx_;
   static const unsigned char kAlpn[] = "\x08http/1.1";
   SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn - 1);
   SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
@@ -55,13 +98,49 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
   return context;
 }
 
+Result<std::unique_ptr<TlsContext>> TlsContext::create_server(const std::string& cert_file,
+                                                              const std::string& key_file) {
+  for (const auto& [what, path] : {std::pair{"certificate", &cert_file}, {"key", &key_file}}) {
+    struct stat info {};
+    if (stat(path->c_str(), &info) != 0) {
+      return make_error(Errc::not_found, quoted_file(what, *path) + ": no such file");
+    }
+  }
+  auto made = new_context(true, false);
+  if (!made) return made;
+  std::unique_ptr<TlsContext> context = std::move(made).value();
+  SSL_CTX* ctx = context->ctx_;
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_alpn_select_cb(ctx, &select_http11, nullptr);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    return make_error(Errc::invalid_argument, quoted_file("certificate", cert_file) +
+                                                  ": no usable PEM certificate (" +
+                                                  take_openssl_reason() + ")");
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const bool mismatch = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+    const std::string reason = take_openssl_reason();
+    if (mismatch) return key_mismatch(cert_file, key_file);
+    return make_error(Errc::invalid_argument, quoted_file("key", key_file) +
+                                                  ": no usable PEM private key (" + reason + ")");
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return key_mismatch(cert_file, key_file);
+  }
+  return context;
+}
+
 TlsContext::~TlsContext() {
   SSL_CTX_free(ctx_);
 }
 
-Result<std::unique_ptr<Transport>> TlsContext::new_transport(std::string_view host) const {
+namespace {
+
+// A session of `ctx` over two fresh memory BIOs.
+Result<SSL*> new_session(SSL_CTX* ctx) {
   ERR_clear_error();
-  SSL* ssl = SSL_new(ctx_);
+  SSL* ssl = SSL_new(ctx);
   if (!ssl) return make_error(Errc::internal, "creating a TLS session: " + take_openssl_reason());
   BIO* received = BIO_new(BIO_s_mem());
   BIO* outgoing = BIO_new(BIO_s_mem());
@@ -72,6 +151,21 @@ Result<std::unique_ptr<Transport>> TlsContext::new_transport(std::string_view ho
     return make_error(Errc::internal, "creating TLS buffers: " + take_openssl_reason());
   }
   SSL_set_bio(ssl, received, outgoing);
+  return ssl;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Transport>> TlsContext::new_server_transport() const {
+  auto ssl = new_session(ctx_);
+  if (!ssl) return ssl.error();
+  return std::unique_ptr<Transport>(std::make_unique<TlsTransport>(ssl.value()));
+}
+
+Result<std::unique_ptr<Transport>> TlsContext::new_transport(std::string_view host) const {
+  auto session = new_session(ctx_);
+  if (!session) return session.error();
+  SSL* ssl = session.value();
   auto transport = std::make_unique<TlsTransport>(ssl);
   const std::string name(host);
   const bool ip = is_ip_literal(name);

@@ -22,7 +22,11 @@ TlsTransport::~TlsTransport() {
 }
 
 Io TlsTransport::start() {
-  SSL_set_connect_state(ssl_);
+  if (SSL_is_server(ssl_)) {
+    SSL_set_accept_state(ssl_);
+  } else {
+    SSL_set_connect_state(ssl_);
+  }
   return run_handshake();
 }
 
@@ -65,19 +69,42 @@ Io TlsTransport::read_plaintext(std::string_view& out) {
   return fail(n, "read");
 }
 
-Io TlsTransport::queue_send(const std::shared_ptr<const std::string>& bytes, SendBuffer& out) {
+Io TlsTransport::write_plaintext(std::string_view bytes) {
   if (!established_) {
     error_ = "write before the handshake completed";
     return Io::Failed;
   }
-  if (bytes && !bytes->empty()) {
+  if (!bytes.empty()) {
     ERR_clear_error();
     // Memory BIOs grow, so one call takes everything (partial writes stay disabled).
-    const int n = SSL_write(ssl_, bytes->data(), static_cast<int>(bytes->size()));
+    const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
     if (n <= 0) return fail(n, "write");
   }
+  return Io::Done;
+}
+
+Io TlsTransport::queue_send(const std::shared_ptr<const std::string>& bytes, SendBuffer& out) {
+  const Io io = write_plaintext(bytes ? std::string_view(*bytes) : std::string_view());
+  if (io != Io::Done) return io;
   take_outgoing(out);
   return Io::Done;
+}
+
+Io TlsTransport::queue_send_copy(std::string_view bytes, SendBuffer& out) {
+  const Io io = write_plaintext(bytes);
+  if (io != Io::Done) return io;
+  take_outgoing(out);
+  return Io::Done;
+}
+
+void TlsTransport::end_session(SendBuffer& out) {
+  if (established_) {
+    ERR_clear_error();
+    // Sends close_notify; not waiting for the peer's is fine before closing the socket.
+    SSL_shutdown(ssl_);
+    ERR_clear_error();
+  }
+  take_outgoing(out);
 }
 
 bool TlsTransport::take_outgoing(SendBuffer& out) {

@@ -52,7 +52,8 @@ struct WorkerConfig {
   // gap of each other go out in one wake-up. A wake-up costs tens of microseconds of CPU, and
   // the gap is time a request may wait past its intended send time, so the worker picks the
   // gap from its recent send rate: the shortest at low rates (little timer slop where CPU is
-  // plentiful), the longest from about 20k requests/s on (tens of requests per wake-up).
+  // plentiful), the longest from about 20k requests/s on (tens of requests per wake-up), and
+  // short enough that one wake-up sends at most a quarter of max_connections.
   int64_t wake_gap_min_ns = 100'000;
   int64_t wake_gap_max_ns = 500'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time

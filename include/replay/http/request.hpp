@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "replay/net/address.hpp"
+
 namespace replay::http {
 
 // A header as views into storage owned elsewhere.
@@ -70,6 +72,7 @@ struct Request {
   std::string body;            // empty when the body was streamed to a sink
   bool keep_alive = true;      // the client allows another request on this connection
   uint64_t started_at_ns = 0;  // uv_hrtime() when the request's first byte was read
+  net::SocketAddress peer;     // the client's address (set by the server for every request)
 
   // The target without its query string.
   std::string_view path() const;

@@ -69,6 +69,10 @@ class ResponseWriter {
   void set_body_sink(BodySink sink) const;
   // `callback` runs once if the connection closes before end(); not after.
   void set_disconnect_callback(std::function<void()> callback) const;
+  // `callback` runs once when queued_bytes() next falls to 0 — the socket took every byte —
+  // while this response is the one being sent (flow control: write more then). Call it when
+  // queued_bytes() > 0. Dropped when the connection closes or the response finishes first.
+  void set_drain_callback(std::function<void()> callback) const;
 
  private:
   std::shared_ptr<Exchange> exchange_;

@@ -19,6 +19,10 @@
 #include "replay/net/tcp_listener.hpp"
 #include "replay/uv/handle.hpp"
 
+namespace replay::tls {
+class TlsContext;
+}
+
 namespace replay::http {
 
 struct ServerOptions {
@@ -33,6 +37,10 @@ struct ServerOptions {
   // Optional: requests it returns true for reach the handler right after their headers, and
   // their body goes to the writer's body sink.
   std::function<bool(const Request&)> stream_request_body;
+  // Optional: serve HTTPS with this server context (TlsContext::create_server), which must
+  // outlive the server; null serves plain HTTP. A failed handshake closes that connection;
+  // header_timeout_ms also bounds the handshake.
+  const tls::TlsContext* tls = nullptr;
 };
 
 // Called on the loop thread for each request, once its body is complete (or after its head,

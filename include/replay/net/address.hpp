@@ -25,6 +25,9 @@ class SocketAddress {
   uint16_t port() const;
   // "127.0.0.1:8000" or "[::1]:8000"; "" when empty.
   std::string to_string() const;
+  // The IP alone: "127.0.0.1", "::1" (no brackets); an IPv4-mapped IPv6 address
+  // ("::ffff:10.0.0.7", what a dual-stack listener sees) as its IPv4 form; "" when empty.
+  std::string ip() const;
 
  private:
   sockaddr_storage storage_{};

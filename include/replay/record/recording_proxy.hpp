@@ -30,15 +30,20 @@ struct ProxyOptions {
   client::ConnectionOptions upstream;      // timeout_ms 0: a response may stream for ever
   size_t max_upstream_connections = 1024;  // past it, requests wait for a free connection
   uint64_t order_window_ms = 1000;         // see ArrivalOrder
+  // A client's response bytes not yet taken by its socket past which the proxy stops
+  // reading that response from the upstream until they are sent: a slow client slows its
+  // upstream response down instead of filling the proxy's memory.
+  size_t max_client_queued_bytes = 1 << 20;
 };
 
 struct ProxyStats {
-  uint64_t forwarded = 0;          // requests sent upstream (and recorded)
-  uint64_t rejected = 0;           // refused without forwarding: CONNECT, a bad target
-  uint64_t upstream_failures = 0;  // no complete response: answered 502/504, or cut short
-  uint64_t client_aborts = 0;      // the client left before its response was complete
-  uint64_t retried = 0;            // re-sent once on a new connection (stale keep-alive)
-  uint64_t partial_records = 0;    // written before their response was complete
+  uint64_t forwarded = 0;            // requests sent upstream (and recorded)
+  uint64_t rejected = 0;             // refused without forwarding: CONNECT, a bad target
+  uint64_t upstream_failures = 0;    // no complete response: answered 502/504, or cut short
+  uint64_t client_aborts = 0;        // the client left before its response was complete
+  uint64_t retried = 0;              // re-sent once on a new connection (stale keep-alive)
+  uint64_t partial_records = 0;      // written before their response was complete
+  uint64_t backpressure_pauses = 0;  // upstream reads paused until a slow client caught up
 };
 
 // Loop thread only; non-movable. Requests are forwarded to `upstream` only, whatever their

@@ -15,7 +15,9 @@ class PlainTransport final : public Transport {
   Io read_plaintext(std::string_view& out) override;
   bool peer_closed() const override { return false; }
   Io queue_send(const std::shared_ptr<const std::string>& bytes, SendBuffer& out) override;
+  Io queue_send_copy(std::string_view bytes, SendBuffer& out) override;
   bool take_outgoing(SendBuffer&) override { return false; }
+  void end_session(SendBuffer&) override {}
   std::string_view error() const override { return {}; }
 
  private:

@@ -1,5 +1,5 @@
 #pragma once
-// Client TLS settings shared by every connection of a run: one OpenSSL SSL_CTX.
+// TLS settings shared by every connection of a run or a server: one OpenSSL SSL_CTX.
 
 #include <memory>
 #include <string>
@@ -12,9 +12,10 @@ using SSL_CTX = struct ssl_ctx_st;
 
 namespace replay::tls {
 
-// Owns an SSL_CTX for TLS 1.2+ clients offering ALPN http/1.1. Verification is on by default
-// against the system CA store plus an optional CA file; `insecure` skips it. Created once at
-// start-up; new_transport may then be called from several threads at once.
+// Owns an SSL_CTX for TLS 1.2+ clients offering ALPN http/1.1 (create_client) or servers
+// choosing it (create_server). Client verification is on by default against the system CA
+// store plus an optional CA file; `insecure` skips it. Created once at start-up; sessions may
+// then be made from several threads at once.
 class TlsContext {
  public:
   // Errors: Errc::not_found when `cacert_file` (empty: none) does not exist,
@@ -22,6 +23,13 @@ class TlsContext {
   // cannot set up a context.
   static Result<std::unique_ptr<TlsContext>> create_client(bool insecure,
                                                            const std::string& cacert_file);
+  // A server presenting the PEM certificate chain in `cert_file` with the PEM private key in
+  // `key_file`; no client certificates asked for. Errors (one line naming the file):
+  // Errc::not_found when a file does not exist, Errc::invalid_argument when it holds no
+  // usable certificate or key or the key does not match the certificate, Errc::internal
+  // when OpenSSL cannot set up a context.
+  static Result<std::unique_ptr<TlsContext>> create_server(const std::string& cert_file,
+                                                           const std::string& key_file);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -29,15 +37,24 @@ class TlsContext {
   // A client session for one connection to `host` (a DNS name, or an IPv4/IPv6 literal
   // without brackets): sets SNI for names and checks the certificate against the host unless
   // insecure. Errors: Errc::internal when OpenSSL cannot allocate the session.
+  // Only for a client context.
   Result<std::unique_ptr<Transport>> new_transport(std::string_view host) const;
+  // A server session for one accepted connection; start() waits for the ClientHello. Only
+  // for a server context. Errors: Errc::internal when OpenSSL cannot allocate the session.
+  Result<std::unique_ptr<Transport>> new_server_transport() const;
 
   bool insecure() const { return insecure_; }
+  bool is_server() const { return server_; }
 
  private:
-  TlsContext(SSL_CTX* ctx, bool insecure) : ctx_(ctx), insecure_(insecure) {}
+  TlsContext(SSL_CTX* ctx, bool insecure, bool server)
+      : ctx_(ctx), insecure_(insecure), server_(server) {}
+  // A TLS 1.2+ context for one end, idle sessions holding no record buffers.
+  static Result<std::unique_ptr<TlsContext>> new_context(bool server, bool insecure);
 
   SSL_CTX* ctx_;
   bool insecure_;
+  bool server_;
 };
 
 }  // namespace replay::tls

@@ -10,13 +10,15 @@ using BIO = struct bio_st;
 
 namespace replay::tls {
 
-// One client session (made by TlsContext::new_transport). Ciphertext from the socket goes in
-// with feed_received, plaintext comes out of read_plaintext; application bytes go in with
-// queue_send and ciphertext to write comes out in the SendBuffer. Failures set error() to a
-// one-line reason ("certificate verify failed: self-signed certificate", ...).
+// One client or server session (made by TlsContext::new_transport or new_server_transport).
+// Ciphertext from the socket goes in with feed_received, plaintext comes out of read_plaintext;
+// application bytes go in with queue_send and ciphertext to write comes out in the SendBuffer.
+// Failures set error() to a one-line reason ("certificate verify failed: self-signed certificate",
+// ...).
 class TlsTransport final : public Transport {
  public:
-  // Takes ownership of `ssl`: a client session whose read and write BIOs are memory BIOs.
+  // Takes ownership of `ssl`: a client or server session (SSL_is_server decides which end
+  // start() plays) whose read and write BIOs are memory BIOs.
   explicit TlsTransport(SSL* ssl);
   ~TlsTransport() override;
   TlsTransport(const TlsTransport&) = delete;
@@ -28,12 +30,15 @@ class TlsTransport final : public Transport {
   Io read_plaintext(std::string_view& out) override;
   bool peer_closed() const override { return peer_closed_; }
   Io queue_send(const std::shared_ptr<const std::string>& bytes, SendBuffer& out) override;
+  Io queue_send_copy(std::string_view bytes, SendBuffer& out) override;
   bool take_outgoing(SendBuffer& out) override;
+  void end_session(SendBuffer& out) override;
   std::string_view error() const override { return error_; }
 
  private:
   Io run_handshake();
   Io fail(int ssl_result, const char* step);
+  Io write_plaintext(std::string_view bytes);
 
   SSL* ssl_;
   BIO* received_;  // ciphertext from the socket, read by OpenSSL

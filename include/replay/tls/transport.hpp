@@ -33,8 +33,9 @@ class Transport {
  public:
   virtual ~Transport() = default;
 
-  // Begins the session (TLS queues its ClientHello for take_outgoing). Done when the session
-  // is established at once (plain), WouldBlock while a handshake runs, Failed on error.
+  // Begins the session (a TLS client queues its ClientHello for take_outgoing, a TLS server
+  // waits for one). Done when the session is established at once (plain), WouldBlock while
+  // a handshake runs, Failed on error.
   virtual Io start() = 0;
   // True once application bytes can flow.
   virtual bool established() const = 0;
@@ -53,9 +54,16 @@ class Transport {
   // written to the socket to `out` (which must be empty for a pass-through transport). The
   // transport keeps no reference to `bytes` after the call unless it stores it in `out`.
   virtual Io queue_send(const std::shared_ptr<const std::string>& bytes, SendBuffer& out) = 0;
+  // Like queue_send for bytes the caller keeps and reuses: appends what must be written to
+  // the socket to out.owned (plain: a copy of `bytes`; TLS: their ciphertext after any
+  // pending handshake bytes). Failed before the session is established.
+  virtual Io queue_send_copy(std::string_view bytes, SendBuffer& out) = 0;
   // Appends bytes the transport itself must send (handshake, alerts) to out.owned; false
   // when there are none.
   virtual bool take_outgoing(SendBuffer& out) = 0;
+  // Ends the session cleanly before the socket is shut down: appends TLS's close_notify to
+  // out.owned; nothing for plain. Later sends fail.
+  virtual void end_session(SendBuffer& out) = 0;
   // Why the last step Failed, one line; empty when nothing failed.
   virtual std::string_view error() const = 0;
 };

@@ -2,14 +2,20 @@
 // recording proxy to agent-sim and python3-httpbin, then `replay run` of the recording.
 
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,9 +63,11 @@ struct Recorder {
     auto listening = process->wait_stdout_line("listening on ", 10000);
     if (!listening) return;
     line = *listening;
-    constexpr std::string_view kPrefix = "listening on 127.0.0.1:";
-    if (line.rfind(kPrefix, 0) == 0)
-      port = static_cast<uint16_t>(std::atoi(line.c_str() + kPrefix.size()));
+    // "listening on [https://]HOST:PORT, forwarding to ...": the port ends the address.
+    const size_t comma = line.find(',');
+    const size_t colon = line.rfind(':', comma);
+    if (comma != std::string::npos && colon != std::string::npos)
+      port = static_cast<uint16_t>(std::atoi(line.c_str() + colon + 1));
   }
 };
 
@@ -93,6 +101,19 @@ std::string header_value(const replay::trace::Record& r, std::string_view name) 
     if (h.name == name) return h.value;
   }
   return "";
+}
+
+// Reads a `curl -N` event stream to its end: when each "data:" line arrived, in milliseconds
+// after the first one.
+std::vector<double> data_line_offsets_ms(ChildProcess& stream) {
+  std::vector<double> offsets;
+  std::optional<std::chrono::steady_clock::time_point> first;
+  for (const auto& line : stream.read_lines_until_eof(15000)) {
+    if (line.text.rfind("data:", 0) != 0) continue;
+    if (!first) first = line.at;
+    offsets.push_back(std::chrono::duration<double, std::milli>(line.at - *first).count());
+  }
+  return offsets;
 }
 
 // A Python httpbin on a free loopback port.
@@ -135,16 +156,10 @@ TEST_CASE("record: curl through the proxy; SSE arrives event by event; the file 
                        "-H", "Content-Type: application/json", "-H",
                        "Authorization: Bearer not-a-real-token", "-H", "X-Session-Id: s-77", "-d",
                        "{\"message\":\"hello\"}"});
-  const auto lines = stream.read_lines_until_eof(15000);
+  const std::vector<double> data_ms = data_line_offsets_ms(stream);
   CHECK(stream.stop(0, 5000) == 0);
-  std::vector<std::chrono::steady_clock::time_point> data_at;
-  for (const auto& l : lines) {
-    if (l.text.rfind("data:", 0) == 0) data_at.push_back(l.at);
-  }
-  REQUIRE(data_at.size() == 9);  // 8 tokens and [DONE]
-  const double first_to_last_ms =
-      std::chrono::duration<double, std::milli>(data_at[7] - data_at[0]).count();
-  CHECK(first_to_last_ms >= 7 * 100 * 0.7);  // spaced like the sim sent them
+  REQUIRE(data_ms.size() == 9);        // 8 tokens and [DONE]
+  CHECK(data_ms[7] >= 7 * 100 * 0.7);  // spaced like the sim sent them
 
   const int code = recorder.process->stop(SIGINT, 10000);
   CHECK(code == 0);
@@ -308,6 +323,264 @@ TEST_CASE("record: a full disk stops the recording, not the proxying; exit 2 say
   CHECK(err.find("of 60 requests not recorded") != std::string::npos);
   const Trace trace = read_trace(path);
   CHECK(trace.records.size() < 60);  // what reached the disk before is still readable
+}
+
+// True when a TCP socket can be bound to [::1] (IPv6 loopback configured).
+bool ipv6_loopback_available() {
+  const int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+TEST_CASE("record: --session-by client-ip keys sessions by the client's address") {
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("by-ip.zst");
+  Recorder recorder(url(sim.port(), ""), path, {"--session-by", "client-ip"});
+  REQUIRE(recorder.port != 0);
+  for (int i = 0; i < 2; ++i) {
+    auto r = run_to_exit({kCurl, "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                          url(recorder.port, "/health/live?i=" + std::to_string(i))},
+                         10000);
+    CHECK(r.out == "200");
+  }
+  CHECK(recorder.process->stop(SIGINT, 10000) == 0);
+  const Trace trace = read_trace(path);
+  REQUIRE(trace.records.size() == 2);
+  CHECK(trace.records[0].session == "127.0.0.1");
+  CHECK(trace.records[1].session == "127.0.0.1");
+
+  if (!ipv6_loopback_available()) {
+    MESSAGE("IPv6 loopback unavailable: the [::1] client part is skipped");
+    return;
+  }
+  // A recorder on [::1]: the key is the bare IPv6 address, without brackets or port.
+  const std::string v6_path = temp_path("by-ip6.zst");
+  std::vector<std::string> argv = {
+      kReplay, "record", "--proxy",      "[::1]:0",  "--upstream", url(sim.port(), ""),
+      "-o",    v6_path,  "--session-by", "client-ip"};
+  ChildProcess v6(argv);
+  constexpr std::string_view kPrefix = "listening on [::1]:";
+  auto listening = v6.wait_stdout_line(kPrefix, 10000);
+  REQUIRE(listening.has_value());
+  const std::string v6_port =
+      listening->substr(kPrefix.size(), listening->find(',') - kPrefix.size());
+  auto r = run_to_exit({kCurl, "-s", "-g", "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://[::1]:" + v6_port + "/health/live"},
+                       10000);
+  CHECK(r.out == "200");
+  CHECK(v6.stop(SIGINT, 10000) == 0);
+  const Trace v6_trace = read_trace(v6_path);
+  REQUIRE(v6_trace.records.size() == 1);
+  CHECK(v6_trace.records[0].session == "::1");
+  CHECK(v6_trace.records[0].session != trace.records[0].session);
+}
+
+// A self-signed certificate for localhost and 127.0.0.1 made with the openssl CLI.
+struct SelfSigned {
+  std::string cert = temp_path("cert.pem");
+  std::string key = temp_path("key.pem");
+  bool made = false;
+  SelfSigned() {
+    auto r = run_to_exit(
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext",
+         "subjectAltName=DNS:localhost,IP:127.0.0.1"},
+        20000);
+    made = r.exit_code == 0;
+  }
+};
+
+TEST_CASE("record: --cert/--key serve https; curl verifies it; SSE streams incrementally") {
+  REQUIRE(access("/usr/bin/openssl", X_OK) == 0);
+  SelfSigned tls;
+  REQUIRE(tls.made);
+  SimProcess sim({"--no-auth", "--stream-first-token", "50ms", "--stream-tokens", "6",
+                  "--stream-token-interval", "100ms"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("https.zst");
+  Recorder recorder(url(sim.port(), ""), path,
+                    {"--cert", tls.cert, "--key", tls.key, "--tag-by", "/api/v1/chat=chat"});
+  REQUIRE(recorder.port != 0);
+  CHECK(recorder.line.find("listening on https://127.0.0.1:") == 0);
+  const std::string base = "https://localhost:" + std::to_string(recorder.port);
+  const std::string resolve = "localhost:" + std::to_string(recorder.port) + ":127.0.0.1";
+
+  auto health = run_to_exit(
+      {kCurl, "-s", "-i", "--cacert", tls.cert, "--resolve", resolve, base + "/health/live"},
+      10000);
+  CHECK(health.exit_code == 0);
+  CHECK(health.out.find("HTTP/1.1 200 OK") == 0);
+  CHECK(health.out.find("{\"status\":\"alive\"}") != std::string::npos);
+  // Without the CA curl refuses the self-signed certificate: it really is TLS.
+  auto untrusted = run_to_exit({kCurl, "-s", "--resolve", resolve, base + "/health/live"}, 10000);
+  CHECK(untrusted.exit_code == 60);
+  // Plain HTTP to the https port gets no HTTP answer.
+  auto plain = run_to_exit({kCurl, "-s", "-m", "5", url(recorder.port, "/health/live")}, 10000);
+  CHECK(plain.exit_code != 0);
+
+  ChildProcess stream({kCurl, "-s", "-N", "--cacert", tls.cert, "--resolve", resolve, "-X", "POST",
+                       base + "/api/v1/chat/stream", "-H", "Content-Type: application/json", "-d",
+                       "{\"message\":\"over tls\"}"});
+  const std::vector<double> data_ms = data_line_offsets_ms(stream);
+  CHECK(stream.stop(0, 5000) == 0);
+  REQUIRE(data_ms.size() == 7);        // 6 tokens and [DONE]
+  CHECK(data_ms[5] >= 5 * 100 * 0.7);  // each event arrived when the sim sent it
+
+  CHECK(recorder.process->stop(SIGINT, 10000) == 0);
+  CHECK(recorder.process->out().find("recorded 2 requests in ") != std::string::npos);
+  const Trace trace = read_trace(path);
+  CHECK_FALSE(trace.error.has_value());
+  REQUIRE(trace.records.size() == 2);
+  CHECK(trace.records[0].target == "/health/live");
+  CHECK(trace.records[0].response->status == 200);
+  CHECK(trace.records[1].tag == "chat");
+  CHECK(trace.records[1].body == "{\"message\":\"over tls\"}");
+  REQUIRE(trace.records[1].response.has_value());
+  CHECK(trace.records[1].response->sse_events == 7);
+}
+
+TEST_CASE("record: --cert and --key errors are one line with exit code 1") {
+  SelfSigned tls;
+  REQUIRE(tls.made);
+  const std::vector<std::string> base = {
+      kReplay, "record", "--upstream", "http://127.0.0.1:9", "-o", temp_path("tls-errors.zst")};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_to_exit(argv, 10000);
+  };
+  auto cert_only = with({"--cert", tls.cert});
+  CHECK(cert_only.exit_code == 1);
+  CHECK(cert_only.err == "replay: record: --cert needs --key (the certificate's private key)\n");
+  auto key_only = with({"--key", tls.key});
+  CHECK(key_only.exit_code == 1);
+  CHECK(key_only.err == "replay: record: --key needs --cert (the certificate it belongs to)\n");
+  auto missing = with({"--cert", "/nonexistent/x.pem", "--key", tls.key});
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err ==
+        "replay: record: --cert/--key: certificate '/nonexistent/x.pem': no such file\n");
+  auto swapped = with({"--cert", tls.key, "--key", tls.cert});
+  CHECK(swapped.exit_code == 1);
+  CHECK(swapped.err.find("replay: record: --cert/--key: certificate '" + tls.key + "'") == 0);
+  CHECK(std::count(swapped.err.begin(), swapped.err.end(), '\n') == 1);
+}
+
+// One-shot upstream for the slow-client test (agent-sim's streams are paced by its timers):
+// answers GET /warm with "ok" and GET /large with SIZE bytes (0, 1, ... 255, 0, ...) as fast
+// as the proxy takes them, then exits. Argv: PORT SIZE (a multiple of 1 MiB).
+constexpr const char* kLargeUpstream = R"(
+import socket, sys
+port, size = int(sys.argv[1]), int(sys.argv[2])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(8)
+srv.settimeout(60)
+pattern = bytes(range(256)) * 4096
+while True:
+    conn, _ = srv.accept()
+    conn.settimeout(60)
+    data = b""
+    while True:
+        while b"\r\n\r\n" not in data:
+            piece = conn.recv(65536)
+            if not piece:
+                break
+            data += piece
+        if b"\r\n\r\n" not in data:
+            break
+        head, _, data = data.partition(b"\r\n\r\n")
+        if b" /large " in head.split(b"\r\n")[0]:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                         b"Content-Length: %d\r\n\r\n" % size)
+            for _ in range(size // len(pattern)):
+                conn.sendall(pattern)
+            conn.close()
+            sys.exit(0)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    conn.close()
+)";
+
+// A client with a small fixed receive buffer (so the kernel cannot absorb a response for it)
+// that asks for /large, waits a second, then reads 64 KiB at a time with short sleeps until
+// the proxy closes. Argv: PORT OUTPUT_FILE.
+constexpr const char* kSlowClient = R"(
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.settimeout(30)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /large HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+time.sleep(1)
+data = bytearray()
+deadline = time.time() + 60
+while time.time() < deadline:
+    piece = s.recv(65536)
+    if not piece:
+        break
+    data += piece
+    time.sleep(0.002)
+open(sys.argv[2], "wb").write(data)
+)";
+
+// A process's resident memory in KiB from /proc/PID/status: "VmRSS" now or "VmHWM" (peak).
+long memory_kib(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+TEST_CASE("record: a slow client gets a large response intact while the proxy stays small") {
+  constexpr size_t kBody = 16 << 20;
+  const uint16_t upstream_port = replay::testing::pick_free_port();
+  ChildProcess upstream(
+      {kPython, "-c", kLargeUpstream, std::to_string(upstream_port), std::to_string(kBody)});
+  REQUIRE(replay::testing::wait_for_port(upstream_port, 10000));
+  const std::string path = temp_path("slow-client.zst");
+  Recorder recorder(url(upstream_port, ""), path, {"--order-window", "60s"});
+  REQUIRE(recorder.port != 0);
+  auto warm = run_to_exit({kCurl, "-s", url(recorder.port, "/warm")}, 10000);
+  REQUIRE(warm.out == "ok");
+  const long rss_before_kib = memory_kib(recorder.process->pid(), "VmRSS");
+  REQUIRE(rss_before_kib > 0);
+
+  const std::string received = temp_path("slow-client.bin");
+  auto slow =
+      run_to_exit({kPython, "-c", kSlowClient, std::to_string(recorder.port), received}, 90000);
+  CHECK(slow.exit_code == 0);
+  const long peak_kib = memory_kib(recorder.process->pid(), "VmHWM");
+  // Without the pauses the proxy would hold most of the 16 MiB the client had not read.
+  CHECK(peak_kib - rss_before_kib < 4 * 1024);
+  CHECK(recorder.process->stop(SIGINT, 10000) == 0);
+  CHECK(recorder.process->out().find(" upstream pauses for slow clients") != std::string::npos);
+
+  std::ifstream file(received, std::ios::binary);
+  const std::string response((std::istreambuf_iterator<char>(file)),
+                             std::istreambuf_iterator<char>());
+  const size_t body_at = response.find("\r\n\r\n");
+  REQUIRE(body_at != std::string::npos);
+  CHECK(response.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(response.find("Content-Length: " + std::to_string(kBody)) < body_at);
+  REQUIRE(response.size() - body_at - 4 == kBody);
+  bool intact = true;
+  for (size_t i = 0; i < kBody && intact; ++i) {
+    intact = static_cast<unsigned char>(response[body_at + 4 + i]) == i % 256;
+  }
+  CHECK(intact);
+  std::remove(received.c_str());
+  const Trace trace = read_trace(path);
+  REQUIRE(trace.records.size() == 2);
+  REQUIRE(trace.records[1].response.has_value());
+  CHECK(trace.records[1].response->bytes == kBody);
 }
 
 TEST_CASE("record: usage errors and an output that cannot be written") {

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "server_harness.hpp"
 #include "test_client.hpp"
@@ -47,6 +50,28 @@ TEST_CASE("keep-alive: several requests share one connection") {
     }
   });
   CHECK(connections_seen == 1);
+}
+
+TEST_CASE("every request carries its client's address, keep-alive ones included") {
+  std::vector<net::SocketAddress> peers;
+  Harness h([&](Request& req, ResponseWriter w) {
+    peers.push_back(req.peer);
+    respond_text(w, 200, "ok");
+  });
+  h.run([](uint16_t port) {
+    TestConnection a(port);
+    TestConnection b(port);
+    REQUIRE(a.request(make_request("GET", "/a1")).has_value());
+    REQUIRE(a.request(make_request("GET", "/a2")).has_value());
+    REQUIRE(b.request(make_request("GET", "/b1")).has_value());
+  });
+  REQUIRE(peers.size() == 3);
+  for (const auto& peer : peers) {
+    CHECK(peer.ip() == "127.0.0.1");
+    CHECK(peer.port() != 0);
+  }
+  CHECK(peers[1].port() == peers[0].port());
+  CHECK(peers[2].port() != peers[0].port());
 }
 
 TEST_CASE("pipelined requests are answered in request order even when answered out of order") {
@@ -119,6 +144,44 @@ TEST_CASE("a chunked response is written incrementally") {
     REQUIRE(again.has_value());
     CHECK(again->status == 200);
   });
+}
+
+TEST_CASE("a drain callback runs once the socket took every queued byte of a large response") {
+  constexpr size_t kFirst = 16 << 20;  // more than loopback socket buffers hold unread
+  constexpr size_t kSecond = 1000;
+  int drained = 0;
+  size_t queued_when_set = 0;
+  size_t queued_in_callback = 1;
+  Harness h([&](Request&, ResponseWriter w) {
+    w.write_head(200, {{"Content-Type", "application/octet-stream"}}, kFirst + kSecond);
+    w.write_body(std::string(kFirst, 'a'));
+    queued_when_set = w.queued_bytes();
+    if (queued_when_set == 0) {
+      w.write_body(std::string(kSecond, 'b'));  // nothing to wait for: the checks below fail
+      w.end();
+      return;
+    }
+    w.set_drain_callback([&, w] {
+      ++drained;
+      queued_in_callback = w.queued_bytes();
+      w.write_body(std::string(kSecond, 'b'));
+      w.end();
+    });
+  });
+  std::optional<testing::TestResponse> response;
+  h.run([&](uint16_t port) {
+    TestConnection c(port);
+    REQUIRE(c.send(make_request("GET", "/large")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the client reads late
+    response = c.read_response(20000);
+  });
+  CHECK(queued_when_set > 0);
+  CHECK(drained == 1);
+  CHECK(queued_in_callback == 0);
+  REQUIRE(response.has_value());
+  REQUIRE(response->body.size() == kFirst + kSecond);
+  CHECK(response->body.find('b') == kFirst);
+  CHECK(response->body.back() == 'b');
 }
 
 TEST_CASE("limits answer 431, 414, 413 and 400 and close only the offending connection") {

@@ -30,9 +30,18 @@ TEST_CASE("parse_address rejects what it cannot bind without guessing") {
   }
 }
 
+TEST_CASE("ip() is the address without port or brackets, IPv4-mapped ones as IPv4") {
+  CHECK(parse_address("127.0.0.1:8000").value().ip() == "127.0.0.1");
+  CHECK(parse_address("[::1]:9000").value().ip() == "::1");
+  CHECK(parse_address("[2001:db8::7]:443").value().ip() == "2001:db8::7");
+  CHECK(parse_address("[::ffff:10.0.0.7]:80").value().ip() == "10.0.0.7");
+  CHECK(parse_address("[::ffff:10.0.0.7]:80").value().to_string() == "[::ffff:10.0.0.7]:80");
+}
+
 TEST_CASE("an empty SocketAddress prints as nothing") {
   replay::net::SocketAddress empty;
   CHECK(empty.empty());
   CHECK(empty.to_string().empty());
+  CHECK(empty.ip().empty());
   CHECK(empty.port() == 0);
 }

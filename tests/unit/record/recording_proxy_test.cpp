@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -113,6 +114,65 @@ TEST_CASE("RecordingProxy: request and response pass unchanged; the record keeps
   CHECK(harness.records[1].offset_us >= 0);
   CHECK(harness.records[1].response->bytes == 0);
   CHECK(harness.stats().forwarded == 2);
+}
+
+TEST_CASE("RecordingProxy: --session-by client-ip keys every request by the client's IP") {
+  ProxyHarness harness;
+  harness.policy.session = parse_session_rule("client-ip").value();
+  harness.start([](http::Request&, http::ResponseWriter writer) { writer.respond(200, {}, "ok"); });
+  harness.run([&](uint16_t port) {
+    TestConnection a(port);
+    TestConnection b(port);
+    REQUIRE(a.request(make_request("GET", "/a1")).has_value());
+    REQUIRE(b.request(make_request("GET", "/b1")).has_value());
+    REQUIRE(a.request(make_request("GET", "/a2")).has_value());  // keep-alive keeps it
+  });
+  REQUIRE(harness.records.size() == 3);
+  for (const auto& r : harness.records) {
+    CAPTURE(r.target);
+    CHECK(r.session == "127.0.0.1");
+  }
+}
+
+TEST_CASE("RecordingProxy: a slow client slows its upstream response down; the body is intact") {
+  constexpr size_t kBody = 64 << 20;
+  constexpr size_t kPiece = 256 << 10;
+  size_t upstream_queued_late = 0;
+  ProxyHarness harness;
+  harness.options.order_window_ms = 60'000;  // the record waits for the whole response
+  harness.start([&](http::Request&, http::ResponseWriter writer) {
+    writer.write_head(200, {{"Content-Type", "application/octet-stream"}}, kBody);
+    std::string piece(kPiece, '\0');
+    for (size_t at = 0; at < kBody; at += kPiece) {
+      for (size_t i = 0; i < kPiece; ++i) piece[i] = static_cast<char>('a' + (at + i) % 23);
+      writer.write_body(piece);
+    }
+    // Long after the proxy could have read everything had it not paused.
+    harness.after(600, [&, writer] {
+      upstream_queued_late = writer.queued_bytes();
+      writer.end();
+    });
+  });
+  std::optional<testing::TestResponse> response;
+  harness.run([&](uint16_t port) {
+    TestConnection c(port);
+    REQUIRE(c.send(make_request("GET", "/large")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // reads nothing yet
+    response = c.read_response(60000);
+  });
+  // The proxy held at most ~1 MiB plus socket buffers: most of the body still waited
+  // upstream while the client did not read.
+  CHECK(upstream_queued_late > kBody / 2);
+  CHECK(harness.stats().backpressure_pauses >= 1);
+  REQUIRE(response.has_value());
+  REQUIRE(response->body.size() == kBody);
+  bool intact = true;
+  for (size_t i = 0; i < kBody && intact; ++i) {
+    intact = response->body[i] == static_cast<char>('a' + i % 23);
+  }
+  CHECK(intact);
+  REQUIRE(harness.records.size() == 1);
+  CHECK(harness.records[0].response->bytes == kBody);
 }
 
 TEST_CASE("RecordingProxy: an SSE stream reaches the client event by event") {

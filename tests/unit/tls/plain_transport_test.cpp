@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 namespace replay::tls {
 namespace {
 
@@ -37,6 +39,17 @@ TEST_CASE("SendBuffer: clear keeps the owned capacity") {
   buffer.clear();
   CHECK(buffer.empty());
   CHECK(buffer.owned.capacity() == capacity);
+}
+
+TEST_CASE("PlainTransport copy-sends and ends sessions without extra bytes") {
+  PlainTransport plain;
+  SendBuffer out;
+  const std::string before(3, 'a');  // bytes already waiting stay first
+  out.owned.append(before);
+  CHECK(plain.queue_send_copy("bc", out) == Io::Done);
+  CHECK(out.owned == "aaabc");
+  plain.end_session(out);
+  CHECK(out.owned == "aaabc");
 }
 
 }  // namespace

@@ -200,5 +200,95 @@ TEST_CASE("TlsTransport: garbage from the peer fails the handshake") {
   CHECK_FALSE(client->error().empty());
 }
 
+// Moves every byte each side has for the other until neither has any (bounded).
+void shuttle(Transport& client, Transport& server) {
+  for (int round = 0; round < 16; ++round) {
+    SendBuffer to_server;
+    SendBuffer to_client;
+    const bool a = client.take_outgoing(to_server);
+    const bool b = server.take_outgoing(to_client);
+    if (!a && !b) return;
+    if (a) REQUIRE(server.feed_received(to_server.owned) != Io::Failed);
+    if (b) REQUIRE(client.feed_received(to_client.owned) != Io::Failed);
+  }
+  FAIL("the handshake did not settle");
+}
+
+std::string read_all(Transport& transport) {
+  std::string got;
+  std::string_view piece;
+  while (transport.read_plaintext(piece) == Io::Done) got.append(piece);
+  return got;
+}
+
+// A server session from TlsContext::create_server and a client trusting its certificate.
+struct SessionPair {
+  TempFile cert{certificate().cert_pem};
+  TempFile key{certificate().key_pem};
+  std::unique_ptr<TlsContext> server_context;
+  std::unique_ptr<TlsContext> client_context;
+  std::unique_ptr<Transport> server;
+  std::unique_ptr<Transport> client;
+
+  SessionPair() {
+    auto made = TlsContext::create_server(cert.path(), key.path());
+    REQUIRE(made.ok());
+    server_context = std::move(made).value();
+    auto client_made = TlsContext::create_client(false, cert.path());
+    REQUIRE(client_made.ok());
+    client_context = std::move(client_made).value();
+    auto session = server_context->new_server_transport();
+    REQUIRE(session.ok());
+    server = std::move(session).value();
+    client = make_client(*client_context, "localhost");
+  }
+};
+
+TEST_CASE("TlsTransport as a server: handshake with the client transport, data both ways") {
+  SessionPair pair;
+  CHECK(pair.server->start() == Io::WouldBlock);
+  SendBuffer nothing;
+  CHECK_FALSE(pair.server->take_outgoing(nothing));  // the client speaks first
+  CHECK(pair.client->start() == Io::WouldBlock);
+  shuttle(*pair.client, *pair.server);
+  REQUIRE(pair.client->established());
+  REQUIRE(pair.server->established());
+
+  SendBuffer to_server;
+  REQUIRE(pair.client->queue_send(std::make_shared<const std::string>("GET / HTTP/1.1\r\n\r\n"),
+                                  to_server) == Io::Done);
+  REQUIRE(pair.server->feed_received(to_server.owned) == Io::Done);
+  CHECK(read_all(*pair.server) == "GET / HTTP/1.1\r\n\r\n");
+
+  // A large response in one copy-send: several TLS records, all delivered in order.
+  std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+  for (int i = 0; response.size() < 100'000; ++i) response += static_cast<char>('a' + i % 26);
+  SendBuffer to_client;
+  REQUIRE(pair.server->queue_send_copy(response, to_client) == Io::Done);
+  CHECK(to_client.owned.size() > response.size());
+  CHECK(to_client.owned.find("HTTP/1.1 200 OK") == std::string::npos);  // encrypted
+  REQUIRE(pair.client->feed_received(to_client.owned) == Io::Done);
+  CHECK(read_all(*pair.client) == response);
+
+  // The server ends the session: the client sees close_notify.
+  SendBuffer goodbye;
+  pair.server->end_session(goodbye);
+  CHECK_FALSE(goodbye.owned.empty());
+  REQUIRE(pair.client->feed_received(goodbye.owned) == Io::Done);
+  std::string_view piece;
+  CHECK(pair.client->read_plaintext(piece) == Io::WouldBlock);
+  CHECK(pair.client->peer_closed());
+}
+
+TEST_CASE("TlsTransport as a server: plain HTTP instead of a ClientHello fails the handshake") {
+  SessionPair pair;
+  CHECK(pair.server->start() == Io::WouldBlock);
+  CHECK(pair.server->feed_received("GET / HTTP/1.1\r\nHost: x\r\n\r\n") == Io::Failed);
+  CHECK_FALSE(pair.server->established());
+  CHECK(pair.server->error().find("handshake: ") == 0);
+  SendBuffer out;
+  CHECK(pair.server->queue_send_copy("x", out) == Io::Failed);
+}
+
 }  // namespace
 }  // namespace replay::tls

@@ -53,7 +53,9 @@ run() {
 }
 
 # Warm both paths (connections, page cache), then alternate direct and proxied runs so that
-# other load on the machine hits both alike; the medians of the rounds are reported.
+# other load on the machine hits both alike (odd rounds start direct, even rounds proxied);
+# each round's figures, the medians of the rounds and the median of the per-round p99
+# differences are reported (a noisy round moves the latter least).
 run "$sim_url" warm-direct >/dev/null
 run "$proxy_url" warm-proxy >/dev/null
 rounds="${ROUNDS:-3}"
@@ -64,14 +66,23 @@ p_err=0
 rec_ticks=0
 # cpu_ticks PID: user + system clock ticks the process has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-for i in $(seq "$rounds"); do
-  run "$sim_url" "direct$i" >>"$work/direct.txt"
+run_proxied() {
+  local ticks_before a b n_done n_err
   ticks_before=$(cpu_ticks "$rec_pid")
-  read -r a b n_done n_err < <(run "$proxy_url" "proxy$i")
+  read -r a b n_done n_err < <(run "$proxy_url" "proxy$1")
   rec_ticks=$((rec_ticks + $(cpu_ticks "$rec_pid") - ticks_before))
   echo "$a $b $n_done $n_err" >>"$work/proxy.txt"
   p_done=$((p_done + n_done))
   p_err=$((p_err + n_err))
+}
+for i in $(seq "$rounds"); do
+  if ((i % 2 == 1)); then
+    run "$sim_url" "direct$i" >>"$work/direct.txt"
+    run_proxied "$i"
+  else
+    run_proxied "$i"
+    run "$sim_url" "direct$i" >>"$work/direct.txt"
+  fi
 done
 median() { sort -n | sed -n "$(((rounds + 1) / 2))p"; }
 d50=$(cut -d' ' -f1 "$work/direct.txt" | median)
@@ -86,12 +97,17 @@ recorded=$(sed -n 's/^recorded \([0-9]*\) requests.*/\1/p' "$work/rec.out")
 expected=$(jq -r '.overall.completed' "$work/warm-proxy.json")
 expected=$((expected + p_done))
 
+paste -d' ' "$work/direct.txt" "$work/proxy.txt" | awk '{
+  printf "record.round %d: direct p50 %s p99 %s us | proxied p50 %s p99 %s us | p99 difference %d us\n",
+    NR, $1, $2, $5, $6, $6 - $2 }'
+diff99=$(paste -d' ' "$work/direct.txt" "$work/proxy.txt" | awk '{ print $6 - $2 }' | median)
 printf 'record.direct_p50: %s us   record.direct_p99: %s us (median of %s runs of %ss at %s req/s, %s requests)\n' \
   "$d50" "$d99" "$rounds" "$secs" "$rate" "$d_done"
 printf 'record.proxied_p50: %s us   record.proxied_p99: %s us (same, %s requests, %s errors)\n' \
   "$p50" "$p99" "$p_done" "$p_err"
 printf 'record.overhead_p50: %s us (%s req/s)\n' "$((p50 - d50))" "$rate"
 printf 'record.overhead_p99: %s us (%s req/s)\n' "$((p99 - d99))" "$rate"
+printf 'record.overhead_p99_median_of_round_differences: %s us\n' "$diff99"
 printf 'record.recorder_cpu_per_request: %.1f us (user+sys of the recorder / proxied requests)\n' \
   "$(echo "$rec_ticks * 1000000 / $(getconf CLK_TCK) / $p_done" | bc -l)"
 printf 'record.recorded: %s of %s proxied requests (%s)\n' "$recorded" "$expected" \
