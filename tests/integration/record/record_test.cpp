@@ -529,6 +529,12 @@ while time.time() < deadline:
 open(sys.argv[2], "wb").write(data)
 )";
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // A process's resident memory in KiB from /proc/PID/status: "VmRSS" now or "VmHWM" (peak).
 long memory_kib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -559,7 +565,9 @@ TEST_CASE("record: a slow client gets a large response intact while the proxy st
   CHECK(slow.exit_code == 0);
   const long peak_kib = memory_kib(recorder.process->pid(), "VmHWM");
   // Without the pauses the proxy would hold most of the 16 MiB the client had not read.
-  CHECK(peak_kib - rss_before_kib < 4 * 1024);
+  // AddressSanitizer keeps freed memory in quarantine, so its RSS cannot show the bound:
+  // there the pauses counted below are the evidence.
+  if (!kAddressSanitizer) CHECK(peak_kib - rss_before_kib < 4 * 1024);
   CHECK(recorder.process->stop(SIGINT, 10000) == 0);
   CHECK(recorder.process->out().find(" upstream pauses for slow clients") != std::string::npos);
 

@@ -236,8 +236,11 @@ TEST_CASE("resets, timeouts and 5xx are counted by cause") {
   }
 }
 
-TEST_CASE("a target that answers with malformed HTTP is counted as http_parse") {
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// A listening socket on 127.0.0.1 at an ephemeral port, which it stores in `port`.
+int listen_on_loopback(uint16_t& port) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -245,6 +248,15 @@ TEST_CASE("a target that answers with malformed HTTP is counted as http_parse") 
   REQUIRE(listen(listener, 64) == 0);
   socklen_t len = sizeof addr;
   getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  return listener;
+}
+
+}  // namespace
+
+TEST_CASE("a target that answers with malformed HTTP is counted as http_parse") {
+  uint16_t port = 0;
+  const int listener = listen_on_loopback(port);
   std::atomic<bool> stop{false};
   std::thread server([&] {
     while (!stop.load()) {
@@ -262,7 +274,7 @@ TEST_CASE("a target that answers with malformed HTTP is counted as http_parse") 
     }
   });
   auto trace = write_trace("garbage", "GET", "/x");
-  auto r = replay_at(trace, ntohs(addr.sin_port), "20/s", 1'000'000);
+  auto r = replay_at(trace, port, "20/s", 1'000'000);
   stop.store(true);
   server.join();
   close(listener);
@@ -493,16 +505,8 @@ namespace {
 // with `events` events `gap_us` apart, anything else with "ok".
 class PreciseStreamServer {
  public:
-  PreciseStreamServer(int events, int gap_us) : events_(events), gap_us_(gap_us) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(listener_, 64) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+  PreciseStreamServer(int events, int gap_us)
+      : events_(events), gap_us_(gap_us), listener_(listen_on_loopback(port_)) {
     accepter_ = std::thread([this] { accept_loop(); });
   }
   ~PreciseStreamServer() {
@@ -598,8 +602,8 @@ class PreciseStreamServer {
 
   int events_;
   uint64_t gap_us_;
+  uint16_t port_ = 0;  // before listener_, which sets it
   int listener_ = -1;
-  uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread accepter_;
   std::vector<std::thread> connections_;  // touched by the accepter only, joined after it
