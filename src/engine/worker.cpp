@@ -93,12 +93,12 @@ class Worker::InFlight final : public client::ResponseObserver {
   void hold_eager_reads() {
     if (holds_eager_reads_) return;
     holds_eager_reads_ = true;
-    worker_.note_event_stream(+1);
+    worker_.note_eager_reads(+1);
   }
   void release_eager_reads() {
     if (!holds_eager_reads_) return;
     holds_eager_reads_ = false;
-    worker_.note_event_stream(-1);
+    worker_.note_eager_reads(-1);
   }
   void on_sse_event(uint64_t now_ns) override {
     const auto now = static_cast<int64_t>(now_ns);
@@ -223,6 +223,7 @@ void Worker::harvest_responses() {
   }
   // Reading runs callbacks that may close slots (they move to closed_slots_ and live until
   // the next tick) or open new ones: walk a snapshot.
+  reads_->refresh_clock_offset();
   harvest_list_.clear();
   for (auto& slot : slots_) {
     if (slot->connection().awaiting_response()) harvest_list_.push_back(slot.get());
@@ -252,11 +253,11 @@ void Worker::update_read_mode(int64_t now_ns) {
   // A connection is free again only once its response is read: when half the connections
   // are taken, read at once rather than let requests wait for a connection.
   const bool connections_scarce = (in_flight_ + backlog_.size()) * 2 > config_.max_connections;
-  reads_->set_eager(open_event_streams_ > 0 || !send_due_soon || connections_scarce);
+  reads_->set_eager(eager_read_holders_ > 0 || !send_due_soon || connections_scarce);
 }
 
-void Worker::note_event_stream(int change) {
-  open_event_streams_ += static_cast<size_t>(change);
+void Worker::note_eager_reads(int change) {
+  eager_read_holders_ += static_cast<size_t>(change);
   if (change > 0 && reads_) reads_->set_eager(true);
 }
 

@@ -41,10 +41,10 @@ class ReadPoller {
   // The offset that turns a kernel receive stamp (CLOCK_REALTIME ns) into uv_hrtime()'s
   // clock, refreshed at each harvest so clock adjustments during a run do not accumulate.
   int64_t realtime_to_hrtime_ns() const { return realtime_to_hrtime_ns_; }
-
- private:
+  // Owners that read connections directly (Connection::read_available) call this first.
   void refresh_clock_offset();
 
+ private:
   int epoll_fd_ = -1;
   bool eager_ = false;
   int64_t realtime_to_hrtime_ns_ = 0;

@@ -157,7 +157,9 @@ class Worker {
   ScopeStats& tag_stats(uint32_t id);
   ScopeStats& endpoint_stats(uint32_t id);
   void note_in_flight_change(int64_t now_ns);
-  void note_event_stream(int change);
+  // +1 / -1: a request whose response is or may be an event stream starts / ends; while any
+  // is on its way responses are read as they arrive.
+  void note_eager_reads(int change);
 
   WorkerConfig config_;
   const client::Target& target_;
@@ -181,7 +183,7 @@ class Worker {
   uv::UvHandle<uv_timer_t> tick_;
   std::unique_ptr<client::ReadPoller> reads_;
   std::vector<Slot*> harvest_list_;  // reused by harvest_responses
-  size_t open_event_streams_ = 0;
+  size_t eager_read_holders_ = 0;    // see note_eager_reads
   PendingQueue<PreparedRequest> pending_;
   std::deque<InFlight*> backlog_;  // due, waiting for a connection
   std::vector<std::unique_ptr<Slot>> slots_;
