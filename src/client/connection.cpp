@@ -182,17 +182,15 @@ void Connection::handle_connected(int status) {
     return;
   }
   state_ = State::handshaking;
-  if (options_.read_poller) {
-    uv_os_fd_t fd = -1;
+  uv_os_fd_t fd = -1;
+  if (options_.read_poller && uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) == 0) {
+    // Without receive stamps a read is timed when it happens; without the poller (it could
+    // not take the socket) libuv reads as usual.
     const int stamps = 1;
-    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &stamps, sizeof stamps) != 0 ||
-        !options_.read_poller->add(fd, *this)) {
-      fail(FailureCause::connect_error, std::string("read: ") + std::strerror(errno));
-      return;
-    }
-    polled_ = true;
-  } else {
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &stamps, sizeof stamps);
+    polled_ = options_.read_poller->add(fd, *this);
+  }
+  if (!polled_) {
     const int rc = uv_read_start(as_stream(&socket_->tcp), ConnectionCallbacks::on_alloc,
                                  ConnectionCallbacks::on_read);
     if (rc < 0) {

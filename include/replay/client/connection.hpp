@@ -98,7 +98,9 @@ class Connection {
   }
   // With a read poller: reads what the socket holds now, as a harvest would (callbacks run
   // inside). For owners that know which connections expect bytes.
-  void read_available() { read_socket(); }
+  void read_available() {
+    if (polled_) read_socket();
+  }
   bool connected() const { return state_ == State::ready; }
   uint64_t requests_completed() const { return requests_completed_; }
   // Why the connection closed or failed, one line; empty while all is well.
