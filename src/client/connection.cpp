@@ -317,8 +317,10 @@ void Connection::read_socket() {
     // segment that completed it. Never later than now, never before the request went out.
     const uint64_t read_at_ns = uv_hrtime();
     uint64_t now_ns = read_at_ns;
+    bool stamped = false;
     for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      stamped = true;
       timespec stamp{};
       std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
       const int64_t stamp_ns = static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec -
@@ -328,6 +330,7 @@ void Connection::read_socket() {
             std::clamp<uint64_t>(static_cast<uint64_t>(stamp_ns), send_started_ns_, read_at_ns);
       }
     }
+    if (!stamped) options_.read_poller->note_missing_stamp();
     handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
     if (static_cast<size_t>(n) < kReadBufferBytes) break;
     if (state_ != State::handshaking && state_ != State::ready) break;

@@ -1,8 +1,13 @@
 #include "replay/client/read_poller.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <ctime>
 
 #include "replay/client/connection.hpp"
@@ -18,9 +23,85 @@ int64_t realtime_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+constexpr int64_t kStampWaitNs = 2'000'000'000;
+
+// A UDP socket on 127.0.0.1 that asks for receive stamps. Open, it keeps the kernel stamping
+// for the whole process (stamping is switched off again when the last such socket closes).
+class StampHolder {
+ public:
+  StampHolder() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) {}
+  ~StampHolder() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  StampHolder(const StampHolder&) = delete;
+  StampHolder& operator=(const StampHolder&) = delete;
+
+  // Sends itself datagrams until one is stamped on arrival. The kernel turns stamping on from
+  // a work queue, usually within microseconds of the first request, but a busy machine can
+  // delay that work for many milliseconds.
+  bool wait_for_stamps() {
+    if (fd_ < 0) return false;
+    const int on = 1;
+    if (setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) return false;
+    sockaddr_in self{};
+    self.sin_family = AF_INET;
+    self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof self;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&self), sizeof self) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&self), &length) != 0) {
+      return false;
+    }
+    const uint64_t give_up_ns = uv_hrtime() + kStampWaitNs;
+    while (uv_hrtime() < give_up_ns) {
+      const char probe = 's';
+      if (sendto(fd_, &probe, 1, 0, reinterpret_cast<sockaddr*>(&self), sizeof self) != 1) {
+        return false;
+      }
+      if (stamped_on_arrival()) return true;
+      timespec pause{0, 1'000'000};
+      nanosleep(&pause, nullptr);
+    }
+    return false;
+  }
+
+ private:
+  // A datagram that arrived unstamped is stamped by the receive call itself (TCP has no such
+  // fallback), so only a stamp from before the receive shows stamping on arrival.
+  bool stamped_on_arrival() {
+    pollfd readable{fd_, POLLIN, 0};
+    if (poll(&readable, 1, 10) != 1) return false;
+    const int64_t queued_ns = realtime_ns();
+    char byte;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    if (recvmsg(fd_, &message, MSG_DONTWAIT) != 1) return false;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec stamp{};
+      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+      return static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec <= queued_ns;
+    }
+    return false;
+  }
+
+  int fd_;
+};
+
 }  // namespace
 
-ReadPoller::ReadPoller(uv_loop_t* loop) : epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {
+bool ReadPoller::enable_receive_stamps() {
+  static StampHolder holder;
+  static const bool stamped = holder.wait_for_stamps();
+  return stamped;
+}
+
+ReadPoller::ReadPoller(uv_loop_t* loop)
+    : epoll_fd_(epoll_create1(EPOLL_CLOEXEC)), stamps_ok_(enable_receive_stamps()) {
   refresh_clock_offset();
   if (epoll_fd_ < 0) return;
   watch_ = uv::make_handle<uv_poll_t>();

@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "replay/client/read_poller.hpp"
 #include "replay/engine/worker.hpp"
 #include "replay/tls/tls_context.hpp"
 #include "request_source.hpp"
@@ -168,6 +169,10 @@ Result<RunResult> run_replay(const RunConfig& config,
   for (unsigned i = 0; i < threads; ++i) {
     workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get()));
   }
+
+  // Before the clock starts: the kernel may take a while to begin stamping receives, and
+  // the workers' first lazy reads depend on those stamps.
+  client::ReadPoller::enable_receive_stamps();
 
   RunResult result;
   result.threads = threads;

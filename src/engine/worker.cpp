@@ -253,7 +253,8 @@ void Worker::update_read_mode(int64_t now_ns) {
   // A connection is free again only once its response is read: when half the connections
   // are taken, read at once rather than let requests wait for a connection.
   const bool connections_scarce = (in_flight_ + backlog_.size()) * 2 > config_.max_connections;
-  reads_->set_eager(eager_read_holders_ > 0 || !send_due_soon || connections_scarce);
+  reads_->set_eager(eager_read_holders_ > 0 || !send_due_soon || connections_scarce ||
+                    !reads_->can_defer_reads());
 }
 
 void Worker::note_eager_reads(int change) {

@@ -4,7 +4,8 @@
 // the loop watches the set) or at its next scheduled wake-up (lazy: one wake-up serves the
 // sends due and every response that arrived since, instead of one wake-up per response).
 // Completion times do not depend on when a socket is read: the kernel stamps each segment on
-// arrival (SO_TIMESTAMPNS) and connections report those stamps.
+// arrival (SO_TIMESTAMPNS) and connections report those stamps. Where the kernel gives no
+// stamps, reads must not be deferred: can_defer_reads() says which.
 
 #include <uv.h>
 
@@ -27,6 +28,11 @@ class ReadPoller {
   ReadPoller& operator=(const ReadPoller&) = delete;
 
   bool ok() const { return epoll_fd_ >= 0; }
+  // Whether a lazy read still times responses exactly: true while every read has carried the
+  // kernel's receive stamp. Owners read eagerly when false.
+  bool can_defer_reads() const { return stamps_ok_; }
+  // Connection side: a read came without a receive stamp, so later reads are not deferred.
+  void note_missing_stamp() { stamps_ok_ = false; }
   // Eager: readable sockets are read as soon as the loop sees them. Lazy: only harvest() reads.
   void set_eager(bool eager);
   bool eager() const { return eager_; }
@@ -44,8 +50,15 @@ class ReadPoller {
   // Owners that read connections directly (Connection::read_available) call this first.
   void refresh_clock_offset();
 
+  // Any thread. Turns the kernel's receive stamps on for this process and waits (at most
+  // 2 s, once per process) until a loopback datagram arrives stamped. The kernel switches
+  // stamping on some time after the first socket asks for it, so without this the first
+  // answers of a run would come unstamped. False where the kernel gives no stamps.
+  static bool enable_receive_stamps();
+
  private:
   int epoll_fd_ = -1;
+  bool stamps_ok_ = false;
   bool eager_ = false;
   int64_t realtime_to_hrtime_ns_ = 0;
   uv::UvHandle<uv_poll_t> watch_;

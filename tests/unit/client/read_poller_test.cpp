@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <memory>
 #include <string>
 
@@ -44,7 +48,32 @@ struct PolledRequest {
   Connection connection;
 };
 
+// The descriptor of this process's socket connected to 127.0.0.1:`port`, or -1.
+int client_socket_to(uint16_t port) {
+  for (int fd = 3; fd < 1024; ++fd) {
+    sockaddr_in peer{};
+    socklen_t length = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 &&
+        peer.sin_family == AF_INET && ntohs(peer.sin_port) == port) {
+      return fd;
+    }
+  }
+  return -1;
+}
+
 }  // namespace
+
+TEST_CASE("ReadPoller: receive stamps are on before the first answer of a fresh process") {
+  // The kernel turns stamping on a while after the first socket asks; the very first
+  // datagram or segment used to arrive unstamped, which made a lazy read time it late.
+  REQUIRE(ReadPoller::enable_receive_stamps());
+  TestLoop loop;
+  {
+    ReadPoller poller(loop.get());
+    CHECK(poller.can_defer_reads());
+  }
+  CHECK(loop.close() == 0);
+}
 
 TEST_CASE("ReadPoller: lazy, a response is read only by harvest and keeps its arrival time") {
   LoopbackServer server([](int fd) {
@@ -67,6 +96,34 @@ TEST_CASE("ReadPoller: lazy, a response is read only by harvest and keeps its ar
     CHECK(one.response.done_ns >= one.response.sent_ns);
     CHECK(one.response.done_ns - one.response.sent_ns < 50 * kNsPerMs);
     CHECK(one.connection.idle());
+    CHECK(poller.can_defer_reads());
+    one.connection.close();
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE(
+    "ReadPoller: an answer without a receive stamp is timed at the read and ends lazy reads") {
+  LoopbackServer server([](int fd) {
+    if (read_request(fd).empty()) return;
+    sleep_ms(20);  // the client's stamps are off by then
+    write_all(fd, kReply);
+    read_request(fd, 3000);
+  });
+  TestLoop loop;
+  {
+    ReadPoller poller(loop.get());
+    PolledRequest one(loop, poller, server);
+    const int fd = client_socket_to(server.port());
+    REQUIRE(fd >= 0);
+    const int off = 0;
+    REQUIRE(setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &off, sizeof off) == 0);
+    sleep_ms(100);
+    const uint64_t read_late_ns = uv_hrtime();
+    poller.harvest();
+    REQUIRE(one.response.completed);
+    CHECK(one.response.done_ns >= read_late_ns);
+    CHECK_FALSE(poller.can_defer_reads());
     one.connection.close();
   }
   CHECK(loop.close() == 0);
