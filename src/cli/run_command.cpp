@@ -18,6 +18,7 @@
 #include "replay/engine/threshold.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/html_report.hpp"
+#include "replay/results/result_writer.hpp"
 #include "replay/trace/trace_reader.hpp"
 
 namespace replay::cli {
@@ -57,17 +58,6 @@ int exit_code_for(const Error& e) {
     default:
       return kExitRunFailed;
   }
-}
-
-Result<void> write_file(const std::string& path, const std::string& text, const char* flag) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f)
-    return make_error(Errc::io, std::string(flag) + " '" + path + "': " + std::strerror(errno));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    return make_error(Errc::io, std::string(flag) + " '" + path + "': write failed");
-  }
-  return {};
 }
 
 // Turns the flags' text into the engine's configuration; errors name the flag.
@@ -236,24 +226,29 @@ int run_run(RunFlags& f) {
     crossed = crossed || !report.thresholds.back().passed;
   }
   if (!f.quiet) std::fputs(report::format_summary(report).c_str(), stdout);
-  if (!f.out_path.empty()) {
-    if (auto w = write_file(f.out_path, report::format_result_json(report), "--out"); !w) {
-      return report_error(w.error(), kExitRunFailed);
+  if (!f.out_path.empty() || !f.html_path.empty()) {
+    // One document for both: the HTML page is the one `replay report` draws from --out.
+    results::ResultDoc doc = report::to_result_doc(report);
+    doc.source = f.out_path;
+    if (!f.out_path.empty()) {
+      if (auto w = results::write_text_file(f.out_path, results::format_result_doc(doc), "--out");
+          !w) {
+        return report_error(w.error(), kExitRunFailed);
+      }
+      if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
     }
-    if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
-  }
-  if (!f.html_path.empty()) {
-    // The report is drawn from result.json's content, exactly as `replay report` would.
-    auto html =
-        results::render_html_report_from_json(report::format_result_json(report), f.html_path);
-    if (!html) return report_error(html.error().within("--html"), kExitRunFailed);
-    if (auto w = write_file(f.html_path, html.value(), "--html"); !w) {
-      return report_error(w.error(), kExitRunFailed);
+    if (!f.html_path.empty()) {
+      if (auto w =
+              results::write_text_file(f.html_path, results::render_html_report(doc), "--html");
+          !w) {
+        return report_error(w.error(), kExitRunFailed);
+      }
+      if (!f.quiet) std::printf("  html       %s\n", f.html_path.c_str());
     }
-    if (!f.quiet) std::printf("  html       %s\n", f.html_path.c_str());
   }
   if (!f.csv_path.empty()) {
-    if (auto w = write_file(f.csv_path, report::format_timeline_csv(report), "--csv"); !w) {
+    if (auto w = results::write_text_file(f.csv_path, report::format_timeline_csv(report), "--csv");
+        !w) {
       return report_error(w.error(), kExitRunFailed);
     }
     if (!f.quiet) std::printf("  csv        %s\n", f.csv_path.c_str());

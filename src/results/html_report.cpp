@@ -7,7 +7,6 @@
 #include "html_charts.hpp"
 #include "html_page.hpp"
 #include "replay/core/units.hpp"
-#include "replay/results/result_reader.hpp"
 
 namespace replay::results {
 namespace {
@@ -257,13 +256,6 @@ std::string render_html_report(const ResultDoc& doc) {
                         (doc.source.empty() ? std::string() : " from " + doc.source) +
                         ". All latencies are corrected for coordinated omission unless marked "
                         "service.");
-}
-
-Result<std::string> render_html_report_from_json(std::string_view result_json,
-                                                 std::string_view source) {
-  auto doc = parse_result_json(result_json, source);
-  if (!doc) return doc.error();
-  return render_html_report(doc.value());
 }
 
 }  // namespace replay::results

@@ -8,6 +8,7 @@
 #include "replay/engine/engine.hpp"
 #include "replay/engine/saturation.hpp"
 #include "replay/engine/threshold.hpp"
+#include "replay/results/result_doc.hpp"
 
 namespace replay::report {
 
@@ -23,7 +24,13 @@ struct RunReport {
 // per-endpoint and per-tag tables, errors by cause, saturation verdict, thresholds.
 std::string format_summary(const RunReport& report);
 
-// result.json as docs/result-format.md describes it (format "replay-result", version 1).
+// The run as a saved result (what `replay report`, `compare` and `merge` read back): the
+// configuration as typed, every scope with its histograms (copied), the timeline with its
+// per-second percentiles, probes, the saturation verdict and the threshold outcomes.
+results::ResultDoc to_result_doc(const RunReport& report);
+
+// result.json as docs/result-format.md describes it (format "replay-result", version 1):
+// results::format_result_doc of to_result_doc(report).
 std::string format_result_json(const RunReport& report);
 
 // The per-second timeline as CSV: one row per second for "all" and one per tag, with counts,

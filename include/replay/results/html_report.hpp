@@ -3,9 +3,7 @@
 // run and the comparison of two sides. Every string taken from a result is HTML-escaped.
 
 #include <string>
-#include <string_view>
 
-#include "replay/core/result.hpp"
 #include "replay/results/comparison.hpp"
 #include "replay/results/merge.hpp"
 #include "replay/results/result_doc.hpp"
@@ -17,11 +15,6 @@ namespace replay::results {
 // the percentile spectrum (overall and per endpoint), latency, endpoint and tag tables, errors
 // by cause, the saturation verdict, thresholds and the configuration.
 std::string render_html_report(const ResultDoc& doc);
-
-// The same from result.json text, for `replay run --html` (which holds the text it writes with
-// --out): parse_result_json's errors, naming `source`.
-Result<std::string> render_html_report_from_json(std::string_view result_json,
-                                                 std::string_view source);
 
 // The comparison page: verdict, overall changes, before/after overlays of the percentile
 // spectrum, latency over time, achieved rate and in-flight, endpoint table with per-endpoint

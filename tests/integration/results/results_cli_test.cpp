@@ -46,14 +46,14 @@ std::string read_file(const std::string& path) {
 }
 
 // A 4 s run at 200/s of the demo's webhook and analytics requests against a sim answering
-// after `latency`; its result path.
+// after `latency`; its result path (its HTML report is beside it, with ".html" added).
 std::string run_against_sim(const std::string& latency, const std::string& name) {
   SimProcess sim({"--no-auth", "--latency", latency});
   REQUIRE(sim.started());
   const std::string out = temp_path(name);
   auto r = replay_cli({"run", kDemo, "--target", "http://127.0.0.1:" + std::to_string(sim.port()),
                        "--rate", "200/s", "--duration", "4s", "--loop", "--only",
-                       "webhook,analytics", "--quiet", "--out", out});
+                       "webhook,analytics", "--quiet", "--out", out, "--html", out + ".html"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return out;
@@ -283,6 +283,8 @@ TEST_CASE("report and compare write self-contained HTML that renders in Chromium
   CHECK(html.find("href=") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
   check_in_browser(report, 5, 12);
+  // `run --html` draws the very page `report` draws from the result it wrote.
+  CHECK(read_file(slow_result() + ".html") == html);
 
   const std::string compare = temp_path("compare.html");
   auto c = replay_cli({"compare", fast_result(), slow_result(), "--html", compare});

@@ -72,17 +72,6 @@ TEST_CASE("probe series get their own chart when the timeline has them") {
   CHECK(html.find("<title>lag &lt;ms&gt;</title>") != std::string::npos);
 }
 
-TEST_CASE("render_html_report_from_json renders result.json text or names what is wrong") {
-  const std::string json =
-      testing::write_run_json(testing::spread_samples(100, 3, 5'000), 1'700'000'000'000);
-  auto html = render_html_report_from_json(json, "run.json");
-  REQUIRE(html.ok());
-  CHECK(html->find("<svg ") != std::string::npos);
-  auto bad = render_html_report_from_json("{}", "run.json");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().context.find("run.json: not a replay result") == 0);
-}
-
 TEST_CASE("the comparison page overlays both sides and states the verdict") {
   auto before = pool_runs({testing::make_run(testing::spread_samples(2000, 6, 20'000))}).value();
   auto after =

@@ -1,0 +1,179 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "replay/core/json_writer.hpp"
+#include "replay/report/run_report.hpp"
+#include "replay/results/result_writer.hpp"
+
+namespace replay::report {
+namespace {
+
+using engine::ScopeStats;
+
+// One "config" entry: `write` puts the value in JSON; `text` is the same for people, as
+// results::parse_result_json makes it (strings unquoted, lists comma-separated, "" if empty).
+template <class WriteValue>
+void add_config(std::vector<results::ConfigEntry>& config, std::string key, std::string text,
+                WriteValue write) {
+  std::string json;
+  JsonWriter w(json);
+  write(w);
+  config.push_back({std::move(key), std::move(json), std::move(text)});
+}
+
+// A number or boolean: its text is its JSON.
+void add_config_value(std::vector<results::ConfigEntry>& config, std::string key,
+                      const auto& value) {
+  std::string json;
+  JsonWriter(json).value(value);
+  config.push_back({std::move(key), json, json});
+}
+
+void add_config_string(std::vector<results::ConfigEntry>& config, std::string key,
+                       const std::string& value) {
+  add_config(config, std::move(key), value, [&](JsonWriter& w) { w.value(value); });
+}
+
+void add_config_list(std::vector<results::ConfigEntry>& config, std::string key,
+                     const std::vector<std::string>& values) {
+  std::string text;
+  for (const auto& v : values) text += (text.empty() ? "" : ",") + v;
+  add_config(config, std::move(key), text, [&](JsonWriter& w) {
+    w.begin_array();
+    for (const auto& v : values) w.value(v);
+    w.end_array();
+  });
+}
+
+std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
+  const auto& c = report.config;
+  std::vector<results::ConfigEntry> config;
+  add_config_string(config, "trace", c.trace_path);
+  add_config_string(config, "target", c.target_url);
+  add_config_string(config, "rate", report.rate_text);
+  add_config_string(config, "arrival", std::string(schedule::arrival_name(c.arrival)));
+  add_config_value(config, "speed", c.speed);
+  add_config_value(config, "duration_us", c.duration_us);
+  add_config_value(config, "loop", c.loop);
+  add_config_value(config, "threads", report.result.threads);
+  add_config_value(config, "max_connections", static_cast<uint64_t>(c.max_connections));
+  add_config_value(config, "timeout_ms", c.timeout_ms);
+  add_config_value(config, "seed", c.seed);
+  add_config_value(config, "shard_index", c.shard_index);
+  add_config_value(config, "shard_count", c.shard_count);
+  add_config_list(config, "only", c.only_tags);
+  add_config_list(config, "skip", c.skip_tags);
+  return config;
+}
+
+results::Scope to_scope(const ScopeStats& s) {
+  results::Scope out;
+  out.offered = s.offered;
+  out.sent = s.sent;
+  out.completed = s.completed;
+  out.failed = s.failed();
+  out.errors = s.errors();
+  out.response_bytes = s.response_bytes;
+  out.status = s.status_classes;
+  for (size_t i = 0; i < s.failures.size(); ++i) {
+    out.failures.emplace_back(client::failure_cause_name(static_cast<client::FailureCause>(i)),
+                              s.failures[i]);
+  }
+  out.corrected = s.corrected;
+  out.service = s.service;
+  out.send_lag = s.send_lag;
+  out.ttfb = s.ttfb;
+  if (s.sse) {
+    out.sse = results::SseScope{s.sse->first_event, s.sse->inter_event, s.sse->events_per_response};
+  }
+  return out;
+}
+
+std::vector<results::NamedScope> to_scopes(const std::vector<engine::NamedStats>& named) {
+  std::vector<results::NamedScope> out;
+  out.reserve(named.size());
+  for (const auto& n : named) out.push_back({n.name, to_scope(n.stats)});
+  return out;
+}
+
+template <class Row>
+void copy_row_counts(const engine::TimelineRow& from, Row& to) {
+  to.second = from.second;
+  to.offered = from.offered;
+  to.sent = from.sent;
+  to.completed = from.completed;
+  to.errors = from.errors;
+  to.p50_us = histogram::percentile_of_serialised(from.corrected, 50);
+  to.p99_us = histogram::percentile_of_serialised(from.corrected, 99);
+  to.corrected_hdr = from.corrected;
+}
+
+std::vector<results::TimelineRow> timeline_rows(const engine::RunResult& r) {
+  std::vector<results::TimelineRow> out;
+  out.reserve(r.timeline.size());
+  for (const auto& row : r.timeline) {
+    results::TimelineRow t;
+    copy_row_counts(row, t);
+    t.in_flight = row.in_flight;
+    t.backlog = row.backlog;
+    t.service_p50_us = histogram::percentile_of_serialised(row.service, 50);
+    t.service_p99_us = histogram::percentile_of_serialised(row.service, 99);
+    t.service_hdr = row.service;
+    for (const auto& probe : r.probes) {
+      const auto i = static_cast<size_t>(row.second);
+      // NaN (no sample that second) is written as null.
+      t.probes.push_back({probe.name, i < probe.by_second.size()
+                                          ? probe.by_second[i]
+                                          : std::numeric_limits<double>::quiet_NaN()});
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<results::TagTimeline> tag_timelines(const engine::RunResult& r) {
+  std::vector<results::TagTimeline> out;
+  for (size_t tag = 0; tag < r.timeline_by_tag.size() && tag < r.by_tag.size(); ++tag) {
+    results::TagTimeline timeline{r.by_tag[tag].name, {}};
+    for (const auto& row : r.timeline_by_tag[tag]) {
+      results::TagTimelineRow t;
+      copy_row_counts(row, t);
+      timeline.rows.push_back(std::move(t));
+    }
+    out.push_back(std::move(timeline));
+  }
+  return out;
+}
+
+}  // namespace
+
+results::ResultDoc to_result_doc(const RunReport& report) {
+  const auto& r = report.result;
+  results::ResultDoc doc;
+  doc.replay_version = REPLAY_VERSION;
+  doc.config = config_entries(report);
+  doc.started_unix_ms = r.started_unix_ms;
+  doc.load_us = r.load_us;
+  doc.elapsed_us = r.elapsed_us;
+  doc.interrupted = r.interrupted;
+  doc.connections_opened = r.connections_opened;
+  doc.records_skipped = r.records_skipped;
+  doc.overall = to_scope(r.overall);
+  doc.by_tag = to_scopes(r.by_tag);
+  doc.by_endpoint = to_scopes(r.by_endpoint);
+  doc.timeline = timeline_rows(r);
+  doc.timeline_by_tag = tag_timelines(r);
+  for (const auto& probe : r.probes) doc.probes.push_back({probe.name, probe.metric});
+  const auto& s = report.saturation;
+  doc.saturation = {s.saturated,   s.growth_ms_per_s, s.offered_per_s, s.achieved_per_s,
+                    s.from_second, s.to_second,       s.summary};
+  for (const auto& t : report.thresholds) doc.thresholds.push_back({t.text, t.passed, t.observed});
+  return doc;
+}
+
+std::string format_result_json(const RunReport& report) {
+  return results::format_result_doc(to_result_doc(report));
+}
+
+}  // namespace replay::report
