@@ -21,6 +21,18 @@
 
 namespace replay::http {
 
+// Collects output while alive and flushes it once when the outermost batch ends.
+class Batch {
+ public:
+  explicit Batch(int& depth) : depth_(depth) { ++depth_; }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+  ~Batch() { --depth_; }
+
+ private:
+  int& depth_;
+};
+
 // Owned by its Server; loop thread only; non-movable. After close() it only waits in the
 // server's graveyard to be destroyed outside its own callbacks.
 class ServerConnection final : public net::StreamListener,
