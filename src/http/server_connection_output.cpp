@@ -2,8 +2,6 @@
 // (through TLS when the connection has it), and the drain and linger that end a connection.
 #include "server_connection.hpp"
 
-#include "replay/tls/tls_context.hpp"
-
 namespace replay::http {
 
 void ServerConnection::advance_queue() {
