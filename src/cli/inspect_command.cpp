@@ -73,18 +73,6 @@ struct TraceSummary {
   }
 };
 
-std::string format_bytes(uint64_t b) {
-  char buf[32];
-  if (b < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
-  } else if (b < 1024 * 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1024 * 1024));
-  }
-  return buf;
-}
-
 // Rows sorted by count, largest first; equal counts keep name order.
 std::vector<std::pair<std::string, uint64_t>> by_count(const std::map<std::string, uint64_t>& m) {
   std::vector<std::pair<std::string, uint64_t>> rows(m.begin(), m.end());

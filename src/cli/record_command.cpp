@@ -49,46 +49,6 @@ struct RecordFlags {
   std::string key;
 };
 
-// Parses "4096", "64KiB", "1MiB", "2g": K, M and G (with or without "iB"/"B") are powers of
-// 1024.
-Result<uint64_t> parse_size(std::string_view text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const auto bad = [&] {
-    return make_error(Errc::invalid_argument,
-                      "'" + std::string(text) + "': expected a size such as 4096, 64KiB or 1MiB");
-  };
-  if (digits == 0 || digits > 15) return bad();
-  uint64_t value = std::stoull(std::string(text.substr(0, digits)));
-  std::string unit(text.substr(digits));
-  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  uint64_t scale = 1;
-  if (unit.empty() || unit == "b") {
-    scale = 1;
-  } else if (unit == "k" || unit == "kb" || unit == "kib") {
-    scale = uint64_t{1} << 10;
-  } else if (unit == "m" || unit == "mb" || unit == "mib") {
-    scale = uint64_t{1} << 20;
-  } else if (unit == "g" || unit == "gb" || unit == "gib") {
-    scale = uint64_t{1} << 30;
-  } else {
-    return bad();
-  }
-  return value * scale;
-}
-
-std::string format_size(uint64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else if (bytes < 1024 * 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
-  }
-  return buf;
-}
-
 struct Resolved {
   client::Target upstream;
   net::SocketAddress listen;
@@ -121,13 +81,13 @@ Result<Resolved> resolve(const RecordFlags& f) {
   r.policy.redactor = record::Redactor(f.keep_secrets);
   for (const auto& name : f.redact) r.policy.redactor.add(name);
 
-  auto max_body = parse_size(f.max_body);
+  auto max_body = parse_size_bytes(f.max_body);
   if (!max_body) return max_body.error().within("--max-body");
   r.policy.max_body_bytes = static_cast<size_t>(max_body.value());
-  auto request_body = parse_size(f.max_request_body);
+  auto request_body = parse_size_bytes(f.max_request_body);
   if (!request_body) return request_body.error().within("--max-request-body");
   r.options.server.limits.max_body_bytes = static_cast<size_t>(request_body.value());
-  auto header_size = parse_size(f.max_header_size);
+  auto header_size = parse_size_bytes(f.max_header_size);
   if (!header_size) return header_size.error().within("--max-header-size");
   r.options.server.limits.max_header_bytes = static_cast<size_t>(header_size.value());
 
@@ -289,7 +249,7 @@ int run_record(const RecordFlags& f) {
   }
   std::printf("recorded %llu requests in %.1fs to %s (%s)%s\n",
               static_cast<unsigned long long>(written.durable), seconds, f.output.c_str(),
-              format_size(written.bytes_written).c_str(), extra.c_str());
+              format_bytes(written.bytes_written).c_str(), extra.c_str());
   std::fflush(stdout);
   if (!loop_closed) {
     return report_error(make_error(Errc::internal, "record: a libuv handle was left open"),

@@ -31,18 +31,6 @@ struct SynthFlags {
   int zstd_level = 3;
 };
 
-std::string format_size(uint64_t bytes) {
-  char text[32];
-  if (bytes < 1024) {
-    std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
-  } else if (bytes < 1024 * 1024) {
-    std::snprintf(text, sizeof text, "%.1f KiB", static_cast<double>(bytes) / 1024);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
-  }
-  return text;
-}
-
 // The synthesizer's options from the flags and the scenario's defaults; errors name the flag.
 Result<synth::SynthOptions> resolve(const SynthFlags& f, const synth::Scenario& scenario,
                                     std::string& rate_text, int64_t& duration_us) {
@@ -128,7 +116,7 @@ int run_synth(const SynthFlags& f) {
               static_cast<unsigned long long>(summary->records),
               static_cast<unsigned long long>(summary->sessions),
               format_duration_us(duration_us).c_str(), f.out_path.c_str(),
-              format_size(summary->bytes).c_str());
+              format_bytes(summary->bytes).c_str());
   const int64_t exp_s = (*synthesizer)->token_exp_s();
   if ((*synthesizer)->tokens_minted() > 0 && exp_s <= static_cast<int64_t>(std::time(nullptr))) {
     std::fprintf(stderr,

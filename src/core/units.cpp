@@ -1,8 +1,10 @@
 #include "replay/core/units.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace replay {
 
@@ -66,6 +68,45 @@ std::string format_duration_us(int64_t us) {
 std::string format_ms(int64_t us) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(us) / 1e3);
+  return buf;
+}
+
+Result<uint64_t> parse_size_bytes(std::string_view text) {
+  const auto bad = [&](const char* why) {
+    return make_error(Errc::invalid_argument,
+                      "size '" + std::string(text) + "': " + why + " (e.g. 4096, 64KiB, 1MiB)");
+  };
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (end == text.data()) return bad("expected a number of bytes");
+  if (ec == std::errc::result_out_of_range) return bad("too large");
+  std::string unit(text.substr(static_cast<size_t>(end - text.data())));
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  int shift = 0;
+  if (unit.empty() || unit == "b") {
+    shift = 0;
+  } else if (unit == "k" || unit == "kb" || unit == "kib") {
+    shift = 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mib") {
+    shift = 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gib") {
+    shift = 30;
+  } else {
+    return bad("unknown unit");
+  }
+  if (value > (std::numeric_limits<uint64_t>::max() >> shift)) return bad("too large");
+  return value << shift;
+}
+
+std::string format_bytes(uint64_t bytes) {
+  char buf[32];
+  if (bytes < 1024) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
+  }
   return buf;
 }
 

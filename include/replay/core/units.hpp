@@ -20,4 +20,12 @@ std::string format_duration_us(int64_t us);
 // Formats a latency in milliseconds with 2 decimals ("12.35ms"), for tables.
 std::string format_ms(int64_t us);
 
+// Parses a size in bytes: "4096", "64KiB", "1MiB", "2g"; K, M and G (alone or with "B" or
+// "iB", any case) are powers of 1024. Errors: Errc::invalid_argument naming the text, for a
+// missing number, an unknown unit or a size beyond 2^64 - 1.
+Result<uint64_t> parse_size_bytes(std::string_view text);
+
+// Formats a size for people: "512 B", "12.5 KiB", "3.0 MiB".
+std::string format_bytes(uint64_t bytes);
+
 }  // namespace replay

@@ -30,3 +30,29 @@ TEST_CASE("durations format for people") {
   CHECK(format_duration_us(125000000) == "2m05s");
   CHECK(format_ms(12345) == "12.35ms");
 }
+
+TEST_CASE("sizes parse with binary units, and bad sizes name the problem") {
+  CHECK(parse_size_bytes("4096").value() == 4096);
+  CHECK(parse_size_bytes("64KiB").value() == 64 * 1024);
+  CHECK(parse_size_bytes("1MiB").value() == 1024 * 1024);
+  CHECK(parse_size_bytes("1mb").value() == 1024 * 1024);
+  CHECK(parse_size_bytes("2g").value() == uint64_t{2} << 30);
+  CHECK(parse_size_bytes("0").value() == 0);
+  CHECK(parse_size_bytes("17179869183G").value() == uint64_t{17179869183} << 30);
+  CHECK(parse_size_bytes("17179869184G").error().context.find("too large") != std::string::npos);
+  CHECK(parse_size_bytes("99999999999999999999").error().context.find("too large") !=
+        std::string::npos);
+  auto unit = parse_size_bytes("10 parsecs");
+  REQUIRE_FALSE(unit.ok());
+  CHECK(unit.error().code == Errc::invalid_argument);
+  CHECK(unit.error().context == "size '10 parsecs': unknown unit (e.g. 4096, 64KiB, 1MiB)");
+  CHECK(parse_size_bytes("KiB").error().context.find("expected a number") != std::string::npos);
+  CHECK_FALSE(parse_size_bytes("").ok());
+  CHECK_FALSE(parse_size_bytes("-1").ok());
+}
+
+TEST_CASE("sizes format for people") {
+  CHECK(format_bytes(512) == "512 B");
+  CHECK(format_bytes(12800) == "12.5 KiB");
+  CHECK(format_bytes(3 * 1024 * 1024) == "3.0 MiB");
+}
