@@ -25,25 +25,19 @@
 #include "replay/engine/saturation.hpp"
 #include "replay/trace/trace_writer.hpp"
 #include "sim_process.hpp"
+#include "temp_dir.hpp"
 #include "test_client.hpp"
 
 using namespace replay;
 using namespace replay::engine;
 using replay::testing::SimProcess;
+using replay::testing::temp_path;
 
 namespace {
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/replay-run-test-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir;
-}
-
 // Writes `records` as the trace `name` in the test's folder; returns its path.
 std::string write_records(const std::string& name, const std::vector<trace::Record>& records) {
-  const std::string path = temp_dir() + "/" + name + ".zst";
+  const std::string path = temp_path(name + ".zst");
   trace::TraceHeader header;
   header.source = "replay_run_test";
   auto writer = trace::TraceWriter::create(path, header);
@@ -619,7 +613,6 @@ TEST_CASE("event streams are timed event by event while other requests keep the 
   // 300 us apart: each event must carry its own arrival time (gaps of ~0.3 ms), not share the
   // stamp of a read that took several events at once (gaps of 0 and ~0.6 ms). Their requests
   // ask for text/event-stream, so even the first events are read as they come.
-  PreciseStreamServer server(10, 300);
   std::vector<trace::Record> records;
   for (int i = 0; i < 100; ++i) {
     trace::Record r;
@@ -634,25 +627,41 @@ TEST_CASE("event streams are timed event by event while other requests keep the 
   RunConfig config;
   config.threads = 1;
   config.max_connections = 16;
-  auto r = replay_at(trace, server.port(), "2000/s", 2'000'000, config);
-  REQUIRE(r.overall.failed() == 0);
-  const ScopeStats* stream = nullptr;
-  for (const auto& tag : r.by_tag) {
-    if (tag.name == "stream") stream = &tag.stats;
+  // Up to three runs: on a loaded machine (CI runs two suites at once on two cores) a run can
+  // lose the CPU while events arrive and read two at once. Reading only at send wake-ups does
+  // that a third of the time in every run, so it never passes.
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    CAPTURE(attempt);
+    PreciseStreamServer server(10, 300);
+    auto r = replay_at(trace, server.port(), "2000/s", 2'000'000, config);
+    REQUIRE(r.overall.failed() == 0);
+    const ScopeStats* stream = nullptr;
+    for (const auto& tag : r.by_tag) {
+      if (tag.name == "stream") stream = &tag.stats;
+    }
+    REQUIRE(stream != nullptr);
+    REQUIRE(stream->completed == 80);
+    const SseStats& sse = const_cast<ScopeStats*>(stream)->sse_stats();
+    const Histogram sent = server.sent_gaps();
+    REQUIRE(sse.events_per_response.value_at_percentile(50) == 10);
+    REQUIRE(sse.inter_event.count() == sent.count());
+    // Measured gaps follow the sent ones (a loaded machine may delay some sends: compare with
+    // what was sent, not with the plan) within 50 us at every decile shown. Reading only at
+    // send wake-ups would read two events at once a third of the time (gaps of 0 and ~0.6 ms).
+    std::string worst;
+    for (double p : {10.0, 20.0, 30.0, 50.0, 70.0, 90.0}) {
+      const int64_t measured = sse.inter_event.value_at_percentile(p);
+      if (std::abs(measured - sent.value_at_percentile(p)) > 50 && worst.empty()) {
+        worst = "p" + std::to_string(static_cast<int>(p)) + ": measured " +
+                std::to_string(ms(measured)) + " ms, sent " +
+                std::to_string(ms(sent.value_at_percentile(p))) + " ms";
+      }
+    }
+    if (worst.empty()) {
+      CHECK(ms(sse.inter_event.value_at_percentile(50)) == doctest::Approx(0.3).epsilon(0.2));
+      break;
+    }
+    MESSAGE("event gaps off the sent ones: " << worst);
+    CHECK_MESSAGE(attempt < 3, "event gaps off the sent ones in all three runs: " << worst);
   }
-  REQUIRE(stream != nullptr);
-  CHECK(stream->completed == 80);
-  const SseStats& sse = const_cast<ScopeStats*>(stream)->sse_stats();
-  const Histogram sent = server.sent_gaps();
-  CHECK(sse.events_per_response.value_at_percentile(50) == 10);
-  CHECK(sse.inter_event.count() == sent.count());
-  // Measured gaps follow the sent ones (a loaded machine may delay some sends: compare with
-  // what was sent, not with the plan) within 50 us at every decile shown. Reading only at send
-  // wake-ups would read two events at once a third of the time (gaps of 0 and ~0.6 ms).
-  for (double p : {10.0, 20.0, 30.0, 50.0, 70.0, 90.0}) {
-    INFO("p" << p << ": measured " << ms(sse.inter_event.value_at_percentile(p)) << " ms, sent "
-             << ms(sent.value_at_percentile(p)) << " ms");
-    CHECK(std::abs(sse.inter_event.value_at_percentile(p) - sent.value_at_percentile(p)) <= 50);
-  }
-  CHECK(ms(sse.inter_event.value_at_percentile(50)) == doctest::Approx(0.3).epsilon(0.2));
 }
