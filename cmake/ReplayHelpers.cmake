@@ -14,11 +14,13 @@ function(replay_component)
   replay_warnings(replay_${C_NAME})
 endfunction()
 
-# replay_unit_test(NAME <name> SOURCES ... DEPS ...): a doctest executable run by ctest.
+# replay_unit_test(NAME <name> SOURCES ... DEPS ...): a doctest executable run by ctest, which
+# sees the shared test helpers in tests/support/.
 function(replay_unit_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;DEPS" ${ARGN})
   add_executable(test_${T_NAME} ${T_SOURCES})
   target_link_libraries(test_${T_NAME} PRIVATE doctest_main ${T_DEPS})
+  target_include_directories(test_${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(test_${T_NAME} PRIVATE
     REPLAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}" REPLAY_BINARY_DIR="${CMAKE_BINARY_DIR}")
   replay_warnings(test_${T_NAME})

@@ -10,12 +10,14 @@
 
 #include "run_command.hpp"
 #include "sim_process.hpp"
+#include "temp_dir.hpp"
 #include "test_client.hpp"
 
 #include <thread>
 
 using replay::testing::run_command;
 using replay::testing::SimProcess;
+using replay::testing::temp_path;
 
 namespace {
 
@@ -26,14 +28,6 @@ replay::testing::CommandResult run_replay_cli(std::vector<std::string> args,
                                               int timeout_ms = 60000) {
   args.insert(args.begin(), kReplay);
   return run_command(args, timeout_ms);
-}
-
-std::string temp_path(const std::string& name) {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/replay-cli-test-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir + "/" + name;
 }
 
 bool one_line(const std::string& s) {

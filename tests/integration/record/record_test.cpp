@@ -23,10 +23,12 @@
 #include "child_process.hpp"
 #include "replay/trace/trace_reader.hpp"
 #include "sim_process.hpp"
+#include "temp_dir.hpp"
 
 using replay::testing::ChildProcess;
 using replay::testing::run_to_exit;
 using replay::testing::SimProcess;
+using replay::testing::temp_path;
 
 namespace {
 
@@ -35,14 +37,6 @@ const std::string kCurl = "/usr/bin/curl";
 const std::string kHey = "/usr/bin/hey";
 const std::string kPython = "/usr/bin/python3";
 const std::string kFixtures = std::string(REPLAY_SOURCE_DIR) + "/tests/fixtures/";
-
-std::string temp_path(const std::string& name) {
-  static const std::string dir = [] {
-    char tmpl[] = "/tmp/replay-record-it-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir + "/" + name;
-}
 
 std::string url(uint16_t port, const std::string& path) {
   return "http://127.0.0.1:" + std::to_string(port) + path;

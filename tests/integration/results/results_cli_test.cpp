@@ -10,39 +10,27 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "run_command.hpp"
 #include "sim_process.hpp"
+#include "temp_dir.hpp"
 
 using replay::testing::CommandResult;
+using replay::testing::read_file;
 using replay::testing::run_command;
 using replay::testing::SimProcess;
+using replay::testing::temp_path;
+using replay::testing::TempDir;
 
 namespace {
 
 const std::string kReplay = REPLAY_PATH;
 const std::string kDemo = std::string(REPLAY_SOURCE_DIR) + "/traces/demo.zst";
 
-std::string temp_path(const std::string& name) {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/replay-results-test-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir + "/" + name;
-}
-
 CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
   args.insert(args.begin(), kReplay);
   return run_command(args, timeout_ms);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // A 4 s run at 200/s of the demo's webhook and analytics requests against a sim answering
@@ -84,8 +72,7 @@ std::string find_chromium() {
 // Runs headless Chromium on `html` with `extra` arguments; stdout and stderr.
 CommandResult chromium(const std::string& binary, const std::string& html,
                        std::vector<std::string> extra) {
-  char tmpl[] = "/tmp/replay-chromium-XXXXXX";
-  const std::string profile = mkdtemp(tmpl);
+  const TempDir profile("replay-chromium");
   std::vector<std::string> args = {binary,
                                    "--headless",
                                    "--no-sandbox",
@@ -96,12 +83,10 @@ CommandResult chromium(const std::string& binary, const std::string& html,
                                    "--no-first-run",
                                    "--enable-logging=stderr",
                                    "--v=0",
-                                   "--user-data-dir=" + profile};
+                                   "--user-data-dir=" + profile.path()};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back("file://" + html);
-  auto r = run_command(args, 90000);
-  run_command({"/bin/rm", "-rf", profile}, 10000);
-  return r;
+  return run_command(args, 90000);
 }
 
 // Line and band paths in a page's DOM whose "d" draws something: a move then a line or close.

@@ -16,10 +16,13 @@
 #include "replay/trace/trace_reader.hpp"
 #include "run_command.hpp"
 #include "sim_process.hpp"
+#include "temp_dir.hpp"
 
 using replay::testing::CommandResult;
+using replay::testing::read_file;
 using replay::testing::run_command;
 using replay::testing::SimProcess;
+using replay::testing::temp_path;
 
 namespace {
 
@@ -29,35 +32,6 @@ const std::string kTraces = std::string(REPLAY_SOURCE_DIR) + "/traces";
 CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
   args.insert(args.begin(), kReplay);
   return run_command(args, timeout_ms);
-}
-
-// A directory for the test's files, removed with them when the test program ends.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/replay-synth-cli-XXXXXX";
-    if (mkdtemp(tmpl) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string temp_path(const std::string& name) {
-  static TempDir dir;
-  return dir.path() + "/" + name;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 bool one_line(const std::string& s) {
@@ -132,16 +106,16 @@ TEST_CASE("a seed reproduces the file byte for byte; the secret comes from DEV_J
   run(a, {"--seed", "9"});
   run(b, {"--seed", "9"});
   run(c, {"--seed", "10"});
-  CHECK(read_bytes(a) == read_bytes(b));
-  CHECK(read_bytes(a) != read_bytes(c));
+  CHECK(read_file(a) == read_file(b));
+  CHECK(read_file(a) != read_file(c));
   auto env = run_command({"/usr/bin/env", "DEV_JWT_SECRET=another-secret", kReplay, "synth", "mix",
                           "-o", d, "--rate", "30/s", "--duration", "5s", "--seed", "9"},
                          60000);
   REQUIRE(env.exit_code == 0);
-  CHECK(read_bytes(d) != read_bytes(a));
+  CHECK(read_file(d) != read_file(a));
   auto flag = temp_path("e.zst");
   run(flag, {"--seed", "9", "--jwt-secret", "another-secret"});
-  CHECK(read_bytes(flag) == read_bytes(d));
+  CHECK(read_file(flag) == read_file(d));
 }
 
 TEST_CASE("scenario and flag errors are one line and exit 1") {
@@ -211,7 +185,7 @@ TEST_CASE("the bundled sample traces regenerate byte for byte") {
     }
     REQUIRE_MESSAGE(std::filesystem::exists(bundled),
                     "missing; create it with REPLAY_UPDATE_SAMPLES=1 test_integration_synth");
-    CHECK(read_bytes(out) == read_bytes(bundled));
+    CHECK(read_file(out) == read_file(bundled));
   }
 }
 

@@ -6,22 +6,16 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "replay/trace/trace_reader.hpp"
+#include "temp_dir.hpp"
 
 namespace replay::record {
 namespace {
 
-std::string temp_path(const char* name) {
-  static const std::string dir = [] {
-    char tmpl[] = "/tmp/replay-record-test-XXXXXX";
-    return std::string(mkdtemp(tmpl));
-  }();
-  return dir + "/" + name;
-}
+using replay::testing::temp_path;
 
 trace::Record numbered(int i) {
   trace::Record r;

@@ -13,7 +13,7 @@
 using namespace replay;
 using namespace replay::synth;
 using replay::synth::testing::load_bundled;
-using replay::synth::testing::read_bytes;
+using replay::synth::testing::read_file;
 using replay::synth::testing::TempDir;
 
 namespace {
@@ -54,7 +54,7 @@ std::string write(const Scenario& s, SynthOptions o, const std::string& path) {
   auto summary = write_synth_trace(**synth, path, header);
   REQUIRE(summary.ok());
   CHECK(summary->records > 0);
-  return read_bytes(path);
+  return read_file(path);
 }
 
 }  // namespace
