@@ -98,8 +98,11 @@ std::optional<int64_t> parse_seconds(std::string_view text) {
   if (text.empty()) return std::nullopt;
   int64_t whole = 0;
   size_t i = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9')
-    whole = whole * 10 + (text[i++] - '0');
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    // Past a day the value is refused below: stop growing it before it could overflow.
+    if (whole <= 86'400'000) whole = whole * 10 + (text[i] - '0');
+    ++i;
+  }
   if (i == 0 || whole > 86'400'000) return std::nullopt;
   int64_t fraction_us = 0;
   if (i < text.size() && text[i] == '.') {

@@ -132,6 +132,12 @@ TEST_CASE("parse_access_log_line: each part's error") {
   REQUIRE(extra.ok());
   CHECK(extra->request_time_us == 4000);
   CHECK(extra->user_agent == "ua");
+  // A request time past a day is not one; twenty digits used to overflow while being read.
+  auto huge = parse_access_log_line(
+      "1.2.3.4 - - [01/Mar/2024:12:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" "
+      "24444444444888888888888");
+  REQUIRE(huge.ok());
+  CHECK_FALSE(huge->request_time_us.has_value());
 }
 
 }  // namespace
