@@ -32,17 +32,28 @@ RequestParser::RequestParser(Listener& listener, ParserLimits limits)
 }
 
 ParseResult RequestParser::feed(std::string_view data) {
-  llhttp_errno_t err = llhttp_execute(&parser_, data.data(), data.size());
+  // Paused or failed already: llhttp would return at once without saying where it stopped.
+  if (const llhttp_errno_t err = llhttp_get_errno(&parser_); err != HPE_OK) {
+    return {status_of(err), 0};
+  }
+  // llhttp computes data + size: an empty view may hold a null pointer, which must not reach it.
+  static constexpr char kNothing = 0;
+  const char* at = data.empty() ? &kNothing : data.data();
+  const llhttp_errno_t err = llhttp_execute(&parser_, at, data.size());
   if (err == HPE_OK) return {ParseStatus::need_more, data.size()};
-  auto consumed = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data.data());
+  return {status_of(err), static_cast<size_t>(llhttp_get_error_pos(&parser_) - at)};
+}
+
+ParseStatus RequestParser::status_of(llhttp_errno_t err) const {
   switch (err) {
+    case HPE_OK:
+      return ParseStatus::need_more;
     case HPE_PAUSED:
-      return {ParseStatus::paused, consumed};
+      return ParseStatus::paused;
     case HPE_PAUSED_UPGRADE:
-      return {ParseStatus::upgrade, consumed};
+      return ParseStatus::upgrade;
     default:
-      if (failure_ != ParseStatus::need_more) return {failure_, consumed};
-      return {ParseStatus::malformed, consumed};
+      return failure_ != ParseStatus::need_more ? failure_ : ParseStatus::malformed;
   }
 }
 

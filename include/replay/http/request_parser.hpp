@@ -82,6 +82,8 @@ class RequestParser {
   static int on_body(llhttp_t* parser, const char* at, size_t length);
   static int on_message_complete(llhttp_t* parser);
   int fail(ParseStatus status);
+  // What llhttp's state means for the caller.
+  ParseStatus status_of(llhttp_errno_t err) const;
   int count_header_bytes(size_t length);
 
   llhttp_t parser_;

@@ -103,6 +103,25 @@ TEST_CASE("pausing after a request leaves the next one unparsed until resume") {
   CHECK(c.requests[1].target == "/b");
 }
 
+TEST_CASE("an empty feed (a null view included) consumes nothing and changes nothing") {
+  Collector c;
+  c.pause_each = true;
+  RequestParser parser(c, {});
+  ParseResult r = parser.feed(std::string_view());
+  CHECK(r.status == ParseStatus::need_more);
+  CHECK(r.consumed == 0);
+  r = parser.feed("GET /a HTTP/1.1\r\n\r\n");
+  CHECK(r.status == ParseStatus::paused);
+  r = parser.feed(std::string_view());  // still paused until resume()
+  CHECK(r.status == ParseStatus::paused);
+  CHECK(r.consumed == 0);
+  parser.resume();
+  CHECK(parser.feed(std::string_view()).status == ParseStatus::need_more);
+  CHECK(parser.feed("GET /b HTTP/1.1\r\n\r\n").status == ParseStatus::paused);
+  REQUIRE(c.requests.size() == 2);
+  CHECK(c.requests[1].target == "/b");
+}
+
 TEST_CASE("a chunked request body fed byte by byte is de-chunked") {
   Collector c;
   RequestParser parser(c, {});
