@@ -8,13 +8,13 @@ namespace {
 
 void add_counts(std::vector<std::pair<std::string, uint64_t>>& into,
                 const std::vector<std::pair<std::string, uint64_t>>& from) {
-  for (const auto& [name, count] : from) {
-    auto it =
-        std::find_if(into.begin(), into.end(), [&](const auto& f) { return f.first == name; });
+  for (const auto& entry : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const auto& f) { return f.first == entry.first; });
     if (it == into.end()) {
-      into.emplace_back(name, count);
+      into.push_back(entry);
     } else {
-      it->second += count;
+      it->second += entry.second;
     }
   }
 }

@@ -3,7 +3,9 @@
 // libstdc++ 12's <regex> trips -Wmaybe-uninitialized inside std::function when built with
 // -fsanitize at -O1 (a false positive); this file holds nothing else, so the suppression
 // covers only the regex check.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <regex>
 
