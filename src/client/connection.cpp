@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include "replay/client/read_poller.hpp"
 #include "replay/tls/tls_context.hpp"
@@ -295,14 +294,8 @@ void Connection::read_socket() {
   uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd);
   enter_callback();
   for (;;) {
-    iovec iov{read_buffer, kReadBufferBytes};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(fd, &message, MSG_DONTWAIT);
+    std::optional<int64_t> stamp_ns;
+    const ssize_t n = receive_stamped(fd, read_buffer, kReadBufferBytes, stamp_ns);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         fail(FailureCause::reset, std::string("read: ") + std::strerror(errno));
@@ -317,20 +310,12 @@ void Connection::read_socket() {
     // segment that completed it. Never later than now, never before the request went out.
     const uint64_t read_at_ns = uv_hrtime();
     uint64_t now_ns = read_at_ns;
-    bool stamped = false;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-      stamped = true;
-      timespec stamp{};
-      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-      const int64_t stamp_ns = static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec -
-                               options_.read_poller->realtime_to_hrtime_ns();
-      if (stamp_ns > 0) {
-        now_ns =
-            std::clamp<uint64_t>(static_cast<uint64_t>(stamp_ns), send_started_ns_, read_at_ns);
-      }
+    if (!stamp_ns) {
+      options_.read_poller->note_missing_stamp();
+    } else if (const int64_t at = *stamp_ns - options_.read_poller->realtime_to_hrtime_ns();
+               at > 0) {
+      now_ns = std::clamp<uint64_t>(static_cast<uint64_t>(at), send_started_ns_, read_at_ns);
     }
-    if (!stamped) options_.read_poller->note_missing_stamp();
     handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
     if (static_cast<size_t>(n) < kReadBufferBytes) break;
     if (state_ != State::handshaking && state_ != State::ready) break;

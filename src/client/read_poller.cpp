@@ -72,27 +72,34 @@ class StampHolder {
     if (poll(&readable, 1, 10) != 1) return false;
     const int64_t queued_ns = realtime_ns();
     char byte;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    if (recvmsg(fd_, &message, MSG_DONTWAIT) != 1) return false;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-      timespec stamp{};
-      std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-      return static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec <= queued_ns;
-    }
-    return false;
+    std::optional<int64_t> stamp_ns;
+    return receive_stamped(fd_, &byte, 1, stamp_ns) == 1 && stamp_ns && *stamp_ns <= queued_ns;
   }
 
   int fd_;
 };
 
 }  // namespace
+
+ssize_t receive_stamped(int fd, char* buffer, size_t size, std::optional<int64_t>& stamp_ns) {
+  iovec iov{buffer, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t n = recvmsg(fd, &message, MSG_DONTWAIT);
+  stamp_ns.reset();
+  if (n < 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec stamp{};
+    std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+    stamp_ns = static_cast<int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec;
+  }
+  return n;
+}
 
 bool ReadPoller::enable_receive_stamps() {
   static StampHolder holder;

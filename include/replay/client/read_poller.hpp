@@ -9,13 +9,22 @@
 
 #include <uv.h>
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "replay/uv/handle.hpp"
 
 namespace replay::client {
 
 class Connection;
+
+// One recvmsg(MSG_DONTWAIT) of at most `size` bytes into `buffer` that also takes the kernel's
+// receive stamp: returns recvmsg's result (-1 with errno set on failure) and sets `stamp_ns` to
+// the SCM_TIMESTAMPNS stamp (CLOCK_REALTIME ns) of the last segment read, or nullopt.
+ssize_t receive_stamped(int fd, char* buffer, size_t size, std::optional<int64_t>& stamp_ns);
 
 // One per loop thread; loop thread only; non-movable. Connections made with
 // ConnectionOptions::read_poller add their socket once connected and remove it when closing.
