@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "replay/tls/tls_transport.hpp"
@@ -60,7 +62,60 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* out_length,
   return SSL_TLSEXT_ERR_NOACK;
 }
 
+// Where a client session keeps the host it connects to (a std::string the SSL owns), for
+// the new-session callback.
+int host_index() {
+  static const int index = SSL_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* host, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<std::string*>(host);
+      });
+  return index;
+}
+
+// Hosts whose sessions are kept, at most; a run or a recording talks to one.
+constexpr size_t kMaxKeptHosts = 256;
+
 }  // namespace
+
+// The newest resumable session of each host, shared by every thread's connections.
+struct TlsContext::SessionCache {
+  std::mutex mutex;
+  std::map<std::string, SSL_SESSION*, std::less<>> by_host;
+
+  SessionCache() = default;
+  SessionCache(const SessionCache&) = delete;
+  SessionCache& operator=(const SessionCache&) = delete;
+  ~SessionCache() {
+    for (auto& entry : by_host) SSL_SESSION_free(entry.second);
+  }
+};
+
+TlsContext::TlsContext(SSL_CTX* ctx, bool insecure, bool server)
+    : ctx_(ctx), insecure_(insecure), server_(server) {}
+
+int TlsContext::keep_session(SSL* ssl, SSL_SESSION* session) {
+  auto* context = static_cast<TlsContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const auto* host = static_cast<const std::string*>(SSL_get_ex_data(ssl, host_index()));
+  if (!context || !context->sessions_ || !host || SSL_SESSION_is_resumable(session) != 1) {
+    return 0;
+  }
+  // A copy: OpenSSL marks a connection's own session not resumable when the connection is
+  // freed without a TLS shutdown, as replay's often are.
+  SSL_SESSION* copy = SSL_SESSION_dup(session);
+  if (!copy) return 0;
+  SessionCache& cache = *context->sessions_;
+  std::lock_guard lock(cache.mutex);
+  auto it = cache.by_host.find(*host);
+  if (it != cache.by_host.end()) {
+    SSL_SESSION_free(it->second);
+    it->second = copy;
+  } else if (cache.by_host.size() < kMaxKeptHosts) {
+    cache.by_host.emplace(*host, copy);
+  } else {
+    SSL_SESSION_free(copy);
+  }
+  return 0;  // OpenSSL keeps (and frees) its own
+}
 
 Result<std::unique_ptr<TlsContext>> TlsContext::new_context(bool server, bool insecure) {
   ERR_clear_error();
@@ -74,11 +129,23 @@ Result<std::unique_ptr<TlsContext>> TlsContext::new_context(bool server, bool in
 }
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
-                                                              const std::string& cacert_file) {
+                                                              const std::string& cacert_file,
+                                                              bool resume_sessions) {
   auto made = new_context(false, insecure);
   if (!made) return made;
   std::unique_ptr<TlsContext> context = std::move(made).value();
   SSL_CTX* ctx = context->ctx_;
+  if (resume_sessions) {
+    // Sessions are kept per host by keep_session, not in OpenSSL's cache (which a client
+    // would have to look up by hand anyway).
+    context->sessions_ = std::make_unique<SessionCache>();
+    SSL_CTX_set_app_data(ctx, context.get());
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, &TlsContext::keep_session);
+  } else {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+  }
   static const unsigned char kAlpn[] = "\x08http/1.1";
   SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn - 1);
   SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
@@ -179,6 +246,19 @@ Result<std::unique_ptr<Transport>> TlsContext::new_transport(std::string_view ho
     if (rc != 1) {
       return make_error(Errc::internal,
                         "setting the verified host '" + name + "': " + take_openssl_reason());
+    }
+  }
+  if (sessions_) {
+    auto host_copy = std::make_unique<std::string>(name);
+    if (SSL_set_ex_data(ssl, host_index(), host_copy.get()) == 1) host_copy.release();
+    std::lock_guard lock(sessions_->mutex);
+    auto it = sessions_->by_host.find(name);
+    // Each connection resumes from a copy of its own, for the reason keep_session copies.
+    if (it != sessions_->by_host.end()) {
+      if (SSL_SESSION* copy = SSL_SESSION_dup(it->second)) {
+        SSL_set_session(ssl, copy);  // takes its own reference
+        SSL_SESSION_free(copy);
+      }
     }
   }
   return std::unique_ptr<Transport>(std::move(transport));

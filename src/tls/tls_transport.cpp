@@ -30,6 +30,10 @@ Io TlsTransport::start() {
   return run_handshake();
 }
 
+bool TlsTransport::resumed() const {
+  return established_ && SSL_session_reused(ssl_) == 1;
+}
+
 Io TlsTransport::run_handshake() {
   ERR_clear_error();
   const int rc = SSL_do_handshake(ssl_);

@@ -8,21 +8,27 @@
 #include "replay/core/result.hpp"
 #include "replay/tls/transport.hpp"
 
+using SSL = struct ssl_st;
 using SSL_CTX = struct ssl_ctx_st;
+using SSL_SESSION = struct ssl_session_st;
 
 namespace replay::tls {
 
 // Owns an SSL_CTX for TLS 1.2+ clients offering ALPN http/1.1 (create_client) or servers
 // choosing it (create_server). Client verification is on by default against the system CA
-// store plus an optional CA file; `insecure` skips it. Created once at start-up; sessions may
+// store plus an optional CA file; `insecure` skips it. A client keeps the newest session each
+// host gave it and offers it on the next connection to that host (resumption, as browsers and
+// curl do: no certificate exchange and verification). Created once at start-up; sessions may
 // then be made from several threads at once.
 class TlsContext {
  public:
   // Errors: Errc::not_found when `cacert_file` (empty: none) does not exist,
   // Errc::invalid_argument when it holds no usable certificate, Errc::internal when OpenSSL
   // cannot set up a context.
+  // `resume_sessions` false: every connection makes a full handshake.
   static Result<std::unique_ptr<TlsContext>> create_client(bool insecure,
-                                                           const std::string& cacert_file);
+                                                           const std::string& cacert_file,
+                                                           bool resume_sessions = true);
   // A server presenting the PEM certificate chain in `cert_file` with the PEM private key in
   // `key_file`; no client certificates asked for. Errors (one line naming the file):
   // Errc::not_found when a file does not exist, Errc::invalid_argument when it holds no
@@ -35,8 +41,9 @@ class TlsContext {
   TlsContext& operator=(const TlsContext&) = delete;
 
   // A client session for one connection to `host` (a DNS name, or an IPv4/IPv6 literal
-  // without brackets): sets SNI for names and checks the certificate against the host unless
-  // insecure. Errors: Errc::internal when OpenSSL cannot allocate the session.
+  // without brackets): sets SNI for names, checks the certificate against the host unless
+  // insecure, and offers the host's kept session if there is one. Errors: Errc::internal
+  // when OpenSSL cannot allocate the session.
   // Only for a client context.
   Result<std::unique_ptr<Transport>> new_transport(std::string_view host) const;
   // A server session for one accepted connection; start() waits for the ClientHello. Only
@@ -47,14 +54,18 @@ class TlsContext {
   bool is_server() const { return server_; }
 
  private:
-  TlsContext(SSL_CTX* ctx, bool insecure, bool server)
-      : ctx_(ctx), insecure_(insecure), server_(server) {}
+  struct SessionCache;
+
+  TlsContext(SSL_CTX* ctx, bool insecure, bool server);
   // A TLS 1.2+ context for one end, idle sessions holding no record buffers.
   static Result<std::unique_ptr<TlsContext>> new_context(bool server, bool insecure);
+  // OpenSSL's new-session callback: keeps `session` for the connection's host.
+  static int keep_session(SSL* ssl, SSL_SESSION* session);
 
   SSL_CTX* ctx_;
   bool insecure_;
   bool server_;
+  std::unique_ptr<SessionCache> sessions_;  // clients that resume; null otherwise
 };
 
 }  // namespace replay::tls

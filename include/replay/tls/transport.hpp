@@ -39,6 +39,8 @@ class Transport {
   virtual Io start() = 0;
   // True once application bytes can flow.
   virtual bool established() const = 0;
+  // Once established: the handshake resumed an earlier TLS session (never for plain).
+  virtual bool resumed() const { return false; }
   // Hands over bytes read from the socket; they are only valid during the call unless
   // read_plaintext is called before the next feed (plain keeps a view, TLS copies them). While
   // handshaking: Done when the handshake just completed, WouldBlock while it goes on.

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "replay/tls/tls_context.hpp"
 #include "test_certificate.hpp"
@@ -291,4 +292,104 @@ TEST_CASE("TlsTransport as a server: plain HTTP instead of a ClientHello fails t
 }
 
 }  // namespace
+}  // namespace replay::tls
+
+namespace replay::tls {
+namespace {
+
+struct Resumed {
+  bool client = false;
+  bool server = false;
+};
+
+// One connection from `client_context` to `host` served by `server_context`: handshake, a
+// request and its response (the client takes the server's session tickets with it).
+Resumed connect_once(const TlsContext& client_context, const TlsContext& server_context,
+                     std::string_view host) {
+  auto server_made = server_context.new_server_transport();
+  REQUIRE(server_made.ok());
+  auto server = std::move(server_made).value();
+  auto client = make_client(client_context, host);
+  CHECK(server->start() == Io::WouldBlock);
+  CHECK(client->start() == Io::WouldBlock);
+  shuttle(*client, *server);
+  REQUIRE(client->established());
+  REQUIRE(server->established());
+  SendBuffer to_server;
+  REQUIRE(client->queue_send_copy("GET / HTTP/1.1\r\n\r\n", to_server) == Io::Done);
+  REQUIRE(server->feed_received(to_server.owned) == Io::Done);
+  CHECK(read_all(*server) == "GET / HTTP/1.1\r\n\r\n");
+  SendBuffer to_client;
+  REQUIRE(server->queue_send_copy("HTTP/1.1 204 No Content\r\n\r\n", to_client) == Io::Done);
+  REQUIRE(client->feed_received(to_client.owned) == Io::Done);
+  CHECK(read_all(*client) == "HTTP/1.1 204 No Content\r\n\r\n");
+  return {client->resumed(), server->resumed()};
+}
+
+}  // namespace
+
+TEST_CASE("TlsContext: a client resumes the session each host gave it, unless told not to") {
+  TempFile cert(certificate().cert_pem);
+  TempFile key(certificate().key_pem);
+  auto server = TlsContext::create_server(cert.path(), key.path());
+  REQUIRE(server.ok());
+  auto client = TlsContext::create_client(false, cert.path());
+  REQUIRE(client.ok());
+
+  const Resumed first = connect_once(**client, **server, "localhost");
+  CHECK_FALSE(first.client);
+  CHECK_FALSE(first.server);
+  const Resumed second = connect_once(**client, **server, "localhost");
+  CHECK(second.client);
+  CHECK(second.server);
+  // Sessions are kept per host: another name for the same server starts afresh.
+  CHECK_FALSE(connect_once(**client, **server, "127.0.0.1").client);
+  CHECK(connect_once(**client, **server, "127.0.0.1").client);
+  CHECK(connect_once(**client, **server, "localhost").client);
+
+  // Closed without a TLS shutdown, as connections often are, a resumed connection does not
+  // spoil the kept session for the next one (OpenSSL would mark a shared one not resumable).
+  for (int i = 0; i < 3; ++i) CHECK(connect_once(**client, **server, "localhost").client);
+
+  auto full = TlsContext::create_client(false, cert.path(), false);
+  REQUIRE(full.ok());
+  CHECK_FALSE(connect_once(**full, **server, "localhost").client);
+  const Resumed again = connect_once(**full, **server, "localhost");
+  CHECK_FALSE(again.client);
+  CHECK_FALSE(again.server);
+}
+
+TEST_CASE("TlsContext: TLS 1.2 sessions resume connection after connection") {
+  TempFile ca(certificate().cert_pem);
+  auto client = TlsContext::create_client(false, ca.path());
+  REQUIRE(client.ok());
+  SSL_CTX* server_ctx = make_server_context(certificate());
+  SSL_CTX_set_max_proto_version(server_ctx, TLS1_2_VERSION);
+  std::vector<bool> resumed;
+  for (int i = 0; i < 4; ++i) {
+    SSL* server = SSL_new(server_ctx);
+    SSL_set_bio(server, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+    SSL_set_accept_state(server);
+    auto transport = make_client(**client, "localhost");
+    REQUIRE(transport->start() == Io::WouldBlock);
+    for (int round = 0; round < 16 && !transport->established(); ++round) {
+      SendBuffer out;
+      if (transport->take_outgoing(out)) {
+        BIO_write(SSL_get_rbio(server), out.owned.data(), static_cast<int>(out.owned.size()));
+      }
+      SSL_do_handshake(server);
+      BIO* from = SSL_get_wbio(server);
+      std::string bytes(BIO_ctrl_pending(from), '\0');
+      if (!bytes.empty()) BIO_read(from, bytes.data(), static_cast<int>(bytes.size()));
+      if (!bytes.empty()) REQUIRE(transport->feed_received(bytes) != Io::Failed);
+    }
+    REQUIRE(transport->established());
+    CHECK(SSL_version(server) == TLS1_2_VERSION);
+    resumed.push_back(transport->resumed());
+    SSL_free(server);  // both ends closed without a shutdown
+  }
+  CHECK(resumed == std::vector<bool>{false, true, true, true});
+  SSL_CTX_free(server_ctx);
+}
+
 }  // namespace replay::tls
