@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "replay/auth/jwt.hpp"
 #include "replay/http/server.hpp"
 #include "replay/net/address.hpp"
+#include "replay/tls/tls_context.hpp"
 #include "replay/uv/handle.hpp"
 #include "sim_options.hpp"
 
@@ -54,6 +56,16 @@ int serve(uv_loop_t* loop, const SimOptions& options, const net::SocketAddress& 
   server_options.limits.max_body_bytes = options.max_body_bytes;
   server_options.idle_timeout_ms = options.idle_timeout_ms;
   server_options.header_timeout_ms = options.header_timeout_ms;
+  std::unique_ptr<tls::TlsContext> tls;
+  if (!options.cert_file.empty()) {
+    auto context = tls::TlsContext::create_server(options.cert_file, options.key_file);
+    if (!context) {
+      std::fprintf(stderr, "agent-sim: --cert/--key: %s\n", context.error().context.c_str());
+      return 1;
+    }
+    tls = std::move(context).value();
+    server_options.tls = tls.get();
+  }
   http::Server server(
       loop,
       [&sim](http::Request& request, http::ResponseWriter writer) {
@@ -92,7 +104,8 @@ int serve(uv_loop_t* loop, const SimOptions& options, const net::SocketAddress& 
                options.chat_latency.describe().c_str(), options.no_auth ? "off" : "on",
                options.rate_limit_per_min, static_cast<unsigned long long>(options.seed));
   sim.start(stderr);
-  std::printf("listening on %s\n", server.local_address().to_string().c_str());
+  std::printf("listening on %s%s\n", server.local_address().to_string().c_str(),
+              tls ? " (https)" : "");
   std::fflush(stdout);
   uv_run(loop, UV_RUN_DEFAULT);
   return 0;

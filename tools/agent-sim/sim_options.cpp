@@ -108,6 +108,7 @@ constexpr std::string_view kValueFlags[] = {
     "--seed",           "--idle-timeout",
     "--header-timeout", "--max-header-bytes",
     "--max-body-bytes", "--mint-token",
+    "--cert",           "--key",
 };
 
 bool takes_value(std::string_view flag) {
@@ -181,6 +182,10 @@ Result<void> apply_flag(std::string_view flag, std::string_view v, SimOptions& o
     o.mint_token = std::string(v);
     return {};
   }
+  if (flag == "--cert" || flag == "--key") {
+    (flag == "--cert" ? o.cert_file : o.key_file) = std::string(v);
+    return {};
+  }
   return flag_error(flag, "unknown flag (see --help)");
 }
 
@@ -220,6 +225,11 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const
     }
     if (auto r = apply_flag(flag, value, o); !r) return r.error();
   }
+  if (o.cert_file.empty() != o.key_file.empty()) {
+    return flag_error(o.cert_file.empty() ? "--key" : "--cert",
+                      o.cert_file.empty() ? "needs --cert (the certificate it belongs to)"
+                                          : "needs --key (the certificate's private key)");
+  }
   return o;
 }
 
@@ -254,6 +264,7 @@ usage: agent-sim [flags]
   --header-timeout D          time allowed to send request headers (default 10s)
   --max-header-bytes N        larger request heads get 431 (default 16384)
   --max-body-bytes N          larger request bodies get 413 (default 1048576)
+  --cert FILE --key FILE      serve HTTPS with this PEM certificate chain and private key
   --mint-token ROLE[:SUB[:TENANT]]  print a token valid for 24 h and exit
   --help                      this text
 

@@ -53,6 +53,9 @@ struct SimOptions {
   uint64_t header_timeout_ms = 10'000;
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 1024 * 1024;
+  // HTTPS: a PEM certificate chain and its private key (both or neither).
+  std::string cert_file;
+  std::string key_file;
   // One-shot modes.
   bool help = false;
   std::string mint_token;  // ROLE[:SUB[:TENANT]]: print a token and exit

@@ -95,3 +95,16 @@ TEST_CASE("mistakes name the flag") {
     CHECK(r.error().context.find(bad[0].substr(0, bad[0].find('='))) != std::string::npos);
   }
 }
+
+TEST_CASE("--cert and --key come together") {
+  auto both = parse({"--cert", "c.pem", "--key=k.pem"});
+  REQUIRE(both.ok());
+  CHECK(both->cert_file == "c.pem");
+  CHECK(both->key_file == "k.pem");
+  CHECK(parse({}).value().cert_file.empty());
+  auto alone = parse({"--cert", "c.pem"});
+  REQUIRE_FALSE(alone.ok());
+  CHECK(alone.error().context == "--cert: needs --key (the certificate's private key)");
+  CHECK(parse({"--key", "k.pem"}).error().context ==
+        "--key: needs --cert (the certificate it belongs to)");
+}
