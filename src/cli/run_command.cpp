@@ -46,6 +46,7 @@ struct RunFlags {
   std::string shard;
   unsigned shards = 0;
   bool quiet = false;
+  bool no_tls_resume = false;
 };
 
 int exit_code_for(const Error& e) {
@@ -63,6 +64,7 @@ int exit_code_for(const Error& e) {
 // Turns the flags' text into the engine's configuration; errors name the flag.
 Result<void> resolve(RunFlags& f) {
   auto& c = f.config;
+  c.tls_resume = !f.no_tls_resume;
   if (!f.rate.empty()) {
     auto rate = schedule::parse_rate_schedule(f.rate);
     if (!rate) return rate.error().within("--rate");
@@ -306,6 +308,9 @@ Command add_run_command(CLI::App& app) {
                   "Shard count, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)");
   sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");
   sub->add_option("--cacert", f->config.cacert, "Trust this CA file for TLS");
+  sub->add_flag("--no-tls-resume", f->no_tls_resume,
+                "Full TLS handshake on every connection (default: resume the session the "
+                "target gave an earlier one, as browsers do)");
   sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");
   sub->add_option("--jwt-secret", f->config.jwt_secret,
                   "Re-mint the trace's HS256 bearer tokens with this secret and a fresh exp, "

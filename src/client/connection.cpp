@@ -208,6 +208,10 @@ void Connection::handle_connected(int status) {
 
 void Connection::handle_established() {
   state_ = State::ready;
+  if (tls_transport_) {
+    tls_established_ = true;
+    tls_resumed_ = tls_transport_->resumed();
+  }
   if (timer_use_ == TimerUse::connect) {
     uv_timer_stop(timer_.get());
     timer_use_ = TimerUse::none;

@@ -142,7 +142,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   if (!target) return target.error().within("--target");
   std::unique_ptr<tls::TlsContext> tls;
   if (target->is_tls()) {
-    auto ctx = tls::TlsContext::create_client(config.insecure, config.cacert);
+    auto ctx = tls::TlsContext::create_client(config.insecure, config.cacert, config.tls_resume);
     if (!ctx) return ctx.error().within("--target");
     tls = std::move(ctx).value();
   }
@@ -345,6 +345,8 @@ Result<RunResult> run_replay(const RunConfig& config,
       for (size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
     }
     result.connections_opened += r.connections_opened;
+    result.tls_handshakes += r.tls_handshakes;
+    result.tls_resumed += r.tls_resumed;
   }
   result.elapsed_us = (static_cast<int64_t>(uv_hrtime()) - run_start_ns) / 1000;
   // The load lasted until the last intended send plus one mean gap (the slot it occupies).

@@ -445,6 +445,10 @@ void Worker::on_slot_idle(Slot& slot) {
 }
 
 void Worker::on_slot_closed(Slot& slot) {
+  if (slot.connection().tls_established()) {
+    ++results_.tls_handshakes;
+    if (slot.connection().tls_resumed()) ++results_.tls_resumed;
+  }
   // Swap-remove from slots_; the object lives on in closed_slots_ until the next tick.
   const size_t i = slot.index_;
   std::unique_ptr<Slot> owned = std::move(slots_[i]);

@@ -80,10 +80,16 @@ std::string format_summary(const RunReport& report) {
   const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
   appendf(out,
           "  rate       offered %.1f/s over %.2fs   throughput %.1f/s   connections opened "
-          "%llu\n",
+          "%llu",
           static_cast<double>(o.offered) / load_seconds, load_seconds,
           static_cast<double>(o.completed) / seconds,
           static_cast<unsigned long long>(r.connections_opened));
+  if (r.tls_handshakes > 0) {
+    appendf(out, " (TLS: %llu of %llu handshakes resumed)",
+            static_cast<unsigned long long>(r.tls_resumed),
+            static_cast<unsigned long long>(r.tls_handshakes));
+  }
+  out += '\n';
   appendf(out, "  status     2xx %llu   3xx %llu   4xx %llu   5xx %llu   errors %.2f%%\n",
           static_cast<unsigned long long>(o.status_classes[2]),
           static_cast<unsigned long long>(o.status_classes[3]),

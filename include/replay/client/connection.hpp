@@ -102,6 +102,9 @@ class Connection {
     if (polled_) read_socket();
   }
   bool connected() const { return state_ == State::ready; }
+  // The TLS handshake finished, and whether it resumed an earlier session (kept after close).
+  bool tls_established() const { return tls_established_; }
+  bool tls_resumed() const { return tls_resumed_; }
   uint64_t requests_completed() const { return requests_completed_; }
   // Why the connection closed or failed, one line; empty while all is well.
   std::string_view last_error() const { return last_error_; }
@@ -151,6 +154,8 @@ class Connection {
   std::unique_ptr<tls::Transport> tls_transport_;
   tls::Transport* transport_ = &plain_;
   std::string transport_error_;  // why the TLS session could not be created
+  bool tls_established_ = false;
+  bool tls_resumed_ = false;
   ResponseParser parser_;
   tls::SendBuffer writing_;  // handed to the socket; released by the write callback
   tls::SendBuffer queued_;   // waiting for the write in flight

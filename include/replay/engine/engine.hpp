@@ -34,6 +34,7 @@ struct RunConfig {
   std::vector<std::pair<std::string, std::string>> headers;  // -H overrides
   bool insecure = false;
   std::string cacert;
+  bool tls_resume = true;  // offer new connections the TLS session an earlier one got
   uint64_t seed = 1;
   bool skip_bad = false;
   std::string jwt_secret;  // re-mint HS256 bearer tokens with this secret and a fresh exp
@@ -69,6 +70,8 @@ struct RunResult {
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // index as by_tag; no in_flight/backlog
   std::vector<ProbeSeries> probes;
   uint64_t connections_opened = 0;
+  uint64_t tls_handshakes = 0;   // https: connections whose TLS handshake finished
+  uint64_t tls_resumed = 0;      // of those, the ones that resumed an earlier TLS session
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
   bool interrupted = false;
 };

@@ -78,6 +78,8 @@ struct WorkerResults {
   std::vector<TimelineRow> timeline;                      // index = second since run start
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
   uint64_t connections_opened = 0;
+  uint64_t tls_handshakes = 0;  // connections whose TLS handshake finished
+  uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier session
 };
 
 class Worker {

@@ -26,6 +26,7 @@
 #include "replay/trace/trace_writer.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
+#include "test_certificate.hpp"
 #include "test_client.hpp"
 
 using namespace replay;
@@ -664,4 +665,42 @@ TEST_CASE("event streams are timed event by event while other requests keep the 
     MESSAGE("event gaps off the sent ones: " << worst);
     CHECK_MESSAGE(attempt < 3, "event gaps off the sent ones in all three runs: " << worst);
   }
+}
+
+TEST_CASE("https: new connections resume the target's TLS session unless told not to") {
+  const auto certificate = tls::testing::make_test_certificate();
+  tls::testing::TempFile cert(certificate.cert_pem);
+  tls::testing::TempFile key(certificate.key_pem);
+  SimProcess sim({"--no-auth", "--cert", cert.path(), "--key", key.path()});
+  REQUIRE(sim.started());
+  const std::string trace = write_trace("https", "GET", "/health/live", 10);
+  auto run = [&](bool resume) {
+    RunConfig config;
+    config.trace_path = trace;
+    config.target_url = "https://localhost:" + std::to_string(sim.port());
+    config.cacert = cert.path();
+    config.tls_resume = resume;
+    config.headers = {{"Connection", "close"}};  // each request on a connection of its own
+    config.threads = 1;
+    config.rate = schedule::parse_rate_schedule("100/s").value();
+    config.duration_us = 1'000'000;
+    config.loop = true;
+    std::atomic<bool> interrupt{false};
+    auto result = run_replay(config, nullptr, interrupt);
+    REQUIRE_MESSAGE(result.ok(), (result.ok() ? "" : result.error().context));
+    return std::move(result).value();
+  };
+
+  const RunResult resumed = run(true);
+  CHECK(resumed.overall.completed == 100);
+  CHECK(resumed.overall.failed() == 0);
+  CHECK(resumed.tls_handshakes == 100);
+  // The first connection has no session to offer; the others were made 10 ms after one that
+  // had its ticket. Allow one more on a loaded machine.
+  CHECK(resumed.tls_resumed >= 98);
+
+  const RunResult full = run(false);
+  CHECK(full.overall.completed == 100);
+  CHECK(full.tls_handshakes == 100);
+  CHECK(full.tls_resumed == 0);
 }
