@@ -228,32 +228,32 @@ int run_run(RunFlags& f) {
     crossed = crossed || !report.thresholds.back().passed;
   }
   if (!f.quiet) std::fputs(report::format_summary(report).c_str(), stdout);
+  // Writes one output file and names it under the summary; false (reported) when it fails.
+  auto save = [&](const std::string& path, const std::string& text, const char* flag,
+                  const char* label) {
+    if (auto w = results::write_text_file(path, text, flag); !w) {
+      report_error(w.error(), kExitRunFailed);
+      return false;
+    }
+    if (!f.quiet) std::printf("%s%s\n", label, path.c_str());
+    return true;
+  };
   if (!f.out_path.empty() || !f.html_path.empty()) {
     // One document for both: the HTML page is the one `replay report` draws from --out.
     results::ResultDoc doc = report::to_result_doc(report);
     doc.source = f.out_path;
-    if (!f.out_path.empty()) {
-      if (auto w = results::write_text_file(f.out_path, results::format_result_doc(doc), "--out");
-          !w) {
-        return report_error(w.error(), kExitRunFailed);
-      }
-      if (!f.quiet) std::printf("\n  result     %s\n", f.out_path.c_str());
+    if (!f.out_path.empty() &&
+        !save(f.out_path, results::format_result_doc(doc), "--out", "\n  result     ")) {
+      return kExitRunFailed;
     }
-    if (!f.html_path.empty()) {
-      if (auto w =
-              results::write_text_file(f.html_path, results::render_html_report(doc), "--html");
-          !w) {
-        return report_error(w.error(), kExitRunFailed);
-      }
-      if (!f.quiet) std::printf("  html       %s\n", f.html_path.c_str());
+    if (!f.html_path.empty() &&
+        !save(f.html_path, results::render_html_report(doc), "--html", "  html       ")) {
+      return kExitRunFailed;
     }
   }
-  if (!f.csv_path.empty()) {
-    if (auto w = results::write_text_file(f.csv_path, report::format_timeline_csv(report), "--csv");
-        !w) {
-      return report_error(w.error(), kExitRunFailed);
-    }
-    if (!f.quiet) std::printf("  csv        %s\n", f.csv_path.c_str());
+  if (!f.csv_path.empty() &&
+      !save(f.csv_path, report::format_timeline_csv(report), "--csv", "  csv        ")) {
+    return kExitRunFailed;
   }
   if (!f.hgrm_dir.empty()) {
     auto files = report::write_hgrm_files(report, f.hgrm_dir);
