@@ -34,6 +34,16 @@ uv_stream_t* as_stream(uv_tcp_t* tcp) {
   return reinterpret_cast<uv_stream_t*>(tcp);
 }
 
+// The socket's pending error (SO_ERROR, which this clears), or 0.
+int pending_error(uv_stream_t* stream) {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(stream), &fd) != 0) return 0;
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return 0;
+  return error;
+}
+
 }  // namespace
 
 // libuv entry points. A handle's data is null once its connection shut down, so callbacks
@@ -58,7 +68,13 @@ struct ConnectionCallbacks {
     if (nread > 0) {
       c->handle_received(std::string_view(buf->base, static_cast<size_t>(nread)), uv_hrtime());
     } else if (nread == UV_EOF) {
-      c->handle_eof();
+      // libuv ends a read at a hang-up without reading again, so a reset right behind the
+      // last bytes comes as an end: the socket's pending error tells the two apart.
+      if (const int error = pending_error(stream)) {
+        c->fail(FailureCause::reset, std::string("read: ") + std::strerror(error));
+      } else {
+        c->handle_eof(uv_hrtime());
+      }
     } else {
       c->fail(FailureCause::reset, std::string("read: ") + uv_strerror(static_cast<int>(nread)));
     }
@@ -166,7 +182,7 @@ void Connection::resume_reading() {
   if (polled_) {
     // Edge-triggered: bytes that arrived while paused raise no new event, so read them now;
     // a read of this connection under way goes on by itself.
-    if (callback_depth_ == 0) read_socket();
+    if (callback_depth_ == 0) read_socket(ReadTrigger::direct);
     return;
   }
   const int rc = uv_read_start(as_stream(&socket_->tcp), ConnectionCallbacks::on_alloc,
@@ -203,11 +219,19 @@ void Connection::handle_connected(int status) {
     return;
   }
   flush_transport_output();
-  if (state_ == State::handshaking && started == tls::Io::Done) handle_established();
+  if (state_ != State::handshaking) return;
+  if (started == tls::Io::Done) {
+    handle_established();
+  } else if (polled_) {
+    // The handshake's next step waits for the server's answer: read it as it arrives, not at
+    // the owner's next harvest (which reads only connections awaiting a response).
+    hold_eager_reads(true);
+  }
 }
 
 void Connection::handle_established() {
   state_ = State::ready;
+  hold_eager_reads(false);
   if (tls_transport_) {
     tls_established_ = true;
     tls_resumed_ = tls_transport_->resumed();
@@ -292,10 +316,13 @@ void Connection::handle_write_done(int status) {
   flush_writes();
 }
 
-void Connection::read_socket() {
+void Connection::read_socket(ReadTrigger trigger) {
+  if (trigger == ReadTrigger::hangup) peer_closing_ = true;  // kept while reading is paused
   if ((state_ != State::handshaking && state_ != State::ready) || reading_paused_) return;
   uv_os_fd_t fd = -1;
   uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd);
+  const uint64_t completed_before = requests_completed_;
+  uint64_t data_at_ns = 0;  // the time of this pass's last bytes; 0 before any
   enter_callback();
   for (;;) {
     std::optional<int64_t> stamp_ns;
@@ -307,7 +334,9 @@ void Connection::read_socket() {
       break;
     }
     if (n == 0) {
-      handle_eof();
+      // A close carries no stamp: one read with the last bytes came with them, a later one
+      // is timed now (a connection awaiting a close is read as it comes).
+      handle_eof(data_at_ns != 0 ? data_at_ns : uv_hrtime());
       break;
     }
     // The stamp of the last segment this read took; a read that ends a response ends with the
@@ -320,10 +349,18 @@ void Connection::read_socket() {
                at > 0) {
       now_ns = std::clamp<uint64_t>(static_cast<uint64_t>(at), send_started_ns_, read_at_ns);
     }
+    data_at_ns = now_ns;
     handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
-    if (static_cast<size_t>(n) < kReadBufferBytes) break;
     if (state_ != State::handshaking && state_ != State::ready) break;
     if (reading_paused_) break;
+    if (static_cast<size_t>(n) == kReadBufferBytes) continue;
+    // The bytes are all read. A close or reset queued behind them raises no new edge, so read
+    // on when epoll reported one, or when no event was seen and the response is still short
+    // (one more read, only for a response that did not end here).
+    const bool end_may_wait =
+        peer_closing_ || (trigger == ReadTrigger::direct && awaiting_response() &&
+                          requests_completed_ == completed_before);
+    if (!end_may_wait) break;
   }
   leave_callback();
 }
@@ -352,7 +389,7 @@ void Connection::handle_received(std::string_view bytes, uint64_t now_ns) {
     if (!handle_plaintext(plaintext, now_ns)) return;
   }
   flush_transport_output();
-  if (state_ == State::ready && transport_->peer_closed()) handle_eof();
+  if (state_ == State::ready && transport_->peer_closed()) handle_eof(now_ns);
 }
 
 bool Connection::handle_plaintext(std::string_view bytes, uint64_t now_ns) {
@@ -369,7 +406,12 @@ bool Connection::handle_plaintext(std::string_view bytes, uint64_t now_ns) {
       fail(FailureCause::http_parse, "malformed response: " + std::string(parser_.error()));
       return false;
     }
-    if (progress == ResponseParser::Progress::incomplete) return true;
+    if (progress == ResponseParser::Progress::incomplete) {
+      // Only the peer's close ends this body, and it carries no receive stamp: it must be
+      // read when it comes, whatever the owner's read mode.
+      if (polled_ && parser_.awaits_eof()) hold_eager_reads(true);
+      return true;
+    }
     bytes.remove_prefix(consumed);
     response_done_in_read_ = true;
     if (!complete_response(now_ns, bytes.empty())) return false;
@@ -378,6 +420,7 @@ bool Connection::handle_plaintext(std::string_view bytes, uint64_t now_ns) {
 }
 
 bool Connection::complete_response(uint64_t now_ns, bool reusable) {
+  hold_eager_reads(false);
   resume_reading();
   ResponseObserver* observer = observer_;
   observer_ = nullptr;
@@ -397,7 +440,7 @@ bool Connection::complete_response(uint64_t now_ns, bool reusable) {
   return state_ == State::ready;
 }
 
-void Connection::handle_eof() {
+void Connection::handle_eof(uint64_t now_ns) {
   if (state_ == State::handshaking) {
     fail(FailureCause::tls, "tls: connection closed during the handshake");
     return;
@@ -405,7 +448,7 @@ void Connection::handle_eof() {
   if (state_ != State::ready) return;
   if (observer_ && request_written_ && parser_.started()) {
     if (parser_.finish_at_eof() == ResponseParser::Progress::complete) {
-      complete_response(uv_hrtime(), false);
+      complete_response(now_ns, false);
       return;
     }
     fail(FailureCause::closed_early, "connection closed mid-response");
@@ -430,7 +473,7 @@ void Connection::handle_timer() {
     case TimerUse::request: {
       if (!observer_ || !request_written_) break;  // that request completed; none since
       // A polled socket may hold the answer unread: read it before calling time.
-      if (polled_) read_socket();
+      if (polled_) read_socket(ReadTrigger::direct);
       if (!observer_ || !request_written_ || state_ != State::ready) break;
       const uint64_t now_ns = uv_hrtime();
       if (now_ns < request_deadline_ns_) {
@@ -444,6 +487,16 @@ void Connection::handle_timer() {
     }
     case TimerUse::none:
       break;
+  }
+}
+
+void Connection::hold_eager_reads(bool hold) {
+  if (hold == holds_eager_) return;
+  holds_eager_ = hold;
+  if (hold) {
+    options_.read_poller->hold_eager();
+  } else {
+    options_.read_poller->release_eager();
   }
 }
 
@@ -476,6 +529,7 @@ void Connection::shut_down(FailureCause cause, std::string reason) {
   if (state_ == State::closed) return;
   state_ = State::closed;
   if (!reason.empty()) last_error_ = std::move(reason);
+  hold_eager_reads(false);
   if (socket_) {
     if (polled_) {
       uv_os_fd_t fd = -1;

@@ -122,9 +122,25 @@ ReadPoller::~ReadPoller() {
 }
 
 void ReadPoller::set_eager(bool eager) {
-  if (eager == eager_ || !watch_) return;
   eager_ = eager;
-  if (eager) {
+  update_watch();
+}
+
+void ReadPoller::hold_eager() {
+  ++eager_holds_;
+  update_watch();
+}
+
+void ReadPoller::release_eager() {
+  if (eager_holds_ > 0) --eager_holds_;
+  update_watch();
+}
+
+void ReadPoller::update_watch() {
+  const bool watch = eager_ || eager_holds_ > 0;
+  if (watch == watching_ || !watch_) return;
+  watching_ = watch;
+  if (watch) {
     uv_poll_start(watch_.get(), UV_READABLE,
                   [](uv_poll_t* h, int, int) { static_cast<ReadPoller*>(h->data)->harvest(); });
   } else {
@@ -142,7 +158,14 @@ void ReadPoller::harvest() {
   epoll_event events[kEventsPerCall];
   for (;;) {
     const int n = epoll_wait(epoll_fd_, events, kEventsPerCall, 0);
-    for (int i = 0; i < n; ++i) static_cast<Connection*>(events[i].data.ptr)->read_socket();
+    for (int i = 0; i < n; ++i) {
+      // Edge-triggered: an end that came with the bytes raises no later event, so a read
+      // must go on to it now.
+      const bool hangup = (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+      static_cast<Connection*>(events[i].data.ptr)
+          ->read_socket(hangup ? Connection::ReadTrigger::hangup
+                               : Connection::ReadTrigger::readable);
+    }
     if (n < kEventsPerCall) return;
   }
 }

@@ -80,7 +80,9 @@ struct ResponseParser::Callbacks {
     s.status_ = status;
     s.observer_->on_headers(status, s.event_stream_);
     if (s.event_stream_) s.sse_.reset();
-    return s.head_request_ || status == 204 || status == 304 ? 1 : 0;
+    if (s.head_request_ || status == 204 || status == 304) return 1;
+    s.close_delimited_ = llhttp_message_needs_eof(p) != 0;
+    return 0;
   }
 
   static int on_body(llhttp_t* p, const char* at, size_t length) {
@@ -151,6 +153,7 @@ void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool k
   started_ = false;
   complete_ = false;
   keep_alive_ = false;
+  close_delimited_ = false;
   reset_headers();
 }
 

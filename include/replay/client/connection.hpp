@@ -31,7 +31,9 @@ struct ConnectionOptions {
   bool keep_body = false;              // pass body bytes to on_body for every request
   // Null: libuv reads the socket as soon as it is readable and bytes are timed when read.
   // Set: the poller decides when the socket is read, and bytes are timed by the kernel's
-  // receive stamps, so a late read does not move a response's completion time.
+  // receive stamps, so a late read does not move a response's completion time. A TLS
+  // handshake, and a close-delimited body awaiting its end (a close carries no stamp), hold
+  // the poller eager so they are read as bytes arrive.
   ReadPoller* read_poller = nullptr;
 };
 
@@ -97,9 +99,10 @@ class Connection {
     return state_ == State::ready && observer_ != nullptr && request_written_;
   }
   // With a read poller: reads what the socket holds now, as a harvest would (callbacks run
-  // inside). For owners that know which connections expect bytes.
+  // inside), and a close or reset queued behind a response still incomplete. For owners that
+  // know which connections expect bytes.
   void read_available() {
-    if (polled_) read_socket();
+    if (polled_) read_socket(ReadTrigger::direct);
   }
   bool connected() const { return state_ == State::ready; }
   // The TLS handshake finished, and whether it resumed an earlier session (kept after close).
@@ -112,6 +115,9 @@ class Connection {
  private:
   enum class State { created, connecting, handshaking, ready, failing, closed };
   enum class TimerUse { none, connect, request, deferred_failure };
+  // What started a read of a polled socket: an epoll event (hangup: it reported the peer's
+  // close or an error), or a direct call (owner, timer, resume_reading) that saw no event.
+  enum class ReadTrigger { readable, hangup, direct };
   // The TCP handle and the requests that live as long as it: freed in its close callback,
   // after libuv has run (or cancelled) every request callback. tcp must stay first.
   struct Socket {
@@ -128,11 +134,12 @@ class Connection {
   void handle_connected(int status);
   void handle_established();
   // ReadPoller: reads what the socket holds (recvmsg with the kernel's receive stamp).
-  void read_socket();
+  void read_socket(ReadTrigger trigger);
   void handle_received(std::string_view bytes, uint64_t now_ns);
   bool handle_plaintext(std::string_view bytes, uint64_t now_ns);
   bool complete_response(uint64_t now_ns, bool reusable);
-  void handle_eof();
+  void handle_eof(uint64_t now_ns);
+  void hold_eager_reads(bool hold);
   void handle_write_done(int status);
   void handle_timer();
   void write_request(const WireBytes& request);
@@ -170,6 +177,8 @@ class Connection {
   bool response_done_in_read_ = false;
   bool reading_paused_ = false;
   bool polled_ = false;               // the socket is in options_.read_poller's set
+  bool holds_eager_ = false;          // this connection holds options_.read_poller eager
+  bool peer_closing_ = false;         // epoll reported the peer's close or an error
   uint64_t send_started_ns_ = 0;      // uv_hrtime() when the request's first write began
   uint64_t request_deadline_ns_ = 0;  // uv_hrtime() by which the response must be complete
 

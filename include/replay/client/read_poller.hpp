@@ -42,9 +42,16 @@ class ReadPoller {
   bool can_defer_reads() const { return stamps_ok_; }
   // Connection side: a read came without a receive stamp, so later reads are not deferred.
   void note_missing_stamp() { stamps_ok_ = false; }
-  // Eager: readable sockets are read as soon as the loop sees them. Lazy: only harvest() reads.
+  // Eager: readable sockets are read as soon as the loop sees them. Lazy: only harvest() reads,
+  // unless a connection holds the poller eager.
   void set_eager(bool eager);
-  bool eager() const { return eager_; }
+  // Whether the loop reads sockets as they become readable: set_eager(true) or a hold.
+  bool eager() const { return watching_; }
+  // Connection side: while any hold is taken the poller is eager whatever set_eager says, for
+  // connections whose next bytes or close must be read as they arrive (a TLS handshake, a
+  // close-delimited body). Each hold_eager() is matched by one release_eager().
+  void hold_eager();
+  void release_eager();
   // Reads every socket that has bytes (or an end) waiting, without blocking. Connections must
   // not be destroyed from the callbacks this runs (closing them is fine).
   void harvest();
@@ -68,7 +75,11 @@ class ReadPoller {
  private:
   int epoll_fd_ = -1;
   bool stamps_ok_ = false;
-  bool eager_ = false;
+  void update_watch();
+
+  bool eager_ = false;      // the owner's choice
+  size_t eager_holds_ = 0;  // connections holding the poller eager
+  bool watching_ = false;   // the loop watches the set
   int64_t realtime_to_hrtime_ns_ = 0;
   uv::UvHandle<uv_poll_t> watch_;
 };

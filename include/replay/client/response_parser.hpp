@@ -44,6 +44,8 @@ class ResponseParser {
   int status() const { return status_; }           // the final status, once headers are parsed
   bool keep_alive() const { return keep_alive_; }  // once complete: the connection stays open
   uint64_t bytes() const { return bytes_; }        // response bytes consumed so far
+  // The headers are parsed and the body is close-delimited: only finish_at_eof() completes it.
+  bool awaits_eof() const { return close_delimited_ && !complete_; }
   // llhttp's reason for the last failure ("Expected HTTP/", ...).
   std::string_view error() const;
 
@@ -68,6 +70,7 @@ class ResponseParser {
   bool started_ = false;
   bool complete_ = false;
   bool keep_alive_ = false;
+  bool close_delimited_ = false;
   bool interim_ = false;          // parsing a 1xx response
   bool event_stream_ = false;     // Content-Type is text/event-stream
   bool field_mismatch_ = false;   // the header name being read is not Content-Type

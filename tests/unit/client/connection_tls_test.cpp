@@ -1,10 +1,21 @@
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "../tls/test_certificate.hpp"
@@ -85,6 +96,104 @@ class HttpsServer {
   LoopbackServer server_;  // last: its thread stops before the members above go
 };
 
+// A TLS server on 127.0.0.1 that completes the handshake of each connection it accepts, one
+// after another, and keeps them all open, reading nothing more, until destroyed.
+class TlsAcceptor {
+ public:
+  TlsAcceptor() : ctx_(make_server_context(certificate())) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listen_fd_, 128) == 0);
+    REQUIRE(::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TlsAcceptor() {
+    stop_ = true;
+    thread_.join();
+    for (auto [ssl, fd] : accepted_) {
+      SSL_free(ssl);
+      ::close(fd);
+    }
+    ::close(listen_fd_);
+    SSL_CTX_free(ctx_);
+  }
+  TlsAcceptor(const TlsAcceptor&) = delete;
+  TlsAcceptor& operator=(const TlsAcceptor&) = delete;
+
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  int handshakes() const { return handshakes_.load(); }
+
+ private:
+  void serve() {
+    // A write to a client that already left must fail with EPIPE, not end the test binary.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      timeval limit{2, 0};  // a client that never answers does not hold the server long
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, fd);
+      if (SSL_accept(ssl) == 1) ++handshakes_;
+      accepted_.emplace_back(ssl, fd);  // this thread's until the join
+    }
+  }
+
+  SSL_CTX* ctx_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> handshakes_{0};
+  std::vector<std::pair<SSL*, int>> accepted_;
+  std::thread thread_;
+};
+
+// Connects `count` connections one after another, each when the one before it is ready, and
+// times each from connect() to on_idle.
+struct HandshakeChain : Connection::Events {
+  HandshakeChain(uv_loop_t* loop, const Target& target, TlsContext& context, ReadPoller& poller,
+                 size_t count)
+      : connect_ns(count), idle_ns(count) {
+    for (size_t i = 0; i < count; ++i) {
+      connections.push_back(std::make_unique<Connection>(
+          loop, target, &context, *this,
+          ConnectionOptions{
+              .connect_timeout_ms = 3000, .timeout_ms = 3000, .read_poller = &poller}));
+    }
+  }
+
+  void start(size_t i) {
+    connect_ns[i] = uv_hrtime();
+    connections[i]->connect();
+  }
+  void on_idle(Connection& connection) override {
+    const auto it = std::find_if(connections.begin(), connections.end(),
+                                 [&](const auto& c) { return c.get() == &connection; });
+    const auto i = static_cast<size_t>(it - connections.begin());
+    if (idle_ns[i] != 0) return;
+    idle_ns[i] = uv_hrtime();
+    ++ready;
+    if (i + 1 < connections.size()) start(i + 1);
+  }
+  void on_closed(Connection&) override { ++closed; }
+
+  std::vector<std::unique_ptr<Connection>> connections;
+  std::vector<uint64_t> connect_ns;
+  std::vector<uint64_t> idle_ns;
+  size_t ready = 0;
+  int closed = 0;
+};
+
 Target target_for(const std::string& url) {
   auto target = parse_target(url);
   REQUIRE(target.ok());
@@ -160,6 +269,44 @@ TEST_CASE("Connection over TLS: read through a ReadPoller, handshake and respons
   CHECK(loop.close() == 0);
   CHECK(server.handshakes() == 1);
   CHECK(server.requests() == 3);
+}
+
+TEST_CASE("Connection over TLS: handshakes progress through a lazy ReadPoller never harvested") {
+  // A lazy owner harvests only connections awaiting a response (or, with many connections,
+  // at its wake-ups): a handshaking connection holds the poller eager instead.
+  constexpr size_t kConnections = 100;
+  TlsAcceptor server;
+  TempFile ca(certificate().cert_pem);
+  auto context = TlsContext::create_client(false, ca.path(), /*resume_sessions=*/false);
+  REQUIRE(context.ok());
+  TestLoop loop;
+  {
+    ReadPoller poller(loop.get());
+    REQUIRE(poller.ok());
+    poller.set_eager(false);
+    const Target target = target_for(server.url());
+    HandshakeChain chain(loop.get(), target, **context, poller, kConnections);
+    chain.start(0);
+    loop.run_until([&] { return chain.ready == kConnections || chain.closed > 0; }, 10000);
+    CHECK(chain.ready == kConnections);
+    CHECK(chain.closed == 0);
+    CHECK_FALSE(poller.eager());  // no hold outlives its handshake
+    std::vector<double> handshake_ms;
+    for (size_t i = 0; i < chain.ready; ++i) {
+      handshake_ms.push_back(static_cast<double>(chain.idle_ns[i] - chain.connect_ns[i]) / 1e6);
+    }
+    std::sort(handshake_ms.begin(), handshake_ms.end());
+    if (!handshake_ms.empty()) {
+      MESSAGE(handshake_ms.size(), " handshakes: median ", handshake_ms[handshake_ms.size() / 2],
+              " ms, max ", handshake_ms.back(), " ms");
+      CHECK(handshake_ms.back() < 50);
+    }
+    // The server's side of the last handshake ends once it has read the client's Finished.
+    loop.run_until([&] { return server.handshakes() == static_cast<int>(kConnections); }, 2000);
+    CHECK(server.handshakes() == static_cast<int>(kConnections));
+    for (auto& connection : chain.connections) connection->close();
+  }
+  CHECK(loop.close() == 0);
 }
 
 TEST_CASE("Connection over TLS: SNI and name verification use the target host") {

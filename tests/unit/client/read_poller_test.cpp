@@ -189,6 +189,31 @@ TEST_CASE("ReadPoller: eager, the loop reads responses as they arrive") {
   CHECK(loop.close() == 0);
 }
 
+TEST_CASE("ReadPoller: while a connection holds it eager, set_eager(false) leaves it eager") {
+  TestLoop loop;
+  {
+    ReadPoller poller(loop.get());
+    REQUIRE(poller.ok());
+    CHECK_FALSE(poller.eager());
+    poller.hold_eager();
+    CHECK(poller.eager());
+    poller.set_eager(false);
+    CHECK(poller.eager());
+    poller.hold_eager();
+    poller.release_eager();
+    CHECK(poller.eager());  // one hold left
+    poller.release_eager();
+    CHECK_FALSE(poller.eager());
+    poller.set_eager(true);
+    poller.hold_eager();
+    poller.release_eager();
+    CHECK(poller.eager());  // the owner's choice again
+    poller.set_eager(false);
+    CHECK_FALSE(poller.eager());
+  }
+  CHECK(loop.close() == 0);
+}
+
 TEST_CASE("ReadPoller: a peer that closes before answering is seen by harvest") {
   LoopbackServer server([](int fd) { read_request(fd); });  // closes without answering
   TestLoop loop;
