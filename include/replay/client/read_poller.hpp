@@ -5,7 +5,9 @@
 // sends due and every response that arrived since, instead of one wake-up per response).
 // Completion times do not depend on when a socket is read: the kernel stamps each segment on
 // arrival (SO_TIMESTAMPNS) and connections report those stamps. Where the kernel gives no
-// stamps, reads must not be deferred: can_defer_reads() says which.
+// stamps, reads must not be deferred: can_defer_reads() says which. A peer's close carries no
+// stamp either, so a connection awaiting one (and one in a TLS handshake) holds the poller
+// eager.
 
 #include <uv.h>
 
@@ -27,7 +29,8 @@ class Connection;
 ssize_t receive_stamped(int fd, char* buffer, size_t size, std::optional<int64_t>& stamp_ns);
 
 // One per loop thread; loop thread only; non-movable. Connections made with
-// ConnectionOptions::read_poller add their socket once connected and remove it when closing.
+// ConnectionOptions::read_poller add their socket once connected and remove it when closing;
+// it must outlive them.
 class ReadPoller {
  public:
   // Errors are rare (out of file descriptors): ok() is false and the owner should not use it.

@@ -140,10 +140,13 @@ TEST_CASE("ResponseParser: a close-delimited body completes only at EOF") {
   RecordingObserver observer;
   parser.begin(observer, false, true);
   size_t consumed = 0;
+  CHECK_FALSE(parser.awaits_eof());
   CHECK(parser.parse("HTTP/1.1 200 OK\r\n\r\nsome", 1, consumed) ==
         ResponseParser::Progress::incomplete);
+  CHECK(parser.awaits_eof());
   CHECK(parser.parse(" more", 2, consumed) == ResponseParser::Progress::incomplete);
   CHECK(parser.finish_at_eof() == ResponseParser::Progress::complete);
+  CHECK_FALSE(parser.awaits_eof());
   CHECK(observer.body == "some more");
   CHECK_FALSE(parser.keep_alive());
 
@@ -152,7 +155,31 @@ TEST_CASE("ResponseParser: a close-delimited body completes only at EOF") {
   short_body.begin(other, false, false);
   CHECK(short_body.parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", 1, consumed) ==
         ResponseParser::Progress::incomplete);
+  CHECK_FALSE(short_body.awaits_eof());
   CHECK(short_body.finish_at_eof() == ResponseParser::Progress::failed);
+}
+
+TEST_CASE("ResponseParser: awaits_eof only for a body that has no other end") {
+  struct Case {
+    std::string wire;
+    bool awaits_eof;
+  };
+  const std::vector<Case> cases = {
+      {"HTTP/1.0 200 OK\r\n\r\nbody", true},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbody", true},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nbody", false},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n", false},
+      {"HTTP/1.1 100 Continue\r\n\r\n", false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.wire);
+    ResponseParser parser;
+    RecordingObserver observer;
+    parser.begin(observer, false, false);
+    size_t consumed = 0;
+    REQUIRE(parser.parse(c.wire, 1, consumed) == ResponseParser::Progress::incomplete);
+    CHECK(parser.awaits_eof() == c.awaits_eof);
+  }
 }
 
 TEST_CASE("ResponseParser: malformed responses fail with a reason") {
