@@ -169,11 +169,14 @@ TEST_CASE("Connection: a close-delimited body completes when the close arrives, 
         CHECK(client.response.completed);
         CHECK(client.response.body == "until close");
         const double after_send_ms = ms_between(steps.answered_ns, client.response.done_ns);
+        const double after_close_ms = ms_between(steps.ended_ns, client.response.done_ns);
         MESSAGE(read_mode_name(mode), ": completed ", after_send_ms,
-                " ms after the body was sent, ",
-                ms_between(steps.ended_ns, client.response.done_ns), " ms after the close");
+                " ms after the body was sent, ", after_close_ms, " ms after the close");
         CHECK(after_send_ms > 270);
-        CHECK(after_send_ms < 330);
+        // At the close, not at the body (0 ms) nor at the timeout (3 s); the server's sleep may
+        // run long on a busy machine, so the bound is on the close.
+        CHECK(after_close_ms > -30);
+        CHECK(after_close_ms < 30);
         if (client.lazy()) CHECK_FALSE(client.poller.eager());
       }
       CHECK(loop.close() == 0);
