@@ -9,10 +9,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include "placement.hpp"
 #include "replay/client/read_poller.hpp"
-#include "replay/engine/worker.hpp"
 #include "replay/tls/tls_context.hpp"
 #include "request_source.hpp"
+#include "worker.hpp"
 
 namespace replay::engine {
 namespace {
@@ -20,118 +21,7 @@ namespace {
 constexpr int64_t kLookaheadNs = 1'000'000'000;  // how far ahead of time requests are queued
 constexpr int64_t kStartDelayNs = 100'000'000;   // lets the workers' loops start before second 0
 constexpr int64_t kFeederSlackNs = 20'000'000;   // the feeder's batching of its wake-ups
-constexpr size_t kMaxTrackedSessions = 200'000;
 constexpr int kMallocTrimThresholdBytes = 256 << 20;  // freed heap kept for reuse, not trimmed
-constexpr int64_t kSessionForgetNs = 600'000'000'000;
-
-// Where a record goes in time: its intended offset from second 0, the think time since the
-// previous step of its session, and whether it continues a session (then the feeder does not
-// pace on it: sessions never hold the schedule up).
-struct Placement {
-  int64_t offset_ns = 0;
-  int64_t think_ns = 0;
-  bool continues_session = false;
-  bool past_end = false;  // a session step that would come after the run's end: not sent
-};
-
-// Decides each record's intended offset. With --rate the arrival process places requests and
-// session starts; a session's later steps keep their recorded gaps. Recorded timing keeps the
-// trace's offsets, divided by --speed; each --loop pass follows the previous one.
-class Timing {
- public:
-  explicit Timing(const RunConfig& config)
-      : config_(config), speed_(config.rate ? 1.0 : config.speed) {
-    if (config.rate) {
-      auto schedule = *config.rate;
-      if (config.duration_us > 0) schedule = schedule.limited_to(config.duration_us);
-      // A shard offers 1/N of the load; its own seed keeps the shards' Poisson processes
-      // independent, so their union is a Poisson process at the full rate.
-      for (auto& stage : schedule.stages) {
-        stage.from_per_s /= config.shard_count;
-        stage.to_per_s /= config.shard_count;
-      }
-      generator_.emplace(schedule, config.arrival, config.seed + config.shard_index);
-    }
-  }
-
-  bool open_ended() const {
-    if (config_.duration_us > 0) return false;
-    return !generator_ || config_.rate->total_us() == schedule::kOpenEnded;
-  }
-
-  // nullopt when the run's time is over (no more arrivals).
-  std::optional<Placement> place(int64_t recorded_us, uint64_t session_key) {
-    Placement p;
-    if (session_key != 0) {
-      auto it = sessions_.find(session_key);
-      if (it != sessions_.end()) {
-        SessionTiming& s = it->second;
-        p.continues_session = true;
-        p.think_ns = scaled(recorded_us - s.last_recorded_us);
-        p.offset_ns = s.start_ns + scaled(recorded_us - s.first_recorded_us);
-        s.last_recorded_us = recorded_us;
-        p.past_end = past_duration(p.offset_ns);
-        return p;
-      }
-    }
-    auto start = next_start(recorded_us);
-    if (!start) return std::nullopt;
-    p.offset_ns = *start;
-    if (session_key != 0) {
-      if (sessions_.size() >= kMaxTrackedSessions) forget_old_sessions(*start);
-      sessions_[session_key] = {recorded_us, recorded_us, *start};
-    }
-    return p;
-  }
-
-  // A pass over the trace ended; with recorded timing the next one starts a mean gap later.
-  void start_next_pass() {
-    if (generator_ || !pass_first_us_) return;
-    const int64_t span_ns = last_start_ns_ - pass_base_ns_;
-    const int64_t gap_ns = starts_in_pass_ > 1 ? span_ns / (starts_in_pass_ - 1) : 1'000'000;
-    pass_base_ns_ = last_start_ns_ + std::max<int64_t>(gap_ns, 1);
-    pass_first_us_.reset();
-    starts_in_pass_ = 0;
-  }
-
- private:
-  struct SessionTiming {
-    int64_t first_recorded_us;
-    int64_t last_recorded_us;
-    int64_t start_ns;
-  };
-
-  int64_t scaled(int64_t us) const {
-    return static_cast<int64_t>(std::llround(static_cast<double>(us) * 1000.0 / speed_));
-  }
-  bool past_duration(int64_t offset_ns) const {
-    return config_.duration_us > 0 && offset_ns >= config_.duration_us * 1000;
-  }
-  std::optional<int64_t> next_start(int64_t recorded_us) {
-    if (generator_) return generator_->next_offset_ns();
-    if (!pass_first_us_) pass_first_us_ = recorded_us;
-    const int64_t offset = pass_base_ns_ + scaled(recorded_us - *pass_first_us_);
-    if (past_duration(offset)) return std::nullopt;
-    last_start_ns_ = std::max(last_start_ns_, offset);
-    ++starts_in_pass_;
-    return offset;
-  }
-  void forget_old_sessions(int64_t now_offset_ns) {
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-      it = now_offset_ns - it->second.start_ns > kSessionForgetNs ? sessions_.erase(it)
-                                                                  : std::next(it);
-    }
-  }
-
-  const RunConfig& config_;
-  const double speed_;
-  std::optional<schedule::ArrivalGenerator> generator_;
-  std::unordered_map<uint64_t, SessionTiming> sessions_;
-  std::optional<int64_t> pass_first_us_;
-  int64_t pass_base_ns_ = 0;
-  int64_t last_start_ns_ = 0;
-  int64_t starts_in_pass_ = 0;
-};
 
 }  // namespace
 
@@ -150,7 +40,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   // keeps growing and shrinking its top: each trim and regrow is an mprotect system call
   // (~900 per 60k requests). Keep freed memory for reuse instead of trimming it.
   mallopt(M_TRIM_THRESHOLD, kMallocTrimThresholdBytes);
-  Timing timing(config);
+  Placer timing(config);
   if (config.loop && timing.open_ended()) {
     return make_error(Errc::invalid_argument,
                       "--loop: the run needs an end: give --duration or a rate schedule that ends");
@@ -165,9 +55,10 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.timeout_ms = config.timeout_ms;
   worker_config.connect_timeout_ms = config.connect_timeout_ms;
   worker_config.header_overrides = config.headers;
+  const SteadyClock clock;
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get()));
+    workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get(), clock));
   }
 
   // Before the clock starts: the kernel may take a while to begin stamping receives, and
@@ -258,7 +149,7 @@ Result<RunResult> run_replay(const RunConfig& config,
     auto placement = timing.place(item->offset_us, session_key);
     if (!placement) break;
     if (placement->past_end) continue;  // later sessions may still start within the run
-    auto* request = new PreparedRequest;
+    auto request = std::make_unique<PreparedRequest>();
     request->wire = item->wire;
     request->templ = item->templ;
     request->captures = item->captures;
@@ -273,12 +164,10 @@ Result<RunResult> run_replay(const RunConfig& config,
     Worker& worker =
         session_key ? *workers[session_key % threads] : *workers[round_robin++ % threads];
     if (!placement->continues_session && !wait_until(request->intended_ns - kLookaheadNs)) {
-      delete request;
       break;
     }
     while (!worker.try_push(request)) {
       if (!wait_until(static_cast<int64_t>(uv_hrtime()) + kFeederSlackNs + 1'000'000)) {
-        delete request;
         running = false;
         break;
       }
@@ -312,6 +201,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   result.probes = prober.take_series();
   result.interrupted = interrupt.load(std::memory_order_relaxed);
   result.records_skipped = source.records_skipped();
+  result.warnings = source.warnings();
 
   const auto& tag_names = source.tags().names();
   const auto& endpoint_names = source.endpoints().names();

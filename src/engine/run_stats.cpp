@@ -10,6 +10,7 @@ void SseStats::merge(const SseStats& other) {
 
 ScopeStats::ScopeStats(const ScopeStats& other)
     : corrected(other.corrected),
+      corrected_completed(other.corrected_completed),
       service(other.service),
       send_lag(other.send_lag),
       ttfb(other.ttfb),
@@ -21,6 +22,7 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       failures(other.failures),
       capture_failed(other.capture_failed),
       session_aborted(other.session_aborted),
+      lower_bounds(other.lower_bounds),
       response_bytes(other.response_bytes) {}
 
 ScopeStats& ScopeStats::operator=(const ScopeStats& other) {
@@ -35,6 +37,7 @@ SseStats& ScopeStats::sse_stats() {
 
 void ScopeStats::merge(const ScopeStats& other) {
   corrected.merge(other.corrected);
+  corrected_completed.merge(other.corrected_completed);
   service.merge(other.service);
   send_lag.merge(other.send_lag);
   ttfb.merge(other.ttfb);
@@ -46,6 +49,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
   capture_failed += other.capture_failed;
   session_aborted += other.session_aborted;
+  lower_bounds += other.lower_bounds;
   response_bytes += other.response_bytes;
 }
 
@@ -68,6 +72,7 @@ void TimelineRow::merge(const TimelineRow& other) {
   offered += other.offered;
   sent += other.sent;
   completed += other.completed;
+  failed += other.failed;
   errors += other.errors;
   in_flight += other.in_flight;
   backlog += other.backlog;

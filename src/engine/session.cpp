@@ -57,6 +57,23 @@ Result<std::string> substitute_captures(std::string_view text, const CaptureValu
   return out;
 }
 
+Result<client::WireBytes> build_from_template(const RequestTemplate& t, const CaptureValues& values,
+                                              const client::Target& target,
+                                              const client::HeaderList& overrides) {
+  auto request_target = substitute_captures(t.target, values);
+  if (!request_target) return request_target.error();
+  auto body = substitute_captures(t.body, values);
+  if (!body) return body.error();
+  client::HeaderList headers = t.headers;
+  for (auto& h : headers) {
+    auto v = substitute_captures(h.second, values);
+    if (!v) return v.error();
+    h.second = std::move(v).value();
+  }
+  return client::build_request(t.method, request_target.value(), headers, body.value(), target,
+                               overrides);
+}
+
 Result<void> validate_capture_source(std::string_view source) {
   auto bad = [&](const char* why) {
     return make_error(Errc::invalid_argument, "capture source '" + std::string(source) +

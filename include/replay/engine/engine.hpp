@@ -74,6 +74,8 @@ struct RunResult {
   uint64_t tls_resumed = 0;      // of those, the ones that resumed an earlier TLS session
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
   bool interrupted = false;
+  // One line each, for the summary and result.json (e.g. the trace's tokens have expired).
+  std::vector<std::string> warnings;
 };
 
 // Replays `config.trace_path` against `config.target_url`. Errors: Errc::invalid_argument for a

@@ -27,11 +27,15 @@ struct SseStats {
 };
 
 // Statistics of one scope. Latencies are in microseconds:
-// corrected = completed - intended, service = completed - sent, send_lag = sent - intended,
-// ttfb = first response byte - sent. Only completed responses (any status) enter the latency
-// histograms; transport failures are counted by cause.
+// corrected = end - intended for every request that was sent or due to be sent and then
+// ended: a completed response (any status) at its completion, and a transport failure at the
+// time it failed (a lower bound of the latency it would have had, counted in lower_bounds);
+// corrected_completed = the same for completed responses only; service = completed - sent,
+// send_lag = sent - intended, ttfb = first response byte - sent (completed responses only).
+// Session steps never sent (session_aborted) have no latency.
 struct ScopeStats {
   Histogram corrected;
+  Histogram corrected_completed;
   Histogram service;
   Histogram send_lag;
   Histogram ttfb;
@@ -43,6 +47,7 @@ struct ScopeStats {
   std::array<uint64_t, kFailureCauseCount> failures{};
   uint64_t capture_failed = 0;   // completed, but a value to capture was not in the response
   uint64_t session_aborted = 0;  // session steps not sent because an earlier step failed
+  uint64_t lower_bounds = 0;     // failures recorded in `corrected` at their failure time
   uint64_t response_bytes = 0;
 
   ScopeStats() = default;
@@ -63,12 +68,15 @@ struct TimelineRow {
   int64_t second = 0;
   uint64_t offered = 0;    // by intended time
   uint64_t sent = 0;       // by actual send time
-  uint64_t completed = 0;  // by completion time
+  uint64_t completed = 0;  // responses, by completion time
+  uint64_t failed = 0;     // transport failures, by failure time (aborted steps excluded)
   uint64_t errors = 0;     // failures and 4xx/5xx by completion time
   uint64_t in_flight = 0;  // the most requests on the wire at once during the second
   uint64_t backlog = 0;    // the most requests waiting for a connection during the second
-  std::string corrected;   // serialised Histogram of this second's completions ("" if none)
-  std::string service;     // the same for service time
+  // Serialised Histogram of this second's corrected latency, completions and failures
+  // ("" if none): its count is completed + failed.
+  std::string corrected;
+  std::string service;  // the same for service time, completions only
   // Adds other's counts; histograms are merged exactly (deserialised, merged, serialised).
   void merge(const TimelineRow& other);
 };

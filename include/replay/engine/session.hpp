@@ -32,6 +32,13 @@ bool has_placeholder(std::string_view text) noexcept;
 // placeholder that has no value.
 Result<std::string> substitute_captures(std::string_view text, const CaptureValues& values);
 
+// The request `t` makes with `values` substituted into its target, headers and body, built
+// as client::build_request does (with `overrides`). Errc::not_found naming the first
+// placeholder that has no value.
+Result<client::WireBytes> build_from_template(const RequestTemplate& t, const CaptureValues& values,
+                                              const client::Target& target,
+                                              const client::HeaderList& overrides);
+
 // Checks a capture source ("json:/id", "header:Location", "regex:id=(\\d+)");
 // Errc::invalid_argument naming what is wrong.
 Result<void> validate_capture_source(std::string_view source);

@@ -1,8 +1,9 @@
-#include "replay/engine/pending_queue.hpp"
+#include "pending_queue.hpp"
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -19,7 +20,7 @@ struct Item {
 std::vector<int> drain(PendingQueue<Item>& queue) {
   std::vector<int> ids;
   while (!queue.empty()) {
-    ids.push_back(queue.top()->id);
+    ids.push_back(queue.top().id);
     queue.pop();
   }
   return ids;
@@ -30,7 +31,7 @@ std::vector<int> drain(PendingQueue<Item>& queue) {
 TEST_CASE("PendingQueue: in-order pushes come out first-in first-out, ties included") {
   std::vector<Item> items{{10, 0}, {20, 1}, {20, 2}, {30, 3}};
   PendingQueue<Item> queue;
-  for (auto& item : items) queue.push(&item);
+  for (auto& item : items) queue.push(std::make_unique<Item>(item));
   CHECK(queue.size() == 4);
   CHECK(drain(queue) == std::vector<int>{0, 1, 2, 3});
 }
@@ -38,7 +39,7 @@ TEST_CASE("PendingQueue: in-order pushes come out first-in first-out, ties inclu
 TEST_CASE("PendingQueue: late arrivals earlier than the queue's tail come out in time order") {
   std::vector<Item> items{{10, 0}, {40, 1}, {25, 2}, {50, 3}, {5, 4}, {40, 5}};
   PendingQueue<Item> queue;
-  for (auto& item : items) queue.push(&item);
+  for (auto& item : items) queue.push(std::make_unique<Item>(item));
   CHECK(drain(queue) == std::vector<int>{4, 0, 2, 1, 5, 3});
 }
 
@@ -50,7 +51,7 @@ TEST_CASE("PendingQueue: any push order, interleaved with pops, always yields th
   int64_t clock = 0;
   size_t pops = 0;
   auto pop_and_check = [&] {
-    REQUIRE(queue.top()->intended_ns == *reference.begin());
+    REQUIRE(queue.top().intended_ns == *reference.begin());
     reference.erase(reference.begin());
     queue.pop();
     ++pops;
@@ -60,7 +61,7 @@ TEST_CASE("PendingQueue: any push order, interleaved with pops, always yields th
     clock += static_cast<int64_t>(random.next_u64() % 1000);
     const bool late = random.next_u64() % 10 == 0;
     item.intended_ns = late ? clock - static_cast<int64_t>(random.next_u64() % 50'000) : clock;
-    queue.push(&item);
+    queue.push(std::make_unique<Item>(item));
     reference.insert(item.intended_ns);
     if (random.next_u64() % 3 == 0) pop_and_check();
   }

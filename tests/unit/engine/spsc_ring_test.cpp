@@ -3,7 +3,7 @@
 #include <thread>
 #include <vector>
 
-#include "replay/engine/spsc_ring.hpp"
+#include "spsc_ring.hpp"
 
 using replay::engine::SpscRing;
 

@@ -1,0 +1,34 @@
+#pragma once
+// The engine's time source, passed in so that pacing, sessions and statistics run on simulated
+// time in tests: uv_hrtime()'s monotonic clock in a run, a hand-advanced clock in tests.
+
+#include <cstdint>
+
+namespace replay::engine {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Nanoseconds on a monotonic clock; connections stamp their events on the same clock.
+  virtual int64_t now_ns() const = 0;
+};
+
+// uv_hrtime(). Stateless: one instance may be shared by every thread.
+class SteadyClock final : public Clock {
+ public:
+  int64_t now_ns() const override;
+};
+
+// Moves only when told. Single-threaded, for tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(int64_t start_ns = 0) : now_ns_(start_ns) {}
+  int64_t now_ns() const override { return now_ns_; }
+  void advance_ns(int64_t delta_ns) { now_ns_ += delta_ns; }
+  void set_ns(int64_t at_ns) { now_ns_ = at_ns; }
+
+ private:
+  int64_t now_ns_;
+};
+
+}  // namespace replay::engine

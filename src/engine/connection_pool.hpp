@@ -1,0 +1,96 @@
+#pragma once
+// A worker's connections to the target: a request goes out on an idle keep-alive connection,
+// on a new one while the pool is under its cap, or else waits in a FIFO backlog for the next
+// connection to free up (or close, making room for a new one).
+
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "in_flight.hpp"
+#include "replay/client/connection.hpp"
+#include "replay/client/read_poller.hpp"
+
+namespace replay::engine {
+
+struct PoolOptions {
+  size_t max_connections = 1000;
+  int64_t connect_timeout_ms = 10000;
+  int64_t timeout_ms = 30000;
+};
+
+// What the pool tells its owner; calls come on the loop thread.
+class PoolListener {
+ public:
+  virtual ~PoolListener() = default;
+  // Requests on the wire or waiting for a connection changed (gauges for the timeline).
+  virtual void on_load_changed(size_t in_flight, size_t backlog) = 0;
+};
+
+// Loop thread only; non-movable. `loop`, `target`, `tls` (null for http), `reads` (may be
+// null: libuv reads) and `listener` must outlive the pool. Requests handed to submit() are
+// not owned: they must live until their on_ended (or, after close_all, take_backlog()).
+class ConnectionPool {
+ public:
+  ConnectionPool(uv_loop_t* loop, const client::Target& target, tls::TlsContext* tls,
+                 client::ReadPoller* reads, PoolOptions options, PoolListener& listener);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Sends `request` now on a connection, or keeps it in the backlog until one is free.
+  void submit(InFlight& request);
+  // A request sent through the pool ended (its connection frees up by itself).
+  void note_request_ended();
+  // Lazy reads: reads every response that has arrived. A small pool reads the connections
+  // awaiting an answer directly (no epoll bookkeeping per response); a large one asks epoll.
+  void harvest();
+  // Lets epoll report what direct harvests do not read (an idle connection the server
+  // closed); destroys connections that closed since the last call. Once in a while.
+  void maintain();
+  // Closes every connection; requests in flight get on_failed(closed_early). The backlog is
+  // left for take_backlog().
+  void close_all();
+  std::deque<InFlight*> take_backlog();
+
+  size_t in_flight() const { return in_flight_; }
+  size_t backlog() const { return backlog_.size(); }
+  size_t open_connections() const { return slots_.size(); }
+  size_t max_connections() const { return options_.max_connections; }
+  bool has_idle() const { return !idle_.empty(); }
+  uint64_t connections_opened() const { return opened_; }
+  uint64_t tls_handshakes() const { return tls_handshakes_; }
+  uint64_t tls_resumed() const { return tls_resumed_; }
+
+ private:
+  class Slot;
+  friend class Slot;
+
+  void send_on(Slot& slot, InFlight& request);
+  Slot& open_slot();
+  void on_slot_idle(Slot& slot);
+  void on_slot_closed(Slot& slot);
+  void notify();
+
+  uv_loop_t* loop_;
+  const client::Target& target_;
+  tls::TlsContext* tls_;
+  client::ReadPoller* reads_;
+  PoolOptions options_;
+  PoolListener& listener_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> idle_;
+  std::vector<std::unique_ptr<Slot>> closed_slots_;  // destroyed by maintain()
+  std::vector<Slot*> harvest_list_;                  // reused by harvest()
+  std::deque<InFlight*> backlog_;
+  size_t in_flight_ = 0;
+  uint64_t opened_ = 0;
+  uint64_t tls_handshakes_ = 0;
+  uint64_t tls_resumed_ = 0;
+  bool closing_ = false;
+};
+
+}  // namespace replay::engine

@@ -1,0 +1,113 @@
+#include "in_flight.hpp"
+
+namespace replay::engine {
+namespace {
+
+constexpr size_t kMaxCapturedBody = 1 << 20;  // bytes of a response kept for captures
+
+bool captures_read_headers(const PreparedRequest& request) {
+  if (!request.captures) return false;
+  for (const auto& capture : *request.captures) {
+    if (capture.source.rfind("header:", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void InFlight::reset(RequestPtr request, client::WireBytes wire) {
+  request_ = std::move(request);
+  wire_ = std::move(wire);
+  sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
+  events_ = 0;
+  event_stream_ = false;
+  holds_eager_reads_ = false;
+  body_.clear();
+  headers_.clear();
+  wants_header_lines = captures_read_headers(*request_);
+  if (request_->expects_event_stream) hold_eager_reads();
+}
+
+RequestPtr InFlight::take_request() {
+  release_eager_reads();
+  wire_.reset();
+  return std::move(request_);
+}
+
+Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) const {
+  return Completion{
+      .ids = {request_->tag_id, request_->endpoint_id},
+      .intended_ns = request_->intended_ns,
+      .sent_ns = sent_ns_,
+      .first_byte_ns = first_byte_ns_,
+      .completed_ns = now_ns,
+      .status = status,
+      .bytes = bytes,
+      .event_stream = event_stream_,
+      .events = events_,
+  };
+}
+
+Failure InFlight::failure(int64_t now_ns, client::FailureCause cause) const {
+  return Failure{
+      .ids = {request_->tag_id, request_->endpoint_id},
+      .intended_ns = request_->intended_ns,
+      .failed_ns = now_ns,
+      .cause = cause,
+  };
+}
+
+void InFlight::on_sent(uint64_t now_ns) {
+  sent_ns_ = static_cast<int64_t>(now_ns);
+  sink_.on_sent(*this, sent_ns_);
+}
+
+void InFlight::on_header(std::string_view name, std::string_view value) {
+  headers_.emplace_back(std::string(name), std::string(value));
+}
+
+void InFlight::on_headers(int, bool is_event_stream) {
+  event_stream_ = is_event_stream;
+  if (is_event_stream) hold_eager_reads();
+}
+
+void InFlight::on_sse_event(uint64_t now_ns) {
+  const auto now = static_cast<int64_t>(now_ns);
+  if (events_ == 0) {
+    sink_.on_event(*this, true, now - effective_sent_ns());
+  } else {
+    sink_.on_event(*this, false, now - last_event_ns_);
+  }
+  last_event_ns_ = now;
+  ++events_;
+}
+
+void InFlight::on_body(std::string_view chunk) {
+  if (body_.size() < kMaxCapturedBody) {
+    body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
+  }
+}
+
+void InFlight::on_complete(uint64_t now_ns, int status, uint64_t bytes) {
+  release_eager_reads();
+  sink_.on_ended(*this, static_cast<int64_t>(now_ns), status, bytes, nullptr);
+}
+
+void InFlight::on_failed(uint64_t now_ns, client::FailureCause cause) {
+  release_eager_reads();
+  sink_.on_ended(*this, static_cast<int64_t>(now_ns), 0, 0, &cause);
+}
+
+void InFlight::hold_eager_reads() {
+  if (holds_eager_reads_) return;
+  holds_eager_reads_ = true;
+  sink_.note_eager_reads(+1);
+}
+
+void InFlight::release_eager_reads() {
+  if (!holds_eager_reads_) return;
+  holds_eager_reads_ = false;
+  sink_.note_eager_reads(-1);
+}
+
+}  // namespace replay::engine

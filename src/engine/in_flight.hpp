@@ -1,0 +1,82 @@
+#pragma once
+// One request on its way: observes its response (times, SSE events, the body and headers its
+// captures need) and reports to the worker when it was sent and when it ended.
+
+#include <cstdint>
+#include <string>
+
+#include "prepared_request.hpp"
+#include "recorder.hpp"
+#include "replay/client/request_builder.hpp"
+#include "replay/client/response_observer.hpp"
+
+namespace replay::engine {
+
+class InFlight;
+
+// What an InFlight reports; implemented by the worker. Calls come on the loop thread.
+class InFlightSink {
+ public:
+  virtual ~InFlightSink() = default;
+  virtual void on_sent(InFlight& request, int64_t sent_ns) = 0;
+  // An SSE event: `first` for a response's first one, with the time since the send; else the
+  // gap since the previous event.
+  virtual void on_event(InFlight& request, bool first, int64_t elapsed_ns) = 0;
+  // The response completed (`cause` null) or the request failed.
+  virtual void on_ended(InFlight& request, int64_t now_ns, int status, uint64_t bytes,
+                        const client::FailureCause* cause) = 0;
+  // +1 / -1: a response that is (or will likely be) an event stream starts / ends; while any
+  // is on its way the worker reads responses as they arrive.
+  virtual void note_eager_reads(int change) = 0;
+};
+
+// Reused across requests (reset()); lives in the worker's arena; not thread-safe.
+class InFlight final : public client::ResponseObserver {
+ public:
+  explicit InFlight(InFlightSink& sink) : sink_(sink) {}
+
+  // Takes `request` and the bytes to send for it.
+  void reset(RequestPtr request, client::WireBytes wire);
+  // Gives the request back (after on_ended); the InFlight is free again.
+  RequestPtr take_request();
+
+  const PreparedRequest& request() const { return *request_; }
+  const client::WireBytes& wire() const { return wire_; }
+  // Whether the response body must be kept (a capture reads it).
+  bool keeps_body() const { return request_->captures != nullptr; }
+  // The measurements of a response that ended now.
+  Completion completion(int64_t now_ns, int status, uint64_t bytes) const;
+  Failure failure(int64_t now_ns, client::FailureCause cause) const;
+  // What captures read: the body (first 1 MiB) and, when a capture reads headers, the headers.
+  const std::string& body() const { return body_; }
+  const client::HeaderList& headers() const { return headers_; }
+
+  void on_sent(uint64_t now_ns) override;
+  void on_first_byte(uint64_t now_ns) override { first_byte_ns_ = static_cast<int64_t>(now_ns); }
+  void on_header(std::string_view name, std::string_view value) override;
+  void on_headers(int status, bool is_event_stream) override;
+  void on_sse_event(uint64_t now_ns) override;
+  void on_body(std::string_view chunk) override;
+  void on_complete(uint64_t now_ns, int status, uint64_t bytes) override;
+  void on_failed(uint64_t now_ns, client::FailureCause cause) override;
+
+ private:
+  void hold_eager_reads();
+  void release_eager_reads();
+  // The send time, or the intended time for a request that was never reported sent.
+  int64_t effective_sent_ns() const { return sent_ns_ ? sent_ns_ : request_->intended_ns; }
+
+  InFlightSink& sink_;
+  RequestPtr request_;
+  client::WireBytes wire_;
+  std::string body_;
+  client::HeaderList headers_;
+  int64_t sent_ns_ = 0;
+  int64_t first_byte_ns_ = 0;
+  int64_t last_event_ns_ = 0;
+  uint32_t events_ = 0;
+  bool event_stream_ = false;
+  bool holds_eager_reads_ = false;
+};
+
+}  // namespace replay::engine

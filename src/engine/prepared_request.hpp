@@ -1,0 +1,34 @@
+#pragma once
+// A request made ready by the feeder: its bytes (or a template waiting for captured values),
+// when it is intended to go out, and what it belongs to.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "replay/client/request_builder.hpp"
+#include "replay/engine/session.hpp"
+#include "replay/trace/record.hpp"
+
+namespace replay::engine {
+
+// Created by the feeder; owned (std::unique_ptr) by whoever holds it: the input ring, the
+// worker's pending queue, a session's waiting line, or the request in flight.
+struct PreparedRequest {
+  client::WireBytes wire;                        // null when `templ` must be built first
+  std::shared_ptr<const RequestTemplate> templ;  // has {{capture}} placeholders
+  std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
+  int64_t intended_ns = 0;                                      // absolute, on the run's clock
+  int64_t think_ns = 0;     // scheduled gap after the previous step of its session
+  uint64_t session_id = 0;  // 0: not in a session
+  uint32_t tag_id = 0;
+  uint32_t endpoint_id = 0;
+  bool released = false;  // a session step whose predecessor is done: start when due
+  // Its response will likely be an event stream: responses are read as they arrive while it
+  // is on its way, so its events (and head) are timed one by one from the start.
+  bool expects_event_stream = false;
+};
+
+using RequestPtr = std::unique_ptr<PreparedRequest>;
+
+}  // namespace replay::engine

@@ -1,0 +1,241 @@
+#include "recorder.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace replay::engine {
+namespace {
+
+constexpr int64_t kNsPerSecond = 1'000'000'000;
+
+int64_t to_us(int64_t ns) {
+  return ns / 1000;
+}
+
+size_t status_class(int status) {
+  return status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
+}
+
+}  // namespace
+
+Recorder::Recorder(int64_t run_start_ns) : run_start_ns_(run_start_ns) {}
+
+int64_t Recorder::second_of(int64_t at_ns) const {
+  return std::max<int64_t>(0, (at_ns - run_start_ns_) / kNsPerSecond);
+}
+
+TimelineRow& Recorder::row(int64_t second) {
+  auto& rows = results_.timeline;
+  while (rows.size() <= static_cast<size_t>(second)) {
+    rows.emplace_back();
+    rows.back().second = static_cast<int64_t>(rows.size() - 1);
+  }
+  return rows[static_cast<size_t>(second)];
+}
+
+TimelineRow& Recorder::tag_row(uint32_t tag_id, int64_t second) {
+  auto& by_tag = results_.timeline_by_tag;
+  if (by_tag.size() <= tag_id) by_tag.resize(tag_id + 1);
+  auto& rows = by_tag[tag_id];
+  while (rows.size() <= static_cast<size_t>(second)) {
+    rows.emplace_back();
+    rows.back().second = static_cast<int64_t>(rows.size() - 1);
+  }
+  return rows[static_cast<size_t>(second)];
+}
+
+ScopeStats& Recorder::tag(uint32_t id) {
+  if (results_.by_tag.size() <= id) results_.by_tag.resize(id + 1);
+  return results_.by_tag[id];
+}
+
+ScopeStats& Recorder::endpoint(uint32_t id) {
+  if (results_.by_endpoint.size() <= id) results_.by_endpoint.resize(id + 1);
+  return results_.by_endpoint[id];
+}
+
+void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
+  ++results_.overall.offered;
+  ++tag(ids.tag_id).offered;
+  ++endpoint(ids.endpoint_id).offered;
+  const int64_t second = second_of(intended_ns);
+  ++row(second).offered;
+  ++tag_row(ids.tag_id, second).offered;
+}
+
+void Recorder::record_sent(ScopeIds ids, int64_t sent_ns) {
+  ++results_.overall.sent;
+  ++tag(ids.tag_id).sent;
+  ++endpoint(ids.endpoint_id).sent;
+  const int64_t second = second_of(sent_ns);
+  ++row(second).sent;
+  ++tag_row(ids.tag_id, second).sent;
+}
+
+void Recorder::record_completion(const Completion& c) {
+  const int64_t sent = c.sent_ns ? c.sent_ns : c.intended_ns;
+  const int64_t corrected = to_us(c.completed_ns - c.intended_ns);
+  const int64_t service = to_us(c.completed_ns - sent);
+  const int64_t lag = to_us(sent - c.intended_ns);
+  const int64_t ttfb = c.first_byte_ns ? to_us(c.first_byte_ns - sent) : service;
+  const size_t klass = status_class(c.status);
+  for (ScopeStats* s : {&results_.overall, &tag(c.ids.tag_id), &endpoint(c.ids.endpoint_id)}) {
+    s->corrected.record(corrected);
+    s->corrected_completed.record(corrected);
+    s->service.record(service);
+    s->send_lag.record(lag);
+    s->ttfb.record(ttfb);
+    ++s->completed;
+    ++s->status_classes[klass];
+    s->response_bytes += c.bytes;
+    if (c.event_stream) s->sse_stats().events_per_response.record(c.events);
+  }
+  const int64_t second = second_of(c.completed_ns);
+  TimelineRow& r = row(second);
+  TimelineRow& t = tag_row(c.ids.tag_id, second);
+  ++r.completed;
+  ++t.completed;
+  if (c.status >= 400) {
+    ++r.errors;
+    ++t.errors;
+  }
+  record_in_timeline(c.ids.tag_id, second, corrected, &service);
+}
+
+void Recorder::record_failure(const Failure& f) {
+  const int64_t corrected = to_us(f.failed_ns - f.intended_ns);
+  for (ScopeStats* s : {&results_.overall, &tag(f.ids.tag_id), &endpoint(f.ids.endpoint_id)}) {
+    s->corrected.record(corrected);
+    ++s->lower_bounds;
+    ++s->failures[static_cast<size_t>(f.cause)];
+  }
+  const int64_t second = second_of(f.failed_ns);
+  TimelineRow& r = row(second);
+  TimelineRow& t = tag_row(f.ids.tag_id, second);
+  ++r.failed;
+  ++t.failed;
+  ++r.errors;
+  ++t.errors;
+  record_in_timeline(f.ids.tag_id, second, corrected, nullptr);
+}
+
+void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
+  ++results_.overall.capture_failed;
+  ++tag(ids.tag_id).capture_failed;
+  ++endpoint(ids.endpoint_id).capture_failed;
+  const int64_t second = second_of(at_ns);
+  ++row(second).errors;
+  ++tag_row(ids.tag_id, second).errors;
+}
+
+void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
+  ++results_.overall.session_aborted;
+  ++tag(ids.tag_id).session_aborted;
+  ++endpoint(ids.endpoint_id).session_aborted;
+  const int64_t second = second_of(intended_ns);
+  ++row(second).errors;
+  ++tag_row(ids.tag_id, second).errors;
+}
+
+void Recorder::record_first_event(ScopeIds ids, int64_t after_send_ns) {
+  const int64_t us = to_us(after_send_ns);
+  results_.overall.sse_stats().first_event.record(us);
+  tag(ids.tag_id).sse_stats().first_event.record(us);
+  endpoint(ids.endpoint_id).sse_stats().first_event.record(us);
+}
+
+void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
+  const int64_t us = to_us(gap_ns);
+  results_.overall.sse_stats().inter_event.record(us);
+  tag(ids.tag_id).sse_stats().inter_event.record(us);
+  endpoint(ids.endpoint_id).sse_stats().inter_event.record(us);
+}
+
+void Recorder::note_in_flight(int64_t now_ns, uint64_t in_flight) {
+  TimelineRow& r = row(second_of(now_ns));
+  r.in_flight = std::max(r.in_flight, in_flight);
+}
+
+void Recorder::note_backlog(int64_t now_ns, uint64_t backlog) {
+  TimelineRow& r = row(second_of(now_ns));
+  r.backlog = std::max(r.backlog, backlog);
+}
+
+Recorder::OpenSecond* Recorder::open_second(int64_t second) {
+  if (second < closed_before_) return nullptr;
+  auto at = std::find_if(open_.begin(), open_.end(),
+                         [&](const OpenSecond& o) { return o.second >= second; });
+  if (at != open_.end() && at->second == second) return &*at;
+  OpenSecond fresh;
+  if (!spares_.empty()) {
+    fresh = std::move(spares_.back());
+    spares_.pop_back();
+  }
+  fresh.second = second;
+  return &*open_.insert(at, std::move(fresh));
+}
+
+void Recorder::record_in_timeline(uint32_t tag_id, int64_t second, int64_t corrected_us,
+                                  const int64_t* service_us) {
+  if (OpenSecond* open = open_second(second)) {
+    open->corrected.record(corrected_us);
+    if (service_us) open->service.record(*service_us);
+    if (open->corrected_by_tag.size() <= tag_id) {
+      open->corrected_by_tag.resize(tag_id + 1);
+      open->tag_used.resize(tag_id + 1);
+    }
+    open->corrected_by_tag[tag_id].record(corrected_us);
+    open->tag_used[tag_id] = true;
+    return;
+  }
+  // Later than a second after its second ended: merge it into the row already written.
+  Histogram one;
+  one.record(corrected_us);
+  const std::string corrected = one.serialise();
+  histogram::merge_serialised(row(second).corrected, corrected);
+  histogram::merge_serialised(tag_row(tag_id, second).corrected, corrected);
+  if (service_us) {
+    one.reset();
+    one.record(*service_us);
+    histogram::merge_serialised(row(second).service, one.serialise());
+  }
+}
+
+void Recorder::close_second(OpenSecond& open) {
+  TimelineRow& r = row(open.second);
+  if (open.corrected.count() > 0) {
+    histogram::merge_serialised(r.corrected, open.corrected.serialise());
+    last_closed_p99_us_ = open.corrected.value_at_percentile(99);
+  }
+  if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
+  for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
+    if (!open.tag_used[tag_id]) continue;
+    Histogram& h = open.corrected_by_tag[tag_id];
+    histogram::merge_serialised(tag_row(static_cast<uint32_t>(tag_id), open.second).corrected,
+                                h.serialise());
+    h.reset();
+    open.tag_used[tag_id] = false;
+  }
+  open.corrected.reset();
+  open.service.reset();
+}
+
+void Recorder::close_seconds_before(int64_t now_ns) {
+  const int64_t limit = second_of(now_ns) - 1;
+  while (!open_.empty() && open_.front().second < limit) {
+    close_second(open_.front());
+    spares_.push_back(std::move(open_.front()));
+    open_.pop_front();
+  }
+  closed_before_ = std::max(closed_before_, limit);
+}
+
+WorkerResults& Recorder::finish() {
+  for (OpenSecond& open : open_) close_second(open);
+  open_.clear();
+  spares_.clear();
+  closed_before_ = std::numeric_limits<int64_t>::max();
+  return results_;
+}
+
+}  // namespace replay::engine

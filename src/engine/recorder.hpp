@@ -1,0 +1,121 @@
+#pragma once
+// Where a worker's measurements go: one call per event fans it out to the overall, tag and
+// endpoint scopes and to the per-second timeline (overall and per tag). Latency rules live
+// here and nowhere else: corrected = end - intended for every request that ended (a failure at
+// its failure time, as a lower bound), service = completed - sent, send_lag = sent - intended.
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "replay/client/response_observer.hpp"
+#include "replay/engine/run_stats.hpp"
+
+namespace replay::engine {
+
+// Everything a worker measured; read after the worker's thread ended.
+struct WorkerResults {
+  ScopeStats overall;
+  std::vector<ScopeStats> by_tag;                         // index = tag_id
+  std::vector<ScopeStats> by_endpoint;                    // index = endpoint_id
+  std::vector<TimelineRow> timeline;                      // index = second since run start
+  std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
+  uint64_t connections_opened = 0;
+  uint64_t tls_handshakes = 0;  // connections whose TLS handshake finished
+  uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier session
+};
+
+// Which scopes an event belongs to.
+struct ScopeIds {
+  uint32_t tag_id = 0;
+  uint32_t endpoint_id = 0;
+};
+
+// A response that arrived, whatever its status. Times are on the run's clock (ns).
+struct Completion {
+  ScopeIds ids;
+  int64_t intended_ns = 0;
+  int64_t sent_ns = 0;        // 0: never reported sent (the answer came before the write ended)
+  int64_t first_byte_ns = 0;  // 0: unknown
+  int64_t completed_ns = 0;
+  int status = 0;
+  uint64_t bytes = 0;
+  bool event_stream = false;
+  uint32_t events = 0;  // SSE events in the response
+};
+
+// A request that got no complete response.
+struct Failure {
+  ScopeIds ids;
+  int64_t intended_ns = 0;
+  int64_t failed_ns = 0;
+  client::FailureCause cause = client::FailureCause::closed_early;
+};
+
+// One per worker thread; not thread-safe. Events may come in any time order: a second's
+// histograms stay open for late events until the clock is well past it (close_seconds_before),
+// and an event for a second already closed is merged into that second's row.
+class Recorder {
+ public:
+  // `run_start_ns` is second 0 of the timeline.
+  explicit Recorder(int64_t run_start_ns);
+
+  // A request's intended time came (it is due), counted by its intended second.
+  void record_offered(ScopeIds ids, int64_t intended_ns);
+  // Its bytes were handed to the kernel.
+  void record_sent(ScopeIds ids, int64_t sent_ns);
+  void record_completion(const Completion& c);
+  void record_failure(const Failure& f);
+  // A completed response lacked a value to capture (its latency was recorded as a completion).
+  void record_capture_failed(ScopeIds ids, int64_t at_ns);
+  // A session step not sent because an earlier step failed: an error without a latency.
+  void record_session_aborted(ScopeIds ids, int64_t intended_ns);
+  // SSE: the first event of a response (from its send), and the gap between two events.
+  void record_first_event(ScopeIds ids, int64_t after_send_ns);
+  void record_inter_event(ScopeIds ids, int64_t gap_ns);
+  // Gauges: requests on the wire and waiting for a connection; each row keeps its maximum.
+  void note_in_flight(int64_t now_ns, uint64_t in_flight);
+  void note_backlog(int64_t now_ns, uint64_t backlog);
+
+  // Serialises the histograms of seconds that ended more than one second before `now_ns`
+  // into their rows (events that late are rare: they are merged into the row instead).
+  void close_seconds_before(int64_t now_ns);
+  // Corrected p99 of the newest closed second (us), for the live view.
+  int64_t last_closed_second_p99_us() const { return last_closed_p99_us_; }
+
+  const ScopeStats& overall() const { return results_.overall; }
+  WorkerResults& results() { return results_; }
+  // Closes every open second; the results are final afterwards.
+  WorkerResults& finish();
+
+ private:
+  // The histograms of one second still open for events.
+  struct OpenSecond {
+    int64_t second = 0;
+    Histogram corrected;
+    Histogram service;
+    std::vector<Histogram> corrected_by_tag;  // index = tag_id; empty ones are not written
+    std::vector<bool> tag_used;
+  };
+
+  int64_t second_of(int64_t at_ns) const;
+  TimelineRow& row(int64_t second);
+  TimelineRow& tag_row(uint32_t tag_id, int64_t second);
+  ScopeStats& tag(uint32_t id);
+  ScopeStats& endpoint(uint32_t id);
+  // The open histograms of `second`, or nullptr when that second was closed already.
+  OpenSecond* open_second(int64_t second);
+  void close_second(OpenSecond& open);
+  // One corrected (and, for completions, service) value into the second's histograms.
+  void record_in_timeline(uint32_t tag_id, int64_t second, int64_t corrected_us,
+                          const int64_t* service_us);
+
+  int64_t run_start_ns_;
+  WorkerResults results_;
+  std::deque<OpenSecond> open_;     // increasing seconds
+  std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)
+  int64_t closed_before_ = 0;       // every second below this one is closed
+  int64_t last_closed_p99_us_ = 0;
+};
+
+}  // namespace replay::engine

@@ -1,0 +1,100 @@
+#include "session_runner.hpp"
+
+#include <algorithm>
+
+namespace replay::engine {
+
+SessionRunner::Admit SessionRunner::admit(RequestPtr& request, int64_t now_ns) {
+  Session& s = sessions_[request->session_id];
+  s.last_active_ns = now_ns;
+  if (s.aborted) return Admit::abort;
+  if (s.busy) {
+    s.waiting.push_back(std::move(request));
+    ++waiting_;
+    return Admit::wait;
+  }
+  return Admit::start;
+}
+
+const CaptureValues& SessionRunner::values(uint64_t session_id) const {
+  static const CaptureValues kNone;
+  auto it = sessions_.find(session_id);
+  return it == sessions_.end() ? kNone : it->second.values;
+}
+
+void SessionRunner::started(uint64_t session_id, int64_t now_ns) {
+  Session& s = sessions_[session_id];
+  s.busy = true;
+  s.last_active_ns = now_ns;
+}
+
+SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool succeeded,
+                                            std::string_view body,
+                                            const client::HeaderList& headers, int64_t now_ns) {
+  Release out;
+  auto it = sessions_.find(step.session_id);
+  if (it == sessions_.end()) return out;
+  Session& s = it->second;
+  s.busy = false;
+  s.last_active_ns = now_ns;
+  if (succeeded && step.captures) {
+    for (const auto& capture : *step.captures) {
+      auto value = extract_capture(capture.source, body, headers);
+      if (!value) {
+        succeeded = false;
+        out.capture_failed = true;
+        break;
+      }
+      s.values[capture.name] = std::move(*value);
+    }
+  }
+  if (!succeeded) {
+    s.aborted = true;
+    out.aborted = drain(s);
+    return out;
+  }
+  if (s.waiting.empty()) return out;
+  out.next = std::move(s.waiting.front());
+  s.waiting.pop_front();
+  --waiting_;
+  // Its predecessor finished after it was due: it is intended one think time after that.
+  out.next->intended_ns = std::max(out.next->intended_ns, now_ns + out.next->think_ns);
+  out.next->released = true;
+  // Released but not yet sent: later steps that come due meanwhile wait behind it.
+  s.busy = true;
+  return out;
+}
+
+std::vector<RequestPtr> SessionRunner::abort(uint64_t session_id) {
+  Session& s = sessions_[session_id];
+  s.aborted = true;
+  s.busy = false;
+  return drain(s);
+}
+
+std::vector<RequestPtr> SessionRunner::drain(Session& s) {
+  std::vector<RequestPtr> out;
+  out.reserve(s.waiting.size());
+  for (auto& r : s.waiting) out.push_back(std::move(r));
+  waiting_ -= s.waiting.size();
+  s.waiting.clear();
+  return out;
+}
+
+void SessionRunner::forget_idle(int64_t now_ns, int64_t idle_ns) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    const Session& s = it->second;
+    if (!s.busy && s.waiting.empty() && now_ns - s.last_active_ns > idle_ns) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void SessionRunner::clear() {
+  sessions_.clear();
+  waiting_ = 0;
+}
+
+}  // namespace replay::engine

@@ -1,0 +1,71 @@
+#pragma once
+// The sessions of one worker: a session's steps go out one at a time, in order, each with
+// the values its predecessors captured. A step that comes due while an earlier step of its
+// session is still on its way (or released and not yet sent) waits; when that step ends, the
+// next one is released one think time after it (or at its own intended time, if later). A step
+// that fails, or whose response lacks a value to capture, aborts the session: its later steps
+// are not sent. Pure logic on given times: no I/O, no clock of its own.
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "prepared_request.hpp"
+#include "replay/engine/session.hpp"
+
+namespace replay::engine {
+
+class SessionRunner {
+ public:
+  enum class Admit {
+    start,  // send it now (or when due): the session is free
+    wait,   // held (ownership taken): an earlier step is on its way
+    abort,  // the session was aborted: count it as aborted, do not send
+  };
+
+  // What ending a step leads to.
+  struct Release {
+    RequestPtr next;                  // the next step, its intended time set; may be null
+    std::vector<RequestPtr> aborted;  // steps that will not be sent (session aborted)
+    bool capture_failed = false;      // the step's response lacked a value to capture
+  };
+
+  // A step of session `request->session_id` came due (it was not released by this runner).
+  // On wait, the runner takes `request`; otherwise the caller keeps it.
+  Admit admit(RequestPtr& request, int64_t now_ns);
+  // The step's values for building its request (empty when the session holds none).
+  const CaptureValues& values(uint64_t session_id) const;
+  // A step was handed to the connections: the session is busy until ended().
+  void started(uint64_t session_id, int64_t now_ns);
+  // A step of the session ended at `now_ns`: `succeeded` is a 1xx-3xx response, `body` and
+  // `headers` are what its captures read. Returns the step to release next and what aborts.
+  Release ended(const PreparedRequest& step, bool succeeded, std::string_view body,
+                const client::HeaderList& headers, int64_t now_ns);
+  // The step could not be built (a placeholder without a value): aborts the session.
+  std::vector<RequestPtr> abort(uint64_t session_id);
+
+  // Steps held in waiting lines.
+  size_t waiting() const { return waiting_; }
+  size_t sessions() const { return sessions_.size(); }
+  // Forgets sessions idle (nothing on its way or waiting) for longer than `idle_ns`.
+  void forget_idle(int64_t now_ns, int64_t idle_ns);
+  // Drops every session and the steps they hold.
+  void clear();
+
+ private:
+  struct Session {
+    bool busy = false;     // a step is on its way, or released and not yet sent
+    bool aborted = false;  // a step failed: later steps are not sent
+    CaptureValues values;
+    std::deque<RequestPtr> waiting;  // due while an earlier step was busy, in due order
+    int64_t last_active_ns = 0;
+  };
+
+  std::vector<RequestPtr> drain(Session& s);
+
+  std::unordered_map<uint64_t, Session> sessions_;
+  size_t waiting_ = 0;
+};
+
+}  // namespace replay::engine

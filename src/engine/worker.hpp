@@ -1,0 +1,148 @@
+#pragma once
+// One replay worker: a thread running its own libuv loop, which sends each request it is given
+// at the request's intended time and measures it. It composes the parts that do the work: the
+// wake schedule (when to wake up to send, how to read), the connection pool, the session
+// runner (steps in order, with captured values) and the recorder (every measurement). Nothing
+// on its hot path is shared with other threads except the input ring and relaxed counters.
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "clock.hpp"
+#include "connection_pool.hpp"
+#include "in_flight.hpp"
+#include "pending_queue.hpp"
+#include "prepared_request.hpp"
+#include "recorder.hpp"
+#include "replay/client/read_poller.hpp"
+#include "replay/uv/handle.hpp"
+#include "session_runner.hpp"
+#include "spsc_ring.hpp"
+#include "wake_schedule.hpp"
+
+namespace replay::engine {
+
+struct WorkerConfig {
+  size_t max_connections = 1000;
+  int64_t timeout_ms = 30000;
+  int64_t connect_timeout_ms = 10000;
+  size_t input_capacity = 1 << 16;
+  // The range of the gap between two wake-ups for sending (see WakeSchedule).
+  int64_t wake_gap_min_ns = 100'000;
+  int64_t wake_gap_max_ns = 500'000;
+  client::HeaderList header_overrides;  // -H, for requests built at send time
+};
+
+// Counters the main thread reads for the live view (relaxed; approximate while running).
+struct LiveCounters {
+  std::atomic<uint64_t> offered{0};
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> completed{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> in_flight{0};
+  std::atomic<uint64_t> backlog{0};
+  std::atomic<int64_t> last_second_p99_us{0};
+};
+
+class Worker final : private InFlightSink, private PoolListener {
+ public:
+  // `target`, `tls` (null for http) and `clock` must outlive the worker. The clock must be
+  // the one connections stamp events with (uv_hrtime()'s): SteadyClock in a run.
+  Worker(WorkerConfig config, const client::Target& target, tls::TlsContext* tls,
+         const Clock& clock);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread; `run_start_ns` is second 0 of the timeline, on the clock.
+  void start(int64_t run_start_ns);
+  // Feeder thread: hands over a request (ownership passes on success, and `request` is then
+  // null); false when the ring is full. Any order of intended times is accepted; earlier ones
+  // go out first.
+  bool try_push(RequestPtr& request) {
+    if (!input_.try_push(request.get())) return false;
+    static_cast<void>(request.release());
+    return true;
+  }
+  // Feeder thread: no more requests will come; the worker ends when all are finished.
+  void finish_input() { input_done_.store(true, std::memory_order_release); }
+  // Any thread: stop now (Ctrl-C); requests in flight are abandoned and not counted.
+  void request_stop() { stop_.store(true, std::memory_order_release); }
+  // Waits for the thread to end.
+  void join();
+  // Any thread: the worker has finished (its loop has ended).
+  bool done() const { return done_.load(std::memory_order_acquire); }
+
+  const LiveCounters& live() const { return live_; }
+  // After join(): the worker's measurements (moved out).
+  WorkerResults take_results() { return std::move(results_); }
+
+ private:
+  void run_loop();
+  void on_wakeup();
+  void on_check();
+  void on_tick();
+  void pull_input();
+  void dispatch_due(int64_t now_ns);
+  void arm_wakeup(int64_t now_ns);
+  void update_read_mode(int64_t now_ns);
+  void harvest_if_lazy();
+  void admit_session_step(RequestPtr request, int64_t now_ns);
+  void start_request(RequestPtr request, int64_t now_ns);
+  // Counts steps that will not be sent (their session was aborted) and frees them.
+  void count_aborted(std::vector<RequestPtr> steps, bool offered_counted);
+  void count_offered(const PreparedRequest& request);
+  void maybe_finish();
+  void shut_down();
+  void release(InFlight& request);
+
+  // InFlightSink
+  void on_sent(InFlight& request, int64_t sent_ns) override;
+  void on_event(InFlight& request, bool first, int64_t elapsed_ns) override;
+  void on_ended(InFlight& request, int64_t now_ns, int status, uint64_t bytes,
+                const client::FailureCause* cause) override;
+  void note_eager_reads(int change) override;
+  // PoolListener
+  void on_load_changed(size_t in_flight, size_t backlog) override;
+
+  WorkerConfig config_;
+  const client::Target& target_;
+  tls::TlsContext* tls_;
+  const Clock& clock_;
+  SpscRing<PreparedRequest> input_;
+  std::atomic<bool> input_done_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+  LiveCounters live_;
+  std::thread thread_;
+  int64_t run_start_ns_ = 0;
+
+  // Loop-thread state.
+  uv_loop_t loop_{};
+  int timer_fd_ = -1;
+  int64_t armed_at_ns_ = 0;  // when the timerfd fires next; 0: not armed
+  uint64_t offered_at_last_tick_ = 0;
+  WakeSchedule wakes_;
+  uv::UvHandle<uv_poll_t> wakeup_;
+  uv::UvHandle<uv_check_t> check_;
+  uv::UvHandle<uv_timer_t> tick_;
+  std::unique_ptr<client::ReadPoller> reads_;
+  std::unique_ptr<ConnectionPool> pool_;
+  std::optional<Recorder> recorder_;
+  SessionRunner sessions_;
+  size_t eager_read_holders_ = 0;  // see note_eager_reads
+  PendingQueue<PreparedRequest> pending_;
+  std::vector<std::unique_ptr<InFlight>> requests_;  // every InFlight made, reused
+  std::vector<InFlight*> free_requests_;
+  bool shutting_down_ = false;
+  bool dispatching_ = false;  // inside dispatch_due
+  WorkerResults results_;
+};
+
+}  // namespace replay::engine
