@@ -23,6 +23,7 @@
 #include "replay/auth/jwt.hpp"
 #include "replay/engine/engine.hpp"
 #include "replay/engine/saturation.hpp"
+#include "replay/histogram/histogram.hpp"
 #include "replay/trace/trace_writer.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
@@ -220,6 +221,21 @@ TEST_CASE("resets, timeouts and 5xx are counted by cause") {
     config.timeout_ms = 300;
     auto r = replay_at(trace, sim.port(), "20/s", 1'000'000, config);
     CHECK(failures_of(r, client::FailureCause::timeout) == 20);
+    // Failed requests stay in the corrected latency, at their failure time (a lower bound):
+    // a p99 threshold under the timeout cannot pass while every request times out.
+    CHECK(r.overall.corrected.count() == 20);
+    CHECK(r.overall.lower_bounds == 20);
+    CHECK(r.overall.corrected.value_at_percentile(50) >= 300'000);
+    CHECK(r.overall.corrected_completed.count() == 0);
+    CHECK(r.overall.service.count() == 0);
+    uint64_t failed_in_rows = 0;
+    for (const auto& row : r.timeline) {
+      failed_in_rows += row.failed;
+      const uint64_t in_histogram =
+          row.corrected.empty() ? 0 : histogram::Histogram::deserialise(row.corrected)->count();
+      CHECK(in_histogram == row.completed + row.failed);
+    }
+    CHECK(failed_in_rows == 20);
   }
   SUBCASE("5xx") {
     SimProcess sim({"--no-auth", "--error-rate", "1"});
@@ -379,6 +395,105 @@ TEST_CASE("a capture the response does not hold fails its session's later steps,
   CHECK(r.overall.session_aborted == 30);
   CHECK(r.overall.status_classes[4] == 0);  // no request ever went out with a bad id
   CHECK(r.overall.error_ratio() == doctest::Approx(1.0));
+  // Steps never sent have no latency: only the creates were measured.
+  CHECK(r.overall.corrected.count() == 10);
+  const ScopeStats* get = endpoint(r, "GET /api/v1/plans/{id}");
+  REQUIRE(get);
+  CHECK(get->session_aborted == 10);
+  CHECK(get->corrected.count() == 0);
+  CHECK(get->sent == 0);
+}
+
+namespace {
+
+// A raw HTTP server (none of replay's HTTP code) that creates items: POST /items answers 201
+// with `Location: /items/N` and no body, GET /items/N answers 200 for an N it created and 404
+// otherwise. One request per connection, each answer ends with Connection: close.
+class ItemServer {
+ public:
+  ItemServer() : listener_(listen_on_loopback(port_)), thread_([this] { serve(); }) {}
+  ~ItemServer() {
+    stop_.store(true);
+    thread_.join();
+    close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  int gets_found() const { return gets_found_.load(); }
+
+ private:
+  void serve() {
+    int created = 0;
+    while (!stop_.load()) {
+      pollfd p{listener_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      const int c = accept(listener_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string head;
+      char buf[4096];
+      while (head.find("\r\n\r\n") == std::string::npos) {
+        pollfd q{c, POLLIN, 0};
+        if (poll(&q, 1, 1000) <= 0) break;
+        const ssize_t n = read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        head.append(buf, static_cast<size_t>(n));
+      }
+      std::string answer;
+      if (head.rfind("POST /items ", 0) == 0) {
+        ++created;
+        answer = "HTTP/1.1 201 Created\r\nLocation: /items/" + std::to_string(created) +
+                 "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      } else {
+        const int id = head.rfind("GET /items/", 0) == 0 ? std::atoi(head.c_str() + 11) : 0;
+        const bool found = id > 0 && id <= created;
+        if (found) ++gets_found_;
+        answer = found ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                       : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: "
+                         "close\r\n\r\n";
+      }
+      [[maybe_unused]] auto n = write(c, answer.data(), answer.size());
+      close(c);
+    }
+  }
+
+  uint16_t port_ = 0;
+  int listener_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> gets_found_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("header: captures take the Location of a create into the next step") {
+  ItemServer server;
+  std::vector<trace::Record> records;
+  for (int i = 0; i < 10; ++i) {
+    const std::string session = "items-" + std::to_string(i);
+    trace::Record create;
+    create.session = session;
+    create.offset_us = i * 50'000;
+    create.method = "POST";
+    create.target = "/items";
+    create.captures = {{"loc", "header:Location"}};
+    trace::Record get;
+    get.session = session;
+    get.offset_us = i * 50'000 + 10'000;
+    get.method = "GET";
+    get.target = "{{loc}}";
+    records.push_back(create);
+    records.push_back(get);
+  }
+  RunConfig config;
+  config.trace_path = write_records("items", records);
+  config.target_url = "http://127.0.0.1:" + std::to_string(server.port());
+  std::atomic<bool> interrupt{false};
+  auto result = run_replay(config, nullptr, interrupt);
+  REQUIRE(result.ok());
+  const RunResult& r = result.value();
+  CHECK(r.overall.capture_failed == 0);
+  CHECK(r.overall.session_aborted == 0);
+  CHECK(r.overall.status_classes[2] == 20);
+  CHECK(server.gets_found() == 10);
 }
 
 TEST_CASE("--jwt-secret re-mints recorded tokens that have expired, keeping their claims") {
