@@ -80,7 +80,11 @@ results::Scope to_scope(const ScopeStats& s) {
     out.failures.emplace_back(client::failure_cause_name(static_cast<client::FailureCause>(i)),
                               s.failures[i]);
   }
+  out.failures.emplace_back(results::kCaptureFailedCause, s.capture_failed);
+  out.failures.emplace_back(results::kSessionAbortedCause, s.session_aborted);
   out.corrected = s.corrected;
+  out.corrected_completed = s.corrected_completed;
+  out.lower_bounds = s.lower_bounds;
   out.service = s.service;
   out.send_lag = s.send_lag;
   out.ttfb = s.ttfb;
@@ -103,6 +107,7 @@ void copy_row_counts(const engine::TimelineRow& from, Row& to) {
   to.offered = from.offered;
   to.sent = from.sent;
   to.completed = from.completed;
+  to.failed = from.failed;
   to.errors = from.errors;
   to.p50_us = histogram::percentile_of_serialised(from.corrected, 50);
   to.p99_us = histogram::percentile_of_serialised(from.corrected, 99);

@@ -29,10 +29,35 @@ std::string ms(int64_t us) {
   return format_ms(us);
 }
 
+// The histogram's value at `percentile` in ms, "-" when it holds no value.
+std::string percentile_ms(const Histogram& h, double percentile) {
+  return h.count() ? ms(h.value_at_percentile(percentile)) : "-";
+}
+
+std::string max_ms(const Histogram& h) {
+  return h.count() ? ms(h.max()) : "-";
+}
+
 void latency_row(std::string& out, const char* name, const Histogram& h) {
   appendf(out, "  %-10s", name);
-  for (double p : kPercentiles) appendf(out, " %10s", ms(h.value_at_percentile(p)).c_str());
-  appendf(out, " %10s %10s\n", ms(h.max()).c_str(), ms(static_cast<int64_t>(h.mean())).c_str());
+  for (double p : kPercentiles) appendf(out, " %10s", percentile_ms(h, p).c_str());
+  const std::string mean = h.count() ? ms(static_cast<int64_t>(h.mean())) : "-";
+  appendf(out, " %10s %10s\n", max_ms(h).c_str(), mean.c_str());
+}
+
+// One line when the scope's corrected latency includes failures at their failure time.
+void lower_bound_line(std::string& out, const ScopeStats& s) {
+  if (s.lower_bounds == 0) return;
+  const Histogram& completed = s.corrected_completed;
+  const std::string completed_only = completed.count()
+                                         ? "completed only: p50 " + percentile_ms(completed, 50) +
+                                               ", p99 " + percentile_ms(completed, 99)
+                                         : std::string("none completed");
+  appendf(out,
+          "  corrected latency includes %llu failed request%s at %s failure time (lower "
+          "bounds); %s\n",
+          static_cast<unsigned long long>(s.lower_bounds), s.lower_bounds == 1 ? "" : "s",
+          s.lower_bounds == 1 ? "its" : "their", completed_only.c_str());
 }
 
 void scope_table(std::string& out, const char* title, const std::vector<engine::NamedStats>& rows,
@@ -48,13 +73,21 @@ void scope_table(std::string& out, const char* title, const std::vector<engine::
           "requests", "rate/s", "errors", "p50", "p95", "p99", "max");
   for (const auto* r : sorted) {
     const ScopeStats& s = r->stats;
-    appendf(out, "  %-*s %9llu %8.1f %6.2f%% %10s %10s %10s %10s\n", static_cast<int>(width),
+    appendf(out, "  %-*s %9llu %8.1f %6.2f%% %10s %10s %10s %10s", static_cast<int>(width),
             r->name.c_str(), static_cast<unsigned long long>(s.offered),
             static_cast<double>(s.completed) / seconds, s.error_ratio() * 100,
-            ms(s.corrected.value_at_percentile(50)).c_str(),
-            ms(s.corrected.value_at_percentile(95)).c_str(),
-            ms(s.corrected.value_at_percentile(99)).c_str(), ms(s.corrected.max()).c_str());
+            percentile_ms(s.corrected, 50).c_str(), percentile_ms(s.corrected, 95).c_str(),
+            percentile_ms(s.corrected, 99).c_str(), max_ms(s.corrected).c_str());
+    if (s.lower_bounds) {
+      appendf(out, "  (%llu lower bound%s)", static_cast<unsigned long long>(s.lower_bounds),
+              s.lower_bounds == 1 ? "" : "s");
+    }
+    out += '\n';
   }
+}
+
+void count_line(std::string& out, const char* cause, uint64_t n) {
+  if (n) appendf(out, "    %-16s %llu\n", cause, static_cast<unsigned long long>(n));
 }
 
 }  // namespace
@@ -115,33 +148,26 @@ std::string format_summary(const RunReport& report) {
             static_cast<long long>(o.sse->events_per_response.max()));
   }
   appendf(out,
-          "  (corrected = completion - intended send time; service = completion - actual send)\n");
+          "  (corrected = completion or failure - intended send time; service = completion - "
+          "actual send)\n");
+  lower_bound_line(out, o);
 
   scope_table(out, "endpoint", r.by_endpoint, load_seconds);
   if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
 
-  bool any_error = o.failed() || o.status_classes[4] || o.status_classes[5] || o.status_classes[0];
+  const bool any_error = o.failed() || o.capture_failed || o.status_classes[4] ||
+                         o.status_classes[5] || o.status_classes[0];
   if (any_error) {
     appendf(out, "\n  errors by cause\n");
     for (size_t i = 0; i < o.failures.size(); ++i) {
-      if (o.failures[i]) {
-        appendf(out, "    %-16s %llu\n",
-                client::failure_cause_name(static_cast<client::FailureCause>(i)),
-                static_cast<unsigned long long>(o.failures[i]));
-      }
+      count_line(out, client::failure_cause_name(static_cast<client::FailureCause>(i)),
+                 o.failures[i]);
     }
-    if (o.status_classes[4]) {
-      appendf(out, "    %-16s %llu\n", "status 4xx",
-              static_cast<unsigned long long>(o.status_classes[4]));
-    }
-    if (o.status_classes[5]) {
-      appendf(out, "    %-16s %llu\n", "status 5xx",
-              static_cast<unsigned long long>(o.status_classes[5]));
-    }
-    if (o.status_classes[0]) {
-      appendf(out, "    %-16s %llu\n", "status other",
-              static_cast<unsigned long long>(o.status_classes[0]));
-    }
+    count_line(out, results::kCaptureFailedCause.data(), o.capture_failed);
+    count_line(out, results::kSessionAbortedCause.data(), o.session_aborted);
+    count_line(out, "status 4xx", o.status_classes[4]);
+    count_line(out, "status 5xx", o.status_classes[5]);
+    count_line(out, "status other", o.status_classes[0]);
   }
   for (const auto& probe : r.probes) {
     double lo = 0, hi = 0, last_value = 0;

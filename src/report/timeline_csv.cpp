@@ -27,7 +27,7 @@ std::string csv_field(const std::string& s) {
 std::string format_timeline_csv(const RunReport& report) {
   const auto& r = report.result;
   std::string out =
-      "second,tag,offered,sent,completed,errors,in_flight,backlog,p50_ms,p99_ms,"
+      "second,tag,offered,sent,completed,failed,errors,in_flight,backlog,p50_ms,p99_ms,"
       "service_p50_ms,service_p99_ms";
   for (const auto& probe : r.probes) {
     out += ',';
@@ -38,10 +38,11 @@ std::string format_timeline_csv(const RunReport& report) {
   for (size_t second = 0; second < r.timeline.size(); ++second) {
     const auto& row = r.timeline[second];
     std::snprintf(
-        buf, sizeof buf, "%lld,all,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f",
+        buf, sizeof buf, "%lld,all,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f",
         static_cast<long long>(row.second), static_cast<unsigned long long>(row.offered),
         static_cast<unsigned long long>(row.sent), static_cast<unsigned long long>(row.completed),
-        static_cast<unsigned long long>(row.errors), static_cast<unsigned long long>(row.in_flight),
+        static_cast<unsigned long long>(row.failed), static_cast<unsigned long long>(row.errors),
+        static_cast<unsigned long long>(row.in_flight),
         static_cast<unsigned long long>(row.backlog), percentile_ms(row.corrected, 50),
         percentile_ms(row.corrected, 99), percentile_ms(row.service, 50),
         percentile_ms(row.service, 99));
@@ -58,12 +59,13 @@ std::string format_timeline_csv(const RunReport& report) {
       const auto& rows = r.timeline_by_tag[tag];
       if (second >= rows.size()) continue;
       const auto& t = rows[second];
-      if (!t.offered && !t.sent && !t.completed && !t.errors) continue;
+      if (!t.offered && !t.sent && !t.completed && !t.failed && !t.errors) continue;
       std::snprintf(
-          buf, sizeof buf, ",%llu,%llu,%llu,%llu,,,%.3f,%.3f,,",
+          buf, sizeof buf, ",%llu,%llu,%llu,%llu,%llu,,,%.3f,%.3f,,",
           static_cast<unsigned long long>(t.offered), static_cast<unsigned long long>(t.sent),
-          static_cast<unsigned long long>(t.completed), static_cast<unsigned long long>(t.errors),
-          percentile_ms(t.corrected, 50), percentile_ms(t.corrected, 99));
+          static_cast<unsigned long long>(t.completed), static_cast<unsigned long long>(t.failed),
+          static_cast<unsigned long long>(t.errors), percentile_ms(t.corrected, 50),
+          percentile_ms(t.corrected, 99));
       out += std::to_string(second);
       out += ',';
       out += csv_field(r.by_tag[tag].name);

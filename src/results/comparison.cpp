@@ -185,6 +185,13 @@ void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after)
   };
   saturation_note(before, "before");
   saturation_note(after, "after");
+  const uint64_t bounds_before = before.doc.overall.lower_bounds;
+  const uint64_t bounds_after = after.doc.overall.lower_bounds;
+  if (bounds_before || bounds_after) {
+    c.notes.push_back(
+        "the corrected latency includes failed requests at their failure time (lower bounds): " +
+        std::to_string(bounds_before) + " before, " + std::to_string(bounds_after) + " after");
+  }
   std::string few;
   auto check_few = [&](const ScopeChange& s) {
     if (s.in_before && s.in_after &&

@@ -73,11 +73,12 @@ std::string describe_latency(const RunView&, const TimelineRow& row) {
 }
 
 std::string describe_rate(const RunView& v, const TimelineRow& row) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "offered %s, sent %s, completed %s, errors %s",
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "offered %s, sent %s, completed %s, failed %s, errors %s",
                 compact_number(static_cast<double>(row.offered) / v.runs).c_str(),
                 compact_number(static_cast<double>(row.sent) / v.runs).c_str(),
                 compact_number(static_cast<double>(row.completed) / v.runs).c_str(),
+                compact_number(static_cast<double>(row.failed) / v.runs).c_str(),
                 compact_number(static_cast<double>(row.errors) / v.runs).c_str());
   return buf;
 }

@@ -23,6 +23,23 @@ std::string count_text(uint64_t n) {
   return std::to_string(n);
 }
 
+// The histogram's value at `percentile`, "—" when it holds no value.
+std::string percentile_text(const Histogram& h, double percentile) {
+  return h.count() ? latency_text(static_cast<double>(h.value_at_percentile(percentile))) : "—";
+}
+
+std::string max_text(const Histogram& h) {
+  return h.count() ? latency_text(static_cast<double>(h.max())) : "—";
+}
+
+// The note on a corrected latency that includes `n` failures at their failure time.
+std::string lower_bounds_text(uint64_t n) {
+  return "The corrected latency includes " + count_text(n) +
+         (n == 1 ? " failed request" : " failed requests") +
+         ", each at the time it failed: a lower bound of the latency it would have had. "
+         "Completed only leaves them out.";
+}
+
 std::string header_html(const ResultDoc& doc) {
   std::string sub = doc.config_text("trace") + " → " + doc.config_text("target");
   const std::string rate = doc.config_text("rate");
@@ -53,10 +70,10 @@ std::string cards_html(const ResultDoc& doc) {
        o.errors ? "bad" : "ok"},
       {"offered rate", rate_text(doc.offered_per_s()), "over the load", ""},
       {"achieved rate", rate_text(achieved), "completed during the load", ""},
-      {"p50 corrected", latency_text(static_cast<double>(o.corrected.value_at_percentile(50))), "",
-       ""},
-      {"p99 corrected", latency_text(static_cast<double>(o.corrected.value_at_percentile(99))),
-       "p99.9 " + latency_text(static_cast<double>(o.corrected.value_at_percentile(99.9))), ""},
+      {"p50 corrected", percentile_text(o.corrected, 50),
+       o.lower_bounds ? "incl. " + count_text(o.lower_bounds) + " failed (lower bounds)" : "", ""},
+      {"p99 corrected", percentile_text(o.corrected, 99),
+       "p99.9 " + percentile_text(o.corrected, 99.9), ""},
       {"saturation",
        saturated                ? "saturated"
        : judged(doc.saturation) ? "not saturated"
@@ -78,6 +95,10 @@ std::string cards_html(const ResultDoc& doc) {
 
 void add_histogram_row(HtmlTable& t, const std::string& name, const Histogram& h,
                        bool micros = true) {
+  if (h.count() == 0) {
+    t.add_row({name, "0", "—", "—", "—", "—", "—", "—"});
+    return;
+  }
   auto v = [&](double x) { return micros ? latency_text(x) : compact_number(x); };
   t.add_row({name, count_text(h.count()), v(static_cast<double>(h.value_at_percentile(50))),
              v(static_cast<double>(h.value_at_percentile(90))),
@@ -89,7 +110,8 @@ void add_histogram_row(HtmlTable& t, const std::string& name, const Histogram& h
 std::string latency_table(const Scope& o) {
   HtmlTable t({"measure", "count", "p50", "p90", "p99", "p99.9", "max", "mean"},
               {false, true, true, true, true, true, true, true});
-  add_histogram_row(t, "corrected (completion − intended)", o.corrected);
+  add_histogram_row(t, "corrected (completion or failure − intended)", o.corrected);
+  if (o.lower_bounds) add_histogram_row(t, "corrected, completed only", o.corrected_completed);
   add_histogram_row(t, "service (completion − sent)", o.service);
   add_histogram_row(t, "send lag (sent − intended)", o.send_lag);
   add_histogram_row(t, "time to first byte", o.ttfb);
@@ -101,22 +123,45 @@ std::string latency_table(const Scope& o) {
   return t.html();
 }
 
+bool any_lower_bounds(const std::vector<NamedScope>& scopes) {
+  return std::any_of(scopes.begin(), scopes.end(),
+                     [](const NamedScope& s) { return s.scope.lower_bounds > 0; });
+}
+
+// One row per scope; a "lower bounds" column when some scope's latency includes failures.
 std::string scopes_table(const ResultDoc& doc, const std::vector<NamedScope>& scopes,
                          const char* column) {
-  HtmlTable t({column, "requests", "rate", "errors", "p50", "p90", "p99", "p99.9", "max"},
-              {false, true, true, true, true, true, true, true, true});
+  const bool bounds = any_lower_bounds(scopes);
+  std::vector<std::string> headers = {column, "requests", "rate",  "errors", "p50",
+                                      "p90",  "p99",      "p99.9", "max"};
+  if (bounds) headers.push_back("lower bounds");
+  std::vector<bool> numeric(headers.size(), true);
+  numeric[0] = false;
+  HtmlTable t(std::move(headers), std::move(numeric));
   for (const auto& [name, s] : scopes) {
     const Histogram& h = s.corrected;
-    t.add_row({name, count_text(s.completed + s.failed), rate_text(scope_rate(doc, s)),
-               percent_text(s.error_ratio()),
-               latency_text(static_cast<double>(h.value_at_percentile(50))),
-               latency_text(static_cast<double>(h.value_at_percentile(90))),
-               latency_text(static_cast<double>(h.value_at_percentile(99))),
-               latency_text(static_cast<double>(h.value_at_percentile(99.9))),
-               latency_text(static_cast<double>(h.max()))},
-              {"", "", "", s.errors ? "worse" : ""});
+    std::vector<std::string> cells = {name,
+                                      count_text(s.completed + s.failed),
+                                      rate_text(scope_rate(doc, s)),
+                                      percent_text(s.error_ratio()),
+                                      percentile_text(h, 50),
+                                      percentile_text(h, 90),
+                                      percentile_text(h, 99),
+                                      percentile_text(h, 99.9),
+                                      max_text(h)};
+    if (bounds) cells.push_back(count_text(s.lower_bounds));
+    t.add_row(cells, {"", "", "", s.errors ? "worse" : ""});
   }
   return t.html();
+}
+
+std::string scopes_note(const std::vector<NamedScope>& scopes, const char* first) {
+  std::string note = first;
+  if (any_lower_bounds(scopes)) {
+    note += std::string(note.empty() ? "" : " ") +
+            "Lower bounds: failed requests in the latency at the time they failed.";
+  }
+  return note;
 }
 
 uint64_t count_named(const std::vector<std::pair<std::string, uint64_t>>& list,
@@ -125,6 +170,13 @@ uint64_t count_named(const std::vector<std::pair<std::string, uint64_t>>& list,
     if (name == key) return n;
   }
   return 0;
+}
+
+bool has_cause(const Scope& s, const std::string& name) {
+  for (const auto& entry : s.failures) {
+    if (entry.first == name) return true;
+  }
+  return false;
 }
 
 std::string errors_table(const ResultDoc& doc) {
@@ -143,6 +195,7 @@ std::string errors_table(const ResultDoc& doc) {
          name});
   }
   for (const auto& [name, n] : doc.overall.extra_counts) {
+    if (has_cause(doc.overall, name)) continue;  // listed with the failures
     causes.push_back(
         {name, [](const Scope& s, const std::string& k) { return count_named(s.extra_counts, k); },
          name});
@@ -168,7 +221,16 @@ std::string errors_table(const ResultDoc& doc) {
   }
   if (t.empty())
     return "<p>" + badge("no errors", "ok") + " every request completed with 1xx–3xx.</p>\n";
-  return t.html();
+  std::string note;
+  if (doc.overall.failure_count(kCaptureFailedCause)) {
+    note += "capture_failed: a completed response lacked a value to capture. ";
+  }
+  if (doc.overall.failure_count(kSessionAbortedCause)) {
+    note += "session_aborted: a session step not sent because an earlier step failed. ";
+  }
+  if (!note.empty())
+    note = "<p class=\"note\">" + html_escape(note.substr(0, note.size() - 1)) + "</p>\n";
+  return t.html() + note;
 }
 
 std::string saturation_html(const Saturation& s) {
@@ -218,8 +280,9 @@ std::string render_html_report(const ResultDoc& doc) {
   out += section("Saturation", saturation_html(doc.saturation));
   LineChart latency = latency_chart(views);
   out += chart_section("latency", "Latency over time", latency,
-                       "Per second of completion. Corrected = completion − intended send time "
-                       "(includes any wait); service = completion − actual send.");
+                       "Per second of completion or failure. Corrected = completion (or "
+                       "failure) − intended send time (includes any wait); service = completion "
+                       "− actual send.");
   LineChart rate = rate_chart(views);
   out += chart_section("rate", "Offered vs achieved rate", rate,
                        "Offered counts requests by intended second; achieved counts completions.");
@@ -243,12 +306,17 @@ std::string render_html_report(const ResultDoc& doc) {
     out += chart_section("spectrum-endpoints", "Percentile spectrum by endpoint (corrected)",
                          by_endpoint, doc.by_endpoint.size() > 10 ? "The first 10 endpoints." : "");
   }
-  out += section("Latency", latency_table(doc.overall));
+  out += section("Latency", latency_table(doc.overall),
+                 doc.overall.lower_bounds ? lower_bounds_text(doc.overall.lower_bounds) : "");
   if (!doc.by_endpoint.empty()) {
-    out += section("Endpoints", scopes_table(doc, doc.by_endpoint, "endpoint"),
-                   "Corrected latency; rate = completions during the load per second.");
+    out +=
+        section("Endpoints", scopes_table(doc, doc.by_endpoint, "endpoint"),
+                scopes_note(doc.by_endpoint,
+                            "Corrected latency; rate = completions during the load per second."));
   }
-  if (!doc.by_tag.empty()) out += section("Tags", scopes_table(doc, doc.by_tag, "tag"));
+  if (!doc.by_tag.empty()) {
+    out += section("Tags", scopes_table(doc, doc.by_tag, "tag"), scopes_note(doc.by_tag, ""));
+  }
   out += section("Errors by cause", errors_table(doc));
   if (!doc.thresholds.empty()) out += section("Thresholds", thresholds_table(doc.thresholds));
   out += section("Configuration", config_table(doc));

@@ -130,6 +130,7 @@ void merge_row(TimelineRow& into, const TimelineRow& row) {
   into.offered += row.offered;
   into.sent += row.sent;
   into.completed += row.completed;
+  into.failed += row.failed;
   into.errors += row.errors;
   into.in_flight += row.in_flight;
   into.backlog += row.backlog;
@@ -192,6 +193,7 @@ std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
         into.offered += row.offered;
         into.sent += row.sent;
         into.completed += row.completed;
+        into.failed += row.failed;
         into.errors += row.errors;
         histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
       }

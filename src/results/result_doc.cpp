@@ -26,6 +26,13 @@ double Scope::error_ratio() const noexcept {
   return ended == 0 ? 0.0 : static_cast<double>(errors) / static_cast<double>(ended);
 }
 
+uint64_t Scope::failure_count(std::string_view name) const noexcept {
+  for (const auto& [cause, n] : failures) {
+    if (cause == name) return n;
+  }
+  return 0;
+}
+
 void Scope::merge(const Scope& other) {
   offered += other.offered;
   sent += other.sent;
@@ -37,6 +44,8 @@ void Scope::merge(const Scope& other) {
   for (size_t i = 0; i < status.size(); ++i) status[i] += other.status[i];
   add_counts(failures, other.failures);
   corrected.merge(other.corrected);
+  corrected_completed.merge(other.corrected_completed);
+  lower_bounds += other.lower_bounds;
   service.merge(other.service);
   send_lag.merge(other.send_lag);
   ttfb.merge(other.ttfb);

@@ -72,6 +72,13 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
   }
   ObjectReader latency = r.child("latency_us");
   s.corrected = read_histogram(latency, "corrected", sink);
+  // Older results had no failures in the latency: their corrected was completions only.
+  if (latency.find("corrected_completed")) {
+    s.corrected_completed = read_histogram(latency, "corrected_completed", sink);
+  } else {
+    s.corrected_completed = s.corrected;
+  }
+  if (latency.find("lower_bounds")) s.lower_bounds = latency.u64("lower_bounds");
   s.service = read_histogram(latency, "service", sink);
   s.send_lag = read_histogram(latency, "send_lag", sink);
   s.ttfb = read_histogram(latency, "ttfb", sink);
@@ -127,6 +134,7 @@ void read_row_counts(ObjectReader& r, Row& row) {
   row.offered = r.u64("offered");
   row.sent = r.u64("sent");
   row.completed = r.u64("completed");
+  if (r.find("failed")) row.failed = r.u64("failed");  // absent in older results
   row.errors = r.u64("errors");
 }
 

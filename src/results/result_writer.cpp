@@ -63,6 +63,9 @@ void write_scope(JsonWriter& w, const Scope& s) {
   w.key("latency_us").begin_object();
   w.key("corrected");
   write_histogram(w, s.corrected);
+  w.key("corrected_completed");
+  write_histogram(w, s.corrected_completed);
+  w.key("lower_bounds").value(s.lower_bounds);
   w.key("service");
   write_histogram(w, s.service);
   w.key("send_lag");
@@ -95,6 +98,8 @@ JsonWriter& write_row_counts(JsonWriter& w, const Row& row) {
       .value(row.sent)
       .key("completed")
       .value(row.completed)
+      .key("failed")
+      .value(row.failed)
       .key("errors")
       .value(row.errors);
 }

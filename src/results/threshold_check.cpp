@@ -40,6 +40,7 @@ Saturation analyse_timeline(const std::vector<TimelineRow>& timeline) {
     row.offered = in.offered;
     row.sent = in.sent;
     row.completed = in.completed;
+    row.failed = in.failed;
     row.errors = in.errors;
     row.in_flight = in.in_flight;
     row.backlog = in.backlog;

@@ -20,8 +20,10 @@ struct RunReport {
   std::vector<engine::ThresholdOutcome> thresholds;
 };
 
-// The terminal summary: totals, percentile table (corrected, service, send lag, TTFB),
-// per-endpoint and per-tag tables, errors by cause, saturation verdict, thresholds.
+// The terminal summary: totals, percentile table (corrected, service, send lag, TTFB) with a
+// line on the failures the corrected latency includes as lower bounds, per-endpoint and per-tag
+// tables ("-" for a scope without latency), errors by cause (transport causes, failed captures,
+// aborted session steps, 4xx/5xx), saturation verdict, thresholds.
 std::string format_summary(const RunReport& report);
 
 // The run as a saved result (what `replay report`, `compare` and `merge` read back): the
@@ -33,8 +35,9 @@ results::ResultDoc to_result_doc(const RunReport& report);
 // results::format_result_doc of to_result_doc(report).
 std::string format_result_json(const RunReport& report);
 
-// The per-second timeline as CSV: one row per second for "all" and one per tag, with counts,
-// corrected p50/p99 (ms), service p50/p99 for "all", and one column per probe.
+// The per-second timeline as CSV: one row per second for "all" and one per tag, with counts
+// (offered, sent, completed, failed, errors; in-flight and backlog for "all"), corrected p50/p99
+// (ms, completions and failures), service p50/p99 for "all", and one column per probe.
 std::string format_timeline_csv(const RunReport& report);
 
 // HdrHistogram percentile-distribution files for --hgrm: corrected.hgrm, service.hgrm and

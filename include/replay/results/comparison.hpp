@@ -92,7 +92,8 @@ struct Comparison {
   std::vector<ScopeChange> tags;       // union of both sides, before's order first
   std::vector<ScopeChange> endpoints;  // likewise
   std::vector<RuleOutcome> rules;
-  std::vector<std::string> notes;  // configuration differences, saturation, small samples
+  // Configuration differences, saturation, failures in the latency, small samples.
+  std::vector<std::string> notes;
 
   // True when any --fail-on rule was crossed.
   bool regressed() const noexcept;

@@ -24,6 +24,12 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr std::array<std::string_view, 6> kStatusClassNames = {"other", "1xx", "2xx",
                                                                       "3xx",   "4xx", "5xx"};
 
+// Names in a scope's "failures" object beside the transport causes: a completed response that
+// lacked a value to capture (an error, not a failure: it is in `errors`, not in `failed`), and
+// session steps never sent because an earlier step failed (in both).
+inline constexpr std::string_view kCaptureFailedCause = "capture_failed";
+inline constexpr std::string_view kSessionAbortedCause = "session_aborted";
+
 // Histograms that only streaming (text/event-stream) responses fill.
 struct SseScope {
   Histogram first_event_us;
@@ -35,17 +41,26 @@ struct SseScope {
 // summary fields beside them (count, min, p50, ...) are derived from them. `failed` and
 // `errors` are read as written (the engine decides what counts as an error), and integer fields
 // this build does not know are kept in `extra_counts`, so all of them add up when runs merge.
+// `corrected` holds every request that ended: completed responses at their completion and
+// transport failures at the time they failed, the latter `lower_bounds` of the latency they
+// would have had; `corrected_completed` holds the completed responses only. Results written
+// before failures entered the latency read with corrected_completed = corrected and no lower
+// bounds (their `corrected` was completions only).
 struct Scope {
   uint64_t offered = 0;
   uint64_t sent = 0;
   uint64_t completed = 0;
-  uint64_t failed = 0;  // transport failures (and whatever else the writer counts as failed)
-  uint64_t errors = 0;  // failed plus 4xx/5xx responses (and other errors the writer counts)
+  uint64_t failed = 0;  // transport failures and aborted session steps (as the writer counts)
+  uint64_t errors = 0;  // failed plus 4xx/5xx responses and failed captures (likewise)
   uint64_t response_bytes = 0;
   std::vector<std::pair<std::string, uint64_t>> extra_counts;  // unknown integer fields
   std::array<uint64_t, 6> status{};                            // indexed like kStatusClassNames
-  std::vector<std::pair<std::string, uint64_t>> failures;      // cause name -> count, file order
+  // Cause name -> count, file order: the transport causes, then kCaptureFailedCause and
+  // kSessionAbortedCause (absent in older results).
+  std::vector<std::pair<std::string, uint64_t>> failures;
   Histogram corrected;
+  Histogram corrected_completed;
+  uint64_t lower_bounds = 0;  // failures in `corrected`, recorded at their failure time
   Histogram service;
   Histogram send_lag;
   Histogram ttfb;
@@ -53,6 +68,8 @@ struct Scope {
 
   // errors / (completed + failed); 0 when nothing ended.
   double error_ratio() const noexcept;
+  // The count of the cause named `name` in `failures`; 0 when absent.
+  uint64_t failure_count(std::string_view name) const noexcept;
   // Adds `other` exactly: counts summed (failure causes and extra counts matched by name),
   // histograms merged.
   void merge(const Scope& other);
@@ -69,13 +86,16 @@ struct ProbeSample {
   double value = 0;
 };
 
-// One second of the run. The histograms stay serialised ("" when nothing completed): a long
-// run has thousands of rows and a deserialised histogram takes ~180 KiB.
+// One second of the run. The histograms stay serialised ("" when nothing ended): a long run has
+// thousands of rows and a deserialised histogram takes ~180 KiB. The corrected histogram (and
+// p50_us, p99_us) holds the second's completions and transport failures, completed + failed
+// values; the service histogram completions only.
 struct TimelineRow {
   int64_t second = 0;
   uint64_t offered = 0;
   uint64_t sent = 0;
   uint64_t completed = 0;
+  uint64_t failed = 0;  // transport failures by failure time (0 in older results)
   uint64_t errors = 0;
   uint64_t in_flight = 0;
   uint64_t backlog = 0;
@@ -95,10 +115,11 @@ struct TagTimelineRow {
   uint64_t offered = 0;
   uint64_t sent = 0;
   uint64_t completed = 0;
+  uint64_t failed = 0;
   uint64_t errors = 0;
   int64_t p50_us = 0;
   int64_t p99_us = 0;
-  std::string corrected_hdr;  // "" when nothing completed
+  std::string corrected_hdr;  // "" when nothing ended
 };
 
 struct TagTimeline {

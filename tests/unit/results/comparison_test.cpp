@@ -173,3 +173,25 @@ TEST_CASE("rules naming unknown scopes are refused; scopes missing on one side c
     only_note = only_note || n == "endpoint POST /b is only in the before run(s)";
   CHECK(only_note);
 }
+
+TEST_CASE("a note says when the corrected latency includes failures as lower bounds") {
+  auto failing = mix(20'000, 50'000, 3000, 2);
+  failing[5].outcome = "reset";
+  failing[9].outcome = "timeout";
+  const PooledRuns before = pool_of(mix(20'000, 50'000), "before.json");
+  const PooledRuns after = pool_of(failing, "after.json");
+  auto c = compare_runs(before, after, {});
+  REQUIRE(c.ok());
+  auto has_note = [](const Comparison& x, const std::string& text) {
+    for (const auto& n : x.notes) {
+      if (n == text) return true;
+    }
+    return false;
+  };
+  CHECK(has_note(c.value(),
+                 "the corrected latency includes failed requests at their failure time (lower "
+                 "bounds): 0 before, 2 after"));
+  auto same = compare_runs(before, before, {});
+  REQUIRE(same.ok());
+  for (const auto& n : same->notes) CHECK(n.find("lower bounds") == std::string::npos);
+}

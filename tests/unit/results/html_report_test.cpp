@@ -59,6 +59,52 @@ TEST_CASE("the report is one self-contained page with drawn charts and the run's
   CHECK(html.find("not saturated") != std::string::npos);
 }
 
+TEST_CASE("the report shows the new causes, failed per second and the lower bounds") {
+  auto samples = testing::spread_samples(300, 6, 20'000, "GET /a");
+  auto b = testing::spread_samples(30, 6, 40'000, "POST /b", 2, "b");
+  b[0].outcome = "reset";
+  b[1].outcome = "timeout";
+  b[2].outcome = std::string(kCaptureFailedCause);
+  b[3].outcome = std::string(kSessionAbortedCause);
+  samples.insert(samples.end(), b.begin(), b.end());
+  ResultDoc doc = testing::make_run(samples);
+  REQUIRE(doc.overall.lower_bounds == 2);
+  const std::string html = render_html_report(doc);
+  CHECK(html.find(">capture_failed</td>") != std::string::npos);
+  CHECK(html.find(">session_aborted</td>") != std::string::npos);
+  CHECK(html.find(">reset</td>") != std::string::npos);
+  CHECK(html.find("session_aborted: a session step not sent") != std::string::npos);
+  CHECK(html.find("The corrected latency includes 2 failed requests, each at the time it "
+                  "failed: a lower bound") != std::string::npos);
+  CHECK(html.find(">corrected, completed only</td>") != std::string::npos);
+  CHECK(html.find("<th class=\"num\">lower bounds</th>") != std::string::npos);
+  CHECK(html.find("incl. 2 failed (lower bounds)") != std::string::npos);
+  // The rate chart's hover counts the second's failures.
+  CHECK(html.find(", failed 2, errors ") != std::string::npos);
+
+  // Without failures in the latency, none of it.
+  const std::string clean =
+      render_html_report(testing::make_run(testing::spread_samples(300, 6, 20'000)));
+  CHECK(clean.find("lower bound") == std::string::npos);
+  CHECK(clean.find("completed only") == std::string::npos);
+  CHECK(clean.find(">session_aborted</td>") == std::string::npos);
+  CHECK(clean.find(", failed 0, errors 0") != std::string::npos);
+}
+
+TEST_CASE("a scope without latency shows a dash in the report") {
+  auto samples = testing::spread_samples(100, 4, 20'000, "GET /a");
+  Sample aborted;
+  aborted.endpoint = "GET /never";
+  aborted.outcome = std::string(kSessionAbortedCause);
+  samples.push_back(aborted);
+  const std::string html = render_html_report(testing::make_run(samples));
+  const auto row = html.find(">GET /never</td>");
+  REQUIRE(row != std::string::npos);
+  const std::string cells = html.substr(row, html.find("</tr>", row) - row);
+  CHECK(cells.find("—") != std::string::npos);
+  CHECK(cells.find("0.00ms") == std::string::npos);
+}
+
 TEST_CASE("probe series get their own chart when the timeline has them") {
   ResultDoc doc = testing::make_run(testing::spread_samples(300, 6, 20'000));
   for (auto& row : doc.timeline) {

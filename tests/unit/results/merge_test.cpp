@@ -124,6 +124,89 @@ TEST_CASE("merging two shards equals the union of their histograms, counts and t
   CHECK(again->timeline.size() == 8);
 }
 
+TEST_CASE("merging adds failures in the latency, lower bounds, new causes and failed per second") {
+  auto failing = [](const std::string& cause, int64_t second, int64_t latency_us) {
+    Sample x;
+    x.second = second;
+    x.latency_us = latency_us;
+    x.outcome = cause;
+    return x;
+  };
+  auto a_samples = testing::spread_samples(200, 4, 20'000, "GET /a", 1);
+  a_samples.push_back(failing("reset", 1, 500));
+  a_samples.push_back(failing(std::string(kSessionAbortedCause), 1, 0));
+  a_samples[10].outcome = kCaptureFailedCause;
+  auto b_samples = testing::spread_samples(100, 4, 40'000, "GET /a", 2);
+  b_samples.push_back(failing("timeout", 1, 3'000'000));
+  b_samples.push_back(failing("reset", 3, 700));
+  ResultDoc a = shard(testing::make_run(a_samples, kStart), 0, 2, "a.json");
+  ResultDoc b = shard(testing::make_run(b_samples, kStart), 1, 2, "b.json");
+
+  auto merged = merge_shards({a, b});
+  REQUIRE_MESSAGE(merged.ok(), (merged.ok() ? "" : merged.error().context));
+  const Scope& m = merged->overall;
+  Histogram corrected = a.overall.corrected;
+  corrected.merge(b.overall.corrected);
+  Histogram completed = a.overall.corrected_completed;
+  completed.merge(b.overall.corrected_completed);
+  CHECK(m.corrected == corrected);
+  CHECK(m.corrected_completed == completed);
+  CHECK(m.corrected.count() == 300 + 3);
+  CHECK(m.corrected_completed.count() == 300);
+  CHECK(m.lower_bounds == 3);
+  CHECK(m.failed == 4);      // 3 transport failures and the aborted step
+  CHECK(m.errors == 4 + 1);  // and the failed capture
+  CHECK(m.completed == 300);
+  CHECK(m.failure_count("reset") == 2);
+  CHECK(m.failure_count("timeout") == 1);
+  CHECK(m.failure_count(kCaptureFailedCause) == 1);
+  CHECK(m.failure_count(kSessionAbortedCause) == 1);
+  // Each cause once: the names matched, not appended again.
+  size_t aborted_entries = 0;
+  for (const auto& [name, n] : m.failures) aborted_entries += name == kSessionAbortedCause;
+  CHECK(aborted_entries == 1);
+  REQUIRE(merged->by_endpoint.size() == 1);
+  CHECK(merged->by_endpoint[0].scope.lower_bounds == 3);
+  CHECK(merged->by_endpoint[0].scope.corrected_completed == completed);
+  REQUIRE(merged->timeline.size() == 4);
+  CHECK(merged->timeline[1].failed == 2);
+  CHECK(merged->timeline[3].failed == 1);
+  CHECK(Histogram::deserialise(merged->timeline[1].corrected_hdr)->count() ==
+        merged->timeline[1].completed + 2);
+  REQUIRE(merged->timeline_by_tag.size() == 1);
+  CHECK(merged->timeline_by_tag[0].rows[1].failed == 2);
+
+  // Written and read again, the sums stay.
+  auto again = parse_result_json(format_result_doc(merged.value()), "all.json");
+  REQUIRE(again.ok());
+  CHECK(again->overall.lower_bounds == 3);
+  CHECK(again->overall.corrected_completed == completed);
+  CHECK(again->timeline[1].failed == 2);
+  CHECK(again->overall.failure_count(kSessionAbortedCause) == 1);
+}
+
+TEST_CASE("a result without lower bounds merges with one that has them") {
+  auto samples = testing::spread_samples(100, 3, 20'000);
+  Sample failed;
+  failed.second = 1;
+  failed.latency_us = 800;
+  failed.outcome = "reset";
+  samples.push_back(failed);
+  ResultDoc now = shard(testing::make_run(samples, kStart), 1, 2, "now.json");
+  // An older result: completions only in its latency, no new causes, no failed per second.
+  ResultDoc old = shard(testing::make_run(testing::spread_samples(100, 3, 20'000)), 0, 2, "o.json");
+  old.overall.failures.resize(old.overall.failures.size() - 2);
+  for (auto& row : old.timeline) row.failed = 0;
+  auto merged = merge_shards({old, now});
+  REQUIRE(merged.ok());
+  CHECK(merged->overall.lower_bounds == 1);
+  CHECK(merged->overall.corrected.count() == 201);
+  CHECK(merged->overall.corrected_completed.count() == 200);
+  CHECK(merged->overall.failure_count("reset") == 1);
+  CHECK(merged->overall.failure_count(kSessionAbortedCause) == 0);
+  CHECK(merged->timeline[1].failed == 1);
+}
+
 TEST_CASE("merge refuses results whose configurations differ beyond the shard") {
   auto run = testing::make_run(testing::spread_samples(100, 5, 20'000), kStart);
   ResultDoc a = shard(run, 0, 2, "a.json");

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <regex>
 #include <string>
 
 #include "replay/results/result_writer.hpp"
@@ -29,6 +30,28 @@ std::vector<Sample> two_endpoints() {
   more[3].status = 503;
   more[4].status = 404;
   samples.insert(samples.end(), more.begin(), more.end());
+  return samples;
+}
+
+// two_endpoints() with 3 transport failures (a timeout at 4 s), a failed capture and 2 aborted
+// session steps, all on POST /b/{id} (tag b).
+std::vector<Sample> with_failures() {
+  auto samples = two_endpoints();
+  auto add = [&](int64_t second, int64_t latency_us, const std::string& outcome) {
+    Sample x;
+    x.second = second;
+    x.latency_us = latency_us;
+    x.endpoint = "POST /b/{id}";
+    x.tag = "b";
+    x.outcome = outcome;
+    samples.push_back(x);
+  };
+  add(1, 300, "reset");
+  add(2, 900, "reset");
+  add(5, 4'000'000, "timeout");
+  add(3, 0, std::string(kSessionAbortedCause));
+  add(3, 0, std::string(kSessionAbortedCause));
+  samples[350].outcome = kCaptureFailedCause;
   return samples;
 }
 
@@ -101,7 +124,7 @@ TEST_CASE("probe samples and unknown integer scope fields are read and written b
   std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
   json = replace_once(json, "\"service_hdr\":\"",
                       "\"probes\":{\"queue_depth\":7.5,\"lag\":null},\"service_hdr\":\"");
-  json = replace_once(json, "\"response_bytes\":", "\"capture_failed\":3,\"response_bytes\":");
+  json = replace_once(json, "\"response_bytes\":", "\"retries\":3,\"response_bytes\":");
   auto doc = parse_result_json(json, "probes.json");
   REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
   REQUIRE(doc->timeline[0].probes.size() == 2);
@@ -109,11 +132,95 @@ TEST_CASE("probe samples and unknown integer scope fields are read and written b
   CHECK(doc->timeline[0].probes[0].value == 7.5);
   CHECK(std::isnan(doc->timeline[0].probes[1].value));
   REQUIRE(doc->overall.extra_counts.size() == 1);
-  CHECK(doc->overall.extra_counts[0] == std::pair<std::string, uint64_t>("capture_failed", 3));
+  CHECK(doc->overall.extra_counts[0] == std::pair<std::string, uint64_t>("retries", 3));
   auto again = parse_result_json(format_result_doc(doc.value()), "again.json");
   REQUIRE(again.ok());
   CHECK(again->timeline[0].probes.size() == 2);
   CHECK(again->overall.extra_counts == doc->overall.extra_counts);
+}
+
+TEST_CASE("failed requests in the latency, failed captures and aborted steps read back") {
+  const std::string json = testing::write_run_json(with_failures(), 1'700'000'000'000);
+  auto doc = parse_result_json(json, "failures.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  const Scope& o = doc->overall;
+  CHECK(o.offered == 405);
+  CHECK(o.sent == 403);
+  CHECK(o.completed == 400);
+  CHECK(o.failed == 5);                   // 3 transport failures, 2 aborted steps
+  CHECK(o.errors == 2 + 5 + 1);           // 4xx/5xx, failed, the failed capture
+  CHECK(o.corrected.count() == 400 + 3);  // completions and transport failures
+  CHECK(o.corrected_completed.count() == 400);
+  CHECK(o.lower_bounds == 3);
+  CHECK(o.corrected.max() >= 4'000'000);  // the timeout, at its failure time
+  CHECK(o.corrected_completed.max() < 4'000'000);
+  CHECK(o.service.count() == 400);
+  CHECK(o.error_ratio() == doctest::Approx(8.0 / 405));
+  CHECK(o.failure_count("reset") == 2);
+  CHECK(o.failure_count("timeout") == 1);
+  CHECK(o.failure_count(kCaptureFailedCause) == 1);
+  CHECK(o.failure_count(kSessionAbortedCause) == 2);
+  CHECK(o.failure_count("nope") == 0);
+  // The two new causes follow the transport causes.
+  REQUIRE(o.failures.size() >= 2);
+  CHECK(o.failures[o.failures.size() - 2].first == kCaptureFailedCause);
+  CHECK(o.failures.back().first == kSessionAbortedCause);
+  CHECK(json.find("\"capture_failed\":1,\"session_aborted\":2}") != std::string::npos);
+  CHECK(json.find("\"lower_bounds\":3,") != std::string::npos);
+
+  const Scope* b = doc->find_scope("POST /b/{id}");
+  REQUIRE(b != nullptr);
+  CHECK(b->lower_bounds == 3);
+  CHECK(b->corrected.count() == b->corrected_completed.count() + 3);
+  CHECK(doc->find_scope("GET /a")->lower_bounds == 0);
+  CHECK(doc->find_scope("GET /a")->corrected == doc->find_scope("GET /a")->corrected_completed);
+
+  uint64_t failed = 0, completed = 0, ended = 0;
+  for (const auto& row : doc->timeline) {
+    failed += row.failed;
+    completed += row.completed;
+    if (!row.corrected_hdr.empty()) ended += Histogram::deserialise(row.corrected_hdr)->count();
+  }
+  CHECK(failed == 3);
+  CHECK(ended == completed + failed);
+  CHECK(doc->timeline[2].failed == 1);
+  uint64_t tag_failed = 0;
+  for (const auto& row : doc->timeline_by_tag[1].rows) tag_failed += row.failed;
+  CHECK(tag_failed == 3);
+
+  // Written back, byte for byte.
+  CHECK(format_result_doc(doc.value()) == json);
+}
+
+TEST_CASE("a result written before failures entered the latency still reads") {
+  const std::string json = testing::write_run_json(with_failures(), 1'700'000'000'000);
+  // What older builds wrote: no corrected_completed, lower_bounds, timeline failed, nor the two
+  // causes (their corrected held completions only; here it is the same text either way).
+  std::string old = std::regex_replace(
+      json, std::regex(R"re("corrected_completed":\{[^}]*\},"lower_bounds":\d+,)re"), "");
+  old = std::regex_replace(
+      old, std::regex(R"re("failed":\d+,(?="errors":\d+,"(in_flight|p50_us)"))re"), "");
+  old =
+      std::regex_replace(old, std::regex(R"re(,"capture_failed":\d+,"session_aborted":\d+)re"), "");
+  REQUIRE(old.find("corrected_completed") == std::string::npos);
+  REQUIRE(old.find("lower_bounds") == std::string::npos);
+  REQUIRE(old.find("session_aborted") == std::string::npos);
+  auto doc = parse_result_json(old, "old.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  CHECK(doc->overall.failed == 5);
+  CHECK(doc->overall.lower_bounds == 0);
+  CHECK(doc->overall.corrected_completed == doc->overall.corrected);
+  CHECK(doc->overall.failure_count(kSessionAbortedCause) == 0);
+  CHECK(doc->by_endpoint[1].scope.corrected_completed == doc->by_endpoint[1].scope.corrected);
+  for (const auto& row : doc->timeline) CHECK(row.failed == 0);
+  for (const auto& t : doc->timeline_by_tag) {
+    for (const auto& row : t.rows) CHECK(row.failed == 0);
+  }
+  // Written again, it has the new fields, derived as read.
+  auto again = parse_result_json(format_result_doc(doc.value()), "again.json");
+  REQUIRE(again.ok());
+  CHECK(again->overall.corrected_completed == doc->overall.corrected);
+  CHECK(again->overall.lower_bounds == 0);
 }
 
 TEST_CASE("other formats, newer versions and damaged results are refused naming file and field") {

@@ -24,16 +24,63 @@ engine::ScopeStats& named(std::vector<engine::NamedStats>& list, const std::stri
   return list.back().stats;
 }
 
+bool is_transport_failure(const Sample& x) {
+  return !x.outcome.empty() && x.outcome != results::kCaptureFailedCause &&
+         x.outcome != results::kSessionAbortedCause;
+}
+
+size_t failure_cause_index(const std::string& name) {
+  for (size_t i = 0; i < engine::kFailureCauseCount; ++i) {
+    if (name == client::failure_cause_name(static_cast<client::FailureCause>(i))) return i;
+  }
+  FAIL("no failure cause named " << name);
+  return 0;
+}
+
+// The histogram serialised, "" when it is empty (as the engine writes timeline rows).
+std::string serialise_row_histogram(const histogram::Histogram& h) {
+  return h.count() ? h.serialise() : std::string();
+}
+
 void count_sample(engine::ScopeStats& s, const Sample& x) {
   ++s.offered;
+  if (x.outcome == results::kSessionAbortedCause) {
+    ++s.session_aborted;
+    return;
+  }
   ++s.sent;
+  if (is_transport_failure(x)) {
+    ++s.failures[failure_cause_index(x.outcome)];
+    s.corrected.record(x.latency_us);
+    ++s.lower_bounds;
+    return;
+  }
   ++s.completed;
+  if (x.outcome == results::kCaptureFailedCause) ++s.capture_failed;
   ++s.status_classes[static_cast<size_t>(x.status / 100)];
   s.corrected.record(x.latency_us);
+  s.corrected_completed.record(x.latency_us);
   s.service.record(x.latency_us * 9 / 10);
   s.send_lag.record(x.latency_us / 10);
   s.ttfb.record(x.latency_us / 2);
   s.response_bytes += 100;
+}
+
+// The sample's counts in its timeline row (an aborted step is offered and an error only).
+void count_row(engine::TimelineRow& row, const Sample& x) {
+  ++row.offered;
+  if (x.outcome == results::kSessionAbortedCause) {
+    ++row.errors;
+    return;
+  }
+  ++row.sent;
+  if (is_transport_failure(x)) {
+    ++row.failed;
+    ++row.errors;
+    return;
+  }
+  ++row.completed;
+  if (x.status >= 400 || !x.outcome.empty()) ++row.errors;
 }
 
 std::string difference(simdjson::dom::element a, simdjson::dom::element b,
@@ -100,21 +147,19 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
     count_sample(named(r.by_tag, x.tag), x);
     count_sample(named(r.by_endpoint, x.endpoint), x);
     auto& row = rows[x.second];
-    ++row.offered;
-    ++row.sent;
-    ++row.completed;
-    if (x.status >= 400) ++row.errors;
-    row.in_flight = std::max<uint64_t>(row.in_flight, 3);
-    per_second[x.second].first.record(x.latency_us);
-    per_second[x.second].second.record(x.latency_us * 9 / 10);
     last = std::max(last, x.second);
+    count_row(row, x);
+    row.in_flight = std::max<uint64_t>(row.in_flight, 3);
+    if (x.outcome == results::kSessionAbortedCause) continue;
+    per_second[x.second].first.record(x.latency_us);
+    if (!is_transport_failure(x)) per_second[x.second].second.record(x.latency_us * 9 / 10);
   }
   for (int64_t s = 0; s <= last; ++s) {
     engine::TimelineRow row = rows[s];
     row.second = s;
     if (per_second.count(s)) {
-      row.corrected = per_second[s].first.serialise();
-      row.service = per_second[s].second.serialise();
+      row.corrected = serialise_row_histogram(per_second[s].first);
+      row.service = serialise_row_histogram(per_second[s].second);
     }
     r.timeline.push_back(row);
   }
@@ -127,14 +172,11 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
       if (x.tag != r.by_tag[t].name) continue;
       auto& row = tag_rows[x.second];
       row.second = x.second;
-      ++row.offered;
-      ++row.sent;
-      ++row.completed;
-      if (x.status >= 400) ++row.errors;
-      hist[x.second].record(x.latency_us);
+      count_row(row, x);
+      if (x.outcome != results::kSessionAbortedCause) hist[x.second].record(x.latency_us);
     }
     for (auto& [second, row] : tag_rows) {
-      row.corrected = hist[second].serialise();
+      row.corrected = serialise_row_histogram(hist[second]);
       r.timeline_by_tag[t].push_back(row);
     }
   }

@@ -10,13 +10,17 @@
 
 namespace replay::testing {
 
-// One completed request of a synthetic run.
+// One request of a synthetic run: completed unless `outcome` says otherwise.
 struct Sample {
-  int64_t second = 0;      // completion second
+  int64_t second = 0;      // completion (or failure) second
   int64_t latency_us = 0;  // corrected; service is 90 % of it
   std::string endpoint = "GET /a";
   std::string tag = "t";
   int status = 200;
+  // "": completed. A transport cause ("reset", "timeout", ...): failed after latency_us, in the
+  // corrected latency as a lower bound. "capture_failed": completed without a value to capture.
+  // "session_aborted": a session step never sent (no latency).
+  std::string outcome;
 };
 
 // result.json text for `samples` as report::format_result_json writes it, with config

@@ -1,0 +1,206 @@
+// The run's terminal summary and timeline CSV (report component) on statistics built by hand:
+// errors by cause, the lower-bound line, "-" for a scope without latency, the CSV's failed column.
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "replay/core/units.hpp"
+#include "replay/report/run_report.hpp"
+#include "replay/schedule/rate.hpp"
+
+using namespace replay;
+
+namespace {
+
+engine::ScopeStats completed_scope(int n, int64_t latency_us) {
+  engine::ScopeStats s;
+  for (int i = 0; i < n; ++i) {
+    ++s.offered;
+    ++s.sent;
+    ++s.completed;
+    ++s.status_classes[2];
+    s.corrected.record(latency_us + i);
+    s.corrected_completed.record(latency_us + i);
+    s.service.record(latency_us + i);
+    s.send_lag.record(10);
+    s.ttfb.record(latency_us / 2);
+  }
+  return s;
+}
+
+void add_transport_failure(engine::ScopeStats& s, client::FailureCause cause, int64_t at_us) {
+  ++s.offered;
+  ++s.sent;
+  ++s.failures[static_cast<size_t>(cause)];
+  s.corrected.record(at_us);
+  ++s.lower_bounds;
+}
+
+report::RunReport base_report() {
+  report::RunReport report;
+  report.config.trace_path = "t.zst";
+  report.config.target_url = "http://127.0.0.1:1";
+  report.config.rate = schedule::parse_rate_schedule("10/s").value();
+  report.rate_text = "10/s";
+  report.result.threads = 1;
+  report.result.load_us = 2'000'000;
+  report.result.elapsed_us = 2'000'000;
+  report.saturation.summary = "not judged";
+  return report;
+}
+
+// 20 completions of GET /a at ~20 ms; POST /b had 2 resets (at 5 ms and 40 ms), one timeout
+// at 1 s and a failed capture; GET /c only aborted session steps (nothing sent).
+report::RunReport report_with_failures() {
+  report::RunReport report = base_report();
+  auto& r = report.result;
+  engine::ScopeStats a = completed_scope(20, 20'000);
+  engine::ScopeStats b = completed_scope(4, 30'000);
+  add_transport_failure(b, client::FailureCause::reset, 5'000);
+  add_transport_failure(b, client::FailureCause::reset, 40'000);
+  add_transport_failure(b, client::FailureCause::timeout, 1'000'000);
+  b.capture_failed = 1;
+  engine::ScopeStats c;
+  c.offered = 3;
+  c.session_aborted = 3;
+  r.by_endpoint = {{"GET /a", a}, {"POST /b", b}, {"GET /c", c}};
+  r.overall = a;
+  r.overall.merge(b);
+  r.overall.merge(c);
+  r.by_tag = {{"x", a}, {"y", b}};
+  r.by_tag[1].stats.merge(c);
+  engine::TimelineRow row;
+  row.second = 0;
+  row.offered = 30;
+  row.sent = 27;
+  row.completed = 24;
+  row.failed = 3;
+  row.errors = 4;
+  r.timeline = {row};
+  r.timeline_by_tag = {{}, {row}};
+  return report;
+}
+
+bool has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// The line of `text` that starts with `prefix` ("" when none).
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    if (line.rfind(prefix, 0) == 0) return line;
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the summary lists every cause of error, failed captures and aborted steps included") {
+  const std::string out = report::format_summary(report_with_failures());
+  CHECK(has(out, "failed 6"));  // 3 transport failures, 3 aborted steps
+  CHECK(has(out, "\n  errors by cause\n"));
+  CHECK(has(out, "\n    reset            2\n"));
+  CHECK(has(out, "\n    timeout          1\n"));
+  CHECK(has(out, "\n    capture_failed   1\n"));
+  CHECK(has(out, "\n    session_aborted  3\n"));
+  CHECK_FALSE(has(out, "connect_refused"));
+
+  // A failed capture alone is an error worth listing.
+  report::RunReport capture_only = base_report();
+  capture_only.result.overall = completed_scope(5, 1'000);
+  capture_only.result.overall.capture_failed = 2;
+  const std::string capture = report::format_summary(capture_only);
+  CHECK(has(capture, "\n  errors by cause\n    capture_failed   2\n"));
+}
+
+TEST_CASE("the summary says when the corrected latency includes failures as lower bounds") {
+  const report::RunReport report = report_with_failures();
+  const std::string out = report::format_summary(report);
+  const auto& o = report.result.overall;
+  const std::string line = line_starting(out, "  corrected latency includes");
+  CHECK(line ==
+        "  corrected latency includes 3 failed requests at their failure time (lower "
+        "bounds); completed only: p50 " +
+            format_ms(o.corrected_completed.value_at_percentile(50)) + ", p99 " +
+            format_ms(o.corrected_completed.value_at_percentile(99)));
+  // The corrected row holds the timeout at its failure time; completed only does not.
+  CHECK(has(line_starting(out, "  corrected "), format_ms(o.corrected.max())));
+  CHECK(o.corrected.max() >= 1'000'000);
+  CHECK(o.corrected_completed.max() < 1'000'000);
+  // The endpoint and tag rows with lower bounds say how many.
+  const auto& b = report.result.by_endpoint[1].stats;
+  CHECK(line_starting(out, "  POST /b")
+            .ends_with(" " + format_ms(b.corrected.max()) + "  (3 lower bounds)"));
+  CHECK(line_starting(out, "  GET /a").find("lower bound") == std::string::npos);
+  CHECK(has(line_starting(out, "  y "), "(3 lower bounds)"));
+
+  // One failure: singular.
+  report::RunReport one = base_report();
+  one.result.overall = completed_scope(5, 1'000);
+  add_transport_failure(one.result.overall, client::FailureCause::reset, 300);
+  CHECK(has(report::format_summary(one),
+            "\n  corrected latency includes 1 failed request at its failure time (lower bounds); "
+            "completed only: p50 "));
+
+  // Nothing completed: no percentiles of nothing.
+  report::RunReport refused = base_report();
+  add_transport_failure(refused.result.overall, client::FailureCause::connect_refused, 200);
+  add_transport_failure(refused.result.overall, client::FailureCause::connect_refused, 300);
+  CHECK(has(report::format_summary(refused),
+            "\n  corrected latency includes 2 failed requests at their failure time (lower "
+            "bounds); none completed\n"));
+}
+
+TEST_CASE("without failures in the latency the summary has no lower-bound line") {
+  report::RunReport report = base_report();
+  report.result.overall = completed_scope(10, 2'000);
+  report.result.overall.session_aborted = 2;  // aborted steps have no latency
+  report.result.by_endpoint = {{"GET /a", report.result.overall}};
+  const std::string out = report::format_summary(report);
+  CHECK_FALSE(has(out, "lower bound"));
+  CHECK_FALSE(has(out, "corrected latency includes"));
+  CHECK(has(out, "\n    session_aborted  2\n"));
+
+  report.result.overall.session_aborted = 0;
+  report.result.by_endpoint = {{"GET /a", report.result.overall}};
+  const std::string clean = report::format_summary(report);
+  CHECK_FALSE(has(clean, "errors by cause"));
+  CHECK_FALSE(has(clean, "lower bound"));
+}
+
+TEST_CASE("a scope without latency shows - instead of 0.00ms") {
+  const std::string out = report::format_summary(report_with_failures());
+  const std::string c = line_starting(out, "  GET /c ");
+  REQUIRE_FALSE(c.empty());
+  CHECK(c.find("0.00ms") == std::string::npos);
+  CHECK(c.find("ms") == std::string::npos);
+  // requests, rate/s, errors, then p50, p95, p99 and max as "-".
+  CHECK(c.substr(c.size() - 44) == std::string(10, ' ') + "-" + std::string(10, ' ') + "-" +
+                                       std::string(10, ' ') + "-" + std::string(10, ' ') + "-");
+  CHECK(has(line_starting(out, "  GET /a "), "ms"));
+
+  // Nothing ended at all: the overall latency rows are "-" too.
+  report::RunReport empty = base_report();
+  empty.result.overall.offered = 4;
+  empty.result.overall.session_aborted = 4;
+  const std::string none = report::format_summary(empty);
+  const std::string corrected = line_starting(none, "  corrected ");
+  REQUIRE_FALSE(corrected.empty());
+  CHECK(corrected.find("ms") == std::string::npos);
+  CHECK(corrected.back() == '-');
+}
+
+TEST_CASE("the timeline CSV has a failed column for the run and for each tag") {
+  const std::string csv = report::format_timeline_csv(report_with_failures());
+  CHECK(line_starting(csv, "second,") ==
+        "second,tag,offered,sent,completed,failed,errors,in_flight,backlog,p50_ms,p99_ms,"
+        "service_p50_ms,service_p99_ms");
+  CHECK(line_starting(csv, "0,all,").rfind("0,all,30,27,24,3,4,0,0,", 0) == 0);
+  CHECK(line_starting(csv, "0,y,").rfind("0,y,30,27,24,3,4,,,", 0) == 0);
+  CHECK(line_starting(csv, "0,x,").empty());  // tag x had nothing that second
+}
