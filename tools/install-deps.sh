@@ -13,7 +13,7 @@ packages=(
 )
 for group in "$@"; do
   case "$group" in
-    --test) packages+=(hey python3-httpbin chromium) ;;
+    --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium) ;;
     --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option '$group' (--test, --bench, --fuzz)" >&2; exit 1 ;;
