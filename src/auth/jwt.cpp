@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <simdjson.h>
 
 #include <cmath>
@@ -15,6 +16,8 @@ namespace replay::auth {
 namespace {
 
 constexpr std::string_view kHeaderJson = R"({"alg":"HS256","typ":"JWT"})";
+// Keeps the fingerprint from being the digest of the bare secret, or of anything else.
+constexpr std::string_view kFingerprintDomain = "replay-jwt-secret-fingerprint-v1:";
 
 struct Segments {
   std::string_view header;
@@ -143,6 +146,36 @@ Result<std::string> jwt_payload_json(std::string_view token) {
   auto payload = base64url_decode(segments->payload);
   if (!payload) return make_error(Errc::corrupt, "JWT payload is not base64url");
   return std::move(*payload);
+}
+
+std::optional<int64_t> jwt_exp_unverified(std::string_view token) {
+  auto payload = jwt_payload_json(token);
+  if (!payload) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  double exp_s = 0;
+  if (parser.parse(payload.value()).get(object) != simdjson::SUCCESS ||
+      object["exp"].get(exp_s) != simdjson::SUCCESS || !std::isfinite(exp_s) ||
+      std::fabs(exp_s) > 9.0e15) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(std::floor(exp_s));
+}
+
+std::string secret_fingerprint(std::string_view secret) {
+  std::string input(kFingerprintDomain);
+  input += secret;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  unsigned int size = 0;
+  EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha256(), nullptr);
+  OPENSSL_cleanse(input.data(), input.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 8; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
 }
 
 }  // namespace replay::auth

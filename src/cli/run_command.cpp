@@ -49,6 +49,18 @@ struct RunFlags {
   bool no_tls_resume = false;
 };
 
+// --jwt-secret re-mints the bearer tokens of any trace. $DEV_JWT_SECRET stands in for it only
+// in a trace whose tokens synth minted (the engine re-mints those when the secret's fingerprint
+// matches the header's), so a dev secret in the environment never re-signs recorded tokens.
+void resolve_jwt_secret(engine::RunConfig& c) {
+  if (!c.jwt_secret.empty()) return;
+  const char* env = std::getenv("DEV_JWT_SECRET");
+  if (env == nullptr || *env == '\0') return;
+  auto reader = trace::TraceReader::open(c.trace_path);
+  // A trace that does not open is the engine's to report.
+  if (reader && reader.value()->header().tokens.minted_by == "synth") c.jwt_secret = env;
+}
+
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::invalid_argument:
@@ -167,6 +179,7 @@ Result<void> resolve(RunFlags& f) {
     c.shard_index = index;
     c.shard_count = count;
   }
+  resolve_jwt_secret(c);
   if (c.target_url.empty()) {
     auto reader = trace::TraceReader::open(c.trace_path);
     if (!reader) return reader.error().within("opening trace '" + c.trace_path + "'");
@@ -314,7 +327,9 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");
   sub->add_option("--jwt-secret", f->config.jwt_secret,
                   "Re-mint the trace's HS256 bearer tokens with this secret and a fresh exp, "
-                  "keeping their claims (recorded tokens expire)");
+                  "keeping their claims (recorded tokens expire); synth's only if it minted "
+                  "them with it. Without it, synth's tokens are re-minted when minted with "
+                  "$DEV_JWT_SECRET, else the dev secret");
   sub->add_flag("--skip-bad", f->config.skip_bad, "Skip corrupt trace records instead of stopping");
   sub->add_flag("-q,--quiet", f->quiet, "No live view and no summary (use with --out)");
   return {sub, [f] { return run_run(*f); }};

@@ -109,6 +109,7 @@ int run_synth(const SynthFlags& f) {
                   format_duration_us(duration_us) + " --arrival " + arrival + " --seed " +
                   std::to_string(seed);
   header.base_url = !f.base_url.empty() ? f.base_url : scenario->defaults.base_url;
+  header.tokens = (*synthesizer)->token_provenance();
   auto summary = synth::write_synth_trace(**synthesizer, f.out_path, header, f.zstd_level);
   if (!summary) return report_error(summary.error(), kExitRunFailed);
 
@@ -117,11 +118,14 @@ int run_synth(const SynthFlags& f) {
               static_cast<unsigned long long>(summary->sessions),
               format_duration_us(duration_us).c_str(), f.out_path.c_str(),
               format_bytes(summary->bytes).c_str());
+  // replay run re-mints expired tokens on its own when it holds their secret, which it finds
+  // in $DEV_JWT_SECRET or the dev default as synth did; a --jwt-secret must be passed again.
   const int64_t exp_s = (*synthesizer)->token_exp_s();
-  if ((*synthesizer)->tokens_minted() > 0 && exp_s <= static_cast<int64_t>(std::time(nullptr))) {
+  if (!f.jwt_secret.empty() && (*synthesizer)->tokens_minted() > 0 &&
+      exp_s <= static_cast<int64_t>(std::time(nullptr))) {
     std::fprintf(stderr,
-                 "replay: warning: the trace's tokens expired at %s: replay with --jwt-secret to "
-                 "re-mint them, or synthesise with --now now or a longer --token-ttl\n",
+                 "replay: note: the trace's tokens expired at %s: replay run re-mints them when "
+                 "given the same secret (--jwt-secret or $DEV_JWT_SECRET)\n",
                  synth::format_rfc3339(exp_s).c_str());
   }
   return kExitOk;

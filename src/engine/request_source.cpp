@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "replay/auth/jwt.hpp"
+#include "replay/auth/token_plan.hpp"
 #include "replay/core/json_writer.hpp"
 #include "replay/trace/endpoint.hpp"
 
@@ -23,8 +24,12 @@ bool contains(const std::vector<std::string>& list, const std::string& s) {
   return false;
 }
 
-// The payload of `token` with a fresh exp; nullopt if it is not a JWT we can re-sign.
-std::optional<std::string> refresh_claims(std::string_view token, int64_t exp) {
+// Distinct kept tokens whose exp claim is checked, at most; past it the check stops.
+constexpr size_t kMaxCheckedTokens = 100'000;
+
+// The payload of `token` with a fresh exp, and iat when it has one; nullopt if it is not a
+// JWT we can re-sign.
+std::optional<std::string> refresh_claims(std::string_view token, int64_t iat, int64_t exp) {
   auto payload = auth::jwt_payload_json(token);
   if (!payload) return std::nullopt;
   simdjson::dom::parser parser;
@@ -35,7 +40,11 @@ std::optional<std::string> refresh_claims(std::string_view token, int64_t exp) {
   w.begin_object();
   for (auto field : object) {
     if (field.key == "exp") continue;
-    w.key(field.key).raw(simdjson::minify(field.value));
+    if (field.key == "iat") {
+      w.key("iat").value(iat);
+    } else {
+      w.key(field.key).raw(simdjson::minify(field.value));
+    }
   }
   w.key("exp").value(exp).end_object();
   return out;
@@ -56,7 +65,41 @@ Result<void> RequestSource::open() {
   auto opened = trace::TraceReader::open(config_.trace_path, {.skip_bad = config_.skip_bad});
   if (!opened) return opened.error().within("opening trace '" + config_.trace_path + "'");
   reader_ = std::move(opened).value();
+  if (!token_plan_ready_) plan_token_handling(reader_->header().tokens);
   return {};
+}
+
+void RequestSource::plan_token_handling(const trace::TokenProvenance& tokens) {
+  run_start_s_ = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  secret_ = config_.jwt_secret.empty() ? auth::RunSecret{auth::kDevJwtSecret, false}
+                                       : auth::RunSecret{config_.jwt_secret, true};
+  token_origin_ = {tokens.minted_by, tokens.secret_fingerprint, tokens.exp_s};
+  token_plan_ = auth::plan_tokens(token_origin_, secret_, run_start_s_);
+  token_plan_ready_ = true;
+  // -H 'Authorization: ...' replaces the trace's tokens: nothing to re-mint or warn about.
+  for (const auto& [name, value] : config_.headers) {
+    if (strcasecmp(name.c_str(), "Authorization") == 0) {
+      token_plan_ = {};
+      tokens_noted_ = true;
+    }
+  }
+}
+
+void RequestSource::note_kept_token(const std::string& token) {
+  if (token_plan_.action == auth::TokenAction::keep) {
+    if (!token_plan_.warning.empty()) warnings_.push_back(token_plan_.warning);
+    tokens_noted_ = true;
+    return;
+  }
+  if (checked_tokens_.size() >= kMaxCheckedTokens || !checked_tokens_.insert(token).second) return;
+  auto exp_s = auth::jwt_exp_unverified(token);
+  if (exp_s && *exp_s <= run_start_s_) {
+    warnings_.push_back(auth::expired_token_warning(token_origin_, secret_, *exp_s));
+    tokens_noted_ = true;
+    checked_tokens_ = {};
+  }
 }
 
 Result<const SourceItem*> RequestSource::next() {
@@ -107,14 +150,11 @@ Result<bool> RequestSource::start_next_pass() {
 const std::string& RequestSource::reminted(const std::string& token) {
   auto it = tokens_.find(token);
   if (it != tokens_.end()) return it->second;
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
   // Valid for the whole run and an hour more.
   const int64_t exp =
-      now_s + 3600 + (config_.duration_us > 0 ? config_.duration_us / 1'000'000 : 86400);
-  auto claims = refresh_claims(token, exp);
-  std::string fresh = claims ? auth::jwt_sign_hs256(*claims, config_.jwt_secret) : token;
+      run_start_s_ + 3600 + (config_.duration_us > 0 ? config_.duration_us / 1'000'000 : 86400);
+  auto claims = refresh_claims(token, run_start_s_, exp);
+  std::string fresh = claims ? auth::jwt_sign_hs256(*claims, secret_.secret) : token;
   return tokens_.emplace(token, std::move(fresh)).first->second;
 }
 
@@ -129,10 +169,12 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   for (size_t i = 0; i < r.headers.size(); ++i) {
     headers_[i].first.assign(r.headers[i].name);
     const std::string& value = r.headers[i].value;
-    if (!config_.jwt_secret.empty() && value.rfind("Bearer ", 0) == 0 &&
-        strcasecmp(r.headers[i].name.c_str(), "Authorization") == 0) {
+    const bool bearer = value.rfind("Bearer ", 0) == 0 &&
+                        strcasecmp(r.headers[i].name.c_str(), "Authorization") == 0;
+    if (bearer && token_plan_.action == auth::TokenAction::remint) {
       headers_[i].second = "Bearer " + reminted(value.substr(7));
     } else {
+      if (bearer && !tokens_noted_) note_kept_token(value.substr(7));
       headers_[i].second.assign(value);
     }
     templated = templated || has_placeholder(value);

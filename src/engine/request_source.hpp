@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "prepared_request.hpp"
+#include "replay/auth/token_plan.hpp"
 #include "replay/engine/engine.hpp"
-#include "replay/engine/worker.hpp"
 #include "replay/trace/trace_reader.hpp"
 
 namespace replay::engine {
@@ -55,11 +57,17 @@ class RequestSource {
   Result<bool> start_next_pass();
 
   uint64_t records_skipped() const { return skipped_; }
+  // One line each, for the run's summary: what the user should know about the trace.
+  const std::vector<std::string>& warnings() const { return warnings_; }
   const Interner& tags() const { return tags_; }
   const Interner& endpoints() const { return endpoints_; }
 
  private:
   void prepare(const trace::Record& record, SourceItem& item);
+  // Decides, once, at the run's start, whether bearer tokens are re-minted or kept.
+  void plan_token_handling(const trace::TokenProvenance& tokens);
+  // For a token sent as it is: pushes the plan's one warning, or checks the token's exp.
+  void note_kept_token(const std::string& token);
   const std::string& reminted(const std::string& token);
 
   const RunConfig& config_;
@@ -71,6 +79,13 @@ class RequestSource {
   Interner tags_;
   Interner endpoints_;
   std::unordered_map<std::string, std::string> tokens_;  // original bearer token -> re-minted
+  auth::RunSecret secret_;
+  auth::TokenOrigin token_origin_;
+  auth::TokenPlan token_plan_;
+  int64_t run_start_s_ = 0;  // Unix seconds when the trace was first opened
+  bool token_plan_ready_ = false;
+  bool tokens_noted_ = false;  // the warning was pushed, or there is none to give
+  std::unordered_set<std::string> checked_tokens_;  // kept tokens whose exp was checked
   std::vector<SourceItem> cache_;
   size_t cache_bytes_ = 0;
   bool caching_ = false;     // still filling cache_ during the first pass
@@ -78,6 +93,7 @@ class RequestSource {
   size_t cache_index_ = 0;
   uint64_t eligible_in_pass_ = 0;
   uint64_t skipped_ = 0;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace replay::engine

@@ -140,6 +140,15 @@ Synthesizer::Synthesizer(const Scenario& scenario, SynthOptions options)
 
 Synthesizer::~Synthesizer() = default;
 
+trace::TokenProvenance Synthesizer::token_provenance() const {
+  for (const Entry& entry : scenario_.entries) {
+    for (const RequestSpec& step : entry.steps) {
+      if (step.auth) return {"synth", auth::secret_fingerprint(options_.jwt_secret), token_exp_s()};
+    }
+  }
+  return {};
+}
+
 bool Synthesizer::next(trace::Record& out) {
   for (;;) {
     if (!arrival_fetched_) {

@@ -101,6 +101,31 @@ void trim_slots(std::vector<T>& items, size_t count, std::vector<T>& spare) {
   }
 }
 
+// The header's "tokens" object into `out`; unknown fields are ignored.
+Result<void> parse_tokens(od::value& v, TokenProvenance& out) {
+  od::object obj;
+  if (error_code e = v.get_object().get(obj)) return field_error("tokens", e);
+  for (auto field_result : obj) {
+    od::field field;
+    std::string_view key;
+    if (error_code e = std::move(field_result).get(field)) return json_error(e);
+    if (error_code e = get_key(field, key)) return json_error(e);
+    od::value& value = field.value();
+    error_code e = simdjson::SUCCESS;
+    if (key == "minted_by") {
+      e = get_text(value, out.minted_by);
+    } else if (key == "secret_fingerprint") {
+      e = get_text(value, out.secret_fingerprint);
+    } else if (key == "exp") {
+      int64_t exp_s = 0;
+      e = value.get_int64().get(exp_s);
+      if (!e) out.exp_s = exp_s;
+    }
+    if (e) return field_error("tokens." + std::string(key), e);
+  }
+  return {};
+}
+
 }  // namespace
 
 struct LineParser::Impl {
@@ -151,6 +176,12 @@ Result<TraceHeader> LineParser::parse_header(std::string_view line) {
       e = get_text(v, header.source);
     } else if (key == "base_url") {
       e = get_text(v, header.base_url);
+    } else if (key == "tokens") {
+      auto tokens = parse_tokens(v, header.tokens);
+      if (!tokens) {
+        if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);
+        return tokens.error();
+      }
     }
     if (e) {
       if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);

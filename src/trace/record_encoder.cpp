@@ -102,6 +102,14 @@ void append_key(std::string& out, std::string_view quoted_key_with_colon) {
   out += quoted_key_with_colon;
 }
 
+// Appends ,"key":"value" unless `value` is empty.
+void append_text_field(std::string& out, std::string_view quoted_key_with_colon,
+                       std::string_view value) {
+  if (value.empty()) return;
+  append_key(out, quoted_key_with_colon);
+  append_text(out, value);
+}
+
 }  // namespace
 
 void append_header_line(const TraceHeader& header, std::string& out) {
@@ -109,17 +117,21 @@ void append_header_line(const TraceHeader& header, std::string& out) {
   append_json_string(out, kTraceFormatName);
   out += ",\"version\":";
   append_number(out, kTraceFormatVersion);
-  if (!header.created.empty()) {
-    append_key(out, "\"created\":");
-    append_text(out, header.created);
-  }
-  if (!header.source.empty()) {
-    append_key(out, "\"source\":");
-    append_text(out, header.source);
-  }
-  if (!header.base_url.empty()) {
-    append_key(out, "\"base_url\":");
-    append_text(out, header.base_url);
+  append_text_field(out, "\"created\":", header.created);
+  append_text_field(out, "\"source\":", header.source);
+  append_text_field(out, "\"base_url\":", header.base_url);
+  if (!header.tokens.empty()) {
+    const TokenProvenance& t = header.tokens;
+    append_key(out, "\"tokens\":{");
+    const size_t open = out.size();
+    append_text_field(out, "\"minted_by\":", t.minted_by);
+    append_text_field(out, "\"secret_fingerprint\":", t.secret_fingerprint);
+    if (t.exp_s) {
+      append_key(out, "\"exp\":");
+      append_number(out, *t.exp_s);
+    }
+    out.erase(open, 1);  // the first field's comma
+    out += '}';
   }
   out += "}\n";
 }

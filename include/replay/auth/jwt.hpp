@@ -11,6 +11,9 @@
 
 namespace replay::auth {
 
+// The seeds' development secret: what synth signs with and agent-sim accepts when given none.
+inline constexpr const char* kDevJwtSecret = "dev-only-jwt-secret-not-for-production";
+
 // The claims the seeds' platforms put in their tokens. Other claims are ignored.
 struct JwtClaims {
   std::string sub;
@@ -49,5 +52,14 @@ struct JwtVerification {
 // The decoded payload JSON of a token, unverified (for re-minting with a fresh exp).
 // Errors: Errc::corrupt when the token is not three base64url segments.
 Result<std::string> jwt_payload_json(std::string_view token);
+
+// The numeric exp claim of a token, unverified (to tell whether it has expired); nullopt when
+// the token is not three base64url segments of JSON or has no numeric exp.
+std::optional<int64_t> jwt_exp_unverified(std::string_view token);
+
+// Names an HS256 secret without revealing it: the first 16 hex digits of SHA-256 over
+// "replay-jwt-secret-fingerprint-v1:" followed by the secret. Knowing it lets one test guesses
+// of the secret offline, as any token signed with it already does; it tells nothing more.
+std::string secret_fingerprint(std::string_view secret);
 
 }  // namespace replay::auth

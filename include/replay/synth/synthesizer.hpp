@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "replay/auth/jwt.hpp"
 #include "replay/core/random.hpp"
 #include "replay/core/result.hpp"
 #include "replay/schedule/arrivals.hpp"
@@ -21,7 +22,7 @@
 namespace replay::synth {
 
 // The seeds' development secret, which tools/agent-sim accepts by default.
-inline constexpr const char* kDevJwtSecret = "dev-only-jwt-secret-not-for-production";
+inline constexpr const char* kDevJwtSecret = auth::kDevJwtSecret;
 // 2026-11-22T12:00:00Z: the synthetic clock's default start, fixed so traces reproduce.
 inline constexpr int64_t kDefaultEpochS = 1795348800;
 
@@ -58,6 +59,9 @@ class Synthesizer {
   uint64_t tokens_minted() const { return minter_.minted(); }
   // When the minted tokens expire, seconds since the Unix epoch.
   int64_t token_exp_s() const { return options_.epoch_s + options_.token_ttl_s; }
+  // For the trace header: minted by "synth", the secret's fingerprint and the tokens' exp;
+  // empty when no request of the scenario carries a token.
+  trace::TokenProvenance token_provenance() const;
   // The tenants and users in use after --tenants/--users (one per scenario file).
   const std::vector<Population>& populations() const { return populations_; }
 

@@ -51,6 +51,16 @@ struct Record {
   friend bool operator==(const Record&, const Record&) = default;
 };
 
+// Where the trace's bearer tokens come from, when its writer knows (synth does); an empty
+// field is unknown, and so is everything in traces written before these fields existed.
+struct TokenProvenance {
+  std::string minted_by;           // "synth": every bearer token was minted by replay synth
+  std::string secret_fingerprint;  // auth::secret_fingerprint of the signing secret, 16 hex
+  std::optional<int64_t> exp_s;    // their exp claim, seconds since the Unix epoch
+  bool empty() const { return minted_by.empty() && secret_fingerprint.empty() && !exp_s; }
+  friend bool operator==(const TokenProvenance&, const TokenProvenance&) = default;
+};
+
 // The first line of a trace. The writer always writes kTraceFormatName and
 // kTraceFormatVersion, whatever `format` and `version` hold.
 struct TraceHeader {
@@ -59,6 +69,7 @@ struct TraceHeader {
   std::string created;   // RFC 3339 UTC, "2026-11-22T12:00:00Z"; the writer fills it in when empty
   std::string source;    // what produced the trace: "record", "synth chat", "import har"
   std::string base_url;  // where it was recorded, "http://127.0.0.1:8000"; may be empty
+  TokenProvenance tokens;  // written as "tokens" unless empty
   friend bool operator==(const TraceHeader&, const TraceHeader&) = default;
 };
 

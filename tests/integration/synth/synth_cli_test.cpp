@@ -13,7 +13,9 @@
 #include <fstream>
 #include <string>
 
+#include "replay/auth/jwt.hpp"
 #include "replay/trace/trace_reader.hpp"
+#include "replay/trace/trace_writer.hpp"
 #include "run_command.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
@@ -29,10 +31,53 @@ namespace {
 const std::string kReplay = REPLAY_PATH;
 const std::string kTraces = std::string(REPLAY_SOURCE_DIR) + "/traces";
 
-CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
+// `env` entries ("NAME=value") are set for replay; DEV_JWT_SECRET is unset unless given, so
+// the caller's environment does not change which secret synth and run use.
+CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000,
+                         std::vector<std::string> env = {}) {
   args.insert(args.begin(), kReplay);
+  args.insert(args.begin(), env.begin(), env.end());
+  args.insert(args.begin(), {"/usr/bin/env", "-u", "DEV_JWT_SECRET"});
   return run_command(args, timeout_ms);
 }
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// Status classes of a result.json: {offered, 2xx, 4xx}.
+struct Statuses {
+  uint64_t offered = 0, ok = 0, client_errors = 0;
+};
+Statuses statuses_of(const std::string& result_path) {
+  simdjson::dom::parser parser;
+  auto doc = parser.load(result_path);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  return {uint64_t(doc["overall"]["offered"]), uint64_t(doc["overall"]["status"]["2xx"]),
+          uint64_t(doc["overall"]["status"]["4xx"])};
+}
+
+// Synthesises `scenario` in 2000, so that its tokens expired long before any run of this test.
+// 100 users at 30/s stay under agent-sim's 60 requests per minute per user.
+std::string synth_in_2000(const std::string& scenario, const std::string& name,
+                          std::vector<std::string> env = {}) {
+  const auto trace = temp_path(name);
+  auto s = replay_cli({"synth", scenario, "-o", trace, "--rate", "30/s", "--duration", "2s",
+                       "--users", "100", "--now", "2000-01-01T00:00:00Z"},
+                      60000, std::move(env));
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  CHECK(s.err.empty());
+  return trace;
+}
+
+constexpr const char* kExpiredWarning =
+    "  warning: the trace's bearer tokens expired at 2000-01-02T00:00:00Z (minted by synth with "
+    "a secret whose fingerprint is ";
 
 bool one_line(const std::string& s) {
   return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1;
@@ -81,6 +126,9 @@ TEST_CASE("synth writes the trace and prints one summary line") {
   CHECK((*reader)->header().created == "2026-11-22T12:00:00Z");
   CHECK((*reader)->header().base_url == "http://127.0.0.1:8000");
   CHECK((*reader)->header().source.rfind("synth plans --rate '2/s'", 0) == 0);
+  CHECK((*reader)->header().tokens.minted_by == "synth");
+  CHECK((*reader)->header().tokens.secret_fingerprint == "3c9f46e9aab08dd7");  // the dev secret's
+  CHECK((*reader)->header().tokens.exp_s == 1795435200);  // 2026-11-23T12:00:00Z: --now + 24h
   replay::trace::Record record;
   int records = 0;
   while ((*reader)->next(record).value()) ++records;
@@ -108,14 +156,31 @@ TEST_CASE("a seed reproduces the file byte for byte; the secret comes from DEV_J
   run(c, {"--seed", "10"});
   CHECK(read_file(a) == read_file(b));
   CHECK(read_file(a) != read_file(c));
-  auto env = run_command({"/usr/bin/env", "DEV_JWT_SECRET=another-secret", kReplay, "synth", "mix",
-                          "-o", d, "--rate", "30/s", "--duration", "5s", "--seed", "9"},
-                         60000);
+  auto env =
+      replay_cli({"synth", "mix", "-o", d, "--rate", "30/s", "--duration", "5s", "--seed", "9"},
+                 60000, {"DEV_JWT_SECRET=another-secret"});
   REQUIRE(env.exit_code == 0);
   CHECK(read_file(d) != read_file(a));
   auto flag = temp_path("e.zst");
   run(flag, {"--seed", "9", "--jwt-secret", "another-secret"});
   CHECK(read_file(flag) == read_file(d));
+  // --now moves {{now}}, created and every token's exp: other bytes, reproducibly.
+  const auto e = temp_path("f.zst");
+  const auto f = temp_path("g.zst");
+  run(e, {"--seed", "9", "--now", "2000-01-01T00:00:00Z"});
+  run(f, {"--seed", "9", "--now", "2000-01-01T00:00:00Z"});
+  CHECK(read_file(e) == read_file(f));
+  CHECK(read_file(e) != read_file(a));
+}
+
+TEST_CASE("tokens minted with a --jwt-secret that expired already: a note to pass it to run") {
+  const auto out = temp_path("note.zst");
+  auto r = replay_cli({"synth", "chat", "-o", out, "--rate", "5/s", "--duration", "1s", "--arrival",
+                       "constant", "--now", "2000-01-01T00:00:00Z", "--jwt-secret", "s3cret"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err ==
+        "replay: note: the trace's tokens expired at 2000-01-02T00:00:00Z: replay run re-mints "
+        "them when given the same secret (--jwt-secret or $DEV_JWT_SECRET)\n");
 }
 
 TEST_CASE("scenario and flag errors are one line and exit 1") {
@@ -216,4 +281,132 @@ TEST_CASE("agent-sim accepts every synthesised token") {
   CHECK(uint64_t(doc["overall"]["status"]["4xx"]) == 0);
   CHECK(uint64_t(doc["by_tag"]["analytics"]["status"]["2xx"]) > 0);
   CHECK(uint64_t(doc["by_tag"]["chat"]["status"]["2xx"]) > 0);
+}
+
+TEST_CASE("run re-mints synth's expired tokens with the secret that minted them, silently") {
+  // Every endpoint, plans sessions included: their steps are templates, re-minted the same.
+  SimProcess sim({"--chat-latency", "1ms", "--stream-first-token", "1ms", "--stream-tokens", "3",
+                  "--stream-token-interval", "1ms", "--plan-latency", "1ms", "--jwt-secret",
+                  replay::auth::kDevJwtSecret});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const std::string trace = synth_in_2000("mix", "old.zst");
+  const auto result = temp_path("old-result.json");
+  auto r = replay_cli({"run", trace, "--target", target, "--out", result}, 120000);
+  INFO(r.out);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("warning") == std::string::npos);
+  CHECK(r.err.find("warning") == std::string::npos);
+  const Statuses st = statuses_of(result);
+  CHECK(st.offered > 40);
+  CHECK(st.ok == st.offered);
+
+  // The same with a secret of its own, found in $DEV_JWT_SECRET by synth, run and agent-sim.
+  SimProcess own({"--chat-latency", "1ms", "--stream-first-token", "1ms", "--stream-tokens", "3",
+                  "--stream-token-interval", "1ms", "--plan-latency", "1ms"},
+                 false, {"DEV_JWT_SECRET=s3cret"});
+  REQUIRE(own.started());
+  const std::string own_trace = synth_in_2000("mix", "own.zst", {"DEV_JWT_SECRET=s3cret"});
+  auto o = replay_cli({"run", own_trace, "--target",
+                       "http://127.0.0.1:" + std::to_string(own.port()), "--out", result},
+                      120000, {"DEV_JWT_SECRET=s3cret"});
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  CHECK(o.out.find("warning") == std::string::npos);
+  const Statuses own_st = statuses_of(result);
+  CHECK(own_st.offered > 40);
+  CHECK(own_st.ok == own_st.offered);
+}
+
+TEST_CASE("run holding another secret keeps synth's expired tokens and warns exactly once") {
+  // agent-sim holds the other secret: the kept tokens fail its signature check and expiry.
+  // chat: every request carries a token.
+  SimProcess sim({"--chat-latency", "1ms", "--jwt-secret", "another-secret"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const std::string trace = synth_in_2000("chat", "expired.zst");
+  const auto result = temp_path("expired-result.json");
+  const std::string given_warning = std::string(kExpiredWarning) +
+                                    "3c9f46e9aab08dd7, not the one given): pass that secret with "
+                                    "--jwt-secret or $DEV_JWT_SECRET to re-mint them\n";
+  auto flag = replay_cli({"run", trace, "--target", target, "--skip", "plans", "--out", result,
+                          "--jwt-secret", "another-secret"},
+                         120000);
+  INFO(flag.out);
+  REQUIRE(flag.exit_code == 0);
+  CHECK(count_of(flag.out, "warning:") == 1);
+  CHECK(count_of(flag.out, given_warning) == 1);
+  CHECK(flag.out.find("another-secret") == std::string::npos);
+  const Statuses st = statuses_of(result);
+  CHECK(st.offered > 40);
+  CHECK(st.client_errors == st.offered);  // 401: expired, and signed with the dev secret
+
+  // From the environment, looped over the trace twice: still one line.
+  auto env = replay_cli({"run", trace, "--target", target, "--skip", "plans", "--out", result,
+                         "--loop", "--rate", "30/s", "--duration", "4s"},
+                        120000, {"DEV_JWT_SECRET=another-secret"});
+  INFO(env.out);
+  REQUIRE(env.exit_code == 0);
+  CHECK(count_of(env.out, "warning:") == 1);
+  CHECK(count_of(env.out, given_warning) == 1);
+
+  // A trace synthesised with its own secret, replayed with none: the dev default is not it.
+  const std::string own = synth_in_2000("chat", "own-expired.zst", {"DEV_JWT_SECRET=s3cret"});
+  auto none = replay_cli({"run", own, "--target", target, "--skip", "plans", "--out", result});
+  INFO(none.out);
+  REQUIRE(none.exit_code == 0);
+  CHECK(count_of(none.out, "warning:") == 1);
+  CHECK(count_of(none.out, std::string(kExpiredWarning) +
+                               "5b8ab76c692af678, not the dev default): pass that secret with "
+                               "--jwt-secret or $DEV_JWT_SECRET to re-mint them\n") == 1);
+}
+
+TEST_CASE("tokens synth did not mint: --jwt-secret re-mints them, else one warning once expired") {
+  SimProcess sim({"--jwt-secret", replay::auth::kDevJwtSecret});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  // As recorded with --keep-secrets: the header says nothing about the tokens.
+  const auto trace = temp_path("recorded.zst");
+  {
+    replay::trace::TraceHeader header;
+    header.source = "record";
+    auto writer = replay::trace::TraceWriter::create(trace, header);
+    REQUIRE(writer.ok());
+    for (int i = 0; i < 20; ++i) {
+      replay::auth::JwtClaims claims{"load-test-user-" + std::to_string(i),
+                                     "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "admin",
+                                     946'684'800 + i};  // 2000-01-01T00:00:00Z on
+      replay::trace::Record r;
+      r.offset_us = i * 50'000;
+      r.method = "GET";
+      r.target = "/api/v1/analytics/agents";
+      r.headers = {{"Authorization",
+                    "Bearer " + replay::auth::jwt_sign_hs256(replay::auth::jwt_claims_json(claims),
+                                                             replay::auth::kDevJwtSecret)}};
+      REQUIRE((*writer)->write(r).ok());
+    }
+    REQUIRE((*writer)->close().ok());
+  }
+  const auto result = temp_path("recorded-result.json");
+  const std::string warning =
+      "  warning: the trace's bearer tokens expired at 2000-01-01T00:00:00Z (by their exp claim; "
+      "synth did not mint them, so run re-mints them only with --jwt-secret): pass the target's "
+      "secret with --jwt-secret to re-mint them\n";
+  // $DEV_JWT_SECRET never re-signs tokens synth did not mint.
+  for (const std::vector<std::string>& env :
+       {std::vector<std::string>{}, std::vector<std::string>{"DEV_JWT_SECRET=x"}}) {
+    auto kept = replay_cli({"run", trace, "--target", target, "--out", result}, 60000, env);
+    INFO(kept.out);
+    REQUIRE(kept.exit_code == 0);
+    CHECK(count_of(kept.out, "warning:") == 1);
+    CHECK(count_of(kept.out, warning) == 1);
+    CHECK(statuses_of(result).client_errors == 20);
+  }
+  auto reminted = replay_cli({"run", trace, "--target", target, "--out", result, "--jwt-secret",
+                              replay::auth::kDevJwtSecret});
+  INFO(reminted.out);
+  REQUIRE(reminted.exit_code == 0);
+  CHECK(reminted.out.find("warning") == std::string::npos);
+  CHECK(statuses_of(result).ok == 20);
 }

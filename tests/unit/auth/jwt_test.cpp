@@ -90,3 +90,31 @@ TEST_CASE("jwt_payload_json decodes without verifying") {
         R"({"sub":"1234567890","name":"John Doe","iat":1516239022})");
   CHECK_FALSE(jwt_payload_json("nodots").ok());
 }
+
+TEST_CASE("jwt_exp_unverified reads the exp claim whatever the signature") {
+  CHECK(jwt_exp_unverified(kAdminToken) == 4102444800);
+  CHECK(jwt_exp_unverified(kExpiredViewerToken) == 1'700'000'000);
+  CHECK(jwt_exp_unverified(jwt_sign_hs256(R"({"exp":1.5e9})", "any")) == 1'500'000'000);
+  CHECK_FALSE(jwt_exp_unverified(kJwtIoToken).has_value());  // no exp
+  CHECK_FALSE(jwt_exp_unverified(jwt_sign_hs256(R"({"exp":"soon"})", "any")).has_value());
+  CHECK_FALSE(jwt_exp_unverified(jwt_sign_hs256("[1]", "any")).has_value());
+  CHECK_FALSE(jwt_exp_unverified("REDACTED").has_value());
+}
+
+TEST_CASE("secret_fingerprint: 16 hex digits of a domain-separated SHA-256, never the secret") {
+  // Computed independently: hashlib.sha256(b"replay-jwt-secret-fingerprint-v1:" + s).
+  CHECK(secret_fingerprint(kDevSecret) == "3c9f46e9aab08dd7");
+  CHECK(secret_fingerprint("s3cret") == "5b8ab76c692af678");
+  // Not the digest of the bare secret (sha256("s3cret") begins 1ec1c26b50d5d3c5).
+  CHECK(secret_fingerprint("s3cret") != "1ec1c26b50d5d3c5");
+  CHECK(secret_fingerprint("s3cret ") != secret_fingerprint("s3cret"));
+  for (const char* secret : {kDevSecret, "s3cret", "another-secret", "0123456789abcdef",
+                             "deadbeefdeadbeef", "3c9f46e9aab08dd7"}) {
+    CAPTURE(secret);
+    const std::string fp = secret_fingerprint(secret);
+    CHECK(fp.size() == 16);
+    CHECK(fp.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(fp.find(secret) == std::string::npos);
+    CHECK(std::string(secret).find(fp) == std::string::npos);
+  }
+}

@@ -80,6 +80,57 @@ TEST_CASE("the same seed gives a byte-identical trace, another seed another one"
   CHECK(n == generate(mix, o()).size());
 }
 
+TEST_CASE("the same seed and --now give the same bytes, token provenance included") {
+  Scenario mix = load_bundled("mix");
+  TempDir dir;
+  // As `replay synth` writes it: created is --now, the header names the tokens' origin.
+  auto write_at = [&](int64_t epoch_s, const std::string& name) {
+    SynthOptions o = options_for("40/s", 5'000'000, schedule::Arrival::poisson, 3);
+    o.epoch_s = epoch_s;
+    auto synth = Synthesizer::create(mix, std::move(o));
+    REQUIRE(synth.ok());
+    trace::TraceHeader header;
+    header.created = format_rfc3339(epoch_s);
+    header.source = "synth test";
+    header.tokens = (*synth)->token_provenance();
+    REQUIRE(write_synth_trace(**synth, dir.file(name), header).ok());
+    return read_file(dir.file(name));
+  };
+  const int64_t y2k = 946'684'800;  // 2000-01-01T00:00:00Z
+  const std::string a = write_at(y2k, "a.zst");
+  CHECK(a == write_at(y2k, "b.zst"));
+  CHECK(a != write_at(y2k + 1, "c.zst"));
+  auto reader = trace::TraceReader::open(dir.file("a.zst"));
+  REQUIRE(reader.ok());
+  CHECK((*reader)->header().created == "2000-01-01T00:00:00Z");
+  CHECK((*reader)->header().tokens ==
+        trace::TokenProvenance{"synth", auth::secret_fingerprint(kDevJwtSecret), y2k + 86400});
+}
+
+TEST_CASE("token provenance: synth, the secret's fingerprint (never the secret), the exp") {
+  SynthOptions o = options_for("5/s", 1'000'000);
+  o.jwt_secret = "s3cret";
+  o.epoch_s = 2'000'000'000;
+  o.token_ttl_s = 3600;
+  Scenario chat = load_bundled("chat");
+  auto synth = Synthesizer::create(chat, o);
+  REQUIRE(synth.ok());
+  const trace::TokenProvenance p = (*synth)->token_provenance();
+  CHECK(p.minted_by == "synth");
+  CHECK(p.secret_fingerprint == auth::secret_fingerprint("s3cret"));
+  CHECK(p.secret_fingerprint.find("s3cret") == std::string::npos);
+  CHECK(p.exp_s == 2'000'003'600);
+  // The tokens in the records carry that exp.
+  trace::Record r;
+  REQUIRE((*synth)->next(r));
+  CHECK(auth::jwt_exp_unverified(header_value(r, "Authorization").substr(7)) == p.exp_s);
+  // A scenario without tokens says nothing about them.
+  Scenario health = load_bundled("health");
+  auto plain = Synthesizer::create(health, options_for("5/s", 1'000'000));
+  REQUIRE(plain.ok());
+  CHECK((*plain)->token_provenance().empty());
+}
+
 TEST_CASE("constant arrivals are exact") {
   Scenario health = load_bundled("health");
   auto records = generate(health, options_for("200/s", 10'000'000));

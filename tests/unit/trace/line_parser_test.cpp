@@ -185,6 +185,34 @@ TEST_CASE("a header line is checked for format and version") {
   CHECK(zero.error().code == Errc::corrupt);
 }
 
+TEST_CASE("the header's tokens: absent is unknown, unknown fields are ignored, types checked") {
+  auto old = parse_header(R"({"format":"replay-trace","version":1,"source":"synth mix"})");
+  REQUIRE(old);
+  CHECK(old->tokens.empty());
+
+  auto synth = parse_header(
+      R"({"format":"replay-trace","version":1,"tokens":{"minted_by":"synth","alg":"HS256",)"
+      R"("secret_fingerprint":"3c9f46e9aab08dd7","exp":1795435200,"kid":{"a":[1]}}})");
+  REQUIRE(synth);
+  CHECK(synth->tokens == TokenProvenance{"synth", "3c9f46e9aab08dd7", 1795435200});
+
+  auto partial = parse_header(R"({"format":"replay-trace","version":1,"tokens":{}})");
+  REQUIRE(partial);
+  CHECK(partial->tokens.empty());
+
+  auto not_object = parse_header(R"({"format":"replay-trace","version":1,"tokens":"synth"})");
+  REQUIRE_FALSE(not_object);
+  CHECK(not_object.error().code == Errc::corrupt);
+  CHECK(not_object.error().context == "field \"tokens\": wrong type");
+  auto bad_exp =
+      parse_header(R"({"format":"replay-trace","version":1,"tokens":{"exp":"tomorrow"}})");
+  REQUIRE_FALSE(bad_exp);
+  CHECK(bad_exp.error().context == "field \"tokens.exp\": wrong type");
+  auto not_trace = parse_header(R"({"format":"other","version":1,"tokens":[]})");
+  REQUIRE_FALSE(not_trace);
+  CHECK(not_trace.error().context.find("not a replay trace") == 0);
+}
+
 TEST_CASE("keys and values written with escapes mean the same as plain ones") {
   LineParser parser;
   Record r;

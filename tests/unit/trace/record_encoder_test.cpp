@@ -71,6 +71,24 @@ TEST_CASE("the header line matches the documented wire form") {
   }
 }
 
+TEST_CASE("the header's tokens object holds only the fields that are known") {
+  TraceHeader h;
+  h.created = "2026-11-22T12:00:00Z";
+  h.tokens = {"synth", "3c9f46e9aab08dd7", 1795435200};
+  std::string out;
+  append_header_line(h, out);
+  CHECK(out == R"({"format":"replay-trace","version":1,"created":"2026-11-22T12:00:00Z",)"
+               R"("tokens":{"minted_by":"synth","secret_fingerprint":"3c9f46e9aab08dd7",)"
+               R"("exp":1795435200}})"
+               "\n");
+  h.tokens = {"", "", 0};
+  out.clear();
+  append_header_line(h, out);
+  CHECK(out == R"({"format":"replay-trace","version":1,"created":"2026-11-22T12:00:00Z",)"
+               R"("tokens":{"exp":0}})"
+               "\n");
+}
+
 TEST_CASE("empty and default fields are left out") {
   Record r = request("GET", "/health/live");
   CHECK(line_of(r) == R"({"offset_us":0,"method":"GET","target":"/health/live"})"

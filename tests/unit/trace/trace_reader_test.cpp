@@ -97,6 +97,28 @@ TEST_CASE("every field round-trips through writer and reader") {
   CHECK_FALSE(*again);
 }
 
+TEST_CASE("the header's tokens round-trip through writer and reader; without them, unknown") {
+  TempDir dir;
+  for (const TokenProvenance& tokens :
+       {TokenProvenance{"synth", "3c9f46e9aab08dd7", 1795435200}, TokenProvenance{},
+        TokenProvenance{"synth", "", std::nullopt}, TokenProvenance{"", "", -1}}) {
+    CAPTURE(tokens.minted_by);
+    TraceHeader header = sample_header();
+    header.tokens = tokens;
+    const std::string path = dir.file("tokens.zst");
+    {
+      auto writer = TraceWriter::create(path, header);
+      REQUIRE(writer);
+      REQUIRE((*writer)->write(sample_record(1)));
+      REQUIRE((*writer)->close());
+    }
+    auto reader = TraceReader::open(path);
+    REQUIRE(reader);
+    CHECK((*reader)->header() == header);
+    CHECK((*reader)->header().tokens == tokens);
+  }
+}
+
 TEST_CASE("a multi-frame trace reads back in order") {
   TempDir dir;
   std::string path = dir.file("t.zst");
