@@ -5,6 +5,7 @@
 #include "replay/core/json_writer.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/result_writer.hpp"
+#include "replay/results/saturation.hpp"
 
 namespace replay::report {
 namespace {
@@ -87,6 +88,9 @@ results::Scope to_scope(const ScopeStats& s) {
   out.lower_bounds = s.lower_bounds;
   out.service = s.service;
   out.send_lag = s.send_lag;
+  out.scheduler_lag = s.scheduler_lag;
+  out.connection_wait = s.connection_wait;
+  out.connect = s.connect;
   out.ttfb = s.ttfb;
   if (s.sse) {
     out.sse = results::SseScope{s.sse->first_event, s.sse->inter_event, s.sse->events_per_response};
@@ -161,7 +165,10 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.started_unix_ms = r.started_unix_ms;
   doc.load_us = r.load_us;
   doc.elapsed_us = r.elapsed_us;
+  doc.drain_us = r.drain_us;
+  doc.trace_ended_at_us = r.trace_ended_at_us;
   doc.interrupted = r.interrupted;
+  doc.warnings = r.warnings;
   doc.connections_opened = r.connections_opened;
   doc.records_skipped = r.records_skipped;
   doc.overall = to_scope(r.overall);
@@ -170,9 +177,7 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.timeline = timeline_rows(r);
   doc.timeline_by_tag = tag_timelines(r);
   for (const auto& probe : r.probes) doc.probes.push_back({probe.name, probe.metric});
-  const auto& s = report.saturation;
-  doc.saturation = {s.saturated,   s.growth_ms_per_s, s.offered_per_s, s.achieved_per_s,
-                    s.from_second, s.to_second,       s.summary};
+  doc.saturation = results::to_saturation(report.saturation);
   for (const auto& t : report.thresholds) doc.thresholds.push_back({t.text, t.passed, t.observed});
   return doc;
 }

@@ -14,6 +14,11 @@ using engine::ScopeStats;
 using histogram::Histogram;
 
 constexpr double kPercentiles[] = {50, 90, 95, 99, 99.9};
+// Width of the latency table's name column: send lag's parts are indented under it.
+constexpr int kNameWidth = 11;
+// The load time is printed beside the offered rate only when it differs from the run's elapsed
+// time by at least this share of it (the drain after the load is usually a response's length).
+constexpr double kLoadDiffersRatio = 0.05;
 
 void appendf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 void appendf(std::string& out, const char* fmt, ...) {
@@ -39,7 +44,7 @@ std::string max_ms(const Histogram& h) {
 }
 
 void latency_row(std::string& out, const char* name, const Histogram& h) {
-  appendf(out, "  %-10s", name);
+  appendf(out, "  %-*s", kNameWidth, name);
   for (double p : kPercentiles) appendf(out, " %10s", percentile_ms(h, p).c_str());
   const std::string mean = h.count() ? ms(static_cast<int64_t>(h.mean())) : "-";
   appendf(out, " %10s %10s\n", max_ms(h).c_str(), mean.c_str());
@@ -90,31 +95,28 @@ void count_line(std::string& out, const char* cause, uint64_t n) {
   if (n) appendf(out, "    %-16s %llu\n", cause, static_cast<unsigned long long>(n));
 }
 
-}  // namespace
-
-std::string format_summary(const RunReport& report) {
-  const auto& r = report.result;
+// The requests line states the run's length; the rate line's offered rate is over the offered
+// load, whose length it names only when that differs (an interrupted run, a long drain), and
+// then as the load's, so that the two never read as two lengths of the run.
+void rate_lines(std::string& out, const engine::RunResult& r) {
   const auto& o = r.overall;
   const double seconds = std::max(1e-3, static_cast<double>(r.elapsed_us) / 1e6);
-  std::string out;
-  appendf(out, "replay run %s -> %s\n", report.config.trace_path.c_str(),
-          report.config.target_url.c_str());
-  appendf(out, "  schedule   %s, %s arrivals%s   threads %u   max connections %zu\n",
-          report.rate_text.empty() ? "recorded timing" : report.rate_text.c_str(),
-          schedule::arrival_name(report.config.arrival), report.config.loop ? ", looped" : "",
-          r.threads, report.config.max_connections);
-  if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
+  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
   appendf(out,
           "\n  requests   offered %llu   sent %llu   completed %llu   failed %llu   "
           "in %.1fs\n",
           static_cast<unsigned long long>(o.offered), static_cast<unsigned long long>(o.sent),
           static_cast<unsigned long long>(o.completed), static_cast<unsigned long long>(o.failed()),
           seconds);
-  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
-  appendf(out,
-          "  rate       offered %.1f/s over %.2fs   throughput %.1f/s   connections opened "
-          "%llu",
-          static_cast<double>(o.offered) / load_seconds, load_seconds,
+  appendf(out, "  rate       offered %.1f/s", static_cast<double>(o.offered) / load_seconds);
+  char seconds_text[32], load_text[32];
+  std::snprintf(seconds_text, sizeof seconds_text, "%.1f", seconds);
+  std::snprintf(load_text, sizeof load_text, "%.1f", load_seconds);
+  if (seconds - load_seconds >= kLoadDiffersRatio * seconds &&
+      std::strcmp(seconds_text, load_text) != 0) {
+    appendf(out, " over %ss of offered load", load_text);
+  }
+  appendf(out, "   throughput %.1f/s   connections opened %llu",
           static_cast<double>(o.completed) / seconds,
           static_cast<unsigned long long>(r.connections_opened));
   if (r.tls_handshakes > 0) {
@@ -123,13 +125,11 @@ std::string format_summary(const RunReport& report) {
             static_cast<unsigned long long>(r.tls_handshakes));
   }
   out += '\n';
-  appendf(out, "  status     2xx %llu   3xx %llu   4xx %llu   5xx %llu   errors %.2f%%\n",
-          static_cast<unsigned long long>(o.status_classes[2]),
-          static_cast<unsigned long long>(o.status_classes[3]),
-          static_cast<unsigned long long>(o.status_classes[4]),
-          static_cast<unsigned long long>(o.status_classes[5]), o.error_ratio() * 100);
+}
 
-  appendf(out, "\n  %-10s", "latency");
+// Percentiles of every latency; send lag's three parts indented under it.
+void latency_table(std::string& out, const ScopeStats& o) {
+  appendf(out, "\n  %-*s", kNameWidth, "latency");
   for (double p : kPercentiles) {
     char label[16];
     std::snprintf(label, sizeof label, "p%g", p);
@@ -139,37 +139,49 @@ std::string format_summary(const RunReport& report) {
   latency_row(out, "corrected", o.corrected);
   latency_row(out, "service", o.service);
   latency_row(out, "send lag", o.send_lag);
+  latency_row(out, "  scheduler", o.scheduler_lag);
+  latency_row(out, "  conn wait", o.connection_wait);
+  latency_row(out, "  connect", o.connect);
   latency_row(out, "ttfb", o.ttfb);
   if (o.sse) {
     latency_row(out, "1st event", o.sse->first_event);
     latency_row(out, "event gap", o.sse->inter_event);
-    appendf(out, "  %-10s mean %.1f   max %lld events per stream\n", "events",
+    appendf(out, "  %-*s mean %.1f   max %lld events per stream\n", kNameWidth, "events",
             o.sse->events_per_response.mean(),
             static_cast<long long>(o.sse->events_per_response.max()));
   }
   appendf(out,
           "  (corrected = completion or failure - intended send time; service = completion - "
-          "actual send)\n");
+          "actual send;\n   send lag = scheduler: replay late + conn wait: no free connection + "
+          "connect: TCP/TLS)\n");
   lower_bound_line(out, o);
+}
 
-  scope_table(out, "endpoint", r.by_endpoint, load_seconds);
-  if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
-
+void errors_by_cause(std::string& out, const engine::RunResult& r) {
+  const auto& o = r.overall;
   const bool any_error = o.failed() || o.capture_failed || o.status_classes[4] ||
                          o.status_classes[5] || o.status_classes[0];
-  if (any_error) {
-    appendf(out, "\n  errors by cause\n");
-    for (size_t i = 0; i < o.failures.size(); ++i) {
-      count_line(out, client::failure_cause_name(static_cast<client::FailureCause>(i)),
-                 o.failures[i]);
-    }
-    count_line(out, results::kCaptureFailedCause.data(), o.capture_failed);
-    count_line(out, results::kSessionAbortedCause.data(), o.session_aborted);
-    count_line(out, "status 4xx", o.status_classes[4]);
-    count_line(out, "status 5xx", o.status_classes[5]);
-    count_line(out, "status other", o.status_classes[0]);
+  if (!any_error) return;
+  appendf(out, "\n  errors by cause\n");
+  for (size_t i = 0; i < o.failures.size(); ++i) {
+    count_line(out, client::failure_cause_name(static_cast<client::FailureCause>(i)),
+               o.failures[i]);
   }
-  for (const auto& probe : r.probes) {
+  count_line(out, results::kCaptureFailedCause.data(), o.capture_failed);
+  count_line(out, results::kSessionAbortedCause.data(), o.session_aborted);
+  count_line(out, "status 4xx", o.status_classes[4]);
+  count_line(out, "status 5xx", o.status_classes[5]);
+  count_line(out, "status other", o.status_classes[0]);
+  if (o.failures[static_cast<size_t>(client::FailureCause::abandoned)] > 0) {
+    appendf(out,
+            "    (abandoned: given up as the run ended, unsent at its end, in flight after the %s\n"
+            "     drain or at Ctrl-C/SIGTERM; in the corrected latency as lower bounds)\n",
+            format_duration_us(r.drain_us).c_str());
+  }
+}
+
+void probe_lines(std::string& out, const std::vector<engine::ProbeSeries>& probes) {
+  for (const auto& probe : probes) {
     double lo = 0, hi = 0, last_value = 0;
     size_t samples = 0;
     for (double v : probe.by_second) {
@@ -187,6 +199,35 @@ std::string format_summary(const RunReport& report) {
               probe.metric.c_str());
     }
   }
+}
+
+}  // namespace
+
+std::string format_summary(const RunReport& report) {
+  const auto& r = report.result;
+  std::string out;
+  appendf(out, "replay run %s -> %s\n", report.config.trace_path.c_str(),
+          report.config.target_url.c_str());
+  appendf(out, "  schedule   %s, %s arrivals%s   threads %u   max connections %zu\n",
+          report.rate_text.empty() ? "recorded timing" : report.rate_text.c_str(),
+          schedule::arrival_name(report.config.arrival), report.config.loop ? ", looped" : "",
+          r.threads, report.config.max_connections);
+  if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
+  for (const auto& w : r.warnings) appendf(out, "  warning: %s\n", w.c_str());
+  rate_lines(out, r);
+  const auto& o = r.overall;
+  appendf(out, "  status     2xx %llu   3xx %llu   4xx %llu   5xx %llu   errors %.2f%%\n",
+          static_cast<unsigned long long>(o.status_classes[2]),
+          static_cast<unsigned long long>(o.status_classes[3]),
+          static_cast<unsigned long long>(o.status_classes[4]),
+          static_cast<unsigned long long>(o.status_classes[5]), o.error_ratio() * 100);
+  latency_table(out, o);
+
+  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
+  scope_table(out, "endpoint", r.by_endpoint, load_seconds);
+  if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
+  errors_by_cause(out, r);
+  probe_lines(out, r.probes);
   if (report.config.shard_count > 1) {
     appendf(out, "\n  shard      %u of %u (0-based): merge the shards with replay merge\n",
             report.config.shard_index, report.config.shard_count);

@@ -58,6 +58,50 @@ double completed_during_load(const SideScope& s) {
          static_cast<double>(s.scope->completed) / static_cast<double>(all);
 }
 
+// "p99 +12.3% worse": a significant change, relative unless it is new.
+std::string change_text(const MetricChange& m) {
+  const std::string rel = relative_text(m);
+  return m.name + " " + (rel.empty() || rel == "new" ? metric_delta_text(m) : rel) + " " +
+         direction_text(m);
+}
+
+// One bootstrapped percentile change of `before` to `after`; `name` as the metric's name.
+MetricChange percentile_change(std::string name, const Histogram& before, const Histogram& after,
+                               double p, const CompareOptions& options) {
+  MetricChange m;
+  m.name = std::move(name);
+  m.kind = MetricKind::percentile;
+  m.percentile = p;
+  const PercentileShift s = bootstrap_percentile_shift(before, after, p, 1 - options.alpha,
+                                                       options.seed, options.resamples);
+  m.before = static_cast<double>(s.before_us);
+  m.after = static_cast<double>(s.after_us);
+  m.ci_low = s.delta_low_us;
+  m.ci_high = s.delta_high_us;
+  m.p_value = s.p_value;
+  finish(m, options.alpha, true);
+  return m;
+}
+
+// Replay's send lag and its parts, in result.json's names.
+std::vector<MetricChange> compare_replay_side(const Scope& b, const Scope& a,
+                                              const CompareOptions& options) {
+  const std::pair<const char*, Histogram Scope::*> parts[] = {
+      {"send_lag", &Scope::send_lag},
+      {"scheduler_lag", &Scope::scheduler_lag},
+      {"connection_wait", &Scope::connection_wait},
+      {"connect", &Scope::connect}};
+  std::vector<MetricChange> out;
+  for (const auto& [name, member] : parts) {
+    if ((b.*member).count() == 0 && (a.*member).count() == 0) continue;
+    for (double p : {50.0, 99.0}) {
+      out.push_back(percentile_change(std::string(name) + " " + percentile_name(p), b.*member,
+                                      a.*member, p, options));
+    }
+  }
+  return out;
+}
+
 ScopeChange compare_scope(const std::string& name, const std::string& kind, SideScope before,
                           SideScope after, const CompareOptions& options) {
   ScopeChange c;
@@ -71,19 +115,8 @@ ScopeChange compare_scope(const std::string& name, const std::string& kind, Side
   c.requests_before = b.completed + b.failed;
   c.requests_after = a.completed + a.failed;
   for (double p : options.percentiles) {
-    MetricChange m;
-    m.name = percentile_name(p);
-    m.kind = MetricKind::percentile;
-    m.percentile = p;
-    const PercentileShift s = bootstrap_percentile_shift(
-        b.corrected, a.corrected, p, 1 - options.alpha, options.seed, options.resamples);
-    m.before = static_cast<double>(s.before_us);
-    m.after = static_cast<double>(s.after_us);
-    m.ci_low = s.delta_low_us;
-    m.ci_high = s.delta_high_us;
-    m.p_value = s.p_value;
-    finish(m, options.alpha, true);
-    c.metrics.push_back(m);
+    c.metrics.push_back(
+        percentile_change(percentile_name(p), b.corrected, a.corrected, p, options));
   }
   const ProportionTest errors =
       compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
@@ -175,7 +208,7 @@ void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after)
   }
   auto saturation_note = [&](const PooledRuns& p, const char* side) {
     for (size_t i = 0; i < p.saturations.size(); ++i) {
-      if (p.saturations[i].saturated) {
+      if (p.saturations[i].saturated || p.saturations[i].replay_limited()) {
         c.notes.push_back(std::string(side) + " run " + p.sources[i] + ": " +
                           p.saturations[i].summary);
       }
@@ -185,6 +218,16 @@ void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after)
   };
   saturation_note(before, "before");
   saturation_note(after, "after");
+  std::string replay_changes;
+  for (const auto& m : c.overall.replay_side) {
+    if (m.direction != 0) replay_changes += (replay_changes.empty() ? "" : ", ") + change_text(m);
+  }
+  if (!replay_changes.empty()) {
+    c.notes.push_back(
+        "replay's own send lag changed significantly (replay's side, not the service's; not in "
+        "the verdict): " +
+        replay_changes);
+  }
   const uint64_t bounds_before = before.doc.overall.lower_bounds;
   const uint64_t bounds_after = after.doc.overall.lower_bounds;
   if (bounds_before || bounds_after) {
@@ -244,10 +287,7 @@ std::string Comparison::verdict() const {
   }
   std::string changes;
   for (const auto& m : overall.metrics) {
-    if (m.direction == 0) continue;
-    const std::string rel = relative_text(m);
-    changes += (changes.empty() ? "" : ", ") + m.name + " " +
-               (rel.empty() || rel == "new" ? metric_delta_text(m) : rel) + " " + direction_text(m);
+    if (m.direction != 0) changes += (changes.empty() ? "" : ", ") + change_text(m);
   }
   std::string head = rules.empty() ? "OK (no --fail-on rules)"
                                    : "OK: no --fail-on rule crossed (" +
@@ -274,6 +314,7 @@ Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& afte
   c.after_sources = after.sources;
   c.overall = compare_scope("", "overall", {&before.doc.overall, &before},
                             {&after.doc.overall, &after}, c.options);
+  c.overall.replay_side = compare_replay_side(before.doc.overall, after.doc.overall, c.options);
   c.tags = compare_named(before.doc.by_tag, after.doc.by_tag, "tag", before, after, c.options);
   c.endpoints = compare_named(before.doc.by_endpoint, after.doc.by_endpoint, "endpoint", before,
                               after, c.options);

@@ -18,22 +18,9 @@ const char* unit_of(MetricKind kind) {
   return "";
 }
 
-void write_scope(JsonWriter& w, const ScopeChange& s) {
-  w.begin_object()
-      .key("name")
-      .value(s.name)
-      .key("kind")
-      .value(s.kind)
-      .key("in_before")
-      .value(s.in_before)
-      .key("in_after")
-      .value(s.in_after)
-      .key("requests_before")
-      .value(s.requests_before)
-      .key("requests_after")
-      .value(s.requests_after);
-  w.key("metrics").begin_array();
-  for (const auto& m : s.metrics) {
+void write_metrics(JsonWriter& w, const std::vector<MetricChange>& metrics) {
+  w.begin_array();
+  for (const auto& m : metrics) {
     w.begin_object()
         .key("name")
         .value(m.name)
@@ -62,6 +49,29 @@ void write_scope(JsonWriter& w, const ScopeChange& s) {
         .end_object();
   }
   w.end_array();
+}
+
+void write_scope(JsonWriter& w, const ScopeChange& s) {
+  w.begin_object()
+      .key("name")
+      .value(s.name)
+      .key("kind")
+      .value(s.kind)
+      .key("in_before")
+      .value(s.in_before)
+      .key("in_after")
+      .value(s.in_after)
+      .key("requests_before")
+      .value(s.requests_before)
+      .key("requests_after")
+      .value(s.requests_after);
+  w.key("metrics");
+  write_metrics(w, s.metrics);
+  // Overall only: replay's side, informational.
+  if (!s.replay_side.empty()) {
+    w.key("replay_side");
+    write_metrics(w, s.replay_side);
+  }
   const MannWhitney& d = s.distribution;
   w.key("distribution")
       .begin_object()

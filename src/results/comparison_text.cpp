@@ -8,6 +8,10 @@
 namespace replay::results {
 namespace {
 
+constexpr const char* kReplaySideTitle =
+    "replay's side: send lag and its parts (informational: not the service's, not in the "
+    "verdict or --fail-on)";
+
 std::string sources_text(const std::vector<std::string>& sources, uint64_t requests) {
   std::string list;
   for (size_t i = 0; i < sources.size() && i < 4; ++i) list += (i ? ", " : "") + sources[i];
@@ -32,13 +36,13 @@ std::string interval_text(const MetricChange& m) {
   return buf;
 }
 
-// One row per metric of a scope.
-TextTable metric_table(const ScopeChange& s, double alpha) {
+// One row per metric.
+TextTable metric_table(const std::vector<MetricChange>& metrics, double alpha) {
   char ci_header[32];
   std::snprintf(ci_header, sizeof ci_header, "%g%% interval", (1 - alpha) * 100);
   TextTable t({"metric", "before", "after", "change", "relative", ci_header, "significance", ""},
               {false, true, true, true, true, true, false, false});
-  for (const auto& m : s.metrics) {
+  for (const auto& m : metrics) {
     t.add_row({m.name, metric_value_text(m, m.before), metric_value_text(m, m.after),
                metric_delta_text(m), relative_text(m), interval_text(m), p_value_text(m.p_value),
                direction_text(m)});
@@ -109,8 +113,12 @@ std::string format_comparison_text(const Comparison& c) {
   out += "  before  " + sources_text(c.before_sources, c.overall.requests_before) + "\n";
   out += "  after   " + sources_text(c.after_sources, c.overall.requests_after) + "\n\n";
   out += "verdict  " + c.verdict() + "\n\n";
-  out += "overall (corrected latency)\n" + metric_table(c.overall, c.options.alpha).text();
+  out += "overall (corrected latency)\n" + metric_table(c.overall.metrics, c.options.alpha).text();
   out += "  latency distribution: " + superiority_text(c.overall.distribution) + "\n";
+  if (!c.overall.replay_side.empty()) {
+    out += std::string("\n") + kReplaySideTitle + "\n" +
+           metric_table(c.overall.replay_side, c.options.alpha).text();
+  }
   if (!c.endpoints.empty()) {
     out += "\nendpoints  (* significant; change of p50/p99 relative, errors in points)\n";
     out += scope_table(c.endpoints, "endpoint").text();
@@ -137,9 +145,14 @@ std::string format_comparison_markdown(const Comparison& c) {
   out += "Before: " + markdown_escape(sources_text(c.before_sources, c.overall.requests_before)) +
          "  \nAfter: " + markdown_escape(sources_text(c.after_sources, c.overall.requests_after)) +
          "\n\n";
-  out +=
-      "#### Overall (corrected latency)\n\n" + metric_table(c.overall, c.options.alpha).markdown();
+  out += "#### Overall (corrected latency)\n\n" +
+         metric_table(c.overall.metrics, c.options.alpha).markdown();
   out += "\nLatency distribution: " + superiority_text(c.overall.distribution) + ".\n";
+  if (!c.overall.replay_side.empty()) {
+    out += std::string("\n<details><summary>") + markdown_escape(kReplaySideTitle) +
+           "</summary>\n\n" + metric_table(c.overall.replay_side, c.options.alpha).markdown() +
+           "\n</details>\n";
+  }
   if (!c.endpoints.empty()) {
     out += "\n#### Endpoints\n\n" + scope_table(c.endpoints, "endpoint").markdown();
     char alpha[32];
@@ -149,7 +162,7 @@ std::string format_comparison_markdown(const Comparison& c) {
     for (const auto& e : c.endpoints) {
       out += "<details><summary>" + markdown_escape(e.name) + " — " +
              markdown_escape(scope_verdict(e)) + "</summary>\n\n" +
-             metric_table(e, c.options.alpha).markdown() +
+             metric_table(e.metrics, c.options.alpha).markdown() +
              "\nLatency distribution: " + superiority_text(e.distribution) + ".\n\n</details>\n";
     }
   }

@@ -17,6 +17,10 @@ std::string latency_text(double us) {
   return buf;
 }
 
+std::string percentile_text(const Histogram& h, double percentile) {
+  return h.count() ? latency_text(static_cast<double>(h.value_at_percentile(percentile))) : "—";
+}
+
 std::string percent_text(double ratio) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.2f%%", ratio * 100);

@@ -13,6 +13,8 @@ namespace replay::results {
 std::string percentile_name(double percentile);
 // "12.35ms" (two decimals, as the run summary prints).
 std::string latency_text(double us);
+// latency_text of the histogram's value at `percentile`, "—" when it holds no value.
+std::string percentile_text(const Histogram& h, double percentile);
 // "0.35%" of a ratio.
 std::string percent_text(double ratio);
 // "97.0/s".

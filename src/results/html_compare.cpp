@@ -22,12 +22,12 @@ std::string direction_class(const MetricChange& m) {
   return m.direction > 0 ? "worse" : m.direction < 0 ? "better" : "";
 }
 
-std::string metrics_table(const ScopeChange& s, double alpha) {
+std::string metric_rows(const std::vector<MetricChange>& metrics, double alpha) {
   char interval[32];
   std::snprintf(interval, sizeof interval, "%g%% interval", (1 - alpha) * 100);
   HtmlTable t({"metric", "before", "after", "change", "relative", interval, "significance", ""},
               {false, true, true, true, true, true, true, false});
-  for (const auto& m : s.metrics) {
+  for (const auto& m : metrics) {
     std::string ci;
     if (m.kind == MetricKind::percentile) {
       char buf[64];
@@ -40,12 +40,16 @@ std::string metrics_table(const ScopeChange& s, double alpha) {
          metric_delta_text(m), relative_text(m), ci, p_value_text(m.p_value), direction_text(m)},
         {"", "", "", cls, cls, "", "", cls});
   }
+  return t.html();
+}
+
+std::string metrics_table(const ScopeChange& s, double alpha) {
   char buf[160];
   std::snprintf(buf, sizeof buf,
                 "<p class=\"note\">Whole latency distribution: P(after slower than before) = "
                 "%.3f (0.5 = no shift), Mann-Whitney %s.</p>\n",
                 s.distribution.superiority, p_value_text(s.distribution.p_value).c_str());
-  return t.html() + buf;
+  return metric_rows(s.metrics, alpha) + buf;
 }
 
 std::string change_cell(const ScopeChange& s, const char* name, std::string& cls) {
@@ -136,6 +140,13 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
   out += "<div class=\"verdict " + std::string(c.regressed() ? "bad" : "ok") + "\">" +
          html_escape(c.verdict()) + "</div>\n";
   out += section("Overall (corrected latency)", metrics_table(c.overall, c.options.alpha));
+  if (!c.overall.replay_side.empty()) {
+    out += section("Replay's side: send lag and its parts",
+                   metric_rows(c.overall.replay_side, c.options.alpha),
+                   "Informational: replay's own lateness (scheduler lag), waits for a free "
+                   "connection (connection wait) and connection set-up (connect) are not the "
+                   "service's, and never enter the verdict or a --fail-on rule.");
+  }
   std::vector<SpectrumLine> overall = {
       {"before", kBeforeColour, &before.doc.overall.corrected, false},
       {"after", kAfterColour, &after.doc.overall.corrected, false}};

@@ -29,10 +29,16 @@ th, td { padding: 4px 8px; border-bottom: 1px solid #eceef1; text-align: left; v
 th { font-size: 12px; color: #5b6475; font-weight: 600; border-bottom: 2px solid #dfe2e7; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.name { overflow-wrap: anywhere; min-width: 14em; }
+td.part { padding-left: 26px; color: #4a5263; }
 td.worse { color: #b3261e; font-weight: 600; } td.better { color: #1a7f37; font-weight: 600; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-weight: 600; font-size: 13px; }
 .badge.ok { background: #e2f3e7; color: #17692f; } .badge.bad { background: #fbe4e4; color: #a3161a; }
 .badge.warn { background: #fff2d1; color: #7d5200; } .badge.info { background: #e7eef9; color: #1d4f91; }
+.notice { background: #fff6dc; border: 1px solid #e9c46a; border-left: 5px solid #d99a00;
+  border-radius: 8px; padding: 10px 16px; margin: 14px 0; color: #4d3800; }
+.notice.bad { background: #fdecec; border-color: #e6a1a1; border-left-color: #c62828;
+  color: #6b1013; }
+.notice b { display: block; margin-bottom: 2px; } .notice ul { margin: 4px 0 0; padding-left: 20px; }
 .verdict { font-size: 16px; padding: 10px 14px; border-radius: 8px; margin: 12px 0; }
 .verdict.ok { background: #e2f3e7; color: #17692f; } .verdict.bad { background: #fbe4e4; color: #a3161a; }
 .chart { width: 100%; height: auto; display: block; }

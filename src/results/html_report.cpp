@@ -6,6 +6,7 @@
 #include "figures.hpp"
 #include "html_charts.hpp"
 #include "html_page.hpp"
+#include "html_verdicts.hpp"
 #include "replay/core/units.hpp"
 
 namespace replay::results {
@@ -23,11 +24,6 @@ std::string count_text(uint64_t n) {
   return std::to_string(n);
 }
 
-// The histogram's value at `percentile`, "—" when it holds no value.
-std::string percentile_text(const Histogram& h, double percentile) {
-  return h.count() ? latency_text(static_cast<double>(h.value_at_percentile(percentile))) : "—";
-}
-
 std::string max_text(const Histogram& h) {
   return h.count() ? latency_text(static_cast<double>(h.max())) : "—";
 }
@@ -40,6 +36,23 @@ std::string lower_bounds_text(uint64_t n) {
          "Completed only leaves them out.";
 }
 
+// Results written before send lag was split have none of its parts.
+bool has_send_lag_parts(const Scope& o) {
+  return o.scheduler_lag.count() || o.connection_wait.count() || o.connect.count();
+}
+
+std::string latency_note(const Scope& o) {
+  std::string note;
+  if (has_send_lag_parts(o)) {
+    note =
+        "Send lag is replay's side: scheduler lag (replay was late) + connection wait (every "
+        "connection busy, --max-connections reached) + connect (opening a connection, ~0 when "
+        "one is reused).";
+  }
+  if (o.lower_bounds) note += (note.empty() ? "" : " ") + lower_bounds_text(o.lower_bounds);
+  return note;
+}
+
 std::string header_html(const ResultDoc& doc) {
   std::string sub = doc.config_text("trace") + " → " + doc.config_text("target");
   const std::string rate = doc.config_text("rate");
@@ -47,21 +60,13 @@ std::string header_html(const ResultDoc& doc) {
   if (!doc.config_text("arrival").empty()) sub += " (" + doc.config_text("arrival") + ")";
   sub += " · started " + utc_time_text(doc.started_unix_ms) + " · load " +
          format_duration_us(doc.load_us) + ", run " + format_duration_us(doc.elapsed_us);
-  std::string out = "<h1>replay report</h1>\n<p class=\"sub\">" + html_escape(sub) + "</p>\n";
-  if (doc.interrupted) out += "<p>" + badge("interrupted: partial results", "warn") + "</p>\n";
-  return out;
-}
-
-// The verdict was reached: the analysis needs a few seconds of load (else from = to = 0).
-bool judged(const Saturation& s) {
-  return s.saturated || s.to_second > s.from_second;
+  return "<h1>replay report</h1>\n<p class=\"sub\">" + html_escape(sub) + "</p>\n";
 }
 
 std::string cards_html(const ResultDoc& doc) {
   const Scope& o = doc.overall;
   const double achieved =
       static_cast<double>(doc.completed_during_load()) / static_cast<double>(doc.load_seconds());
-  const bool saturated = doc.saturation.saturated;
   bool thresholds_failed = false;
   for (const auto& t : doc.thresholds) thresholds_failed = thresholds_failed || !t.passed;
   std::vector<Card> items = {
@@ -74,16 +79,7 @@ std::string cards_html(const ResultDoc& doc) {
        o.lower_bounds ? "incl. " + count_text(o.lower_bounds) + " failed (lower bounds)" : "", ""},
       {"p99 corrected", percentile_text(o.corrected, 99),
        "p99.9 " + percentile_text(o.corrected, 99.9), ""},
-      {"saturation",
-       saturated                ? "saturated"
-       : judged(doc.saturation) ? "not saturated"
-                                : "not judged",
-       saturated ? "latency grows " + compact_number(doc.saturation.growth_ms_per_s) + " ms/s"
-       : judged(doc.saturation) ? ""
-                                : "run too short",
-       saturated                ? "bad"
-       : judged(doc.saturation) ? "ok"
-                                : ""},
+      verdict_card(doc.saturation),
   };
   if (!doc.thresholds.empty()) {
     items.push_back({"thresholds", thresholds_failed ? "crossed" : "passed",
@@ -93,10 +89,12 @@ std::string cards_html(const ResultDoc& doc) {
   return cards(items);
 }
 
+// One row of the latency table; `name_class` styles the name cell ("part": a part of the row
+// above).
 void add_histogram_row(HtmlTable& t, const std::string& name, const Histogram& h,
-                       bool micros = true) {
+                       bool micros = true, const std::string& name_class = "") {
   if (h.count() == 0) {
-    t.add_row({name, "0", "—", "—", "—", "—", "—", "—"});
+    t.add_row({name, "0", "—", "—", "—", "—", "—", "—"}, {name_class});
     return;
   }
   auto v = [&](double x) { return micros ? latency_text(x) : compact_number(x); };
@@ -104,7 +102,8 @@ void add_histogram_row(HtmlTable& t, const std::string& name, const Histogram& h
              v(static_cast<double>(h.value_at_percentile(90))),
              v(static_cast<double>(h.value_at_percentile(99))),
              v(static_cast<double>(h.value_at_percentile(99.9))), v(static_cast<double>(h.max())),
-             v(h.mean())});
+             v(h.mean())},
+            {name_class});
 }
 
 std::string latency_table(const Scope& o) {
@@ -114,6 +113,11 @@ std::string latency_table(const Scope& o) {
   if (o.lower_bounds) add_histogram_row(t, "corrected, completed only", o.corrected_completed);
   add_histogram_row(t, "service (completion − sent)", o.service);
   add_histogram_row(t, "send lag (sent − intended)", o.send_lag);
+  if (has_send_lag_parts(o)) {
+    add_histogram_row(t, "scheduler lag (replay late)", o.scheduler_lag, true, "part");
+    add_histogram_row(t, "connection wait (no free connection)", o.connection_wait, true, "part");
+    add_histogram_row(t, "connect (TCP and TLS of a new connection)", o.connect, true, "part");
+  }
   add_histogram_row(t, "time to first byte", o.ttfb);
   if (o.sse) {
     add_histogram_row(t, "SSE first event", o.sse->first_event_us);
@@ -228,28 +232,16 @@ std::string errors_table(const ResultDoc& doc) {
   if (doc.overall.failure_count(kSessionAbortedCause)) {
     note += "session_aborted: a session step not sent because an earlier step failed. ";
   }
+  if (doc.overall.failure_count(kAbandonedCause)) {
+    note +=
+        "abandoned: given up as the run ended (not sent by its end, still in flight after "
+        "the " +
+        format_duration_us(doc.drain_us) +
+        " drain, or at Ctrl-C/SIGTERM), in the corrected latency as lower bounds. ";
+  }
   if (!note.empty())
     note = "<p class=\"note\">" + html_escape(note.substr(0, note.size() - 1)) + "</p>\n";
   return t.html() + note;
-}
-
-std::string saturation_html(const Saturation& s) {
-  const char* label = s.saturated ? "saturated" : judged(s) ? "not saturated" : "not judged";
-  std::string out = "<p>" +
-                    badge(label, s.saturated ? "bad"
-                                 : judged(s) ? "ok"
-                                             : "info") +
-                    " " + html_escape(s.summary) + "</p>\n";
-  if (s.to_second > s.from_second) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "Window: seconds %lld–%lld · offered %.1f/s · achieved %.1f/s · median latency "
-                  "trend %+.2f ms/s.",
-                  static_cast<long long>(s.from_second), static_cast<long long>(s.to_second),
-                  s.offered_per_s, s.achieved_per_s, s.growth_ms_per_s);
-    out += "<p class=\"note\">" + html_escape(buf) + "</p>\n";
-  }
-  return out;
 }
 
 std::string thresholds_table(const std::vector<ThresholdResult>& thresholds) {
@@ -267,6 +259,10 @@ std::string config_table(const ResultDoc& doc) {
   for (const auto& e : doc.config) t.add_row({e.key, e.text.empty() ? "—" : e.text});
   t.add_row({"replay version", doc.replay_version});
   t.add_row({"connections opened", count_text(doc.connections_opened)});
+  if (doc.drain_us > 0) t.add_row({"drain after the load", format_duration_us(doc.drain_us)});
+  if (doc.trace_ended_at_us >= 0) {
+    t.add_row({"trace ran out at", format_duration_us(doc.trace_ended_at_us)});
+  }
   if (doc.records_skipped) t.add_row({"records skipped", count_text(doc.records_skipped)});
   return t.html();
 }
@@ -276,8 +272,8 @@ std::string config_table(const ResultDoc& doc) {
 std::string render_html_report(const ResultDoc& doc) {
   const std::vector<RunView> views = {{"", kBeforeColour, &doc, 1}};
   std::string out = page_start("replay report: " + doc.config_text("trace"));
-  out += header_html(doc) + cards_html(doc);
-  out += section("Saturation", saturation_html(doc.saturation));
+  out += header_html(doc) + run_notices_html(doc) + cards_html(doc);
+  out += section("Saturation and limits", saturation_html(doc));
   LineChart latency = latency_chart(views);
   out += chart_section("latency", "Latency over time", latency,
                        "Per second of completion or failure. Corrected = completion (or "
@@ -306,8 +302,7 @@ std::string render_html_report(const ResultDoc& doc) {
     out += chart_section("spectrum-endpoints", "Percentile spectrum by endpoint (corrected)",
                          by_endpoint, doc.by_endpoint.size() > 10 ? "The first 10 endpoints." : "");
   }
-  out += section("Latency", latency_table(doc.overall),
-                 doc.overall.lower_bounds ? lower_bounds_text(doc.overall.lower_bounds) : "");
+  out += section("Latency", latency_table(doc.overall), latency_note(doc.overall));
   if (!doc.by_endpoint.empty()) {
     out +=
         section("Endpoints", scopes_table(doc, doc.by_endpoint, "endpoint"),

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "replay/core/json_writer.hpp"
+#include "replay/results/saturation.hpp"
 #include "threshold_check.hpp"
 
 namespace replay::results {
@@ -223,11 +224,18 @@ void merge_probe_lists(std::vector<ProbeInfo>& into, const std::vector<ResultDoc
   }
 }
 
-// Runs' totals and scopes summed into `into` (which holds a copy of runs[0]'s).
+// Runs' totals and scopes summed into `into` (which holds a copy of runs[0]'s); their warnings
+// listed once each, in order.
 void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
   for (size_t i = 1; i < runs.size(); ++i) {
     const ResultDoc& r = runs[i];
     into.interrupted = into.interrupted || r.interrupted;
+    into.drain_us = std::max(into.drain_us, r.drain_us);
+    for (const auto& line : r.warnings) {
+      if (std::find(into.warnings.begin(), into.warnings.end(), line) == into.warnings.end()) {
+        into.warnings.push_back(line);
+      }
+    }
     into.connections_opened += r.connections_opened;
     into.records_skipped += r.records_skipped;
     into.overall.merge(r.overall);
@@ -244,7 +252,10 @@ ResultDoc copy_without_timeline(const ResultDoc& doc) {
   out.started_unix_ms = doc.started_unix_ms;
   out.load_us = doc.load_us;
   out.elapsed_us = doc.elapsed_us;
+  out.drain_us = doc.drain_us;
+  out.trace_ended_at_us = doc.trace_ended_at_us;
   out.interrupted = doc.interrupted;
+  out.warnings = doc.warnings;
   out.connections_opened = doc.connections_opened;
   out.records_skipped = doc.records_skipped;
   out.overall = doc.overall;
@@ -271,17 +282,23 @@ Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards) {
   std::vector<int64_t> shift_s;
   out.started_unix_ms = base_ms;
   out.load_us = out.elapsed_us = 0;
+  out.trace_ended_at_us = -1;
   for (const auto& s : shards) {
     const int64_t offset_ms = s.started_unix_ms - base_ms;
     shift_s.push_back((offset_ms + 500) / 1000);
     out.load_us = std::max(out.load_us, offset_ms * 1000 + s.load_us);
     out.elapsed_us = std::max(out.elapsed_us, offset_ms * 1000 + s.elapsed_us);
+    // The merged load ran out of trace when the last shard whose trace ran out did.
+    if (s.trace_ended_at_us >= 0) {
+      out.trace_ended_at_us =
+          std::max(out.trace_ended_at_us, offset_ms * 1000 + s.trace_ended_at_us);
+    }
   }
   add_totals(out, shards);
   out.timeline = merge_timelines(shards, shift_s);
   out.timeline_by_tag = merge_tag_timelines(shards, shift_s);
   merge_probe_lists(out.probes, shards);
-  out.saturation = analyse_timeline(out.timeline);
+  out.saturation = analyse_saturation(out.timeline, out.overall);
   std::vector<std::string> expressions;
   for (const auto& s : shards) {
     for (const auto& t : s.thresholds) {
@@ -313,6 +330,7 @@ Result<PooledRuns> pool_runs(std::vector<ResultDoc> runs) {
   for (const auto& r : runs) {
     pool.doc.load_us = std::max(pool.doc.load_us, r.load_us);
     pool.doc.elapsed_us = std::max(pool.doc.elapsed_us, r.elapsed_us);
+    pool.doc.trace_ended_at_us = std::max(pool.doc.trace_ended_at_us, r.trace_ended_at_us);
   }
   add_totals(pool.doc, runs);
   const std::vector<int64_t> no_shift(runs.size(), 0);

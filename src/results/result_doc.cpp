@@ -48,6 +48,9 @@ void Scope::merge(const Scope& other) {
   lower_bounds += other.lower_bounds;
   service.merge(other.service);
   send_lag.merge(other.send_lag);
+  scheduler_lag.merge(other.scheduler_lag);
+  connection_wait.merge(other.connection_wait);
+  connect.merge(other.connect);
   ttfb.merge(other.ttfb);
   if (other.sse) {
     if (!sse) sse.emplace();

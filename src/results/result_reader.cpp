@@ -81,6 +81,12 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
   if (latency.find("lower_bounds")) s.lower_bounds = latency.u64("lower_bounds");
   s.service = read_histogram(latency, "service", sink);
   s.send_lag = read_histogram(latency, "send_lag", sink);
+  // Absent in results written before send lag was split: empty.
+  for (auto [key, into] :
+       {std::pair{"scheduler_lag", &s.scheduler_lag},
+        std::pair{"connection_wait", &s.connection_wait}, std::pair{"connect", &s.connect}}) {
+    if (latency.find(key)) *into = read_histogram(latency, key, sink);
+  }
   s.ttfb = read_histogram(latency, "ttfb", sink);
   if (r.find("sse")) {
     ObjectReader sse = r.child("sse");
@@ -236,13 +242,34 @@ Saturation read_saturation(ObjectReader& top) {
   ObjectReader r = top.child("saturation");
   Saturation s;
   s.saturated = r.boolean("saturated");
+  // Absent in results written before the limits were named.
+  if (r.find("generator_limited")) s.generator_limited = r.boolean("generator_limited");
+  if (r.find("client_limited")) s.client_limited = r.boolean("client_limited");
   s.growth_ms_per_s = r.f64("growth_ms_per_s");
   s.offered_per_s = r.f64("offered_per_s");
   s.achieved_per_s = r.f64("achieved_per_s");
   s.from_second = r.i64("from_second");
   s.to_second = r.i64("to_second");
-  s.summary = r.str("summary");
+  s.summary = r.find("headline") ? r.str("headline") : r.str("summary");
   return s;
+}
+
+std::vector<std::string> read_warnings(ObjectReader& top, ErrorSink& sink) {
+  std::vector<std::string> out;
+  if (!top.find("warnings")) return out;
+  auto items = top.array("warnings");
+  if (!items) return out;
+  size_t index = 0;
+  for (dom::element e : *items) {
+    std::string_view line;
+    if (e.get_string().get(line) != simdjson::SUCCESS) {
+      sink.fail(top.path_of("warnings") + "[" + std::to_string(index) + "]", "expected a string");
+      return out;
+    }
+    out.emplace_back(line);
+    ++index;
+  }
+  return out;
 }
 
 std::vector<ThresholdResult> read_thresholds(ObjectReader& top) {
@@ -303,7 +330,11 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   doc.started_unix_ms = top.i64("started_unix_ms");
   doc.load_us = top.i64("load_us");
   doc.elapsed_us = top.i64("elapsed_us");
+  // Absent in results written before runs said how they ended.
+  if (top.find("drain_us")) doc.drain_us = top.i64("drain_us");
+  if (top.find("trace_ended_at_us")) doc.trace_ended_at_us = top.i64("trace_ended_at_us");
   doc.interrupted = top.boolean("interrupted");
+  doc.warnings = read_warnings(top, sink);
   doc.connections_opened = top.u64("connections_opened");
   doc.records_skipped = top.u64("records_skipped");
   if (auto overall = top.need("overall")) doc.overall = read_scope(*overall, "overall", sink);

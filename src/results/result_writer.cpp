@@ -70,6 +70,12 @@ void write_scope(JsonWriter& w, const Scope& s) {
   write_histogram(w, s.service);
   w.key("send_lag");
   write_histogram(w, s.send_lag);
+  w.key("scheduler_lag");
+  write_histogram(w, s.scheduler_lag);
+  w.key("connection_wait");
+  write_histogram(w, s.connection_wait);
+  w.key("connect");
+  write_histogram(w, s.connect);
   w.key("ttfb");
   write_histogram(w, s.ttfb);
   w.end_object();
@@ -152,9 +158,16 @@ std::string format_result_doc(const ResultDoc& doc) {
       .value(doc.load_us)
       .key("elapsed_us")
       .value(doc.elapsed_us)
+      .key("drain_us")
+      .value(doc.drain_us)
+      .key("trace_ended_at_us")
+      .value(doc.trace_ended_at_us)
       .key("interrupted")
-      .value(doc.interrupted)
-      .key("connections_opened")
+      .value(doc.interrupted);
+  w.key("warnings").begin_array();
+  for (const auto& line : doc.warnings) w.value(line);
+  w.end_array();
+  w.key("connections_opened")
       .value(doc.connections_opened)
       .key("records_skipped")
       .value(doc.records_skipped)
@@ -204,6 +217,10 @@ std::string format_result_doc(const ResultDoc& doc) {
       .begin_object()
       .key("saturated")
       .value(s.saturated)
+      .key("generator_limited")
+      .value(s.generator_limited)
+      .key("client_limited")
+      .value(s.client_limited)
       .key("growth_ms_per_s")
       .value(s.growth_ms_per_s)
       .key("offered_per_s")
@@ -214,6 +231,8 @@ std::string format_result_doc(const ResultDoc& doc) {
       .value(s.from_second)
       .key("to_second")
       .value(s.to_second)
+      .key("headline")
+      .value(s.summary)
       .key("summary")
       .value(s.summary)
       .end_object();

@@ -1,9 +1,9 @@
 #include "threshold_check.hpp"
 
-#include "replay/engine/saturation.hpp"
 #include "replay/engine/threshold.hpp"
 
 namespace replay::results {
+
 ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc) {
   ThresholdResult out;
   out.expression = expression;
@@ -29,27 +29,6 @@ ThresholdResult check_threshold(const std::string& expression, const ResultDoc& 
   out.passed = outcome.passed;
   out.observed = outcome.observed;
   return out;
-}
-
-Saturation analyse_timeline(const std::vector<TimelineRow>& timeline) {
-  std::vector<engine::TimelineRow> rows(timeline.size());
-  for (size_t i = 0; i < timeline.size(); ++i) {
-    const auto& in = timeline[i];
-    auto& row = rows[i];
-    row.second = in.second;
-    row.offered = in.offered;
-    row.sent = in.sent;
-    row.completed = in.completed;
-    row.failed = in.failed;
-    row.errors = in.errors;
-    row.in_flight = in.in_flight;
-    row.backlog = in.backlog;
-    row.corrected = in.corrected_hdr;
-    row.service = in.service_hdr;
-  }
-  const engine::SaturationVerdict v = engine::analyse_saturation(rows);
-  return Saturation{v.saturated,   v.growth_ms_per_s, v.offered_per_s, v.achieved_per_s,
-                    v.from_second, v.to_second,       v.summary};
 }
 
 }  // namespace replay::results

@@ -1,6 +1,6 @@
 #pragma once
-// Re-checks --threshold expressions and the saturation verdict against a saved (merged) result,
-// with the engine's parser and saturation analysis so they mean what they mean in `replay run`.
+// Re-checks --threshold expressions against a saved (merged) result, with the engine's parser
+// and evaluation so that they mean what they mean in `replay run`.
 
 #include "replay/results/result_doc.hpp"
 
@@ -9,8 +9,5 @@ namespace replay::results {
 // Evaluates `expression` (as `replay run --threshold` takes it) on `doc`, spelling `observed`
 // as the run does. An expression this build cannot parse fails, its observed text saying why.
 ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc);
-
-// The saturation verdict of `doc`'s timeline, as `replay run` states it.
-Saturation analyse_timeline(const std::vector<TimelineRow>& timeline);
 
 }  // namespace replay::results

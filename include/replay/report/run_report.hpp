@@ -20,10 +20,14 @@ struct RunReport {
   std::vector<engine::ThresholdOutcome> thresholds;
 };
 
-// The terminal summary: totals, percentile table (corrected, service, send lag, TTFB) with a
-// line on the failures the corrected latency includes as lower bounds, per-endpoint and per-tag
-// tables ("-" for a scope without latency), errors by cause (transport causes, failed captures,
-// aborted session steps, 4xx/5xx), saturation verdict, thresholds.
+// The terminal summary: whether the run was interrupted and its warnings; totals, with the
+// run's elapsed time once and the offered rate over the offered load (whose length is named only
+// when it differs from the elapsed time); percentile table (corrected, service, send lag and its
+// parts scheduler lag, connection wait and connect, TTFB) with a line on the failures the
+// corrected latency includes as lower bounds; per-endpoint and per-tag tables ("-" for a scope
+// without latency); errors by cause (transport causes, abandoned requests explained, failed
+// captures, aborted session steps, 4xx/5xx); the saturation line naming every limit that holds;
+// thresholds.
 std::string format_summary(const RunReport& report);
 
 // The run as a saved result (what `replay report`, `compare` and `merge` read back): the

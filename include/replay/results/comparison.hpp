@@ -1,7 +1,8 @@
 #pragma once
 // `replay compare`'s model: per scope (overall, tags, endpoints) the change of corrected latency
 // percentiles, error ratio and achieved rate between two pooled sides, each with a significance
-// test, and the --fail-on rules checked against them. docs/compare.md defines every metric.
+// test, and the --fail-on rules checked against them; overall, replay's own send lag and its
+// parts compared the same way, for information only. docs/compare.md defines every metric.
 
 #include <cstdint>
 #include <string>
@@ -64,7 +65,11 @@ struct ScopeChange {
   uint64_t requests_before = 0;  // completed + failed
   uint64_t requests_after = 0;
   std::vector<MetricChange> metrics;  // the percentiles, then errors, then rate
-  MannWhitney distribution;           // of the corrected latency
+  // Overall only: p50 and p99 of send_lag, scheduler_lag, connection_wait and connect (named
+  // "send_lag p99", ...; those empty on both sides left out). Replay's side, not the service's:
+  // never in the verdict, a scope's verdict or a --fail-on rule.
+  std::vector<MetricChange> replay_side;
+  MannWhitney distribution;  // of the corrected latency
 
   // The change named `name` ("p99", "errors", "rate"), or nullptr.
   const MetricChange* find(std::string_view name) const noexcept;
@@ -92,12 +97,14 @@ struct Comparison {
   std::vector<ScopeChange> tags;       // union of both sides, before's order first
   std::vector<ScopeChange> endpoints;  // likewise
   std::vector<RuleOutcome> rules;
-  // Configuration differences, saturation, failures in the latency, small samples.
+  // Configuration differences, runs that were saturated, generator- or client-limited or
+  // interrupted, significant changes of replay's side, failures in the latency, small samples.
   std::vector<std::string> notes;
 
   // True when any --fail-on rule was crossed.
   bool regressed() const noexcept;
-  // One line: "REGRESSION: ...", "OK: ..." naming the crossed rules or the significant changes.
+  // One line: "REGRESSION: ...", "OK: ..." naming the crossed rules or the significant changes
+  // of the service's figures (`metrics`; replay_side never).
   std::string verdict() const;
 };
 

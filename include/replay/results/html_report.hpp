@@ -10,15 +10,18 @@
 
 namespace replay::results {
 
-// The report of one run: summary figures, latency over time (corrected vs service, p50/p99),
-// offered vs achieved rate, in-flight and backlog, probe series when the timeline has them,
-// the percentile spectrum (overall and per endpoint), latency, endpoint and tag tables, errors
-// by cause, the saturation verdict, thresholds and the configuration.
+// The report of one run: notice boxes for an interrupted run and the run's warnings, summary
+// figures, every verdict that holds (generator-limited, client-limited, saturated) with what it
+// means, latency over time (corrected vs service, p50/p99), offered vs achieved rate, in-flight
+// and backlog, probe series when the timeline has them, the percentile spectrum (overall and
+// per endpoint), the latency table (send lag with its parts), endpoint and tag tables, errors
+// by cause (abandoned explained), thresholds and the configuration (drain, trace end).
 std::string render_html_report(const ResultDoc& doc);
 
-// The comparison page: verdict, overall changes, before/after overlays of the percentile
-// spectrum, latency over time, achieved rate and in-flight, endpoint table with per-endpoint
-// spectra, --fail-on checks and notes.
+// The comparison page: verdict, overall changes, replay's side (send lag and its parts, apart
+// and informational), before/after overlays of the percentile spectrum, latency over time,
+// achieved rate and in-flight, endpoint table with per-endpoint spectra, --fail-on checks and
+// notes.
 std::string render_html_compare(const PooledRuns& before, const PooledRuns& after,
                                 const Comparison& comparison);
 

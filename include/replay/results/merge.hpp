@@ -16,8 +16,10 @@ namespace replay::results {
 // (each shard's second 0 is its started_unix_ms, rounded to the nearest whole second from the
 // earliest start) with counts, in-flight and backlog summed, per-second histograms merged and
 // probe samples of a second combined by max (every shard probes the same target); threads,
-// connections and skipped records summed; the saturation verdict re-analysed on the merged
-// timeline and the shards' thresholds re-evaluated on the merged result.
+// connections and skipped records summed; warnings listed once each, the longest drain, and
+// trace_ended_at_us the latest of the shards' whose trace ran out (on the merged seconds); the
+// saturation verdict re-analysed on the merged timeline and merged send-lag parts, and the
+// shards' thresholds re-evaluated on the merged result.
 // Configurations must match except for the shard (`config.shard`, "i/N", whose indices must
 // be distinct and whose N must agree; merged as "i,j,.../N") and the thread count; otherwise
 // Errc::invalid_argument naming both files and the field. One shard gives back its own result.
@@ -27,8 +29,9 @@ Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards);
 // Several runs of the same test pooled into one side of a comparison.
 struct PooledRuns {
   // Scopes merged exactly; timelines aligned on each run's second 0 (run-relative, not
-  // wall-clock) and summed; started_unix_ms of the first run; load_us and elapsed_us the
-  // longest run's; saturation and thresholds of the first run.
+  // wall-clock) and summed; started_unix_ms of the first run; load_us, elapsed_us, drain_us
+  // and trace_ended_at_us the longest run's; warnings of every run, once each; saturation and
+  // thresholds of the first run.
   ResultDoc doc;
   std::vector<std::string> sources;     // each run's file
   std::vector<Saturation> saturations;  // each run's verdict

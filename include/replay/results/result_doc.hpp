@@ -29,6 +29,9 @@ inline constexpr std::array<std::string_view, 6> kStatusClassNames = {"other", "
 // session steps never sent because an earlier step failed (in both).
 inline constexpr std::string_view kCaptureFailedCause = "capture_failed";
 inline constexpr std::string_view kSessionAbortedCause = "session_aborted";
+// The transport cause of requests the run gave up when it ended (unsent at a set end, still in
+// flight after the drain, or at Ctrl-C/SIGTERM), in `corrected` as lower bounds.
+inline constexpr std::string_view kAbandonedCause = "abandoned";
 
 // Histograms that only streaming (text/event-stream) responses fill.
 struct SseScope {
@@ -45,7 +48,9 @@ struct SseScope {
 // transport failures at the time they failed, the latter `lower_bounds` of the latency they
 // would have had; `corrected_completed` holds the completed responses only. Results written
 // before failures entered the latency read with corrected_completed = corrected and no lower
-// bounds (their `corrected` was completions only).
+// bounds (their `corrected` was completions only). send_lag is the sum of scheduler_lag,
+// connection_wait and connect (each of completed responses); results written before that split
+// read with the three empty.
 struct Scope {
   uint64_t offered = 0;
   uint64_t sent = 0;
@@ -63,6 +68,9 @@ struct Scope {
   uint64_t lower_bounds = 0;  // failures in `corrected`, recorded at their failure time
   Histogram service;
   Histogram send_lag;
+  Histogram scheduler_lag;    // handed to the connections - intended: replay was late
+  Histogram connection_wait;  // a connection took it - handed over: the pool was full
+  Histogram connect;          // sent - a connection took it: TCP connect and TLS, ~0 when reused
   Histogram ttfb;
   std::optional<SseScope> sse;
 
@@ -133,14 +141,25 @@ struct ProbeInfo {
   std::string metric;
 };
 
+// Which limit the run hit (engine::SaturationVerdict as saved): replay itself could not send
+// on time (generator_limited), requests waited for a connection at --max-connections
+// (client_limited), or the service could not keep up (saturated). Results written before the
+// first two read with them false.
 struct Saturation {
   bool saturated = false;
+  bool generator_limited = false;
+  bool client_limited = false;
   double growth_ms_per_s = 0;
   double offered_per_s = 0;
   double achieved_per_s = 0;
   int64_t from_second = 0;
   int64_t to_second = 0;
+  // Every verdict that holds, in the order generator-limited, client-limited, saturated, or why
+  // none does; written as both "headline" and "summary" (its older name).
   std::string summary;
+
+  // True when replay or its configuration, not the service, limited the run.
+  bool replay_limited() const noexcept { return generator_limited || client_limited; }
 };
 
 struct ThresholdResult {
@@ -164,7 +183,11 @@ struct ResultDoc {
   int64_t started_unix_ms = 0;
   int64_t load_us = 0;
   int64_t elapsed_us = 0;
+  int64_t drain_us = 0;  // the drain allowed after the load (0 in older results)
+  // When the trace (without --loop) ran out, before the run's scheduled end; -1: it did not.
+  int64_t trace_ended_at_us = -1;
   bool interrupted = false;
+  std::vector<std::string> warnings;  // one line each, as the summary prints them
   uint64_t connections_opened = 0;
   uint64_t records_skipped = 0;
   Scope overall;

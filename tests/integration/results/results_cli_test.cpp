@@ -27,6 +27,7 @@ namespace {
 
 const std::string kReplay = REPLAY_PATH;
 const std::string kDemo = std::string(REPLAY_SOURCE_DIR) + "/traces/demo.zst";
+const std::string kHealth = std::string(REPLAY_SOURCE_DIR) + "/traces/health.zst";
 
 CommandResult replay_cli(std::vector<std::string> args, int timeout_ms = 60000) {
   args.insert(args.begin(), kReplay);
@@ -136,6 +137,56 @@ void check_in_browser(const std::string& html, size_t min_charts, size_t min_pat
 }
 
 }  // namespace
+
+TEST_CASE("a real run's result has send lag's parts, how it ended and its named verdicts") {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.load(fast_result()).get(doc) == simdjson::SUCCESS);
+  simdjson::dom::element latency = doc["overall"]["latency_us"];
+  const uint64_t completed = uint64_t(doc["overall"]["completed"]);
+  CHECK(uint64_t(latency["send_lag"]["count"]) == completed);
+  for (const char* part : {"scheduler_lag", "connection_wait", "connect"}) {
+    INFO(part);
+    CHECK(uint64_t(latency[part]["count"]) == completed);
+    CHECK(std::string_view(latency[part]["hdr"]).substr(0, 5) == "hdr1:");
+  }
+  CHECK(int64_t(doc["drain_us"]) > 0);
+  CHECK(int64_t(doc["trace_ended_at_us"]) == -1);  // --loop with --duration
+  CHECK(simdjson::dom::array(doc["warnings"]).size() == 0);
+  CHECK(uint64_t(doc["overall"]["failures"]["abandoned"]) == 0);
+  simdjson::dom::element saturation = doc["saturation"];
+  CHECK(saturation["generator_limited"].is_bool());
+  CHECK(saturation["client_limited"].is_bool());
+  CHECK(std::string_view(saturation["headline"]) == std::string_view(saturation["summary"]));
+  CHECK(read_file(fast_result() + ".html").find("scheduler lag (replay late)") !=
+        std::string::npos);
+
+  // A trace that runs out before --duration ends: said in the summary, result.json and page.
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string out = temp_path("ran-out.json");
+  auto r =
+      replay_cli({"run", kHealth, "--target", "http://127.0.0.1:" + std::to_string(sim.port()),
+                  "--rate", "100/s", "--duration", "3s", "--out", out, "--html", out + ".html"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\n  warning: the trace ran out ") != std::string::npos);
+  CHECK(r.out.find("\n    scheduler ") != std::string::npos);
+  CHECK(r.out.find("\n    conn wait ") != std::string::npos);
+  CHECK(r.out.find("\n    connect ") != std::string::npos);
+  simdjson::dom::parser again;
+  simdjson::dom::element ran_out;
+  REQUIRE(again.load(out).get(ran_out) == simdjson::SUCCESS);
+  const int64_t ended_at = int64_t(ran_out["trace_ended_at_us"]);
+  CHECK(ended_at > 0);
+  CHECK(ended_at < 3'000'000);
+  simdjson::dom::array warnings = ran_out["warnings"];
+  REQUIRE(warnings.size() == 1);
+  CHECK(std::string_view(*warnings.begin()).find("the trace ran out") == 0);
+  const std::string html = read_file(out + ".html");
+  CHECK(html.find("<div class=\"notice\"><b>Warning</b><ul>\n<li>the trace ran out") !=
+        std::string::npos);
+}
 
 TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
   const std::string before = fast_result(), after = slow_result();

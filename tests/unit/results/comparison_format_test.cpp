@@ -74,3 +74,30 @@ TEST_CASE("json: one object with every metric") {
   simdjson::dom::array rules = doc["rules"];
   CHECK(rules.size() == 2);
 }
+
+TEST_CASE("every format lists replay's side apart from the service's figures") {
+  const Comparison c = slower_comparison();
+  const std::string text = format_comparison_text(c);
+  const auto overall = text.find("\noverall (corrected latency)\n");
+  const auto side = text.find(
+      "\nreplay's side: send lag and its parts (informational: not the service's, not in the "
+      "verdict or --fail-on)\n  metric  ");
+  REQUIRE(side != std::string::npos);
+  CHECK(overall < side);
+  CHECK(text.find("\n  scheduler_lag p99  ") != std::string::npos);
+  CHECK(text.find("\n  connect p50  ") != std::string::npos);
+
+  const std::string md = format_comparison_markdown(c);
+  CHECK(md.find("<details><summary>replay's side: send lag and its parts") != std::string::npos);
+  CHECK(md.find("| connection\\_wait p99 | ") != std::string::npos);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(format_comparison_json(c)).get(doc) == simdjson::SUCCESS);
+  simdjson::dom::array side_metrics = doc["overall"]["replay_side"];
+  CHECK(side_metrics.size() == 8);
+  CHECK(std::string_view((*side_metrics.begin())["name"]) == "send_lag p50");
+  CHECK(std::string_view((*side_metrics.begin())["unit"]) == "us");
+  simdjson::dom::element endpoint = *simdjson::dom::array(doc["endpoints"]).begin();
+  CHECK(endpoint["replay_side"].error() == simdjson::NO_SUCH_FIELD);
+}

@@ -195,3 +195,63 @@ TEST_CASE("a note says when the corrected latency includes failures as lower bou
   REQUIRE(same.ok());
   for (const auto& n : same->notes) CHECK(n.find("lower bounds") == std::string::npos);
 }
+
+TEST_CASE("send lag's parts are compared as replay's side, never in the service's verdict") {
+  // The same service; after, replay sent every request 40 ms late (its scheduler lag).
+  auto late = mix(20'000, 50'000, 3000, 2);
+  for (auto& x : late) x.scheduler_lag_us = 40'000;
+  const PooledRuns before = pool_of(mix(20'000, 50'000), "before.json");
+  const PooledRuns after = pool_of(late, "after.json");
+  REQUIRE(after.saturations[0].generator_limited);
+  auto c = compare_runs(before, after, rules_of({"p99>+1%", "p50>+1%"}));
+  REQUIRE(c.ok());
+
+  // Each part and send lag itself, p50 and p99, in result.json's names.
+  std::vector<std::string> names;
+  for (const auto& m : c->overall.replay_side) names.push_back(m.name);
+  CHECK(names == std::vector<std::string>{"send_lag p50", "send_lag p99", "scheduler_lag p50",
+                                          "scheduler_lag p99", "connection_wait p50",
+                                          "connection_wait p99", "connect p50", "connect p99"});
+  const MetricChange& scheduler = c->overall.replay_side[3];
+  CHECK(scheduler.significant);
+  CHECK(scheduler.direction == 1);
+  CHECK(scheduler.after >= 40'000);
+  CHECK(c->overall.replay_side[1].direction == 1);  // send lag p99 grew with it
+  CHECK(c->overall.replay_side[5].direction == 0);  // connection wait did not move
+
+  // Not a service regression: no rule crossed, no significant change overall, and the rules and
+  // scopes find no replay-side metric.
+  CHECK_FALSE(c->regressed());
+  CHECK(c->verdict() == "OK: no --fail-on rule crossed (2 checked); no significant change overall");
+  CHECK(c->verdict().find("lag") == std::string::npos);
+  CHECK(c->overall.find("scheduler_lag p99") == nullptr);
+  for (const auto& e : c->endpoints) CHECK(e.replay_side.empty());
+
+  // Listed as information: the limit the after run hit, and the change of replay's side.
+  bool limited = false, changed = false;
+  for (const auto& n : c->notes) {
+    limited = limited || n.find("after run after.json: GENERATOR-LIMITED: ") == 0;
+    if (n.find("replay's own send lag changed significantly (replay's side, not the service's; "
+               "not in the verdict): ") == 0) {
+      changed = n.find("scheduler_lag p99 ") != std::string::npos &&
+                n.find("connection_wait") == std::string::npos;
+    }
+  }
+  CHECK(limited);
+  CHECK(changed);
+
+  // Unchanged: no note on replay's side.
+  auto same = compare_runs(before, before, {});
+  REQUIRE(same.ok());
+  for (const auto& n : same->notes) CHECK(n.find("send lag") == std::string::npos);
+  for (const auto& m : same->overall.replay_side) CHECK(m.direction == 0);
+
+  // Results written before the split compare send lag alone.
+  PooledRuns old = before;
+  old.doc.overall.scheduler_lag = old.doc.overall.connection_wait = old.doc.overall.connect =
+      Histogram();
+  auto mixed = compare_runs(old, old, {});
+  REQUIRE(mixed.ok());
+  REQUIRE(mixed->overall.replay_side.size() == 2);
+  CHECK(mixed->overall.replay_side[0].name == "send_lag p50");
+}

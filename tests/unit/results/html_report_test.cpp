@@ -91,6 +91,96 @@ TEST_CASE("the report shows the new causes, failed per second and the lower boun
   CHECK(clean.find(", failed 0, errors 0") != std::string::npos);
 }
 
+TEST_CASE("the report shows send lag's parts, the run's warnings, an interruption and abandoned") {
+  auto samples = testing::spread_samples(300, 6, 20'000, "GET /a");
+  Sample abandoned;
+  abandoned.second = 5;
+  abandoned.latency_us = 2'000'000;
+  abandoned.outcome = std::string(kAbandonedCause);
+  samples.push_back(abandoned);
+  testing::RunEnding ending;
+  ending.interrupted = true;
+  ending.drain_us = 2'000'000;
+  ending.trace_ended_at_us = 5'500'000;
+  ending.warnings = {"the trace's tokens <expired>", "second & last"};
+  const ResultDoc doc = testing::make_run(samples, 1'700'000'000'000, 2, {}, ending);
+  REQUIRE(doc.overall.failure_count(kAbandonedCause) == 1);
+  const std::string html = render_html_report(doc);
+
+  // The interruption and the warnings come before the figures, in notice boxes.
+  const auto interrupted =
+      html.find("<div class=\"notice bad\"><b>Interrupted: partial results</b>");
+  const auto warnings = html.find("<div class=\"notice\"><b>Warnings</b><ul>");
+  REQUIRE(interrupted != std::string::npos);
+  REQUIRE(warnings != std::string::npos);
+  CHECK(interrupted < html.find("<div class=\"cards\">"));
+  CHECK(warnings < html.find("<div class=\"cards\">"));
+  CHECK(html.find("and 1 request still due or in flight was abandoned") != std::string::npos);
+  CHECK(html.find("<li>the trace&#39;s tokens &lt;expired&gt;</li>") != std::string::npos);
+  CHECK(html.find("<li>second &amp; last</li>") != std::string::npos);
+  CHECK(html.find(".notice {") != std::string::npos);  // styled
+
+  // Send lag's parts, under it in the latency table.
+  const auto lag = html.find(">send lag (sent − intended)</td>");
+  const auto scheduler = html.find("<td class=\"name part\">scheduler lag (replay late)</td>");
+  const auto wait = html.find("<td class=\"name part\">connection wait (no free connection)</td>");
+  const auto connect =
+      html.find("<td class=\"name part\">connect (TCP and TLS of a new connection)</td>");
+  REQUIRE(lag != std::string::npos);
+  CHECK(lag < scheduler);
+  CHECK(scheduler < wait);
+  CHECK(wait < connect);
+  CHECK(connect < html.find(">time to first byte</td>"));
+  CHECK(html.find("Send lag is replay&#39;s side") != std::string::npos);
+
+  // Abandoned: in the causes, explained, with the drain; the run's ending in the configuration.
+  CHECK(html.find(">abandoned</td>") != std::string::npos);
+  CHECK(html.find("abandoned: given up as the run ended (not sent by its end, still in flight "
+                  "after the 2.00s drain, or at Ctrl-C/SIGTERM)") != std::string::npos);
+  CHECK(html.find(">drain after the load</td><td>2.00s</td>") != std::string::npos);
+  CHECK(html.find(">trace ran out at</td><td>5.50s</td>") != std::string::npos);
+
+  // A run that ended normally has none of it; an older result has no send-lag parts.
+  ResultDoc plain = testing::make_run(testing::spread_samples(300, 6, 20'000));
+  const std::string clean = render_html_report(plain);
+  CHECK(clean.find("class=\"notice") == std::string::npos);
+  CHECK(clean.find(">abandoned</td>") == std::string::npos);
+  CHECK(clean.find(">trace ran out at</td>") == std::string::npos);
+  plain.overall.scheduler_lag = plain.overall.connection_wait = plain.overall.connect = Histogram();
+  const std::string old = render_html_report(plain);
+  CHECK(old.find(">send lag (sent − intended)</td>") != std::string::npos);
+  CHECK(old.find("scheduler lag (replay late)") == std::string::npos);
+}
+
+TEST_CASE("the report names every verdict that holds") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(600, 6, 20'000));
+  CHECK(render_html_report(doc).find("<span class=\"badge ok\">not saturated</span>") !=
+        std::string::npos);
+  doc.saturation.generator_limited = true;
+  doc.saturation.client_limited = true;
+  doc.saturation.summary = "GENERATOR-LIMITED: a; CLIENT-LIMITED: b; service not shown saturated";
+  const std::string limited = render_html_report(doc);
+  const auto generator = limited.find("<span class=\"badge warn\">generator-limited</span>");
+  const auto client = limited.find("<span class=\"badge warn\">client-limited</span>");
+  REQUIRE(generator != std::string::npos);
+  CHECK(generator < client);
+  CHECK(limited.find("not saturated</span>") == std::string::npos);
+  CHECK(limited.find("GENERATOR-LIMITED: a; CLIENT-LIMITED: b") != std::string::npos);
+  CHECK(limited.find("Generator-limited: replay could not send on time (scheduler lag p99 ") !=
+        std::string::npos);
+  CHECK(limited.find("Client-limited: requests waited for a free connection") != std::string::npos);
+  CHECK(limited.find("<div class=\"warn\"><span>verdict</span><b>client-limited</b><small>also "
+                     "generator-limited; replay&#39;s limit, not the service&#39;s</small>") !=
+        std::string::npos);
+
+  doc.saturation.saturated = true;
+  const std::string all = render_html_report(doc);
+  CHECK(all.find("<span class=\"badge bad\">saturated</span>") > all.find("client-limited</span>"));
+  CHECK(all.find("<div class=\"bad\"><span>verdict</span><b>saturated</b><small>also "
+                 "generator-limited, client-limited; latency grows ") != std::string::npos);
+  CHECK(all.find("Saturated: the service&#39;s own time grew as well") != std::string::npos);
+}
+
 TEST_CASE("a scope without latency shows a dash in the report") {
   auto samples = testing::spread_samples(100, 4, 20'000, "GET /a");
   Sample aborted;
@@ -138,4 +228,10 @@ TEST_CASE("the comparison page overlays both sides and states the verdict") {
   CHECK(html.find(">after p50</span>") != std::string::npos);
   CHECK(html.find("<td class=\"num worse\">+50.") != std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
+  // Replay's side in its own section after the service's figures, said to be informational.
+  const auto side = html.find("<h2>Replay&#39;s side: send lag and its parts</h2>");
+  REQUIRE(side != std::string::npos);
+  CHECK(side > html.find("<h2>Overall (corrected latency)</h2>"));
+  CHECK(html.find("never enter the verdict or a --fail-on rule", side) != std::string::npos);
+  CHECK(html.find(">scheduler_lag p99</td>", side) != std::string::npos);
 }

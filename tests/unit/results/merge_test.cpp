@@ -8,6 +8,7 @@
 #include "replay/core/units.hpp"
 #include "replay/results/result_reader.hpp"
 #include "replay/results/result_writer.hpp"
+#include "replay/results/saturation.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
@@ -205,6 +206,112 @@ TEST_CASE("a result without lower bounds merges with one that has them") {
   CHECK(merged->overall.failure_count("reset") == 1);
   CHECK(merged->overall.failure_count(kSessionAbortedCause) == 0);
   CHECK(merged->timeline[1].failed == 1);
+}
+
+TEST_CASE("merging adds send lag's parts exactly and names the limits the merged run hit") {
+  auto a_samples = testing::spread_samples(600, 6, 20'000, "GET /a", 1);
+  auto b_samples = testing::spread_samples(400, 6, 20'000, "GET /a", 2);
+  // Every request of shard b waited 50 ms for a connection: b alone is client-limited, and so
+  // is the merged run (its p99 is one of b's).
+  for (auto& x : b_samples) x.connection_wait_us = 50'000;
+  ResultDoc a = shard(testing::make_run(a_samples, kStart), 0, 2, "a.json");
+  ResultDoc b = shard(testing::make_run(b_samples, kStart), 1, 2, "b.json");
+  CHECK_FALSE(a.saturation.client_limited);
+  CHECK(b.saturation.client_limited);
+  CHECK(b.saturation.summary.find("CLIENT-LIMITED: ") == 0);
+
+  auto merged = merge_shards({a, b});
+  REQUIRE_MESSAGE(merged.ok(), (merged.ok() ? "" : merged.error().context));
+  const Scope& m = merged->overall;
+  for (auto part :
+       {&Scope::send_lag, &Scope::scheduler_lag, &Scope::connection_wait, &Scope::connect}) {
+    Histogram expected = a.overall.*part;
+    expected.merge(b.overall.*part);
+    CHECK((m.*part) == expected);
+    CHECK((m.*part).count() == 1000);
+  }
+  CHECK(merged->by_endpoint[0].scope.connection_wait.count() == 1000);
+  // Re-analysed with the evidence of the merged histograms, not copied from a shard.
+  CHECK(merged->saturation.client_limited);
+  CHECK_FALSE(merged->saturation.generator_limited);
+  CHECK(merged->saturation.summary.find("CLIENT-LIMITED: requests waited for a connection") == 0);
+  CHECK(merged->saturation.summary.find("connection wait p99 50.") != std::string::npos);
+  auto again = parse_result_json(format_result_doc(merged.value()), "all.json");
+  REQUIRE(again.ok());
+  CHECK(again->overall.connection_wait == m.connection_wait);
+  CHECK(again->saturation.client_limited);
+
+  // Merged with a shard written before the split, the parts hold what the newer one has.
+  ResultDoc old = a;
+  old.overall.scheduler_lag = old.overall.connection_wait = old.overall.connect = Histogram();
+  for (auto& e : old.by_endpoint) e.scope.scheduler_lag = e.scope.connection_wait = Histogram();
+  auto mixed = merge_shards({old, b});
+  REQUIRE(mixed.ok());
+  CHECK(mixed->overall.send_lag.count() == 1000);
+  CHECK(mixed->overall.connection_wait == b.overall.connection_wait);
+  CHECK(mixed->saturation.client_limited);
+}
+
+TEST_CASE("merging keeps how the shards ended: warnings once each, drain, trace end, interrupted") {
+  testing::RunEnding first, second;
+  first.warnings = {"tokens expired", "only in a"};
+  first.drain_us = 2'000'000;
+  second.warnings = {"tokens expired", "only in b"};
+  second.drain_us = 3'000'000;
+  second.trace_ended_at_us = 1'500'000;
+  second.interrupted = true;
+  const auto samples = testing::spread_samples(100, 3, 20'000);
+  ResultDoc a = shard(testing::make_run(samples, kStart, 2, {}, first), 0, 2, "a.json");
+  ResultDoc b = shard(testing::make_run(samples, kStart + 1'000, 2, {}, second), 1, 2, "b.json");
+  auto merged = merge_shards({a, b});
+  REQUIRE(merged.ok());
+  CHECK(merged->warnings == std::vector<std::string>{"tokens expired", "only in a", "only in b"});
+  CHECK(merged->drain_us == 3'000'000);
+  CHECK(merged->trace_ended_at_us == 1'000'000 + 1'500'000);  // on the merged run's seconds
+  CHECK(merged->interrupted);
+  auto none = merge_shards({a, shard(a, 1, 2, "c.json")});
+  REQUIRE(none.ok());
+  CHECK(none->trace_ended_at_us == -1);
+  CHECK_FALSE(none->interrupted);
+  CHECK(none->warnings == first.warnings);
+
+  auto pool = pool_runs({a, b});
+  REQUIRE(pool.ok());
+  CHECK(pool->doc.warnings.size() == 3);
+  CHECK(pool->doc.interrupted);
+  CHECK(pool->doc.trace_ended_at_us == 1'500'000);  // pooled runs keep their own seconds
+}
+
+TEST_CASE("saturation re-analysed from a saved result takes the evidence of its send-lag parts") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(600, 6, 20'000));
+  Saturation plain = analyse_saturation(doc.timeline, doc.overall);
+  CHECK_FALSE(plain.generator_limited);
+  CHECK_FALSE(plain.client_limited);
+  CHECK(plain.summary == doc.saturation.summary);
+
+  Scope late = doc.overall;
+  late.scheduler_lag = Histogram();
+  for (int i = 0; i < 100; ++i) late.scheduler_lag.record(30'000);
+  Saturation generator = analyse_saturation(doc.timeline, late);
+  CHECK(generator.generator_limited);
+  CHECK_FALSE(generator.client_limited);
+  CHECK(generator.summary.find("GENERATOR-LIMITED: replay could not send on time") == 0);
+
+  Scope waiting = late;
+  waiting.connection_wait = late.scheduler_lag;
+  Saturation both = analyse_saturation(doc.timeline, waiting);
+  CHECK(both.generator_limited);
+  CHECK(both.client_limited);
+  const auto generator_at = both.summary.find("GENERATOR-LIMITED");
+  const auto client_at = both.summary.find("CLIENT-LIMITED");
+  CHECK(generator_at == 0);
+  CHECK(client_at != std::string::npos);
+  CHECK(generator_at < client_at);
+
+  // A result written before the split has no evidence: neither limit is named.
+  Scope old = doc.overall;
+  old.scheduler_lag = old.connection_wait = old.connect = Histogram();
+  CHECK_FALSE(analyse_saturation(doc.timeline, old).replay_limited());
 }
 
 TEST_CASE("merge refuses results whose configurations differ beyond the shard") {

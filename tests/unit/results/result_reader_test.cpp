@@ -223,6 +223,118 @@ TEST_CASE("a result written before failures entered the latency still reads") {
   CHECK(again->overall.lower_bounds == 0);
 }
 
+TEST_CASE("send lag's parts, the named limits and how the run ended read back and write back") {
+  auto samples = two_endpoints();
+  samples[7].scheduler_lag_us = 40'000;
+  samples[8].connection_wait_us = 90'000;
+  samples[9].connect_us = 3'000;
+  testing::RunEnding ending;
+  ending.interrupted = true;
+  ending.drain_us = 5'000'000;
+  ending.trace_ended_at_us = 4'250'000;
+  ending.warnings = {"the trace's bearer tokens expired at 2026-11-23T12:00:00Z",
+                     "a \"quoted\" line\twith a tab and ünïcode"};
+  const std::string json = testing::write_run_json(samples, 1'700'000'000'000, 2, {}, ending);
+  auto doc = parse_result_json(json, "split.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  const Scope& o = doc->overall;
+  CHECK(o.scheduler_lag.count() == 400);
+  CHECK(o.connection_wait.count() == 400);
+  CHECK(o.connect.count() == 400);
+  CHECK(o.send_lag.count() == 400);
+  CHECK(o.scheduler_lag.max() >= 40'000);
+  CHECK(o.connection_wait.max() >= 90'000);
+  CHECK(o.send_lag.max() >= 90'000);
+  CHECK(doc->find_scope("POST /b/{id}")->connection_wait.count() == 100);
+  CHECK(json.find("\"send_lag\":{\"count\":400,") != std::string::npos);
+  CHECK(json.find("\"scheduler_lag\":{\"count\":400,") != std::string::npos);
+  CHECK(json.find("\"connection_wait\":{\"count\":400,") != std::string::npos);
+  CHECK(json.find("\"connect\":{\"count\":400,") != std::string::npos);
+
+  CHECK(doc->interrupted);
+  CHECK(doc->drain_us == 5'000'000);
+  CHECK(doc->trace_ended_at_us == 4'250'000);
+  CHECK(doc->warnings == ending.warnings);
+  CHECK(json.find("\"drain_us\":5000000,\"trace_ended_at_us\":4250000,") != std::string::npos);
+  CHECK(json.find("\"warnings\":[\"the trace's bearer tokens expired at 2026-11-23T12:00:00Z\",") !=
+        std::string::npos);
+
+  // One p99 of 90 ms in 400 is not a limit; the flags and the headline are written anyway.
+  CHECK_FALSE(doc->saturation.generator_limited);
+  CHECK_FALSE(doc->saturation.client_limited);
+  CHECK(json.find("\"saturated\":false,\"generator_limited\":false,\"client_limited\":false,") !=
+        std::string::npos);
+  const std::string headline = "\"headline\":\"" + doc->saturation.summary + "\"";
+  const std::string summary = "\"summary\":\"" + doc->saturation.summary + "\"";
+  CHECK(json.find(headline + "," + summary + "}") != std::string::npos);
+
+  // Written back, byte for byte.
+  CHECK(format_result_doc(doc.value()) == json);
+
+  // Verdicts that name replay's limits survive the round trip.
+  ResultDoc limited = doc.value();
+  limited.saturation.generator_limited = true;
+  limited.saturation.client_limited = true;
+  limited.saturation.summary = "GENERATOR-LIMITED: x; CLIENT-LIMITED: y; service not shown";
+  auto again = parse_result_json(format_result_doc(limited), "limited.json");
+  REQUIRE(again.ok());
+  CHECK(again->saturation.generator_limited);
+  CHECK(again->saturation.client_limited);
+  CHECK(again->saturation.replay_limited());
+  CHECK(again->saturation.summary == limited.saturation.summary);
+}
+
+TEST_CASE("a result written before send lag was split and runs said how they ended still reads") {
+  testing::RunEnding ending;
+  ending.warnings = {"w"};
+  const std::string json =
+      testing::write_run_json(two_endpoints(), 1'700'000'000'000, 2, {}, ending);
+  std::string old = std::regex_replace(
+      json,
+      std::regex(
+          R"re(,"scheduler_lag":\{[^}]*\},"connection_wait":\{[^}]*\},"connect":\{[^}]*\})re"),
+      "");
+  old = std::regex_replace(old, std::regex(R"re("drain_us":\d+,"trace_ended_at_us":-?\d+,)re"), "");
+  old = std::regex_replace(old, std::regex(R"re("warnings":\[[^\]]*\],)re"), "");
+  old = std::regex_replace(
+      old, std::regex(R"re("generator_limited":false,"client_limited":false,)re"), "");
+  old = std::regex_replace(old, std::regex(R"re("headline":"[^"]*",)re"), "");
+  for (const char* gone : {"scheduler_lag", "connection_wait", "\"connect\"", "drain_us",
+                           "trace_ended_at_us", "warnings", "generator_limited", "headline"}) {
+    REQUIRE_MESSAGE(old.find(gone) == std::string::npos, gone);
+  }
+  auto doc = parse_result_json(old, "old.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  CHECK(doc->overall.send_lag.count() == 400);
+  CHECK(doc->overall.scheduler_lag.count() == 0);
+  CHECK(doc->overall.connection_wait.count() == 0);
+  CHECK(doc->overall.connect.count() == 0);
+  CHECK(doc->by_endpoint[1].scope.connect.count() == 0);
+  CHECK(doc->drain_us == 0);
+  CHECK(doc->trace_ended_at_us == -1);
+  CHECK(doc->warnings.empty());
+  CHECK_FALSE(doc->saturation.generator_limited);
+  CHECK_FALSE(doc->saturation.client_limited);
+  CHECK(doc->saturation.summary.find("not saturated") == 0);  // from "summary"
+  // Written again, it has the new fields, empty.
+  auto again = parse_result_json(format_result_doc(doc.value()), "again.json");
+  REQUIRE(again.ok());
+  CHECK(again->overall.scheduler_lag.count() == 0);
+  CHECK(again->trace_ended_at_us == -1);
+}
+
+TEST_CASE("warnings must be strings") {
+  const std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
+  auto bad =
+      parse_result_json(replace_once(json, "\"warnings\":[]", "\"warnings\":[\"a\",7]"), "w.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().context == "w.json: field 'warnings[1]': expected a string");
+  auto not_array =
+      parse_result_json(replace_once(json, "\"warnings\":[]", "\"warnings\":\"a\""), "w.json");
+  REQUIRE_FALSE(not_array.ok());
+  CHECK(not_array.error().context == "w.json: field 'warnings': expected an array");
+}
+
 TEST_CASE("other formats, newer versions and damaged results are refused naming file and field") {
   const std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
 

@@ -1,11 +1,13 @@
 // The run's terminal summary and timeline CSV (report component) on statistics built by hand:
-// errors by cause, the lower-bound line, "-" for a scope without latency, the CSV's failed column.
+// errors by cause, the lower-bound line, "-" for a scope without latency, send lag's parts, the
+// verdicts that hold, how the run ended and its one elapsed time, the CSV's failed column.
 
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "replay/core/units.hpp"
+#include "replay/engine/saturation.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/schedule/rate.hpp"
 
@@ -24,6 +26,9 @@ engine::ScopeStats completed_scope(int n, int64_t latency_us) {
     s.corrected_completed.record(latency_us + i);
     s.service.record(latency_us + i);
     s.send_lag.record(10);
+    s.scheduler_lag.record(2);
+    s.connection_wait.record(5);
+    s.connect.record(3);
     s.ttfb.record(latency_us / 2);
   }
   return s;
@@ -203,4 +208,116 @@ TEST_CASE("the timeline CSV has a failed column for the run and for each tag") {
   CHECK(line_starting(csv, "0,all,").rfind("0,all,30,27,24,3,4,0,0,", 0) == 0);
   CHECK(line_starting(csv, "0,y,").rfind("0,y,30,27,24,3,4,,,", 0) == 0);
   CHECK(line_starting(csv, "0,x,").empty());  // tag x had nothing that second
+}
+
+TEST_CASE("the latency table has send lag's three parts indented under it, aligned") {
+  report::RunReport report = base_report();
+  auto& o = report.result.overall;
+  o = completed_scope(50, 20'000);
+  for (int i = 0; i < 50; ++i) {
+    o.scheduler_lag.record(1'000);
+    o.connection_wait.record(40'000);
+    o.connect.record(2'500);
+  }
+  const std::string out = report::format_summary(report);
+  const std::string header = line_starting(out, "  latency ");
+  const std::string lag = line_starting(out, "  send lag ");
+  const std::string scheduler = line_starting(out, "    scheduler ");
+  const std::string wait = line_starting(out, "    conn wait ");
+  const std::string connect = line_starting(out, "    connect ");
+  REQUIRE_FALSE(scheduler.empty());
+  REQUIRE_FALSE(wait.empty());
+  REQUIRE_FALSE(connect.empty());
+  // Right after send lag, in this order, and every row as wide as the header.
+  CHECK(has(out, lag + "\n" + scheduler + "\n" + wait + "\n" + connect + "\n  ttfb "));
+  const std::string corrected = line_starting(out, "  corrected ");
+  for (const std::string& row : {lag, scheduler, wait, connect, corrected}) {
+    CHECK(row.size() == header.size());
+  }
+  CHECK(header.ends_with("p50        p90        p95        p99      p99.9        max       mean"));
+  CHECK(has(wait, format_ms(o.connection_wait.value_at_percentile(50))));
+  CHECK(has(scheduler, format_ms(o.scheduler_lag.max())));
+  CHECK(has(connect, format_ms(o.connect.max())));
+  CHECK(has(out, "send lag = scheduler: replay late + conn wait: no free connection + connect"));
+
+  // A run without any: the rows are there, with "-".
+  report::RunReport empty = base_report();
+  const std::string none = line_starting(report::format_summary(empty), "    conn wait ");
+  REQUIRE_FALSE(none.empty());
+  CHECK(none.back() == '-');
+}
+
+TEST_CASE("the summary's saturation line names every verdict that holds") {
+  report::RunReport report = base_report();
+  report.result.overall = completed_scope(10, 2'000);
+  report.saturation =
+      engine::analyse_saturation(report.result.timeline, engine::LimitEvidence{45'000, 120'000});
+  REQUIRE(report.saturation.generator_limited);
+  REQUIRE(report.saturation.client_limited);
+  const std::string line = line_starting(report::format_summary(report), "  saturation ");
+  CHECK(line == "  saturation " + report.saturation.summary);
+  CHECK(line.find("GENERATOR-LIMITED: ") == 13);
+  CHECK(line.find("scheduler lag p99 45.0 ms") != std::string::npos);
+  CHECK(line.find("CLIENT-LIMITED: ") > line.find("GENERATOR-LIMITED"));
+  CHECK(line.find("connection wait p99 120.0 ms") != std::string::npos);
+  CHECK(line.find("too short to judge") != std::string::npos);
+}
+
+TEST_CASE("the summary gives the run's elapsed time once; the offered rate is over the load") {
+  // A run whose load ran its course: the drain's few ms are not worth a second duration.
+  report::RunReport full = base_report();
+  full.result.overall = completed_scope(150, 2'000);
+  full.result.load_us = 15'000'000;
+  full.result.elapsed_us = 15'030'000;
+  const std::string out = report::format_summary(full);
+  CHECK(has(line_starting(out, "  requests "), "   in 15.0s"));
+  CHECK(line_starting(out, "  rate ")
+            .rfind("  rate       offered 10.0/s   throughput 10.0/s   ", 0) == 0);
+  CHECK_FALSE(has(out, " over "));
+
+  // Interrupted at 3.9 s, load offered for 3.0 s: one run length, and the load's named as such.
+  report::RunReport stopped = base_report();
+  stopped.result.interrupted = true;
+  stopped.result.overall = completed_scope(30, 2'000);
+  stopped.result.load_us = 3'000'000;
+  stopped.result.elapsed_us = 3'900'000;
+  const std::string cut = report::format_summary(stopped);
+  CHECK(has(cut, "\n  INTERRUPTED: partial results\n"));
+  CHECK(has(line_starting(cut, "  requests "), "   in 3.9s"));
+  CHECK(line_starting(cut, "  rate ")
+            .rfind("  rate       offered 10.0/s over 3.0s of offered load   throughput 7.7/s", 0) ==
+        0);
+  // No other duration: "in 3.9s" is the only length of the run.
+  CHECK_FALSE(has(cut, "3.90s"));
+  CHECK_FALSE(has(cut, "over 3.9"));
+}
+
+TEST_CASE("warnings and abandoned requests are explained in the summary") {
+  report::RunReport report = base_report();
+  report.result.warnings = {
+      "the trace ran out 2.00s into a run scheduled for 5.00s: nothing was "
+      "offered after that",
+      "second"};
+  report.result.drain_us = 1'500'000;
+  report.result.overall = completed_scope(10, 2'000);
+  add_transport_failure(report.result.overall, client::FailureCause::abandoned, 1'600'000);
+  add_transport_failure(report.result.overall, client::FailureCause::abandoned, 1'700'000);
+  const std::string out = report::format_summary(report);
+  CHECK(has(out,
+            "\n  warning: the trace ran out 2.00s into a run scheduled for 5.00s: nothing "
+            "was offered after that\n  warning: second\n"));
+  CHECK(has(out, "\n    abandoned        2\n"));
+  CHECK(has(out,
+            "    (abandoned: given up as the run ended, unsent at its end, in flight after "
+            "the " +
+                format_duration_us(1'500'000) +
+                "\n     drain or at Ctrl-C/SIGTERM; in the corrected latency as lower "
+                "bounds)\n"));
+  CHECK(has(out, "corrected latency includes 2 failed requests"));
+
+  report::RunReport clean = base_report();
+  clean.result.overall = completed_scope(10, 2'000);
+  add_transport_failure(clean.result.overall, client::FailureCause::reset, 1'000);
+  CHECK_FALSE(has(report::format_summary(clean), "abandoned"));
+  CHECK_FALSE(has(report::format_summary(clean), "warning:"));
 }

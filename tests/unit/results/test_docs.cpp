@@ -61,7 +61,13 @@ void count_sample(engine::ScopeStats& s, const Sample& x) {
   s.corrected.record(x.latency_us);
   s.corrected_completed.record(x.latency_us);
   s.service.record(x.latency_us * 9 / 10);
-  s.send_lag.record(x.latency_us / 10);
+  const int64_t scheduler = x.scheduler_lag_us >= 0 ? x.scheduler_lag_us : x.latency_us / 40;
+  const int64_t wait = x.connection_wait_us >= 0 ? x.connection_wait_us : x.latency_us / 20;
+  const int64_t connect = x.connect_us >= 0 ? x.connect_us : x.latency_us / 40;
+  s.send_lag.record(scheduler + wait + connect);
+  s.scheduler_lag.record(scheduler);
+  s.connection_wait.record(wait);
+  s.connect.record(connect);
   s.ttfb.record(x.latency_us / 2);
   s.response_bytes += 100;
 }
@@ -129,7 +135,8 @@ std::string difference(simdjson::dom::element a, simdjson::dom::element b,
 }  // namespace
 
 std::string write_run_json(const std::vector<Sample>& samples, int64_t started_unix_ms,
-                           unsigned threads, const std::vector<std::string>& thresholds) {
+                           unsigned threads, const std::vector<std::string>& thresholds,
+                           const RunEnding& ending) {
   report::RunReport report;
   report.config.trace_path = "traces/demo.zst";
   report.config.target_url = "http://127.0.0.1:8000";
@@ -183,7 +190,11 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
   r.load_us = (last + 1) * 1'000'000;
   r.elapsed_us = r.load_us + 250'000;
   r.connections_opened = 4;
-  report.saturation = engine::analyse_saturation(r.timeline);
+  r.interrupted = ending.interrupted;
+  r.drain_us = ending.drain_us;
+  r.trace_ended_at_us = ending.trace_ended_at_us;
+  r.warnings = ending.warnings;
+  report.saturation = engine::analyse_saturation(r.timeline, engine::limit_evidence(r.overall));
   for (const auto& text : thresholds) {
     report.thresholds.push_back(
         engine::evaluate_threshold(engine::parse_threshold(text).value(), r));
@@ -192,9 +203,10 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
 }
 
 results::ResultDoc make_run(const std::vector<Sample>& samples, int64_t started_unix_ms,
-                            unsigned threads, const std::vector<std::string>& thresholds) {
+                            unsigned threads, const std::vector<std::string>& thresholds,
+                            const RunEnding& ending) {
   auto doc = results::parse_result_json(
-      write_run_json(samples, started_unix_ms, threads, thresholds), "made.json");
+      write_run_json(samples, started_unix_ms, threads, thresholds, ending), "made.json");
   REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
   return std::move(doc).value();
 }
