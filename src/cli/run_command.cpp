@@ -19,14 +19,17 @@
 #include "replay/report/run_report.hpp"
 #include "replay/results/html_report.hpp"
 #include "replay/results/result_writer.hpp"
+#include "replay/synth/template.hpp"
 #include "replay/trace/trace_reader.hpp"
 
 namespace replay::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};  // the signal that interrupted the run
 
-void on_interrupt(int) {
+void on_interrupt(int signal_number) {
+  g_signal.store(signal_number);
   g_interrupted.store(true);
   // A second Ctrl-C ends the process the ordinary way.
   signal(SIGINT, SIG_DFL);
@@ -41,6 +44,8 @@ struct RunFlags {
   std::string duration;
   std::string timeout = "30s";
   std::string connect_timeout = "10s";
+  std::string drain;
+  std::string start_at;
   std::vector<std::string> only, skip, headers, thresholds, probes;
   std::string out_path, hgrm_dir, csv_path, html_path;
   std::string shard;
@@ -110,6 +115,16 @@ Result<void> resolve(RunFlags& f) {
   auto timeout = parse_duration_us(f.timeout);
   if (!timeout) return timeout.error().within("--timeout");
   c.timeout_ms = std::max<int64_t>(1, timeout.value() / 1000);
+  if (!f.drain.empty()) {
+    auto drain = parse_duration_us(f.drain);
+    if (!drain) return drain.error().within("--drain");
+    c.drain_ms = drain.value() / 1000;
+  }
+  if (!f.start_at.empty()) {
+    auto at = synth::parse_rfc3339(f.start_at);
+    if (!at) return at.error().within("--start-at");
+    c.start_at_unix_ms = at.value() * 1000;
+  }
   auto connect_timeout = parse_duration_us(f.connect_timeout);
   if (!connect_timeout) return connect_timeout.error().within("--connect-timeout");
   c.connect_timeout_ms = std::max<int64_t>(1, connect_timeout.value() / 1000);
@@ -234,7 +249,8 @@ int run_run(RunFlags& f) {
   report.config = f.config;
   report.rate_text = f.rate;
   report.result = std::move(result).value();
-  report.saturation = engine::analyse_saturation(report.result.timeline);
+  report.saturation = engine::analyse_saturation(report.result.timeline,
+                                                 engine::limit_evidence(report.result.overall));
   bool crossed = false;
   for (const auto& t : thresholds) {
     report.thresholds.push_back(engine::evaluate_threshold(t, report.result));
@@ -275,6 +291,9 @@ int run_run(RunFlags& f) {
       std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
   }
   std::fflush(stdout);
+  if (report.result.interrupted) {
+    return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
+  }
   if (crossed) return kExitThreshold;
   return kExitOk;
 }
@@ -300,6 +319,12 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--timeout", f->timeout, "Per-request timeout from send, e.g. 30s");
   sub->add_option("--connect-timeout", f->connect_timeout, "Connect timeout, e.g. 10s");
+  sub->add_option("--drain", f->drain,
+                  "After the offered load ends, how long requests in flight may still "
+                  "complete before they count as abandoned, e.g. 5s (default: --timeout)");
+  sub->add_option("--start-at", f->start_at,
+                  "Start second 0 at this UTC time, e.g. 2026-12-02T10:00:00Z, so that the "
+                  "shards of a run start together");
   sub->add_option("--only", f->only, "Replay only these tags (repeat or comma-separate)");
   sub->add_option("--skip", f->skip, "Leave out these tags (repeat or comma-separate)");
   sub->add_option("-H,--header", f->headers, "Add or override a header: 'Name: value'");

@@ -18,6 +18,8 @@ const char* failure_cause_name(FailureCause cause) noexcept {
       return "tls";
     case FailureCause::http_parse:
       return "http_parse";
+    case FailureCause::abandoned:
+      return "abandoned";
     case FailureCause::closed_early:
       return "closed_early";
   }

@@ -11,24 +11,31 @@ class Clock {
   virtual ~Clock() = default;
   // Nanoseconds on a monotonic clock; connections stamp their events on the same clock.
   virtual int64_t now_ns() const = 0;
+  // Blocks the calling thread until now_ns() >= at_ns (a simulated clock jumps there).
+  virtual void sleep_until_ns(int64_t at_ns) const = 0;
 };
 
 // uv_hrtime(). Stateless: one instance may be shared by every thread.
 class SteadyClock final : public Clock {
  public:
   int64_t now_ns() const override;
+  void sleep_until_ns(int64_t at_ns) const override;
 };
 
-// Moves only when told. Single-threaded, for tests.
+// Moves only when told, or when someone sleeps on it (then it jumps to the wake-up time).
+// Single-threaded, for tests.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(int64_t start_ns = 0) : now_ns_(start_ns) {}
   int64_t now_ns() const override { return now_ns_; }
+  void sleep_until_ns(int64_t at_ns) const override {
+    if (at_ns > now_ns_) now_ns_ = at_ns;
+  }
   void advance_ns(int64_t delta_ns) { now_ns_ += delta_ns; }
   void set_ns(int64_t at_ns) { now_ns_ = at_ns; }
 
  private:
-  int64_t now_ns_;
+  mutable int64_t now_ns_;
 };
 
 }  // namespace replay::engine

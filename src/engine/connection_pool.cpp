@@ -41,13 +41,14 @@ class ConnectionPool::Slot final : public client::Connection::Events {
 };
 
 ConnectionPool::ConnectionPool(uv_loop_t* loop, const client::Target& target, tls::TlsContext* tls,
-                               client::ReadPoller* reads, PoolOptions options,
+                               client::ReadPoller* reads, PoolOptions options, const Clock& clock,
                                PoolListener& listener)
     : loop_(loop),
       target_(target),
       tls_(tls),
       reads_(reads),
       options_(options),
+      clock_(clock),
       listener_(listener) {}
 
 ConnectionPool::~ConnectionPool() {
@@ -93,6 +94,7 @@ void ConnectionPool::send_on(Slot& slot, InFlight& request) {
     notify();
     return;
   }
+  request.note_assigned(clock_.now_ns());
   ++in_flight_;
   notify();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "clock.hpp"
 #include "in_flight.hpp"
 #include "replay/client/connection.hpp"
 #include "replay/client/read_poller.hpp"
@@ -31,12 +32,14 @@ class PoolListener {
 };
 
 // Loop thread only; non-movable. `loop`, `target`, `tls` (null for http), `reads` (may be
-// null: libuv reads) and `listener` must outlive the pool. Requests handed to submit() are
-// not owned: they must live until their on_ended (or, after close_all, take_backlog()).
+// null: libuv reads), `clock` (uv_hrtime()'s) and `listener` must outlive the pool. Requests handed
+// to submit() are not owned: they must live until their on_ended (or, after close_all,
+// take_backlog()).
 class ConnectionPool {
  public:
   ConnectionPool(uv_loop_t* loop, const client::Target& target, tls::TlsContext* tls,
-                 client::ReadPoller* reads, PoolOptions options, PoolListener& listener);
+                 client::ReadPoller* reads, PoolOptions options, const Clock& clock,
+                 PoolListener& listener);
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -80,6 +83,7 @@ class ConnectionPool {
   tls::TlsContext* tls_;
   client::ReadPoller* reads_;
   PoolOptions options_;
+  const Clock& clock_;
   PoolListener& listener_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "feeder.hpp"
 #include "placement.hpp"
 #include "replay/client/read_poller.hpp"
 #include "replay/tls/tls_context.hpp"
@@ -18,10 +19,27 @@
 namespace replay::engine {
 namespace {
 
-constexpr int64_t kLookaheadNs = 1'000'000'000;  // how far ahead of time requests are queued
-constexpr int64_t kStartDelayNs = 100'000'000;   // lets the workers' loops start before second 0
-constexpr int64_t kFeederSlackNs = 20'000'000;   // the feeder's batching of its wake-ups
+constexpr int64_t kStartDelayNs = 100'000'000;  // lets the workers' loops start before second 0
 constexpr int kMallocTrimThresholdBytes = 256 << 20;  // freed heap kept for reuse, not trimmed
+
+std::string format_seconds(int64_t us) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(us) / 1e6);
+  return text;
+}
+
+// The workers' input rings, as the feeder sees them.
+class WorkerSink final : public RequestSink {
+ public:
+  explicit WorkerSink(std::vector<std::unique_ptr<Worker>>& workers) : workers_(workers) {}
+  size_t workers() const override { return workers_.size(); }
+  bool try_push(size_t worker, RequestPtr& request) override {
+    return workers_[worker]->try_push(request);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Worker>>& workers_;
+};
 
 }  // namespace
 
@@ -67,11 +85,25 @@ Result<RunResult> run_replay(const RunConfig& config,
 
   RunResult result;
   result.threads = threads;
-  result.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + kStartDelayNs;
-  for (auto& w : workers) w->start(run_start_ns);
+  const int64_t now_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  // Second 0: shortly from now (the workers' loops start first), or at --start-at.
+  int64_t start_delay_ns = kStartDelayNs;
+  if (config.start_at_unix_ms != 0) {
+    start_delay_ns = std::max(start_delay_ns, (config.start_at_unix_ms - now_unix_ms) * 1'000'000);
+  }
+  result.started_unix_ms = now_unix_ms + start_delay_ns / 1'000'000;
+  const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + start_delay_ns;
+  const int64_t drain_ns = (config.drain_ms >= 0 ? config.drain_ms : config.timeout_ms) * 1'000'000;
+  result.drain_us = drain_ns / 1000;
+  int64_t load_end_ns = 0;  // known up front with --duration or a finite rate schedule
+  if (config.duration_us > 0) {
+    load_end_ns = run_start_ns + config.duration_us * 1000;
+  } else if (config.rate && config.rate->total_us() != schedule::kOpenEnded) {
+    load_end_ns = run_start_ns + config.rate->total_us() * 1000;
+  }
+  for (auto& w : workers) w->start(run_start_ns, load_end_ns, drain_ns);
 
   Prober prober(config.probes);
   prober.start(run_start_ns);
@@ -98,92 +130,25 @@ Result<RunResult> run_replay(const RunConfig& config,
     last = p;
     if (on_progress) on_progress(p);
   };
-  // Sleeps until `until_ns`, reporting progress; false if interrupted. Anything due within
-  // kFeederSlackNs counts as due, so the feeder wakes about 50 times a second, not once per
-  // request (a wake-up costs tens of microseconds of CPU).
-  auto wait_until = [&](int64_t until_ns) {
-    while (true) {
-      if (interrupt.load(std::memory_order_relaxed)) return false;
-      const auto now = static_cast<int64_t>(uv_hrtime());
-      report_progress(now);
-      if (now + kFeederSlackNs >= until_ns) return true;
-      std::this_thread::sleep_for(std::chrono::nanoseconds(
-          std::min<int64_t>(until_ns - now - kFeederSlackNs / 2, 10'000'000)));
-    }
-  };
 
-  uint64_t pass = 0;
-  uint64_t pushed = 0;
-  uint64_t sessionless_seen = 0;  // in the current pass: picks this shard's share of them
-  int64_t last_offset_ns = 0;
-  size_t round_robin = 0;
+  WorkerSink sink(workers);
+  Feeder feeder(config, source, timing, sink, clock, run_start_ns, interrupt, report_progress);
   std::optional<Error> failure;
-  bool running = true;
-  while (running && !interrupt.load(std::memory_order_relaxed)) {
-    auto next = source.next();
-    if (!next) {
-      failure = next.error();
-      break;
-    }
-    const SourceItem* item = next.value();
-    if (!item) {
-      if (!config.loop) break;
-      auto again = source.start_next_pass();
-      if (!again) {
-        failure = again.error();
-        break;
-      }
-      if (!again.value()) break;
-      ++pass;
-      sessionless_seen = 0;
-      timing.start_next_pass();
-      continue;
-    }
-    if (config.shard_count > 1) {
-      const uint64_t pick = item->session_hash ? item->session_hash / 2 : sessionless_seen++;
-      if (pick % config.shard_count != config.shard_index) continue;
-    }
-    // Each pass of a looped trace replays its sessions as new ones.
-    const uint64_t session_key =
-        item->session_hash ? (item->session_hash ^ (pass * 0x9e3779b97f4a7c15ULL)) | 1 : 0;
-    auto placement = timing.place(item->offset_us, session_key);
-    if (!placement) break;
-    if (placement->past_end) continue;  // later sessions may still start within the run
-    auto request = std::make_unique<PreparedRequest>();
-    request->wire = item->wire;
-    request->templ = item->templ;
-    request->captures = item->captures;
-    request->intended_ns = run_start_ns + placement->offset_ns;
-    request->think_ns = placement->think_ns;
-    request->session_id = session_key;
-    request->tag_id = item->tag_id;
-    request->endpoint_id = item->endpoint_id;
-    request->expects_event_stream = item->expects_event_stream;
-    ++pushed;
-    last_offset_ns = std::max(last_offset_ns, placement->offset_ns);
-    Worker& worker =
-        session_key ? *workers[session_key % threads] : *workers[round_robin++ % threads];
-    if (!placement->continues_session && !wait_until(request->intended_ns - kLookaheadNs)) {
-      break;
-    }
-    while (!worker.try_push(request)) {
-      if (!wait_until(static_cast<int64_t>(uv_hrtime()) + kFeederSlackNs + 1'000'000)) {
-        running = false;
-        break;
-      }
-    }
-  }
+  if (auto fed = feeder.run(); !fed) failure = fed.error();
+  const uint64_t pushed = feeder.pushed();
+  const int64_t last_offset_ns = feeder.last_offset_ns();
   if (!failure && pushed == 0 && !interrupt.load(std::memory_order_relaxed)) {
     failure = make_error(
         Errc::invalid_argument,
         "'" + config.trace_path + "': no records to replay" +
             (config.only_tags.empty() && config.skip_tags.empty() ? "" : " after --only/--skip"));
   }
-  for (auto& w : workers) w->finish_input();
+  for (auto& w : workers) w->finish_input(run_start_ns + last_offset_ns);
   if (failure) {
-    for (auto& w : workers) w->request_stop();
+    for (auto& w : workers) w->request_abort();
   }
-  // Wait for the workers, keeping the live view going; Ctrl-C stops them.
+  // Wait for the workers, keeping the live view going; Ctrl-C stops them (each counts what it
+  // gives up as abandoned).
   bool stopped = false;
   for (auto& w : workers) {
     while (!w->done()) {
@@ -242,9 +207,23 @@ Result<RunResult> run_replay(const RunConfig& config,
   // The load lasted until the last intended send plus one mean gap (the slot it occupies).
   const int64_t gap_ns = pushed > 1 ? last_offset_ns / static_cast<int64_t>(pushed - 1) : 0;
   result.load_us = (last_offset_ns + gap_ns) / 1000;
-  if (config.duration_us > 0 && !result.interrupted) {
-    result.load_us = std::min(std::max(result.load_us, int64_t{1}), config.duration_us);
+  const int64_t scheduled_us = config.duration_us > 0 ? config.duration_us
+                               : config.rate && config.rate->total_us() != schedule::kOpenEnded
+                                   ? config.rate->total_us()
+                                   : 0;
+  if (scheduled_us > 0 && !result.interrupted) {
+    if (feeder.trace_ran_out() && result.load_us < scheduled_us) {
+      result.trace_ended_at_us = result.load_us;
+      result.warnings.push_back("the trace ran out " + format_seconds(result.load_us) +
+                                " into a run scheduled for " + format_seconds(scheduled_us) +
+                                ": nothing was offered after that (add --loop to "
+                                "replay the trace again until the end)");
+    } else {
+      result.load_us = scheduled_us;
+    }
   }
+  // An interrupted run offered load until it was stopped, not beyond.
+  result.load_us = std::max<int64_t>(1, std::min(result.load_us, result.elapsed_us));
   return result;
 }
 

@@ -15,10 +15,11 @@ bool captures_read_headers(const PreparedRequest& request) {
 
 }  // namespace
 
-void InFlight::reset(RequestPtr request, client::WireBytes wire) {
+void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatched_ns) {
   request_ = std::move(request);
   wire_ = std::move(wire);
-  sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
+  dispatched_ns_ = dispatched_ns;
+  assigned_ns_ = sent_ns_ = first_byte_ns_ = last_event_ns_ = 0;
   events_ = 0;
   event_stream_ = false;
   holds_eager_reads_ = false;
@@ -38,6 +39,8 @@ Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) cons
   return Completion{
       .ids = {request_->tag_id, request_->endpoint_id},
       .intended_ns = request_->intended_ns,
+      .dispatched_ns = dispatched_ns_,
+      .assigned_ns = assigned_ns_,
       .sent_ns = sent_ns_,
       .first_byte_ns = first_byte_ns_,
       .completed_ns = now_ns,

@@ -35,8 +35,10 @@ class InFlight final : public client::ResponseObserver {
  public:
   explicit InFlight(InFlightSink& sink) : sink_(sink) {}
 
-  // Takes `request` and the bytes to send for it.
-  void reset(RequestPtr request, client::WireBytes wire);
+  // Takes `request` and the bytes to send for it, handed to the connections at `dispatched_ns`.
+  void reset(RequestPtr request, client::WireBytes wire, int64_t dispatched_ns);
+  // The pool: a connection took it (the send starts, or waits for the connection to open).
+  void note_assigned(int64_t now_ns) { assigned_ns_ = now_ns; }
   // Gives the request back (after on_ended); the InFlight is free again.
   RequestPtr take_request();
 
@@ -71,6 +73,8 @@ class InFlight final : public client::ResponseObserver {
   client::WireBytes wire_;
   std::string body_;
   client::HeaderList headers_;
+  int64_t dispatched_ns_ = 0;
+  int64_t assigned_ns_ = 0;
   int64_t sent_ns_ = 0;
   int64_t first_byte_ns_ = 0;
   int64_t last_event_ns_ = 0;

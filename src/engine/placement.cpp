@@ -16,13 +16,9 @@ Placer::Placer(const RunConfig& config)
   if (config.rate) {
     auto schedule = *config.rate;
     if (config.duration_us > 0) schedule = schedule.limited_to(config.duration_us);
-    // A shard offers 1/N of the load; its own seed keeps the shards' Poisson processes
-    // independent, so their union is a Poisson process at the full rate.
-    for (auto& stage : schedule.stages) {
-      stage.from_per_s /= config.shard_count;
-      stage.to_per_s /= config.shard_count;
-    }
-    generator_.emplace(schedule, config.arrival, config.seed + config.shard_index);
+    // Every shard walks the same arrival process (same seed) and takes its own arrivals of it,
+    // so the union of the shards is the unsharded schedule, arrival for arrival.
+    generator_.emplace(schedule, config.arrival, config.seed);
   }
 }
 
@@ -73,7 +69,16 @@ bool Placer::past_duration(int64_t offset_ns) const {
 }
 
 std::optional<int64_t> Placer::next_start(int64_t recorded_us) {
-  if (generator_) return generator_->next_offset_ns();
+  if (generator_) {
+    // Shard i of N takes arrivals i, i + N, i + 2N, ...: a constant rate's shards are phased
+    // by i / rate.
+    const unsigned skip = arrivals_taken_ == 0 ? config_.shard_index : config_.shard_count - 1;
+    for (unsigned k = 0; k < skip; ++k) {
+      if (!generator_->next_offset_ns()) return std::nullopt;
+    }
+    ++arrivals_taken_;
+    return generator_->next_offset_ns();
+  }
   if (!pass_first_us_) pass_first_us_ = recorded_us;
   const int64_t offset = pass_base_ns_ + scaled(recorded_us - *pass_first_us_);
   if (past_duration(offset)) return std::nullopt;

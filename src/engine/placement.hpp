@@ -29,6 +29,9 @@ class Placer {
 
   // The run has no end of its own (no --duration, no finite rate schedule).
   bool open_ended() const;
+  // Records keep the trace's timing: every shard places every record (then keeps its own),
+  // so all shards share the trace's time origin. With --rate a shard places only its own.
+  bool recorded_timing() const { return !generator_; }
   // The place of the next record (recorded offset, session key or 0); nullopt when the run's
   // time is over (no more arrivals).
   std::optional<Placement> place(int64_t recorded_us, uint64_t session_key);
@@ -55,6 +58,7 @@ class Placer {
   int64_t pass_base_ns_ = 0;
   int64_t last_start_ns_ = 0;
   int64_t starts_in_pass_ = 0;
+  uint64_t arrivals_taken_ = 0;
 };
 
 }  // namespace replay::engine

@@ -78,12 +78,20 @@ void Recorder::record_completion(const Completion& c) {
   const int64_t service = to_us(c.completed_ns - sent);
   const int64_t lag = to_us(sent - c.intended_ns);
   const int64_t ttfb = c.first_byte_ns ? to_us(c.first_byte_ns - sent) : service;
+  const int64_t dispatched = c.dispatched_ns ? c.dispatched_ns : c.intended_ns;
+  const int64_t assigned = c.assigned_ns ? c.assigned_ns : dispatched;
+  const int64_t scheduler_lag = to_us(dispatched - c.intended_ns);
+  const int64_t connection_wait = to_us(assigned - dispatched);
+  const int64_t connect = to_us(sent - assigned);
   const size_t klass = status_class(c.status);
   for (ScopeStats* s : {&results_.overall, &tag(c.ids.tag_id), &endpoint(c.ids.endpoint_id)}) {
     s->corrected.record(corrected);
     s->corrected_completed.record(corrected);
     s->service.record(service);
     s->send_lag.record(lag);
+    s->scheduler_lag.record(scheduler_lag);
+    s->connection_wait.record(connection_wait);
+    s->connect.record(connect);
     s->ttfb.record(ttfb);
     ++s->completed;
     ++s->status_classes[klass];

@@ -35,6 +35,8 @@ struct ScopeIds {
 struct Completion {
   ScopeIds ids;
   int64_t intended_ns = 0;
+  int64_t dispatched_ns = 0;  // handed to the connections (0: unknown, taken as intended)
+  int64_t assigned_ns = 0;    // a connection took it (0: unknown, taken as dispatched)
   int64_t sent_ns = 0;        // 0: never reported sent (the answer came before the write ended)
   int64_t first_byte_ns = 0;  // 0: unknown
   int64_t completed_ns = 0;

@@ -13,6 +13,17 @@
 namespace replay::engine {
 namespace {
 
+// FNV-1a 64 of the session name: the same on every machine and standard library, so every
+// shard of a run picks the same sessions (docs/sharding). Never 0, which means "no session".
+uint64_t session_hash(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h == 0 ? 1 : h;
+}
+
 // A looped trace stays in memory after its first pass when it is at most this large.
 constexpr size_t kMaxCachedItems = 200'000;
 constexpr size_t kMaxCachedBytes = 256u << 20;
@@ -160,7 +171,7 @@ const std::string& RequestSource::reminted(const std::string& token) {
 
 void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   item.offset_us = r.offset_us;
-  item.session_hash = r.session.empty() ? 0 : (std::hash<std::string>{}(r.session) | 1);
+  item.session_hash = r.session.empty() ? 0 : session_hash(r.session);
   item.tag_id = tags_.id_of(r.tag.empty() ? "(untagged)" : r.tag);
   item.endpoint_id = endpoints_.id_of(trace::endpoint_template(r.method, r.target));
   item.expects_event_stream = r.response && r.response->sse_events > 0;

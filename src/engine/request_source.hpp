@@ -21,7 +21,7 @@ namespace replay::engine {
 // One eligible record, prepared.
 struct SourceItem {
   int64_t offset_us = 0;
-  uint64_t session_hash = 0;  // 0: no session
+  uint64_t session_hash = 0;  // FNV-1a 64 of the session name; 0: no session
   uint32_t tag_id = 0;
   uint32_t endpoint_id = 0;
   client::WireBytes wire;

@@ -13,6 +13,9 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       corrected_completed(other.corrected_completed),
       service(other.service),
       send_lag(other.send_lag),
+      scheduler_lag(other.scheduler_lag),
+      connection_wait(other.connection_wait),
+      connect(other.connect),
       ttfb(other.ttfb),
       sse(other.sse ? std::make_unique<SseStats>(*other.sse) : nullptr),
       offered(other.offered),
@@ -40,6 +43,9 @@ void ScopeStats::merge(const ScopeStats& other) {
   corrected_completed.merge(other.corrected_completed);
   service.merge(other.service);
   send_lag.merge(other.send_lag);
+  scheduler_lag.merge(other.scheduler_lag);
+  connection_wait.merge(other.connection_wait);
+  connect.merge(other.connect);
   ttfb.merge(other.ttfb);
   if (other.sse) sse_stats().merge(*other.sse);
   offered += other.offered;

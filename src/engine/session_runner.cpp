@@ -81,6 +81,15 @@ std::vector<RequestPtr> SessionRunner::drain(Session& s) {
   return out;
 }
 
+std::vector<RequestPtr> SessionRunner::take_waiting() {
+  std::vector<RequestPtr> out;
+  out.reserve(waiting_);
+  for (auto& [id, s] : sessions_) {
+    for (auto& r : drain(s)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 void SessionRunner::forget_idle(int64_t now_ns, int64_t idle_ns) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const Session& s = it->second;

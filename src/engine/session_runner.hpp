@@ -45,6 +45,8 @@ class SessionRunner {
   // The step could not be built (a placeholder without a value): aborts the session.
   std::vector<RequestPtr> abort(uint64_t session_id);
 
+  // Hands over every step held in a waiting line, in no particular order.
+  std::vector<RequestPtr> take_waiting();
   // Steps held in waiting lines.
   size_t waiting() const { return waiting_; }
   size_t sessions() const { return sessions_.size(); }

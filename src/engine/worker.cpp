@@ -12,6 +12,9 @@ constexpr uint64_t kTickMs = 100;
 constexpr int64_t kSessionIdleNs = 600'000'000'000;  // a session's values are kept this long
 constexpr size_t kMaxSessionsBeforePrune = 100'000;
 constexpr int kMaxPullPerWake = 8192;  // a full ring cannot starve the loop
+// How late past the load's end a request due before it may still be sent: wake-ups slip by
+// well under this; a request still unsent then waits for replay or for a connection.
+constexpr int64_t kUnsentGraceNs = 100'000'000;
 
 }  // namespace
 
@@ -31,8 +34,10 @@ Worker::~Worker() {
   }
 }
 
-void Worker::start(int64_t run_start_ns) {
+void Worker::start(int64_t run_start_ns, int64_t load_end_ns, int64_t drain_ns) {
   run_start_ns_ = run_start_ns;
+  load_end_ns_ = load_end_ns;
+  drain_ns_ = drain_ns;
   thread_ = std::thread([this] { run_loop(); });
 }
 
@@ -47,7 +52,7 @@ void Worker::run_loop() {
   if (reads_) reads_->set_eager(true);
   pool_ = std::make_unique<ConnectionPool>(
       &loop_, target_, tls_, reads_.get(),
-      PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms},
+      PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms}, clock_,
       static_cast<PoolListener&>(*this));
   recorder_.emplace(run_start_ns_);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -147,10 +152,77 @@ void Worker::on_check() {
 
 void Worker::pull_input() {
   for (int i = 0; i < kMaxPullPerWake; ++i) {
+    if (!unsent_abandoned_ &&
+        pending_.size() + sessions_.waiting() + pool_->backlog() >= config_.max_waiting) {
+      break;
+    }
     RequestPtr r{input_.try_pop()};
     if (!r) break;
+    if (unsent_abandoned_) {
+      abandon_request(std::move(r), clock_.now_ns(), /*offered_counted=*/false);
+      continue;
+    }
     pending_.push(std::move(r));
   }
+}
+
+int64_t Worker::load_end_ns() const {
+  if (load_end_ns_ != 0) return load_end_ns_;
+  if (!input_done_.load(std::memory_order_acquire)) return 0;
+  return last_intended_ns_.load(std::memory_order_relaxed);
+}
+
+void Worker::check_end(int64_t now_ns) {
+  if (stop_.load(std::memory_order_acquire)) {
+    if (silent_stop_.load(std::memory_order_acquire)) {
+      shut_down();
+    } else {
+      abandon_everything(now_ns, now_ns);
+    }
+    return;
+  }
+  const int64_t load_end = load_end_ns();
+  if (load_end == 0) return;
+  // Only a set end (--duration, a rate schedule's end) cuts off what was not sent; at the end
+  // of a trace replayed whole, session steps may still follow their slow predecessors.
+  if (load_end_ns_ != 0 && !unsent_abandoned_ && now_ns >= load_end + kUnsentGraceNs) {
+    abandon_unsent(now_ns, load_end);
+  }
+  if (now_ns >= load_end + drain_ns_) abandon_everything(now_ns, load_end);
+}
+
+void Worker::abandon_request(RequestPtr request, int64_t now_ns, bool offered_counted) {
+  // Not due by the end: never offered, so not counted at all.
+  if (request->intended_ns > abandon_due_by_ns_ || shutting_down_) return;
+  if (!offered_counted) count_offered(*request);
+  recorder_->record_failure(Failure{.ids = {request->tag_id, request->endpoint_id},
+                                    .intended_ns = request->intended_ns,
+                                    .failed_ns = now_ns,
+                                    .cause = client::FailureCause::abandoned});
+  live_.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::abandon_unsent(int64_t now_ns, int64_t due_by_ns) {
+  if (unsent_abandoned_) return;
+  unsent_abandoned_ = true;
+  abandon_due_by_ns_ = due_by_ns;
+  while (!pending_.empty()) abandon_request(pending_.pop(), now_ns, false);
+  for (RequestPtr& r : sessions_.take_waiting()) abandon_request(std::move(r), now_ns, false);
+  for (InFlight* f : pool_->take_backlog()) {
+    abandon_request(f->take_request(), now_ns, /*offered_counted=*/true);
+    free_requests_.push_back(f);
+  }
+  pull_input();
+}
+
+void Worker::abandon_everything(int64_t now_ns, int64_t due_by_ns) {
+  if (shutting_down_) return;
+  abandon_unsent(now_ns, due_by_ns);
+  // Requests in flight fail as their connections close, and are counted as abandoned.
+  abandoning_ = true;
+  pool_->close_all();
+  abandoning_ = false;
+  shut_down();
 }
 
 void Worker::dispatch_due(int64_t now_ns) {
@@ -230,7 +302,7 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
     f = free_requests_.back();
     free_requests_.pop_back();
   }
-  f->reset(std::move(request), std::move(wire));
+  f->reset(std::move(request), std::move(wire), now_ns);
   pool_->submit(*f);
 }
 
@@ -266,7 +338,8 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
   if (!shutting_down_) {
     bool succeeded = false;
     if (cause) {
-      recorder_->record_failure(f.failure(now_ns, *cause));
+      recorder_->record_failure(
+          f.failure(now_ns, abandoning_ ? client::FailureCause::abandoned : *cause));
       live_.errors.fetch_add(1, std::memory_order_relaxed);
     } else {
       recorder_->record_completion(f.completion(now_ns, status, bytes));
@@ -281,7 +354,8 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
       count_aborted(std::move(next.aborted), /*offered_counted=*/false);
-      if (next.next) {
+      // Past the load's end a released step is never sent: its time comes after the end.
+      if (next.next && !unsent_abandoned_) {
         pending_.push(std::move(next.next));
         arm_wakeup(now_ns);
       }
@@ -307,10 +381,9 @@ void Worker::on_tick() {
   offered_at_last_tick_ = offered;
   recorder_->note_in_flight(now, pool_->in_flight());
   recorder_->note_backlog(now, pool_->backlog());
-  if (stop_.load(std::memory_order_acquire)) {
-    shut_down();
-    return;
-  }
+  check_end(now);
+  if (shutting_down_) return;
+  if (unsent_abandoned_) pull_input();  // the feeder may still be handing over its last
   if (sessions_.sessions() > kMaxSessionsBeforePrune) sessions_.forget_idle(now, kSessionIdleNs);
   maybe_finish();
 }

@@ -33,6 +33,11 @@ struct WorkerConfig {
   int64_t timeout_ms = 30000;
   int64_t connect_timeout_ms = 10000;
   size_t input_capacity = 1 << 16;
+  // Requests taken from the input and not yet sent (pending, waiting in sessions or for a
+  // connection), at most: input is pulled only below it, so memory stays bounded whatever the
+  // rate. Intended times are fixed when a request is made, so waiting in the input loses
+  // nothing: it shows as scheduler lag.
+  size_t max_waiting = 1 << 16;
   // The range of the gap between two wake-ups for sending (see WakeSchedule).
   int64_t wake_gap_min_ns = 100'000;
   int64_t wake_gap_max_ns = 500'000;
@@ -60,8 +65,12 @@ class Worker final : private InFlightSink, private PoolListener {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Starts the thread; `run_start_ns` is second 0 of the timeline, on the clock.
-  void start(int64_t run_start_ns);
+  // Starts the thread. `run_start_ns` is second 0 of the timeline, on the clock; `load_end_ns`
+  // the end of the offered load when set (--duration, a rate schedule's end): requests due
+  // before it and not sent a moment after it are abandoned. 0: the end is the last request's
+  // intended time (finish_input tells it). After the end, requests may still complete (and
+  // session steps go out) for `drain_ns`; then what is left is abandoned.
+  void start(int64_t run_start_ns, int64_t load_end_ns, int64_t drain_ns);
   // Feeder thread: hands over a request (ownership passes on success, and `request` is then
   // null); false when the ring is full. Any order of intended times is accepted; earlier ones
   // go out first.
@@ -70,10 +79,20 @@ class Worker final : private InFlightSink, private PoolListener {
     static_cast<void>(request.release());
     return true;
   }
-  // Feeder thread: no more requests will come; the worker ends when all are finished.
-  void finish_input() { input_done_.store(true, std::memory_order_release); }
-  // Any thread: stop now (Ctrl-C); requests in flight are abandoned and not counted.
+  // Feeder thread: no more requests will come (the last one intended at `last_intended_ns`);
+  // the worker ends when all are finished or abandoned.
+  void finish_input(int64_t last_intended_ns) {
+    last_intended_ns_.store(last_intended_ns, std::memory_order_relaxed);
+    input_done_.store(true, std::memory_order_release);
+  }
+  // Any thread: stop now (Ctrl-C, SIGTERM): every request due and not yet answered is counted
+  // as abandoned, at the time it was given up, as a lower bound of its latency.
   void request_stop() { stop_.store(true, std::memory_order_release); }
+  // Any thread: stop now without counting anything more (the run failed).
+  void request_abort() {
+    silent_stop_.store(true, std::memory_order_release);
+    stop_.store(true, std::memory_order_release);
+  }
   // Waits for the thread to end.
   void join();
   // Any thread: the worker has finished (its loop has ended).
@@ -100,6 +119,17 @@ class Worker final : private InFlightSink, private PoolListener {
   void count_offered(const PreparedRequest& request);
   void maybe_finish();
   void shut_down();
+  // The end of the offered load, once known (0 before).
+  int64_t load_end_ns() const;
+  // At each tick: past the load's end, gives up what was not sent; past the drain, or when
+  // stopped, gives up everything.
+  void check_end(int64_t now_ns);
+  // Counts every request due by `due_by_ns` and not yet sent as abandoned (the rest is not
+  // offered: it is dropped), and from now on does the same with what arrives.
+  void abandon_unsent(int64_t now_ns, int64_t due_by_ns);
+  void abandon_request(RequestPtr request, int64_t now_ns, bool offered_counted);
+  // abandon_unsent, then every request in flight, then shuts down.
+  void abandon_everything(int64_t now_ns, int64_t due_by_ns);
   void release(InFlight& request);
 
   // InFlightSink
@@ -118,10 +148,14 @@ class Worker final : private InFlightSink, private PoolListener {
   SpscRing<PreparedRequest> input_;
   std::atomic<bool> input_done_{false};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> silent_stop_{false};
+  std::atomic<int64_t> last_intended_ns_{0};
   std::atomic<bool> done_{false};
   LiveCounters live_;
   std::thread thread_;
   int64_t run_start_ns_ = 0;
+  int64_t load_end_ns_ = 0;
+  int64_t drain_ns_ = 0;
 
   // Loop-thread state.
   uv_loop_t loop_{};
@@ -141,7 +175,10 @@ class Worker final : private InFlightSink, private PoolListener {
   std::vector<std::unique_ptr<InFlight>> requests_;  // every InFlight made, reused
   std::vector<InFlight*> free_requests_;
   bool shutting_down_ = false;
-  bool dispatching_ = false;  // inside dispatch_due
+  bool unsent_abandoned_ = false;  // past the load's end: arrivals are abandoned, not sent
+  int64_t abandon_due_by_ns_ = 0;  // with unsent_abandoned_: what is due by then is counted
+  bool abandoning_ = false;        // requests failing now are counted as abandoned
+  bool dispatching_ = false;       // inside dispatch_due
   WorkerResults results_;
 };
 

@@ -15,6 +15,7 @@ enum class FailureCause {
   timeout,          // no complete response within timeout_ms of sending the request
   tls,              // TLS handshake (verification included) or record layer failed
   http_parse,       // the response, or bytes nobody asked for, are not valid HTTP/1.1
+  abandoned,        // the run ended (drain over, Ctrl-C) first; set by the owner, never here
   closed_early,     // the peer or the owner closed before the response was complete
 };
 

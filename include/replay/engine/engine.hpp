@@ -28,6 +28,12 @@ struct RunConfig {
   unsigned threads = 0;           // 0: one per core
   size_t max_connections = 1000;  // over all threads
   int64_t timeout_ms = 30000;     // from send to complete response
+  // After the offered load ends, how long requests in flight may still complete before they
+  // are counted as abandoned; -1: timeout_ms.
+  int64_t drain_ms = -1;
+  // When second 0 of the run is, on the wall clock (Unix ms), so that shards start together;
+  // 0: now.
+  int64_t start_at_unix_ms = 0;
   int64_t connect_timeout_ms = 10000;
   std::vector<std::string> only_tags;
   std::vector<std::string> skip_tags;
@@ -38,8 +44,10 @@ struct RunConfig {
   uint64_t seed = 1;
   bool skip_bad = false;
   std::string jwt_secret;  // re-mint HS256 bearer tokens with this secret and a fresh exp
-  // Shard shard_index of shard_count: a deterministic share of the sessions (and of the
-  // records outside sessions) at 1/shard_count of the rate; the shards' union is the whole run.
+  // Shard shard_index of shard_count: a deterministic share of the sessions (by FNV-1a 64 of
+  // the session name) and of the records outside sessions, on the unsharded run's time origin:
+  // with --rate every shard walks the whole arrival process and takes every shard_count-th
+  // arrival from its index on, so the shards' union is exactly the unsharded schedule.
   unsigned shard_index = 0;
   unsigned shard_count = 1;
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
@@ -73,6 +81,10 @@ struct RunResult {
   uint64_t tls_handshakes = 0;   // https: connections whose TLS handshake finished
   uint64_t tls_resumed = 0;      // of those, the ones that resumed an earlier TLS session
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
+  // The trace (without --loop) ran out this long after second 0, before --duration or the
+  // rate schedule ended; -1 when it did not.
+  int64_t trace_ended_at_us = -1;
+  int64_t drain_us = 0;  // the drain allowed after the offered load
   bool interrupted = false;
   // One line each, for the summary and result.json (e.g. the trace's tokens have expired).
   std::vector<std::string> warnings;

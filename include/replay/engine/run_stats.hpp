@@ -32,12 +32,18 @@ struct SseStats {
 // time it failed (a lower bound of the latency it would have had, counted in lower_bounds);
 // corrected_completed = the same for completed responses only; service = completed - sent,
 // send_lag = sent - intended, ttfb = first response byte - sent (completed responses only).
+// send_lag is the sum of three parts: scheduler_lag = handed to the connections - intended
+// (replay late), connection_wait = a connection took it - handed over (the pool was full),
+// connect = sent - a connection took it (TCP connect and TLS handshake on a new connection).
 // Session steps never sent (session_aborted) have no latency.
 struct ScopeStats {
   Histogram corrected;
   Histogram corrected_completed;
   Histogram service;
   Histogram send_lag;
+  Histogram scheduler_lag;
+  Histogram connection_wait;
+  Histogram connect;
   Histogram ttfb;
   std::unique_ptr<SseStats> sse;
   uint64_t offered = 0;  // requests whose intended time came

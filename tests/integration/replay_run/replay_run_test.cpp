@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -164,10 +165,11 @@ TEST_CASE("stages hit their rates") {
   CHECK(r.timeline[5].sent == doctest::Approx(300).epsilon(0.03));
 }
 
-TEST_CASE("offered load above capacity: saturation reported, backlog and latency grow") {
+TEST_CASE("--max-connections below the load: client-limited, not service saturation") {
   // 4 connections to a 100 ms endpoint serve at most 40/s; 80/s are offered for 8 s. The
   // backlog grows by ~40 requests every second, and the median latency of each second's
-  // completions by (80 - 40) / 80 = 0.5 s per second.
+  // completions by (80 - 40) / 80 = 0.5 s per second, while the service still answers in
+  // 100 ms: the limit is replay's connection cap, and the verdict says so.
   SimProcess sim({"--no-auth", "--latency", "100ms"});
   REQUIRE(sim.started());
   auto trace = write_trace("saturate", "GET", "/api/v1/analytics/agents");
@@ -175,15 +177,48 @@ TEST_CASE("offered load above capacity: saturation reported, backlog and latency
   config.max_connections = 4;
   config.threads = 1;
   auto r = replay_at(trace, sim.port(), "80/s", 8'000'000, config);
-  auto verdict = analyse_saturation(r.timeline);
+  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
   INFO(verdict.summary);
-  CHECK(verdict.saturated);
+  CHECK(verdict.client_limited);
+  CHECK_FALSE(verdict.generator_limited);
+  CHECK_FALSE(verdict.saturated);
+  CHECK(verdict.summary.find("CLIENT-LIMITED") == 0);
   CHECK(verdict.growth_ms_per_s == doctest::Approx(500).epsilon(0.25));
   CHECK(verdict.achieved_per_s == doctest::Approx(40).epsilon(0.15));
+  CHECK(r.overall.service.value_at_percentile(50) < 150'000);
+  CHECK(r.overall.connection_wait.value_at_percentile(99) > 1'000'000);
+  CHECK(r.overall.scheduler_lag.value_at_percentile(99) < 20'000);
   REQUIRE(r.timeline.size() >= 7);
   CHECK(r.timeline[6].backlog > r.timeline[2].backlog);
   CHECK(r.timeline[6].backlog > 100);
-  CHECK(r.overall.completed == r.overall.offered);  // waited, never dropped
+  // Nothing dropped: what still waited for a connection at the end was abandoned, counted,
+  // and kept in the corrected latency as a lower bound.
+  const uint64_t abandoned = failures_of(r, client::FailureCause::abandoned);
+  CHECK(abandoned > 200);
+  CHECK(r.overall.completed + abandoned == r.overall.offered);
+  CHECK(r.overall.offered == 640);
+  CHECK(r.overall.corrected.count() == 640);
+}
+
+TEST_CASE("--rate beyond what replay can send: generator-limited, bounded, on time") {
+  // A million requests a second for 3 s: far more than replay sends on this machine. Input is
+  // pulled only while few requests wait, so memory stays bounded; what was not sent by the end
+  // is abandoned at once, so the run ends soon after its 3 s.
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  auto trace = write_trace("flood", "GET", "/health/live");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = replay_at(trace, sim.port(), "1000000/s", 3'000'000);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
+  INFO(verdict.summary << "; ran " << seconds << " s");
+  CHECK(verdict.generator_limited);
+  CHECK(verdict.summary.find("GENERATOR-LIMITED") == 0);
+  CHECK(seconds < 20);
+  CHECK(r.overall.offered == 3'000'000);
+  CHECK(r.overall.completed + r.overall.failed() == r.overall.offered);
+  CHECK(failures_of(r, client::FailureCause::abandoned) > 0);
 }
 
 TEST_CASE("a refused connection is counted by cause and the run goes on") {
@@ -532,9 +567,12 @@ TEST_CASE("webhooks offered above the queue's capacity: saturation, in-flight an
   request.body = R"({"ticket_id":"T-1","subject":"VPN down"})";
   const std::string path = write_records("webhooks", {request});
   auto r = replay_at(path, sim.port(), "80/s", 8'000'000);
-  auto verdict = analyse_saturation(r.timeline);
+  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
   INFO(verdict.summary);
   CHECK(verdict.saturated);
+  CHECK_FALSE(verdict.client_limited);
+  CHECK_FALSE(verdict.generator_limited);
+  CHECK(verdict.summary.find("SATURATED") == 0);
   CHECK(verdict.growth_ms_per_s == doctest::Approx(500).epsilon(0.25));
   CHECK(verdict.achieved_per_s == doctest::Approx(40).epsilon(0.15));
   REQUIRE(r.timeline.size() >= 7);

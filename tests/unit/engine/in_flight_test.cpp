@@ -48,7 +48,7 @@ RequestPtr request(int64_t intended_ns, std::vector<trace::Capture> captures = {
 TEST_CASE("InFlight: a response's times come from the callbacks, events timed from the send") {
   Sink sink;
   InFlight f(sink);
-  f.reset(request(100 * kMs), nullptr);
+  f.reset(request(100 * kMs), nullptr, 0);
   CHECK_FALSE(f.wants_header_lines);
   f.on_sent(102 * kMs);
   f.on_first_byte(110 * kMs);
@@ -76,7 +76,7 @@ TEST_CASE("InFlight: a response's times come from the callbacks, events timed fr
 TEST_CASE("InFlight: header captures ask the connection for header lines and keep them") {
   Sink sink;
   InFlight f(sink);
-  f.reset(request(0, {{"loc", "header:Location"}}), nullptr);
+  f.reset(request(0, {{"loc", "header:Location"}}), nullptr, 0);
   CHECK(f.wants_header_lines);
   CHECK(f.keeps_body());
   f.on_header("Location", "/plans/1");
@@ -87,7 +87,7 @@ TEST_CASE("InFlight: header captures ask the connection for header lines and kee
   CHECK(f.body() == R"({"id":1})");
   // Reused for a request without header captures: nothing carried over.
   static_cast<void>(f.take_request());
-  f.reset(request(0, {{"id", "json:/id"}}), nullptr);
+  f.reset(request(0, {{"id", "json:/id"}}), nullptr, 0);
   CHECK_FALSE(f.wants_header_lines);
   CHECK(f.headers().empty());
   CHECK(f.body().empty());
@@ -96,7 +96,7 @@ TEST_CASE("InFlight: header captures ask the connection for header lines and kee
 TEST_CASE("InFlight: a failure before the send is timed from the intended time") {
   Sink sink;
   InFlight f(sink);
-  f.reset(request(50 * kMs), nullptr);
+  f.reset(request(50 * kMs), nullptr, 0);
   f.on_failed(53 * kMs, client::FailureCause::connect_refused);
   REQUIRE(sink.failures.size() == 1);
   CHECK(sink.failures[0].failed_ns == 53 * kMs);

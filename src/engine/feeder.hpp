@@ -1,0 +1,95 @@
+#pragma once
+// The calling thread's side of a run: reads the trace, places every record in time, and hands
+// each request to its worker about a second before it is due. At most kMaxStaged placed
+// requests wait here, so memory stays bounded whatever the rate; a session's later step read
+// ahead of earlier-placed starts still goes out on its own time.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "clock.hpp"
+#include "placement.hpp"
+#include "prepared_request.hpp"
+#include "request_source.hpp"
+
+namespace replay::engine {
+
+// Which worker a session runs on: every session on one worker, sessions spread over all.
+size_t worker_for_session(uint64_t session_key, size_t workers) noexcept;
+
+// Where the feeder hands requests: the workers' input rings (feeder thread only).
+class RequestSink {
+ public:
+  virtual ~RequestSink() = default;
+  virtual size_t workers() const = 0;
+  // Ownership passes (and `request` is null) on success; false when that worker is full.
+  virtual bool try_push(size_t worker, RequestPtr& request) = 0;
+};
+
+class Feeder {
+ public:
+  // Everything passed must outlive the feeder. `tick(now_ns)` is called while it waits (the
+  // live view); `interrupt` ends feeding early.
+  Feeder(const RunConfig& config, RequestSource& source, Placer& placer, RequestSink& sink,
+         const Clock& clock, int64_t run_start_ns, const std::atomic<bool>& interrupt,
+         std::function<void(int64_t)> tick);
+
+  // Feeds until the run's time is over, the trace ends (without --loop) or an interrupt.
+  // Errors are the trace's (naming file, record and byte).
+  Result<void> run();
+
+  uint64_t pushed() const { return pushed_; }
+  int64_t last_offset_ns() const { return last_offset_ns_; }
+  // The trace ran out (no --loop) before the run's schedule did.
+  bool trace_ran_out() const { return trace_ran_out_; }
+  // Placed requests held here, at most, since the start (never above kMaxStaged).
+  size_t most_staged() const { return most_staged_; }
+
+  // Placed requests waiting in the feeder, at most: bounds its memory.
+  static constexpr size_t kMaxStaged = 1 << 16;
+  // How long before its intended time a request is handed to its worker.
+  static constexpr int64_t kLookaheadNs = 1'000'000'000;
+  // The feeder's batching of its wake-ups: what is due within it counts as due.
+  static constexpr int64_t kSlackNs = 20'000'000;
+
+ private:
+  struct Staged {
+    RequestPtr request;
+    size_t worker;
+  };
+  struct LaterFirst {
+    bool operator()(const Staged& a, const Staged& b) const {
+      return a.request->intended_ns > b.request->intended_ns;
+    }
+  };
+
+  // Reads and places the next record of this shard; false when there is nothing more.
+  Result<bool> stage_next();
+  // Hands over every staged request due within the lookahead; false if interrupted.
+  bool push_due();
+  bool wait_until(int64_t until_ns);
+
+  const RunConfig& config_;
+  RequestSource& source_;
+  Placer& placer_;
+  RequestSink& sink_;
+  const Clock& clock_;
+  int64_t run_start_ns_;
+  const std::atomic<bool>& interrupt_;
+  std::function<void(int64_t)> tick_;
+  std::vector<Staged> staged_;  // a min-heap on intended time
+  uint64_t pass_ = 0;
+  uint64_t pushed_ = 0;
+  uint64_t sessionless_seen_ = 0;  // picks this shard's share of them, over all passes
+  uint64_t mine_in_pass_ = 0;      // records of this shard in the current pass
+  unsigned passes_without_mine_ = 0;
+  size_t round_robin_ = 0;
+  int64_t last_offset_ns_ = 0;
+  bool trace_ran_out_ = false;
+  size_t most_staged_ = 0;
+};
+
+}  // namespace replay::engine
