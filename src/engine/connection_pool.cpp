@@ -61,19 +61,19 @@ void ConnectionPool::notify() {
   listener_.on_load_changed(in_flight_, backlog_.size());
 }
 
-void ConnectionPool::submit(InFlight& request) {
+void ConnectionPool::submit(InFlight& request, int64_t now_ns) {
   while (!idle_.empty()) {
     Slot* slot = idle_.back();
     idle_.pop_back();
     slot->in_idle_list_ = false;
     if (!slot->closed_) {
-      send_on(*slot, request);
+      send_on(*slot, request, now_ns);
       return;
     }
   }
   if (slots_.size() < options_.max_connections) {
     Slot& slot = open_slot();
-    send_on(slot, request);
+    send_on(slot, request, now_ns);
     return;
   }
   backlog_.push_back(&request);
@@ -88,13 +88,13 @@ ConnectionPool::Slot& ConnectionPool::open_slot() {
   return slot;
 }
 
-void ConnectionPool::send_on(Slot& slot, InFlight& request) {
+void ConnectionPool::send_on(Slot& slot, InFlight& request, int64_t now_ns) {
   if (!slot.connection().send(request.wire(), request, request.keeps_body())) {
     backlog_.push_front(&request);  // the connection went away under us; wait for another
     notify();
     return;
   }
-  request.note_assigned(clock_.now_ns());
+  request.note_assigned(now_ns ? now_ns : clock_.now_ns());
   ++in_flight_;
   notify();
 }

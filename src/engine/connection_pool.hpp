@@ -44,8 +44,9 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // Sends `request` now on a connection, or keeps it in the backlog until one is free.
-  void submit(InFlight& request);
+  // Sends `request` now (`now_ns`) on a connection, or keeps it in the backlog until one is
+  // free.
+  void submit(InFlight& request, int64_t now_ns);
   // A request sent through the pool ended (its connection frees up by itself).
   void note_request_ended();
   // Lazy reads: reads every response that has arrived. A small pool reads the connections
@@ -72,7 +73,8 @@ class ConnectionPool {
   class Slot;
   friend class Slot;
 
-  void send_on(Slot& slot, InFlight& request);
+  // `now_ns`: the clock's time, 0 to read it.
+  void send_on(Slot& slot, InFlight& request, int64_t now_ns = 0);
   Slot& open_slot();
   void on_slot_idle(Slot& slot);
   void on_slot_closed(Slot& slot);

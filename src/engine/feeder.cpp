@@ -28,9 +28,7 @@ Feeder::Feeder(const RunConfig& config, RequestSource& source, Placer& placer, R
       clock_(clock),
       run_start_ns_(run_start_ns),
       interrupt_(interrupt),
-      tick_(std::move(tick)) {
-  staged_.reserve(kMaxStaged);
-}
+      tick_(std::move(tick)) {}
 
 bool Feeder::wait_until(int64_t until_ns) {
   // Anything due within kSlackNs counts as due, so the feeder wakes about 50 times a second,
@@ -42,6 +40,27 @@ bool Feeder::wait_until(int64_t until_ns) {
     if (now + kSlackNs >= until_ns) return true;
     clock_.sleep_until_ns(now + std::min<int64_t>(until_ns - now - kSlackNs / 2, kMaxSleepNs));
   }
+}
+
+void Feeder::StagedQueue::push(Staged item) {
+  if (in_order_.empty() || in_order_.back().intended_ns <= item.intended_ns) {
+    in_order_.push_back(std::move(item));
+    return;
+  }
+  out_of_order_.push_back(std::move(item));
+  std::push_heap(out_of_order_.begin(), out_of_order_.end(), LaterFirst{});
+}
+
+Feeder::Staged Feeder::StagedQueue::pop() {
+  if (from_fifo()) {
+    Staged item = std::move(in_order_.front());
+    in_order_.pop_front();
+    return item;
+  }
+  std::pop_heap(out_of_order_.begin(), out_of_order_.end(), LaterFirst{});
+  Staged item = std::move(out_of_order_.back());
+  out_of_order_.pop_back();
+  return item;
 }
 
 Result<bool> Feeder::stage_next() {
@@ -95,20 +114,18 @@ Result<bool> Feeder::stage_next() {
     last_offset_ns_ = std::max(last_offset_ns_, placement->offset_ns);
     const size_t worker = session_key ? worker_for_session(session_key, sink_.workers())
                                       : round_robin_++ % sink_.workers();
-    staged_.push_back({std::move(request), worker});
-    std::push_heap(staged_.begin(), staged_.end(), LaterFirst{});
+    const int64_t intended_ns = request->intended_ns;
+    staged_.push({intended_ns, worker, std::move(request)});
     most_staged_ = std::max(most_staged_, staged_.size());
     return true;
   }
 }
 
 bool Feeder::push_due() {
+  const int64_t now = clock_.now_ns();
   while (!staged_.empty()) {
-    Staged& top = staged_.front();
-    if (top.request->intended_ns - kLookaheadNs > clock_.now_ns() + kSlackNs) return true;
-    std::pop_heap(staged_.begin(), staged_.end(), LaterFirst{});
-    Staged item = std::move(staged_.back());
-    staged_.pop_back();
+    if (staged_.top().intended_ns - kLookaheadNs > now + kSlackNs) return true;
+    Staged item = staged_.pop();
     // A full ring means the worker holds as many as it may: wait for it to send some.
     while (!sink_.try_push(item.worker, item.request)) {
       if (!wait_until(clock_.now_ns() + kSlackNs + 1'000'000)) return false;
@@ -133,7 +150,7 @@ Result<void> Feeder::run() {
       if (!more) break;
       continue;
     }
-    if (!wait_until(staged_.front().request->intended_ns - kLookaheadNs)) break;
+    if (!wait_until(staged_.top().intended_ns - kLookaheadNs)) break;
   }
   return {};
 }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -57,13 +58,32 @@ class Feeder {
 
  private:
   struct Staged {
-    RequestPtr request;
+    int64_t intended_ns;  // the request's, kept here so ordering touches no request
     size_t worker;
+    RequestPtr request;
   };
   struct LaterFirst {
     bool operator()(const Staged& a, const Staged& b) const {
-      return a.request->intended_ns > b.request->intended_ns;
+      return a.intended_ns > b.intended_ns;
     }
+  };
+  // Placed requests, earliest first. Starts are placed in time order, so nearly all go to a
+  // FIFO; only session steps placed before later starts go through a heap.
+  class StagedQueue {
+   public:
+    bool empty() const { return in_order_.empty() && out_of_order_.empty(); }
+    size_t size() const { return in_order_.size() + out_of_order_.size(); }
+    void push(Staged item);
+    const Staged& top() const { return from_fifo() ? in_order_.front() : out_of_order_.front(); }
+    Staged pop();
+
+   private:
+    bool from_fifo() const {
+      return out_of_order_.empty() || (!in_order_.empty() && in_order_.front().intended_ns <=
+                                                                 out_of_order_.front().intended_ns);
+    }
+    std::deque<Staged> in_order_;
+    std::vector<Staged> out_of_order_;  // a min-heap on intended time
   };
 
   // Reads and places the next record of this shard; false when there is nothing more.
@@ -80,7 +100,7 @@ class Feeder {
   int64_t run_start_ns_;
   const std::atomic<bool>& interrupt_;
   std::function<void(int64_t)> tick_;
-  std::vector<Staged> staged_;  // a min-heap on intended time
+  StagedQueue staged_;
   uint64_t pass_ = 0;
   uint64_t pushed_ = 0;
   uint64_t sessionless_seen_ = 0;  // picks this shard's share of them, over all passes

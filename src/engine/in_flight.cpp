@@ -24,7 +24,7 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   event_stream_ = false;
   holds_eager_reads_ = false;
   body_.clear();
-  headers_.clear();
+  if (headers_) headers_->clear();
   wants_header_lines = captures_read_headers(*request_);
   if (request_->expects_event_stream) hold_eager_reads();
 }
@@ -66,7 +66,13 @@ void InFlight::on_sent(uint64_t now_ns) {
 }
 
 void InFlight::on_header(std::string_view name, std::string_view value) {
-  headers_.emplace_back(std::string(name), std::string(value));
+  if (!headers_) headers_ = std::make_unique<client::HeaderList>();
+  headers_->emplace_back(std::string(name), std::string(value));
+}
+
+const client::HeaderList& InFlight::headers() const {
+  static const client::HeaderList kNone;
+  return headers_ ? *headers_ : kNone;
 }
 
 void InFlight::on_headers(int, bool is_event_stream) {

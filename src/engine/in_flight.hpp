@@ -3,6 +3,7 @@
 // captures need) and reports to the worker when it was sent and when it ended.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "prepared_request.hpp"
@@ -51,7 +52,7 @@ class InFlight final : public client::ResponseObserver {
   Failure failure(int64_t now_ns, client::FailureCause cause) const;
   // What captures read: the body (first 1 MiB) and, when a capture reads headers, the headers.
   const std::string& body() const { return body_; }
-  const client::HeaderList& headers() const { return headers_; }
+  const client::HeaderList& headers() const;
 
   void on_sent(uint64_t now_ns) override;
   void on_first_byte(uint64_t now_ns) override { first_byte_ns_ = static_cast<int64_t>(now_ns); }
@@ -72,7 +73,7 @@ class InFlight final : public client::ResponseObserver {
   RequestPtr request_;
   client::WireBytes wire_;
   std::string body_;
-  client::HeaderList headers_;
+  std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
   int64_t dispatched_ns_ = 0;
   int64_t assigned_ns_ = 0;
   int64_t sent_ns_ = 0;
