@@ -341,7 +341,8 @@ Command add_run_command(CLI::App& app) {
                   "Sample a Prometheus gauge every second into the timeline: "
                   "NAME=http://host:port/metrics#metric (repeatable)");
   sub->add_option("--shard", f->shard,
-                  "Run shard INDEX/COUNT (0-based): its share of sessions at 1/COUNT of the rate");
+                  "Run shard INDEX/COUNT (0-based): its share of the sessions and every COUNT-th "
+                  "arrival, on the unsharded run's time origin");
   sub->add_option("--shards", f->shards,
                   "Shard count, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)");
   sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");

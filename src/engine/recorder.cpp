@@ -54,22 +54,22 @@ ScopeStats& Recorder::endpoint(uint32_t id) {
   return results_.by_endpoint[id];
 }
 
+void Recorder::count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at_ns,
+                     uint64_t TimelineRow::*row_field) {
+  ++(results_.overall.*scope_field);
+  ++(tag(ids.tag_id).*scope_field);
+  ++(endpoint(ids.endpoint_id).*scope_field);
+  const int64_t second = second_of(at_ns);
+  ++(row(second).*row_field);
+  ++(tag_row(ids.tag_id, second).*row_field);
+}
+
 void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
-  ++results_.overall.offered;
-  ++tag(ids.tag_id).offered;
-  ++endpoint(ids.endpoint_id).offered;
-  const int64_t second = second_of(intended_ns);
-  ++row(second).offered;
-  ++tag_row(ids.tag_id, second).offered;
+  count(ids, &ScopeStats::offered, intended_ns, &TimelineRow::offered);
 }
 
 void Recorder::record_sent(ScopeIds ids, int64_t sent_ns) {
-  ++results_.overall.sent;
-  ++tag(ids.tag_id).sent;
-  ++endpoint(ids.endpoint_id).sent;
-  const int64_t second = second_of(sent_ns);
-  ++row(second).sent;
-  ++tag_row(ids.tag_id, second).sent;
+  count(ids, &ScopeStats::sent, sent_ns, &TimelineRow::sent);
 }
 
 void Recorder::record_completion(const Completion& c) {
@@ -128,35 +128,26 @@ void Recorder::record_failure(const Failure& f) {
 }
 
 void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
-  ++results_.overall.capture_failed;
-  ++tag(ids.tag_id).capture_failed;
-  ++endpoint(ids.endpoint_id).capture_failed;
-  const int64_t second = second_of(at_ns);
-  ++row(second).errors;
-  ++tag_row(ids.tag_id, second).errors;
+  count(ids, &ScopeStats::capture_failed, at_ns, &TimelineRow::errors);
 }
 
 void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
-  ++results_.overall.session_aborted;
-  ++tag(ids.tag_id).session_aborted;
-  ++endpoint(ids.endpoint_id).session_aborted;
-  const int64_t second = second_of(intended_ns);
-  ++row(second).errors;
-  ++tag_row(ids.tag_id, second).errors;
+  count(ids, &ScopeStats::session_aborted, intended_ns, &TimelineRow::errors);
+}
+
+void Recorder::record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns) {
+  const int64_t us = to_us(ns);
+  (results_.overall.sse_stats().*which).record(us);
+  (tag(ids.tag_id).sse_stats().*which).record(us);
+  (endpoint(ids.endpoint_id).sse_stats().*which).record(us);
 }
 
 void Recorder::record_first_event(ScopeIds ids, int64_t after_send_ns) {
-  const int64_t us = to_us(after_send_ns);
-  results_.overall.sse_stats().first_event.record(us);
-  tag(ids.tag_id).sse_stats().first_event.record(us);
-  endpoint(ids.endpoint_id).sse_stats().first_event.record(us);
+  record_sse(ids, &SseStats::first_event, after_send_ns);
 }
 
 void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
-  const int64_t us = to_us(gap_ns);
-  results_.overall.sse_stats().inter_event.record(us);
-  tag(ids.tag_id).sse_stats().inter_event.record(us);
-  endpoint(ids.endpoint_id).sse_stats().inter_event.record(us);
+  record_sse(ids, &SseStats::inter_event, gap_ns);
 }
 
 void Recorder::note_in_flight(int64_t now_ns, uint64_t in_flight) {

@@ -101,6 +101,10 @@ class Recorder {
   };
 
   int64_t second_of(int64_t at_ns) const;
+  // One more in `scope_field` of the three scopes and in `row_field` of the second of `at_ns`.
+  void count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at_ns,
+             uint64_t TimelineRow::*row_field);
+  void record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns);
   TimelineRow& row(int64_t second);
   TimelineRow& tag_row(uint32_t tag_id, int64_t second);
   ScopeStats& tag(uint32_t id);
