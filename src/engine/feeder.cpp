@@ -115,6 +115,8 @@ Result<bool> Feeder::stage_next() {
     const size_t worker = session_key ? worker_for_session(session_key, sink_.workers())
                                       : round_robin_++ % sink_.workers();
     const int64_t intended_ns = request->intended_ns;
+    last_staged_ns_ = intended_ns;
+    if (session_key) sessions_seen_ = true;
     staged_.push({intended_ns, worker, std::move(request)});
     most_staged_ = std::max(most_staged_, staged_.size());
     return true;
@@ -138,12 +140,17 @@ bool Feeder::push_due() {
 Result<void> Feeder::run() {
   bool more = true;
   while (!interrupt_.load(std::memory_order_relaxed)) {
-    // Read ahead as far as there is room, not only up to the lookahead: a session's later
-    // step may come in the file after starts that --rate placed much later than it.
+    // With sessions, read ahead as far as there is room, not only up to the lookahead: a
+    // session's later step may come in the file after starts that --rate placed much later
+    // than it. Without, records come in time order: read only what is due within the
+    // lookahead (requests made long before they go out are cold in the cache).
     while (more && staged_.size() < kMaxStaged) {
       auto staged = stage_next();
       if (!staged) return staged.error();
       more = staged.value();
+      if (more && !sessions_seen_ && last_staged_ns_ - kLookaheadNs > clock_.now_ns() + kSlackNs) {
+        break;
+      }
     }
     if (!push_due()) break;
     if (staged_.empty()) {

@@ -110,6 +110,8 @@ class Feeder {
   int64_t last_offset_ns_ = 0;
   bool trace_ran_out_ = false;
   size_t most_staged_ = 0;
+  int64_t last_staged_ns_ = 0;  // the intended time of the request placed last
+  bool sessions_seen_ = false;  // the trace has sessions: read ahead in full
 };
 
 }  // namespace replay::engine
