@@ -12,6 +12,7 @@
 #include "feeder.hpp"
 #include "placement.hpp"
 #include "replay/client/read_poller.hpp"
+#include "replay/core/units.hpp"
 #include "replay/tls/tls_context.hpp"
 #include "request_source.hpp"
 #include "worker.hpp"
@@ -21,12 +22,6 @@ namespace {
 
 constexpr int64_t kStartDelayNs = 100'000'000;  // lets the workers' loops start before second 0
 constexpr int kMallocTrimThresholdBytes = 256 << 20;  // freed heap kept for reuse, not trimmed
-
-std::string format_seconds(int64_t us) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(us) / 1e6);
-  return text;
-}
 
 // The workers' input rings, as the feeder sees them.
 class WorkerSink final : public RequestSink {
@@ -97,12 +92,9 @@ Result<RunResult> run_replay(const RunConfig& config,
   const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + start_delay_ns;
   const int64_t drain_ns = (config.drain_ms >= 0 ? config.drain_ms : config.timeout_ms) * 1'000'000;
   result.drain_us = drain_ns / 1000;
-  int64_t load_end_ns = 0;  // known up front with --duration or a finite rate schedule
-  if (config.duration_us > 0) {
-    load_end_ns = run_start_ns + config.duration_us * 1000;
-  } else if (config.rate && config.rate->total_us() != schedule::kOpenEnded) {
-    load_end_ns = run_start_ns + config.rate->total_us() * 1000;
-  }
+  const int64_t scheduled_us = timing.scheduled_us();
+  // Known up front with --duration or a finite rate schedule; else the last request tells.
+  const int64_t load_end_ns = scheduled_us > 0 ? run_start_ns + scheduled_us * 1000 : 0;
   for (auto& w : workers) w->start(run_start_ns, load_end_ns, drain_ns);
 
   Prober prober(config.probes);
@@ -207,15 +199,11 @@ Result<RunResult> run_replay(const RunConfig& config,
   // The load lasted until the last intended send plus one mean gap (the slot it occupies).
   const int64_t gap_ns = pushed > 1 ? last_offset_ns / static_cast<int64_t>(pushed - 1) : 0;
   result.load_us = (last_offset_ns + gap_ns) / 1000;
-  const int64_t scheduled_us = config.duration_us > 0 ? config.duration_us
-                               : config.rate && config.rate->total_us() != schedule::kOpenEnded
-                                   ? config.rate->total_us()
-                                   : 0;
   if (scheduled_us > 0 && !result.interrupted) {
     if (feeder.trace_ran_out() && result.load_us < scheduled_us) {
       result.trace_ended_at_us = result.load_us;
-      result.warnings.push_back("the trace ran out " + format_seconds(result.load_us) +
-                                " into a run scheduled for " + format_seconds(scheduled_us) +
+      result.warnings.push_back("the trace ran out " + format_duration_us(result.load_us) +
+                                " into a run scheduled for " + format_duration_us(scheduled_us) +
                                 ": nothing was offered after that (add --loop to "
                                 "replay the trace again until the end)");
     } else {

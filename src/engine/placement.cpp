@@ -22,9 +22,10 @@ Placer::Placer(const RunConfig& config)
   }
 }
 
-bool Placer::open_ended() const {
-  if (config_.duration_us > 0) return false;
-  return !generator_ || config_.rate->total_us() == schedule::kOpenEnded;
+int64_t Placer::scheduled_us() const {
+  if (config_.duration_us > 0) return config_.duration_us;
+  if (!generator_ || config_.rate->total_us() == schedule::kOpenEnded) return 0;
+  return config_.rate->total_us();
 }
 
 std::optional<Placement> Placer::place(int64_t recorded_us, uint64_t session_key) {

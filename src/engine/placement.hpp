@@ -27,8 +27,10 @@ class Placer {
  public:
   explicit Placer(const RunConfig& config);
 
-  // The run has no end of its own (no --duration, no finite rate schedule).
-  bool open_ended() const;
+  // How long the run is set to offer load (--duration, else a rate schedule that ends), in
+  // microseconds; 0 when it has no end of its own.
+  int64_t scheduled_us() const;
+  bool open_ended() const { return scheduled_us() == 0; }
   // Records keep the trace's timing: every shard places every record (then keeps its own),
   // so all shards share the trace's time origin. With --rate a shard places only its own.
   bool recorded_timing() const { return !generator_; }

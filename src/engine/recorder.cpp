@@ -150,13 +150,9 @@ void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
   record_sse(ids, &SseStats::inter_event, gap_ns);
 }
 
-void Recorder::note_in_flight(int64_t now_ns, uint64_t in_flight) {
+void Recorder::note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog) {
   TimelineRow& r = row(second_of(now_ns));
   r.in_flight = std::max(r.in_flight, in_flight);
-}
-
-void Recorder::note_backlog(int64_t now_ns, uint64_t backlog) {
-  TimelineRow& r = row(second_of(now_ns));
   r.backlog = std::max(r.backlog, backlog);
 }
 

@@ -76,8 +76,7 @@ class Recorder {
   void record_first_event(ScopeIds ids, int64_t after_send_ns);
   void record_inter_event(ScopeIds ids, int64_t gap_ns);
   // Gauges: requests on the wire and waiting for a connection; each row keeps its maximum.
-  void note_in_flight(int64_t now_ns, uint64_t in_flight);
-  void note_backlog(int64_t now_ns, uint64_t backlog);
+  void note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog);
 
   // Serialises the histograms of seconds that ended more than one second before `now_ns`
   // into their rows (events that late are rare: they are merged into the row instead).

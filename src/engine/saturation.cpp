@@ -45,9 +45,9 @@ std::string ms_text(int64_t us) {
 
 }  // namespace
 
-LimitEvidence limit_evidence(const ScopeStats& overall) {
-  return LimitEvidence{overall.scheduler_lag.value_at_percentile(99),
-                       overall.connection_wait.value_at_percentile(99)};
+LimitEvidence limit_evidence(const Histogram& scheduler_lag, const Histogram& connection_wait) {
+  return LimitEvidence{scheduler_lag.value_at_percentile(99),
+                       connection_wait.value_at_percentile(99)};
 }
 
 SaturationVerdict analyse_saturation(const std::vector<TimelineRow>& timeline,

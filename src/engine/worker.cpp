@@ -253,12 +253,9 @@ void Worker::admit_session_step(RequestPtr request, int64_t now_ns) {
       break;
     case SessionRunner::Admit::wait:
       break;
-    case SessionRunner::Admit::abort: {
-      std::vector<RequestPtr> one;
-      one.push_back(std::move(request));
-      count_aborted(std::move(one), /*offered_counted=*/false);
+    case SessionRunner::Admit::abort:
+      count_aborted(*request, /*offered_counted=*/false);
       break;
-    }
   }
 }
 
@@ -267,13 +264,15 @@ void Worker::count_offered(const PreparedRequest& r) {
   live_.offered.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Worker::count_aborted(std::vector<RequestPtr> steps, bool offered_counted) {
+void Worker::count_aborted(const PreparedRequest& step, bool offered_counted) {
   if (shutting_down_) return;
-  for (const RequestPtr& r : steps) {
-    if (!offered_counted) count_offered(*r);
-    recorder_->record_session_aborted({r->tag_id, r->endpoint_id}, r->intended_ns);
-    live_.errors.fetch_add(1, std::memory_order_relaxed);
-  }
+  if (!offered_counted) count_offered(step);
+  recorder_->record_session_aborted({step.tag_id, step.endpoint_id}, step.intended_ns);
+  live_.errors.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::count_aborted(const std::vector<RequestPtr>& steps) {
+  for (const RequestPtr& r : steps) count_aborted(*r, /*offered_counted=*/false);
 }
 
 void Worker::start_request(RequestPtr request, int64_t now_ns) {
@@ -284,11 +283,8 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
                                      target_, config_.header_overrides);
     if (!built) {
       // A value this step needs was never captured: the session cannot go on.
-      const uint64_t session_id = request->session_id;
-      std::vector<RequestPtr> steps;
-      steps.push_back(std::move(request));
-      count_aborted(std::move(steps), /*offered_counted=*/true);
-      if (session_id) count_aborted(sessions_.abort(session_id), /*offered_counted=*/false);
+      count_aborted(*request, /*offered_counted=*/true);
+      if (request->session_id) count_aborted(sessions_.abort(request->session_id));
       return;
     }
     wire = std::move(built).value();
@@ -329,8 +325,7 @@ void Worker::on_load_changed(size_t in_flight, size_t backlog) {
   // The gauges keep a maximum per second: the loop's cached time is close enough (no clock
   // read per request).
   const auto now = static_cast<int64_t>(uv_now(&loop_)) * 1'000'000;
-  recorder_->note_in_flight(now, in_flight);
-  recorder_->note_backlog(now, backlog);
+  recorder_->note_load(now, in_flight, backlog);
 }
 
 void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
@@ -355,7 +350,7 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
         recorder_->record_capture_failed({r.tag_id, r.endpoint_id}, now_ns);
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
-      count_aborted(std::move(next.aborted), /*offered_counted=*/false);
+      count_aborted(next.aborted);
       // Past the load's end a released step is never sent: its time comes after the end.
       if (next.next && !unsent_abandoned_) {
         pending_.push(std::move(next.next));
@@ -381,8 +376,7 @@ void Worker::on_tick() {
   const uint64_t offered = recorder_->overall().offered;
   wakes_.update_gap(static_cast<int64_t>((offered - offered_at_last_tick_) * 1000 / kTickMs));
   offered_at_last_tick_ = offered;
-  recorder_->note_in_flight(now, pool_->in_flight());
-  recorder_->note_backlog(now, pool_->backlog());
+  recorder_->note_load(now, pool_->in_flight(), pool_->backlog());
   check_end(now);
   if (shutting_down_) return;
   if (unsent_abandoned_) pull_input();  // the feeder may still be handing over its last

@@ -114,8 +114,10 @@ class Worker final : private InFlightSink, private PoolListener {
   void harvest_if_lazy();
   void admit_session_step(RequestPtr request, int64_t now_ns);
   void start_request(RequestPtr request, int64_t now_ns);
-  // Counts steps that will not be sent (their session was aborted) and frees them.
-  void count_aborted(std::vector<RequestPtr> steps, bool offered_counted);
+  // Counts a step that will not be sent (its session was aborted).
+  void count_aborted(const PreparedRequest& step, bool offered_counted);
+  // The same for steps handed back by the session runner, none of them offered yet.
+  void count_aborted(const std::vector<RequestPtr>& steps);
   void count_offered(const PreparedRequest& request);
   void maybe_finish();
   void shut_down();

@@ -32,11 +32,8 @@ Saturation analyse_saturation(const std::vector<TimelineRow>& timeline, const Sc
     row.corrected = in.corrected_hdr;
     row.service = in.service_hdr;
   }
-  // The engine's own reading of the evidence, on the two histograms it reads.
-  engine::ScopeStats limits;
-  limits.scheduler_lag = overall.scheduler_lag;
-  limits.connection_wait = overall.connection_wait;
-  return to_saturation(engine::analyse_saturation(rows, engine::limit_evidence(limits)));
+  return to_saturation(engine::analyse_saturation(
+      rows, engine::limit_evidence(overall.scheduler_lag, overall.connection_wait)));
 }
 
 }  // namespace replay::results

@@ -19,8 +19,12 @@ struct LimitEvidence {
   int64_t connection_wait_p99_us = 0;
 };
 
-// The evidence in a run's overall statistics.
-LimitEvidence limit_evidence(const ScopeStats& overall);
+// The evidence in the overall scheduler-lag and connection-wait histograms.
+LimitEvidence limit_evidence(const Histogram& scheduler_lag, const Histogram& connection_wait);
+// The same, from a run's overall statistics.
+inline LimitEvidence limit_evidence(const ScopeStats& overall) {
+  return limit_evidence(overall.scheduler_lag, overall.connection_wait);
+}
 
 struct SaturationVerdict {
   bool generator_limited = false;
