@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt-get) what replay's build and demo need; `--test` adds what the
-# tests use (Chromium for the HTML report test, httpbin and hey for the recorder's), `--bench`
-# what the benchmarks use (nginx, h2load, wrk), `--fuzz` clang and libFuzzer for
-# tools/fuzz/run.sh. Idempotent and quick when all is present: apt
+# tests use (Chromium for the HTML report test, httpbin and hey for the recorder's, Java's
+# HdrHistogram for the .hlog interop test), `--bench` what the benchmarks use (nginx, h2load,
+# wrk), `--fuzz` clang and libFuzzer for tools/fuzz/run.sh. Idempotent and quick when all is present: apt
 # is only called for what is missing.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
   libuv1-dev node-llhttp libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
-  zstd jq curl python3
+  zlib1g-dev zstd jq curl python3
 )
 for group in "$@"; do
   case "$group" in
-    --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium) ;;
+    --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium
+                      default-jre-headless libhdrhistogram-java) ;;
     --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option '$group' (--test, --bench, --fuzz)" >&2; exit 1 ;;
