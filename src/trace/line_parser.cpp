@@ -1,9 +1,12 @@
 #include <simdjson.h>
 
+#include <cstring>
 #include <limits>
+#include <unordered_set>
 #include <vector>
 
 #include "replay/core/base64.hpp"
+#include "replay/core/wire_check.hpp"
 #include "replay/trace/record_codec.hpp"
 
 namespace replay::trace {
@@ -75,12 +78,126 @@ error_code get_key(od::field& field, std::string_view& key) {
   return simdjson::SUCCESS;
 }
 
-error_code get_text(od::value& v, std::string& out) {
-  std::string_view s;
-  error_code e = v.get_string().get(s);
-  if (!e) out.assign(s);
-  return e;
+// Appends the UTF-8 encoding of `code` (a scalar value, not a surrogate) to `out`.
+void append_utf8(std::string& out, uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
 }
+
+// Four hex digits at `p` (followed by readable padding), or -1.
+int32_t read_hex4(const char* p) {
+  int32_t code = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = p[i];
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (digit < 0) return -1;
+    code = code * 16 + digit;
+  }
+  return code;
+}
+
+// The closing quote of the JSON string whose text starts at `p`: the first '"' after an even
+// number of backslashes. `end` when there is none.
+const char* string_end(const char* p, const char* end) {
+  const char* q = p;
+  for (;;) {
+    q = static_cast<const char*>(std::memchr(q, '"', static_cast<size_t>(end - q)));
+    if (!q) return end;
+    size_t slashes = 0;
+    for (const char* b = q; b > p && b[-1] == '\\'; --b) ++slashes;
+    if (slashes % 2 == 0) return q;
+    ++q;
+  }
+}
+
+// Unescapes the JSON string whose text starts at `p` (just past its opening quote) and ends
+// before `end` into `out`. Straight from the line, not through simdjson's string buffer: a
+// large body would otherwise cost a third copy of itself. Stage 1 has validated UTF-8 and
+// that the string closes; the escapes are checked here.
+error_code unescape_string(const char* p, const char* end, std::string& out) {
+  out.clear();
+  for (;;) {
+    const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end - p)));
+    if (!quote) return simdjson::UNCLOSED_STRING;
+    const auto* slash =
+        static_cast<const char*>(std::memchr(p, '\\', static_cast<size_t>(quote - p)));
+    if (!slash) {
+      out.append(p, quote);
+      return simdjson::SUCCESS;
+    }
+    if (out.empty()) {
+      // Unescaping only shrinks text: reserve the escaped length once, rather than growing
+      // by doubling, which holds a large body twice while it copies.
+      out.reserve(static_cast<size_t>(string_end(p, end) - p));
+    }
+    out.append(p, slash);
+    p = slash + 2;
+    switch (slash[1]) {
+      case '"':
+      case '\\':
+      case '/':
+        out += slash[1];
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        int32_t code = read_hex4(p);
+        if (code < 0 || (code >= 0xDC00 && code <= 0xDFFF)) return simdjson::STRING_ERROR;
+        p += 4;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          const int32_t low = p[0] == '\\' && p[1] == 'u' ? read_hex4(p + 2) : -1;
+          if (low < 0xDC00 || low > 0xDFFF) return simdjson::STRING_ERROR;
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          p += 6;
+        }
+        append_utf8(out, static_cast<uint32_t>(code));
+        break;
+      }
+      default:
+        return simdjson::STRING_ERROR;
+    }
+  }
+}
+
+// Unescaped key and value text point into the line; `line_end` bounds every string.
+struct TextReader {
+  const char* line_end = nullptr;
+
+  error_code get_text(od::value& v, std::string& out) const {
+    od::raw_json_string raw;
+    if (error_code e = v.get_raw_json_string().get(raw)) return e;
+    return unescape_string(raw.raw(), line_end, out);
+  }
+};
 
 // Appends a slot to `items`, recycling an element (and its string buffers) from `spare`.
 template <class T>
@@ -101,21 +218,60 @@ void trim_slots(std::vector<T>& items, size_t count, std::vector<T>& spare) {
   }
 }
 
+// The keys of one JSON object so far: a key given twice is an error, not "the last one wins",
+// which would let an edited line say two things. Keys point into the line or the parser.
+class SeenKeys {
+ public:
+  // False when `key` was already seen since the last clear().
+  bool insert(std::string_view key) {
+    if (many_.empty()) {
+      for (std::string_view seen : few_) {
+        if (seen == key) return false;
+      }
+      few_.push_back(key);
+      if (few_.size() > kFew) many_.insert(few_.begin(), few_.end());
+      return true;
+    }
+    return many_.insert(key).second;
+  }
+  void clear() {
+    few_.clear();
+    many_.clear();
+  }
+
+ private:
+  static constexpr size_t kFew = 16;  // a linear scan up to this many, a hash set past it
+  std::vector<std::string_view> few_;
+  std::unordered_set<std::string_view> many_;
+};
+
+Error duplicate_key(std::string_view where, std::string_view key) {
+  std::string what = "duplicate key \"" + std::string(key) + "\"";
+  if (!where.empty()) what = "field \"" + std::string(where) + "\": " + what;
+  return make_error(Errc::corrupt, what);
+}
+
+Error wire_error(std::string_view field, const std::string& why) {
+  return make_error(Errc::corrupt, "field \"" + std::string(field) + "\": " + why);
+}
+
 // The header's "tokens" object into `out`; unknown fields are ignored.
-Result<void> parse_tokens(od::value& v, TokenProvenance& out) {
+Result<void> parse_tokens(od::value& v, const TextReader& text, TokenProvenance& out) {
   od::object obj;
   if (error_code e = v.get_object().get(obj)) return field_error("tokens", e);
+  SeenKeys keys;
   for (auto field_result : obj) {
     od::field field;
     std::string_view key;
     if (error_code e = std::move(field_result).get(field)) return json_error(e);
     if (error_code e = get_key(field, key)) return json_error(e);
+    if (!keys.insert(key)) return duplicate_key("tokens", key);
     od::value& value = field.value();
     error_code e = simdjson::SUCCESS;
     if (key == "minted_by") {
-      e = get_text(value, out.minted_by);
+      e = text.get_text(value, out.minted_by);
     } else if (key == "secret_fingerprint") {
-      e = get_text(value, out.secret_fingerprint);
+      e = text.get_text(value, out.secret_fingerprint);
     } else if (key == "exp") {
       int64_t exp_s = 0;
       e = value.get_int64().get(exp_s);
@@ -130,16 +286,30 @@ Result<void> parse_tokens(od::value& v, TokenProvenance& out) {
 
 struct LineParser::Impl {
   od::parser parser;
+  TextReader text;
+  SeenKeys keys;        // of the record or header object
+  SeenKeys inner_keys;  // of the response object or one capture
+  std::string scratch;  // base64 text with escapes
   std::vector<HeaderField> spare_headers;
   std::vector<Capture> spare_captures;
 
   Result<void> parse_headers(od::value& v, Record& out);
   Result<void> parse_captures(od::value& v, Record& out);
   Result<void> parse_response(od::value& v, Record& out);
+  error_code get_base64(od::value& v, std::string& out, bool& valid);
 };
 
 LineParser::LineParser() : impl_(std::make_unique<Impl>()) {}
 LineParser::~LineParser() = default;
+
+// Decodes a base64 string value into `out`; `valid` false when it is not base64.
+error_code LineParser::Impl::get_base64(od::value& v, std::string& out, bool& valid) {
+  if (error_code e = text.get_text(v, scratch)) return e;
+  auto bytes = base64_decode(scratch);
+  valid = bytes.has_value();
+  if (valid) out = std::move(*bytes);
+  return simdjson::SUCCESS;
+}
 
 Result<TraceHeader> LineParser::parse_header(std::string_view line) {
   constexpr const char* kNotTrace = "not a replay trace: the first line is not a trace header";
@@ -149,6 +319,9 @@ Result<TraceHeader> LineParser::parse_header(std::string_view line) {
       doc.get_object().get(obj)) {
     return make_error(Errc::corrupt, kNotTrace);
   }
+  const TextReader& text = impl_->text = TextReader{line.data() + line.size()};
+  SeenKeys& keys = impl_->keys;
+  keys.clear();
   TraceHeader header;
   header.format.clear();
   header.version = 0;
@@ -158,10 +331,14 @@ Result<TraceHeader> LineParser::parse_header(std::string_view line) {
     std::string_view key;
     if (error_code e = std::move(field_result).get(field)) return json_error(e);
     if (error_code e = get_key(field, key)) return json_error(e);
+    if (!keys.insert(key)) {
+      if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);
+      return duplicate_key("", key);
+    }
     od::value& v = field.value();
     error_code e = simdjson::SUCCESS;
     if (key == "format") {
-      e = get_text(v, header.format);
+      e = text.get_text(v, header.format);
     } else if (key == "version") {
       int64_t version = 0;
       e = v.get_int64().get(version);
@@ -171,13 +348,13 @@ Result<TraceHeader> LineParser::parse_header(std::string_view line) {
       header.version = static_cast<int>(version);
       have_version = true;
     } else if (key == "created") {
-      e = get_text(v, header.created);
+      e = text.get_text(v, header.created);
     } else if (key == "source") {
-      e = get_text(v, header.source);
+      e = text.get_text(v, header.source);
     } else if (key == "base_url") {
-      e = get_text(v, header.base_url);
+      e = text.get_text(v, header.base_url);
     } else if (key == "tokens") {
-      auto tokens = parse_tokens(v, header.tokens);
+      auto tokens = parse_tokens(v, text, header.tokens);
       if (!tokens) {
         if (header.format != kTraceFormatName) return make_error(Errc::corrupt, kNotTrace);
         return tokens.error();
@@ -209,6 +386,9 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
     return e == simdjson::INCORRECT_TYPE ? make_error(Errc::corrupt, "not a JSON object")
                                          : json_error(e);
   }
+  const TextReader& text = impl_->text = TextReader{line.data() + line.size()};
+  SeenKeys& keys = impl_->keys;
+  keys.clear();
   out.offset_us = 0;
   out.session.clear();
   out.tag.clear();
@@ -228,6 +408,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
     std::string_view key;
     if (error_code e = std::move(field_result).get(field)) return json_error(e);
     if (error_code e = get_key(field, key)) return json_error(e);
+    if (!keys.insert(key)) return duplicate_key("", key);
     od::value& v = field.value();
     error_code e = simdjson::SUCCESS;
     if (key == "offset_us") {
@@ -235,15 +416,15 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       if (!e && out.offset_us < 0) return field_error(key, "negative");
       have_offset = true;
     } else if (key == "method") {
-      e = get_text(v, out.method);
+      e = text.get_text(v, out.method);
       have_method = true;
     } else if (key == "target") {
-      e = get_text(v, out.target);
+      e = text.get_text(v, out.target);
       have_target = true;
     } else if (key == "session") {
-      e = get_text(v, out.session);
+      e = text.get_text(v, out.session);
     } else if (key == "tag") {
-      e = get_text(v, out.tag);
+      e = text.get_text(v, out.tag);
     } else if (key == "headers") {
       auto r = impl_->parse_headers(v, out);
       if (!r) return r;
@@ -252,15 +433,11 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       if (have_body) return make_error(Errc::corrupt, "both \"body\" and \"body_b64\"");
       have_body = true;
       if (key == "body") {
-        e = get_text(v, out.body);
+        e = text.get_text(v, out.body);
       } else {
-        std::string_view text;
-        e = v.get_string().get(text);
-        if (!e) {
-          auto bytes = base64_decode(text);
-          if (!bytes) return field_error(key, "invalid base64");
-          out.body = std::move(*bytes);
-        }
+        bool valid = false;
+        e = impl_->get_base64(v, out.body, valid);
+        if (!e && !valid) return field_error(key, "invalid base64");
       }
     } else if (key == "body_truncated") {
       e = v.get_bool().get(out.body_truncated);
@@ -279,6 +456,20 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   if (!have_offset) return field_error("offset_us", "missing");
   if (!have_method) return field_error("method", "missing");
   if (!have_target) return field_error("target", "missing");
+  // What goes onto the wire is checked here, where it enters: a CR or LF would split the
+  // request into two on the wire while replay counts one.
+  if (auto why = check_wire_text(WireField::method, out.method)) return wire_error("method", *why);
+  if (auto why = check_wire_text(WireField::target, out.target)) return wire_error("target", *why);
+  for (size_t i = 0; i < out.headers.size(); ++i) {
+    const HeaderField& h = out.headers[i];
+    const std::string where = "headers[" + std::to_string(i) + "]";
+    if (auto why = check_wire_text(WireField::header_name, h.name)) {
+      return wire_error(where, "name " + *why);
+    }
+    if (auto why = check_wire_text(WireField::header_value, h.value)) {
+      return wire_error(where, "value of \"" + h.name + "\" " + *why);
+    }
+  }
   return {};
 }
 
@@ -298,13 +489,12 @@ Result<void> LineParser::Impl::parse_headers(od::value& v, Record& out) {
       if (error_code e = std::move(element).get(part)) return field_error(kKey, e);
       error_code e = simdjson::SUCCESS;
       if (index == 0) {
-        e = get_text(part, slot.name);
+        e = text.get_text(part, slot.name);
       } else if (index == 1) {
-        e = get_text(part, slot.value);
+        e = text.get_text(part, slot.value);
       } else if (index == 2) {
-        std::string_view flag;
-        e = part.get_string().get(flag);
-        base64 = !e && flag == "b64";
+        e = text.get_text(part, scratch);
+        base64 = !e && scratch == "b64";
       }
       if (e) return field_error(kKey, e);
       ++index;
@@ -331,16 +521,18 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
     Capture& slot = next_slot(out.captures, count++, spare_captures);
     slot.name.clear();
     slot.source.clear();
+    inner_keys.clear();
     for (auto field_result : obj) {
       od::field field;
       std::string_view key;
       if (error_code e = std::move(field_result).get(field)) return field_error(kKey, e);
       if (error_code e = get_key(field, key)) return field_error(kKey, e);
+      if (!inner_keys.insert(key)) return duplicate_key(kKey, key);
       error_code e = simdjson::SUCCESS;
       if (key == "name") {
-        e = get_text(field.value(), slot.name);
+        e = text.get_text(field.value(), slot.name);
       } else if (key == "source") {
-        e = get_text(field.value(), slot.source);
+        e = text.get_text(field.value(), slot.source);
       }
       if (e) return field_error(kKey, e);
     }
@@ -355,11 +547,13 @@ Result<void> LineParser::Impl::parse_response(od::value& v, Record& out) {
   od::object obj;
   if (error_code e = v.get_object().get(obj)) return field_error(kKey, e);
   ObservedResponse& r = out.response.emplace();
+  inner_keys.clear();
   for (auto field_result : obj) {
     od::field field;
     std::string_view key;
     if (error_code e = std::move(field_result).get(field)) return field_error(kKey, e);
     if (error_code e = get_key(field, key)) return field_error(kKey, e);
+    if (!inner_keys.insert(key)) return duplicate_key(kKey, key);
     od::value& value = field.value();
     error_code e = simdjson::SUCCESS;
     if (key == "status") {

@@ -1,6 +1,7 @@
 #include "replay/trace/trace_reader.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "capture_ledger.hpp"
 
 namespace replay::trace {
 namespace {
@@ -22,6 +25,12 @@ constexpr uint32_t kZstdSkippableStart = 0x184D2A50U;
 bool is_blank(std::string_view line) noexcept {
   if (!line.empty() && line.front() == '{') return false;
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// " (64 MiB)" for a whole number of MiB, else nothing.
+std::string mib_note(size_t bytes) {
+  if (bytes == 0 || bytes % (size_t{1} << 20) != 0) return "";
+  return " (" + std::to_string(bytes >> 20) + " MiB)";
 }
 
 bool starts_like_zstd(const unsigned char* p, size_t n) noexcept {
@@ -56,6 +65,7 @@ Result<std::unique_ptr<TraceReader>> TraceReader::open(const std::string& path,
   (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<TraceReader> reader(new TraceReader(fd, options));
   if (!reader->zstd_->dctx) return make_error(Errc::internal, "zstd: cannot allocate a context");
+  if (!reader->buffer_) return make_error(Errc::io, "out of memory for the read buffer");
   if (auto r = reader->read_header(); !r) return r.error();
   return reader;
 }
@@ -64,11 +74,18 @@ TraceReader::TraceReader(int fd, ReaderOptions options)
     : fd_(fd),
       options_(options),
       zstd_(std::make_unique<Decompressor>()),
-      buffer_(new char[kInitialCapacity + kLinePadding]()),
-      capacity_(kInitialCapacity) {}
+      captures_(std::make_unique<CaptureLedger>()) {
+  void* pages = mmap(nullptr, kInitialCapacity + kLinePadding, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages != MAP_FAILED) {
+    buffer_ = static_cast<char*>(pages);
+    capacity_ = kInitialCapacity;
+  }
+}
 
 TraceReader::~TraceReader() {
   if (fd_ >= 0) ::close(fd_);
+  if (buffer_) munmap(buffer_, capacity_ + kLinePadding);
 }
 
 Result<void> TraceReader::read_header() {
@@ -115,8 +132,13 @@ Result<bool> TraceReader::next(Record& out) {
     ++lines_;
     auto parsed = parser_.parse_record(line, out);
     if (parsed) {
-      ++records_read_;
-      return true;
+      if (auto why = captures_->check_uses(out)) {
+        parsed = make_error(Errc::corrupt, std::move(*why));
+      } else {
+        captures_->add_definitions(out);
+        ++records_read_;
+        return true;
+      }
     }
     Error error = make_error(parsed.error().code, "record " + std::to_string(lines_) + " at byte " +
                                                       std::to_string(line_offset) + ": " +
@@ -135,22 +157,18 @@ Result<bool> TraceReader::next(Record& out) {
 Result<bool> TraceReader::next_line(std::string_view& line, uint64_t& line_offset) {
   for (;;) {
     if (scan_ < end_) {
-      const void* nl = std::memchr(buffer_.get() + scan_, '\n', end_ - scan_);
+      const void* nl = std::memchr(buffer_ + scan_, '\n', end_ - scan_);
       if (nl) {
-        size_t stop = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.get());
-        line = std::string_view(buffer_.get() + start_, stop - start_);
+        size_t stop = static_cast<size_t>(static_cast<const char*>(nl) - buffer_);
+        if (stop - start_ > line_limit_) return line_too_long();
+        line = std::string_view(buffer_ + start_, stop - start_);
         line_offset = base_offset_ + start_;
         start_ = scan_ = stop + 1;
         return true;
       }
       scan_ = end_;
     }
-    if (end_ - start_ > line_limit_) {
-      std::string what = have_header_ ? "record " + std::to_string(lines_ + 1) : "header";
-      return make_error(Errc::corrupt, what + " at byte " + std::to_string(base_offset_ + start_) +
-                                           ": line longer than " + std::to_string(line_limit_) +
-                                           " bytes");
-    }
+    if (end_ - start_ > line_limit_) return line_too_long();
     auto filled = fill();
     if (!filled) return filled.error();
     if (*filled) continue;
@@ -159,7 +177,8 @@ Result<bool> TraceReader::next_line(std::string_view& line, uint64_t& line_offse
                         "truncated " + position() + ": the zstd stream ends inside a frame");
     }
     if (start_ == end_) return false;
-    line = std::string_view(buffer_.get() + start_, end_ - start_);
+    if (end_ - start_ > line_limit_) return line_too_long();
+    line = std::string_view(buffer_ + start_, end_ - start_);
     line_offset = base_offset_ + start_;
     start_ = scan_ = end_;
     return true;
@@ -176,7 +195,7 @@ Result<bool> TraceReader::fill() {
       if (!read) return read.error();
     }
     ZSTD_inBuffer in{z.input.data(), z.input_size, z.input_pos};
-    ZSTD_outBuffer out{buffer_.get() + end_, capacity_ - end_, 0};
+    ZSTD_outBuffer out{buffer_ + end_, capacity_ - end_, 0};
     size_t hint = ZSTD_decompressStream(z.dctx, &out, &in);
     bool progressed = in.pos != z.input_pos || out.pos > 0;
     z.input_pos = in.pos;
@@ -197,19 +216,19 @@ Result<bool> TraceReader::fill() {
 Result<void> TraceReader::make_room() {
   if (capacity_ - end_ >= kMinFree) return {};
   if (start_ > 0) {
-    std::memmove(buffer_.get(), buffer_.get() + start_, end_ - start_);
+    std::memmove(buffer_, buffer_ + start_, end_ - start_);
     base_offset_ += start_;
     end_ -= start_;
     scan_ -= start_;
     start_ = 0;
     if (capacity_ - end_ >= kMinFree) return {};
   }
-  size_t capacity = capacity_ * 2;
-  std::unique_ptr<char[]> bigger(new (std::nothrow) char[capacity + kLinePadding]());
-  if (!bigger)
+  // Doubling, but never much past what the longest allowed line needs.
+  size_t capacity = std::min(capacity_ * 2, std::max(capacity_ + kMinFree, line_limit_ + kMinFree));
+  void* bigger = mremap(buffer_, capacity_ + kLinePadding, capacity + kLinePadding, MREMAP_MAYMOVE);
+  if (bigger == MAP_FAILED)
     return make_error(Errc::io, "out of memory for a line of " + std::to_string(end_) + " bytes");
-  std::memcpy(bigger.get(), buffer_.get(), end_);
-  buffer_ = std::move(bigger);
+  buffer_ = static_cast<char*>(bigger);
   capacity_ = capacity;
   return {};
 }
@@ -226,6 +245,14 @@ Result<size_t> TraceReader::read_input() {
     compressed_bytes_read_ += static_cast<uint64_t>(n);
     return static_cast<size_t>(n);
   }
+}
+
+// The line at start_ is longer than line_limit_.
+Error TraceReader::line_too_long() const {
+  std::string what = have_header_ ? "record " + std::to_string(lines_ + 1) : "header";
+  return make_error(Errc::corrupt, what + " at byte " + std::to_string(base_offset_ + start_) +
+                                       ": line longer than " + std::to_string(line_limit_) +
+                                       " bytes" + mib_note(line_limit_));
 }
 
 // "after record N at byte B", or "in the header" before the header was read.

@@ -1,6 +1,7 @@
 #pragma once
 // Streams Records out of a zstd-compressed trace file (any number of frames), in memory
-// bounded by the longest line plus fixed buffers, whatever the file size.
+// bounded by the longest line plus fixed buffers (and a hash per capture a session defines),
+// whatever the file size.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,9 +15,14 @@
 
 namespace replay::trace {
 
+class CaptureLedger;
+
+// The documented limit of a trace line (docs/trace-format.md), the default max_line_bytes.
+inline constexpr size_t kMaxLineBytes = size_t{64} << 20;
+
 struct ReaderOptions {
   bool skip_bad = false;  // corrupt record lines are skipped and counted instead of ending the read
-  size_t max_line_bytes = size_t{1} << 30;  // a longer line is corrupt data, not a record
+  size_t max_line_bytes = kMaxLineBytes;  // a longer line is corrupt data, not a record
 };
 
 // Not thread-safe; one owner. Error contexts never repeat the path: callers prefix it.
@@ -38,7 +44,10 @@ class TraceReader {
   // clean end of trace. Corrupt data is Errc::corrupt naming the record (1-based, header not
   // counted) and the byte offset of its line in the decompressed stream: "record 812 at byte
   // 40961: unterminated string"; a truncated stream is "truncated after record N at byte B:
-  // ...", after every complete record was returned. With skip_bad, bad lines are skipped
+  // ...", after every complete record was returned. A record is bad too when its method,
+  // target or a header would not go onto the wire as it is (CR, LF, NUL, not a token, empty
+  // target), or when it uses a {{capture}} no earlier record of its session defines. With
+  // skip_bad, bad lines are skipped
   // instead; a truncated or undecodable stream still ends the read. After an error, next()
   // returns it again; after false, false again.
   Result<bool> next(Record& out);
@@ -64,16 +73,20 @@ class TraceReader {
   Result<void> make_room();
   Result<size_t> read_input();
   std::string position() const;
+  Error line_too_long() const;
 
   int fd_ = -1;
   ReaderOptions options_;
   std::unique_ptr<Decompressor> zstd_;
   LineParser parser_;
+  std::unique_ptr<CaptureLedger> captures_;
   TraceHeader header_;
 
   // Decompressed bytes: [start_, end_) not yet consumed; no '\n' in [start_, scan_);
-  // kLinePadding readable bytes follow capacity_.
-  std::unique_ptr<char[]> buffer_;
+  // kLinePadding readable bytes follow capacity_. Mapped pages, owned here (unmapped by the
+  // destructor): growing remaps them instead of holding the old and the new buffer at once,
+  // and the pages a line never reaches cost no memory.
+  char* buffer_ = nullptr;
   size_t capacity_ = 0;
   size_t start_ = 0;
   size_t scan_ = 0;

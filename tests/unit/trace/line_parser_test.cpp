@@ -225,3 +225,85 @@ TEST_CASE("keys and values written with escapes mean the same as plain ones") {
   CHECK(r.target == "/a/b");
   CHECK(r.headers[0].value == "\"q\"\\");
 }
+
+TEST_CASE("CR, LF or NUL in a method, target or header is refused, naming the field") {
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/a\r\nX-Injected: 1"})") ==
+        "field \"target\": contains CR (byte 2)");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/a\nb"})") ==
+        "field \"target\": contains LF (byte 2)");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/a\u0000"})") ==
+        "field \"target\": contains NUL (byte 2)");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET /x HTTP/1.1\r\n\r\nGET","target":"/"})") ==
+        "field \"method\": contains a space (byte 3), not a token");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/",)"
+                 R"("headers":[["A","1"],["X-Forwarded-For","1.2.3.4\r\nX-Admin: yes"]]})") ==
+        "field \"headers[1]\": value of \"X-Forwarded-For\" contains CR (byte 7)");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","headers":[["Bad Name","1"]]})") ==
+        "field \"headers[0]\": name contains a space (byte 3), not a token");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","headers":[["X\nY","1"]]})") ==
+        "field \"headers[0]\": name contains LF (byte 1)");
+  // A base64 value is checked after decoding: "YQ1i" is "a\rb".
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","headers":[["X","YQ1i","b64"]]})") ==
+        "field \"headers[0]\": value of \"X\" contains CR (byte 1)");
+  // The body is not a wire field of the request head: anything goes.
+  LineParser parser;
+  Record r;
+  CHECK(parse(parser, R"({"offset_us":0,"method":"POST","target":"/","body":"a\r\n\u0000"})", r));
+  CHECK(r.body == std::string("a\r\n\0", 4));
+}
+
+TEST_CASE("an empty target or method is refused") {
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":""})") == "field \"target\": is empty");
+  CHECK(error_of(R"({"offset_us":0,"method":"","target":"/"})") == "field \"method\": is empty");
+}
+
+TEST_CASE("a key given twice is refused, naming it, in records and headers") {
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/a","target":"/admin"})") ==
+        "duplicate key \"target\"");
+  // Escaped spellings are the same key.
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/a","t\u0061rget":"/admin"})") ==
+        "duplicate key \"target\"");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","x":1,"x":2})") ==
+        "duplicate key \"x\"");
+  CHECK(
+      error_of(
+          R"({"offset_us":0,"method":"GET","target":"/","response":{"status":200,"status":500}})") ==
+      "field \"response\": duplicate key \"status\"");
+  CHECK(
+      error_of(
+          R"({"offset_us":0,"method":"GET","target":"/","captures":[{"name":"a","name":"b"}]})") ==
+      "field \"captures\": duplicate key \"name\"");
+  // Many distinct keys are fine (past the linear scan), and a late duplicate is still found.
+  std::string many = R"({"offset_us":0,"method":"GET","target":"/")";
+  for (int i = 0; i < 100; ++i) many += ",\"k" + std::to_string(i) + "\":1";
+  CHECK(error_of(many + "}") == "no error");
+  CHECK(error_of(many + ",\"k7\":2}") == "duplicate key \"k7\"");
+
+  auto header = parse_header(R"({"format":"replay-trace","version":1,"version":2})");
+  REQUIRE_FALSE(header);
+  CHECK(header.error().context == "duplicate key \"version\"");
+  auto tokens = parse_header(
+      R"({"format":"replay-trace","version":1,"tokens":{"minted_by":"synth","minted_by":"x"}})");
+  REQUIRE_FALSE(tokens);
+  CHECK(tokens.error().context == "field \"tokens\": duplicate key \"minted_by\"");
+}
+
+TEST_CASE("strings are unescaped exactly, and bad escapes are refused") {
+  LineParser parser;
+  Record r;
+  REQUIRE(parse(parser,
+                R"({"offset_us":0,"method":"POST","target":"/",)"
+                R"("body":"\"\\\/\b\f\n\r\t\u00e9\u20ac\ud83d\ude00 end"})",
+                r));
+  CHECK(r.body == "\"\\/\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 end");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","body":"\x"})") ==
+        "field \"body\": bad escape in string");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","body":"\ud83d"})") ==
+        "field \"body\": bad escape in string");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","body":"\ude00"})") ==
+        "field \"body\": bad escape in string");
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","body":"\u12G4"})") ==
+        "field \"body\": bad escape in string");
+  CHECK(error_of("{\"offset_us\":0,\"method\":\"GET\",\"target\":\"/\",\"body\":\"a\x01\"}")
+            .find("control character") != std::string::npos);
+}

@@ -92,3 +92,38 @@ TEST_CASE("a trace much larger than the memory limit is written and read in boun
   CHECK(streamed > 4 * kLimit);
   CHECK(peak < baseline + kLimit);
 }
+
+TEST_CASE("a long line costs memory near its size, not several copies of it") {
+  const size_t body_bytes = size_t{40} << 20;
+  TempDir dir;
+  std::string path = dir.file("long.zst");
+  {
+    auto writer = TraceWriter::create(path, sample_header());
+    REQUIRE(writer);
+    Record r = sample_record(1);
+    // Quotes make the body's JSON string escaped: the slow path of unescaping.
+    r.body.assign(body_bytes, 'x');
+    for (size_t i = 0; i < body_bytes; i += 4096) r.body[i] = '"';
+    REQUIRE((*writer)->write(r));
+    REQUIRE((*writer)->close());
+  }
+  bool reset = reset_peak_rss();
+  if (!reset || kSanitized) {
+    MESSAGE("cannot measure the peak of this read alone: skipped");
+    return;
+  }
+  const uint64_t baseline = status_bytes("VmRSS");
+  {
+    auto reader = TraceReader::open(path);
+    REQUIRE(reader);
+    Record r;
+    auto more = (*reader)->next(r);
+    REQUIRE(more);
+    REQUIRE(*more);
+    CHECK(r.body.size() == body_bytes);
+  }
+  const uint64_t growth = status_bytes("VmHWM") - baseline;
+  MESSAGE("a " << (body_bytes >> 20) << " MiB body: peak RSS growth " << (growth >> 20) << " MiB");
+  // The line in the read buffer and the body it decodes to; nothing else of that size.
+  CHECK(growth < body_bytes * 5 / 2);
+}

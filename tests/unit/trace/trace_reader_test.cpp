@@ -396,3 +396,108 @@ TEST_CASE("after an error next() keeps returning it") {
   CHECK(second.error().context == first.error().context);
   CHECK((*reader)->records_read() == 0);
 }
+
+namespace {
+
+// A hand-made trace of kHeaderLine and `lines`; the offsets of each line in `offsets`.
+std::string write_lines(TempDir& dir, const std::vector<std::string>& lines,
+                        std::vector<size_t>* offsets = nullptr) {
+  std::string text = std::string(kHeaderLine) + "\n";
+  for (const auto& line : lines) {
+    if (offsets) offsets->push_back(text.size());
+    text += line + "\n";
+  }
+  std::string path = dir.file("t.zst");
+  write_file(path, zstd_frame(text));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a record whose target or header would split the request names record and byte") {
+  TempDir dir;
+  std::vector<size_t> offsets;
+  const std::string path = write_lines(
+      dir,
+      {record_line(1),
+       R"({"offset_us":2000,"method":"GET","target":"/r/2","headers":[["X-A","1\r\nX-B: 2"]]})",
+       record_line(3)},
+      &offsets);
+  auto strict = read_all(path);
+  CHECK(strict.records.size() == 1);
+  CHECK(error_context(strict) ==
+        "record 2 at byte " + std::to_string(offsets[1]) +
+            ": field \"headers[0]\": value of \"X-A\" contains CR (byte 1)");
+  auto skipping = read_all(path, ReaderOptions{.skip_bad = true});
+  CHECK(error_context(skipping) == "no error");
+  CHECK(skipping.records.size() == 2);
+
+  const std::string empty = write_lines(dir, {R"({"offset_us":0,"method":"GET","target":""})"});
+  CHECK(error_context(read_all(empty)) == "record 1 at byte 59: field \"target\": is empty");
+}
+
+TEST_CASE("a {{capture}} no earlier record of its session defines is a load error") {
+  const std::string define = R"({"offset_us":0,"session":"s-1","method":"POST","target":"/plans",)"
+                             R"("captures":[{"name":"plan_id","source":"json:/id"}]})";
+  const std::string use_target =
+      R"({"offset_us":10,"session":"s-1","method":"GET","target":"/plans/{{plan_id}}"})";
+  TempDir dir;
+  SUBCASE("defined earlier in the session: fine, in target, header and body") {
+    auto outcome = read_all(write_lines(
+        dir, {define, use_target,
+              R"({"offset_us":20,"session":"s-1","method":"PUT","target":"/p",)"
+              R"("headers":[["X-Plan","{{plan_id}}"]],"body":"{\"id\":\"{{plan_id}}\"}"})"}));
+    CHECK(error_context(outcome) == "no error");
+    CHECK(outcome.records.size() == 3);
+  }
+  SUBCASE("used before it is defined") {
+    std::vector<size_t> offsets;
+    auto outcome = read_all(write_lines(dir, {use_target, define}, &offsets));
+    CHECK(outcome.records.empty());
+    CHECK(error_context(outcome) ==
+          "record 1 at byte " + std::to_string(offsets[0]) +
+              ": field \"target\": capture 'plan_id' is not defined by an earlier record of "
+              "session 's-1'");
+  }
+  SUBCASE("defined by the same record (its own response) does not count") {
+    auto outcome = read_all(
+        write_lines(dir, {R"({"offset_us":0,"session":"s-1","method":"GET","target":"/x?{{id}}",)"
+                          R"("captures":[{"name":"id","source":"json:/id"}]})"}));
+    CHECK(error_context(outcome).find("capture 'id' is not defined") != std::string::npos);
+  }
+  SUBCASE("defined by another session") {
+    auto outcome = read_all(
+        write_lines(dir, {define, R"({"offset_us":10,"session":"s-2","method":"GET","target":"/p",)"
+                                  R"("body":"{{plan_id}}"})"}));
+    CHECK(outcome.records.size() == 1);
+    CHECK(error_context(outcome).find("record 2 at byte ") == 0);
+    CHECK(error_context(outcome).find("field \"body\": capture 'plan_id' is not defined by an "
+                                      "earlier record of session 's-2'") != std::string::npos);
+  }
+  SUBCASE("in a header, outside any session") {
+    auto outcome = read_all(write_lines(
+        dir,
+        {R"({"offset_us":0,"method":"GET","target":"/","headers":[["A","x"],["B","{{t}}"]]})"}));
+    CHECK(error_context(outcome).find("field \"headers[1]\": capture 't' is used by a record with "
+                                      "no session") != std::string::npos);
+  }
+  SUBCASE("skip_bad skips the record that uses it") {
+    auto outcome = read_all(write_lines(dir, {use_target, define, use_target}),
+                            ReaderOptions{.skip_bad = true});
+    CHECK(error_context(outcome) == "no error");
+    CHECK(outcome.records.size() == 2);
+  }
+}
+
+TEST_CASE("the documented line limit is 64 MiB") {
+  CHECK(ReaderOptions{}.max_line_bytes == size_t{64} << 20);
+  TempDir dir;
+  std::string line = R"({"offset_us":0,"method":"POST","target":"/","body":")";
+  line.append((size_t{64} << 20) + 1 - line.size(), 'a');
+  line += "\"}";
+  std::vector<size_t> offsets;
+  auto outcome = read_all(write_lines(dir, {record_line(1), line}, &offsets));
+  CHECK(outcome.records.size() == 1);
+  CHECK(error_context(outcome) == "record 2 at byte " + std::to_string(offsets[1]) +
+                                      ": line longer than 67108864 bytes (64 MiB)");
+}
