@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,8 @@ struct RecordFlags {
   std::vector<std::string> tag_by;
   std::vector<std::string> redact;
   bool keep_secrets = false;
+  std::string redact_mode;  // fixed (the default) or hash
+  std::string redact_key;   // a file; implies --redact-mode hash
   std::string max_body = "1MiB";
   std::string max_request_body = "16MiB";
   std::string max_header_size = "64KiB";
@@ -55,6 +58,30 @@ struct Resolved {
   record::RecordPolicy policy;
   record::ProxyOptions options;
 };
+
+Result<record::Redactor> make_redactor(const RecordFlags& f) {
+  if (!f.redact_mode.empty() && f.redact_mode != "fixed" && f.redact_mode != "hash") {
+    return make_error(Errc::invalid_argument,
+                      "--redact-mode: '" + f.redact_mode + "': use fixed or hash");
+  }
+  if (!f.redact_key.empty() && f.redact_mode == "fixed") {
+    return make_error(Errc::invalid_argument, "--redact-key needs --redact-mode hash");
+  }
+  if (f.keep_secrets && (!f.redact_mode.empty() || !f.redact_key.empty())) {
+    return make_error(Errc::invalid_argument,
+                      "--keep-secrets redacts nothing: drop --redact-mode/--redact-key");
+  }
+  if (f.keep_secrets) return record::Redactor(true);
+  if (!f.redact_key.empty()) {
+    auto key = record::read_redaction_key(f.redact_key);
+    if (!key) return key.error().within("--redact-key");
+    auto redactor = record::Redactor::hashing(std::move(key).value());
+    if (!redactor) return redactor.error().within("--redact-key");
+    return redactor;
+  }
+  if (f.redact_mode == "hash") return record::Redactor::hashing_with_random_key();
+  return record::Redactor(false);
+}
 
 Result<Resolved> resolve(const RecordFlags& f) {
   Resolved r;
@@ -78,7 +105,9 @@ Result<Resolved> resolve(const RecordFlags& f) {
   for (const auto& rules : f.tag_by) {
     if (auto added = r.policy.tags.add(rules); !added) return added.error().within("--tag-by");
   }
-  r.policy.redactor = record::Redactor(f.keep_secrets);
+  auto redactor = make_redactor(f);
+  if (!redactor) return redactor.error();
+  r.policy.redactor = std::move(redactor).value();
   for (const auto& name : f.redact) r.policy.redactor.add(name);
 
   auto max_body = parse_size_bytes(f.max_body);
@@ -108,6 +137,19 @@ Result<Resolved> resolve(const RecordFlags& f) {
   return r;
 }
 
+// ", 5 refused (400 x2, 405 x3)", or "" when none was.
+std::string describe_refused(const std::map<int, uint64_t>& refused) {
+  uint64_t total = 0;
+  std::string by_status;
+  for (const auto& [status, count] : refused) {
+    total += count;
+    if (!by_status.empty()) by_status += ", ";
+    by_status += std::to_string(status) + " x" + std::to_string(count);
+  }
+  if (total == 0) return {};
+  return ", " + std::to_string(total) + " refused (" + by_status + ")";
+}
+
 // What the loop's callbacks need.
 struct RecordSession {
   record::RecordingProxy* proxy = nullptr;
@@ -127,10 +169,12 @@ struct RecordSession {
     if (failure_reported) return;
     if (auto error = writer->error()) {
       failure_reported = true;
+      // Final once error() is set: the file was cut back to its last complete frame.
+      const unsigned long long kept = writer->stats().durable;
       std::fprintf(stderr,
-                   "replay: record: writing '%s' failed: %s; still proxying, but requests are "
-                   "no longer recorded\n",
-                   output.c_str(), error->context.c_str());
+                   "replay: record: writing '%s' failed: %s; the trace keeps the first %llu "
+                   "requests; still proxying, but requests are no longer recorded\n",
+                   output.c_str(), error->context.c_str(), kept);
     }
   }
 };
@@ -227,7 +271,7 @@ int run_record(const RecordFlags& f) {
     extra += ", " + std::to_string(stats.partial_records) +
              " still streaming when written (--order-window)";
   }
-  if (stats.rejected) extra += ", " + std::to_string(stats.rejected) + " refused";
+  extra += describe_refused(stats.refused);
   if (stats.backpressure_pauses) {
     extra += ", " + std::to_string(stats.backpressure_pauses) + " upstream pauses for slow clients";
   }
@@ -275,9 +319,17 @@ Command add_record_command(CLI::App& app) {
   sub->add_option("--tag-by", f->tag_by,
                   "Tag rules: '/api/v1/chat=chat,/webhooks=webhook', 'header:X-Tag', '*=other'");
   sub->add_option("--redact", f->redact,
-                  "Also redact this header's value (Authorization, Cookie, Set-Cookie, "
-                  "Proxy-Authorization and X-Api-Key always are)");
-  sub->add_flag("--keep-secrets", f->keep_secrets, "Record secret header values as they are");
+                  "Also redact this header's value (Authorization, Cookie, *-Token, *Api-Key "
+                  "and more always are: see docs/recording.md)");
+  sub->add_flag("--keep-secrets", f->keep_secrets,
+                "Record secrets as they are (headers, query strings, bodies)");
+  sub->add_option("--redact-mode", f->redact_mode,
+                  "fixed (default): every secret becomes REDACTED; hash: redacted:hmac:<16 "
+                  "hex>, equal secrets equal, under a key of this recording only (or "
+                  "--redact-key)");
+  sub->add_option("--redact-key", f->redact_key,
+                  "Hash mode with the key in this file (at least 16 bytes), so placeholders "
+                  "stay the same across recordings; implies --redact-mode hash");
   sub->add_option("--max-body", f->max_body,
                   "Store at most this much of each request body (the rest is still forwarded)")
       ->capture_default_str();

@@ -100,11 +100,8 @@ void BackgroundWriter::run() {
   }
   if (!failed_) {
     auto closed = writer_->close();
-    if (closed) {
-      durable_ = accepted_;
-    } else {
-      set_error(closed.error());
-    }
+    durable_ = writer_->records_durable();
+    if (!closed) set_error(closed.error());
   }
   bytes_written_ = writer_->bytes_written();
 }
@@ -113,11 +110,12 @@ void BackgroundWriter::write_batch(std::vector<trace::Record>& batch) {
   for (auto& record : batch) {
     if (failed_) return;
     auto written = writer_->write(record);
+    // Before set_error: whoever sees the error reads the final count.
+    durable_ = writer_->records_durable();
     if (!written) {
       set_error(written.error());
       return;
     }
-    ++accepted_;
   }
   bytes_written_ = writer_->bytes_written();
 }
@@ -126,11 +124,11 @@ void BackgroundWriter::flush_now() {
   last_flush_ = std::chrono::steady_clock::now();
   if (failed_) return;
   auto flushed = writer_->flush();
+  durable_ = writer_->records_durable();
   if (!flushed) {
     set_error(flushed.error());
     return;
   }
-  durable_ = accepted_;
   bytes_written_ = writer_->bytes_written();
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "header_text.hpp"
+
 namespace replay::record {
 namespace {
 
@@ -16,26 +18,6 @@ bool iequal(std::string_view a, std::string_view b) noexcept {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// The non-empty "name=value" pieces of a Cookie header value, trimmed, in order.
-std::vector<std::string_view> cookie_pairs(std::string_view header) {
-  std::vector<std::string_view> pairs;
-  size_t start = 0;
-  while (start < header.size()) {
-    size_t semi = header.find(';', start);
-    if (semi == std::string_view::npos) semi = header.size();
-    const std::string_view pair = trim(header.substr(start, semi - start));
-    start = semi + 1;
-    if (!pair.empty()) pairs.push_back(pair);
-  }
-  return pairs;
 }
 
 // A header name as RFC 9110 allows it: one or more token characters.
@@ -169,48 +151,6 @@ std::string TagRules::tag_for(std::string_view target,
   return fallback_;
 }
 
-Redactor::Redactor(bool keep_secrets)
-    : names_{"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"},
-      keep_secrets_(keep_secrets) {}
-
-void Redactor::add(std::string_view name) {
-  const bool known = std::any_of(names_.begin(), names_.end(),
-                                 [&](const std::string& n) { return iequal(n, name); });
-  if (!known) names_.emplace_back(name);
-}
-
-bool Redactor::redacts(std::string_view name) const {
-  if (keep_secrets_) return false;
-  return std::any_of(names_.begin(), names_.end(),
-                     [&](const std::string& n) { return iequal(n, name); });
-}
-
-std::string Redactor::redacted_value(std::string_view name, std::string_view value) const {
-  if (!redacts(name)) return std::string(value);
-  std::string out;
-  if (iequal(name, "authorization") || iequal(name, "proxy-authorization")) {
-    // "Bearer xyz" keeps its scheme, so a replay still knows what kind of credential it was.
-    const size_t space = value.find(' ');
-    if (space != std::string_view::npos && space > 0) {
-      out.assign(value.substr(0, space));
-      out += ' ';
-    }
-    out += kRedacted;
-    return out;
-  }
-  if (iequal(name, "cookie")) {
-    for (const std::string_view pair : cookie_pairs(value)) {
-      if (!out.empty()) out += "; ";
-      const size_t eq = pair.find('=');
-      if (eq != std::string_view::npos) out.append(pair.substr(0, eq + 1));
-      out += kRedacted;
-    }
-    if (out.empty()) out = kRedacted;
-    return out;
-  }
-  return std::string(kRedacted);
-}
-
 void RecordPolicy::apply(trace::Record& record, std::string_view client_ip) const {
   switch (session.kind) {
     case SessionRule::Kind::none:
@@ -234,13 +174,11 @@ void RecordPolicy::apply(trace::Record& record, std::string_view client_ip) cons
       break;
   }
   if (!tags.empty()) record.tag = tags.tag_for(record.target, record.headers);
-  for (auto& h : record.headers) {
-    if (redactor.redacts(h.name)) h.value = redactor.redacted_value(h.name, h.value);
-  }
   if (record.body.size() > max_body_bytes) {
     record.body.resize(max_body_bytes);
     record.body_truncated = true;
   }
+  redactor.redact(record);
 }
 
 bool is_unrecorded_header(std::string_view name) noexcept {

@@ -92,7 +92,7 @@ ProxyCore::~ProxyCore() {
 }
 
 void ProxyCore::reject(const http::ResponseWriter& writer, int status, std::string_view why) {
-  ++stats.rejected;
+  ++stats.refused[status];
   std::string body = "replay record: ";
   body += why;
   body += '\n';

@@ -112,6 +112,8 @@ Result<void> TraceWriter::flush() {
   if (!frame_open_) return {};
   if (auto r = compress(true); !r) return r;
   frame_open_ = false;
+  records_durable_ = records_written_;
+  durable_bytes_ = bytes_written_;
   return {};
 }
 
@@ -158,7 +160,7 @@ Result<void> TraceWriter::write_out(const char* data, size_t size) {
     ssize_t n = ::write(fd_, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("write", errno);
+      return fail_write(errno);
     }
     data += n;
     size -= static_cast<size_t>(n);
@@ -169,6 +171,20 @@ Result<void> TraceWriter::write_out(const char* data, size_t size) {
 
 Result<void> TraceWriter::fail(const char* what, int errno_value) {
   return fail(std::string(what) + ": " + std::strerror(errno_value));
+}
+
+Result<void> TraceWriter::fail_write(int errno_value) {
+  std::string what = std::string("write: ") + std::strerror(errno_value);
+  struct stat st {};
+  if (fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) > durable_bytes_) {
+    // Shrinking needs no space, and a file size limit does not apply to it.
+    if (ftruncate(fd_, static_cast<off_t>(durable_bytes_)) != 0) {
+      what += "; cutting the file back to its last complete frame failed: ";
+      what += std::strerror(errno);
+    }
+  }
+  return fail(std::move(what));
 }
 
 Result<void> TraceWriter::fail(std::string what) {

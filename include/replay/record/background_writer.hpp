@@ -21,7 +21,7 @@ namespace replay::record {
 
 struct WriterStats {
   uint64_t submitted = 0;      // records handed to submit()
-  uint64_t durable = 0;        // records in frames that reached the file
+  uint64_t durable = 0;        // records in frames that reached the file: what it holds
   uint64_t lost = 0;           // records that will never reach the file
   uint64_t bytes_written = 0;  // compressed bytes written to the file
 };
@@ -30,9 +30,11 @@ struct WriterStats {
 // (the loop) while the writer thread runs; finish() from the owner's thread. The thread ends
 // a zstd frame at least every flush_interval while records arrive and within one interval
 // after they stop, so a killed process loses at most about one interval of records. After a
-// write error (disk full, ...) the writer keeps accepting records and counts them as lost;
-// error() reports it at once. Records queued beyond max_queued_bytes (a disk slower than the
-// traffic) are also counted as lost rather than held in memory.
+// write error (disk full, ...) the file is cut back to its last complete frame (it holds
+// exactly stats().durable records, final once error() is set), and the writer keeps
+// accepting records and counts them as lost; error() reports it at once. Records queued beyond
+// max_queued_bytes (a disk slower than the traffic) are also counted as lost rather than held in
+// memory.
 class BackgroundWriter {
  public:
   BackgroundWriter(std::unique_ptr<trace::TraceWriter> writer,
@@ -74,7 +76,6 @@ class BackgroundWriter {
   std::atomic<uint64_t> durable_{0};
   std::atomic<uint64_t> dropped_{0};  // refused at submit (failed, or over max_queued_bytes)
   std::atomic<uint64_t> bytes_written_{0};
-  uint64_t accepted_ = 0;  // writer thread: records given to writer_->write
   std::chrono::steady_clock::time_point last_flush_;
   bool finished_ = false;
   std::thread thread_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
+#include "replay/record/redactor.hpp"
 #include "replay/trace/record.hpp"
 
 namespace replay::record {
@@ -50,28 +51,6 @@ class TagRules {
   std::string fallback_;
 };
 
-// Replaces secret header values. By default Authorization, Proxy-Authorization, Cookie,
-// Set-Cookie and X-Api-Key; more names with add(); nothing with keep_secrets.
-class Redactor {
- public:
-  static constexpr std::string_view kRedacted = "REDACTED";
-
-  Redactor() : Redactor(false) {}
-  explicit Redactor(bool keep_secrets);
-  // Redacts `name` too (case-insensitive).
-  void add(std::string_view name);
-  bool keeps_secrets() const { return keep_secrets_; }
-  // True when values of header `name` are redacted.
-  bool redacts(std::string_view name) const;
-  // The value to store: `value` itself, or for a redacted name "Bearer REDACTED" (the
-  // Authorization scheme stays), "a=REDACTED; b=REDACTED" (cookie names stay), "REDACTED".
-  std::string redacted_value(std::string_view name, std::string_view value) const;
-
- private:
-  std::vector<std::string> names_;
-  bool keep_secrets_;
-};
-
 // Everything that decides what a record keeps.
 struct RecordPolicy {
   SessionRule session;
@@ -80,9 +59,10 @@ struct RecordPolicy {
   size_t max_body_bytes = SIZE_MAX;
 
   // Sets record.session (from `client_ip` for a client-ip rule) and record.tag from the
-  // record's target and headers, then redacts header values and cuts the body to
-  // max_body_bytes (setting body_truncated). A session key read from a redacted header or
-  // cookie is stored as "h" + 16 hex digits of its hash, never in clear.
+  // record's target and headers, then cuts the body to max_body_bytes (setting
+  // body_truncated) and redacts headers, query and body (Redactor::redact). A session key
+  // read from a redacted header or cookie is stored as "h" + 16 hex digits of its hash,
+  // never in clear.
   void apply(trace::Record& record, std::string_view client_ip = {}) const;
 };
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "replay/client/connection.hpp"
@@ -37,8 +38,11 @@ struct ProxyOptions {
 };
 
 struct ProxyStats {
-  uint64_t forwarded = 0;            // requests sent upstream (and recorded)
-  uint64_t rejected = 0;             // refused without forwarding: CONNECT, a bad target
+  uint64_t forwarded = 0;  // requests sent upstream (and recorded)
+  // Refused without forwarding, by the status answered: 405 for CONNECT, 400 for a target
+  // that is neither a path nor an http(s) URL. Refusals by the HTTP server layer before a
+  // request reaches the proxy (400 malformed, 408, 413, 414, 431) are not seen here.
+  std::map<int, uint64_t> refused;
   uint64_t upstream_failures = 0;    // no complete response: answered 502/504, or cut short
   uint64_t client_aborts = 0;        // the client left before its response was complete
   uint64_t retried = 0;              // re-sent once on a new connection (stale keep-alive)

@@ -22,6 +22,9 @@ struct WriterOptions {
 
 // Not thread-safe; one owner. Errors are Errc::io naming the path and strerror (Errc::internal
 // if zstd itself fails); after one, the writer stays failed and write/flush/close return it.
+// A failed write (disk full, EFBIG, EIO) cuts a regular file back to the end of its last
+// complete frame (ftruncate), so the file stays readable to its end and holds exactly
+// records_durable() records; when that cut fails too, the error says so.
 class TraceWriter {
  public:
   // Creates `path` mode 0600 (O_CREAT|O_TRUNC; "-" is not supported), writes the header line
@@ -56,6 +59,10 @@ class TraceWriter {
   // Records accepted by write(); bytes_written() counts compressed bytes written to the fd.
   uint64_t records_written() const { return records_written_; }
   uint64_t bytes_written() const { return bytes_written_; }
+  // Records in frames that were completely written: what a reader finds in the file, also
+  // after a write error. durable_bytes() is where the last complete frame ends.
+  uint64_t records_durable() const { return records_durable_; }
+  uint64_t durable_bytes() const { return durable_bytes_; }
 
  private:
   struct Compressor;
@@ -65,6 +72,8 @@ class TraceWriter {
   Result<void> write_out(const char* data, size_t size);
   Result<void> fail(const char* what, int errno_value);
   Result<void> fail(std::string what);
+  // After a failed write: ftruncate to durable_bytes_, so no partial frame ends the file.
+  Result<void> fail_write(int errno_value);
 
   int fd_ = -1;
   std::string name_;
@@ -76,6 +85,8 @@ class TraceWriter {
   int64_t last_flush_ms_ = 0;
   uint64_t records_written_ = 0;
   uint64_t bytes_written_ = 0;
+  uint64_t records_durable_ = 0;
+  uint64_t durable_bytes_ = 0;
   std::optional<Error> failed_;
   std::optional<Result<void>> closed_;
 };

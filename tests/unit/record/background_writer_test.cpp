@@ -2,8 +2,13 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdint>
 
 #include <chrono>
 #include <string>
@@ -24,6 +29,88 @@ trace::Record numbered(int i) {
   r.target = "/items/" + std::to_string(i);
   r.body = std::string(100, static_cast<char>('a' + i % 26));
   return r;
+}
+
+// A numbered record whose body barely compresses, so a file fills up quickly.
+trace::Record incompressible(int i) {
+  trace::Record r = numbered(i);
+  uint64_t state = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1);
+  r.body.resize(1024);
+  for (char& c : r.body) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    c = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[state >> 58];
+  }
+  return r;
+}
+
+struct ReadBack {
+  uint64_t records = 0;
+  bool clean_end = false;  // the reader reached the end without an error
+};
+
+// Reads the whole file as `replay inspect` would.
+ReadBack read_back(const std::string& path) {
+  ReadBack back;
+  auto reader = trace::TraceReader::open(path);
+  if (!reader) return back;
+  trace::Record r;
+  while (true) {
+    auto more = reader.value()->next(r);
+    if (!more) return back;
+    if (!more.value()) break;
+    CHECK(r.target == "/items/" + std::to_string(back.records));
+    ++back.records;
+  }
+  back.clean_end = true;
+  return back;
+}
+
+// What a child writer saw when its file hit RLIMIT_FSIZE.
+struct LimitedWrite {
+  bool failed = false;  // a write failed with EFBIG
+  uint64_t durable = 0;
+  uint64_t durable_bytes = 0;
+};
+
+// Writes records in frames of five to `path` in a forked child whose file size limit is
+// `limit_bytes` (SIGXFSZ ignored: writes fail with EFBIG), until a write fails.
+LimitedWrite write_until_full(const std::string& path, rlim_t limit_bytes) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{limit_bytes, limit_bytes};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    LimitedWrite result;
+    auto created = trace::TraceWriter::create(path, {}, {3, std::chrono::hours(1)});
+    if (created) {
+      auto& writer = *created.value();
+      for (int i = 0; i < 1000 && !result.failed; ++i) {
+        auto written = writer.write(incompressible(i));
+        if (written && i % 5 == 4) written = writer.flush();
+        if (!written)
+          result.failed = written.error().context.find("File too large") != std::string::npos;
+        if (!written) break;
+      }
+      result.durable = writer.records_durable();
+      result.durable_bytes = writer.durable_bytes();
+    }
+    const ssize_t n = ::write(fds[1], &result, sizeof result);
+    _exit(n == static_cast<ssize_t>(sizeof result) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  LimitedWrite result;
+  const ssize_t n = ::read(fds[0], &result, sizeof result);
+  ::close(fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  REQUIRE(n == static_cast<ssize_t>(sizeof result));
+  return result;
 }
 
 // Reads every record readable now; counts them.
@@ -111,6 +198,23 @@ TEST_CASE("BackgroundWriter: disk full mid-recording is reported and counted, no
   CHECK(stats.durable == 20);
   CHECK(stats.lost == 80);
   CHECK(readable_records(path) == 20);  // what was flushed before stays readable
+}
+
+TEST_CASE("TraceWriter: a write past the file size limit cuts the file to its last frame") {
+  for (const rlim_t limit : {rlim_t{9000}, rlim_t{20000}, rlim_t{33333}}) {
+    CAPTURE(limit);
+    const std::string path = temp_path("fsize.zst");
+    const LimitedWrite written = write_until_full(path, limit);
+    REQUIRE(written.failed);
+    CHECK(written.durable > 0);
+    CHECK(written.durable % 5 == 0);  // whole frames only
+    struct stat st {};
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    CHECK(static_cast<uint64_t>(st.st_size) == written.durable_bytes);
+    const ReadBack back = read_back(path);
+    CHECK(back.clean_end);  // no cut-off frame at the end
+    CHECK(back.records == written.durable);
+  }
 }
 
 TEST_CASE("BackgroundWriter: records beyond the queue limit are counted as lost") {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -235,6 +236,7 @@ TEST_CASE("RecordingProxy: only the upstream is reached, whatever the target say
   CHECK(bad->status == 400);
   REQUIRE(harness.records.size() == 1);
   CHECK(harness.records[0].target == "/x?y=1");
+  CHECK(harness.stats().refused == std::map<int, uint64_t>{{400, 1}, {405, 1}});
 }
 
 TEST_CASE("RecordingProxy: header and body limits answer 431 and 413 without forwarding") {
