@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "figures.hpp"
+#include "replay/core/json_writer.hpp"
 
 namespace replay::results {
 namespace {
@@ -12,10 +13,9 @@ namespace {
 // Below this many completed requests on a side, the tests have little power: said in a note.
 constexpr uint64_t kFewSamples = 30;
 
-// Configuration fields that change what was measured; a difference is worth a note.
-constexpr std::string_view kComparableConfig[] = {
-    "trace", "rate", "arrival", "speed",           "duration_us",
-    "loop",  "only", "skip",    "max_connections", "timeout_ms"};
+// Configuration fields expected to differ: before and after usually run against different
+// builds (`target`), and another seed is another draw of the same schedule.
+constexpr std::string_view kUncomparedConfig[] = {"target", "seed"};
 
 struct SideScope {
   const Scope* scope = nullptr;
@@ -171,6 +171,8 @@ RuleOutcome check_rule(const FailOnRule& rule, const ScopeChange& s) {
   RuleOutcome out;
   out.rule = rule.text;
   out.scope = s.name;
+  out.scope_kind = s.kind;
+  out.every_scope = (rule.scope.empty() || rule.scope == "*") && s.kind != "overall";
   if (!s.in_before || !s.in_after) {
     out.crossed = true;
     out.detail = scope_label(s);
@@ -197,15 +199,93 @@ RuleOutcome check_rule(const FailOnRule& rule, const ScopeChange& s) {
   return out;
 }
 
-void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after) {
-  for (auto key : kComparableConfig) {
-    const ConfigEntry* b = before.doc.find_config(key);
-    const ConfigEntry* a = after.doc.find_config(key);
-    if (b && a && b->json != a->json) {
-      c.notes.push_back("the runs differ in config." + std::string(key) + ": " + b->text +
-                        " before, " + a->text + " after");
+// The tag names of a run as a JSON array and as text.
+std::pair<std::string, std::string> tag_set(const ResultDoc& doc) {
+  std::vector<std::string> names;
+  for (const auto& t : doc.by_tag) names.push_back(t.name);
+  std::sort(names.begin(), names.end());
+  std::string json, text;
+  JsonWriter w(json);
+  w.begin_array();
+  for (const auto& n : names) {
+    w.value(n);
+    text += (text.empty() ? "" : ", ") + n;
+  }
+  w.end_array();
+  return {json, text.empty() ? "none" : text};
+}
+
+std::vector<ConfigMismatch> find_config_mismatch(const ResultDoc& before, const ResultDoc& after) {
+  std::vector<std::string> keys;
+  for (const auto& e : before.config) keys.push_back(e.key);
+  for (const auto& e : after.config) {
+    if (!before.find_config(e.key)) keys.push_back(e.key);
+  }
+  std::vector<ConfigMismatch> out;
+  for (const auto& key : keys) {
+    if (std::find(std::begin(kUncomparedConfig), std::end(kUncomparedConfig), key) !=
+        std::end(kUncomparedConfig)) {
+      continue;
+    }
+    const ConfigEntry* b = before.find_config(key);
+    const ConfigEntry* a = after.find_config(key);
+    if (b && a && b->json == a->json) continue;
+    out.push_back(
+        {key, b ? b->json : "null", a ? a->json : "null", b ? b->text : "", a ? a->text : ""});
+  }
+  const auto [tags_before_json, tags_before] = tag_set(before);
+  const auto [tags_after_json, tags_after] = tag_set(after);
+  if (tags_before_json != tags_after_json) {
+    out.push_back({"tags", tags_before_json, tags_after_json, tags_before, tags_after});
+  }
+  return out;
+}
+
+// Every significant change for the worse of the service's metrics, overall first.
+std::vector<Regression> find_regressions(const Comparison& c) {
+  std::vector<Regression> out;
+  auto add = [&](const ScopeChange& s) {
+    if (!s.in_before || !s.in_after) return;
+    for (const auto& m : s.metrics) {
+      if (m.direction > 0) out.push_back({s.name, s.kind, m});
+    }
+  };
+  add(c.overall);
+  for (const auto& e : c.endpoints) add(e);
+  for (const auto& t : c.tags) add(t);
+  return out;
+}
+
+// A change without its direction: "+12.3%", or the absolute change when before was 0.
+std::string bare_change_text(const MetricChange& m) {
+  const std::string rel = relative_text(m);
+  return m.kind == MetricKind::errors || rel.empty() || rel == "new" ? metric_delta_text(m) : rel;
+}
+
+// "POST /b p99 +30.1%, errors +1.00pp (significant)": one scope's regressions, named by p99 (or
+// its most changed percentile when p99 did not get worse) and errors and rate; the tables and
+// the JSON have every metric.
+std::string scope_regression_text(const std::vector<Regression>& all, size_t from, size_t to) {
+  const MetricChange* percentile = nullptr;
+  std::string others;
+  for (size_t i = from; i < to; ++i) {
+    const MetricChange& m = all[i].metric;
+    if (m.kind != MetricKind::percentile) {
+      others += ", " + m.name + " " + bare_change_text(m);
+    } else if (!percentile || m.name == "p99" ||
+               (percentile->name != "p99" &&
+                std::fabs(m.relative) > std::fabs(percentile->relative))) {
+      percentile = &m;
     }
   }
+  std::string label = all[from].scope_kind == "tag" ? "tag " + all[from].scope : all[from].scope;
+  std::string text = percentile ? " " + percentile->name + " " + bare_change_text(*percentile) : "";
+  if (text.empty() && !others.empty()) others.erase(0, 1);  // ", errors ..." -> " errors ..."
+  if (!text.empty() || !others.empty()) label += text + others;
+  return label + " (significant)";
+}
+
+void add_notes(Comparison& c, const PooledRuns& before, const PooledRuns& after) {
   auto saturation_note = [&](const PooledRuns& p, const char* side) {
     for (size_t i = 0; i < p.saturations.size(); ++i) {
       if (p.saturations[i].saturated || p.saturations[i].replay_limited()) {
@@ -265,11 +345,55 @@ const MetricChange* ScopeChange::find(std::string_view metric) const noexcept {
   return nullptr;
 }
 
+std::string ConfigMismatch::describe() const {
+  auto side = [](const std::string& text) { return text.empty() ? std::string("unset") : text; };
+  return "the runs differ in " +
+         (key == "tags" ? std::string("the tags they saw") : "config." + key) + ": " +
+         side(before_text) + " before, " + side(after_text) + " after";
+}
+
 bool Comparison::regressed() const noexcept {
   return std::any_of(rules.begin(), rules.end(), [](const RuleOutcome& r) { return r.crossed; });
 }
 
 std::string Comparison::verdict() const {
+  // The scopes other than overall that got worse, each once.
+  std::string worse;
+  for (size_t i = 0; i < regressions.size();) {
+    size_t end = i;
+    while (end < regressions.size() && regressions[end].scope_kind == regressions[i].scope_kind &&
+           regressions[end].scope == regressions[i].scope) {
+      ++end;
+    }
+    if (regressions[i].scope_kind != "overall") {
+      worse += (worse.empty() ? "" : ", ") + scope_regression_text(regressions, i, end);
+    }
+    i = end;
+  }
+  std::string overall_changes;
+  for (const auto& m : overall.metrics) {
+    if (m.direction != 0) {
+      overall_changes += (overall_changes.empty() ? "" : ", ") + change_text(m);
+    }
+  }
+  const std::string overall_text =
+      "overall " + (overall_changes.empty() ? "no significant change" : overall_changes);
+  std::string warning;
+  if (!config_mismatch.empty()) {
+    warning = "; warning: the configurations differ in ";
+    for (size_t i = 0; i < config_mismatch.size(); ++i) {
+      warning += (i ? ", " : "") + config_mismatch[i].key;
+    }
+  }
+  // Rules are counted as given, however many scopes each was checked on.
+  std::vector<std::string> given, crossed_rules;
+  for (const auto& r : rules) {
+    if (std::find(given.begin(), given.end(), r.rule) == given.end()) given.push_back(r.rule);
+    if (r.crossed &&
+        std::find(crossed_rules.begin(), crossed_rules.end(), r.rule) == crossed_rules.end()) {
+      crossed_rules.push_back(r.rule);
+    }
+  }
   if (regressed()) {
     std::string crossed;
     size_t n = 0;
@@ -278,23 +402,29 @@ std::string Comparison::verdict() const {
       ++n;
       if (n <= 3) {
         crossed += (crossed.empty() ? "" : "; ") + r.rule +
-                   (r.scope.empty() ? "" : " on " + r.scope) + ": " + r.detail;
+                   (r.scope.empty()         ? ""
+                    : r.scope_kind == "tag" ? " on tag " + r.scope
+                                            : " on " + r.scope) +
+                   ": " + r.detail;
       }
     }
     if (n > 3) crossed += "; and " + std::to_string(n - 3) + " more";
-    return "REGRESSION: " + std::to_string(n) + " of " + std::to_string(rules.size()) +
-           " --fail-on checks crossed: " + crossed;
+    return "REGRESSION: " + std::to_string(crossed_rules.size()) + " of " +
+           std::to_string(given.size()) + " --fail-on checks crossed: " + crossed +
+           (worse.empty() ? "" : "; significantly worse: " + worse) + "; " + overall_text + warning;
   }
-  std::string changes;
-  for (const auto& m : overall.metrics) {
-    if (m.direction != 0) changes += (changes.empty() ? "" : ", ") + change_text(m);
+  const std::string rules_text =
+      rules.empty() ? "no --fail-on rules"
+                    : "no --fail-on rule crossed (" + std::to_string(given.size()) + " checked)";
+  if (!regressions.empty()) {
+    return "WORSE: " + (worse.empty() ? "" : worse + "; ") + overall_text + "; " + rules_text +
+           warning;
   }
-  std::string head = rules.empty() ? "OK (no --fail-on rules)"
-                                   : "OK: no --fail-on rule crossed (" +
-                                         std::to_string(rules.size()) + " checked)";
+  std::string head = rules.empty() ? "OK (no --fail-on rules)" : "OK: " + rules_text;
   return head + "; " +
-         (changes.empty() ? "no significant change overall"
-                          : "significant changes overall: " + changes);
+         (overall_changes.empty() ? "no significant change overall"
+                                  : "significant changes overall: " + overall_changes) +
+         warning;
 }
 
 Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& after,
@@ -319,13 +449,15 @@ Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& afte
   c.endpoints = compare_named(before.doc.by_endpoint, after.doc.by_endpoint, "endpoint", before,
                               after, c.options);
   for (const auto& rule : rules) {
-    if (rule.scope.empty()) {
-      c.rules.push_back(check_rule(rule, c.overall));
-      continue;
-    }
-    if (rule.scope == "*") {
+    if (rule.scope.empty() || rule.scope == "*") {
+      if (rule.scope.empty()) c.rules.push_back(check_rule(rule, c.overall));
       for (const auto& e : c.endpoints) {
         if (e.in_before && e.in_after) c.rules.push_back(check_rule(rule, e));
+      }
+      if (rule.scope.empty()) {
+        for (const auto& t : c.tags) {
+          if (t.in_before && t.in_after) c.rules.push_back(check_rule(rule, t));
+        }
       }
       continue;
     }
@@ -342,6 +474,8 @@ Result<Comparison> compare_runs(const PooledRuns& before, const PooledRuns& afte
     }
     c.rules.push_back(check_rule(rule, *found));
   }
+  c.regressions = find_regressions(c);
+  c.config_mismatch = find_config_mismatch(before.doc, after.doc);
   add_notes(c, before, after);
   return c;
 }

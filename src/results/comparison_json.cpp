@@ -18,35 +18,41 @@ const char* unit_of(MetricKind kind) {
   return "";
 }
 
+// One metric's fields, inside an object the caller opened.
+// The metric's name under `name_key`.
+void write_metric_fields(JsonWriter& w, const MetricChange& m, const char* name_key = "name") {
+  w.key(name_key)
+      .value(m.name)
+      .key("unit")
+      .value(unit_of(m.kind))
+      .key("before")
+      .value(m.before)
+      .key("after")
+      .value(m.after)
+      .key("delta")
+      .value(m.delta)
+      .key("relative")
+      .value(m.relative)  // NaN (before was 0) is written as null
+      .key("interval_low")
+      .value(m.ci_low)
+      .key("interval_high")
+      .value(m.ci_high)
+      .key("p_value")
+      .value(m.p_value)
+      .key("significant")
+      .value(m.significant)
+      .key("direction")
+      .value(m.direction > 0   ? "worse"
+             : m.direction < 0 ? "better"
+                               : "none");
+}
+
 void write_metrics(JsonWriter& w, const std::vector<MetricChange>& metrics) {
   w.begin_array();
   for (const auto& m : metrics) {
-    w.begin_object()
-        .key("name")
-        .value(m.name)
-        .key("unit")
-        .value(unit_of(m.kind))
-        .key("before")
-        .value(m.before)
-        .key("after")
-        .value(m.after)
-        .key("delta")
-        .value(m.delta)
-        .key("relative")
-        .value(m.relative)  // NaN (before was 0) is written as null
-        .key("interval_low")
-        .value(m.ci_low)
-        .key("interval_high")
-        .value(m.ci_high)
-        .key("p_value")
-        .value(m.p_value)
-        .key("significant")
-        .value(m.significant)
-        .key("direction")
-        .value(m.direction > 0   ? "worse"
-               : m.direction < 0 ? "better"
-                                 : "none")
-        .end_object();
+    w.begin_object();
+    write_metric_fields(w, m);
+    w.end_object();
   }
   w.end_array();
 }
@@ -125,6 +131,23 @@ std::string format_comparison_json(const Comparison& c) {
   for (const auto& e : c.endpoints) write_scope(w, e);
   w.end_array().key("tags").begin_array();
   for (const auto& t : c.tags) write_scope(w, t);
+  w.end_array().key("regressions").begin_array();
+  for (const auto& r : c.regressions) {
+    w.begin_object().key("scope").value(r.scope).key("kind").value(r.scope_kind);
+    write_metric_fields(w, r.metric, "metric");
+    w.end_object();
+  }
+  w.end_array().key("config_mismatch").begin_array();
+  for (const auto& m : c.config_mismatch) {
+    w.begin_object()
+        .key("key")
+        .value(m.key)
+        .key("before")
+        .raw(m.before_json)
+        .key("after")
+        .raw(m.after_json)
+        .end_object();
+  }
   w.end_array().key("rules").begin_array();
   for (const auto& r : c.rules) {
     w.begin_object()
@@ -132,6 +155,8 @@ std::string format_comparison_json(const Comparison& c) {
         .value(r.rule)
         .key("scope")
         .value(r.scope)
+        .key("kind")
+        .value(r.scope_kind)
         .key("crossed")
         .value(r.crossed)
         .key("detail")

@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "figures.hpp"
 #include "replay/results/comparison_format.hpp"
@@ -106,13 +107,50 @@ std::string method_note(const Comparison& c) {
   return buf;
 }
 
+// The --fail-on checks as rows (crossed, rule, scope, detail): each check of a named scope and
+// each crossed one, and for a rule checked on every scope one row counting the others.
+struct CheckRow {
+  bool crossed = false;
+  std::string rule, scope, detail;
+};
+
+std::vector<CheckRow> check_rows(const Comparison& c) {
+  std::vector<CheckRow> rows;
+  size_t i = 0;
+  while (i < c.rules.size()) {
+    size_t end = i;
+    while (end < c.rules.size() && c.rules[end].rule == c.rules[i].rule) ++end;
+    size_t endpoints = 0, tags = 0;
+    for (size_t k = i; k < end; ++k) {
+      const RuleOutcome& r = c.rules[k];
+      if (r.every_scope && !r.crossed) {
+        ++(r.scope_kind == "tag" ? tags : endpoints);
+        continue;
+      }
+      rows.push_back({r.crossed, r.rule, r.scope.empty() ? "overall" : r.scope, r.detail});
+    }
+    if (endpoints + tags > 0) {
+      auto count = [](size_t n, const char* what) {
+        return n == 0 ? std::string() : std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+      };
+      std::string scopes = count(endpoints, "endpoint");
+      if (tags) scopes += (scopes.empty() ? "" : ", ") + count(tags, "tag");
+      rows.push_back({false, c.rules[i].rule, scopes, "not crossed on any of them"});
+    }
+    i = end;
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::string format_comparison_text(const Comparison& c) {
   std::string out = "replay compare\n";
   out += "  before  " + sources_text(c.before_sources, c.overall.requests_before) + "\n";
   out += "  after   " + sources_text(c.after_sources, c.overall.requests_after) + "\n\n";
-  out += "verdict  " + c.verdict() + "\n\n";
+  out += "verdict  " + c.verdict() + "\n";
+  for (const auto& m : c.config_mismatch) out += "warning: " + m.describe() + "\n";
+  out += "\n";
   out += "overall (corrected latency)\n" + metric_table(c.overall.metrics, c.options.alpha).text();
   out += "  latency distribution: " + superiority_text(c.overall.distribution) + "\n";
   if (!c.overall.replay_side.empty()) {
@@ -126,9 +164,8 @@ std::string format_comparison_text(const Comparison& c) {
   if (!c.tags.empty()) out += "\ntags\n" + scope_table(c.tags, "tag").text();
   if (!c.rules.empty()) {
     TextTable t({"", "check", "scope", "detail"}, {});
-    for (const auto& r : c.rules) {
-      t.add_row(
-          {r.crossed ? "CROSSED" : "ok", r.rule, r.scope.empty() ? "overall" : r.scope, r.detail});
+    for (const auto& r : check_rows(c)) {
+      t.add_row({r.crossed ? "CROSSED" : "ok", r.rule, r.scope, r.detail});
     }
     out += "\n--fail-on checks\n" + t.text();
   }
@@ -142,6 +179,10 @@ std::string format_comparison_markdown(const Comparison& c) {
   std::string out = c.regressed() ? "### ❌ replay compare: regression\n\n"
                                   : "### ✅ replay compare: no regression\n\n";
   out += "**Verdict:** " + markdown_escape(c.verdict()) + "\n\n";
+  for (const auto& m : c.config_mismatch) {
+    out += "> ⚠️ **warning:** " + markdown_escape(m.describe()) + "\n";
+  }
+  if (!c.config_mismatch.empty()) out += "\n";
   out += "Before: " + markdown_escape(sources_text(c.before_sources, c.overall.requests_before)) +
          "  \nAfter: " + markdown_escape(sources_text(c.after_sources, c.overall.requests_after)) +
          "\n\n";
@@ -169,9 +210,8 @@ std::string format_comparison_markdown(const Comparison& c) {
   if (!c.tags.empty()) out += "\n#### Tags\n\n" + scope_table(c.tags, "tag").markdown();
   if (!c.rules.empty()) {
     TextTable t({"check", "scope", "result", "detail"}, {});
-    for (const auto& r : c.rules) {
-      t.add_row({r.rule, r.scope.empty() ? "overall" : r.scope, r.crossed ? "❌ crossed" : "✅ ok",
-                 r.detail});
+    for (const auto& r : check_rows(c)) {
+      t.add_row({r.rule, r.scope, r.crossed ? "❌ crossed" : "✅ ok", r.detail});
     }
     out += "\n#### --fail-on checks\n\n" + t.markdown();
   }

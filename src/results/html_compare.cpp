@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <string_view>
 
 #include "figures.hpp"
 #include "html_charts.hpp"
@@ -8,13 +9,26 @@
 namespace replay::results {
 namespace {
 
+// Both runs stay visible where their lines meet: before is drawn first in its own dashes (long
+// for solid series, dots for dashed ones), after over it, wider and translucent.
+const OverlayStyle kBeforeStyle{"9 3", "2 3", 0, 1};
+const OverlayStyle kAfterStyle{"", "", 1.5, 0.6};
+
+// Draws `chart`'s before and after series in their overlay styles.
+void overlay(LineChart& chart) {
+  chart.style_overlay("before", kBeforeStyle);
+  chart.style_overlay("after", kAfterStyle);
+}
+
 std::string sources_html(const char* side, const char* colour, const PooledRuns& p) {
   std::string list;
   for (size_t i = 0; i < p.sources.size(); ++i) list += (i ? ", " : "") + p.sources[i];
   char runs[64];
   std::snprintf(runs, sizeof runs, " (%zu run%s, %llu requests)", p.runs, p.runs == 1 ? "" : "s",
                 static_cast<unsigned long long>(p.doc.overall.completed + p.doc.overall.failed));
-  return std::string("<p><span class=\"swatch\" style=\"border-top:3px solid ") + colour +
+  const bool before = std::string_view(side) == "before";
+  return std::string("<p><span class=\"swatch\" style=\"border-top:3px ") +
+         (before ? "dashed " : "solid ") + colour + (before ? "" : ";opacity:0.6") +
          "\"></span><b>" + side + "</b> " + html_escape(list + runs) + "</p>\n";
 }
 
@@ -99,6 +113,7 @@ std::string endpoint_spectra(const PooledRuns& before, const PooledRuns& after,
     if (b) lines.push_back({"before", kBeforeColour, &b->corrected, false});
     if (a) lines.push_back({"after", kAfterColour, &a->corrected, false});
     LineChart chart = spectrum_chart(lines, 540, 260);
+    overlay(chart);
     out += "<div><h3>" + html_escape(e.name) + "</h3>\n" +
            chart.svg("spectrum-endpoint-" + std::to_string(index++),
                      "Percentile spectrum of " + e.name) +
@@ -151,6 +166,7 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
       {"before", kBeforeColour, &before.doc.overall.corrected, false},
       {"after", kAfterColour, &after.doc.overall.corrected, false}};
   LineChart spectrum = spectrum_chart(overall);
+  overlay(spectrum);
   out += chart_section("spectrum", "Percentile spectrum", spectrum,
                        "Corrected latency of all requests; each step right is one more nine.");
   const std::vector<RunView> views = {
@@ -161,21 +177,25 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
           ? " Pooled runs are aligned on their own second 0; rates are per run."
           : "";
   LineChart latency = latency_chart(views);
+  overlay(latency);
   out += chart_section(
       "latency", "Latency over time", latency,
       "Corrected p99 (solid) and p50 (dashed) per second since each run's start." + pooled);
   LineChart rate = rate_chart(views);
+  overlay(rate);
   out += chart_section("rate", "Offered vs achieved rate", rate, "Requests per second." + pooled);
   LineChart concurrency = concurrency_chart(views);
+  overlay(concurrency);
   out += chart_section("concurrency", "In flight and backlog", concurrency, "");
   LineChart probes = probe_chart(views);
+  overlay(probes);
   if (!probes.empty()) out += chart_section("probes", "Probes", probes, "");
   if (!c.endpoints.empty()) {
     out += section(
         "Endpoints",
         endpoints_table(c.endpoints, "endpoint") + endpoint_spectra(before, after, c.endpoints),
         "Red: significantly worse; green: significantly better. Spectra: before in "
-        "blue, after in orange.");
+        "dashed blue, after in translucent orange over it.");
   }
   if (!c.tags.empty()) out += section("Tags", endpoints_table(c.tags, "tag"));
   if (!c.rules.empty()) out += section("--fail-on checks", rules_html(c));

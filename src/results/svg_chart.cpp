@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace replay::results {
 namespace {
@@ -85,6 +86,16 @@ void LineChart::add_series(Series series) {
 
 void LineChart::add_band(Band band) {
   bands_.push_back(std::move(band));
+}
+
+void LineChart::style_overlay(std::string_view name_prefix, const OverlayStyle& style) {
+  for (auto& s : series_) {
+    if (s.name.compare(0, name_prefix.size(), name_prefix) != 0) continue;
+    const std::string& dash = s.dashed || !s.dash.empty() ? style.dashed_dash : style.solid_dash;
+    if (!dash.empty()) s.dash = dash;
+    s.width += style.extra_width;
+    s.opacity = style.opacity;
+  }
 }
 
 void LineChart::set_hover(std::vector<double> xs, std::vector<std::string> texts) {
@@ -249,8 +260,11 @@ std::string LineChart::svg(const std::string& id, const std::string& title) {
     if (d.empty()) continue;
     out += "<path class=\"line\" d=\"" + d + "\" fill=\"none\" stroke=\"" + html_escape(s.colour) +
            "\" stroke-width=\"" + fixed(s.width) + "\" stroke-linejoin=\"round\"" +
-           (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "><title>" + html_escape(s.name) +
-           "</title></path>\n";
+           (!s.dash.empty() ? " stroke-dasharray=\"" + html_escape(s.dash) + "\""
+            : s.dashed      ? std::string(" stroke-dasharray=\"6 4\"")
+                            : std::string()) +
+           (s.opacity < 1 ? " stroke-opacity=\"" + compact_number(s.opacity) + "\"" : "") +
+           "><title>" + html_escape(s.name) + "</title></path>\n";
   }
   out += "</g>\n";
   // Hover columns: each spans halfway to its neighbours.
@@ -274,8 +288,13 @@ std::string LineChart::legend_html() const {
            "\"></i>" + html_escape(b.name) + "</span>";
   }
   for (const auto& s : series_) {
-    out += "<span><i class=\"swatch\" style=\"border-top:3px " +
-           std::string(s.dashed ? "dashed " : "solid ") + html_escape(s.colour) + "\"></i>" +
+    // A CSS border can only be solid, dashed or dotted: short dashes show as dotted.
+    const char* border = !s.dash.empty() ? (std::atof(s.dash.c_str()) <= 3 ? "dotted " : "dashed ")
+                         : s.dashed      ? "dashed "
+                                         : "solid ";
+    out += "<span><i class=\"swatch\" style=\"border-top:3px " + std::string(border) +
+           html_escape(s.colour) +
+           (s.opacity < 1 ? ";opacity:" + compact_number(s.opacity) : std::string()) + "\"></i>" +
            html_escape(s.name) + "</span>";
   }
   out += "</div>\n";

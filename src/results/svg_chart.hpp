@@ -1,9 +1,10 @@
 #pragma once
 // Line charts as inline SVG for the HTML reports: linear or log axes with ticks and units,
-// lines (solid or dashed, broken where a value is missing), shaded bands, and per-x hover
-// columns whose <title> the browser shows as a tooltip. No script, no external resources.
+// lines (solid, dashed or translucent, broken where a value is missing), shaded bands, and per-x
+// hover columns whose <title> the browser shows as a tooltip. No script, no external resources.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,16 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (x, y); a NaN y breaks the line
   bool dashed = false;
   double width = 2;
+  std::string dash;    // a stroke-dasharray ("9 3") drawn instead of `dashed`'s when set
+  double opacity = 1;  // stroke opacity
+};
+
+// How an overlay draws one run's series so that another run's cannot hide them.
+struct OverlayStyle {
+  std::string solid_dash;   // dash pattern given to solid series ("" keeps them solid)
+  std::string dashed_dash;  // dash pattern given to dashed series ("" keeps theirs)
+  double extra_width = 0;   // added to each series' width
+  double opacity = 1;
 };
 
 // A shaded area between two lines, e.g. p50..p99.
@@ -42,6 +53,8 @@ class LineChart {
 
   void add_series(Series series);
   void add_band(Band band);
+  // Restyles every series added so far whose name starts with `name_prefix` ("before").
+  void style_overlay(std::string_view name_prefix, const OverlayStyle& style);
   // A tooltip per x position: texts[i] is shown when hovering near xs[i].
   void set_hover(std::vector<double> xs, std::vector<std::string> texts);
 

@@ -27,10 +27,14 @@ enum class ToleranceUnit {
 
 // One --fail-on rule: "[scope:]metric(>|<)[+|-]tolerance", e.g. "p99>+10%", "errors>+0.5pp",
 // "rate<-5%", "chat:p99>+20ms", "*:p99.9>+25%" (every endpoint). It is crossed when the change
-// is beyond the tolerance in the rule's direction AND significant.
+// is beyond the tolerance in the rule's direction AND significant. A rule without a scope is
+// checked overall and on every tag and endpoint in both runs, so that a regression of one
+// endpoint cannot hide in an unchanged overall figure.
 struct FailOnRule {
   std::string text;
-  std::string scope;  // "" overall, "*" every endpoint in both runs, else a tag or an endpoint
+  // "" overall and every tag and endpoint in both runs, "*" every endpoint in both runs, else
+  // a tag or an endpoint
+  std::string scope;
   MetricKind metric = MetricKind::percentile;
   double percentile = 99;  // for MetricKind::percentile
   bool above = true;       // '>': crossed when change > tolerance; '<': when change < tolerance
@@ -77,9 +81,32 @@ struct ScopeChange {
 
 struct RuleOutcome {
   std::string rule;
-  std::string scope;  // the scope it was checked on ("" overall)
+  std::string scope;       // the scope it was checked on ("" overall)
+  std::string scope_kind;  // "overall", "tag" or "endpoint"
+  // True when the rule is checked on every scope ("" or "*") and this is one of them other than
+  // overall: the outputs list such checks one by one only when they are crossed.
+  bool every_scope = false;
   bool crossed = false;
   std::string detail;  // "p99 +12.3% (20.34ms -> 22.85ms), p < 0.0001"
+};
+
+// A significant change for the worse of one of the service's metrics (never replay's side).
+struct Regression {
+  std::string scope;       // "" overall
+  std::string scope_kind;  // "overall", "tag" or "endpoint"
+  MetricChange metric;     // direction > 0
+};
+
+// A configuration field that differs between the two sides (the first run of each), or the set
+// of tags the runs saw (key "tags"). JSON values as result.json has them ("null" when a side
+// lacks the field), texts for people ("" when absent).
+struct ConfigMismatch {
+  std::string key;
+  std::string before_json, after_json;
+  std::string before_text, after_text;
+
+  // "the runs differ in config.rate: 100/s before, 200/s after".
+  std::string describe() const;
 };
 
 struct CompareOptions {
@@ -97,14 +124,22 @@ struct Comparison {
   std::vector<ScopeChange> tags;       // union of both sides, before's order first
   std::vector<ScopeChange> endpoints;  // likewise
   std::vector<RuleOutcome> rules;
-  // Configuration differences, runs that were saturated, generator- or client-limited or
-  // interrupted, significant changes of replay's side, failures in the latency, small samples.
+  // Every significant change for the worse: overall, then endpoints, then tags, each scope's
+  // metrics in table order.
+  std::vector<Regression> regressions;
+  // Fields of the runs' configurations that differ, except `target` (before and after usually
+  // run against different builds) and `seed` (another draw of the same schedule).
+  std::vector<ConfigMismatch> config_mismatch;
+  // Runs that were saturated, generator- or client-limited or interrupted, significant changes
+  // of replay's side, failures in the latency, small samples, scopes on one side only.
   std::vector<std::string> notes;
 
-  // True when any --fail-on rule was crossed.
+  // True when any --fail-on check was crossed (the exit code 99).
   bool regressed() const noexcept;
-  // One line: "REGRESSION: ...", "OK: ..." naming the crossed rules or the significant changes
-  // of the service's figures (`metrics`; replay_side never).
+  // One line: "REGRESSION: k of n --fail-on checks crossed: ..." when a check was crossed,
+  // "WORSE: ..." when something got significantly worse within the rules (or without any), else
+  // "OK: ...". It names every scope in `regressions`, then the overall change, and ends with a
+  // warning when the configurations differ. Replay's side never enters it.
   std::string verdict() const;
 };
 

@@ -202,10 +202,18 @@ TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
       {"compare", "--before", before, "--after", after, "--fail-on", "webhook:p50>+10%"});
   CHECK(scoped.exit_code == 99);
 
+  // Within the tolerance the verdict still says what got worse, and the exit stays 0.
   auto lenient = replay_cli({"compare", before, after, "--fail-on", "p50>+100%"});
   CHECK(lenient.exit_code == 0);
-  CHECK(lenient.out.find(
-            "OK: no --fail-on rule crossed (1 checked); significant changes overall: p50 +") !=
+  CHECK(lenient.out.find("verdict  WORSE: ") != std::string::npos);
+  CHECK(lenient.out.find(" POST /webhooks/servicedesk/{id} p99 +") != std::string::npos);
+  CHECK(lenient.out.find("; overall p50 +") != std::string::npos);
+  CHECK(lenient.out.find("; no --fail-on rule crossed (1 checked)\n") != std::string::npos);
+
+  // A rule without a scope is checked on every endpoint too.
+  auto everywhere = replay_cli({"compare", before, after, "--fail-on", "p50>+10%"});
+  CHECK(everywhere.exit_code == 99);
+  CHECK(everywhere.out.find("  CROSSED  p50>+10%  GET /api/v1/analytics/agents") !=
         std::string::npos);
 
   auto same =
@@ -219,6 +227,31 @@ TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
   CHECK(better.exit_code == 0);
   CHECK(better.out.find("(2 runs,") != std::string::npos);
   CHECK(better.out.find("p50 -") != std::string::npos);
+}
+
+TEST_CASE("compare warns when the runs' configurations differ") {
+  std::string text = read_file(fast_result());
+  const auto rate = text.find("\"200/s\"");
+  REQUIRE(rate != std::string::npos);
+  text.replace(rate, 7, "\"100/s\"");
+  const std::string other = temp_path("other-rate.json");
+  std::ofstream(other) << text;
+  auto warned = replay_cli({"compare", fast_result(), other});
+  INFO(warned.err);
+  CHECK(warned.exit_code == 0);
+  CHECK(warned.out.find("\nwarning: the runs differ in config.rate: 200/s before, 100/s after\n") !=
+        std::string::npos);
+  CHECK(warned.out.find("; warning: the configurations differ in rate\n") != std::string::npos);
+  auto json = replay_cli({"compare", fast_result(), other, "--format", "json"});
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(json.out).get(doc) == simdjson::SUCCESS);
+  simdjson::dom::array mismatch = doc["config_mismatch"];
+  REQUIRE(mismatch.size() == 1);
+  CHECK(std::string_view((*mismatch.begin())["key"]) == "rate");
+  CHECK(std::string_view((*mismatch.begin())["after"]) == "100/s");
+  auto same = replay_cli({"compare", fast_result(), fast_result()});
+  CHECK(same.out.find("warning") == std::string::npos);
 }
 
 TEST_CASE("compare: usage and input errors are one line with exit 1") {

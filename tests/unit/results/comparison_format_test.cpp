@@ -5,6 +5,13 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "comparison_docs.hpp"
+#include "replay/results/html_report.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
@@ -25,7 +32,149 @@ Comparison slower_comparison() {
       .value();
 }
 
+// The release of comparison_docs.hpp, after run with 4 threads at 200/s, and one rule without a
+// scope: crossed on the two slower endpoints and their tags, not overall.
+struct Release {
+  PooledRuns before, after;
+  Comparison comparison;
+};
+
+Release hidden_regression() {
+  Release r{testing::pool_side(testing::release_samples(20'000, 1), "before.json", 2),
+            testing::pool_side(testing::release_samples(26'000, 2), "after.json", 4),
+            {}};
+  for (auto& e : r.after.doc.config) {
+    if (e.key == "rate") e = {"rate", "\"200/s\"", "200/s"};
+  }
+  r.comparison = compare_runs(r.before, r.after, {parse_fail_on("p99>+10%").value()}).value();
+  return r;
+}
+
+// The first line where `actual` and `expected` differ, for the failure message.
+std::string first_difference(const std::string& actual, const std::string& expected) {
+  std::istringstream a(actual), e(expected);
+  std::string la, le;
+  for (int line = 1;; ++line) {
+    const bool more_a = bool(std::getline(a, la)), more_e = bool(std::getline(e, le));
+    if (!more_a && !more_e) return "";
+    if (la != le || more_a != more_e) {
+      return "line " + std::to_string(line) + ":\n  got      " + la + "\n  expected " + le;
+    }
+  }
+}
+
+// Checks `actual` byte for byte against tests/unit/results/golden/`name`; with
+// REPLAY_UPDATE_GOLDEN=1 in the environment it rewrites the file instead.
+void check_golden(const std::string& name, const std::string& actual) {
+  const auto path = std::filesystem::path(__FILE__).parent_path() / "golden" / name;
+  const char* update = std::getenv("REPLAY_UPDATE_GOLDEN");
+  if (update && std::string_view(update) == "1") {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << actual;
+    MESSAGE("rewrote " << path.string());
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(),
+                  "no golden file " << path.string() << " (REPLAY_UPDATE_GOLDEN=1 writes it)");
+  std::stringstream expected;
+  expected << in.rdbuf();
+  CHECK_MESSAGE(actual == expected.str(), name << " differs from the golden file, "
+                                               << first_difference(actual, expected.str())
+                                               << "\n(REPLAY_UPDATE_GOLDEN=1 rewrites it)");
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 }  // namespace
+
+TEST_CASE("golden: text and markdown of a regression hidden under an unchanged overall") {
+  const Release r = hidden_regression();
+  check_golden("compare_text.txt", format_comparison_text(r.comparison));
+  check_golden("compare_markdown.txt", format_comparison_markdown(r.comparison));
+}
+
+TEST_CASE("every format names the regressed scopes and warns of the configurations' differences") {
+  const Release r = hidden_regression();
+  const std::string text = format_comparison_text(r.comparison);
+  CHECK(text.find("verdict  REGRESSION: 1 of 1 --fail-on checks crossed: p99>+10% on GET "
+                  "/plans/{id}: ") != std::string::npos);
+  CHECK(text.find("; significantly worse: GET /plans/{id} p99 +") != std::string::npos);
+  CHECK(text.find(" (significant), POST /webhooks p99 +") != std::string::npos);
+  CHECK(text.find("\nwarning: the runs differ in config.rate: 100/s before, 200/s after\n"
+                  "warning: the runs differ in config.threads: 2 before, 4 after\n") !=
+        std::string::npos);
+  // The rule's passing checks on other scopes are one row; the crossed ones one row each.
+  CHECK(text.find("  CROSSED  p99>+10%  GET /plans/{id}") != std::string::npos);
+  CHECK(text.find("  ok       p99>+10%  1 endpoint, 1 tag  not crossed on any of them") !=
+        std::string::npos);
+
+  const std::string md = format_comparison_markdown(r.comparison);
+  CHECK(md.find("### ❌ replay compare: regression\n\n**Verdict:** REGRESSION: 1 of 1") == 0);
+  CHECK(md.find("significantly worse: GET /plans/{id} p99 +") != std::string::npos);
+  CHECK(
+      md.find(
+          "\n> ⚠️ **warning:** the runs differ in config.rate: 100/s before, 200/s after\n") !=
+      std::string::npos);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(format_comparison_json(r.comparison)).get(doc) == simdjson::SUCCESS);
+  CHECK(bool(doc["regressed"]));
+  simdjson::dom::array regressions = doc["regressions"];
+  REQUIRE(regressions.size() == r.comparison.regressions.size());
+  bool plans_p99 = false;
+  for (simdjson::dom::element x : regressions) {
+    CHECK(std::string_view(x["direction"]) == "worse");
+    CHECK(double(x["p_value"]) < 0.01);
+    if (std::string_view(x["scope"]) == "GET /plans/{id}" &&
+        std::string_view(x["metric"]) == "p99") {
+      plans_p99 = true;
+      CHECK(std::string_view(x["kind"]) == "endpoint");
+      CHECK(double(x["after"]) > double(x["before"]));
+      CHECK(double(x["relative"]) > 0.2);
+    }
+  }
+  CHECK(plans_p99);
+  simdjson::dom::array mismatch = doc["config_mismatch"];
+  REQUIRE(mismatch.size() == 2);
+  simdjson::dom::element rate = *mismatch.begin();
+  CHECK(std::string_view(rate["key"]) == "rate");
+  CHECK(std::string_view(rate["before"]) == "100/s");
+  CHECK(std::string_view(rate["after"]) == "200/s");
+  simdjson::dom::element threads = *(++mismatch.begin());
+  CHECK(uint64_t(threads["before"]) == 2);
+  CHECK(uint64_t(threads["after"]) == 4);
+  simdjson::dom::element first_rule = *simdjson::dom::array(doc["rules"]).begin();
+  CHECK(std::string_view(first_rule["kind"]) == "overall");
+}
+
+TEST_CASE("html: both runs stay visible where they overlap, told apart in the legend") {
+  // The same run on both sides: after's lines lie exactly on before's.
+  const Release r = hidden_regression();
+  const std::string html = render_html_compare(r.before, r.before, r.comparison);
+  // Before dashed at full opacity, after wider and translucent over it, in every chart.
+  const std::string before_line =
+      "stroke=\"#1f6fb4\" stroke-width=\"2.0\" stroke-linejoin=\"round\" "
+      "stroke-dasharray=\"9 3\"><title>before</title>";
+  const std::string after_line =
+      "stroke=\"#e8731a\" stroke-width=\"3.5\" stroke-linejoin=\"round\" "
+      "stroke-opacity=\"0.6\"><title>after</title>";
+  CHECK(count_of(html, before_line) == 4);  // the overall spectrum and one per endpoint
+  CHECK(count_of(html, after_line) == 4);
+  CHECK(html.find(before_line) < html.find(after_line));  // drawn first, under after
+  CHECK(html.find("stroke-dasharray=\"2 3\"><title>before p50</title>") != std::string::npos);
+  CHECK(html.find("stroke-dasharray=\"6 4\" stroke-opacity=\"0.6\"><title>after p50</title>") !=
+        std::string::npos);
+  CHECK(html.find("border-top:3px dashed #1f6fb4\"></i>before</span>") != std::string::npos);
+  CHECK(html.find("border-top:3px solid #e8731a;opacity:0.6\"></i>after</span>") !=
+        std::string::npos);
+  CHECK(html.find("border-top:3px dotted #1f6fb4\"></i>before p50</span>") != std::string::npos);
+}
 
 TEST_CASE("text: sources, verdict, overall table, endpoints, checks and notes") {
   const std::string text = format_comparison_text(slower_comparison());
@@ -72,7 +221,7 @@ TEST_CASE("json: one object with every metric") {
   simdjson::dom::element new_endpoint = *(++endpoints.begin());
   CHECK(bool(new_endpoint["in_before"]) == false);
   simdjson::dom::array rules = doc["rules"];
-  CHECK(rules.size() == 2);
+  CHECK(rules.size() == 6);  // each overall, on GET /a and on tag t (GET /x|y is after only)
 }
 
 TEST_CASE("every format lists replay's side apart from the service's figures") {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "comparison_docs.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
@@ -86,7 +87,7 @@ TEST_CASE("no change: nothing significant, no rule crossed") {
       compare_runs(before, after, rules_of({"p99>+10%", "p50>+5%", "errors>+0.5pp", "rate<-5%"}));
   REQUIRE(c.ok());
   CHECK_FALSE(c->regressed());
-  CHECK(c->rules.size() == 4);
+  CHECK(c->rules.size() == 20);  // each overall, on 2 endpoints and 2 tags
   for (const auto& m : c->overall.metrics) CHECK_MESSAGE(m.direction == 0, m.name);
   CHECK(c->verdict().find("OK: no --fail-on rule crossed (4 checked)") == 0);
 }
@@ -99,14 +100,14 @@ TEST_CASE("a 30 % slower endpoint crosses p99>+10% on it and overall, not the ot
       rules_of({"POST /b:p99>+10%", "GET /a:p99>+10%", "b:p50>+10%", "errors>+0.5pp"}));
   REQUIRE(c.ok());
   CHECK(c->regressed());
-  REQUIRE(c->rules.size() == 4);
+  REQUIRE(c->rules.size() == 8);  // the last rule overall, on both endpoints and both tags
   CHECK(c->rules[0].crossed);
   CHECK(c->rules[0].scope == "POST /b");
   CHECK(c->rules[0].detail.find("p99 +") == 0);
   CHECK_FALSE(c->rules[1].crossed);
   CHECK(c->rules[2].crossed);
   CHECK(c->rules[2].scope == "b");
-  CHECK_FALSE(c->rules[3].crossed);
+  for (size_t i = 3; i < 8; ++i) CHECK_FALSE(c->rules[i].crossed);
   const MetricChange* p50 = c->endpoints[1].find("p50");
   REQUIRE(p50 != nullptr);
   CHECK(p50->relative == doctest::Approx(0.30).epsilon(0.05));
@@ -141,13 +142,19 @@ TEST_CASE("errors and rate rules") {
   const PooledRuns after = pool_of(errors_after, "after.json");
   auto c = compare_runs(before, after, rules_of({"errors>+0.5pp", "errors>+10pp", "rate<-5%"}));
   REQUIRE(c.ok());
+  REQUIRE(c->rules.size() == 15);  // each overall, on 2 endpoints and 2 tags
   CHECK(c->rules[0].crossed);
-  CHECK_FALSE(c->rules[1].crossed);
-  CHECK_FALSE(c->rules[2].crossed);
+  CHECK(c->rules[0].scope.empty());
+  CHECK(c->rules[1].crossed);  // GET /a's errors rose as much
+  CHECK(c->rules[5].rule == "errors>+10pp");
+  for (size_t i = 5; i < 15; ++i) CHECK_FALSE(c->rules[i].crossed);
   const MetricChange* e = c->overall.find("errors");
   CHECK(e->before == 0);
   CHECK(e->after == doctest::Approx(0.04));
   CHECK(std::isnan(e->relative));
+  // A scope whose latency did not move is named by what did.
+  CHECK(c->verdict().find("significantly worse: GET /a errors +4.00pp (significant), POST /b "
+                          "errors +4.00pp (significant)") != std::string::npos);
 
   // Half the requests over the same time: the achieved rate halves.
   const PooledRuns slower = pool_of(mix(20'000, 50'000, 1500, 3), "slow.json");
@@ -254,4 +261,109 @@ TEST_CASE("send lag's parts are compared as replay's side, never in the service'
   REQUIRE(mixed.ok());
   REQUIRE(mixed->overall.replay_side.size() == 2);
   CHECK(mixed->overall.replay_side[0].name == "send_lag p50");
+}
+
+TEST_CASE("two endpoints 30 % slower under an unchanged overall: named in the verdict, crossed") {
+  const PooledRuns before = testing::pool_side(testing::release_samples(20'000, 1), "before.json");
+  const PooledRuns after = testing::pool_side(testing::release_samples(26'000, 2), "after.json");
+
+  // Without rules: every significant regression of a scope is in the verdict, exit stays 0.
+  auto plain = compare_runs(before, after, {});
+  REQUIRE(plain.ok());
+  for (const auto& m : plain->overall.metrics) CHECK_MESSAGE(m.direction == 0, m.name);
+  CHECK_FALSE(plain->regressed());
+  const std::string v = plain->verdict();
+  CHECK(v.find("WORSE: GET /plans/{id} p99 +") == 0);
+  CHECK(v.find("% (significant), POST /webhooks p99 +") != std::string::npos);
+  CHECK(v.find(", tag plans p99 +") != std::string::npos);
+  CHECK(v.find(", tag webhook p99 +") != std::string::npos);
+  CHECK(v.find("chat") == std::string::npos);
+  CHECK(v.find("; overall no significant change; no --fail-on rules") != std::string::npos);
+  // The model lists each worse metric of each scope, endpoints before tags.
+  REQUIRE_FALSE(plain->regressions.empty());
+  CHECK(plain->regressions.front().scope == "GET /plans/{id}");
+  CHECK(plain->regressions.front().scope_kind == "endpoint");
+  CHECK(plain->regressions.back().scope_kind == "tag");
+  bool plans_p99 = false;
+  for (const auto& r : plain->regressions) {
+    CHECK(r.metric.direction == 1);
+    CHECK(r.scope.find("chat") == std::string::npos);
+    if (r.scope == "GET /plans/{id}" && r.metric.name == "p99") {
+      plans_p99 = true;
+      CHECK(r.metric.relative == doctest::Approx(0.30).epsilon(0.05));
+      CHECK(r.metric.p_value < 0.01);
+    }
+  }
+  CHECK(plans_p99);
+
+  // A rule without a scope is checked overall and on every endpoint and tag: it crosses on the
+  // two endpoints and their tags, so the exit code is 99 like an overall regression's.
+  auto ruled = compare_runs(before, after, rules_of({"p99>+10%"}));
+  REQUIRE(ruled.ok());
+  CHECK(ruled->regressed());
+  REQUIRE(ruled->rules.size() == 7);  // overall, 3 endpoints, 3 tags
+  CHECK(ruled->rules[0].scope.empty());
+  CHECK_FALSE(ruled->rules[0].crossed);
+  std::vector<std::string> crossed;
+  for (const auto& r : ruled->rules) {
+    if (r.crossed) crossed.push_back(r.scope_kind + " " + r.scope);
+  }
+  CHECK(crossed == std::vector<std::string>{"endpoint GET /plans/{id}", "endpoint POST /webhooks",
+                                            "tag plans", "tag webhook"});
+  CHECK(ruled->verdict().find("REGRESSION: 1 of 1 --fail-on checks crossed: p99>+10% on GET "
+                              "/plans/{id}: p99 +") == 0);
+  CHECK(ruled->verdict().find("; and 1 more; significantly worse: GET /plans/{id} p99 +") !=
+        std::string::npos);
+  CHECK(ruled->verdict().find("; overall no significant change") != std::string::npos);
+
+  // Scoped to the chat endpoint, the rule is not crossed, but the verdict still names the rest.
+  auto chat = compare_runs(before, after, rules_of({"POST /api/v1/chat:p99>+10%"}));
+  REQUIRE(chat.ok());
+  CHECK_FALSE(chat->regressed());
+  CHECK(chat->verdict().find("WORSE: GET /plans/{id} p99 +") == 0);
+  CHECK(chat->verdict().find("; no --fail-on rule crossed (1 checked)") != std::string::npos);
+}
+
+TEST_CASE("configurations that differ are listed, not the target or the seed") {
+  PooledRuns before = testing::pool_side(mix(20'000, 50'000), "before.json", 2);
+  auto after_samples = mix(20'000, 50'000, 3000, 2);
+  after_samples[0].tag = "new-tag";
+  PooledRuns after = testing::pool_side(after_samples, "after.json", 4);
+  for (auto& e : after.doc.config) {
+    if (e.key == "rate") e = {"rate", "\"200/s\"", "200/s"};
+    if (e.key == "target") e = {"target", "\"http://new:8000\"", "http://new:8000"};
+    if (e.key == "seed") e = {"seed", "7", "7"};
+  }
+  auto c = compare_runs(before, after, {});
+  REQUIRE(c.ok());
+  std::vector<std::string> keys;
+  for (const auto& m : c->config_mismatch) keys.push_back(m.key);
+  CHECK(keys == std::vector<std::string>{"rate", "threads", "tags"});
+  REQUIRE(c->config_mismatch.size() == 3);
+  CHECK(c->config_mismatch[0].before_json == "\"100/s\"");
+  CHECK(c->config_mismatch[0].after_json == "\"200/s\"");
+  CHECK(c->config_mismatch[0].describe() ==
+        "the runs differ in config.rate: 100/s before, 200/s after");
+  CHECK(c->config_mismatch[1].describe() == "the runs differ in config.threads: 2 before, 4 after");
+  CHECK(c->config_mismatch[2].before_json == "[\"b\",\"t\"]");
+  CHECK(c->config_mismatch[2].after_json == "[\"b\",\"new-tag\",\"t\"]");
+  CHECK(c->config_mismatch[2].describe() ==
+        "the runs differ in the tags they saw: b, t before, b, new-tag, t after");
+  const std::string v = c->verdict();
+  const std::string warning = "; warning: the configurations differ in rate, threads, tags";
+  CHECK(v.rfind(warning) == v.size() - warning.size());
+  for (const auto& n : c->notes) CHECK(n.find("differ") == std::string::npos);
+
+  // A field one side lacks is a mismatch too; the same configuration none.
+  after.doc.config.pop_back();
+  auto lacking = compare_runs(before, after, {});
+  REQUIRE(lacking.ok());
+  REQUIRE(lacking->config_mismatch.size() == 4);
+  CHECK(lacking->config_mismatch[2].key == before.doc.config.back().key);
+  CHECK(lacking->config_mismatch[2].after_json == "null");
+  CHECK(lacking->config_mismatch[2].describe().find(" after") != std::string::npos);
+  auto same = compare_runs(before, before, {});
+  REQUIRE(same.ok());
+  CHECK(same->config_mismatch.empty());
+  CHECK(same->verdict().find("warning") == std::string::npos);
 }
