@@ -216,7 +216,7 @@ TEST_CASE("RecordingProxy: only the upstream is reached, whatever the target say
     seen.push_back(copy_request(request));
     writer.respond(200, {}, "ok");
   });
-  std::optional<testing::TestResponse> absolute, bad;
+  std::optional<testing::TestResponse> absolute, bad, ftp;
   harness.run([&](uint16_t port) {
     TestConnection a(port);
     absolute = a.request(
@@ -226,6 +226,8 @@ TEST_CASE("RecordingProxy: only the upstream is reached, whatever the target say
     TestConnection c(port);
     c.send("CONNECT elsewhere.example:443 HTTP/1.1\r\nHost: elsewhere.example:443\r\n\r\n");
     CHECK(c.wait_closed(3000));
+    TestConnection d(port);
+    ftp = d.request("GET ftp://elsewhere.example/x HTTP/1.1\r\nHost: a\r\n\r\n");
   });
   REQUIRE(absolute.has_value());
   CHECK(absolute->status == 200);
@@ -236,6 +238,9 @@ TEST_CASE("RecordingProxy: only the upstream is reached, whatever the target say
   CHECK(bad->status == 400);
   REQUIRE(harness.records.size() == 1);
   CHECK(harness.records[0].target == "/x?y=1");
+  REQUIRE(ftp.has_value());
+  CHECK(ftp->status == 400);
+  // "x/y" is refused by the HTTP layer, before the proxy sees it: not counted here.
   CHECK(harness.stats().refused == std::map<int, uint64_t>{{400, 1}, {405, 1}});
 }
 
