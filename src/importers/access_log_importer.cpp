@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "digits.hpp"
+#include "replay/core/wire_check.hpp"
 
 namespace replay::importers {
 namespace {
@@ -158,6 +159,10 @@ Result<AccessLogLine> parse_access_log_line(std::string_view text) {
       line.target != "*") {
     return bad_line("request target '" + printable(line.target) + "' is neither a path nor a URL");
   }
+  // What replay would put on the wire is checked here: a CR or LF would split the request.
+  if (auto why = check_wire_text(WireField::target, line.target)) {
+    return bad_line("request target '" + printable(line.target) + "' " + *why);
+  }
   const std::string_view status = c.token();
   if (status.size() != 3 ||
       std::from_chars(status.data(), status.data() + 3, line.status).ec != std::errc()) {
@@ -179,6 +184,12 @@ Result<AccessLogLine> parse_access_log_line(std::string_view text) {
     auto agent = c.delimited('"', '"');
     if (!agent) return bad_line("expected the quoted user agent after the referer");
     line.user_agent = dash_is_empty(*agent);
+    if (auto why = check_wire_text(WireField::header_value, line.referer)) {
+      return bad_line("referer " + *why);
+    }
+    if (auto why = check_wire_text(WireField::header_value, line.user_agent)) {
+      return bad_line("user agent " + *why);
+    }
   }
   // Extra fields (nginx log_format additions): a trailing number is $request_time.
   std::string_view last;

@@ -9,6 +9,7 @@
 #include "digits.hpp"
 #include "replay/client/sse_scanner.hpp"
 #include "replay/core/base64.hpp"
+#include "replay/core/wire_check.hpp"
 
 namespace replay::importers {
 namespace {
@@ -113,6 +114,13 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
   auto url = split_url(*url_text);
   if (!url)
     return FieldError{"request.url", "not an absolute URL: '" + std::string(*url_text) + "'"};
+  // A CR or LF here would go onto the wire and split the request when the trace replays.
+  if (auto why = check_wire_text(WireField::method, *method)) {
+    return FieldError{"request.method", *why};
+  }
+  if (auto why = check_wire_text(WireField::target, url->target)) {
+    return FieldError{"request.url", "path and query " + *why};
+  }
   trace::Record& r = out.record;
   r.method = std::string(*method);
   r.target = std::move(url->target);
@@ -133,8 +141,16 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
       }
       name = *string_field(header, "name");
       value = *string_field(header, "value");
+      const std::string where = "request.headers[" + std::to_string(index) + "]";
       ++index;
+      // HTTP/2 pseudo-headers (":authority") are dropped here, before they are checked.
       if (record::is_unrecorded_header(name)) continue;
+      if (auto why = check_wire_text(WireField::header_name, name)) {
+        return FieldError{where + ".name", *why};
+      }
+      if (auto why = check_wire_text(WireField::header_value, value)) {
+        return FieldError{where + ".value", *why};
+      }
       r.headers.push_back({std::string(name), std::string(value)});
     }
   }

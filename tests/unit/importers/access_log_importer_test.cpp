@@ -140,5 +140,21 @@ TEST_CASE("parse_access_log_line: each part's error") {
   CHECK_FALSE(huge->request_time_us.has_value());
 }
 
+TEST_CASE("parse_access_log_line: CR or NUL in the target, referer or user agent is refused") {
+  const std::string prefix = R"(127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] ")";
+  auto target = parse_access_log_line(prefix + "GET /a\rX HTTP/1.1\" 200 5");
+  REQUIRE_FALSE(target.ok());
+  CHECK(target.error().code == Errc::corrupt);
+  CHECK(target.error().context.find("contains CR (byte 2)") != std::string::npos);
+  auto agent = parse_access_log_line(prefix + "GET / HTTP/1.1\" 200 5 \"-\" \"curl\rX-Admin: 1\"");
+  REQUIRE_FALSE(agent.ok());
+  CHECK(agent.error().context == "user agent contains CR (byte 4)");
+  auto referer = parse_access_log_line(prefix + "GET / HTTP/1.1\" 200 5 \"a" +
+                                       std::string(1, '\0') + "\" \"x\"");
+  REQUIRE_FALSE(referer.ok());
+  CHECK(referer.error().context == "referer contains NUL (byte 1)");
+  CHECK(parse_access_log_line(prefix + "GET / HTTP/1.1\" 200 5 \"-\" \"curl/8\"").ok());
+}
+
 }  // namespace
 }  // namespace replay::importers

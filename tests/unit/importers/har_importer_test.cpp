@@ -159,5 +159,52 @@ TEST_CASE("parse_iso8601_us") {
   CHECK_FALSE(parse_iso8601_us("1970-01-01T00:00:00Zjunk").has_value());
 }
 
+// One HAR entry with `request` as its request object.
+std::string har_with_request(const std::string& request) {
+  return R"({"log":{"entries":[{"startedDateTime":"2026-11-22T12:00:00Z","request":)" + request +
+         "}]}}";
+}
+
+TEST_CASE("import_har: CR, LF or NUL in a method, URL or header is refused, naming the field") {
+  struct Case {
+    std::string request;
+    std::string error;
+  };
+  const Case cases[] = {
+      {R"({"method":"GET","url":"https://h/a\r\nX-Injected: 1","headers":[]})",
+       "entry 1 (line 1): request.url: path and query contains CR (byte 2)"},
+      {R"({"method":"GET\r\n","url":"https://h/","headers":[]})",
+       "entry 1 (line 1): request.method: contains CR (byte 3)"},
+      {R"({"method":"GET","url":"https://h/","headers":[{"name":"X-A","value":"1\nX-B: 2"}]})",
+       "entry 1 (line 1): request.headers[0].value: contains LF (byte 1)"},
+      {R"({"method":"GET","url":"https://h/","headers":[{"name":":authority","value":"h"},)"
+       R"({"name":"X\u0000","value":"1"}]})",
+       "entry 1 (line 1): request.headers[1].name: contains NUL (byte 1)"},
+      {R"({"method":"GET","url":"https://h/a b","headers":[]})",
+       "entry 1 (line 1): request.url: path and query contains a space (byte 2)"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.request);
+    auto r = import_har(har_with_request(c.request), {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::corrupt);
+    CHECK(r.error().context == c.error);
+  }
+  HarOptions skipping;
+  skipping.skip_bad = true;
+  auto skipped = import_har(har_with_request(cases[0].request), skipping);
+  REQUIRE(skipped.ok());
+  CHECK(skipped->records.empty());
+  CHECK(skipped->skipped == 1);
+  // Pseudo-headers are dropped before the check; an ordinary request still imports.
+  auto fine = import_har(
+      har_with_request(R"({"method":"GET","url":"https://h/x","headers":[)"
+                       R"({"name":":authority","value":"h"},{"name":"X-A","value":"a\tb"}]})"),
+      {});
+  REQUIRE(fine.ok());
+  REQUIRE(fine->records.size() == 1);
+  CHECK(fine->records[0].headers.size() == 1);
+}
+
 }  // namespace
 }  // namespace replay::importers
