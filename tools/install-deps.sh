@@ -2,8 +2,8 @@
 # Installs (as root, with apt-get) what replay's build and demo need; `--test` adds what the
 # tests use (Chromium for the HTML report test, httpbin and hey for the recorder's, Java's
 # HdrHistogram for the .hlog interop test), `--bench` what the benchmarks use (nginx, h2load,
-# wrk), `--fuzz` clang and libFuzzer for tools/fuzz/run.sh. Idempotent and quick when all is present: apt
-# is only called for what is missing.
+# wrk), `--fuzz` clang and libFuzzer for tools/fuzz/run.sh. Idempotent and quick when all is
+# present: apt is only called for what is missing.
 set -euo pipefail
 
 packages=(
