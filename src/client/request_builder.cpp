@@ -3,6 +3,9 @@
 #include <strings.h>
 
 #include <array>
+#include <optional>
+
+#include "replay/core/wire_check.hpp"
 
 namespace replay::client {
 namespace {
@@ -33,7 +36,36 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   out.append(name).append(": ").append(value).append("\r\n");
 }
 
+// The first header of `headers` that would not go onto the wire, as an error.
+std::optional<Error> check_headers(const HeaderList& headers, const char* which) {
+  for (const auto& [name, value] : headers) {
+    if (auto why = check_wire_text(WireField::header_name, name)) {
+      return make_error(Errc::invalid_argument,
+                        std::string(which) + "header name \"" + name + "\" " + *why);
+    }
+    if (auto why = check_wire_text(WireField::header_value, value)) {
+      return make_error(Errc::invalid_argument,
+                        std::string(which) + "header value of \"" + name + "\" " + *why);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+Result<WireBytes> build_checked_request(std::string_view method, std::string_view target,
+                                        const HeaderList& headers, std::string_view body,
+                                        const Target& t, const HeaderList& overrides) {
+  if (auto why = check_wire_text(WireField::method, method)) {
+    return make_error(Errc::invalid_argument, "method " + *why);
+  }
+  if (auto why = check_wire_text(WireField::target, target)) {
+    return make_error(Errc::invalid_argument, "target " + *why);
+  }
+  if (auto bad = check_headers(headers, "")) return *bad;
+  if (auto bad = check_headers(overrides, "-H ")) return *bad;
+  return build_request(method, target, headers, body, t, overrides);
+}
 
 WireBytes build_request(std::string_view method, std::string_view target, const HeaderList& headers,
                         std::string_view body, const Target& t, const HeaderList& overrides) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "replay/client/target.hpp"
+#include "replay/core/result.hpp"
 
 namespace replay::client {
 
@@ -25,5 +26,14 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // the body is not empty, the trace had one, or the method is POST, PUT or PATCH.
 WireBytes build_request(std::string_view method, std::string_view target, const HeaderList& headers,
                         std::string_view body, const Target& t, const HeaderList& overrides = {});
+
+// build_request for text that was not checked when it loaded, such as a request whose
+// {{capture}} placeholders were just filled from a response: Errc::invalid_argument, and no
+// bytes at all, when the method, the target, a header name or value (overrides included)
+// would not go onto the wire as one request (a CR, LF or NUL; see core/wire_check.hpp):
+// "header value of \"X-Plan\" contains CR (byte 3)". The body is not checked.
+Result<WireBytes> build_checked_request(std::string_view method, std::string_view target,
+                                        const HeaderList& headers, std::string_view body,
+                                        const Target& t, const HeaderList& overrides = {});
 
 }  // namespace replay::client

@@ -77,5 +77,42 @@ TEST_CASE("build_request: the default port is left out of Host") {
   CHECK(*build_request("GET", "/", {}, "", *target) == "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
 }
 
+TEST_CASE("build_checked_request: a value that would inject a header or request builds nothing") {
+  const Target target = local_target();
+  // As a {{capture}} filled from a response would make them.
+  auto in_target =
+      build_checked_request("GET", "/plans/1 HTTP/1.1\r\nX-Admin: 1\r\n\r\nGET /x", {}, "", target);
+  REQUIRE_FALSE(in_target.ok());
+  CHECK(in_target.error().code == Errc::invalid_argument);
+  CHECK(in_target.error().context == "target contains a space (byte 8)");
+  auto in_header = build_checked_request("GET", "/", {{"X-Plan", "42\r\nX-Admin: 1"}}, "", target);
+  REQUIRE_FALSE(in_header.ok());
+  CHECK(in_header.error().context == "header value of \"X-Plan\" contains CR (byte 2)");
+  auto lf_target = build_checked_request("GET", "/a\nb", {}, "", target);
+  REQUIRE_FALSE(lf_target.ok());
+  CHECK(lf_target.error().context == "target contains LF (byte 2)");
+  auto nul = build_checked_request("GET", "/", {{"X-A", std::string("a\0b", 3)}}, "", target);
+  REQUIRE_FALSE(nul.ok());
+  CHECK(nul.error().context == "header value of \"X-A\" contains NUL (byte 1)");
+  auto name = build_checked_request("GET", "/", {{"X A", "1"}}, "", target);
+  REQUIRE_FALSE(name.ok());
+  CHECK(name.error().context == "header name \"X A\" contains a space (byte 1), not a token");
+  auto method = build_checked_request("GE\rT", "/", {}, "", target);
+  REQUIRE_FALSE(method.ok());
+  CHECK(method.error().context == "method contains CR (byte 2)");
+  auto empty = build_checked_request("GET", "", {}, "", target);
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().context == "target is empty");
+  auto override_value = build_checked_request("GET", "/", {}, "", target, {{"X-O", "a\rb"}});
+  REQUIRE_FALSE(override_value.ok());
+  CHECK(override_value.error().context == "-H header value of \"X-O\" contains CR (byte 1)");
+
+  // What passes is byte for byte what build_request makes; the body is not checked.
+  const HeaderList headers = {{"X-Plan", "42"}, {"Content-Type", "text/plain"}};
+  auto fine = build_checked_request("POST", "/plans/42", headers, "a\r\nb", target);
+  REQUIRE(fine.ok());
+  CHECK(**fine == *build_request("POST", "/plans/42", headers, "a\r\nb", target));
+}
+
 }  // namespace
 }  // namespace replay::client
