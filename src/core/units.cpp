@@ -20,7 +20,9 @@ Result<int64_t> parse_duration_us(std::string_view text) {
     double number = 0;
     auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), number);
     if (ec != std::errc() || ptr == rest.data()) return fail("expected a number");
-    if (number < 0 || !std::isfinite(number)) return fail("must be a non-negative number");
+    // from_chars reads "nan" and "inf"; neither is a length of time.
+    if (!std::isfinite(number)) return fail("must be a finite number");
+    if (number < 0) return fail("must not be negative");
     rest.remove_prefix(static_cast<size_t>(ptr - rest.data()));
     size_t unit_len = 0;
     while (unit_len < rest.size() && std::isalpha(static_cast<unsigned char>(rest[unit_len]))) {

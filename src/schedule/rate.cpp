@@ -1,5 +1,6 @@
 #include "replay/schedule/rate.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -14,6 +15,8 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
+
+constexpr const char* kRateAllowed = "must be a positive finite number of requests per second";
 
 Error rate_error(std::string_view text, const char* why) {
   return make_error(Errc::invalid_argument,
@@ -76,7 +79,8 @@ Result<double> parse_rate_per_s(std::string_view text) {
   if (ec != std::errc() || ptr != number.data() + number.size()) {
     return rate_error(text, "expected a number before '/'");
   }
-  if (!(value >= 0) || !std::isfinite(value)) return rate_error(text, "must not be negative");
+  // from_chars reads "nan" and "inf" as numbers; neither is a rate.
+  if (!(value >= 0) || !std::isfinite(value)) return rate_error(text, kRateAllowed);
   double per_s;
   if (unit == "s") {
     per_s = value;
@@ -138,6 +142,12 @@ Result<RateSchedule> parse_rate_schedule(std::string_view text) {
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
+  // A stage may start or end at 0/s (a ramp up, a pause), but a schedule that is 0/s
+  // throughout offers nothing.
+  const bool offers_load =
+      std::any_of(schedule.stages.begin(), schedule.stages.end(),
+                  [](const Stage& s) { return s.from_per_s > 0 || s.to_per_s > 0; });
+  if (!offers_load) return rate_error(trim(text), kRateAllowed);
   for (size_t i = 0; i + 1 < schedule.stages.size(); ++i) {
     if (schedule.stages[i].duration_us == kOpenEnded) {
       return make_error(Errc::invalid_argument, "rate '" + std::string(text) + "': stage " +

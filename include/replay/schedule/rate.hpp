@@ -32,11 +32,14 @@ struct RateSchedule {
   RateSchedule limited_to(int64_t duration_us) const;
 };
 
-// Parses one rate "200/s" | "12000/m" | "0.5/ms" | "3/h" into requests per second.
+// Parses one rate "200/s" | "12000/m" | "0.5/ms" | "3/h" into requests per second: a finite
+// number, 0 or more (a stage may start at 0/s). Errors: Errc::invalid_argument naming the text;
+// NaN, infinities and negatives are refused.
 Result<double> parse_rate_per_s(std::string_view text);
 
 // Parses a rate or a comma-separated list of stages "RATE:DURATION" or "RATE->RATE:DURATION".
-// A single bare rate is one open-ended stage. Errors name the stage and what is wrong.
+// A single bare rate is one open-ended stage. Errors name the stage and what is wrong; a
+// schedule that is 0/s throughout ("0/s") is refused, since it offers nothing.
 Result<RateSchedule> parse_rate_schedule(std::string_view text);
 
 // Parses a speed factor for recorded timing: "2x", "0.5x", "2".

@@ -23,6 +23,16 @@ TEST_CASE("bad durations name the problem") {
   CHECK_FALSE(parse_duration_us("-1s").ok());
 }
 
+TEST_CASE("NaN and infinite durations are refused, 0 is a duration") {
+  CHECK(parse_duration_us("nans").error().context ==
+        "duration 'nans': must be a finite number (e.g. 500ms, 30s, 1m30s)");
+  CHECK(parse_duration_us("infs").error().context ==
+        "duration 'infs': must be a finite number (e.g. 500ms, 30s, 1m30s)");
+  CHECK(parse_duration_us("-1s").error().context ==
+        "duration '-1s': must not be negative (e.g. 500ms, 30s, 1m30s)");
+  CHECK(parse_duration_us("0s").value() == 0);
+}
+
 TEST_CASE("durations format for people") {
   CHECK(format_duration_us(850) == "850us");
   CHECK(format_duration_us(12300) == "12.3ms");

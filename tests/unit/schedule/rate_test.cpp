@@ -19,6 +19,28 @@ TEST_CASE("bad rates say what is wrong") {
   CHECK_FALSE(parse_rate_per_s("-5/s").ok());
 }
 
+TEST_CASE("NaN, infinite and negative rates are refused with what is allowed") {
+  const std::string allowed =
+      "must be a positive finite number of requests per second (e.g. 200/s, 12000/m, 0.5/ms)";
+  CHECK(parse_rate_per_s("nan/s").error().context == "rate 'nan/s': " + allowed);
+  CHECK(parse_rate_per_s("inf/s").error().context == "rate 'inf/s': " + allowed);
+  CHECK(parse_rate_per_s("-5/s").error().context == "rate '-5/s': " + allowed);
+  CHECK(parse_rate_per_s("0/s").value() == 0);
+}
+
+TEST_CASE("a schedule that is 0/s throughout is refused; 0/s in a ramp or pause is not") {
+  const std::string allowed =
+      "must be a positive finite number of requests per second (e.g. 200/s, 12000/m, 0.5/ms)";
+  CHECK(parse_rate_schedule("0/s").error().context == "rate '0/s': " + allowed);
+  CHECK(parse_rate_schedule(" 0/m ").error().context == "rate '0/m': " + allowed);
+  CHECK(parse_rate_schedule("0/s:10s, 0/s->0/s:5s").error().context ==
+        "rate '0/s:10s, 0/s->0/s:5s': " + allowed);
+  CHECK(parse_rate_schedule("0/s->100/s:30s").ok());
+  CHECK(parse_rate_schedule("10/s:1m, 0/s:10s, 10/s:1m").ok());
+  CHECK(parse_rate_schedule("nan/s").error().context ==
+        "stage 1 of 'nan/s': rate 'nan/s': " + allowed);
+}
+
 TEST_CASE("a bare rate is one open-ended stage") {
   auto s = parse_rate_schedule("200/s").value();
   REQUIRE(s.stages.size() == 1);
