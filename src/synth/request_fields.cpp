@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "replay/core/units.hpp"
+#include "replay/core/wire_check.hpp"
 #include "scenario_parser.hpp"
 
 namespace replay::synth {
@@ -39,16 +40,17 @@ void append_segments(Template& t, Template&& more) {
   }
 }
 
+// True when `text` has no control character, so an error may quote it on one line.
+bool is_printable(std::string_view text) {
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 }  // namespace
 
+// The token rule of every method and header name replay sends is core's (wire_check.hpp).
 bool is_http_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
-  }
-  return true;
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
 }
 
 Result<void> FileParser::parse_request(const Fields& f, const StepDefaults& defaults,
@@ -67,7 +69,12 @@ Result<void> FileParser::parse_request(const Fields& f, const StepDefaults& defa
     Push p(at_, "method");
     auto text = string_of(*method);
     if (!text) return text.error();
-    if (!is_http_token(*text)) return fail("'" + std::string(*text) + "' is not an HTTP method");
+    if (!is_http_token(*text)) {
+      // A CR or LF is named, never echoed: the error stays one line.
+      if (!is_printable(*text))
+        return fail("not an HTTP method: " + *check_wire_text(WireField::method, *text));
+      return fail("'" + std::string(*text) + "' is not an HTTP method");
+    }
     spec.method = std::string(*text);
   }
   auto path = f.get("path");
@@ -137,6 +144,9 @@ Result<std::vector<HeaderTemplate>> FileParser::parse_headers(element e,
   if (e.get(obj) != simdjson::SUCCESS) return fail("expected an object of \"Name\": \"value\"");
   std::vector<HeaderTemplate> headers;
   for (auto [name, value] : obj) {
+    if (!is_printable(name)) {
+      return fail("a header name " + *check_wire_text(WireField::header_name, name));
+    }
     Push p(at_, name);
     if (!is_http_token(name)) return fail("'" + std::string(name) + "' is not a header name");
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) {

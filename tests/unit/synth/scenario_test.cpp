@@ -269,3 +269,22 @@ TEST_CASE("every bundled scenario loads") {
     CHECK_FALSE(s.defaults.rate.empty());
   }
 }
+
+TEST_CASE("a CR, LF or NUL where it would reach the wire is an error naming the field") {
+  auto request = [](const std::string& fields) {
+    return "{\n  \"requests\": [\n    {" + fields + "}\n  ]\n}\n";
+  };
+  check_error(request(R"("method": "GET\r\nX-A: 1", "path": "/a")"),
+              "line 3: requests[0].method: not an HTTP method: contains CR (byte 3)");
+  check_error(request(R"("method": "GET", "path": "/a", "headers": {"X\r\nY": "1"})"),
+              "line 3: requests[0].headers: a header name contains CR (byte 1)");
+  check_error(request(R"("method": "GET", "path": "/a", "headers": {"X-A": "1\r\nX-Admin: yes"})"),
+              "line 3: requests[0].headers.X-A: control characters are not allowed in a header "
+              "value");
+  check_error(request(R"("method": "GET", "path": "/a", "headers": {"X-A": "1\u0000"})"),
+              "line 3: requests[0].headers.X-A: control characters are not allowed in a header "
+              "value");
+  check_error(request(R"("method": "GET", "path": "/a\r\n\r\nGET /smuggled")"),
+              "line 3: requests[0].path: spaces, control and non-ASCII characters must be "
+              "percent-encoded in a path (a space is %20)");
+}
