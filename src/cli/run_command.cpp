@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "exit_codes.hpp"
 #include "replay/core/units.hpp"
+#include "replay/core/wire_check.hpp"
 #include "replay/engine/engine.hpp"
 #include "replay/engine/saturation.hpp"
 #include "replay/engine/threshold.hpp"
@@ -150,7 +151,14 @@ Result<void> resolve(RunFlags& f) {
     }
     std::string value = h.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
-    c.headers.emplace_back(h.substr(0, colon), value);
+    std::string name = h.substr(0, colon);
+    if (auto why = check_wire_text(WireField::header_name, name)) {
+      return make_error(Errc::invalid_argument, "-H: header name " + *why);
+    }
+    if (auto why = check_wire_text(WireField::header_value, value)) {
+      return make_error(Errc::invalid_argument, "-H '" + name + "': value " + *why);
+    }
+    c.headers.emplace_back(std::move(name), value);
   }
   for (const auto& text : f.probes) {
     auto probe = engine::parse_probe(text);
