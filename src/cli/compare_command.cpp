@@ -116,11 +116,11 @@ Command add_compare_command(CLI::App& app) {
                   "Exit 99 when a significant change crosses it: 'p99>+10%', 'errors>+0.5pp', "
                   "'rate<-5%', 'chat:p99>+20ms', '*:p99>+25%' (every endpoint); repeatable")
       ->allow_extra_args(false);
-  sub->add_option("--alpha", f->alpha, "Significance level of the tests (default 0.01)");
-  sub->add_option("--format", f->format, "text | markdown | json (default text)")
+  sub->add_option("--alpha", f->alpha, "Significance level of the tests, between 0 and 1");
+  sub->add_option("--format", f->format, "text | markdown | json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
   sub->add_option("--html", f->html_path, "Also write an HTML page overlaying both sides here");
-  sub->add_option("--seed", f->seed, "Seed of the bootstrap (default 1)");
+  sub->add_option("--seed", f->seed, "Seed of the bootstrap");
   sub->footer(
       "Exit codes: 0 no --fail-on rule crossed, 1 usage or input error, 2 an output could not be "
       "written, 99 a --fail-on rule was crossed (significant at --alpha and beyond its "

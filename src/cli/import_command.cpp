@@ -1,6 +1,8 @@
 // `replay import har FILE.har -o trace.zst` and `replay import access-log FILE -o trace.zst`:
 // turn what users already have into traces.
 
+#include <stdlib.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -67,6 +69,53 @@ Result<std::string> read_file(const std::string& path) {
   return text;
 }
 
+// The trace an import writes: a temporary file beside `path` (same directory, so the rename is
+// atomic), renamed to `path` by commit() and removed otherwise, so a failed import leaves no
+// partial trace behind and an existing `path` unchanged.
+class PendingTrace {
+ public:
+  static Result<std::unique_ptr<PendingTrace>> create(const std::string& path,
+                                                      const trace::TraceHeader& header) {
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string temp = dir + "." + base + ".partial.XXXXXX";
+    const int fd = mkstemp(temp.data());  // mode 0600, like TraceWriter::create
+    if (fd < 0) return make_error(Errc::io, "'" + path + "': " + std::strerror(errno));
+    std::unique_ptr<PendingTrace> pending(new PendingTrace(path, temp));
+    auto writer = trace::TraceWriter::create_from_fd(fd, path, header);
+    if (!writer) return writer.error();
+    pending->writer_ = std::move(writer).value();
+    return pending;
+  }
+  PendingTrace(const PendingTrace&) = delete;
+  PendingTrace& operator=(const PendingTrace&) = delete;
+  ~PendingTrace() {
+    writer_.reset();
+    if (!temp_.empty()) std::remove(temp_.c_str());
+  }
+
+  Result<void> write(const trace::Record& record) { return writer_->write(record); }
+
+  // Closes the trace and puts it in place.
+  Result<void> commit() {
+    if (auto closed = writer_->close(); !closed) return closed;
+    if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
+      return make_error(Errc::io, "'" + path_ + "': " + std::strerror(errno));
+    }
+    temp_.clear();
+    return {};
+  }
+
+ private:
+  PendingTrace(std::string path, std::string temp)
+      : path_(std::move(path)), temp_(std::move(temp)) {}
+
+  std::string path_;
+  std::string temp_;  // empty once renamed
+  std::unique_ptr<trace::TraceWriter> writer_;
+};
+
 int exit_for(const Error& e) {
   return e.code == Errc::io ? kExitRunFailed : kExitUsage;
 }
@@ -92,14 +141,14 @@ int run_har(const ImportFlags& f) {
   trace::TraceHeader header;
   header.source = "import har";
   header.base_url = imported->base_url;
-  auto writer = trace::TraceWriter::create(f.output, header);
+  auto writer = PendingTrace::create(f.output, header);
   if (!writer) return report_error(writer.error().within("import har: -o"), kExitRunFailed);
   for (const auto& record : imported->records) {
     if (auto w = writer.value()->write(record); !w) {
       return report_error(w.error().within("import har"), kExitRunFailed);
     }
   }
-  if (auto closed = writer.value()->close(); !closed) {
+  if (auto closed = writer.value()->commit(); !closed) {
     return report_error(closed.error().within("import har"), kExitRunFailed);
   }
   std::string hosts;
@@ -138,7 +187,7 @@ int run_access_log(const ImportFlags& f) {
   header.source = "import access-log";
   header.base_url = f.base_url;
   while (!header.base_url.empty() && header.base_url.back() == '/') header.base_url.pop_back();
-  auto writer = trace::TraceWriter::create(f.output, header);
+  auto writer = PendingTrace::create(f.output, header);
   if (!writer) return report_error(writer.error().within("import access-log: -o"), kExitRunFailed);
   importers::AccessLogImporter importer({std::move(policy).value(), f.skip_bad, f.all_methods});
   std::vector<trace::Record> ready;
@@ -182,7 +231,7 @@ int run_access_log(const ImportFlags& f) {
   importer.finish(ready);
   if (auto w = write_ready(); !w)
     return report_error(w.error().within("import access-log"), kExitRunFailed);
-  if (auto closed = writer.value()->close(); !closed) {
+  if (auto closed = writer.value()->commit(); !closed) {
     return report_error(closed.error().within("import access-log"), kExitRunFailed);
   }
   std::string ignored;
@@ -225,7 +274,7 @@ Command add_import_command(CLI::App& app) {
       "access-log", "Import an nginx/Apache access log (GET and HEAD replay from timestamps)");
   log->add_option("file", f->input, "Access log file")->required();
   add_common_flags(log, *f);
-  log->add_option("--format", f->format, "combined (default) or common")->capture_default_str();
+  log->add_option("--format", f->format, "combined or common");
   log->add_option("--base-url", f->base_url,
                   "Where the logged requests went, e.g. http://127.0.0.1:8000 (else use "
                   "replay run --target)");

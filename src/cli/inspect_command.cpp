@@ -11,6 +11,7 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "not_a_trace.hpp"
 #include "replay/core/json_writer.hpp"
 #include "replay/core/units.hpp"
 #include "replay/trace/endpoint.hpp"
@@ -185,6 +186,9 @@ void print_json(const InspectOptions& options, const trace::TraceHeader& header,
 int run_inspect(const InspectOptions& options) {
   auto reader = trace::TraceReader::open(options.path, {.skip_bad = options.skip_bad});
   if (!reader) {
+    if (auto not_trace = not_a_trace_error(options.path)) {
+      return report_error(not_trace->within("inspect"), kExitUsage);
+    }
     return report_error(reader.error().within("inspect: opening trace '" + options.path + "'"),
                         kExitUsage);
   }

@@ -12,6 +12,7 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "not_a_trace.hpp"
 #include "replay/core/units.hpp"
 #include "replay/core/wire_check.hpp"
 #include "replay/engine/engine.hpp"
@@ -22,6 +23,7 @@
 #include "replay/results/result_writer.hpp"
 #include "replay/synth/template.hpp"
 #include "replay/trace/trace_reader.hpp"
+#include "run_flags.hpp"
 
 namespace replay::cli {
 namespace {
@@ -36,24 +38,6 @@ void on_interrupt(int signal_number) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
 }
-
-struct RunFlags {
-  engine::RunConfig config;
-  std::string rate;
-  std::string arrival;
-  std::string speed = "1x";
-  std::string duration;
-  std::string timeout = "30s";
-  std::string connect_timeout = "10s";
-  std::string drain;
-  std::string start_at;
-  std::vector<std::string> only, skip, headers, thresholds, probes;
-  std::string out_path, hgrm_dir, csv_path, html_path;
-  std::string shard;
-  unsigned shards = 0;
-  bool quiet = false;
-  bool no_tls_resume = false;
-};
 
 // --jwt-secret re-mints the bearer tokens of any trace. $DEV_JWT_SECRET stands in for it only
 // in a trace whose tokens synth minted (the engine re-mints those when the secret's fingerprint
@@ -227,6 +211,10 @@ void print_progress(const engine::Progress& p) {
 }
 
 int run_run(RunFlags& f) {
+  if (auto checked = check_run_flags(f); !checked) return report_error(checked.error(), kExitUsage);
+  if (auto not_trace = not_a_trace_error(f.config.trace_path)) {
+    return report_error(not_trace->within("run"), kExitUsage);
+  }
   if (auto resolved = resolve(f); !resolved) return report_error(resolved.error(), kExitUsage);
   std::vector<engine::Threshold> thresholds;
   for (const auto& text : f.thresholds) {
@@ -239,6 +227,13 @@ int run_run(RunFlags& f) {
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
+  }
+  // A warning, not an error, as k6's --quiet and --no-summary never refuse to run: the run
+  // still loads the target, and the user can stop it now.
+  if (!keeps_results(f)) {
+    std::fprintf(stderr,
+                 "replay: warning: -q without --out, --html, --csv, --hgrm or --threshold: "
+                 "nothing of this run is kept\n");
   }
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   struct sigaction action {};
@@ -317,16 +312,20 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--rate", f->rate,
                   "Arrival rate or stages: 200/s, 12000/m, '10/s:1m, 10/s->200/s:30s, 200/s:5m' "
                   "(default: the trace's recorded timing)");
-  sub->add_option("--arrival", f->arrival, "constant | poisson | recorded");
-  sub->add_option("--speed", f->speed, "Speed factor for recorded timing, e.g. 2x");
+  sub->add_option("--arrival", f->arrival,
+                  "constant | poisson | recorded (default: constant with --rate, else recorded)");
+  auto* speed = sub->add_option("--speed", f->speed,
+                                "Speed factor for recorded timing, e.g. 2x (not with --rate)");
   sub->add_option("--duration", f->duration, "Stop offering load after this long, e.g. 10m");
   sub->add_flag("--loop", f->config.loop, "Start the trace again when it ends");
-  sub->add_option("--threads", f->config.threads, "Worker threads (default: one per core)");
-  sub->add_option("--max-connections", f->config.max_connections,
-                  "Connections at most, over all threads; past it requests wait in a backlog")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--timeout", f->timeout, "Per-request timeout from send, e.g. 30s");
-  sub->add_option("--connect-timeout", f->connect_timeout, "Connect timeout, e.g. 10s");
+  sub->add_option("--threads", f->threads,
+                  "Worker threads, 1 to " + std::to_string(max_threads()) +
+                      " (4 per core; default: one per core)");
+  sub->add_option("--max-connections", f->max_connections,
+                  "Connections at most (1 or more), over all threads; past it requests wait in "
+                  "a backlog");
+  sub->add_option("--timeout", f->timeout, "Per-request timeout from send, 1ms or more");
+  sub->add_option("--connect-timeout", f->connect_timeout, "Connect timeout, 1ms or more");
   sub->add_option("--drain", f->drain,
                   "After the offered load ends, how long requests in flight may still "
                   "complete before they count as abandoned, e.g. 5s (default: --timeout)");
@@ -339,7 +338,7 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--threshold", f->thresholds,
                   "Fail with exit 99 unless it holds: p95<500ms, chat:p99<2s, errors<1%, "
                   "rate>190/s");
-  sub->add_option("--out", f->out_path, "Write result.json here");
+  sub->add_option("-o,--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
   sub->add_option("--html", f->html_path,
                   "Write a self-contained HTML report (inline SVG charts) here");
@@ -352,21 +351,28 @@ Command add_run_command(CLI::App& app) {
                   "Run shard INDEX/COUNT (0-based): its share of the sessions and every COUNT-th "
                   "arrival, on the unsharded run's time origin");
   sub->add_option("--shards", f->shards,
-                  "Shard count, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)");
-  sub->add_flag("--insecure", f->config.insecure, "Skip TLS certificate verification");
+                  "Shard count, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed "
+                  "Job); not with --shard (0: not sharded)");
+  sub->add_flag("--insecure", f->config.insecure,
+                "Skip TLS certificate verification (not with --cacert)");
   sub->add_option("--cacert", f->config.cacert, "Trust this CA file for TLS");
   sub->add_flag("--no-tls-resume", f->no_tls_resume,
                 "Full TLS handshake on every connection (default: resume the session the "
                 "target gave an earlier one, as browsers do)");
-  sub->add_option("--seed", f->config.seed, "Seed for Poisson arrivals");
+  auto* seed = sub->add_option("--seed", f->config.seed, "Seed for --arrival poisson");
   sub->add_option("--jwt-secret", f->config.jwt_secret,
                   "Re-mint the trace's HS256 bearer tokens with this secret and a fresh exp, "
                   "keeping their claims (recorded tokens expire); synth's only if it minted "
                   "them with it. Without it, synth's tokens are re-minted when minted with "
                   "$DEV_JWT_SECRET, else the dev secret");
   sub->add_flag("--skip-bad", f->config.skip_bad, "Skip corrupt trace records instead of stopping");
-  sub->add_flag("-q,--quiet", f->quiet, "No live view and no summary (use with --out)");
-  return {sub, [f] { return run_run(*f); }};
+  sub->add_flag("-q,--quiet", f->quiet,
+                "No live view and no summary (use with --out, --html, --csv or --hgrm)");
+  return {sub, [f, speed, seed] {
+            f->speed_given = speed->count() > 0;
+            f->seed_given = seed->count() > 0;
+            return run_run(*f);
+          }};
 }
 
 }  // namespace replay::cli

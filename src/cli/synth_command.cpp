@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
+#include <tuple>
 
 #include "command.hpp"
 #include "exit_codes.hpp"
@@ -22,8 +24,8 @@ struct SynthFlags {
   std::string duration;
   std::string arrival;
   uint64_t seed = 1;
-  size_t tenants = 0;
-  size_t users = 0;
+  std::optional<int64_t> tenants;  // none: the scenario's lists
+  std::optional<int64_t> users;
   std::string jwt_secret;
   std::string token_ttl = "24h";
   std::string now;
@@ -66,8 +68,15 @@ Result<synth::SynthOptions> resolve(const SynthFlags& f, const synth::Scenario& 
   }
   o.arrival = *kind;
   o.seed = f.seed;
-  if (f.tenants > 0) o.tenants = f.tenants;
-  if (f.users > 0) o.users = f.users;
+  for (const auto& [flag, given, count] :
+       {std::tuple{"--tenants", f.tenants, &o.tenants}, std::tuple{"--users", f.users, &o.users}}) {
+    if (!given) continue;
+    if (*given < 1) {
+      return make_error(Errc::invalid_argument,
+                        std::string(flag) + " must be 1 or more, got " + std::to_string(*given));
+    }
+    *count = static_cast<size_t>(*given);
+  }
   if (!f.jwt_secret.empty()) {
     o.jwt_secret = f.jwt_secret;
   } else if (const char* env = std::getenv("DEV_JWT_SECRET"); env != nullptr && *env != '\0') {
@@ -148,10 +157,9 @@ Command add_synth_command(CLI::App& app) {
                   "How long arrivals go on, e.g. 5m (default: the scenario's)");
   sub->add_option("--arrival", f->arrival, "constant | poisson (default: the scenario's)");
   sub->add_option("--seed", f->seed, "Seed: the same seed gives a byte-identical trace");
-  sub->add_option("--tenants", f->tenants, "Use N tenants (default: the scenario's list)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("--users", f->users, "Use N users (default: the scenario's list)")
-      ->check(CLI::PositiveNumber);
+  sub->add_option("--tenants", f->tenants,
+                  "Use N tenants, 1 or more (default: the scenario's list)");
+  sub->add_option("--users", f->users, "Use N users, 1 or more (default: the scenario's list)");
   sub->add_option("--jwt-secret", f->jwt_secret,
                   "HS256 secret for bearer tokens (default: $DEV_JWT_SECRET, else the seeds' "
                   "dev secret)");
