@@ -141,6 +141,7 @@ void Connection::connect() {
                                 reinterpret_cast<const sockaddr*>(&target_.addr),
                                 ConnectionCallbacks::on_connect);
   if (rc < 0) {
+    out_of_descriptors_ = rc == UV_EMFILE || rc == UV_ENFILE;
     fail(connect_cause(rc), "connect to " + target_.host_header + ": " + uv_strerror(rc));
     return;
   }
@@ -196,6 +197,7 @@ void Connection::handle_connected(int status) {
     fail(connect_cause(status), "connect to " + target_.host_header + ": " + uv_strerror(status));
     return;
   }
+  tcp_established_ = true;
   state_ = State::handshaking;
   uv_os_fd_t fd = -1;
   if (options_.read_poller && uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) == 0) {

@@ -71,21 +71,33 @@ void ConnectionPool::submit(InFlight& request, int64_t now_ns) {
       return;
     }
   }
-  if (slots_.size() < options_.max_connections) {
-    Slot& slot = open_slot();
-    send_on(slot, request, now_ns);
+  if (Slot* slot = open_slot()) {
+    send_on(*slot, request, now_ns);
     return;
   }
+  if (slots_.size() < options_.max_connections) ++waited_for_descriptors_;
   backlog_.push_back(&request);
   notify();
 }
 
-ConnectionPool::Slot& ConnectionPool::open_slot() {
+ConnectionPool::Slot* ConnectionPool::open_slot() {
+  if (slots_.size() >= cap()) return nullptr;
   slots_.push_back(std::make_unique<Slot>(*this, slots_.size()));
   Slot& slot = *slots_.back();
-  ++opened_;
+  ++attempts_;
   slot.connection().connect();
-  return slot;
+  if (slot.connection().out_of_descriptors()) {
+    // It fails and closes from the loop, taking no request with it.
+    descriptor_cap_ = slots_.size() - 1;
+    return nullptr;
+  }
+  return &slot;
+}
+
+uint64_t ConnectionPool::connections_established() const {
+  uint64_t open = 0;
+  for (const auto& slot : slots_) open += slot->connection().tcp_established() ? 1 : 0;
+  return established_closed_ + open;
 }
 
 void ConnectionPool::send_on(Slot& slot, InFlight& request, int64_t now_ns) {
@@ -119,6 +131,7 @@ void ConnectionPool::on_slot_idle(Slot& slot) {
 }
 
 void ConnectionPool::on_slot_closed(Slot& slot) {
+  if (slot.connection().tcp_established()) ++established_closed_;
   if (slot.connection().tls_established()) {
     ++tls_handshakes_;
     if (slot.connection().tls_resumed()) ++tls_resumed_;
@@ -133,10 +146,11 @@ void ConnectionPool::on_slot_closed(Slot& slot) {
   slots_.pop_back();
   closed_slots_.push_back(std::move(owned));
   if (closing_) return;
-  if (!backlog_.empty() && slots_.size() < options_.max_connections) {
+  if (backlog_.empty()) return;
+  if (Slot* fresh = open_slot()) {
     InFlight* next = backlog_.front();
     backlog_.pop_front();
-    send_on(open_slot(), *next);
+    send_on(*fresh, *next);
   }
 }
 

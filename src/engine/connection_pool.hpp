@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -65,7 +66,15 @@ class ConnectionPool {
   size_t open_connections() const { return slots_.size(); }
   size_t max_connections() const { return options_.max_connections; }
   bool has_idle() const { return !idle_.empty(); }
-  uint64_t connections_opened() const { return opened_; }
+  // Connections whose TCP connection was established (open or since closed), and attempts
+  // that never were (refused, timed out, no file descriptor).
+  uint64_t connections_established() const;
+  uint64_t connections_failed() const { return attempts_ - connections_established(); }
+  // The open-file limit stopped the pool from opening connections: how many it held then,
+  // and how many requests have had to wait for a connection because of it since.
+  bool descriptor_limited() const { return descriptor_cap_ < options_.max_connections; }
+  size_t descriptor_cap() const { return descriptor_cap_; }
+  uint64_t waited_for_descriptors() const { return waited_for_descriptors_; }
   uint64_t tls_handshakes() const { return tls_handshakes_; }
   uint64_t tls_resumed() const { return tls_resumed_; }
 
@@ -75,7 +84,11 @@ class ConnectionPool {
 
   // `now_ns`: the clock's time, 0 to read it.
   void send_on(Slot& slot, InFlight& request, int64_t now_ns = 0);
-  Slot& open_slot();
+  // A new connection, unless the pool is at its cap (or at the open-file limit: the cap
+  // drops to what is open and stays there, so a full descriptor table is not retried in a
+  // loop).
+  Slot* open_slot();
+  size_t cap() const { return std::min(options_.max_connections, descriptor_cap_); }
   void on_slot_idle(Slot& slot);
   void on_slot_closed(Slot& slot);
   void notify();
@@ -93,7 +106,10 @@ class ConnectionPool {
   std::vector<Slot*> harvest_list_;                  // reused by harvest()
   std::deque<InFlight*> backlog_;
   size_t in_flight_ = 0;
-  uint64_t opened_ = 0;
+  uint64_t attempts_ = 0;
+  uint64_t established_closed_ = 0;  // established connections that have since closed
+  size_t descriptor_cap_ = SIZE_MAX;
+  uint64_t waited_for_descriptors_ = 0;
   uint64_t tls_handshakes_ = 0;
   uint64_t tls_resumed_ = 0;
   bool closing_ = false;

@@ -1,6 +1,7 @@
 #include "replay/engine/engine.hpp"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <chrono>
@@ -35,6 +36,23 @@ class WorkerSink final : public RequestSink {
  private:
   std::vector<std::unique_ptr<Worker>>& workers_;
 };
+
+// File descriptors a run needs besides its connections: each worker's loop, timer and wake-up
+// handles, the trace, probes and outputs.
+constexpr uint64_t kSpareDescriptors = 64;
+
+// Raises the soft open-file limit towards the hard one, as far as `needed` (Go's runtime does
+// the same); returns the soft limit the run has.
+uint64_t raise_open_file_limit(uint64_t needed) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(needed, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? 0 : limit.rlim_cur;
+}
 
 }  // namespace
 
@@ -72,6 +90,16 @@ Result<RunResult> run_replay(const RunConfig& config,
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
     workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get(), clock));
+  }
+
+  const uint64_t open_file_limit = raise_open_file_limit(config.max_connections + kSpareDescriptors);
+  std::vector<std::string> early_warnings;
+  if (open_file_limit != 0 && open_file_limit < config.max_connections + kSpareDescriptors) {
+    early_warnings.push_back(
+        "--max-connections " + std::to_string(config.max_connections) + " needs about " +
+        std::to_string(config.max_connections + kSpareDescriptors) +
+        " open files, but the limit is " + std::to_string(open_file_limit) +
+        " (ulimit -n, hard limit too): raise it, or lower --max-connections");
   }
 
   // Before the clock starts: the kernel may take a while to begin stamping receives, and
@@ -158,7 +186,8 @@ Result<RunResult> run_replay(const RunConfig& config,
   result.probes = prober.take_series();
   result.interrupted = interrupt.load(std::memory_order_relaxed);
   result.records_skipped = source.records_skipped();
-  result.warnings = source.warnings();
+  result.warnings = std::move(early_warnings);
+  result.warnings.insert(result.warnings.end(), source.warnings().begin(), source.warnings().end());
 
   const auto& tag_names = source.tags().names();
   const auto& endpoint_names = source.endpoints().names();
@@ -192,8 +221,27 @@ Result<RunResult> run_replay(const RunConfig& config,
       for (size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
     }
     result.connections_opened += r.connections_opened;
+    result.connections_failed += r.connections_failed;
+    if (r.descriptor_limited) {
+      if (!result.resource_limit) {
+        result.resource_limit = RunResult::ResourceLimit{.what = "open files", .limit = open_file_limit};
+      }
+      result.resource_limit->connections += r.descriptor_cap;
+      result.resource_limit->requests_waited += r.waited_for_descriptors;
+    }
     result.tls_handshakes += r.tls_handshakes;
     result.tls_resumed += r.tls_resumed;
+  }
+  if (const auto& limit = result.resource_limit) {
+    result.warnings.push_back(
+        "the open-file limit (" +
+        (limit->limit ? "ulimit -n " + std::to_string(limit->limit) : std::string("the system's")) +
+        ") stopped replay at " + std::to_string(limit->connections) +
+        " connections of --max-connections " + std::to_string(config.max_connections) + "; " +
+        std::to_string(limit->requests_waited) +
+        " requests waited for a connection because of it: raise the limit (ulimit -n " +
+        std::to_string(config.max_connections + kSpareDescriptors) +
+        ") or lower --max-connections");
   }
   result.elapsed_us = (static_cast<int64_t>(uv_hrtime()) - run_start_ns) / 1000;
   // The load lasted until the last intended send plus one mean gap (the slot it occupies).

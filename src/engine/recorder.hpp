@@ -20,7 +20,13 @@ struct WorkerResults {
   std::vector<ScopeStats> by_endpoint;                    // index = endpoint_id
   std::vector<TimelineRow> timeline;                      // index = second since run start
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
-  uint64_t connections_opened = 0;
+  uint64_t connections_opened = 0;  // established
+  uint64_t connections_failed = 0;  // attempted, never established
+  // The open-file limit capped the connections at descriptor_cap (descriptor_limited), and
+  // this many requests waited for a connection because of it.
+  bool descriptor_limited = false;
+  uint64_t descriptor_cap = 0;
+  uint64_t waited_for_descriptors = 0;
   uint64_t tls_handshakes = 0;  // connections whose TLS handshake finished
   uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier session
 };

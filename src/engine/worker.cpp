@@ -77,7 +77,11 @@ void Worker::run_loop() {
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   results_ = std::move(recorder_->finish());
-  results_.connections_opened = pool_->connections_opened();
+  results_.connections_opened = pool_->connections_established();
+  results_.connections_failed = pool_->connections_failed();
+  results_.descriptor_limited = pool_->descriptor_limited();
+  results_.descriptor_cap = pool_->descriptor_limited() ? pool_->descriptor_cap() : 0;
+  results_.waited_for_descriptors = pool_->waited_for_descriptors();
   results_.tls_handshakes = pool_->tls_handshakes();
   results_.tls_resumed = pool_->tls_resumed();
   // Connections are destroyed once their handles have closed; run again for their callbacks.

@@ -170,6 +170,12 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.interrupted = r.interrupted;
   doc.warnings = r.warnings;
   doc.connections_opened = r.connections_opened;
+  doc.connections_failed = r.connections_failed;
+  if (const auto& limit = r.resource_limit) {
+    doc.resource_limit = results::ResultDoc::ResourceLimit{limit->what, limit->limit,
+                                                           limit->connections,
+                                                           limit->requests_waited};
+  }
   doc.records_skipped = r.records_skipped;
   doc.overall = to_scope(r.overall);
   doc.by_tag = to_scopes(r.by_tag);

@@ -119,6 +119,9 @@ void rate_lines(std::string& out, const engine::RunResult& r) {
   appendf(out, "   throughput %.1f/s   connections opened %llu",
           static_cast<double>(o.completed) / seconds,
           static_cast<unsigned long long>(r.connections_opened));
+  if (r.connections_failed > 0) {
+    appendf(out, " (%llu attempts failed)", static_cast<unsigned long long>(r.connections_failed));
+  }
   if (r.tls_handshakes > 0) {
     appendf(out, " (TLS: %llu of %llu handshakes resumed)",
             static_cast<unsigned long long>(r.tls_resumed),

@@ -237,6 +237,15 @@ void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
       }
     }
     into.connections_opened += r.connections_opened;
+    into.connections_failed += r.connections_failed;
+    if (r.resource_limit) {
+      if (!into.resource_limit) {
+        into.resource_limit = r.resource_limit;
+      } else {
+        into.resource_limit->connections += r.resource_limit->connections;
+        into.resource_limit->requests_waited += r.resource_limit->requests_waited;
+      }
+    }
     into.records_skipped += r.records_skipped;
     into.overall.merge(r.overall);
     merge_scopes(into.by_tag, r.by_tag);
@@ -257,6 +266,8 @@ ResultDoc copy_without_timeline(const ResultDoc& doc) {
   out.interrupted = doc.interrupted;
   out.warnings = doc.warnings;
   out.connections_opened = doc.connections_opened;
+  out.connections_failed = doc.connections_failed;
+  out.resource_limit = doc.resource_limit;
   out.records_skipped = doc.records_skipped;
   out.overall = doc.overall;
   out.by_tag = doc.by_tag;

@@ -336,6 +336,14 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   doc.interrupted = top.boolean("interrupted");
   doc.warnings = read_warnings(top, sink);
   doc.connections_opened = top.u64("connections_opened");
+  // Absent in results written before failed connection attempts were counted apart.
+  if (top.find("connections_failed")) doc.connections_failed = top.u64("connections_failed");
+  if (top.find("resource_limit")) {
+    ObjectReader limit = top.child("resource_limit");
+    doc.resource_limit = ResultDoc::ResourceLimit{limit.str("what"), limit.u64("limit"),
+                                                  limit.u64("connections"),
+                                                  limit.u64("requests_waited")};
+  }
   doc.records_skipped = top.u64("records_skipped");
   if (auto overall = top.need("overall")) doc.overall = read_scope(*overall, "overall", sink);
   doc.by_tag = read_named_scopes(top, "by_tag", sink);

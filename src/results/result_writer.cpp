@@ -169,7 +169,22 @@ std::string format_result_doc(const ResultDoc& doc) {
   w.end_array();
   w.key("connections_opened")
       .value(doc.connections_opened)
-      .key("records_skipped")
+      .key("connections_failed")
+      .value(doc.connections_failed);
+  if (const auto& limit = doc.resource_limit) {
+    w.key("resource_limit")
+        .begin_object()
+        .key("what")
+        .value(limit->what)
+        .key("limit")
+        .value(limit->limit)
+        .key("connections")
+        .value(limit->connections)
+        .key("requests_waited")
+        .value(limit->requests_waited)
+        .end_object();
+  }
+  w.key("records_skipped")
       .value(doc.records_skipped)
       .key("offered_per_s")
       .value(doc.offered_per_s())

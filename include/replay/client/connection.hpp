@@ -105,6 +105,12 @@ class Connection {
     if (polled_) read_socket(ReadTrigger::direct);
   }
   bool connected() const { return state_ == State::ready; }
+  // The TCP connection was established at some point (kept after close): a connection that
+  // was only attempted is not one opened.
+  bool tcp_established() const { return tcp_established_; }
+  // connect() found no file descriptor for the socket (EMFILE or ENFILE): the process or the
+  // system is at its open-file limit. The connection fails from the loop like any other.
+  bool out_of_descriptors() const { return out_of_descriptors_; }
   // The TLS handshake finished, and whether it resumed an earlier session (kept after close).
   bool tls_established() const { return tls_established_; }
   bool tls_resumed() const { return tls_resumed_; }
@@ -163,6 +169,8 @@ class Connection {
   std::string transport_error_;  // why the TLS session could not be created
   bool tls_established_ = false;
   bool tls_resumed_ = false;
+  bool tcp_established_ = false;
+  bool out_of_descriptors_ = false;
   ResponseParser parser_;
   tls::SendBuffer writing_;  // handed to the socket; released by the write callback
   tls::SendBuffer queued_;   // waiting for the write in flight

@@ -77,7 +77,16 @@ struct RunResult {
   std::vector<TimelineRow> timeline;
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // index as by_tag; no in_flight/backlog
   std::vector<ProbeSeries> probes;
-  uint64_t connections_opened = 0;
+  uint64_t connections_opened = 0;  // TCP connections established
+  uint64_t connections_failed = 0;  // attempted and never established (refused, timed out, ...)
+  // What stopped the run short of its configuration; unset when nothing did.
+  struct ResourceLimit {
+    std::string what;  // "open files": the process's RLIMIT_NOFILE (ulimit -n), or the system's
+    uint64_t limit = 0;            // the soft limit the run had (0: the system's table)
+    uint64_t connections = 0;      // connections the workers held when it was reached
+    uint64_t requests_waited = 0;  // requests that had to wait for a connection because of it
+  };
+  std::optional<ResourceLimit> resource_limit;
   uint64_t tls_handshakes = 0;   // https: connections whose TLS handshake finished
   uint64_t tls_resumed = 0;      // of those, the ones that resumed an earlier TLS session
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)

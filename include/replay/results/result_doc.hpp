@@ -188,7 +188,16 @@ struct ResultDoc {
   int64_t trace_ended_at_us = -1;
   bool interrupted = false;
   std::vector<std::string> warnings;  // one line each, as the summary prints them
-  uint64_t connections_opened = 0;
+  uint64_t connections_opened = 0;  // established (attempts that never were: connections_failed)
+  uint64_t connections_failed = 0;
+  // A resource limit that stopped the run short of its configuration (exit 2).
+  struct ResourceLimit {
+    std::string what;  // "open files"
+    uint64_t limit = 0;            // the soft limit (0: the system's table)
+    uint64_t connections = 0;      // connections held when it was reached
+    uint64_t requests_waited = 0;  // requests that waited for a connection because of it
+  };
+  std::optional<ResourceLimit> resource_limit;
   uint64_t records_skipped = 0;
   Scope overall;
   std::vector<NamedScope> by_tag;            // file order
