@@ -294,6 +294,23 @@ int run_run(RunFlags& f) {
       std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
   }
   std::fflush(stdout);
+  // Exit 2 (a resource limit stopped the run, or no request got a response) wins over an
+  // interrupt and a threshold (README "Exit codes").
+  const auto& outcome = report.result;
+  if (outcome.resource_limit) {
+    std::fprintf(stderr, "replay: error: run: %s\n", outcome.warnings.back().c_str());
+    return kExitRunFailed;
+  }
+  if (!outcome.interrupted && outcome.overall.offered > 0 && outcome.overall.completed == 0) {
+    std::fprintf(stderr,
+                 "replay: error: run: no request got a response (%llu offered, %llu failed, "
+                 "%llu connections opened, %llu attempts failed): is the target up?\n",
+                 static_cast<unsigned long long>(outcome.overall.offered),
+                 static_cast<unsigned long long>(outcome.overall.failed()),
+                 static_cast<unsigned long long>(outcome.connections_opened),
+                 static_cast<unsigned long long>(outcome.connections_failed));
+    return kExitRunFailed;
+  }
   if (report.result.interrupted) {
     return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
   }

@@ -1,0 +1,109 @@
+// Runs that hit a limit end on time with exit 2 and one line naming it: the open-file limit
+// (set for the child with prlimit) caps the connections instead of spinning, SIGTERM still ends
+// such a run within a second, and a target that never answers is not a successful run.
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "child_process.hpp"
+#include "run_command.hpp"
+#include "sim_process.hpp"
+#include "temp_dir.hpp"
+
+using replay::testing::ChildProcess;
+using replay::testing::run_command;
+using replay::testing::SimProcess;
+using replay::testing::temp_path;
+
+namespace {
+
+const std::string kReplay = REPLAY_PATH;
+const std::string kHealth = std::string(REPLAY_SOURCE_DIR) + "/traces/health.zst";
+const std::string kPrlimit = "/usr/bin/prlimit";
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("the open-file limit caps the connections: exit 2, one line, on time, counted") {
+  // Answers take 500 ms: 400/s needs about 200 connections, and 128 descriptors hold fewer.
+  SimProcess sim({"--no-auth", "--latency", "/health/live=500ms", "--latency",
+                  "/health/ready=500ms"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto out = temp_path("fd-limit.json");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = run_command({kPrlimit, "--nofile=128:128", kReplay, "run", kHealth, "--target", target,
+                        "--rate", "400/s", "--duration", "2s", "--loop", "--threads", "1",
+                        "--max-connections", "1000", "--timeout", "1s", "--out", out},
+                       30'000);
+  const double took = seconds_since(started);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(took < 6.0);  // 2 s of load and a 1 s drain, not a hang
+  CHECK(r.err.find("replay: error: run: the open-file limit (ulimit -n 128) stopped replay at ") !=
+        std::string::npos);
+  CHECK(r.err.find("raise the limit") != std::string::npos);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  const uint64_t held = uint64_t(doc["resource_limit"]["connections"]);
+  CHECK(std::string(std::string_view(doc["resource_limit"]["what"])) == "open files");
+  CHECK(uint64_t(doc["resource_limit"]["limit"]) == 128);
+  CHECK(held >= 40);
+  CHECK(held < 128);
+  CHECK(uint64_t(doc["resource_limit"]["requests_waited"]) > 0);
+  // Connections established, not attempted: the one that found no descriptor is not opened.
+  CHECK(uint64_t(doc["connections_opened"]) == held);
+  CHECK(uint64_t(doc["overall"]["completed"]) > 0);
+}
+
+TEST_CASE("SIGTERM ends a run stuck at the open-file limit within a second, outputs written") {
+  SimProcess sim({"--no-auth", "--latency", "/health/live=2s", "--latency", "/health/ready=2s"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto out = temp_path("fd-limit-term.json");
+  ChildProcess run({kPrlimit, "--nofile=64:64", kReplay, "run", kHealth, "--target", target,
+                    "--rate", "500/s", "--duration", "20s", "--loop", "--threads", "1",
+                    "--max-connections", "1000", "--out", out});
+  REQUIRE(run.started());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto stopped_at = std::chrono::steady_clock::now();
+  const int exit_code = run.stop(SIGTERM, 10'000);
+  INFO(run.out() << run.err());
+  CHECK(seconds_since(stopped_at) < 1.0);
+  CHECK(exit_code == 2);  // the limit is named first (README "Exit codes": 2 before 143)
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(bool(doc["interrupted"]));
+  CHECK(uint64_t(doc["resource_limit"]["connections"]) < 64);
+}
+
+TEST_CASE("a target that never answers: connections counted as failed attempts, exit 2") {
+  // A port nothing listens on: every connection is refused.
+  const uint16_t port = replay::testing::pick_free_port();
+  const auto out = temp_path("refused.json");
+  auto r = run_command({kReplay, "run", kHealth, "--target",
+                        "http://127.0.0.1:" + std::to_string(port), "--rate", "20/s",
+                        "--duration", "1s", "--out", out},
+                       20'000);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("connections opened 0 (20 attempts failed)") != std::string::npos);
+  CHECK(r.err.find("replay: error: run: no request got a response (20 offered, 20 failed") !=
+        std::string::npos);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(uint64_t(doc["connections_opened"]) == 0);
+  CHECK(uint64_t(doc["connections_failed"]) == 20);
+  CHECK(uint64_t(doc["overall"]["failures"]["connect_refused"]) == 20);
+}
