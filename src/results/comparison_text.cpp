@@ -177,7 +177,9 @@ std::string format_comparison_text(const Comparison& c) {
 
 std::string format_comparison_markdown(const Comparison& c) {
   std::string out = c.regressed() ? "### ❌ replay compare: regression\n\n"
-                                  : "### ✅ replay compare: no regression\n\n";
+                    : !c.regressions.empty()
+                        ? "### ⚠️ replay compare: worse, no --fail-on rule crossed\n\n"
+                        : "### ✅ replay compare: no regression\n\n";
   out += "**Verdict:** " + markdown_escape(c.verdict()) + "\n\n";
   for (const auto& m : c.config_mismatch) {
     out += "> ⚠️ **warning:** " + markdown_escape(m.describe()) + "\n";

@@ -152,8 +152,19 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
   std::string out = page_start("replay compare");
   out += "<h1>replay compare</h1>\n";
   out += sources_html("before", kBeforeColour, before) + sources_html("after", kAfterColour, after);
-  out += "<div class=\"verdict " + std::string(c.regressed() ? "bad" : "ok") + "\">" +
-         html_escape(c.verdict()) + "</div>\n";
+  // Worse within the rules is neither a pass nor a failure: amber, as the page's warnings.
+  std::string verdict_attributes = "class=\"verdict ok\"";
+  if (c.regressed()) {
+    verdict_attributes = "class=\"verdict bad\"";
+  } else if (!c.regressions.empty()) {
+    verdict_attributes = "class=\"verdict\" style=\"background:#fff2d1;color:#7d5200\"";
+  }
+  out += "<div " + verdict_attributes + ">" + html_escape(c.verdict()) + "</div>\n";
+  if (!c.config_mismatch.empty()) {
+    out += "<div class=\"notice\"><b>Warning: the runs were not configured alike</b><ul>\n";
+    for (const auto& m : c.config_mismatch) out += "<li>" + html_escape(m.describe()) + "</li>\n";
+    out += "</ul></div>\n";
+  }
   out += section("Overall (corrected latency)", metrics_table(c.overall, c.options.alpha));
   if (!c.overall.replay_side.empty()) {
     out += section("Replay's side: send lag and its parts",

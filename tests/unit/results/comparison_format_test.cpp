@@ -174,6 +174,27 @@ TEST_CASE("html: both runs stay visible where they overlap, told apart in the le
   CHECK(html.find("border-top:3px solid #e8731a;opacity:0.6\"></i>after</span>") !=
         std::string::npos);
   CHECK(html.find("border-top:3px dotted #1f6fb4\"></i>before p50</span>") != std::string::npos);
+  // The verdict names the regressed endpoints; the configurations' differences are a notice.
+  CHECK(html.find("<div class=\"verdict bad\">REGRESSION: 1 of 1 --fail-on checks crossed: ") !=
+        std::string::npos);
+  CHECK(html.find("significantly worse: GET /plans/{id} p99 +") != std::string::npos);
+  CHECK(html.find("<div class=\"notice\"><b>Warning: the runs were not configured alike</b><ul>\n"
+                  "<li>the runs differ in config.rate: 100/s before, 200/s after</li>\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("markdown and html: worse within the rules is not shown as a pass") {
+  const Release r = hidden_regression();
+  const Comparison c = compare_runs(r.before, r.after, {parse_fail_on("p99>+50%").value()}).value();
+  REQUIRE_FALSE(c.regressed());
+  CHECK(c.verdict().find("WORSE: GET /plans/{id} p99 +") == 0);
+  CHECK(
+      format_comparison_markdown(c).find(
+          "### ⚠️ replay compare: worse, no --fail-on rule crossed\n\n**Verdict:** WORSE: ") ==
+      0);
+  CHECK(render_html_compare(r.before, r.after, c)
+            .find("<div class=\"verdict\" style=\"background:#fff2d1;color:#7d5200\">WORSE: ") !=
+        std::string::npos);
 }
 
 TEST_CASE("text: sources, verdict, overall table, endpoints, checks and notes") {
