@@ -47,7 +47,8 @@ int run_report(const ReportFlags& f) {
 
 Command add_report_command(CLI::App& app) {
   auto f = std::make_shared<ReportFlags>();
-  auto* sub = app.add_subcommand("report", "Render the HTML report of a saved run (result.json)");
+  auto* sub = app.add_subcommand(
+      "report", "Render a saved run (result.json) as an HTML report, an HdrHistogram log or both");
   sub->add_option("result", f->result_path, "Result of 'replay run --out' (or 'replay merge')")
       ->required();
   sub->add_option("--html", f->html_path,
@@ -56,7 +57,8 @@ Command add_report_command(CLI::App& app) {
                   "Write the timeline here as an HdrHistogram interval log (.hlog): corrected "
                   "latency and Tag=service lines, one a second, in microseconds");
   sub->footer(
-      "Exit codes: 0 ok, 1 unreadable or invalid result, 2 the report could not be written.");
+      "Exit codes: 0 ok, 1 neither --html nor --hlog, or an unreadable or invalid result, 2 the "
+      "report could not be written.");
   return {sub, [f] { return run_report(*f); }};
 }
 

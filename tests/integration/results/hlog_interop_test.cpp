@@ -109,6 +109,9 @@ TEST_CASE("HdrHistogram's HistogramLogProcessor reads replay's .hlog with replay
       60000);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
+  auto neither = run_command({kReplay, "report", result}, 60000);
+  CHECK(neither.exit_code == 1);
+  CHECK(neither.err == "replay: report: give --html FILE, --hlog FILE or both\n");
   auto report = run_command({kReplay, "report", result, "--hlog", hlog}, 60000);
   INFO(report.err);
   REQUIRE(report.exit_code == 0);
