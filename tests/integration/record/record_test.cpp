@@ -306,7 +306,8 @@ TEST_CASE("record: a full disk stops the recording, not the proxying; exit 2 say
                           "Content-Type: application/json", "-d", "{\"n\":[" + body + "0]}"},
                          10000);
     ok += r.out == "202" ? 1 : 0;
-    if (i % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    // Pauses let the writer end frames: the first five fit in the file.
+    if (i == 4 || i % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   }
   CHECK(ok == 60);  // every request was proxied
   const int code = recorder.process->stop(SIGINT, 10000);
@@ -315,8 +316,75 @@ TEST_CASE("record: a full disk stops the recording, not the proxying; exit 2 say
   CHECK(err.find("still proxying, but requests are no longer recorded") != std::string::npos);
   CHECK(err.find("File too large") != std::string::npos);
   CHECK(err.find("of 60 requests not recorded") != std::string::npos);
+  // Said twice (at once, and at the end), the same both times, and true: the file holds
+  // exactly that many records and ends with a complete frame.
+  const std::string kKeeps = "the trace keeps the first ";
+  const size_t first = err.find(kKeeps);
+  const size_t last = err.rfind(kKeeps);
+  REQUIRE(first != std::string::npos);
+  REQUIRE(last != first);
+  const long kept = std::atol(err.c_str() + first + kKeeps.size());
+  CHECK(std::atol(err.c_str() + last + kKeeps.size()) == kept);
+  CHECK(kept > 0);
   const Trace trace = read_trace(path);
-  CHECK(trace.records.size() < 60);  // what reached the disk before is still readable
+  CHECK_FALSE(trace.error.has_value());
+  CHECK(trace.records.size() == static_cast<size_t>(kept));
+  const auto inspected = run_to_exit({kReplay, "inspect", path}, 10000);
+  CHECK(inspected.exit_code == 0);
+  CHECK(inspected.out.find("records    " + std::to_string(kept) + " ") != std::string::npos);
+  const auto skipping = run_to_exit({kReplay, "inspect", "--skip-bad", path}, 10000);
+  CHECK(skipping.exit_code == 0);
+}
+
+// Every byte of a trace, decompressed by zstd itself (not by replay's reader).
+std::string decompressed(const std::string& path) {
+  const auto r = run_to_exit({"/usr/bin/zstd", "-dc", path}, 10000);
+  CHECK(r.exit_code == 0);
+  return r.out;
+}
+
+// Sends `bytes` on a new loopback connection to `port` and reads until the peer closes (at
+// most 5 s): the response.
+std::string exchange_raw(uint16_t port, const std::string& bytes) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+  std::string response;
+  char buffer[4096];
+  for (int i = 0; i < 1000; ++i) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    response.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return response;
+}
+
+// Requests full of credentials, sent through a recorder on `port` with curl.
+void send_secrets(uint16_t port, const std::string& jwt) {
+  const std::vector<std::vector<std::string>> requests = {
+      {"-H", "X-Auth-Token: secret-auth-token-1", "-H", "Api-Key: secret-api-key-2", "-H",
+       "X-Amz-Security-Token: secret-amz-token-3", "-H", "X-Access-Token: secret-access-4", "-H",
+       "Authorization: Bearer secret-bearer-5", "-H", "Cookie: sid=secret-cookie-6",
+       url(port, "/health/live?api_key=secret-query-7&id_token=" + jwt + "&page=2")},
+      {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+       R"({"user":"ann","auth":{"password":"secret-json-8","inner":{"client_secret":"secret-json-9"}}})",
+       url(port, "/webhooks/servicedesk/t1")},
+      {"-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "-d",
+       "user=ann&password=secret-form-10&token=" + jwt, url(port, "/webhooks/servicedesk/t1")},
+  };
+  for (const auto& args : requests) {
+    std::vector<std::string> argv = {kCurl, "-s", "-o", "/dev/null"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CHECK(run_to_exit(argv, 10000).exit_code == 0);
+  }
 }
 
 // True when a TCP socket can be bound to [::1] (IPv6 loopback configured).
@@ -329,6 +397,110 @@ bool ipv6_loopback_available() {
   const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+TEST_CASE("record: secrets in headers, query strings and bodies never reach the file") {
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string jwt =
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtand0LTExIn0.c2VjcmV0LXNpZ25hdHVyZS0xMg";
+  const std::vector<std::string> secrets = {"secret-auth-token-1",
+                                            "secret-api-key-2",
+                                            "secret-amz-token-3",
+                                            "secret-access-4",
+                                            "secret-bearer-5",
+                                            "secret-cookie-6",
+                                            "secret-query-7",
+                                            "secret-json-8",
+                                            "secret-json-9",
+                                            "secret-form-10",
+                                            jwt,
+                                            "c2VjcmV0LXNpZ25hdHVyZS0xMg"};
+
+  const std::string fixed_path = temp_path("secrets.zst");
+  Recorder fixed(url(sim.port(), ""), fixed_path);
+  REQUIRE(fixed.port != 0);
+  send_secrets(fixed.port, jwt);
+  CHECK(fixed.process->stop(SIGINT, 10000) == 0);
+  const std::string fixed_bytes = decompressed(fixed_path);
+  for (const auto& secret : secrets) {
+    CAPTURE(secret);
+    CHECK(fixed_bytes.find(secret) == std::string::npos);
+  }
+  const Trace fixed_trace = read_trace(fixed_path);
+  REQUIRE(fixed_trace.records.size() == 3);
+  CHECK(header_value(fixed_trace.records[0], "X-Auth-Token") == "REDACTED");
+  CHECK(fixed_trace.records[0].target == "/health/live?api_key=REDACTED&id_token=REDACTED&page=2");
+  CHECK(fixed_trace.records[1].body ==
+        R"({"user":"ann","auth":{"password":"REDACTED","inner":{"client_secret":"REDACTED"}}})");
+  CHECK(fixed_trace.records[2].body == "user=ann&password=REDACTED&token=REDACTED");
+
+  // Hash mode with a key file: placeholders instead, the key nowhere in the file.
+  const std::string key_path = temp_path("record.key");
+  const std::string key = "k3y-bytes-that-must-not-leak-0123456789";
+  { std::ofstream(key_path) << key << "\n"; }
+  const std::string hashed_path = temp_path("secrets-hashed.zst");
+  Recorder hashed(url(sim.port(), ""), hashed_path, {"--redact-key", key_path});
+  REQUIRE(hashed.port != 0);
+  send_secrets(hashed.port, jwt);
+  CHECK(hashed.process->stop(SIGINT, 10000) == 0);
+  const std::string hashed_bytes = decompressed(hashed_path);
+  CHECK(hashed_bytes.find(key) == std::string::npos);
+  for (const auto& secret : secrets) {
+    CAPTURE(secret);
+    CHECK(hashed_bytes.find(secret) == std::string::npos);
+  }
+  const Trace hashed_trace = read_trace(hashed_path);
+  REQUIRE(hashed_trace.records.size() == 3);
+  const std::string token = header_value(hashed_trace.records[0], "X-Auth-Token");
+  CHECK(token.rfind("redacted:hmac:", 0) == 0);
+  CHECK(token.size() == 30);
+  // The JWT in the query and in the form body is one secret: one placeholder.
+  const std::string& target = hashed_trace.records[0].target;
+  const size_t id = target.find("id_token=");
+  REQUIRE(id != std::string::npos);
+  const std::string jwt_placeholder = target.substr(id + 9, 30);
+  CHECK(jwt_placeholder.rfind("redacted:hmac:", 0) == 0);
+  CHECK(hashed_trace.records[2].body.find("token=" + jwt_placeholder) != std::string::npos);
+
+  const auto short_key = temp_path("short.key");
+  { std::ofstream(short_key) << "abc"; }
+  const auto refused =
+      run_to_exit({kReplay, "record", "--proxy", ":0", "--upstream", url(sim.port(), ""), "-o",
+                   temp_path("never.zst"), "--redact-key", short_key},
+                  10000);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("--redact-key: key '" + short_key + "': 3 bytes, at least 16") !=
+        std::string::npos);
+  const auto missing =
+      run_to_exit({kReplay, "record", "--proxy", ":0", "--upstream", url(sim.port(), ""), "-o",
+                   temp_path("never.zst"), "--redact-key", temp_path("missing.key")},
+                  10000);
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err.find("No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("record: the summary counts refused requests by status") {
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const std::string path = temp_path("refused.zst");
+  Recorder recorder(url(sim.port(), ""), path);
+  REQUIRE(recorder.port != 0);
+  for (int i = 0; i < 2; ++i) {
+    const std::string connect =
+        exchange_raw(recorder.port, "CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(connect.rfind("HTTP/1.1 405 ", 0) == 0);
+  }
+  const std::string bad_target =
+      exchange_raw(recorder.port, "GET ftp://example.com/x HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(bad_target.rfind("HTTP/1.1 400 ", 0) == 0);
+  CHECK(exchange_raw(recorder.port,
+                     "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(recorder.process->stop(SIGINT, 10000) == 0);
+  const std::string& out = recorder.process->out();
+  CHECK(out.find("recorded 1 requests in ") != std::string::npos);
+  CHECK(out.find(", 3 refused (400 x1, 405 x2)") != std::string::npos);
 }
 
 TEST_CASE("record: --session-by client-ip keys sessions by the client's address") {
