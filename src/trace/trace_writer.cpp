@@ -65,6 +65,15 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::create_from_fd(int fd, std::st
                                                                  const TraceHeader& header,
                                                                  WriterOptions options) {
   std::unique_ptr<TraceWriter> writer(new TraceWriter(fd, std::move(name), options));
+  // Where this writer's bytes begin in a regular file (an O_APPEND one: at its end), so a cut
+  // after a write error never reaches what was there before; -1 for pipes and the like.
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    const int flags = fcntl(fd, F_GETFL);
+    writer->start_offset_ = flags >= 0 && (flags & O_APPEND) != 0
+                                ? static_cast<int64_t>(st.st_size)
+                                : static_cast<int64_t>(lseek(fd, 0, SEEK_CUR));
+  }
   if (!writer->zstd_->cctx)
     return writer->fail(std::string("zstd: cannot allocate a context")).error();
   ZSTD_CCtx* cctx = writer->zstd_->cctx;
@@ -175,11 +184,12 @@ Result<void> TraceWriter::fail(const char* what, int errno_value) {
 
 Result<void> TraceWriter::fail_write(int errno_value) {
   std::string what = std::string("write: ") + std::strerror(errno_value);
+  const uint64_t durable_end = static_cast<uint64_t>(start_offset_) + durable_bytes_;
   struct stat st {};
-  if (fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) &&
-      static_cast<uint64_t>(st.st_size) > durable_bytes_) {
+  if (start_offset_ >= 0 && fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) > durable_end) {
     // Shrinking needs no space, and a file size limit does not apply to it.
-    if (ftruncate(fd_, static_cast<off_t>(durable_bytes_)) != 0) {
+    if (ftruncate(fd_, static_cast<off_t>(durable_end)) != 0) {
       what += "; cutting the file back to its last complete frame failed: ";
       what += std::strerror(errno);
     }

@@ -60,7 +60,7 @@ class TraceWriter {
   uint64_t records_written() const { return records_written_; }
   uint64_t bytes_written() const { return bytes_written_; }
   // Records in frames that were completely written: what a reader finds in the file, also
-  // after a write error. durable_bytes() is where the last complete frame ends.
+  // after a write error. durable_bytes(): the bytes of those frames (and the header).
   uint64_t records_durable() const { return records_durable_; }
   uint64_t durable_bytes() const { return durable_bytes_; }
 
@@ -86,7 +86,8 @@ class TraceWriter {
   uint64_t records_written_ = 0;
   uint64_t bytes_written_ = 0;
   uint64_t records_durable_ = 0;
-  uint64_t durable_bytes_ = 0;
+  uint64_t durable_bytes_ = 0;  // counted from start_offset_
+  int64_t start_offset_ = -1;   // of the first byte written, in a regular file; else -1
   std::optional<Error> failed_;
   std::optional<Result<void>> closed_;
 };

@@ -73,8 +73,10 @@ struct LimitedWrite {
 };
 
 // Writes records in frames of five to `path` in a forked child whose file size limit is
-// `limit_bytes` (SIGXFSZ ignored: writes fail with EFBIG), until a write fails.
-LimitedWrite write_until_full(const std::string& path, rlim_t limit_bytes) {
+// `limit_bytes` (SIGXFSZ ignored: writes fail with EFBIG), until a write fails. With a
+// `prefix`, the file holds it first and the writer appends (O_APPEND) after it.
+LimitedWrite write_until_full(const std::string& path, rlim_t limit_bytes,
+                              const std::string& prefix = {}) {
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   const pid_t pid = fork();
@@ -85,7 +87,13 @@ LimitedWrite write_until_full(const std::string& path, rlim_t limit_bytes) {
     rlimit limit{limit_bytes, limit_bytes};
     setrlimit(RLIMIT_FSIZE, &limit);
     LimitedWrite result;
-    auto created = trace::TraceWriter::create(path, {}, {3, std::chrono::hours(1)});
+    const trace::WriterOptions options{3, std::chrono::hours(1)};
+    auto created = trace::TraceWriter::create(path, {}, options);
+    if (!prefix.empty()) {
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+      if (fd < 0 || ::write(fd, prefix.data(), prefix.size()) != ssize_t(prefix.size())) _exit(2);
+      created = trace::TraceWriter::create_from_fd(fd, path, {}, options);
+    }
     if (created) {
       auto& writer = *created.value();
       for (int i = 0; i < 1000 && !result.failed; ++i) {
@@ -215,6 +223,22 @@ TEST_CASE("TraceWriter: a write past the file size limit cuts the file to its la
     CHECK(back.clean_end);  // no cut-off frame at the end
     CHECK(back.records == written.durable);
   }
+}
+
+TEST_CASE("TraceWriter: the cut after a write error keeps what the file held before") {
+  const std::string path = temp_path("appended.zst");
+  const std::string prefix(5000, 'p');
+  const LimitedWrite written = write_until_full(path, 20000, prefix);
+  REQUIRE(written.failed);
+  struct stat st {};
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  CHECK(static_cast<uint64_t>(st.st_size) == prefix.size() + written.durable_bytes);
+  std::string head(prefix.size(), '\0');
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  CHECK(::read(fd, head.data(), head.size()) == static_cast<ssize_t>(head.size()));
+  ::close(fd);
+  CHECK(head == prefix);
 }
 
 TEST_CASE("BackgroundWriter: records beyond the queue limit are counted as lost") {
