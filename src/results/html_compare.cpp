@@ -9,10 +9,10 @@
 namespace replay::results {
 namespace {
 
-// Both runs stay visible where their lines meet: before is drawn first in its own dashes (long
-// for solid series, dots for dashed ones), after over it, wider and translucent.
-const OverlayStyle kBeforeStyle{"9 3", "2 3", 0, 1};
-const OverlayStyle kAfterStyle{"", "", 1.5, 0.6};
+// Both runs stay visible where their lines meet: after is wider and translucent, before is drawn
+// over it in its own dashes (long for solid series, dots for dashed ones).
+const OverlayStyle kBeforeStyle{"9 3", "2 3", 0, 1, 1};
+const OverlayStyle kAfterStyle{"", "", 1.5, 0.6, 0};
 
 // Draws `chart`'s before and after series in their overlay styles.
 void overlay(LineChart& chart) {
@@ -206,7 +206,7 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
         "Endpoints",
         endpoints_table(c.endpoints, "endpoint") + endpoint_spectra(before, after, c.endpoints),
         "Red: significantly worse; green: significantly better. Spectra: before in "
-        "dashed blue, after in translucent orange over it.");
+        "dashed blue over after in translucent orange.");
   }
   if (!c.tags.empty()) out += section("Tags", endpoints_table(c.tags, "tag"));
   if (!c.rules.empty()) out += section("--fail-on checks", rules_html(c));

@@ -95,6 +95,7 @@ void LineChart::style_overlay(std::string_view name_prefix, const OverlayStyle& 
     if (!dash.empty()) s.dash = dash;
     s.width += style.extra_width;
     s.opacity = style.opacity;
+    s.layer = style.layer;
   }
 }
 
@@ -255,7 +256,12 @@ std::string LineChart::svg(const std::string& id, const std::string& title) {
              "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
     }
   }
-  for (const auto& s : series_) {
+  std::vector<const Series*> drawn;
+  for (const auto& s : series_) drawn.push_back(&s);
+  std::stable_sort(drawn.begin(), drawn.end(),
+                   [](const Series* a, const Series* b) { return a->layer < b->layer; });
+  for (const Series* series : drawn) {
+    const Series& s = *series;
     const std::string d = path_of(s.points);
     if (d.empty()) continue;
     out += "<path class=\"line\" d=\"" + d + "\" fill=\"none\" stroke=\"" + html_escape(s.colour) +

@@ -30,6 +30,7 @@ struct Series {
   double width = 2;
   std::string dash;    // a stroke-dasharray ("9 3") drawn instead of `dashed`'s when set
   double opacity = 1;  // stroke opacity
+  int layer = 0;       // series are drawn by increasing layer, then in the order added
 };
 
 // How an overlay draws one run's series so that another run's cannot hide them.
@@ -38,6 +39,7 @@ struct OverlayStyle {
   std::string dashed_dash;  // dash pattern given to dashed series ("" keeps theirs)
   double extra_width = 0;   // added to each series' width
   double opacity = 1;
+  int layer = 0;  // drawn over series of lower layers (the legend keeps the order added)
 };
 
 // A shaded area between two lines, e.g. p50..p99.

@@ -157,7 +157,7 @@ TEST_CASE("html: both runs stay visible where they overlap, told apart in the le
   // The same run on both sides: after's lines lie exactly on before's.
   const Release r = hidden_regression();
   const std::string html = render_html_compare(r.before, r.before, r.comparison);
-  // Before dashed at full opacity, after wider and translucent over it, in every chart.
+  // Before dashed at full opacity over after, wider and translucent, in every chart.
   const std::string before_line =
       "stroke=\"#1f6fb4\" stroke-width=\"2.0\" stroke-linejoin=\"round\" "
       "stroke-dasharray=\"9 3\"><title>before</title>";
@@ -166,7 +166,7 @@ TEST_CASE("html: both runs stay visible where they overlap, told apart in the le
       "stroke-opacity=\"0.6\"><title>after</title>";
   CHECK(count_of(html, before_line) == 4);  // the overall spectrum and one per endpoint
   CHECK(count_of(html, after_line) == 4);
-  CHECK(html.find(before_line) < html.find(after_line));  // drawn first, under after
+  CHECK(html.find(after_line) < html.find(before_line));  // before drawn over after
   CHECK(html.find("stroke-dasharray=\"2 3\"><title>before p50</title>") != std::string::npos);
   CHECK(html.find("stroke-dasharray=\"6 4\" stroke-opacity=\"0.6\"><title>after p50</title>") !=
         std::string::npos);
