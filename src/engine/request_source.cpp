@@ -8,6 +8,7 @@
 #include "replay/auth/jwt.hpp"
 #include "replay/auth/token_plan.hpp"
 #include "replay/core/json_writer.hpp"
+#include "replay/core/units.hpp"
 #include "replay/trace/endpoint.hpp"
 
 namespace replay::engine {
@@ -126,6 +127,17 @@ Result<const SourceItem*> RequestSource::next() {
       skipped_ += reader_->skipped();
       return static_cast<const SourceItem*>(nullptr);
     }
+    if (record_.offset_us < latest_offset_us_ - kReorderWindowUs) {
+      return make_error(Errc::corrupt,
+                        "trace '" + config_.trace_path + "': record " +
+                            std::to_string(reader_->records_read()) + ": offset_us " +
+                            std::to_string(record_.offset_us) + " is " +
+                            format_duration_us(latest_offset_us_ - record_.offset_us) +
+                            " before an earlier record's " + std::to_string(latest_offset_us_) +
+                            ": records must be in time order (out of order by " +
+                            format_duration_us(kReorderWindowUs) + " at most)");
+    }
+    latest_offset_us_ = std::max(latest_offset_us_, record_.offset_us);
     if (!config_.only_tags.empty() && !contains(config_.only_tags, record_.tag)) continue;
     if (contains(config_.skip_tags, record_.tag)) continue;
     prepare(record_, current_);
@@ -147,6 +159,7 @@ Result<const SourceItem*> RequestSource::next() {
 Result<bool> RequestSource::start_next_pass() {
   if (eligible_in_pass_ == 0) return false;
   eligible_in_pass_ = 0;
+  latest_offset_us_ = INT64_MIN / 2;
   if (caching_ || from_cache_) {
     caching_ = false;
     from_cache_ = true;

@@ -56,6 +56,10 @@ class RequestSource {
   // ended had no eligible record (a loop would spin).
   Result<bool> start_next_pass();
 
+  // How far a record's offset may go back before a record read earlier: the feeder replays
+  // such records in time order; a trace out of order by more is an error naming the record.
+  static constexpr int64_t kReorderWindowUs = 500'000;
+
   uint64_t records_skipped() const { return skipped_; }
   // One line each, for the run's summary: what the user should know about the trace.
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -92,6 +96,7 @@ class RequestSource {
   bool from_cache_ = false;  // this pass reads cache_
   size_t cache_index_ = 0;
   uint64_t eligible_in_pass_ = 0;
+  int64_t latest_offset_us_ = INT64_MIN / 2;  // the latest offset read in this pass
   uint64_t skipped_ = 0;
   std::vector<std::string> warnings_;
 };

@@ -1,6 +1,7 @@
 // Runs that hit a limit end on time with exit 2 and one line naming it: the open-file limit
 // (set for the child with prlimit) caps the connections instead of spinning, SIGTERM still ends
-// such a run within a second, and a target that never answers is not a successful run.
+// such a run within a second, and a target that never answers is not a successful run. A trace
+// out of time order is replayed in order within a window and refused beyond it (exit 1).
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "file_io.hpp"
 #include "run_command.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
@@ -25,6 +27,22 @@ namespace {
 const std::string kReplay = REPLAY_PATH;
 const std::string kHealth = std::string(REPLAY_SOURCE_DIR) + "/traces/health.zst";
 const std::string kPrlimit = "/usr/bin/prlimit";
+
+// Writes `offsets_us` as a trace of GET /health/live, in the order given, compressed by the
+// zstd program (not replay's writer).
+std::string unordered_trace(const std::string& name, const std::vector<int64_t>& offsets_us) {
+  std::string lines = "{\"format\":\"replay-trace\",\"version\":1}\n";
+  for (int64_t offset : offsets_us) {
+    lines += "{\"offset_us\":" + std::to_string(offset) +
+             ",\"method\":\"GET\",\"target\":\"/health/live\"}\n";
+  }
+  const auto plain = temp_path(name + ".jsonl");
+  const auto trace = temp_path(name + ".zst");
+  replay::testing::write_file(plain, lines);
+  auto z = run_command({"/usr/bin/zstd", "-q", "-f", plain, "-o", trace}, 10'000);
+  REQUIRE(z.exit_code == 0);
+  return trace;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -106,4 +124,32 @@ TEST_CASE("a target that never answers: connections counted as failed attempts, 
   CHECK(uint64_t(doc["connections_opened"]) == 0);
   CHECK(uint64_t(doc["connections_failed"]) == 20);
   CHECK(uint64_t(doc["overall"]["failures"]["connect_refused"]) == 20);
+}
+
+TEST_CASE("a trace out of time order: within 500 ms replayed in order, beyond it refused") {
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto out = temp_path("jitter.json");
+  // Records a little out of order, as a merged or clock-skewed log gives them.
+  const auto jitter =
+      unordered_trace("jitter", {0, 100'000, 90'000, 200'000, 400'000, 350'000, 600'000});
+  auto r = run_command({kReplay, "run", jitter, "--target", target, "--out", out}, 20'000);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(uint64_t(doc["overall"]["completed"]) == 7);
+  // Each went out at its own time: no request was due before the run started.
+  CHECK(uint64_t(doc["overall"]["latency_us"]["send_lag"]["max"]) < 50'000);
+  CHECK(int64_t(doc["load_us"]) == doctest::Approx(600'000).epsilon(0.2));
+
+  // The first record 2 s after the rest: every later one would be due before second 0.
+  const auto backwards = unordered_trace("backwards", {2'000'000, 0, 1'000'000, 1'500'000});
+  auto refused = run_command({kReplay, "run", backwards, "--target", target}, 20'000);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("record 2: offset_us 0 is 2.00s before an earlier record's 2000000: "
+                         "records must be in time order") != std::string::npos);
+  CHECK(refused.out.find("requests") == std::string::npos);  // refused, not measured
 }

@@ -73,4 +73,15 @@ TEST_CASE("Placer: a constant rate spaces starts evenly; session steps keep thei
   CHECK(late->past_end);
 }
 
+TEST_CASE("Placer: a record a little before the pass's first goes out at the pass's start") {
+  const RunConfig config = recorded();
+  Placer placer(config);
+  std::vector<int64_t> offsets;
+  for (int64_t at_ms : {1000, 900, 1200, 1100}) {
+    offsets.push_back(placer.place(at_ms * kUsPerMs, 0)->offset_ns);
+  }
+  // Never before second 0 (it would be due before the run began); the rest keep their gaps.
+  CHECK(offsets == std::vector<int64_t>{0, 0, 200 * kMs, 100 * kMs});
+}
+
 }  // namespace replay::engine
