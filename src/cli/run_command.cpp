@@ -211,6 +211,13 @@ void print_progress(const engine::Progress& p) {
 }
 
 int run_run(RunFlags& f) {
+  // First of all: a signal during start-up (trace checks, the receive-stamp probe) still ends
+  // the run the graceful way, with its (empty) outputs written.
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   if (auto checked = check_run_flags(f); !checked) return report_error(checked.error(), kExitUsage);
   if (auto not_trace = not_a_trace_error(f.config.trace_path)) {
     return report_error(not_trace->within("run"), kExitUsage);
@@ -236,11 +243,6 @@ int run_run(RunFlags& f) {
                  "nothing of this run is kept\n");
   }
   const bool live = !f.quiet && isatty(STDERR_FILENO);
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   auto result = engine::run_replay(
       f.config, live ? std::function<void(const engine::Progress&)>(print_progress) : nullptr,
