@@ -293,6 +293,7 @@ void ServerConnection::stop_requests() {
 
 void ServerConnection::reject(int status) {
   if (state_ != State::open) return;
+  if (server_.options_.on_rejected) server_.options_.on_rejected(status);
   stop_requests();
   if (state_ != State::draining) return;
   std::shared_ptr<Exchange> exchange = new_exchange();

@@ -79,12 +79,16 @@ ProxyCore::ProxyCore(uv_loop_t* loop_in, const client::Target& upstream_in, tls:
       release_timer.get(),
       [](uv_timer_t* timer) { static_cast<ProxyCore*>(timer->data)->order.release(uv_hrtime()); },
       kReleaseTickMs, kReleaseTickMs);
+  // What the server refuses by itself (431, 413, 414, 408, a malformed 400) is counted as the
+  // proxy's own refusals are.
+  http::ServerOptions server_options = options.server;
+  server_options.on_rejected = [this](int status) { ++stats.refused[status]; };
   server = std::make_unique<http::Server>(
       loop,
       [this](http::Request& request, http::ResponseWriter writer) {
         handle(request, std::move(writer));
       },
-      options.server);
+      std::move(server_options));
 }
 
 ProxyCore::~ProxyCore() {

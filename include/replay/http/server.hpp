@@ -41,6 +41,9 @@ struct ServerOptions {
   // outlive the server; null serves plain HTTP. A failed handshake closes that connection;
   // header_timeout_ms also bounds the handshake.
   const tls::TlsContext* tls = nullptr;
+  // Optional: told the status of each request the server refuses by itself before any
+  // handler sees it (400 malformed, 408, 413, 414, 431), on the loop thread.
+  std::function<void(int status)> on_rejected;
 };
 
 // Called on the loop thread for each request, once its body is complete (or after its head,

@@ -240,8 +240,8 @@ TEST_CASE("RecordingProxy: only the upstream is reached, whatever the target say
   CHECK(harness.records[0].target == "/x?y=1");
   REQUIRE(ftp.has_value());
   CHECK(ftp->status == 400);
-  // "x/y" is refused by the HTTP layer, before the proxy sees it: not counted here.
-  CHECK(harness.stats().refused == std::map<int, uint64_t>{{400, 1}, {405, 1}});
+  // "x/y" is refused by the HTTP layer before the proxy sees it, and counted all the same.
+  CHECK(harness.stats().refused == std::map<int, uint64_t>{{400, 2}, {405, 1}});
 }
 
 TEST_CASE("RecordingProxy: header and body limits answer 431 and 413 without forwarding") {
@@ -266,6 +266,7 @@ TEST_CASE("RecordingProxy: header and body limits answer 431 and 413 without for
   CHECK(big_body->status == 413);
   CHECK(upstream_calls == 0);
   CHECK(harness.records.empty());
+  CHECK(harness.stats().refused == std::map<int, uint64_t>{{413, 1}, {431, 1}});
 }
 
 TEST_CASE("RecordingProxy: --max-body keeps a prefix in the record and forwards everything") {
