@@ -68,10 +68,26 @@ std::optional<std::string> check_wire_text(WireField field, std::string_view tex
       }
       return std::nullopt;
     case WireField::header_value: {
-      constexpr std::string_view kBreaking("\r\n\0", 3);
-      const size_t at = text.find_first_of(kBreaking);
-      if (at == std::string_view::npos) return std::nullopt;
-      return describe_byte(static_cast<unsigned char>(text[at]), at);
+      // Short values byte by byte; long ones (tokens, cookies) by memchr per bad byte, where
+      // find_first_of would call memchr on the set for every byte.
+      if (text.size() < 64) {
+        for (size_t i = 0; i < text.size(); ++i) {
+          const char c = text[i];
+          if (c == '\r' || c == '\n' || c == '\0') {
+            return describe_byte(static_cast<unsigned char>(c), i);
+          }
+        }
+        return std::nullopt;
+      }
+      const char* first = nullptr;
+      for (const char bad : {'\r', '\n', '\0'}) {
+        const size_t span = first ? static_cast<size_t>(first - text.data()) : text.size();
+        if (const void* p = std::memchr(text.data(), bad, span))
+          first = static_cast<const char*>(p);
+      }
+      if (!first) return std::nullopt;
+      const auto at = static_cast<size_t>(first - text.data());
+      return describe_byte(static_cast<unsigned char>(*first), at);
     }
   }
   return std::nullopt;

@@ -51,8 +51,8 @@ std::optional<std::string> CaptureLedger::check_text(const Record& record, std::
 std::optional<std::string> CaptureLedger::check_uses(const Record& record) const {
   if (auto why = check_text(record, "target", record.target)) return why;
   for (size_t i = 0; i < record.headers.size(); ++i) {
-    const std::string field = "headers[" + std::to_string(i) + "]";
     if (record.headers[i].value.find(kOpen) == std::string::npos) continue;
+    const std::string field = "headers[" + std::to_string(i) + "]";
     if (auto why = check_text(record, field, record.headers[i].value)) return why;
   }
   return check_text(record, "body", record.body);

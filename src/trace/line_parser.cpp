@@ -325,12 +325,12 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   if (auto why = check_wire_text(WireField::target, out.target)) return wire_error("target", *why);
   for (size_t i = 0; i < out.headers.size(); ++i) {
     const HeaderField& h = out.headers[i];
-    const std::string where = "headers[" + std::to_string(i) + "]";
     if (auto why = check_wire_text(WireField::header_name, h.name)) {
-      return wire_error(where, "name " + *why);
+      return wire_error("headers[" + std::to_string(i) + "]", "name " + *why);
     }
     if (auto why = check_wire_text(WireField::header_value, h.value)) {
-      return wire_error(where, "value of \"" + h.name + "\" " + *why);
+      return wire_error("headers[" + std::to_string(i) + "]",
+                        "value of \"" + h.name + "\" " + *why);
     }
   }
   return {};
