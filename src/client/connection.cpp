@@ -107,7 +107,8 @@ Connection::Connection(uv_loop_t* loop, const Target& target, tls::TlsContext* t
     tls_transport_ = std::move(made).value();
     transport_ = tls_transport_.get();
   } else {
-    transport_error_ = made.error().context;
+    transport_failed_ = true;
+    last_error_ = "tls: " + made.error().context;
   }
 }
 
@@ -132,8 +133,8 @@ void Connection::connect() {
   timer_ = uv::make_handle<uv_timer_t>();
   uv_timer_init(loop_, timer_.get());
   timer_->data = this;
-  if (!transport_error_.empty()) {
-    fail(FailureCause::tls, "tls: " + transport_error_);
+  if (transport_failed_) {
+    fail(FailureCause::tls, last_error_);
     return;
   }
   uv_tcp_nodelay(&socket_->tcp, 1);

@@ -119,17 +119,22 @@ class Connection {
   std::string_view last_error() const { return last_error_; }
 
  private:
-  enum class State { created, connecting, handshaking, ready, failing, closed };
-  enum class TimerUse { none, connect, request, deferred_failure };
+  enum class State : uint8_t { created, connecting, handshaking, ready, failing, closed };
+  enum class TimerUse : uint8_t { none, connect, request, deferred_failure };
   // What started a read of a polled socket: an epoll event (hangup: it reported the peer's
   // close or an error), or a direct call (owner, timer, resume_reading) that saw no event.
   enum class ReadTrigger { readable, hangup, direct };
   // The TCP handle and the requests that live as long as it: freed in its close callback,
-  // after libuv has run (or cancelled) every request callback. tcp must stay first.
+  // after libuv has run (or cancelled) every request callback. tcp must stay first. The
+  // connect and write requests share memory: nothing is written before the connect callback
+  // (libuv is done with connect_req by then), and a close while connecting cancels only the
+  // connect.
   struct Socket {
     uv_tcp_t tcp;
-    uv_connect_t connect_req;
-    uv_write_t write_req;
+    union {
+      uv_connect_t connect_req;
+      uv_write_t write_req;
+    };
   };
   static_assert(std::is_standard_layout_v<Socket>, "UvHandle casts Socket* to uv_handle_t*");
   friend struct ConnectionCallbacks;
@@ -159,43 +164,43 @@ class Connection {
   const Target& target_;
   Events& events_;
   ConnectionOptions options_;
-  State state_ = State::created;
   uv::UvHandle<Socket> socket_;
   uv::UvHandle<uv_timer_t> timer_;
-  TimerUse timer_use_ = TimerUse::none;
   tls::PlainTransport plain_;
   std::unique_ptr<tls::Transport> tls_transport_;
   tls::Transport* transport_ = &plain_;
-  std::string transport_error_;  // why the TLS session could not be created
+  ResponseParser parser_;
+  tls::SendBuffer writing_;  // handed to the socket; released by the write callback
+  tls::SendBuffer queued_;   // waiting for the write in flight
+  ResponseObserver* observer_ = nullptr;  // the request in flight
+  WireBytes waiting_request_;             // sent before the connection was ready
+  uint64_t send_started_ns_ = 0;          // uv_hrtime() when the request's first write began
+  uint64_t request_deadline_ns_ = 0;      // uv_hrtime() by which the response must be complete
+  uint64_t requests_completed_ = 0;
+  std::string last_error_;
+  FailureCause deferred_cause_ = FailureCause::closed_early;
+  int callback_depth_ = 0;
+
+  // One byte each, together (thousands of connections are held open at once).
+  State state_ = State::created;
+  TimerUse timer_use_ = TimerUse::none;
   bool tls_established_ = false;
   bool tls_resumed_ = false;
   bool tcp_established_ = false;
   bool out_of_descriptors_ = false;
-  ResponseParser parser_;
-  tls::SendBuffer writing_;  // handed to the socket; released by the write callback
-  tls::SendBuffer queued_;   // waiting for the write in flight
+  bool transport_failed_ = false;  // the TLS session could not be created (last_error_ says why)
   bool write_in_flight_ = false;
-
-  ResponseObserver* observer_ = nullptr;  // the request in flight
-  WireBytes waiting_request_;             // sent before the connection was ready
   bool request_head_ = false;
   bool request_keep_body_ = false;
   bool request_written_ = false;
   bool awaiting_sent_ = false;
   bool response_done_in_read_ = false;
   bool reading_paused_ = false;
-  bool polled_ = false;               // the socket is in options_.read_poller's set
-  bool holds_eager_ = false;          // this connection holds options_.read_poller eager
-  bool peer_closing_ = false;         // epoll reported the peer's close or an error
-  uint64_t send_started_ns_ = 0;      // uv_hrtime() when the request's first write began
-  uint64_t request_deadline_ns_ = 0;  // uv_hrtime() by which the response must be complete
-
-  FailureCause deferred_cause_ = FailureCause::closed_early;
-  int callback_depth_ = 0;
+  bool polled_ = false;        // the socket is in options_.read_poller's set
+  bool holds_eager_ = false;   // this connection holds options_.read_poller eager
+  bool peer_closing_ = false;  // epoll reported the peer's close or an error
   bool closed_notice_due_ = false;
   bool events_detached_ = false;
-  uint64_t requests_completed_ = 0;
-  std::string last_error_;
 };
 
 }  // namespace replay::client
