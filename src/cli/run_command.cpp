@@ -18,6 +18,7 @@
 #include "replay/engine/engine.hpp"
 #include "replay/engine/saturation.hpp"
 #include "replay/engine/threshold.hpp"
+#include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/html_report.hpp"
 #include "replay/results/result_writer.hpp"
@@ -261,51 +262,54 @@ int run_run(RunFlags& f) {
     report.thresholds.push_back(engine::evaluate_threshold(t, report.result));
     crossed = crossed || !report.thresholds.back().passed;
   }
-  if (!f.quiet) std::fputs(report::format_summary(report).c_str(), stdout);
-  // Writes one output file and names it under the summary; false (reported) when it fails.
+  // One document for every output: the views `replay report` renders from --out are these.
+  results::ResultDoc doc = report::to_result_doc(report);
+  doc.source = f.out_path;
+  if (!f.quiet) std::fputs(report::format_summary(doc).c_str(), stdout);
+  // Writes one output file and names it under the summary (after a blank line, so the summary
+  // is the output up to its first "\n\n  result " or the like); false (reported) when it fails.
+  bool first_saved = true;
+  auto save_note = [&](const char* label, const std::string& what) {
+    if (f.quiet) return;
+    std::printf("%s  %-10s %s\n", first_saved ? "\n" : "", label, what.c_str());
+    first_saved = false;
+  };
   auto save = [&](const std::string& path, const std::string& text, const char* flag,
                   const char* label) {
     if (auto w = results::write_text_file(path, text, flag); !w) {
       report_error(w.error(), kExitRunFailed);
       return false;
     }
-    if (!f.quiet) std::printf("%s%s\n", label, path.c_str());
+    save_note(label, path);
     return true;
   };
-  if (!f.out_path.empty() || !f.html_path.empty()) {
-    // One document for both: the HTML page is the one `replay report` draws from --out.
-    results::ResultDoc doc = report::to_result_doc(report);
-    doc.source = f.out_path;
-    if (!f.out_path.empty() &&
-        !save(f.out_path, results::format_result_doc(doc), "--out", "\n  result     ")) {
-      return kExitRunFailed;
-    }
-    if (!f.html_path.empty() &&
-        !save(f.html_path, results::render_html_report(doc), "--html", "  html       ")) {
-      return kExitRunFailed;
-    }
+  if (!f.out_path.empty() && !save(f.out_path, results::format_result_doc(doc), "--out", "result")) {
+    return kExitRunFailed;
+  }
+  if (!f.html_path.empty() &&
+      !save(f.html_path, results::render_html_report(doc), "--html", "html")) {
+    return kExitRunFailed;
   }
   if (!f.csv_path.empty() &&
-      !save(f.csv_path, report::format_timeline_csv(report), "--csv", "  csv        ")) {
+      !save(f.csv_path, report::format_timeline_csv(doc), "--csv", "csv")) {
     return kExitRunFailed;
   }
   if (!f.hgrm_dir.empty()) {
-    auto files = report::write_hgrm_files(report, f.hgrm_dir);
+    auto files = report::write_hgrm_files(doc, f.hgrm_dir);
     if (!files) return report_error(files.error(), kExitRunFailed);
-    if (!f.quiet)
-      std::printf("  hgrm       %s/*.hgrm (%zu files)\n", f.hgrm_dir.c_str(), files->size());
+    save_note("hgrm", f.hgrm_dir + "/*.hgrm (" + std::to_string(files->size()) + " files)");
   }
   std::fflush(stdout);
   // Exit 2 (a resource limit stopped the run, or no request got a response) wins over an
   // interrupt and a threshold (README "Exit codes").
   const auto& outcome = report.result;
   if (outcome.resource_limit) {
-    std::fprintf(stderr, "replay: error: run: %s\n", outcome.warnings.back().c_str());
+    std::fprintf(stderr, "replay: run: %s\n", outcome.warnings.back().c_str());
     return kExitRunFailed;
   }
   if (!outcome.interrupted && outcome.overall.offered > 0 && outcome.overall.completed == 0) {
     std::fprintf(stderr,
-                 "replay: error: run: no request got a response (%llu offered, %llu failed, "
+                 "replay: run: no request got a response (%llu offered, %llu failed, "
                  "%llu connections opened, %llu attempts failed): is the target up?\n",
                  static_cast<unsigned long long>(outcome.overall.offered),
                  static_cast<unsigned long long>(outcome.overall.failed()),

@@ -66,7 +66,7 @@ TEST_CASE("the open-file limit caps the connections: exit 2, one line, on time, 
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK(took < 6.0);  // 2 s of load and a 1 s drain, not a hang
-  CHECK(r.err.find("replay: error: run: the open-file limit (ulimit -n 128) stopped replay at ") !=
+  CHECK(r.err.find("replay: run: the open-file limit (ulimit -n 128) stopped replay at ") !=
         std::string::npos);
   CHECK(r.err.find("raise the limit") != std::string::npos);
   simdjson::dom::parser parser;
@@ -116,7 +116,7 @@ TEST_CASE("a target that never answers: connections counted as failed attempts, 
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.out.find("connections opened 0 (20 attempts failed)") != std::string::npos);
-  CHECK(r.err.find("replay: error: run: no request got a response (20 offered, 20 failed") !=
+  CHECK(r.err.find("replay: run: no request got a response (20 offered, 20 failed") !=
         std::string::npos);
   simdjson::dom::parser parser;
   auto doc = parser.load(out);
