@@ -106,7 +106,7 @@ void ConnectionPool::send_on(Slot& slot, InFlight& request, int64_t now_ns) {
     notify();
     return;
   }
-  request.note_assigned(now_ns ? now_ns : clock_.now_ns());
+  request.note_assigned(now_ns ? now_ns : clock_.now_ns(), &slot.connection());
   ++in_flight_;
   notify();
 }

@@ -1,5 +1,7 @@
 #include "in_flight.hpp"
 
+#include "replay/client/connection.hpp"
+
 namespace replay::engine {
 namespace {
 
@@ -24,6 +26,10 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   event_stream_ = false;
   holds_eager_reads_ = false;
   body_.clear();
+  body_start_.clear();
+  failure_reason_.clear();
+  connection_ = nullptr;
+  samples_body_ = false;
   if (headers_) headers_->clear();
   wants_header_lines = captures_read_headers(*request_);
   if (request_->expects_event_stream) hold_eager_reads();
@@ -48,6 +54,7 @@ Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) cons
       .bytes = bytes,
       .event_stream = event_stream_,
       .events = events_,
+      .body_start = body_start_,
   };
 }
 
@@ -57,6 +64,7 @@ Failure InFlight::failure(int64_t now_ns, client::FailureCause cause) const {
       .intended_ns = request_->intended_ns,
       .failed_ns = now_ns,
       .cause = cause,
+      .reason = failure_reason_,
   };
 }
 
@@ -75,7 +83,8 @@ const client::HeaderList& InFlight::headers() const {
   return headers_ ? *headers_ : kNone;
 }
 
-void InFlight::on_headers(int, bool is_event_stream) {
+void InFlight::on_headers(int status, bool is_event_stream) {
+  samples_body_ = status >= 400 && sink_.wants_body_sample(*this, status);
   event_stream_ = is_event_stream;
   if (is_event_stream) hold_eager_reads();
 }
@@ -92,7 +101,10 @@ void InFlight::on_sse_event(uint64_t now_ns) {
 }
 
 void InFlight::on_body(std::string_view chunk) {
-  if (body_.size() < kMaxCapturedBody) {
+  if (samples_body_ && body_start_.size() < kSampleTextBytes) {
+    body_start_.append(chunk.substr(0, kSampleTextBytes - body_start_.size()));
+  }
+  if (request_->captures && body_.size() < kMaxCapturedBody) {
     body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
   }
 }
@@ -104,6 +116,7 @@ void InFlight::on_complete(uint64_t now_ns, int status, uint64_t bytes) {
 
 void InFlight::on_failed(uint64_t now_ns, client::FailureCause cause) {
   release_eager_reads();
+  if (connection_) failure_reason_ = connection_->last_error();
   sink_.on_ended(*this, static_cast<int64_t>(now_ns), 0, 0, &cause);
 }
 

@@ -11,6 +11,10 @@
 #include "replay/client/request_builder.hpp"
 #include "replay/client/response_observer.hpp"
 
+namespace replay::client {
+class Connection;
+}
+
 namespace replay::engine {
 
 class InFlight;
@@ -29,6 +33,13 @@ class InFlightSink {
   // +1 / -1: a response that is (or will likely be) an event stream starts / ends; while any
   // is on its way the worker reads responses as they arrive.
   virtual void note_eager_reads(int change) = 0;
+  // The response's status is an error (>= 400): whether the start of its body should be kept
+  // as a sample (Recorder::wants_sample). Without one, no body is sampled.
+  virtual bool wants_body_sample(const InFlight& request, int status) {
+    static_cast<void>(request);
+    static_cast<void>(status);
+    return false;
+  }
 };
 
 // Reused across requests (reset()); lives in the worker's arena; not thread-safe.
@@ -38,15 +49,21 @@ class InFlight final : public client::ResponseObserver {
 
   // Takes `request` and the bytes to send for it, handed to the connections at `dispatched_ns`.
   void reset(RequestPtr request, client::WireBytes wire, int64_t dispatched_ns);
-  // The pool: a connection took it (the send starts, or waits for the connection to open).
-  void note_assigned(int64_t now_ns) { assigned_ns_ = now_ns; }
+  // The pool: `connection` took it (the send starts, or waits for the connection to open). The
+  // connection is read only inside its own on_failed call, for the reason it failed.
+  void note_assigned(int64_t now_ns, const client::Connection* connection = nullptr) {
+    assigned_ns_ = now_ns;
+    connection_ = connection;
+  }
   // Gives the request back (after on_ended); the InFlight is free again.
   RequestPtr take_request();
 
   const PreparedRequest& request() const { return *request_; }
   const client::WireBytes& wire() const { return wire_; }
-  // Whether the response body must be kept (a capture reads it).
-  bool keeps_body() const { return request_->captures != nullptr; }
+  // Whether on_body must be called: always, since an error response's body may be sampled and
+  // the status is known only after the send. Bytes are copied only for a capture (the whole
+  // body, up to 1 MiB) or a wanted sample (its first kSampleTextBytes).
+  bool keeps_body() const { return true; }
   // The measurements of a response that ended now.
   Completion completion(int64_t now_ns, int status, uint64_t bytes) const;
   Failure failure(int64_t now_ns, client::FailureCause cause) const;
@@ -73,6 +90,10 @@ class InFlight final : public client::ResponseObserver {
   RequestPtr request_;
   client::WireBytes wire_;
   std::string body_;
+  std::string body_start_;      // of an error response whose sample is wanted
+  std::string failure_reason_;  // the connection's last_error() when the request failed
+  const client::Connection* connection_ = nullptr;
+  bool samples_body_ = false;
   std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
   int64_t dispatched_ns_ = 0;
   int64_t assigned_ns_ = 0;

@@ -16,6 +16,34 @@ size_t status_class(int status) {
   return status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
 }
 
+// The first kSampleTextBytes bytes of `raw` in printable ASCII: a backslash, \n, \r and \t
+// escaped, any other byte outside 0x20..0x7e as \xNN.
+std::string printable_sample(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  raw = raw.substr(0, kSampleTextBytes);
+  std::string out;
+  out.reserve(raw.size());
+  for (const char ch : raw) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (ch == '\\') {
+      out += "\\\\";
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte > 0x7e) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Recorder::Recorder(int64_t run_start_ns) : run_start_ns_(run_start_ns) {}
@@ -95,6 +123,7 @@ void Recorder::record_completion(const Completion& c) {
     s->ttfb.record(ttfb);
     ++s->completed;
     ++s->status_classes[klass];
+    s->status_codes.add(c.status);
     s->response_bytes += c.bytes;
     if (c.event_stream) s->sse_stats().events_per_response.record(c.events);
   }
@@ -103,9 +132,13 @@ void Recorder::record_completion(const Completion& c) {
   TimelineRow& t = tag_row(c.ids.tag_id, second);
   ++r.completed;
   ++t.completed;
+  r.status_codes.add(c.status);
+  t.status_codes.add(c.status);
   if (c.status >= 400) {
     ++r.errors;
     ++t.errors;
+    record_sample(c.ids, c.status, client::FailureCause::closed_early, c.completed_ns,
+                  c.body_start);
   }
   record_in_timeline(c.ids.tag_id, second, corrected, &service);
 }
@@ -125,6 +158,35 @@ void Recorder::record_failure(const Failure& f) {
   ++r.errors;
   ++t.errors;
   record_in_timeline(f.ids.tag_id, second, corrected, nullptr);
+  record_sample(f.ids, 0, f.cause, f.failed_ns, f.reason);
+}
+
+bool Recorder::wants_sample(ScopeIds ids, int status) const {
+  constexpr auto kNoCause = client::FailureCause::closed_early;
+  if (results_.overall.samples.wants(status, kNoCause)) return true;
+  const auto& tags = results_.by_tag;
+  const auto& endpoints = results_.by_endpoint;
+  return ids.tag_id >= tags.size() || tags[ids.tag_id].samples.wants(status, kNoCause) ||
+         ids.endpoint_id >= endpoints.size() ||
+         endpoints[ids.endpoint_id].samples.wants(status, kNoCause);
+}
+
+void Recorder::record_sample(ScopeIds ids, int status, client::FailureCause cause, int64_t at_ns,
+                             std::string_view text) {
+  ScopeStats* scopes[] = {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)};
+  std::string printable;
+  bool escaped = false;
+  for (ScopeStats* s : scopes) {
+    if (!s->samples.wants(status, cause)) continue;
+    if (!escaped) {
+      printable = printable_sample(text);
+      escaped = true;
+    }
+    s->samples.add(FailureSample{.status = status,
+                                 .cause = cause,
+                                 .at_us = to_us(at_ns - run_start_ns_),
+                                 .text = printable});
+  }
 }
 
 void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <string_view>
 #include <vector>
 
 #include "replay/client/response_observer.hpp"
@@ -20,8 +21,8 @@ struct WorkerResults {
   std::vector<ScopeStats> by_endpoint;                    // index = endpoint_id
   std::vector<TimelineRow> timeline;                      // index = second since run start
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
-  uint64_t connections_opened = 0;  // established
-  uint64_t connections_failed = 0;  // attempted, never established
+  uint64_t connections_opened = 0;                        // established
+  uint64_t connections_failed = 0;                        // attempted, never established
   // The open-file limit capped the connections at descriptor_cap (descriptor_limited), and
   // this many requests waited for a connection because of it.
   bool descriptor_limited = false;
@@ -50,6 +51,9 @@ struct Completion {
   uint64_t bytes = 0;
   bool event_stream = false;
   uint32_t events = 0;  // SSE events in the response
+  // The start of the body of an error response (status >= 400) whose sample was wanted
+  // (Recorder::wants_sample); empty otherwise. Valid during record_completion only.
+  std::string_view body_start;
 };
 
 // A request that got no complete response.
@@ -58,6 +62,7 @@ struct Failure {
   int64_t intended_ns = 0;
   int64_t failed_ns = 0;
   client::FailureCause cause = client::FailureCause::closed_early;
+  std::string_view reason;  // the connection's one-line reason ("" if none); valid during the call
 };
 
 // One per worker thread; not thread-safe. Events may come in any time order: a second's
@@ -72,7 +77,12 @@ class Recorder {
   void record_offered(ScopeIds ids, int64_t intended_ns);
   // Its bytes were handed to the kernel.
   void record_sent(ScopeIds ids, int64_t sent_ns);
+  // Counted by status class and exact code; an error status (>= 400) is also kept as a sample
+  // while its scopes want one.
   void record_completion(const Completion& c);
+  // Whether a response with this error status would be kept as a sample by one of its scopes:
+  // only then is its body worth copying.
+  bool wants_sample(ScopeIds ids, int status) const;
   void record_failure(const Failure& f);
   // A completed response lacked a value to capture (its latency was recorded as a completion).
   void record_capture_failed(ScopeIds ids, int64_t at_ns);
@@ -110,6 +120,10 @@ class Recorder {
   void count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at_ns,
              uint64_t TimelineRow::*row_field);
   void record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns);
+  // Offers a sample of (status, cause) at `at_ns` to the three scopes; the text is escaped
+  // only when one of them keeps it.
+  void record_sample(ScopeIds ids, int status, client::FailureCause cause, int64_t at_ns,
+                     std::string_view text);
   TimelineRow& row(int64_t second);
   TimelineRow& tag_row(uint32_t tag_id, int64_t second);
   ScopeStats& tag(uint32_t id);

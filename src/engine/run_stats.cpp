@@ -1,6 +1,56 @@
 #include "replay/engine/run_stats.hpp"
 
 namespace replay::engine {
+namespace {
+
+bool same_key(const FailureSample& s, int status, client::FailureCause cause) {
+  return s.status == status && (status != 0 || s.cause == cause);
+}
+
+}  // namespace
+
+void StatusCodes::add(int code, uint64_t n) {
+  if (code < 100 || code > 599) return;
+  const auto c = static_cast<uint16_t>(code);
+  auto at = counts.begin();
+  while (at != counts.end() && at->first < c) ++at;
+  if (at != counts.end() && at->first == c) {
+    at->second += n;
+  } else {
+    counts.emplace(at, c, n);
+  }
+}
+
+void StatusCodes::merge(const StatusCodes& other) {
+  for (const auto& [code, n] : other.counts) add(code, n);
+}
+
+uint64_t StatusCodes::count(int code) const {
+  for (const auto& [c, n] : counts) {
+    if (c == code) return n;
+  }
+  return 0;
+}
+
+bool FailureSamples::wants(int status, client::FailureCause cause) const {
+  size_t of_key = 0;
+  for (const FailureSample& s : samples) of_key += same_key(s, status, cause) ? 1 : 0;
+  if (of_key > 0) return of_key < kSamplesPerKey;
+  return keys < kMaxSampleKeys;
+}
+
+void FailureSamples::add(FailureSample sample) {
+  if (!wants(sample.status, sample.cause)) return;
+  bool new_key = true;
+  for (const FailureSample& s : samples)
+    new_key = new_key && !same_key(s, sample.status, sample.cause);
+  if (new_key) ++keys;
+  samples.push_back(std::move(sample));
+}
+
+void FailureSamples::merge(const FailureSamples& other) {
+  for (const FailureSample& s : other.samples) add(s);
+}
 
 void SseStats::merge(const SseStats& other) {
   first_event.merge(other.first_event);
@@ -22,6 +72,8 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       sent(other.sent),
       completed(other.completed),
       status_classes(other.status_classes),
+      status_codes(other.status_codes),
+      samples(other.samples),
       failures(other.failures),
       capture_failed(other.capture_failed),
       session_aborted(other.session_aborted),
@@ -52,6 +104,8 @@ void ScopeStats::merge(const ScopeStats& other) {
   sent += other.sent;
   completed += other.completed;
   for (size_t i = 0; i < status_classes.size(); ++i) status_classes[i] += other.status_classes[i];
+  status_codes.merge(other.status_codes);
+  samples.merge(other.samples);
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
   capture_failed += other.capture_failed;
   session_aborted += other.session_aborted;
@@ -82,6 +136,7 @@ void TimelineRow::merge(const TimelineRow& other) {
   errors += other.errors;
   in_flight += other.in_flight;
   backlog += other.backlog;
+  status_codes.merge(other.status_codes);
   histogram::merge_serialised(corrected, other.corrected);
   histogram::merge_serialised(service, other.service);
 }

@@ -286,8 +286,17 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
     auto built = build_from_template(*request->templ, sessions_.values(request->session_id),
                                      target_, config_.header_overrides);
     if (!built) {
-      // A value this step needs was never captured: the session cannot go on.
-      count_aborted(*request, /*offered_counted=*/true);
+      // A value this step needs was never captured, or one would inject bytes onto the wire
+      // (a failure of this request, never sent): the session cannot go on.
+      if (built.error().code == Errc::invalid_argument) {
+        recorder_->record_failure(Failure{.ids = {request->tag_id, request->endpoint_id},
+                                          .intended_ns = request->intended_ns,
+                                          .failed_ns = now_ns,
+                                          .cause = client::FailureCause::unsafe_value});
+        live_.errors.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        count_aborted(*request, /*offered_counted=*/true);
+      }
       if (request->session_id) count_aborted(sessions_.abort(request->session_id));
       return;
     }
@@ -364,6 +373,11 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
   }
   release(f);
   maybe_finish();
+}
+
+bool Worker::wants_body_sample(const InFlight& request, int status) {
+  const PreparedRequest& r = request.request();
+  return !shutting_down_ && recorder_->wants_sample({r.tag_id, r.endpoint_id}, status);
 }
 
 void Worker::release(InFlight& request) {

@@ -140,6 +140,7 @@ class Worker final : private InFlightSink, private PoolListener {
   void on_ended(InFlight& request, int64_t now_ns, int status, uint64_t bytes,
                 const client::FailureCause* cause) override;
   void note_eager_reads(int change) override;
+  bool wants_body_sample(const InFlight& request, int status) override;
   // PoolListener
   void on_load_changed(size_t in_flight, size_t backlog) override;
 

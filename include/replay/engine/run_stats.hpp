@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "replay/client/response_observer.hpp"
@@ -17,6 +18,47 @@ using histogram::Histogram;
 
 inline constexpr size_t kFailureCauseCount =
     static_cast<size_t>(client::FailureCause::closed_early) + 1;
+
+// Completed responses by exact status code, for codes 100..599 (others count only in the
+// "other" class). A sorted flat vector: a run sees a handful of codes, so a linear scan per
+// response costs less than any map, and an empty one costs 24 bytes.
+struct StatusCodes {
+  std::vector<std::pair<uint16_t, uint64_t>> counts;  // (code, count), increasing codes
+
+  // One more (or `n` more) of `code`; ignored outside 100..599.
+  void add(int code, uint64_t n = 1);
+  void merge(const StatusCodes& other);
+  uint64_t count(int code) const;  // 0 when absent
+};
+
+// Bounds of a scope's failure samples: this many samples per distinct key (an HTTP status
+// >= 400 or a transport cause), this many distinct keys, this many bytes of text each.
+inline constexpr size_t kSamplesPerKey = 3;
+inline constexpr size_t kMaxSampleKeys = 20;
+inline constexpr size_t kSampleTextBytes = 200;
+
+// One failure as it happened: an error response (status >= 400, text = the start of its body,
+// printable and escaped) or a transport failure (status 0, text = the connection's reason).
+struct FailureSample {
+  int status = 0;
+  client::FailureCause cause = client::FailureCause::closed_early;  // when status == 0
+  int64_t at_us = 0;                                                // time into the run
+  std::string text;  // the first kSampleTextBytes bytes of the original, escaped
+};
+
+// The first kSamplesPerKey samples of each of at most kMaxSampleKeys keys, in arrival order
+// (later samples of a full key, and keys beyond the cap, are dropped).
+struct FailureSamples {
+  std::vector<FailureSample> samples;
+  size_t keys = 0;  // distinct keys in `samples`
+
+  // Whether a sample with this key would be kept (status >= 400, or 0 with `cause`).
+  bool wants(int status, client::FailureCause cause) const;
+  // Keeps `sample` if wanted.
+  void add(FailureSample sample);
+  // Adds other's samples while their keys want them.
+  void merge(const FailureSamples& other);
+};
 
 // Histograms that only streaming (text/event-stream) responses fill; allocated on first use.
 struct SseStats {
@@ -50,6 +92,8 @@ struct ScopeStats {
   uint64_t sent = 0;
   uint64_t completed = 0;                    // responses received, whatever their status
   std::array<uint64_t, 6> status_classes{};  // index = status / 100 for 1..5, 0 for others
+  StatusCodes status_codes;                  // the same responses by exact code (100..599)
+  FailureSamples samples;                    // a few of each error status and failure cause
   std::array<uint64_t, kFailureCauseCount> failures{};
   uint64_t capture_failed = 0;   // completed, but a value to capture was not in the response
   uint64_t session_aborted = 0;  // session steps not sent because an earlier step failed
@@ -72,13 +116,14 @@ struct ScopeStats {
 // One second of the run (second = floor((t - run start) / 1 s), t the event's time).
 struct TimelineRow {
   int64_t second = 0;
-  uint64_t offered = 0;    // by intended time
-  uint64_t sent = 0;       // by actual send time
-  uint64_t completed = 0;  // responses, by completion time
-  uint64_t failed = 0;     // transport failures, by failure time (aborted steps excluded)
-  uint64_t errors = 0;     // failures and 4xx/5xx by completion time
-  uint64_t in_flight = 0;  // the most requests on the wire at once during the second
-  uint64_t backlog = 0;    // the most requests waiting for a connection during the second
+  uint64_t offered = 0;      // by intended time
+  uint64_t sent = 0;         // by actual send time
+  uint64_t completed = 0;    // responses, by completion time
+  uint64_t failed = 0;       // transport failures, by failure time (aborted steps excluded)
+  uint64_t errors = 0;       // failures and 4xx/5xx by completion time
+  uint64_t in_flight = 0;    // the most requests on the wire at once during the second
+  uint64_t backlog = 0;      // the most requests waiting for a connection during the second
+  StatusCodes status_codes;  // responses by exact code, by completion time
   // Serialised Histogram of this second's corrected latency, completions and failures
   // ("" if none): its count is completed + failed.
   std::string corrected;

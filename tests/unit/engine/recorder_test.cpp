@@ -189,3 +189,106 @@ TEST_CASE("Recorder: capture failures and aborted steps are errors without a lat
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("Recorder: exact status codes per scope and per second") {
+  ManualClock clock(kStart);
+  Recorder recorder(kStart);
+  const ScopeIds a{0, 0};
+  const ScopeIds b{1, 2};
+  clock.set_ns(kStart + 100 * kMs);
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, a, 200));
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, b, 429));
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, b, 429));
+  clock.set_ns(kStart + 1100 * kMs);
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, a, 503));
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, b, 401));
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, b, 700));  // "other" only
+  WorkerResults& r = recorder.finish();
+  const StatusCodes& all = r.overall.status_codes;
+  REQUIRE(all.counts.size() == 4);
+  CHECK(all.counts[0] == std::pair<uint16_t, uint64_t>{200, 1});  // increasing codes
+  CHECK(all.counts[1] == std::pair<uint16_t, uint64_t>{401, 1});
+  CHECK(all.counts[2] == std::pair<uint16_t, uint64_t>{429, 2});
+  CHECK(all.counts[3] == std::pair<uint16_t, uint64_t>{503, 1});
+  CHECK(r.overall.status_classes[4] == 3);
+  CHECK(r.overall.status_classes[0] == 1);
+  CHECK(all.count(700) == 0);
+  CHECK(r.by_tag.at(1).status_codes.count(429) == 2);
+  CHECK(r.by_tag.at(1).status_codes.count(200) == 0);
+  CHECK(r.by_endpoint.at(2).status_codes.count(401) == 1);
+  CHECK(r.by_endpoint.at(0).status_codes.count(503) == 1);
+  REQUIRE(r.timeline.size() == 2);
+  CHECK(r.timeline[0].status_codes.count(200) == 1);
+  CHECK(r.timeline[0].status_codes.count(429) == 2);
+  CHECK(r.timeline[1].status_codes.count(503) == 1);
+  CHECK(r.timeline[1].status_codes.count(429) == 0);
+  CHECK(r.timeline_by_tag.at(1).at(0).status_codes.count(429) == 2);
+  CHECK(r.timeline_by_tag.at(0).at(1).status_codes.count(503) == 1);
+
+  ScopeStats merged = r.overall;
+  merged.merge(r.by_tag.at(1));
+  CHECK(merged.status_codes.count(429) == 4);
+  CHECK(merged.status_codes.count(200) == 1);
+  TimelineRow row = r.timeline[0];
+  row.merge(r.timeline[1]);
+  CHECK(row.status_codes.count(503) == 1);
+  CHECK(row.status_codes.count(429) == 2);
+}
+
+TEST_CASE("Recorder: failure samples are kept per key, capped and escaped") {
+  ManualClock clock(kStart);
+  Recorder recorder(kStart);
+  const ScopeIds ids{0, 0};
+  CHECK(recorder.wants_sample(ids, 429));
+  clock.set_ns(kStart + 2500 * kMs);
+  for (int i = 0; i < 5; ++i) {
+    Completion c = completion_at(clock, kStart, 10 * kMs, ids, 429);
+    c.body_start = "slow down\n\"now\"\x01";
+    recorder.record_completion(c);
+  }
+  CHECK_FALSE(recorder.wants_sample(ids, 429));
+  CHECK(recorder.wants_sample(ids, 503));
+  recorder.record_completion(completion_at(clock, kStart, 10 * kMs, ids, 200));  // not a sample
+  recorder.record_failure(Failure{.ids = ids,
+                                  .intended_ns = kStart,
+                                  .failed_ns = kStart + 3 * kSecond,
+                                  .cause = client::FailureCause::reset,
+                                  .reason = "read: connection reset by peer"});
+  const std::string long_body(1000, 'x');
+  for (int status = 400; status < 440; ++status) {
+    Completion c = completion_at(clock, kStart, 10 * kMs, ids, status);
+    c.body_start = long_body;
+    recorder.record_completion(c);
+  }
+  WorkerResults& r = recorder.finish();
+  const FailureSamples& s = r.overall.samples;
+  CHECK(s.keys == kMaxSampleKeys);
+  CHECK(s.samples.size() == 3 + 1 + (kMaxSampleKeys - 2));
+  CHECK(s.samples[0].status == 429);
+  CHECK(s.samples[0].at_us == 2'500'000);
+  CHECK(s.samples[0].text == "slow down\\n\"now\"\\x01");
+  CHECK(s.samples[2].status == 429);
+  CHECK(s.samples[3].status == 0);
+  CHECK(s.samples[3].cause == client::FailureCause::reset);
+  CHECK(s.samples[3].at_us == 3'000'000);
+  CHECK(s.samples[3].text == "read: connection reset by peer");
+  CHECK(s.samples[4].status == 400);
+  CHECK(s.samples[4].text == std::string(kSampleTextBytes, 'x'));
+  CHECK(s.samples.back().status == 400 + static_cast<int>(kMaxSampleKeys) - 3);
+  CHECK_FALSE(recorder.wants_sample(ids, 499));  // a new key past the cap
+  CHECK(r.by_tag.at(0).samples.samples.size() == s.samples.size());
+
+  FailureSamples merged = s;
+  merged.merge(s);  // keys with one sample take a second; no new key past the cap
+  CHECK(merged.samples.size() == 3 + 2 * (kMaxSampleKeys - 1));
+  CHECK(merged.keys == kMaxSampleKeys);
+  FailureSamples few;
+  few.add(FailureSample{.status = 429, .at_us = 1, .text = "a"});
+  few.merge(s);
+  CHECK(few.samples.size() == 3 + 1 + (kMaxSampleKeys - 2));
+  CHECK(few.samples[0].text == "a");
+}
+
+}  // namespace replay::engine
