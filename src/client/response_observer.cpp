@@ -20,6 +20,8 @@ const char* failure_cause_name(FailureCause cause) noexcept {
       return "http_parse";
     case FailureCause::abandoned:
       return "abandoned";
+    case FailureCause::unsafe_value:
+      return "unsafe_value";
     case FailureCause::closed_early:
       return "closed_early";
   }

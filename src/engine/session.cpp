@@ -70,8 +70,8 @@ Result<client::WireBytes> build_from_template(const RequestTemplate& t, const Ca
     if (!v) return v.error();
     h.second = std::move(v).value();
   }
-  return client::build_request(t.method, request_target.value(), headers, body.value(), target,
-                               overrides);
+  return client::build_checked_request(t.method, request_target.value(), headers, body.value(),
+                                       target, overrides);
 }
 
 Result<void> validate_capture_source(std::string_view source) {

@@ -16,6 +16,7 @@ enum class FailureCause {
   tls,              // TLS handshake (verification included) or record layer failed
   http_parse,       // the response, or bytes nobody asked for, are not valid HTTP/1.1
   abandoned,        // the run ended (drain over, Ctrl-C) first; set by the owner, never here
+  unsafe_value,     // a captured value would put CR, LF or NUL on the wire: never sent (owner)
   closed_early,     // the peer or the owner closed before the response was complete
 };
 

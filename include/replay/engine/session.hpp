@@ -33,8 +33,9 @@ bool has_placeholder(std::string_view text) noexcept;
 Result<std::string> substitute_captures(std::string_view text, const CaptureValues& values);
 
 // The request `t` makes with `values` substituted into its target, headers and body, built
-// as client::build_request does (with `overrides`). Errc::not_found naming the first
-// placeholder that has no value.
+// as client::build_checked_request does (with `overrides`). Errc::not_found naming the first
+// placeholder that has no value; Errc::invalid_argument when a substituted value would put a
+// CR, LF or NUL into the method, target or a header (the body may hold anything).
 Result<client::WireBytes> build_from_template(const RequestTemplate& t, const CaptureValues& values,
                                               const client::Target& target,
                                               const client::HeaderList& overrides);
