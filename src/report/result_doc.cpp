@@ -68,6 +68,19 @@ std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
   return config;
 }
 
+results::StatusCodeCounts status_codes(const engine::StatusCodes& codes) {
+  results::StatusCodeCounts out;
+  out.reserve(codes.counts.size());
+  for (const auto& [code, n] : codes.counts) out.emplace_back(code, n);
+  return out;
+}
+
+// "429" for an HTTP status, the cause's name ("reset") for a transport failure.
+std::string sample_key(const engine::FailureSample& sample) {
+  return sample.status != 0 ? std::to_string(sample.status)
+                            : std::string(client::failure_cause_name(sample.cause));
+}
+
 results::Scope to_scope(const ScopeStats& s) {
   results::Scope out;
   out.offered = s.offered;
@@ -77,6 +90,10 @@ results::Scope to_scope(const ScopeStats& s) {
   out.errors = s.errors();
   out.response_bytes = s.response_bytes;
   out.status = s.status_classes;
+  out.status_codes = status_codes(s.status_codes);
+  for (const engine::FailureSample& sample : s.samples.samples) {
+    out.samples.push_back({sample_key(sample), sample.at_us, sample.text});
+  }
   for (size_t i = 0; i < s.failures.size(); ++i) {
     out.failures.emplace_back(client::failure_cause_name(static_cast<client::FailureCause>(i)),
                               s.failures[i]);
@@ -116,6 +133,7 @@ void copy_row_counts(const engine::TimelineRow& from, Row& to) {
   to.p50_us = histogram::percentile_of_serialised(from.corrected, 50);
   to.p99_us = histogram::percentile_of_serialised(from.corrected, 99);
   to.corrected_hdr = from.corrected;
+  to.status_codes = status_codes(from.status_codes);
 }
 
 std::vector<results::TimelineRow> timeline_rows(const engine::RunResult& r) {

@@ -135,6 +135,7 @@ void merge_row(TimelineRow& into, const TimelineRow& row) {
   into.errors += row.errors;
   into.in_flight += row.in_flight;
   into.backlog += row.backlog;
+  add_status_codes(into.status_codes, row.status_codes);
   histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
   histogram::merge_serialised(into.service_hdr, row.service_hdr);
   for (const auto& probe : row.probes) {
@@ -196,6 +197,7 @@ std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
         into.completed += row.completed;
         into.failed += row.failed;
         into.errors += row.errors;
+        add_status_codes(into.status_codes, row.status_codes);
         histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
       }
     }

@@ -42,6 +42,8 @@ void Scope::merge(const Scope& other) {
   add_counts(extra_counts, other.extra_counts);
   response_bytes += other.response_bytes;
   for (size_t i = 0; i < status.size(); ++i) status[i] += other.status[i];
+  add_status_codes(status_codes, other.status_codes);
+  add_failure_samples(samples, other.samples);
   add_counts(failures, other.failures);
   corrected.merge(other.corrected);
   corrected_completed.merge(other.corrected_completed);

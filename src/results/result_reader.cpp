@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "json_fields.hpp"
+#include "status_json.hpp"
 
 namespace replay::results {
 namespace {
@@ -59,6 +60,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
   ObjectReader status = r.child("status");
   for (size_t i = 0; i < kStatusClassNames.size(); ++i)
     s.status[i] = status.u64(kStatusClassNames[i]);
+  s.status_codes = read_status_codes(status, "codes", sink);
   ObjectReader failures = r.child("failures");
   if (failures.valid() && !sink.failed()) {
     for (auto [key, value] : failures.object()) {
@@ -70,6 +72,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
       s.failures.emplace_back(std::string(key), n);
     }
   }
+  s.samples = read_failure_samples(r, "samples", sink);
   ObjectReader latency = r.child("latency_us");
   s.corrected = read_histogram(latency, "corrected", sink);
   // Older results had no failures in the latency: their corrected was completions only.
@@ -171,6 +174,7 @@ std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
     check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
     check_row_histogram(r, "service_hdr", row.service_hdr, sink);
     read_probes(r, row, sink);
+    row.status_codes = read_status_codes(r, "status_codes", sink);
     return append_row(rows, std::move(row), r, sink);
   });
   return rows;
@@ -197,6 +201,7 @@ std::vector<TagTimeline> read_tag_timelines(ObjectReader& top, ErrorSink& sink) 
       row.p99_us = r.i64("p99_us");
       row.corrected_hdr = r.str("corrected_hdr");
       check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
+      row.status_codes = read_status_codes(r, "status_codes", sink);
       if (!append_row(timeline.rows, std::move(row), r, sink)) return out;
     }
     out.push_back(std::move(timeline));

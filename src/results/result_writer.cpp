@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "replay/core/json_writer.hpp"
+#include "status_json.hpp"
 
 namespace replay::results {
 namespace {
@@ -56,10 +57,14 @@ void write_scope(JsonWriter& w, const Scope& s) {
   for (const auto& [name, count] : s.extra_counts) w.key(name).value(count);
   w.key("status").begin_object();
   for (size_t i = 0; i < s.status.size(); ++i) w.key(kStatusClassNames[i]).value(s.status[i]);
+  w.key("codes");
+  write_status_codes(w, s.status_codes);
   w.end_object();
   w.key("failures").begin_object();
   for (const auto& [cause, count] : s.failures) w.key(cause).value(count);
   w.end_object();
+  w.key("samples");
+  write_failure_samples(w, s.samples);
   w.key("latency_us").begin_object();
   w.key("corrected");
   write_histogram(w, s.corrected);
@@ -127,7 +132,9 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
       .key("corrected_hdr")
       .value(row.corrected_hdr)
       .key("service_hdr")
-      .value(row.service_hdr);
+      .value(row.service_hdr)
+      .key("status_codes");
+  write_status_codes(w, row.status_codes);
   if (!row.probes.empty()) {
     w.key("probes").begin_object();
     for (const auto& p : row.probes) w.key(p.name).value(p.value);  // NaN is written as null
@@ -217,7 +224,9 @@ std::string format_result_doc(const ResultDoc& doc) {
           .value(row.p99_us)
           .key("corrected_hdr")
           .value(row.corrected_hdr)
-          .end_object();
+          .key("status_codes");
+      write_status_codes(w, row.status_codes);
+      w.end_object();
     }
     w.end_array();
   }

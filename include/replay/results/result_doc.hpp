@@ -33,6 +33,28 @@ inline constexpr std::string_view kSessionAbortedCause = "session_aborted";
 // flight after the drain, or at Ctrl-C/SIGTERM), in `corrected` as lower bounds.
 inline constexpr std::string_view kAbandonedCause = "abandoned";
 
+// Completed responses by exact status code (100..599): (code, count), increasing codes. The
+// file's "status": {"codes": {"200": n, ...}} in a scope, "status_codes" in a timeline row.
+using StatusCodeCounts = std::vector<std::pair<int, uint64_t>>;
+// Adds `from` into `into` code by code, keeping the order.
+void add_status_codes(StatusCodeCounts& into, const StatusCodeCounts& from);
+
+// Bounds of a scope's samples: per key (an HTTP status >= 400 or a transport cause), and keys.
+inline constexpr size_t kSamplesPerKey = 3;
+inline constexpr size_t kMaxSampleKeys = 20;
+
+// One error kept as an example: `key` is the HTTP status ("429") or the transport cause
+// ("reset"), `text` the start of the response body (200 bytes, non-printable bytes escaped)
+// or the connection's one-line reason.
+struct FailureSample {
+  std::string key;
+  int64_t at_us = 0;  // time into the run (second 0 of the timeline)
+  std::string text;
+};
+// Appends the samples of `from` whose key still wants one (fewer than kSamplesPerKey, and at
+// most kMaxSampleKeys keys), in order.
+void add_failure_samples(std::vector<FailureSample>& into, const std::vector<FailureSample>& from);
+
 // Histograms that only streaming (text/event-stream) responses fill.
 struct SseScope {
   Histogram first_event_us;
@@ -60,6 +82,8 @@ struct Scope {
   uint64_t response_bytes = 0;
   std::vector<std::pair<std::string, uint64_t>> extra_counts;  // unknown integer fields
   std::array<uint64_t, 6> status{};                            // indexed like kStatusClassNames
+  StatusCodeCounts status_codes;  // the same responses by exact code (empty in older results)
+  std::vector<FailureSample> samples;  // a few of each error status and cause (likewise)
   // Cause name -> count, file order: the transport causes, then kCaptureFailedCause and
   // kSessionAbortedCause (absent in older results).
   std::vector<std::pair<std::string, uint64_t>> failures;
@@ -114,6 +138,7 @@ struct TimelineRow {
   std::string corrected_hdr;
   std::string service_hdr;
   std::vector<ProbeSample> probes;  // empty when the run had no probes
+  StatusCodeCounts status_codes;    // the second's completions by code (empty in older results)
 };
 
 // One second of one tag: the row's counts and corrected latency (in-flight and backlog are
@@ -127,7 +152,8 @@ struct TagTimelineRow {
   uint64_t errors = 0;
   int64_t p50_us = 0;
   int64_t p99_us = 0;
-  std::string corrected_hdr;  // "" when nothing ended
+  std::string corrected_hdr;      // "" when nothing ended
+  StatusCodeCounts status_codes;  // the second's completions by code (empty in older results)
 };
 
 struct TagTimeline {
