@@ -4,25 +4,26 @@
 #include <cerrno>
 #include <cstring>
 
-#include "replay/report/run_report.hpp"
+#include "replay/report/result_views.hpp"
 #include "replay/results/result_writer.hpp"
 
 namespace replay::report {
 
 using histogram::Histogram;
 
-Result<std::vector<std::string>> write_hgrm_files(const RunReport& report, const std::string& dir) {
+Result<std::vector<std::string>> write_hgrm_files(const results::ResultDoc& doc,
+                                                  const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return make_error(Errc::io, "--hgrm '" + dir + "': " + std::strerror(errno));
   }
   std::vector<std::pair<std::string, const Histogram*>> files = {
-      {"corrected.hgrm", &report.result.overall.corrected},
-      {"service.hgrm", &report.result.overall.service},
+      {"corrected.hgrm", &doc.overall.corrected},
+      {"service.hgrm", &doc.overall.service},
   };
-  for (const auto& t : report.result.by_tag) {
+  for (const auto& t : doc.by_tag) {
     std::string name = "corrected-";
     for (char ch : t.name) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-    files.emplace_back(name + ".hgrm", &t.stats.corrected);
+    files.emplace_back(name + ".hgrm", &t.scope.corrected);
   }
   std::vector<std::string> written;
   for (const auto& [name, h] : files) {

@@ -189,6 +189,8 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.warnings = r.warnings;
   doc.connections_opened = r.connections_opened;
   doc.connections_failed = r.connections_failed;
+  doc.tls_handshakes = r.tls_handshakes;
+  doc.tls_resumed = r.tls_resumed;
   if (const auto& limit = r.resource_limit) {
     doc.resource_limit = results::ResultDoc::ResourceLimit{limit->what, limit->limit,
                                                            limit->connections,

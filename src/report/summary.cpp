@@ -5,13 +5,14 @@
 #include <cstring>
 
 #include "replay/core/units.hpp"
-#include "replay/report/run_report.hpp"
+#include "replay/report/result_views.hpp"
 
 namespace replay::report {
 namespace {
 
-using engine::ScopeStats;
 using histogram::Histogram;
+using results::ResultDoc;
+using results::Scope;
 
 constexpr double kPercentiles[] = {50, 90, 95, 99, 99.9};
 // Width of the latency table's name column: send lag's parts are indented under it.
@@ -51,7 +52,7 @@ void latency_row(std::string& out, const char* name, const Histogram& h) {
 }
 
 // One line when the scope's corrected latency includes failures at their failure time.
-void lower_bound_line(std::string& out, const ScopeStats& s) {
+void lower_bound_line(std::string& out, const Scope& s) {
   if (s.lower_bounds == 0) return;
   const Histogram& completed = s.corrected_completed;
   const std::string completed_only = completed.count()
@@ -65,19 +66,19 @@ void lower_bound_line(std::string& out, const ScopeStats& s) {
           s.lower_bounds == 1 ? "its" : "their", completed_only.c_str());
 }
 
-void scope_table(std::string& out, const char* title, const std::vector<engine::NamedStats>& rows,
+void scope_table(std::string& out, const char* title, const std::vector<results::NamedScope>& rows,
                  double seconds) {
   if (rows.empty()) return;
   size_t width = std::strlen(title);
   for (const auto& r : rows) width = std::max(width, r.name.size());
-  std::vector<const engine::NamedStats*> sorted;
+  std::vector<const results::NamedScope*> sorted;
   for (const auto& r : rows) sorted.push_back(&r);
   std::stable_sort(sorted.begin(), sorted.end(),
-                   [](auto* a, auto* b) { return a->stats.offered > b->stats.offered; });
+                   [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
   appendf(out, "\n  %-*s %9s %8s %7s %10s %10s %10s %10s\n", static_cast<int>(width), title,
           "requests", "rate/s", "errors", "p50", "p95", "p99", "max");
   for (const auto* r : sorted) {
-    const ScopeStats& s = r->stats;
+    const Scope& s = r->scope;
     appendf(out, "  %-*s %9llu %8.1f %6.2f%% %10s %10s %10s %10s", static_cast<int>(width),
             r->name.c_str(), static_cast<unsigned long long>(s.offered),
             static_cast<double>(s.completed) / seconds, s.error_ratio() * 100,
@@ -98,7 +99,7 @@ void count_line(std::string& out, const char* cause, uint64_t n) {
 // The requests line states the run's length; the rate line's offered rate is over the offered
 // load, whose length it names only when that differs (an interrupted run, a long drain), and
 // then as the load's, so that the two never read as two lengths of the run.
-void rate_lines(std::string& out, const engine::RunResult& r) {
+void rate_lines(std::string& out, const ResultDoc& r) {
   const auto& o = r.overall;
   const double seconds = std::max(1e-3, static_cast<double>(r.elapsed_us) / 1e6);
   const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
@@ -106,7 +107,7 @@ void rate_lines(std::string& out, const engine::RunResult& r) {
           "\n  requests   offered %llu   sent %llu   completed %llu   failed %llu   "
           "in %.1fs\n",
           static_cast<unsigned long long>(o.offered), static_cast<unsigned long long>(o.sent),
-          static_cast<unsigned long long>(o.completed), static_cast<unsigned long long>(o.failed()),
+          static_cast<unsigned long long>(o.completed), static_cast<unsigned long long>(o.failed),
           seconds);
   appendf(out, "  rate       offered %.1f/s", static_cast<double>(o.offered) / load_seconds);
   char seconds_text[32], load_text[32];
@@ -131,7 +132,7 @@ void rate_lines(std::string& out, const engine::RunResult& r) {
 }
 
 // Percentiles of every latency; send lag's three parts indented under it.
-void latency_table(std::string& out, const ScopeStats& o) {
+void latency_table(std::string& out, const Scope& o) {
   appendf(out, "\n  %-*s", kNameWidth, "latency");
   for (double p : kPercentiles) {
     char label[16];
@@ -147,8 +148,8 @@ void latency_table(std::string& out, const ScopeStats& o) {
   latency_row(out, "  connect", o.connect);
   latency_row(out, "ttfb", o.ttfb);
   if (o.sse) {
-    latency_row(out, "1st event", o.sse->first_event);
-    latency_row(out, "event gap", o.sse->inter_event);
+    latency_row(out, "1st event", o.sse->first_event_us);
+    latency_row(out, "event gap", o.sse->inter_event_us);
     appendf(out, "  %-*s mean %.1f   max %lld events per stream\n", kNameWidth, "events",
             o.sse->events_per_response.mean(),
             static_cast<long long>(o.sse->events_per_response.max()));
@@ -160,22 +161,18 @@ void latency_table(std::string& out, const ScopeStats& o) {
   lower_bound_line(out, o);
 }
 
-void errors_by_cause(std::string& out, const engine::RunResult& r) {
+void errors_by_cause(std::string& out, const ResultDoc& r) {
   const auto& o = r.overall;
-  const bool any_error = o.failed() || o.capture_failed || o.status_classes[4] ||
-                         o.status_classes[5] || o.status_classes[0];
+  const bool any_error = o.failed || o.failure_count(results::kCaptureFailedCause) ||
+                         o.status[4] || o.status[5] || o.status[0];
   if (!any_error) return;
   appendf(out, "\n  errors by cause\n");
-  for (size_t i = 0; i < o.failures.size(); ++i) {
-    count_line(out, client::failure_cause_name(static_cast<client::FailureCause>(i)),
-               o.failures[i]);
-  }
-  count_line(out, results::kCaptureFailedCause.data(), o.capture_failed);
-  count_line(out, results::kSessionAbortedCause.data(), o.session_aborted);
-  count_line(out, "status 4xx", o.status_classes[4]);
-  count_line(out, "status 5xx", o.status_classes[5]);
-  count_line(out, "status other", o.status_classes[0]);
-  if (o.failures[static_cast<size_t>(client::FailureCause::abandoned)] > 0) {
+  // The transport causes, then capture_failed and session_aborted: the file's order.
+  for (const auto& [cause, count] : o.failures) count_line(out, cause.c_str(), count);
+  count_line(out, "status 4xx", o.status[4]);
+  count_line(out, "status 5xx", o.status[5]);
+  count_line(out, "status other", o.status[0]);
+  if (o.failure_count(results::kAbandonedCause) > 0) {
     appendf(out,
             "    (abandoned: given up as the run ended, unsent at its end, in flight after the %s\n"
             "     drain or at Ctrl-C/SIGTERM; in the corrected latency as lower bounds)\n",
@@ -183,16 +180,20 @@ void errors_by_cause(std::string& out, const engine::RunResult& r) {
   }
 }
 
-void probe_lines(std::string& out, const std::vector<engine::ProbeSeries>& probes) {
-  for (const auto& probe : probes) {
+// A probe's samples are in the timeline rows, NaN (null) for a second it could not be read.
+void probe_lines(std::string& out, const ResultDoc& r) {
+  for (const auto& probe : r.probes) {
     double lo = 0, hi = 0, last_value = 0;
     size_t samples = 0;
-    for (double v : probe.by_second) {
-      if (std::isnan(v)) continue;
-      lo = samples ? std::min(lo, v) : v;
-      hi = samples ? std::max(hi, v) : v;
-      last_value = v;
-      ++samples;
+    for (const auto& row : r.timeline) {
+      for (const auto& sample : row.probes) {
+        if (sample.name != probe.name || std::isnan(sample.value)) continue;
+        const double v = sample.value;
+        lo = samples ? std::min(lo, v) : v;
+        hi = samples ? std::max(hi, v) : v;
+        last_value = v;
+        ++samples;
+      }
     }
     if (samples) {
       appendf(out, "\n  probe      %s (%s): min %g  max %g  last %g  (%zu samples)\n",
@@ -204,42 +205,52 @@ void probe_lines(std::string& out, const std::vector<engine::ProbeSeries>& probe
   }
 }
 
+// The shard line: one shard of a run, or the shards a merged result holds.
+void shard_line(std::string& out, const ResultDoc& r) {
+  const std::string count = r.config_text("shard_count");
+  if (count.empty() || count == "1" || count == "0") return;
+  const std::string index = r.config_text("shard_index");
+  if (index.find(',') == std::string::npos) {
+    appendf(out, "\n  shard      %s of %s (0-based): merge the shards with replay merge\n",
+            index.c_str(), count.c_str());
+  } else {
+    appendf(out, "\n  shards     %s of %s (0-based), merged\n", index.c_str(), count.c_str());
+  }
+}
+
 }  // namespace
 
-std::string format_summary(const RunReport& report) {
-  const auto& r = report.result;
+std::string format_summary(const ResultDoc& r) {
   std::string out;
-  appendf(out, "replay run %s -> %s\n", report.config.trace_path.c_str(),
-          report.config.target_url.c_str());
-  appendf(out, "  schedule   %s, %s arrivals%s   threads %u   max connections %zu\n",
-          report.rate_text.empty() ? "recorded timing" : report.rate_text.c_str(),
-          schedule::arrival_name(report.config.arrival), report.config.loop ? ", looped" : "",
-          r.threads, report.config.max_connections);
+  appendf(out, "replay run %s -> %s\n", r.config_text("trace").c_str(),
+          r.config_text("target").c_str());
+  const std::string rate = r.config_text("rate");
+  appendf(out, "  schedule   %s, %s arrivals%s   threads %s   max connections %s\n",
+          rate.empty() ? "recorded timing" : rate.c_str(), r.config_text("arrival").c_str(),
+          r.config_text("loop") == "true" ? ", looped" : "", r.config_text("threads").c_str(),
+          r.config_text("max_connections").c_str());
   if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
   for (const auto& w : r.warnings) appendf(out, "  warning: %s\n", w.c_str());
   rate_lines(out, r);
   const auto& o = r.overall;
   appendf(out, "  status     2xx %llu   3xx %llu   4xx %llu   5xx %llu   errors %.2f%%\n",
-          static_cast<unsigned long long>(o.status_classes[2]),
-          static_cast<unsigned long long>(o.status_classes[3]),
-          static_cast<unsigned long long>(o.status_classes[4]),
-          static_cast<unsigned long long>(o.status_classes[5]), o.error_ratio() * 100);
+          static_cast<unsigned long long>(o.status[2]),
+          static_cast<unsigned long long>(o.status[3]),
+          static_cast<unsigned long long>(o.status[4]),
+          static_cast<unsigned long long>(o.status[5]), o.error_ratio() * 100);
   latency_table(out, o);
 
   const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
   scope_table(out, "endpoint", r.by_endpoint, load_seconds);
   if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
   errors_by_cause(out, r);
-  probe_lines(out, r.probes);
-  if (report.config.shard_count > 1) {
-    appendf(out, "\n  shard      %u of %u (0-based): merge the shards with replay merge\n",
-            report.config.shard_index, report.config.shard_count);
-  }
-  appendf(out, "\n  saturation %s\n", report.saturation.summary.c_str());
-  if (!report.thresholds.empty()) {
+  probe_lines(out, r);
+  shard_line(out, r);
+  appendf(out, "\n  saturation %s\n", r.saturation.summary.c_str());
+  if (!r.thresholds.empty()) {
     appendf(out, "\n  thresholds\n");
-    for (const auto& t : report.thresholds) {
-      appendf(out, "    %s  %-28s %s\n", t.passed ? "PASS" : "FAIL", t.text.c_str(),
+    for (const auto& t : r.thresholds) {
+      appendf(out, "    %s  %-28s %s\n", t.passed ? "PASS" : "FAIL", t.expression.c_str(),
               t.observed.c_str());
     }
   }

@@ -240,6 +240,8 @@ void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
     }
     into.connections_opened += r.connections_opened;
     into.connections_failed += r.connections_failed;
+    into.tls_handshakes += r.tls_handshakes;
+    into.tls_resumed += r.tls_resumed;
     if (r.resource_limit) {
       if (!into.resource_limit) {
         into.resource_limit = r.resource_limit;
@@ -269,6 +271,8 @@ ResultDoc copy_without_timeline(const ResultDoc& doc) {
   out.warnings = doc.warnings;
   out.connections_opened = doc.connections_opened;
   out.connections_failed = doc.connections_failed;
+  out.tls_handshakes = doc.tls_handshakes;
+  out.tls_resumed = doc.tls_resumed;
   out.resource_limit = doc.resource_limit;
   out.records_skipped = doc.records_skipped;
   out.overall = doc.overall;

@@ -343,6 +343,8 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   doc.connections_opened = top.u64("connections_opened");
   // Absent in results written before failed connection attempts were counted apart.
   if (top.find("connections_failed")) doc.connections_failed = top.u64("connections_failed");
+  if (top.find("tls_handshakes")) doc.tls_handshakes = top.u64("tls_handshakes");
+  if (top.find("tls_resumed")) doc.tls_resumed = top.u64("tls_resumed");
   if (top.find("resource_limit")) {
     ObjectReader limit = top.child("resource_limit");
     doc.resource_limit = ResultDoc::ResourceLimit{limit.str("what"), limit.u64("limit"),

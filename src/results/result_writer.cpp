@@ -177,7 +177,11 @@ std::string format_result_doc(const ResultDoc& doc) {
   w.key("connections_opened")
       .value(doc.connections_opened)
       .key("connections_failed")
-      .value(doc.connections_failed);
+      .value(doc.connections_failed)
+      .key("tls_handshakes")
+      .value(doc.tls_handshakes)
+      .key("tls_resumed")
+      .value(doc.tls_resumed);
   if (const auto& limit = doc.resource_limit) {
     w.key("resource_limit")
         .begin_object()

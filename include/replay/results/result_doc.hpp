@@ -216,6 +216,8 @@ struct ResultDoc {
   std::vector<std::string> warnings;  // one line each, as the summary prints them
   uint64_t connections_opened = 0;  // established (attempts that never were: connections_failed)
   uint64_t connections_failed = 0;
+  uint64_t tls_handshakes = 0;  // https: connections whose TLS handshake finished (0 in older results)
+  uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier TLS session
   // A resource limit that stopped the run short of its configuration (exit 2).
   struct ResourceLimit {
     std::string what;  // "open files"

@@ -1,4 +1,5 @@
-// The run's terminal summary and timeline CSV (report component) on statistics built by hand:
+// The run's terminal summary and timeline CSV (report component) on statistics built by hand,
+// rendered from the result document the run saves:
 // errors by cause, the lower-bound line, "-" for a scope without latency, send lag's parts, the
 // verdicts that hold, how the run ended and its one elapsed time, the CSV's failed column.
 
@@ -8,6 +9,7 @@
 
 #include "replay/core/units.hpp"
 #include "replay/engine/saturation.hpp"
+#include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/schedule/rate.hpp"
 
@@ -87,6 +89,15 @@ report::RunReport report_with_failures() {
   return report;
 }
 
+// The views render from the saved result, as `replay run` and `replay report` do.
+std::string summary_of(const report::RunReport& report) {
+  return report::format_summary(report::to_result_doc(report));
+}
+
+std::string csv_of(const report::RunReport& report) {
+  return report::format_timeline_csv(report::to_result_doc(report));
+}
+
 bool has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
@@ -106,7 +117,7 @@ std::string line_starting(const std::string& text, const std::string& prefix) {
 }  // namespace
 
 TEST_CASE("the summary lists every cause of error, failed captures and aborted steps included") {
-  const std::string out = report::format_summary(report_with_failures());
+  const std::string out = summary_of(report_with_failures());
   CHECK(has(out, "failed 6"));  // 3 transport failures, 3 aborted steps
   CHECK(has(out, "\n  errors by cause\n"));
   CHECK(has(out, "\n    reset            2\n"));
@@ -119,13 +130,13 @@ TEST_CASE("the summary lists every cause of error, failed captures and aborted s
   report::RunReport capture_only = base_report();
   capture_only.result.overall = completed_scope(5, 1'000);
   capture_only.result.overall.capture_failed = 2;
-  const std::string capture = report::format_summary(capture_only);
+  const std::string capture = summary_of(capture_only);
   CHECK(has(capture, "\n  errors by cause\n    capture_failed   2\n"));
 }
 
 TEST_CASE("the summary says when the corrected latency includes failures as lower bounds") {
   const report::RunReport report = report_with_failures();
-  const std::string out = report::format_summary(report);
+  const std::string out = summary_of(report);
   const auto& o = report.result.overall;
   const std::string line = line_starting(out, "  corrected latency includes");
   CHECK(line ==
@@ -148,7 +159,7 @@ TEST_CASE("the summary says when the corrected latency includes failures as lowe
   report::RunReport one = base_report();
   one.result.overall = completed_scope(5, 1'000);
   add_transport_failure(one.result.overall, client::FailureCause::reset, 300);
-  CHECK(has(report::format_summary(one),
+  CHECK(has(summary_of(one),
             "\n  corrected latency includes 1 failed request at its failure time (lower bounds); "
             "completed only: p50 "));
 
@@ -156,7 +167,7 @@ TEST_CASE("the summary says when the corrected latency includes failures as lowe
   report::RunReport refused = base_report();
   add_transport_failure(refused.result.overall, client::FailureCause::connect_refused, 200);
   add_transport_failure(refused.result.overall, client::FailureCause::connect_refused, 300);
-  CHECK(has(report::format_summary(refused),
+  CHECK(has(summary_of(refused),
             "\n  corrected latency includes 2 failed requests at their failure time (lower "
             "bounds); none completed\n"));
 }
@@ -166,20 +177,20 @@ TEST_CASE("without failures in the latency the summary has no lower-bound line")
   report.result.overall = completed_scope(10, 2'000);
   report.result.overall.session_aborted = 2;  // aborted steps have no latency
   report.result.by_endpoint = {{"GET /a", report.result.overall}};
-  const std::string out = report::format_summary(report);
+  const std::string out = summary_of(report);
   CHECK_FALSE(has(out, "lower bound"));
   CHECK_FALSE(has(out, "corrected latency includes"));
   CHECK(has(out, "\n    session_aborted  2\n"));
 
   report.result.overall.session_aborted = 0;
   report.result.by_endpoint = {{"GET /a", report.result.overall}};
-  const std::string clean = report::format_summary(report);
+  const std::string clean = summary_of(report);
   CHECK_FALSE(has(clean, "errors by cause"));
   CHECK_FALSE(has(clean, "lower bound"));
 }
 
 TEST_CASE("a scope without latency shows - instead of 0.00ms") {
-  const std::string out = report::format_summary(report_with_failures());
+  const std::string out = summary_of(report_with_failures());
   const std::string c = line_starting(out, "  GET /c ");
   REQUIRE_FALSE(c.empty());
   CHECK(c.find("0.00ms") == std::string::npos);
@@ -193,7 +204,7 @@ TEST_CASE("a scope without latency shows - instead of 0.00ms") {
   report::RunReport empty = base_report();
   empty.result.overall.offered = 4;
   empty.result.overall.session_aborted = 4;
-  const std::string none = report::format_summary(empty);
+  const std::string none = summary_of(empty);
   const std::string corrected = line_starting(none, "  corrected ");
   REQUIRE_FALSE(corrected.empty());
   CHECK(corrected.find("ms") == std::string::npos);
@@ -201,7 +212,7 @@ TEST_CASE("a scope without latency shows - instead of 0.00ms") {
 }
 
 TEST_CASE("the timeline CSV has a failed column for the run and for each tag") {
-  const std::string csv = report::format_timeline_csv(report_with_failures());
+  const std::string csv = csv_of(report_with_failures());
   CHECK(line_starting(csv, "second,") ==
         "second,tag,offered,sent,completed,failed,errors,in_flight,backlog,p50_ms,p99_ms,"
         "service_p50_ms,service_p99_ms");
@@ -219,7 +230,7 @@ TEST_CASE("the latency table has send lag's three parts indented under it, align
     o.connection_wait.record(40'000);
     o.connect.record(2'500);
   }
-  const std::string out = report::format_summary(report);
+  const std::string out = summary_of(report);
   const std::string header = line_starting(out, "  latency ");
   const std::string lag = line_starting(out, "  send lag ");
   const std::string scheduler = line_starting(out, "    scheduler ");
@@ -242,7 +253,7 @@ TEST_CASE("the latency table has send lag's three parts indented under it, align
 
   // A run without any: the rows are there, with "-".
   report::RunReport empty = base_report();
-  const std::string none = line_starting(report::format_summary(empty), "    conn wait ");
+  const std::string none = line_starting(summary_of(empty), "    conn wait ");
   REQUIRE_FALSE(none.empty());
   CHECK(none.back() == '-');
 }
@@ -254,7 +265,7 @@ TEST_CASE("the summary's saturation line names every verdict that holds") {
       engine::analyse_saturation(report.result.timeline, engine::LimitEvidence{45'000, 120'000});
   REQUIRE(report.saturation.generator_limited);
   REQUIRE(report.saturation.client_limited);
-  const std::string line = line_starting(report::format_summary(report), "  saturation ");
+  const std::string line = line_starting(summary_of(report), "  saturation ");
   CHECK(line == "  saturation " + report.saturation.summary);
   CHECK(line.find("GENERATOR-LIMITED: ") == 13);
   CHECK(line.find("scheduler lag p99 45.0 ms") != std::string::npos);
@@ -269,7 +280,7 @@ TEST_CASE("the summary gives the run's elapsed time once; the offered rate is ov
   full.result.overall = completed_scope(150, 2'000);
   full.result.load_us = 15'000'000;
   full.result.elapsed_us = 15'030'000;
-  const std::string out = report::format_summary(full);
+  const std::string out = summary_of(full);
   CHECK(has(line_starting(out, "  requests "), "   in 15.0s"));
   CHECK(line_starting(out, "  rate ")
             .rfind("  rate       offered 10.0/s   throughput 10.0/s   ", 0) == 0);
@@ -281,7 +292,7 @@ TEST_CASE("the summary gives the run's elapsed time once; the offered rate is ov
   stopped.result.overall = completed_scope(30, 2'000);
   stopped.result.load_us = 3'000'000;
   stopped.result.elapsed_us = 3'900'000;
-  const std::string cut = report::format_summary(stopped);
+  const std::string cut = summary_of(stopped);
   CHECK(has(cut, "\n  INTERRUPTED: partial results\n"));
   CHECK(has(line_starting(cut, "  requests "), "   in 3.9s"));
   CHECK(line_starting(cut, "  rate ")
@@ -302,7 +313,7 @@ TEST_CASE("warnings and abandoned requests are explained in the summary") {
   report.result.overall = completed_scope(10, 2'000);
   add_transport_failure(report.result.overall, client::FailureCause::abandoned, 1'600'000);
   add_transport_failure(report.result.overall, client::FailureCause::abandoned, 1'700'000);
-  const std::string out = report::format_summary(report);
+  const std::string out = summary_of(report);
   CHECK(has(out,
             "\n  warning: the trace ran out 2.00s into a run scheduled for 5.00s: nothing "
             "was offered after that\n  warning: second\n"));
@@ -318,6 +329,6 @@ TEST_CASE("warnings and abandoned requests are explained in the summary") {
   report::RunReport clean = base_report();
   clean.result.overall = completed_scope(10, 2'000);
   add_transport_failure(clean.result.overall, client::FailureCause::reset, 1'000);
-  CHECK_FALSE(has(report::format_summary(clean), "abandoned"));
-  CHECK_FALSE(has(report::format_summary(clean), "warning:"));
+  CHECK_FALSE(has(summary_of(clean), "abandoned"));
+  CHECK_FALSE(has(summary_of(clean), "warning:"));
 }

@@ -1,0 +1,114 @@
+#include <algorithm>
+#include <cstdio>
+
+#include "replay/core/units.hpp"
+#include "replay/report/result_views.hpp"
+
+namespace replay::report {
+namespace {
+
+using histogram::Histogram;
+using results::ResultDoc;
+using results::Scope;
+
+// Text inside a table cell: a pipe would end the cell.
+std::string cell_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+// Code-formatted (an endpoint, an expression), unless the text has a backtick of its own.
+std::string code(const std::string& text) {
+  if (text.find('`') != std::string::npos) return cell_text(text);
+  std::string out = "`";
+  out += cell_text(text);
+  out += '`';
+  return out;
+}
+
+std::string percentile_ms(const Histogram& h, double percentile) {
+  return h.count() ? format_ms(h.value_at_percentile(percentile)) : "-";
+}
+
+std::string number(const char* fmt, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, value);
+  return buf;
+}
+
+void scope_row(std::string& out, const std::string& name, const Scope& s, double load_seconds) {
+  out += "| " + name + " | " + std::to_string(s.offered) + " | " +
+         number("%.1f", static_cast<double>(s.completed) / load_seconds) + " | " +
+         number("%.2f%%", s.error_ratio() * 100) + " | " + percentile_ms(s.corrected, 50) +
+         " | " + percentile_ms(s.corrected, 95) + " | " + percentile_ms(s.corrected, 99) +
+         " |\n";
+}
+
+std::string headline(const ResultDoc& doc) {
+  const auto crossed = static_cast<size_t>(
+      std::count_if(doc.thresholds.begin(), doc.thresholds.end(),
+                    [](const results::ThresholdResult& t) { return !t.passed; }));
+  std::string out = "### replay run ";
+  if (doc.thresholds.empty()) {
+    out += "(no thresholds): " + cell_text(doc.saturation.summary);
+  } else if (crossed == 0) {
+    out += "✓ passed: " + std::to_string(doc.thresholds.size()) + " of " +
+           std::to_string(doc.thresholds.size()) + " thresholds hold";
+  } else {
+    out += "✗ failed: " + std::to_string(crossed) + " of " +
+           std::to_string(doc.thresholds.size()) + " thresholds crossed";
+  }
+  if (doc.interrupted) out += " (interrupted: partial results)";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string format_summary_markdown(const ResultDoc& doc) {
+  std::string out = headline(doc);
+  const std::string rate = doc.config_text("rate");
+  const double seconds = std::max(1e-3, static_cast<double>(doc.elapsed_us) / 1e6);
+  const double load_seconds = std::max(1e-3, static_cast<double>(doc.load_us) / 1e6);
+  out += '\n';
+  out += code(doc.config_text("trace"));
+  out += " → " + code(doc.config_text("target")) + " · " + (rate.empty() ? std::string("recorded timing") : cell_text(rate)) + ", " +
+         doc.config_text("arrival") + " arrivals · " + number("%.1f", seconds) + " s · " +
+         std::to_string(doc.overall.offered) + " offered, " +
+         std::to_string(doc.overall.completed) + " completed, " +
+         std::to_string(doc.overall.failed) + " failed · throughput " +
+         number("%.1f", static_cast<double>(doc.overall.completed) / seconds) + "/s\n";
+  if (!doc.warnings.empty()) {
+    out += "\n";
+    for (const auto& w : doc.warnings) out += "> **warning:** " + cell_text(w) + "\n";
+  }
+  out += "\n| scope | requests | rate/s | errors | p50 | p95 | p99 |\n"
+         "|:--|--:|--:|--:|--:|--:|--:|\n";
+  scope_row(out, "**overall**", doc.overall, load_seconds);
+  std::vector<const results::NamedScope*> endpoints;
+  for (const auto& e : doc.by_endpoint) endpoints.push_back(&e);
+  std::stable_sort(endpoints.begin(), endpoints.end(),
+                   [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
+  for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, load_seconds);
+  if (doc.overall.lower_bounds) {
+    out += "\nLatency is corrected (from the intended send time) and includes " +
+           std::to_string(doc.overall.lower_bounds) +
+           " failed requests at their failure time, as lower bounds.\n";
+  }
+  if (!doc.thresholds.empty()) {
+    out += "\n| | threshold | observed |\n|:-:|:--|:--|\n";
+    for (const auto& t : doc.thresholds) {
+      out += std::string("| ") + (t.passed ? "✓" : "✗") + " | " + code(t.expression) + " | " +
+             cell_text(t.observed) + " |\n";
+    }
+  }
+  if (!doc.thresholds.empty()) {
+    out += "\n**saturation:** " + cell_text(doc.saturation.summary) + "\n";
+  }
+  return out;
+}
+
+}  // namespace replay::report
