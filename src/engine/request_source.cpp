@@ -127,7 +127,10 @@ Result<const SourceItem*> RequestSource::next() {
       skipped_ += reader_->skipped();
       return static_cast<const SourceItem*>(nullptr);
     }
-    if (record_.offset_us < latest_offset_us_ - kReorderWindowUs) {
+    // Only recorded timing replays offsets as they are: with --rate the arrival process places
+    // records, and a session's steps are paced from its start (the feeder orders those).
+    const bool timed_by_offset = !config_.rate && record_.session.empty();
+    if (timed_by_offset && record_.offset_us < latest_offset_us_ - kReorderWindowUs) {
       return make_error(Errc::corrupt,
                         "trace '" + config_.trace_path + "': record " +
                             std::to_string(reader_->records_read()) + ": offset_us " +
@@ -137,7 +140,7 @@ Result<const SourceItem*> RequestSource::next() {
                             ": records must be in time order (out of order by " +
                             format_duration_us(kReorderWindowUs) + " at most)");
     }
-    latest_offset_us_ = std::max(latest_offset_us_, record_.offset_us);
+    if (timed_by_offset) latest_offset_us_ = std::max(latest_offset_us_, record_.offset_us);
     if (!config_.only_tags.empty() && !contains(config_.only_tags, record_.tag)) continue;
     if (contains(config_.skip_tags, record_.tag)) continue;
     prepare(record_, current_);

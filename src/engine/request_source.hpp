@@ -56,8 +56,9 @@ class RequestSource {
   // ended had no eligible record (a loop would spin).
   Result<bool> start_next_pass();
 
-  // How far a record's offset may go back before a record read earlier: the feeder replays
-  // such records in time order; a trace out of order by more is an error naming the record.
+  // With recorded timing, how far a sessionless record's offset may go back before one read
+  // earlier: the feeder replays such records in time order; further back is an error naming
+  // the record.
   static constexpr int64_t kReorderWindowUs = 500'000;
 
   uint64_t records_skipped() const { return skipped_; }

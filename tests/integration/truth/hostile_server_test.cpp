@@ -102,7 +102,10 @@ TEST_CASE(
   HostileServer server("reset-mid-body", {"--reset-after-ms", "50"});
   TempDir dir("replay-truth-reset");
   const auto trace = write_trace(dir, "reset.zst", spaced("reset", "/reset", 20, 0, 50'000));
-  const auto run = run_replay(dir, trace, server.port(), "result.json", {"--timeout", "5s"});
+  // Nothing is answered: exit 2, no request got a response.
+  const auto run =
+      run_replay(dir, trace, server.port(), "result.json", {"--timeout", "5s"}, 30000, 2);
+  CHECK(run.err.find("no request got a response") != std::string::npos);
   MESSAGE(run.describe("/overall") << " | elapsed_us " << run.u64("/elapsed_us"));
 
   CHECK(run.u64("/overall/offered") == 20);
@@ -154,7 +157,10 @@ TEST_CASE(
   HostileServer server("garbage", {});
   TempDir dir("replay-truth-garbage");
   const auto trace = write_trace(dir, "garbage.zst", spaced("garbage", "/g", 10, 0, 100'000));
-  const auto run = run_replay(dir, trace, server.port(), "result.json", {"--timeout", "3s"});
+  // Nothing is answered: exit 2, no request got a response.
+  const auto run =
+      run_replay(dir, trace, server.port(), "result.json", {"--timeout", "3s"}, 30000, 2);
+  CHECK(run.err.find("no request got a response") != std::string::npos);
   MESSAGE(run.describe("/overall") << " | elapsed_us " << run.u64("/elapsed_us"));
 
   CHECK(run.u64("/overall/completed") == 0);

@@ -144,7 +144,7 @@ std::string RunOutcome::describe(const std::string& scope) const {
 
 RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t port,
                       const std::string& result_name, std::vector<std::string> extra,
-                      int timeout_ms) {
+                      int timeout_ms, int expected_exit) {
   const std::string result_path = dir.file(result_name);
   std::vector<std::string> argv = {
       kReplay, "run",      trace, "--target", "http://127.0.0.1:" + std::to_string(port),
@@ -159,7 +159,7 @@ RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t por
   outcome.out = std::move(finished.out);
   outcome.err = std::move(finished.err);
   INFO("replay stdout:\n" << outcome.out << "\nreplay stderr:\n" << outcome.err);
-  REQUIRE_MESSAGE(outcome.exit_code == 0, "replay run exited " << outcome.exit_code << " after "
+  REQUIRE_MESSAGE(outcome.exit_code == expected_exit, "replay run exited " << outcome.exit_code << " after "
                                                                << outcome.wall_ms << " ms");
   outcome.parser = std::make_unique<simdjson::dom::parser>();
   const auto error = outcome.parser->load(result_path).get(outcome.root);

@@ -58,10 +58,10 @@ class RunOutcome {
 };
 
 // Runs `replay run TRACE --target http://127.0.0.1:PORT --out DIR/<result_name>` plus `extra`,
-// killing it after timeout_ms. Fails the running test (REQUIRE) when replay did not exit 0 or
-// left no readable result.
+// killing it after timeout_ms. Fails the running test (REQUIRE) when replay did not exit with
+// `expected_exit` (2: no request got a response) or left no readable result.
 RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t port,
                       const std::string& result_name, std::vector<std::string> extra,
-                      int timeout_ms = 30000);
+                      int timeout_ms = 30000, int expected_exit = 0);
 
 }  // namespace replay::testing::truth
