@@ -1,5 +1,8 @@
 #include "connection_pool.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace replay::engine {
 namespace {
 
@@ -49,9 +52,14 @@ ConnectionPool::ConnectionPool(uv_loop_t* loop, const client::Target& target, tl
       reads_(reads),
       options_(options),
       clock_(clock),
-      listener_(listener) {}
+      listener_(listener) {
+  for (int& fd : reserved_descriptors_) fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
 ConnectionPool::~ConnectionPool() {
+  for (int fd : reserved_descriptors_) {
+    if (fd >= 0) ::close(fd);
+  }
   closing_ = true;
   slots_.clear();
   closed_slots_.clear();
@@ -89,6 +97,10 @@ ConnectionPool::Slot* ConnectionPool::open_slot() {
   if (slot.connection().out_of_descriptors()) {
     // It fails and closes from the loop, taking no request with it.
     descriptor_cap_ = slots_.size() - 1;
+    for (int& fd : reserved_descriptors_) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
     return nullptr;
   }
   return &slot;

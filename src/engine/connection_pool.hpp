@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -109,6 +110,9 @@ class ConnectionPool {
   uint64_t attempts_ = 0;
   uint64_t established_closed_ = 0;  // established connections that have since closed
   size_t descriptor_cap_ = SIZE_MAX;
+  // Descriptors held back (/dev/null) and given back at the open-file limit, so the process
+  // keeps a few for its outputs (and for sanitizers, which need a pipe to check memory).
+  std::array<int, 4> reserved_descriptors_{-1, -1, -1, -1};
   uint64_t waited_for_descriptors_ = 0;
   uint64_t tls_handshakes_ = 0;
   uint64_t tls_resumed_ = 0;
