@@ -31,15 +31,15 @@ int write_error(const Error& e) {
 
 int run_report(const ReportFlags& f) {
   if (!f.format.empty() && f.format != "text" && f.format != "markdown") {
-    return report_error(make_error(Errc::invalid_argument,
-                                   "report: --format '" + f.format + "': text or markdown"),
-                        kExitUsage);
+    return report_error(
+        make_error(Errc::invalid_argument, "report: --format '" + f.format + "': text or markdown"),
+        kExitUsage);
   }
   auto read = results::read_result_file(f.result_path);
   if (!read) return report_error(read.error(), kExitUsage);
   const results::ResultDoc& doc = read.value();
-  const bool any_file = !f.csv_path.empty() || !f.hgrm_dir.empty() || !f.hlog_path.empty() ||
-                        !f.html_path.empty();
+  const bool any_file =
+      !f.csv_path.empty() || !f.hgrm_dir.empty() || !f.hlog_path.empty() || !f.html_path.empty();
   // The summary on stdout, unless only files were asked for; their names follow it.
   if (f.format == "markdown") {
     std::fputs(report::format_summary_markdown(doc).c_str(), stdout);
@@ -64,8 +64,7 @@ int run_report(const ReportFlags& f) {
     std::printf("hlog       %s\n", f.hlog_path.c_str());
   }
   if (!f.html_path.empty()) {
-    if (auto w =
-            results::write_text_file(f.html_path, results::render_html_report(doc), "--html");
+    if (auto w = results::write_text_file(f.html_path, results::render_html_report(doc), "--html");
         !w) {
       return write_error(w.error());
     }
@@ -89,8 +88,7 @@ Command add_report_command(CLI::App& app) {
                   "file flag) or markdown (for a CI job summary or a pull-request comment)");
   sub->add_option("--csv", f->csv_path,
                   "Write the per-second timeline (overall and per tag) as CSV here");
-  sub->add_option("--hgrm", f->hgrm_dir,
-                  "Write HdrHistogram percentile files into this folder");
+  sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
   sub->add_option("--hlog", f->hlog_path,
                   "Write the timeline here as an HdrHistogram interval log (.hlog): corrected "
                   "latency and Tag=service lines, one a second, in microseconds");

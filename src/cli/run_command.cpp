@@ -283,15 +283,15 @@ int run_run(RunFlags& f) {
     save_note(label, path);
     return true;
   };
-  if (!f.out_path.empty() && !save(f.out_path, results::format_result_doc(doc), "--out", "result")) {
+  if (!f.out_path.empty() &&
+      !save(f.out_path, results::format_result_doc(doc), "--out", "result")) {
     return kExitRunFailed;
   }
   if (!f.html_path.empty() &&
       !save(f.html_path, results::render_html_report(doc), "--html", "html")) {
     return kExitRunFailed;
   }
-  if (!f.csv_path.empty() &&
-      !save(f.csv_path, report::format_timeline_csv(doc), "--csv", "csv")) {
+  if (!f.csv_path.empty() && !save(f.csv_path, report::format_timeline_csv(doc), "--csv", "csv")) {
     return kExitRunFailed;
   }
   if (!f.hgrm_dir.empty()) {

@@ -82,7 +82,8 @@ std::optional<int64_t> Placer::next_start(int64_t recorded_us) {
   }
   if (!pass_first_us_) pass_first_us_ = recorded_us;
   // A record slightly out of order before the pass's first goes out at the pass's start.
-  const int64_t offset = pass_base_ns_ + std::max<int64_t>(0, scaled(recorded_us - *pass_first_us_));
+  const int64_t offset =
+      pass_base_ns_ + std::max<int64_t>(0, scaled(recorded_us - *pass_first_us_));
   if (past_duration(offset)) return std::nullopt;
   last_start_ns_ = std::max(last_start_ns_, offset);
   ++starts_in_pass_;

@@ -170,8 +170,8 @@ class Connection {
   std::unique_ptr<tls::Transport> tls_transport_;
   tls::Transport* transport_ = &plain_;
   ResponseParser parser_;
-  tls::SendBuffer writing_;  // handed to the socket; released by the write callback
-  tls::SendBuffer queued_;   // waiting for the write in flight
+  tls::SendBuffer writing_;               // handed to the socket; released by the write callback
+  tls::SendBuffer queued_;                // waiting for the write in flight
   ResponseObserver* observer_ = nullptr;  // the request in flight
   WireBytes waiting_request_;             // sent before the connection was ready
   uint64_t send_started_ns_ = 0;          // uv_hrtime() when the request's first write began

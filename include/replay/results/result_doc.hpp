@@ -82,7 +82,7 @@ struct Scope {
   uint64_t response_bytes = 0;
   std::vector<std::pair<std::string, uint64_t>> extra_counts;  // unknown integer fields
   std::array<uint64_t, 6> status{};                            // indexed like kStatusClassNames
-  StatusCodeCounts status_codes;  // the same responses by exact code (empty in older results)
+  StatusCodeCounts status_codes;       // the same responses by exact code (empty in older results)
   std::vector<FailureSample> samples;  // a few of each error status and cause (likewise)
   // Cause name -> count, file order: the transport causes, then kCaptureFailedCause and
   // kSessionAbortedCause (absent in older results).
@@ -214,13 +214,14 @@ struct ResultDoc {
   int64_t trace_ended_at_us = -1;
   bool interrupted = false;
   std::vector<std::string> warnings;  // one line each, as the summary prints them
-  uint64_t connections_opened = 0;  // established (attempts that never were: connections_failed)
+  uint64_t connections_opened = 0;    // established (attempts that never were: connections_failed)
   uint64_t connections_failed = 0;
-  uint64_t tls_handshakes = 0;  // https: connections whose TLS handshake finished (0 in older results)
-  uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier TLS session
+  // https: connections whose TLS handshake finished (0 in older results)
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_resumed = 0;  // of those, the ones that resumed an earlier TLS session
   // A resource limit that stopped the run short of its configuration (exit 2).
   struct ResourceLimit {
-    std::string what;  // "open files"
+    std::string what;              // "open files"
     uint64_t limit = 0;            // the soft limit (0: the system's table)
     uint64_t connections = 0;      // connections held when it was reached
     uint64_t requests_waited = 0;  // requests that waited for a connection because of it
