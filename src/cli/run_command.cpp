@@ -2,7 +2,6 @@
 // result.json, .hgrm files, thresholds and the live view on a TTY.
 
 #include <signal.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -229,12 +228,6 @@ int run_run(RunFlags& f) {
     auto t = engine::parse_threshold(text);
     if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
     thresholds.push_back(t.value());
-  }
-  // Open-loop replay may need a socket per request in flight: allow as many as the system does.
-  rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-    files.rlim_cur = files.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &files);
   }
   // A warning, not an error, as k6's --quiet and --no-summary never refuse to run: the run
   // still loads the target, and the user can stop it now.

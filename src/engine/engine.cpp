@@ -41,14 +41,14 @@ class WorkerSink final : public RequestSink {
 // handles, the trace, probes and outputs.
 constexpr uint64_t kSpareDescriptors = 64;
 
-// Raises the soft open-file limit towards the hard one, as far as `needed` (Go's runtime does
-// the same); returns the soft limit the run has.
-uint64_t raise_open_file_limit(uint64_t needed) {
+// Open-loop replay may need a socket per request in flight: raises the soft open-file limit to
+// the hard one (as Go's runtime does) and returns the soft limit the run has (0: unlimited).
+uint64_t raise_open_file_limit() {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+  if (limit.rlim_cur < limit.rlim_max) {
     rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min<rlim_t>(needed, limit.rlim_max);
+    raised.rlim_cur = limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
   return limit.rlim_cur == RLIM_INFINITY ? 0 : limit.rlim_cur;
@@ -92,14 +92,14 @@ Result<RunResult> run_replay(const RunConfig& config,
     workers.push_back(std::make_unique<Worker>(worker_config, *target, tls.get(), clock));
   }
 
-  const uint64_t open_file_limit = raise_open_file_limit(config.max_connections + kSpareDescriptors);
+  const uint64_t open_file_limit = raise_open_file_limit();
   std::vector<std::string> early_warnings;
   if (open_file_limit != 0 && open_file_limit < config.max_connections + kSpareDescriptors) {
-    early_warnings.push_back(
-        "--max-connections " + std::to_string(config.max_connections) + " needs about " +
-        std::to_string(config.max_connections + kSpareDescriptors) +
-        " open files, but the limit is " + std::to_string(open_file_limit) +
-        " (ulimit -n, hard limit too): raise it, or lower --max-connections");
+    early_warnings.push_back("--max-connections " + std::to_string(config.max_connections) +
+                             " needs about " +
+                             std::to_string(config.max_connections + kSpareDescriptors) +
+                             " open files, but the limit is " + std::to_string(open_file_limit) +
+                             " (ulimit -n, hard limit too): raise it, or lower --max-connections");
   }
 
   // Before the clock starts: the kernel may take a while to begin stamping receives, and
@@ -224,7 +224,8 @@ Result<RunResult> run_replay(const RunConfig& config,
     result.connections_failed += r.connections_failed;
     if (r.descriptor_limited) {
       if (!result.resource_limit) {
-        result.resource_limit = RunResult::ResourceLimit{.what = "open files", .limit = open_file_limit};
+        result.resource_limit =
+            RunResult::ResourceLimit{.what = "open files", .limit = open_file_limit};
       }
       result.resource_limit->connections += r.descriptor_cap;
       result.resource_limit->requests_waited += r.waited_for_descriptors;
