@@ -15,7 +15,7 @@ for group in "$@"; do
   case "$group" in
     --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium
                       default-jre-headless libhdrhistogram-java) ;;
-    --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time) ;;
+    --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time linux-perf) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option '$group' (--test, --bench, --fuzz)" >&2; exit 1 ;;
   esac

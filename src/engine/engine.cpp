@@ -22,6 +22,8 @@ namespace replay::engine {
 namespace {
 
 constexpr int64_t kStartDelayNs = 100'000'000;  // lets the workers' loops start before second 0
+// How often the calling thread looks whether the workers are done (a signal cuts it short).
+constexpr int64_t kDoneCheckNs = 25'000'000;
 constexpr int kMallocTrimThresholdBytes = 256 << 20;  // freed heap kept for reuse, not trimmed
 
 // The workers' input rings, as the feeder sees them.
@@ -130,8 +132,9 @@ Result<RunResult> run_replay(const RunConfig& config,
 
   Progress last{};
   int64_t next_progress_ns = run_start_ns + 1'000'000'000;
-  auto report_progress = [&](int64_t now_ns) {
-    if (now_ns < next_progress_ns) return;
+  // Returns when it wants to be called next.
+  auto report_progress = [&](int64_t now_ns) -> int64_t {
+    if (now_ns < next_progress_ns) return next_progress_ns;
     next_progress_ns += 1'000'000'000;
     Progress p;
     p.elapsed_s = static_cast<double>(now_ns - run_start_ns) / 1e9;
@@ -149,6 +152,7 @@ Result<RunResult> run_replay(const RunConfig& config,
     p.completed_per_s = static_cast<double>(p.completed - last.completed);
     last = p;
     if (on_progress) on_progress(p);
+    return next_progress_ns;
   };
 
   WorkerSink sink(workers);
@@ -176,8 +180,8 @@ Result<RunResult> run_replay(const RunConfig& config,
         for (auto& each : workers) each->request_stop();
         stopped = true;
       }
-      report_progress(static_cast<int64_t>(uv_hrtime()));
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const int64_t now = clock.now_ns();
+      clock.sleep_until_ns(std::min(report_progress(now), now + kDoneCheckNs));
     }
     w->join();
   }

@@ -1,14 +1,9 @@
 #include "feeder.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace replay::engine {
-namespace {
-
-constexpr int64_t kMaxSleepNs = 10'000'000;  // the live view and interrupts are seen this often
-
-}  // namespace
-
 size_t worker_for_session(uint64_t session_key, size_t workers) noexcept {
   // splitmix64's finaliser: every bit of the key reaches the low bits the modulo keeps.
   uint64_t z = session_key;
@@ -20,7 +15,7 @@ size_t worker_for_session(uint64_t session_key, size_t workers) noexcept {
 
 Feeder::Feeder(const RunConfig& config, RequestSource& source, Placer& placer, RequestSink& sink,
                const Clock& clock, int64_t run_start_ns, const std::atomic<bool>& interrupt,
-               std::function<void(int64_t)> tick)
+               Tick tick)
     : config_(config),
       source_(source),
       placer_(placer),
@@ -31,14 +26,12 @@ Feeder::Feeder(const RunConfig& config, RequestSource& source, Placer& placer, R
       tick_(std::move(tick)) {}
 
 bool Feeder::wait_until(int64_t until_ns) {
-  // Anything due within kSlackNs counts as due, so the feeder wakes about 50 times a second,
-  // not once per request (a wake-up costs tens of microseconds of CPU).
   while (true) {
     if (interrupt_.load(std::memory_order_relaxed)) return false;
     const int64_t now = clock_.now_ns();
-    if (tick_) tick_(now);
-    if (now + kSlackNs >= until_ns) return true;
-    clock_.sleep_until_ns(now + std::min<int64_t>(until_ns - now - kSlackNs / 2, kMaxSleepNs));
+    const int64_t next_tick = tick_ ? tick_(now) : std::numeric_limits<int64_t>::max();
+    if (now >= until_ns) return true;
+    clock_.sleep_until_ns(std::min({until_ns, next_tick, now + kMaxSleepNs}));
   }
 }
 
@@ -126,11 +119,11 @@ Result<bool> Feeder::stage_next() {
 bool Feeder::push_due() {
   const int64_t now = clock_.now_ns();
   while (!staged_.empty()) {
-    if (staged_.top().intended_ns - kLookaheadNs > now + kSlackNs) return true;
+    if (staged_.top().intended_ns - kLookaheadNs > now + kBatchNs) return true;
     Staged item = staged_.pop();
     // A full ring means the worker holds as many as it may: wait for it to send some.
     while (!sink_.try_push(item.worker, item.request)) {
-      if (!wait_until(clock_.now_ns() + kSlackNs + 1'000'000)) return false;
+      if (!wait_until(clock_.now_ns() + kFullRetryNs)) return false;
     }
     ++pushed_;
   }
@@ -148,7 +141,7 @@ Result<void> Feeder::run() {
       auto staged = stage_next();
       if (!staged) return staged.error();
       more = staged.value();
-      if (more && !sessions_seen_ && last_staged_ns_ - kLookaheadNs > clock_.now_ns() + kSlackNs) {
+      if (more && !sessions_seen_ && last_staged_ns_ - kLookaheadNs > clock_.now_ns() + kBatchNs) {
         break;
       }
     }

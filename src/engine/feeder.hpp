@@ -32,11 +32,13 @@ class RequestSink {
 
 class Feeder {
  public:
-  // Everything passed must outlive the feeder. `tick(now_ns)` is called while it waits (the
-  // live view); `interrupt` ends feeding early.
+  // When the feeder's clock is next wanted by `tick` (the live view), given the time now.
+  using Tick = std::function<int64_t(int64_t now_ns)>;
+  // Everything passed must outlive the feeder. `tick(now_ns)` is called while it waits, and
+  // returns when it wants to be called next; `interrupt` ends feeding early (a signal handled on
+  // this thread cuts the feeder's sleep short).
   Feeder(const RunConfig& config, RequestSource& source, Placer& placer, RequestSink& sink,
-         const Clock& clock, int64_t run_start_ns, const std::atomic<bool>& interrupt,
-         std::function<void(int64_t)> tick);
+         const Clock& clock, int64_t run_start_ns, const std::atomic<bool>& interrupt, Tick tick);
 
   // Feeds until the run's time is over, the trace ends (without --loop) or an interrupt.
   // Errors are the trace's (naming file, record and byte).
@@ -51,10 +53,19 @@ class Feeder {
 
   // Placed requests waiting in the feeder, at most: bounds its memory.
   static constexpr size_t kMaxStaged = 1 << 16;
-  // How long before its intended time a request is handed to its worker.
+  // How long before its intended time a request is handed to its worker, at least (when the
+  // feeder keeps up): workers then need not look at their input more often than this.
   static constexpr int64_t kLookaheadNs = 1'000'000'000;
-  // The feeder's batching of its wake-ups: what is due within it counts as due.
-  static constexpr int64_t kSlackNs = 20'000'000;
+  // The feeder's batching of its wake-ups: each hands over what is due within the lookahead
+  // and this much more, and the next comes when the earliest left is a lookahead away, so the
+  // feeder wakes about 20 times a second whatever the rate (a wake-up costs tens of
+  // microseconds of CPU).
+  static constexpr int64_t kBatchNs = 50'000'000;
+  // How often the feeder tries again to hand over to a worker whose input is full.
+  static constexpr int64_t kFullRetryNs = 1'000'000;
+  // The longest the feeder sleeps at once, so an interrupt that comes just before a sleep
+  // is still seen soon.
+  static constexpr int64_t kMaxSleepNs = 250'000'000;
 
  private:
   struct Staged {
@@ -88,8 +99,10 @@ class Feeder {
 
   // Reads and places the next record of this shard; false when there is nothing more.
   Result<bool> stage_next();
-  // Hands over every staged request due within the lookahead; false if interrupted.
+  // Hands over every staged request due within the lookahead and a batch; false if
+  // interrupted.
   bool push_due();
+  // Sleeps until `until_ns`, calling the tick on its times; false if interrupted.
   bool wait_until(int64_t until_ns);
 
   const RunConfig& config_;
@@ -99,7 +112,7 @@ class Feeder {
   const Clock& clock_;
   int64_t run_start_ns_;
   const std::atomic<bool>& interrupt_;
-  std::function<void(int64_t)> tick_;
+  Tick tick_;
   StagedQueue staged_;
   uint64_t pass_ = 0;
   uint64_t pushed_ = 0;

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "clock.hpp"
+
 namespace replay::engine {
 namespace {
 
@@ -126,7 +128,7 @@ void Prober::start(int64_t run_start_ns) {
   series_.clear();
   for (const auto& p : probes_) series_.push_back({p.name, p.metric, {}});
   if (probes_.empty()) return;
-  thread_ = std::thread([this, run_start_ns] {
+  thread_ = start_thread_without_stop_signals([this, run_start_ns] {
     for (int64_t second = 0; !stop_.load(); ++second) {
       // Sample in the middle of each second.
       const int64_t at = run_start_ns + second * 1'000'000'000 + 500'000'000;

@@ -2,11 +2,12 @@
 // When a worker wakes up to send, and whether it reads responses as they arrive or at its
 // next wake-up. Pure decisions on given times and counts, so they are tested without a loop.
 //
-// A wake-up costs tens of microseconds of CPU, and the gap between wake-ups is time a request
-// may wait past its intended send time, so the gap follows the recent send rate: the shortest
-// at low rates (little timer slop where CPU is plentiful), the longest from about 20k
-// requests/s on (about ten requests per wake-up), and short enough that one wake-up sends at
-// most a quarter of the connections.
+// A wake-up costs tens of microseconds of CPU (most of it the context switch and waking the
+// server's thread on another core), so a wake-up sends everything due by then and the next
+// comes no sooner than a gap later: requests spaced wider than the gap go out each on its own
+// wake-up, closer ones share one. The gap bounds replay's own send lag: at
+// 300 us, send lag p99 stays near 0.3 ms and the median near 0.15 ms at 20k requests/s. It is
+// shorter where one wake-up would otherwise send more than a quarter of the connections.
 
 #include <cstdint>
 #include <optional>
@@ -15,7 +16,7 @@ namespace replay::engine {
 
 struct WakeLimits {
   int64_t gap_min_ns = 100'000;
-  int64_t gap_max_ns = 500'000;
+  int64_t gap_max_ns = 300'000;
   size_t max_connections = 1000;
 };
 
@@ -23,13 +24,16 @@ class WakeSchedule {
  public:
   explicit WakeSchedule(WakeLimits limits) : limits_(limits), gap_ns_(limits.gap_min_ns) {}
 
-  // The gap for `sent_per_s`, the send rate of the last interval.
+  // The gap for `sent_per_s`, the send rate of the last interval: the longest, unless that
+  // would send more than a quarter of the connections at once.
   void update_gap(int64_t sent_per_s);
   int64_t gap_ns() const { return gap_ns_; }
 
-  // When to wake next: the earliest pending request's intended time (or an idle poll), but
-  // never sooner than one gap from now.
-  int64_t next_wake_ns(int64_t now_ns, std::optional<int64_t> earliest_due_ns) const;
+  // When to wake next for sending: the earliest pending request's intended time, but never
+  // sooner than one gap from now. With nothing pending a worker sets no wake-up: its input
+  // comes a second ahead (Feeder::kLookaheadNs), so its tick looks at it often enough, and the
+  // feeder wakes it for anything due sooner.
+  int64_t next_wake_ns(int64_t now_ns, int64_t earliest_due_ns) const;
   // The timer is armed for `armed_ns` (0: not armed): whether to re-arm it for `wanted_ns`.
   // Re-arming costs a system call, so a later target than the one armed waits for that
   // wake-up, which re-arms for it.

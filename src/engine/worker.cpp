@@ -1,5 +1,6 @@
 #include "worker.hpp"
 
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@ namespace replay::engine {
 namespace {
 
 constexpr uint64_t kTickMs = 100;
+// A request handed over due sooner than this wakes the worker; later ones wait for a tick.
+constexpr int64_t kUrgentNs = 2 * static_cast<int64_t>(kTickMs) * 1'000'000;
 constexpr int64_t kSessionIdleNs = 600'000'000'000;  // a session's values are kept this long
 constexpr size_t kMaxSessionsBeforePrune = 100'000;
 constexpr int kMaxPullPerWake = 8192;  // a full ring cannot starve the loop
@@ -32,13 +35,32 @@ Worker::~Worker() {
   join();
   while (RequestPtr r{input_.try_pop()}) {
   }
+  if (input_ready_fd_ >= 0) ::close(input_ready_fd_);
 }
 
 void Worker::start(int64_t run_start_ns, int64_t load_end_ns, int64_t drain_ns) {
   run_start_ns_ = run_start_ns;
   load_end_ns_ = load_end_ns;
   drain_ns_ = drain_ns;
-  thread_ = std::thread([this] { run_loop(); });
+  // Before the thread: the feeder may hand over (and write it) at once.
+  input_ready_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  thread_ = start_thread_without_stop_signals([this] { run_loop(); });
+}
+
+bool Worker::try_push(RequestPtr& request) {
+  const int64_t intended_ns = request->intended_ns;
+  if (!input_.try_push(request.get())) return false;
+  static_cast<void>(request.release());
+  if (intended_ns < clock_.now_ns() + kUrgentNs) wake_for_input();
+  return true;
+}
+
+void Worker::wake_for_input() {
+  if (input_ready_fd_ < 0 || input_ready_pending_.exchange(true, std::memory_order_acq_rel)) {
+    return;
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(input_ready_fd_, &one, sizeof one);
 }
 
 void Worker::join() {
@@ -61,6 +83,13 @@ void Worker::run_loop() {
   wakeup_->data = this;
   uv_poll_start(wakeup_.get(), UV_READABLE,
                 [](uv_poll_t* h, int, int) { static_cast<Worker*>(h->data)->on_wakeup(); });
+  if (input_ready_fd_ >= 0) {
+    input_ready_ = uv::make_handle<uv_poll_t>();
+    uv_poll_init(&loop_, input_ready_.get(), input_ready_fd_);
+    input_ready_->data = this;
+    uv_poll_start(input_ready_.get(), UV_READABLE,
+                  [](uv_poll_t* h, int, int) { static_cast<Worker*>(h->data)->on_input_ready(); });
+  }
   // After every round of I/O the loop is awake anyway: send what has come due without
   // waiting for the timer.
   check_ = uv::make_handle<uv_check_t>();
@@ -95,8 +124,8 @@ void Worker::run_loop() {
 }
 
 void Worker::arm_wakeup(int64_t now_ns) {
-  const int64_t at = wakes_.next_wake_ns(
-      now_ns, pending_.empty() ? std::nullopt : std::optional(pending_.top().intended_ns));
+  if (pending_.empty()) return;  // input is looked at on each tick, or when the feeder wakes it
+  const int64_t at = wakes_.next_wake_ns(now_ns, pending_.top().intended_ns);
   if (!WakeSchedule::should_rearm(armed_at_ns_, at)) return;
   itimerspec spec{};
   spec.it_value.tv_sec = at / 1'000'000'000;
@@ -135,6 +164,25 @@ void Worker::on_wakeup() {
   harvest_if_lazy();
   if (shutting_down_) return;
   const int64_t now = clock_.now_ns();
+  pull_input();
+  dispatch_due(now);
+  if (shutting_down_) return;
+  arm_wakeup(now);
+  update_read_mode(now);
+  maybe_finish();
+}
+
+void Worker::on_input_ready() {
+  uint64_t count;
+  [[maybe_unused]] const ssize_t n = ::read(input_ready_fd_, &count, sizeof count);
+  // Taken before pulling: a request handed over from now on writes the eventfd again.
+  input_ready_pending_.exchange(false, std::memory_order_acq_rel);
+  if (shutting_down_) return;
+  const int64_t now = clock_.now_ns();
+  if (stop_.load(std::memory_order_acquire)) {
+    check_end(now);
+    return;
+  }
   pull_input();
   dispatch_due(now);
   if (shutting_down_) return;
@@ -397,7 +445,15 @@ void Worker::on_tick() {
   recorder_->note_load(now, pool_->in_flight(), pool_->backlog());
   check_end(now);
   if (shutting_down_) return;
-  if (unsent_abandoned_) pull_input();  // the feeder may still be handing over its last
+  // The input's regular look (the feeder hands requests over a second ahead); past the load's
+  // end, the feeder may still be handing over its last.
+  pull_input();
+  if (!unsent_abandoned_) {
+    dispatch_due(now);
+    if (shutting_down_) return;
+    arm_wakeup(now);
+    update_read_mode(now);
+  }
   if (sessions_.sessions() > kMaxSessionsBeforePrune) sessions_.forget_idle(now, kSessionIdleNs);
   maybe_finish();
 }
@@ -420,6 +476,7 @@ void Worker::shut_down() {
   pool_->close_all();  // requests in flight fail (closed_early) and are released, uncounted
   if (reads_) reads_->set_eager(false);  // an active watch would keep the loop running
   wakeup_.reset();
+  input_ready_.reset();
   check_.reset();
   tick_.reset();
 }

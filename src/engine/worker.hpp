@@ -40,7 +40,7 @@ struct WorkerConfig {
   size_t max_waiting = 1 << 16;
   // The range of the gap between two wake-ups for sending (see WakeSchedule).
   int64_t wake_gap_min_ns = 100'000;
-  int64_t wake_gap_max_ns = 500'000;
+  int64_t wake_gap_max_ns = 300'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
 };
 
@@ -73,25 +73,27 @@ class Worker final : private InFlightSink, private PoolListener {
   void start(int64_t run_start_ns, int64_t load_end_ns, int64_t drain_ns);
   // Feeder thread: hands over a request (ownership passes on success, and `request` is then
   // null); false when the ring is full. Any order of intended times is accepted; earlier ones
-  // go out first.
-  bool try_push(RequestPtr& request) {
-    if (!input_.try_push(request.get())) return false;
-    static_cast<void>(request.release());
-    return true;
-  }
+  // go out first. The worker looks at its input at each wake-up and tick; one due sooner than
+  // two ticks from now wakes it.
+  bool try_push(RequestPtr& request);
   // Feeder thread: no more requests will come (the last one intended at `last_intended_ns`);
   // the worker ends when all are finished or abandoned.
   void finish_input(int64_t last_intended_ns) {
     last_intended_ns_.store(last_intended_ns, std::memory_order_relaxed);
     input_done_.store(true, std::memory_order_release);
+    wake_for_input();
   }
   // Any thread: stop now (Ctrl-C, SIGTERM): every request due and not yet answered is counted
   // as abandoned, at the time it was given up, as a lower bound of its latency.
-  void request_stop() { stop_.store(true, std::memory_order_release); }
+  void request_stop() {
+    stop_.store(true, std::memory_order_release);
+    wake_for_input();
+  }
   // Any thread: stop now without counting anything more (the run failed).
   void request_abort() {
     silent_stop_.store(true, std::memory_order_release);
     stop_.store(true, std::memory_order_release);
+    wake_for_input();
   }
   // Waits for the thread to end.
   void join();
@@ -104,7 +106,10 @@ class Worker final : private InFlightSink, private PoolListener {
 
  private:
   void run_loop();
+  // Any thread: makes the loop look at its input and flags soon (once until it has).
+  void wake_for_input();
   void on_wakeup();
+  void on_input_ready();
   void on_check();
   void on_tick();
   void pull_input();
@@ -154,6 +159,10 @@ class Worker final : private InFlightSink, private PoolListener {
   std::atomic<bool> silent_stop_{false};
   std::atomic<int64_t> last_intended_ns_{0};
   std::atomic<bool> done_{false};
+  // The feeder's wake-up call: an eventfd the loop watches, written once until the worker
+  // has taken it (open from start() to the destructor, so a late write is harmless).
+  int input_ready_fd_ = -1;
+  std::atomic<bool> input_ready_pending_{false};
   LiveCounters live_;
   std::thread thread_;
   int64_t run_start_ns_ = 0;
@@ -167,6 +176,7 @@ class Worker final : private InFlightSink, private PoolListener {
   uint64_t offered_at_last_tick_ = 0;
   WakeSchedule wakes_;
   uv::UvHandle<uv_poll_t> wakeup_;
+  uv::UvHandle<uv_poll_t> input_ready_;
   uv::UvHandle<uv_check_t> check_;
   uv::UvHandle<uv_timer_t> tick_;
   std::unique_ptr<client::ReadPoller> reads_;

@@ -70,6 +70,39 @@ TEST_CASE("SIGINT and SIGTERM: outputs written, marked interrupted, in-flight co
   }
 }
 
+TEST_CASE(
+    "a signal in an idle stretch of the trace ends the run at once, not at its next request") {
+  // Two requests 30 s apart at their recorded times: 2 s in, the run is sleeping until the
+  // second. SIGTERM must cut that sleep short (the signal reaches the sleeping thread).
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto plain = temp_path("idle.jsonl");
+  const auto trace = temp_path("idle.zst");
+  replay::testing::write_file(
+      plain,
+      "{\"format\":\"replay-trace\",\"version\":1}\n"
+      "{\"offset_us\":0,\"method\":\"GET\",\"target\":\"/health/live\"}\n"
+      "{\"offset_us\":30000000,\"method\":\"GET\",\"target\":\"/health/live\"}\n");
+  REQUIRE(run_command({"/usr/bin/zstd", "-q", "-f", plain, "-o", trace}, 10'000).exit_code == 0);
+  const auto out = temp_path("idle-stopped.json");
+  ChildProcess run({kReplay, "run", trace, "--target", target, "--out", out});
+  REQUIRE(run.started());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  const auto stopped_at = std::chrono::steady_clock::now();
+  const int exit_code = run.stop(SIGTERM, 10'000);
+  const double stop_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  INFO(run.out() << run.err());
+  CHECK(exit_code == 143);
+  CHECK(stop_s < 0.5);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(bool(doc["interrupted"]));
+  CHECK(uint64_t(doc["overall"]["completed"]) == 1);
+}
+
 TEST_CASE("--drain bounds the wait for requests in flight after --duration") {
   SimProcess sim({"--no-auth", "--latency", "/health/live=3s", "--latency", "/health/ready=3s"});
   REQUIRE(sim.started());

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -147,6 +148,36 @@ TEST_CASE("the achieved send rate is within 1 % of the requested rate") {
   }
   INFO("send lag p99 " << ms(r.overall.send_lag.value_at_percentile(99)) << " ms");
   CHECK(r.overall.send_lag.value_at_percentile(50) < 1'000);
+}
+
+TEST_CASE("an idle stretch of the trace is slept through: the run wakes for its timers only") {
+  // Two requests 3 s apart at their recorded times, on one worker. Each thread wakes only for
+  // its ticks (the worker's every 100 ms, the feeder's batches and the live view's second) and
+  // the two requests; a worker that polled its input every millisecond while it had nothing
+  // to send made about 3000 voluntary context switches here.
+  SimProcess sim({"--no-auth"});
+  REQUIRE(sim.started());
+  trace::Record first;
+  first.method = "GET";
+  first.target = "/health/live";
+  trace::Record second = first;
+  second.offset_us = 3'000'000;
+  RunConfig config;
+  config.trace_path = write_records("idle", {first, second});
+  config.target_url = "http://127.0.0.1:" + std::to_string(sim.port());
+  config.threads = 1;
+  std::atomic<bool> interrupt{false};
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  auto result = run_replay(config, nullptr, interrupt);
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  REQUIRE(result.ok());
+  CHECK(result->overall.completed == 2);
+  CHECK(result->overall.send_lag.max() < 5'000);  // the worker was woken in time for each
+  const long switches = after.ru_nvcsw - before.ru_nvcsw;
+  INFO("voluntary context switches: " << switches);
+  CHECK(switches < 400);
 }
 
 TEST_CASE("stages hit their rates") {

@@ -204,9 +204,13 @@ TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
 
   // Within the tolerance the verdict still says what got worse, and the exit stays 0.
   auto lenient = replay_cli({"compare", before, after, "--fail-on", "p50>+100%"});
+  INFO(lenient.out);
   CHECK(lenient.exit_code == 0);
   CHECK(lenient.out.find("verdict  WORSE: ") != std::string::npos);
-  CHECK(lenient.out.find(" POST /webhooks/servicedesk/{id} p99 +") != std::string::npos);
+  // The endpoint is named with its p50 or p99, whichever the verdict found worse: a run's
+  // p99 of 800 requests moves with a few late ones (on a busy machine, replay's own start).
+  CHECK((lenient.out.find(" POST /webhooks/servicedesk/{id} p50 +") != std::string::npos ||
+         lenient.out.find(" POST /webhooks/servicedesk/{id} p99 +") != std::string::npos));
   CHECK(lenient.out.find("; overall p50 +") != std::string::npos);
   CHECK(lenient.out.find("; no --fail-on rule crossed (1 checked)\n") != std::string::npos);
 

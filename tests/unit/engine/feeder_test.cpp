@@ -104,12 +104,55 @@ TEST_CASE("Feeder: each request goes to its worker a lookahead before it is due,
     const auto& p = pushes[i];
     CAPTURE(i);
     CHECK(p.intended_ns == kStart + static_cast<int64_t>(i) * 10 * kMs);
-    CHECK(p.at_ns >= p.intended_ns - Feeder::kLookaheadNs - Feeder::kSlackNs);
-    CHECK(p.at_ns <= std::max(kStart - 100 * kMs, p.intended_ns - Feeder::kLookaheadNs) +
-                         Feeder::kSlackNs + 10 * kMs);
+    CHECK(p.at_ns >= p.intended_ns - Feeder::kLookaheadNs - Feeder::kBatchNs);
+    CHECK(p.at_ns <= std::max(kStart - 100 * kMs, p.intended_ns - Feeder::kLookaheadNs));
   }
   // Sessionless requests alternate over the workers.
   CHECK(pushes[0].worker != pushes[1].worker);
+}
+
+TEST_CASE("Feeder: it wakes about once a batch, whatever the rate, and ticks on the tick's times") {
+  for (const std::string rate : {"200/s", "5000/s"}) {
+    CAPTURE(rate);
+    Run run(at_rate(write_trace("batches", {record(0)}), rate.c_str(), 10'000'000));
+    RequestSource source(run.config, run.target);
+    REQUIRE(source.open().ok());
+    Placer placer(run.config);
+    Sink sink(run.clock);
+    std::atomic<bool> interrupt{false};
+    std::vector<int64_t> ticks;
+    int64_t next_tick = kStart + kSecond;
+    auto tick = [&](int64_t now) {
+      if (now >= next_tick) {
+        ticks.push_back(now);
+        next_tick += kSecond;
+      }
+      return next_tick;
+    };
+    Feeder feeder(run.config, source, placer, sink, run.clock, kStart, interrupt, tick);
+    REQUIRE(feeder.run().ok());
+    // 10 s of load handed over a second ahead: about 9 s of waiting, one wake-up per batch
+    // and one per tick (the old feeder woke every 10 ms: 900 times).
+    CHECK(run.clock.sleeps() <= 9 * (kSecond / Feeder::kBatchNs) + 9 + 2);
+    CHECK(run.clock.sleeps() >= 8 * (kSecond / Feeder::kBatchNs));
+    // Feeding ends when the last request is handed over, a lookahead before the end.
+    REQUIRE(ticks.size() == 8);
+    for (size_t i = 0; i < ticks.size(); ++i) {
+      CHECK(ticks[i] == kStart + static_cast<int64_t>(i + 1) * kSecond);
+    }
+  }
+}
+
+TEST_CASE("Feeder: an idle stretch of the trace is slept through, waking for the ticks only") {
+  // Two records 30 s apart, replayed at their recorded times.
+  RunConfig c;
+  c.trace_path = write_trace("idle", {record(0), record(30'000)});
+  Run run(c);
+  auto pushes = run.feed();
+  REQUIRE(pushes.size() == 2);
+  CHECK(pushes[1].at_ns == kStart + 29 * kSecond);
+  // Without a tick, the sleeps are only capped by kMaxSleepNs.
+  CHECK(run.clock.sleeps() <= 29 * kSecond / Feeder::kMaxSleepNs + 2);
 }
 
 TEST_CASE("Feeder: a session's later step goes out on its own time, not behind later starts") {
@@ -125,7 +168,7 @@ TEST_CASE("Feeder: a session's later step goes out on its own time, not behind l
   CHECK(pushes[1].worker == pushes[0].worker);   // a session stays on one worker
   CHECK(pushes[1].at_ns == kStart - 100 * kMs);  // at once, not 9 s later after session b
   CHECK(pushes[2].intended_ns == kStart + 10 * kSecond);
-  CHECK(pushes[2].at_ns >= kStart + 9 * kSecond - Feeder::kSlackNs);
+  CHECK(pushes[2].at_ns >= kStart + 9 * kSecond - Feeder::kBatchNs);
 }
 
 TEST_CASE("Feeder: while the workers take nothing, at most kMaxStaged requests wait placed") {

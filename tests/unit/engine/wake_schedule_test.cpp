@@ -10,16 +10,17 @@ constexpr int64_t kMs = 1'000'000;
 
 }  // namespace
 
-TEST_CASE("WakeSchedule: the gap follows the send rate within its range") {
-  WakeSchedule wakes(WakeLimits{100 * kUs, 500 * kUs, 1000});
-  CHECK(wakes.gap_ns() == 100 * kUs);
+TEST_CASE("WakeSchedule: the gap is the longest unless a quarter of the connections is less") {
+  WakeSchedule wakes(WakeLimits{100 * kUs, 300 * kUs, 1000});
+  CHECK(wakes.gap_ns() == 100 * kUs);  // before any rate is known
   struct Case {
     int64_t per_s;
     int64_t gap_ns;
   };
+  // 250 connections a wake-up: 300 us up to about 830k/s.
   for (const Case c :
-       {Case{0, 100 * kUs}, Case{200, 100 * kUs}, Case{5'000, 125 * kUs}, Case{10'000, 250 * kUs},
-        Case{20'000, 500 * kUs}, Case{100'000, 500 * kUs}}) {
+       {Case{0, 300 * kUs}, Case{200, 300 * kUs}, Case{5'000, 300 * kUs}, Case{20'000, 300 * kUs},
+        Case{1'000'000, 250 * kUs}, Case{10'000'000, 100 * kUs}}) {
     CAPTURE(c.per_s);
     wakes.update_gap(c.per_s);
     CHECK(wakes.gap_ns() == c.gap_ns);
@@ -27,21 +28,22 @@ TEST_CASE("WakeSchedule: the gap follows the send rate within its range") {
 }
 
 TEST_CASE("WakeSchedule: one wake-up sends at most a quarter of the connections") {
-  WakeSchedule wakes(WakeLimits{100 * kUs, 500 * kUs, 8});
+  WakeSchedule wakes(WakeLimits{100 * kUs, 300 * kUs, 8});
   wakes.update_gap(20'000);  // 2 connections per wake-up: 100 us at 20k/s
   CHECK(wakes.gap_ns() == 100 * kUs);
-  WakeSchedule wider(WakeLimits{10 * kUs, 500 * kUs, 8});
+  WakeSchedule wider(WakeLimits{10 * kUs, 300 * kUs, 8});
   wider.update_gap(20'000);
   CHECK(wider.gap_ns() == 100 * kUs);
+  wider.update_gap(10'000);
+  CHECK(wider.gap_ns() == 200 * kUs);
 }
 
 TEST_CASE("WakeSchedule: the next wake-up is the earliest due request, a gap from now at least") {
-  WakeSchedule wakes(WakeLimits{100 * kUs, 500 * kUs, 1000});
+  WakeSchedule wakes(WakeLimits{100 * kUs, 300 * kUs, 1000});
   const int64_t now = 10 * kMs;
   CHECK(wakes.next_wake_ns(now, now + 5 * kMs) == now + 5 * kMs);
   CHECK(wakes.next_wake_ns(now, now + 50 * kUs) == now + 100 * kUs);
   CHECK(wakes.next_wake_ns(now, now - 1 * kMs) == now + 100 * kUs);  // overdue
-  CHECK(wakes.next_wake_ns(now, std::nullopt) == now + 1 * kMs);     // idle poll
   CHECK(WakeSchedule::should_rearm(0, now));
   CHECK(WakeSchedule::should_rearm(now + 2 * kMs, now + 1 * kMs));
   CHECK_FALSE(WakeSchedule::should_rearm(now + 1 * kMs, now + 2 * kMs));
