@@ -161,16 +161,39 @@ void latency_table(std::string& out, const Scope& o) {
   lower_bound_line(out, o);
 }
 
+// The first kept sample of `key` (an HTTP status or a transport cause), as one short line.
+void sample_line(std::string& out, const results::Scope& o, const std::string& key) {
+  constexpr size_t kShown = 64;
+  for (const auto& sample : o.samples) {
+    if (sample.key != key || sample.text.empty()) continue;
+    std::string text = sample.text.substr(0, kShown);
+    if (sample.text.size() > kShown) text += "...";
+    appendf(out, "      e.g. at %s: %s\n", format_duration_us(sample.at_us).c_str(), text.c_str());
+    return;
+  }
+}
+
 void errors_by_cause(std::string& out, const ResultDoc& r) {
   const auto& o = r.overall;
-  const bool any_error = o.failed || o.failure_count(results::kCaptureFailedCause) ||
-                         o.status[4] || o.status[5] || o.status[0];
+  const bool any_error = o.failed || o.failure_count(results::kCaptureFailedCause) || o.status[4] ||
+                         o.status[5] || o.status[0];
   if (!any_error) return;
   appendf(out, "\n  errors by cause\n");
   // The transport causes, then capture_failed and session_aborted: the file's order.
-  for (const auto& [cause, count] : o.failures) count_line(out, cause.c_str(), count);
-  count_line(out, "status 4xx", o.status[4]);
-  count_line(out, "status 5xx", o.status[5]);
+  for (const auto& [cause, count] : o.failures) {
+    count_line(out, cause.c_str(), count);
+    if (count) sample_line(out, o, cause);
+  }
+  if (o.status_codes.empty()) {  // older results: classes only
+    count_line(out, "status 4xx", o.status[4]);
+    count_line(out, "status 5xx", o.status[5]);
+  } else {
+    for (const auto& [code, count] : o.status_codes) {
+      if (code < 400) continue;
+      count_line(out, ("status " + std::to_string(code)).c_str(), count);
+      sample_line(out, o, std::to_string(code));
+    }
+  }
   count_line(out, "status other", o.status[0]);
   if (o.failure_count(results::kAbandonedCause) > 0) {
     appendf(out,
@@ -238,6 +261,14 @@ std::string format_summary(const ResultDoc& r) {
           static_cast<unsigned long long>(o.status[3]),
           static_cast<unsigned long long>(o.status[4]),
           static_cast<unsigned long long>(o.status[5]), o.error_ratio() * 100);
+  if (!o.status_codes.empty()) {
+    std::string codes;
+    for (const auto& [code, count] : o.status_codes) {
+      appendf(codes, "%s%d %llu", codes.empty() ? "" : "   ", code,
+              static_cast<unsigned long long>(count));
+    }
+    appendf(out, "  codes      %s\n", codes.c_str());
+  }
   latency_table(out, o);
 
   const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);

@@ -188,6 +188,26 @@ TEST_CASE("a real run's result has send lag's parts, how it ended and its named 
         std::string::npos);
 }
 
+TEST_CASE("the summary names exact status codes and shows a sample of each error status") {
+  // One webhook worker with room for 5 jobs: most webhooks are refused with 503 and a body.
+  SimProcess sim({"--no-auth", "--workers", "1", "--service-time", "50ms", "--queue-size", "5"});
+  REQUIRE(sim.started());
+  const std::string out = temp_path("codes.json");
+  auto r = replay_cli({"run", kDemo, "--target", "http://127.0.0.1:" + std::to_string(sim.port()),
+                       "--rate", "100/s", "--duration", "2s", "--loop", "--only", "webhook",
+                       "--out", out});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\n  codes      202 ") != std::string::npos);
+  CHECK(r.out.find("   503 ") != std::string::npos);
+  CHECK(r.out.find("\n    status 503       ") != std::string::npos);
+  CHECK(r.out.find("\n      e.g. at ") != std::string::npos);
+  CHECK(r.out.find("Webhook queue is full") != std::string::npos);
+  // The saved result prints the same lines.
+  auto again = replay_cli({"report", out});
+  CHECK(again.out.find("Webhook queue is full") != std::string::npos);
+}
+
 TEST_CASE("compare exits 99 when a --fail-on rule is crossed, 0 otherwise") {
   const std::string before = fast_result(), after = slow_result();
   auto crossed =
