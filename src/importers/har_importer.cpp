@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <set>
 
@@ -82,9 +83,24 @@ std::optional<Url> split_url(std::string_view url) {
   return u;
 }
 
-// Milliseconds from a HAR timing value (-1 means "does not apply").
-int64_t ms_to_us(std::optional<double> ms) {
-  return ms && *ms > 0 ? static_cast<int64_t>(*ms * 1000.0 + 0.5) : 0;
+// A HAR timing above this (about 31 years) is not a measurement: it is refused, not converted
+// (a double beyond int64 microseconds would be undefined behaviour to cast).
+constexpr double kMaxTimingMs = 1e12;
+// Byte counts above this (1 PiB) are refused likewise.
+constexpr double kMaxSize = 1125899906842624.0;
+
+// Microseconds from a HAR timing value in ms (absent or -1: "does not apply", 0); nullopt when
+// it is out of range.
+std::optional<int64_t> ms_to_us(std::optional<double> ms) {
+  if (!ms || !(*ms > 0)) return int64_t{0};
+  if (*ms > kMaxTimingMs) return std::nullopt;
+  return static_cast<int64_t>(*ms * 1000.0 + 0.5);
+}
+
+std::string out_of_range(double value, const char* unit) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%g %s is out of range", value, unit);
+  return text;
 }
 
 struct ParsedEntry {
@@ -193,6 +209,8 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
     std::optional<double> size;
     if (content) size = number_field(*content, "size");
     if (!size || *size < 0) size = number_field(*response, "bodySize");
+    if (size && *size > kMaxSize)
+      return FieldError{"response.bodySize", out_of_range(*size, "bytes")};
     if (size && *size > 0) observed.bytes = static_cast<uint64_t>(*size);
     if (content) {
       auto mime = string_field(*content, "mimeType");
@@ -202,10 +220,18 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
         observed.sse_events = scanner.scan(*text);
       }
     }
-    observed.duration_us = ms_to_us(number_field(entry, "time"));
+    const auto time_ms = number_field(entry, "time");
+    const auto duration_us = ms_to_us(time_ms);
+    if (!duration_us) return FieldError{"time", out_of_range(*time_ms, "ms")};
+    observed.duration_us = *duration_us;
     if (auto timings = object_field(entry, "timings")) {
-      observed.ttfb_us =
-          ms_to_us(number_field(*timings, "send")) + ms_to_us(number_field(*timings, "wait"));
+      const auto send_ms = number_field(*timings, "send");
+      const auto wait_ms = number_field(*timings, "wait");
+      const auto send_us = ms_to_us(send_ms);
+      if (!send_us) return FieldError{"timings.send", out_of_range(*send_ms, "ms")};
+      const auto wait_us = ms_to_us(wait_ms);
+      if (!wait_us) return FieldError{"timings.wait", out_of_range(*wait_ms, "ms")};
+      observed.ttfb_us = *send_us + *wait_us;
     }
     r.response = observed;
   }

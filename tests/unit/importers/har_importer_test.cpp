@@ -206,5 +206,41 @@ TEST_CASE("import_har: CR, LF or NUL in a method, URL or header is refused, nami
   CHECK(fine->records[0].headers.size() == 1);
 }
 
+TEST_CASE("import_har: timings and sizes beyond any measurement are refused, naming the field") {
+  // Found by the har fuzzer: a 1.2e23 ms timing was cast to int64 microseconds (undefined).
+  const auto entry = [](const std::string& extra) {
+    return R"({"log":{"entries":[{"startedDateTime":"2024-01-01T00:00:00Z",)"
+           R"("request":{"method":"GET","url":"https://h/a","headers":[]},)" +
+           extra + "}]}}";
+  };
+  struct Case {
+    std::string extra;
+    std::string error;
+  };
+  const Case cases[] = {
+      {R"("response":{"status":200},"time":1.22222e23)",
+       "entry 1 (line 1): time: 1.22222e+23 ms is out of range"},
+      {R"("response":{"status":200},"time":5,"timings":{"send":1,"wait":1e300})",
+       "entry 1 (line 1): timings.wait: 1e+300 ms is out of range"},
+      {R"("response":{"status":200},"time":5,"timings":{"send":2e15,"wait":1})",
+       "entry 1 (line 1): timings.send: 2e+15 ms is out of range"},
+      {R"("response":{"status":200,"bodySize":1e20},"time":5)",
+       "entry 1 (line 1): response.bodySize: 1e+20 bytes is out of range"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.extra);
+    auto r = import_har(entry(c.extra), {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::corrupt);
+    CHECK(r.error().context == c.error);
+  }
+  // A large but real timing (an hour) still imports, in microseconds.
+  auto hour = import_har(entry(R"("response":{"status":200},"time":3600000)"), {});
+  REQUIRE(hour.ok());
+  REQUIRE(hour->records.size() == 1);
+  REQUIRE(hour->records[0].response);
+  CHECK(hour->records[0].response->duration_us == 3'600'000'000);
+}
+
 }  // namespace
 }  // namespace replay::importers
