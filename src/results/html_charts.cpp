@@ -6,6 +6,7 @@
 
 #include "figures.hpp"
 #include "html_page.hpp"
+#include "html_stages.hpp"
 
 namespace replay::results {
 namespace {
@@ -16,6 +17,12 @@ constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#59a14f", 
 
 Axis time_axis() {
   return Axis{"time since start (s)", AxisScale::linear, true, {}, 0, 0};
+}
+
+std::vector<const ResultDoc*> docs_of(const std::vector<RunView>& views) {
+  std::vector<const ResultDoc*> docs;
+  for (const auto& v : views) docs.push_back(v.doc);
+  return docs;
 }
 
 std::string prefixed(const RunView& v, const std::string& name) {
@@ -153,6 +160,7 @@ LineChart latency_chart(const std::vector<RunView>& views) {
     }
   }
   set_timeline_hover(chart, views, describe_latency);
+  add_stage_markers(chart, docs_of(views));
   return chart;
 }
 
@@ -172,6 +180,7 @@ LineChart rate_chart(const std::vector<RunView>& views) {
     if (one) chart.add_series({"errors", "#c62828", rate(&TimelineRow::errors), false, 1.6});
   }
   set_timeline_hover(chart, views, describe_rate);
+  add_stage_markers(chart, docs_of(views));
   return chart;
 }
 
@@ -191,33 +200,43 @@ LineChart concurrency_chart(const std::vector<RunView>& views) {
          true, 1.8});
   }
   set_timeline_hover(chart, views, describe_concurrency);
+  add_stage_markers(chart, docs_of(views));
   return chart;
 }
 
-LineChart probe_chart(const std::vector<RunView>& views) {
-  LineChart chart(time_axis(), Axis{"probe value", AxisScale::linear, true, {}, 0, 0}, 1040, 240);
-  size_t colour = 0;
+std::vector<NamedChart> probe_charts(const std::vector<RunView>& views) {
+  std::vector<std::string> names;
   for (const auto& v : views) {
-    std::vector<std::string> names;
     for (const auto& row : v.doc->timeline) {
       for (const auto& p : row.probes) {
         if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
       }
     }
-    for (size_t i = 0; i < names.size(); ++i) {
+  }
+  std::vector<NamedChart> out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    // Scaled to the probe's own values: a gauge near 1000 or a constant is not a flat line at 0.
+    Axis x = time_axis();
+    for (const auto& v : views) {
+      if (!v.doc->timeline.empty()) {
+        x.max = std::max(x.max, static_cast<double>(v.doc->timeline.back().second));
+      }
+    }
+    LineChart chart(std::move(x), Axis{names[i], AxisScale::linear, false, {}, 0, 0}, 540, 220);
+    for (const auto& v : views) {
       auto points = per_second(v, [&](const TimelineRow& r) {
         for (const auto& p : r.probes) {
           if (p.name == names[i]) return p.value;
         }
         return kNaN;
       });
-      // One run: a colour per probe; several: the run's colour, probes told apart by dashes.
-      const bool one = views.size() == 1;
-      chart.add_series({prefixed(v, names[i]), one ? palette_colour(colour++) : v.colour,
-                        std::move(points), !one && i % 2 == 1, 2});
+      chart.add_series({prefixed(v, names[i]), views.size() == 1 ? palette_colour(i) : v.colour,
+                        std::move(points), false, 2});
     }
+    add_stage_markers(chart, docs_of(views));
+    out.push_back({names[i], std::move(chart)});
   }
-  return chart;
+  return out;
 }
 
 LineChart spectrum_chart(const std::vector<SpectrumLine>& lines, int width, int height) {
@@ -282,6 +301,22 @@ LineChart spectrum_chart(const std::vector<SpectrumLine>& lines, int width, int 
   }
   chart.set_hover(std::move(hover_x), std::move(hover_text));
   return chart;
+}
+
+std::string chart_grid_html(const std::string& id_prefix, std::vector<NamedChart>& charts) {
+  std::string out = "<div class=\"grid2\">\n";
+  for (size_t i = 0; i < charts.size(); ++i) {
+    auto& [name, chart] = charts[i];
+    out += "<div><h3>" + html_escape(name) + "</h3>\n" + chart.legend_html() +
+           chart.svg(id_prefix + "-" + std::to_string(i), name) + "</div>\n";
+  }
+  return out + "</div>\n";
+}
+
+std::string with_stage_note(const LineChart& chart, const std::string& note) {
+  if (chart.markers().empty()) return note;
+  return note + (note.empty() ? "" : " ") +
+         "Dashed verticals: the rate schedule's stage boundaries and the end of the load.";
 }
 
 }  // namespace replay::results

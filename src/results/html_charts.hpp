@@ -1,6 +1,7 @@
 #pragma once
 // The charts of the HTML pages, for one run or overlaying several (before and after): latency
-// over time, offered vs achieved rate, in-flight and backlog, probe series, percentile spectrum.
+// over time, offered vs achieved rate, in-flight and backlog, probe series, percentile spectrum;
+// every over-time chart marks the rate schedule's stage boundaries.
 
 #include <string>
 #include <vector>
@@ -25,8 +26,14 @@ LineChart latency_chart(const std::vector<RunView>& views);
 LineChart rate_chart(const std::vector<RunView>& views);
 // Most requests in flight and waiting for a connection, per second.
 LineChart concurrency_chart(const std::vector<RunView>& views);
-// Every probe series in the timelines; empty() when there are none.
-LineChart probe_chart(const std::vector<RunView>& views);
+// A chart with its name (a tag's, a probe's).
+struct NamedChart {
+  std::string name;
+  LineChart chart;
+};
+// One small chart per probe in the timelines (none without probes), its y axis scaled to the
+// probe's values; each view's series of it in the view's colour.
+std::vector<NamedChart> probe_charts(const std::vector<RunView>& views);
 
 struct SpectrumLine {
   std::string name;
@@ -37,6 +44,11 @@ struct SpectrumLine {
 // Latency by percentile, HdrHistogram style: x is log10(1 / (1 - p)) from 0 % to 99.999 %.
 LineChart spectrum_chart(const std::vector<SpectrumLine>& lines, int width = 1040,
                          int height = 300);
+
+// The charts two to a row, each under its name as a heading; SVG ids `id_prefix`-0, -1, ...
+std::string chart_grid_html(const std::string& id_prefix, std::vector<NamedChart>& charts);
+// `note` with a sentence on the dashed stage markers when `chart` has any.
+std::string with_stage_note(const LineChart& chart, const std::string& note);
 
 // A categorical palette for endpoints (10 colours, cycling).
 const char* palette_colour(size_t index);

@@ -2,6 +2,7 @@
 #include <string_view>
 
 #include "figures.hpp"
+#include "html_breakdown_charts.hpp"
 #include "html_charts.hpp"
 #include "html_page.hpp"
 #include "replay/results/html_report.hpp"
@@ -187,20 +188,36 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
       before.runs > 1 || after.runs > 1
           ? " Pooled runs are aligned on their own second 0; rates are per run."
           : "";
+  std::vector<NamedChart> by_tag = tag_latency_charts(views, 12);
+  for (auto& t : by_tag) overlay(t.chart);
+  if (by_tag.size() > 1) {
+    out += section("Latency over time by tag", chart_grid_html("latency-tag", by_tag),
+                   with_stage_note(by_tag[0].chart,
+                                   "Corrected p99 (solid) and p50 (dashed) per second of each "
+                                   "tag, each on its own axis." +
+                                       pooled));
+  }
   LineChart latency = latency_chart(views);
   overlay(latency);
   out += chart_section(
-      "latency", "Latency over time", latency,
-      "Corrected p99 (solid) and p50 (dashed) per second since each run's start." + pooled);
+      "latency", by_tag.size() > 1 ? "Latency over time, all tags together" : "Latency over time",
+      latency,
+      with_stage_note(
+          latency,
+          "Corrected p99 (solid) and p50 (dashed) per second since each run's start." + pooled));
   LineChart rate = rate_chart(views);
   overlay(rate);
-  out += chart_section("rate", "Offered vs achieved rate", rate, "Requests per second." + pooled);
+  out += chart_section("rate", "Offered vs achieved rate", rate,
+                       with_stage_note(rate, "Requests per second." + pooled));
   LineChart concurrency = concurrency_chart(views);
   overlay(concurrency);
   out += chart_section("concurrency", "In flight and backlog", concurrency, "");
-  LineChart probes = probe_chart(views);
-  overlay(probes);
-  if (!probes.empty()) out += chart_section("probes", "Probes", probes, "");
+  std::vector<NamedChart> probes = probe_charts(views);
+  for (auto& p : probes) overlay(p.chart);
+  if (!probes.empty()) {
+    out += section("Probes", chart_grid_html("probe", probes),
+                   "Each probe on an axis scaled to its values.");
+  }
   if (!c.endpoints.empty()) {
     out += section(
         "Endpoints",

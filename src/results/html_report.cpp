@@ -4,13 +4,17 @@
 #include <cstdio>
 
 #include "figures.hpp"
+#include "html_breakdown_charts.hpp"
 #include "html_charts.hpp"
 #include "html_page.hpp"
+#include "html_tables.hpp"
 #include "html_verdicts.hpp"
 #include "replay/core/units.hpp"
 
 namespace replay::results {
 namespace {
+
+constexpr size_t kMaxTagCharts = 12;
 
 // The scope's share of the completions during the load, per second of load (as --threshold
 // 'rate>..' measures it).
@@ -168,82 +172,6 @@ std::string scopes_note(const std::vector<NamedScope>& scopes, const char* first
   return note;
 }
 
-uint64_t count_named(const std::vector<std::pair<std::string, uint64_t>>& list,
-                     const std::string& key) {
-  for (const auto& [name, n] : list) {
-    if (name == key) return n;
-  }
-  return 0;
-}
-
-bool has_cause(const Scope& s, const std::string& name) {
-  for (const auto& entry : s.failures) {
-    if (entry.first == name) return true;
-  }
-  return false;
-}
-
-std::string errors_table(const ResultDoc& doc) {
-  struct Cause {
-    std::string name;
-    uint64_t (*count)(const Scope&, const std::string&);
-    std::string key;
-  };
-  std::vector<Cause> causes = {
-      {"HTTP 4xx responses", [](const Scope& s, const std::string&) { return s.status[4]; }, ""},
-      {"HTTP 5xx responses", [](const Scope& s, const std::string&) { return s.status[5]; }, ""},
-  };
-  for (const auto& [name, n] : doc.overall.failures) {
-    causes.push_back(
-        {name, [](const Scope& s, const std::string& k) { return count_named(s.failures, k); },
-         name});
-  }
-  for (const auto& [name, n] : doc.overall.extra_counts) {
-    if (has_cause(doc.overall, name)) continue;  // listed with the failures
-    causes.push_back(
-        {name, [](const Scope& s, const std::string& k) { return count_named(s.extra_counts, k); },
-         name});
-  }
-  HtmlTable t({"cause", "requests", "share", "endpoints"}, {false, true, true, false});
-  const uint64_t total = doc.overall.completed + doc.overall.failed;
-  for (const auto& c : causes) {
-    const uint64_t n = c.count(doc.overall, c.key);
-    if (n == 0) continue;
-    std::vector<std::pair<uint64_t, std::string>> where;
-    for (const auto& [name, s] : doc.by_endpoint) {
-      if (const uint64_t k = c.count(s, c.key)) where.emplace_back(k, name);
-    }
-    std::sort(where.rbegin(), where.rend());
-    std::string list;
-    for (size_t i = 0; i < where.size() && i < 4; ++i) {
-      list += (i ? ", " : "") + where[i].second + " (" + count_text(where[i].first) + ")";
-    }
-    if (where.size() > 4) list += ", …";
-    t.add_row({c.name, count_text(n),
-               percent_text(total ? static_cast<double>(n) / static_cast<double>(total) : 0),
-               list});
-  }
-  if (t.empty())
-    return "<p>" + badge("no errors", "ok") + " every request completed with 1xx–3xx.</p>\n";
-  std::string note;
-  if (doc.overall.failure_count(kCaptureFailedCause)) {
-    note += "capture_failed: a completed response lacked a value to capture. ";
-  }
-  if (doc.overall.failure_count(kSessionAbortedCause)) {
-    note += "session_aborted: a session step not sent because an earlier step failed. ";
-  }
-  if (doc.overall.failure_count(kAbandonedCause)) {
-    note +=
-        "abandoned: given up as the run ended (not sent by its end, still in flight after "
-        "the " +
-        format_duration_us(doc.drain_us) +
-        " drain, or at Ctrl-C/SIGTERM), in the corrected latency as lower bounds. ";
-  }
-  if (!note.empty())
-    note = "<p class=\"note\">" + html_escape(note.substr(0, note.size() - 1)) + "</p>\n";
-  return t.html() + note;
-}
-
 std::string thresholds_table(const std::vector<ThresholdResult>& thresholds) {
   HtmlTable t({"threshold", "result", "observed"}, {});
   for (const auto& th : thresholds) {
@@ -254,19 +182,6 @@ std::string thresholds_table(const std::vector<ThresholdResult>& thresholds) {
   return t.html();
 }
 
-std::string config_table(const ResultDoc& doc) {
-  HtmlTable t({"setting", "value"}, {});
-  for (const auto& e : doc.config) t.add_row({e.key, e.text.empty() ? "—" : e.text});
-  t.add_row({"replay version", doc.replay_version});
-  t.add_row({"connections opened", count_text(doc.connections_opened)});
-  if (doc.drain_us > 0) t.add_row({"drain after the load", format_duration_us(doc.drain_us)});
-  if (doc.trace_ended_at_us >= 0) {
-    t.add_row({"trace ran out at", format_duration_us(doc.trace_ended_at_us)});
-  }
-  if (doc.records_skipped) t.add_row({"records skipped", count_text(doc.records_skipped)});
-  return t.html();
-}
-
 }  // namespace
 
 std::string render_html_report(const ResultDoc& doc) {
@@ -274,19 +189,56 @@ std::string render_html_report(const ResultDoc& doc) {
   std::string out = page_start("replay report: " + doc.config_text("trace"));
   out += header_html(doc) + run_notices_html(doc) + cards_html(doc);
   out += section("Saturation and limits", saturation_html(doc));
+  std::vector<NamedChart> by_tag = tag_latency_charts(views, kMaxTagCharts);
+  const bool tags = by_tag.size() > 1;
+  if (tags) {
+    out += section("Latency over time by tag", chart_grid_html("latency-tag", by_tag),
+                   with_stage_note(by_tag[0].chart,
+                                   "Corrected p50 (dashed) and p99 per second of each tag, each "
+                                   "on its own axis." +
+                                       std::string(doc.timeline_by_tag.size() > kMaxTagCharts
+                                                       ? " The first 12 tags."
+                                                       : "")));
+  }
   LineChart latency = latency_chart(views);
-  out += chart_section("latency", "Latency over time", latency,
-                       "Per second of completion or failure. Corrected = completion (or "
-                       "failure) − intended send time (includes any wait); service = completion "
-                       "− actual send.");
+  out += chart_section(
+      "latency", tags ? "Latency over time, all tags together" : "Latency over time", latency,
+      with_stage_note(
+          latency,
+          "Per second of completion or failure. Corrected = completion (or failure) − "
+          "intended send time (includes any wait); service = completion − actual "
+          "send." +
+              std::string(tags ? " Every tag in one figure: see each tag above." : "")));
   LineChart rate = rate_chart(views);
-  out += chart_section("rate", "Offered vs achieved rate", rate,
-                       "Offered counts requests by intended second; achieved counts completions.");
+  out +=
+      chart_section("rate", "Offered vs achieved rate", rate,
+                    with_stage_note(rate,
+                                    "Offered counts requests by intended second; achieved counts "
+                                    "completions."));
+  LineChart codes = status_code_chart(doc);
+  if (!codes.empty()) {
+    out += chart_section("status", "Status codes over time", codes,
+                         with_stage_note(codes,
+                                         "Requests ended per second, stacked: responses "
+                                         "by exact code, then failures without one."));
+  }
+  LineChart errors = error_cause_chart(doc);
+  if (!errors.empty()) {
+    out += chart_section("errors", "Errors over time by cause", errors,
+                         with_stage_note(errors, "Errors per second of completion or failure."));
+  }
   LineChart concurrency = concurrency_chart(views);
-  out += chart_section("concurrency", "In flight and backlog", concurrency,
-                       "Backlog = requests waiting for a connection (--max-connections reached).");
-  LineChart probes = probe_chart(views);
-  if (!probes.empty()) out += chart_section("probes", "Probes", probes, "Sampled once a second.");
+  out += chart_section(
+      "concurrency", "In flight and backlog", concurrency,
+      with_stage_note(concurrency,
+                      "Backlog = requests waiting for a connection (--max-connections reached)."));
+  std::vector<NamedChart> probes = probe_charts(views);
+  if (!probes.empty()) {
+    out += section("Probes", chart_grid_html("probe", probes),
+                   with_stage_note(probes[0].chart,
+                                   "Sampled once a second, each on an axis scaled to its values; "
+                                   "a gap is a second the probe failed."));
+  }
   std::vector<SpectrumLine> overall = {{"corrected", "#1f6fb4", &doc.overall.corrected, false},
                                        {"service", "#2a9d55", &doc.overall.service, true}};
   LineChart spectrum = spectrum_chart(overall);
@@ -299,10 +251,14 @@ std::string render_html_report(const ResultDoc& doc) {
           {doc.by_endpoint[i].name, palette_colour(i), &doc.by_endpoint[i].scope.corrected, false});
     }
     LineChart by_endpoint = spectrum_chart(lines);
-    out += chart_section("spectrum-endpoints", "Percentile spectrum by endpoint (corrected)",
-                         by_endpoint, doc.by_endpoint.size() > 10 ? "The first 10 endpoints." : "");
+    out += chart_section(
+        "spectrum-endpoints", "Percentile spectrum by endpoint (corrected)", by_endpoint,
+        std::string(doc.by_endpoint.size() > 10 ? "The first 10 endpoints. " : "") +
+            "The timeline keeps latency per tag, not per endpoint: each endpoint's distribution "
+            "is here and in the Endpoints table.");
   }
   out += section("Latency", latency_table(doc.overall), latency_note(doc.overall));
+  out += section("Connections", connections_html(doc));
   if (!doc.by_endpoint.empty()) {
     out +=
         section("Endpoints", scopes_table(doc, doc.by_endpoint, "endpoint"),
@@ -312,9 +268,12 @@ std::string render_html_report(const ResultDoc& doc) {
   if (!doc.by_tag.empty()) {
     out += section("Tags", scopes_table(doc, doc.by_tag, "tag"), scopes_note(doc.by_tag, ""));
   }
-  out += section("Errors by cause", errors_table(doc));
+  if (const std::string table = status_codes_html(doc); !table.empty()) {
+    out += section("Status codes", table);
+  }
+  out += section("Errors by cause", errors_html(doc));
   if (!doc.thresholds.empty()) out += section("Thresholds", thresholds_table(doc.thresholds));
-  out += section("Configuration", config_table(doc));
+  out += section("Configuration", config_html(doc));
   return out + page_end("Generated by replay" +
                         (doc.source.empty() ? std::string() : " from " + doc.source) +
                         ". All latencies are corrected for coordinated omission unless marked "

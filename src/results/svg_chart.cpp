@@ -88,6 +88,10 @@ void LineChart::add_band(Band band) {
   bands_.push_back(std::move(band));
 }
 
+void LineChart::add_marker(Marker marker) {
+  markers_.push_back(std::move(marker));
+}
+
 void LineChart::style_overlay(std::string_view name_prefix, const OverlayStyle& style) {
   for (auto& s : series_) {
     if (s.name.compare(0, name_prefix.size(), name_prefix) != 0) continue;
@@ -109,6 +113,11 @@ bool LineChart::empty() const noexcept {
   for (const auto& s : series_) {
     for (const auto& [x, y] : s.points) {
       if (usable(x, x_.scale) && usable(y, y_.scale)) return false;
+    }
+  }
+  for (const auto& b : bands_) {
+    for (size_t i = 0; i < b.x.size(); ++i) {
+      if (usable(b.low[i], y_.scale) && usable(b.high[i], y_.scale)) return false;
     }
   }
   return true;
@@ -147,6 +156,12 @@ LineChart::Range LineChart::data_range(bool x_axis) const {
   }
   if (axis.zero_based) lo = std::min(lo, 0.0);
   if (x_axis) return {lo, hi > lo ? hi : lo + 1};
+  if (!axis.zero_based) {
+    // Scaled to the data: a little room above and below, and a constant in the middle.
+    const double pad = hi > lo ? (hi - lo) * 0.05 : std::max(std::fabs(lo) * 0.1, 0.5);
+    lo -= pad;
+    hi += pad;
+  }
   if (hi <= lo) hi = lo + 1;
   const double step = nice_step(hi - lo, 5);
   return {std::floor(lo / step) * step, std::ceil(hi / step) * step};
@@ -253,7 +268,7 @@ std::string LineChart::svg(const std::string& id, const std::string& title) {
     }
     if (!d.empty()) {
       out += "<path class=\"band\" d=\"" + d + "\" fill=\"" + html_escape(b.colour) +
-             "\" fill-opacity=\"0.15\" stroke=\"none\"/>\n";
+             "\" fill-opacity=\"" + compact_number(b.opacity) + "\" stroke=\"none\"/>\n";
     }
   }
   std::vector<const Series*> drawn;
@@ -273,6 +288,20 @@ std::string LineChart::svg(const std::string& id, const std::string& title) {
            "><title>" + html_escape(s.name) + "</title></path>\n";
   }
   out += "</g>\n";
+  for (const auto& m : markers_) {
+    if (!usable(m.x, x_.scale)) continue;
+    const double v = scaled(m.x, x_.scale);
+    if (v < x_range_.lo || v > x_range_.hi) continue;
+    const double px = to_px_x(m.x);
+    const bool near_right = px > right - 90;  // the label goes left of the line there
+    const std::string x = fixed(px);
+    out += "<g class=\"stage\" data-x=\"" + compact_number(m.x) + "\"><line x1=\"" + x +
+           "\" x2=\"" + x + "\" y1=\"" + fixed(kTop) + "\" y2=\"" + fixed(bottom) +
+           "\" stroke=\"#6b7385\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/><text x=\"" +
+           fixed(near_right ? px - 4 : px + 4) + "\" y=\"" + fixed(kTop + 12) +
+           (near_right ? "\" text-anchor=\"end" : "") + "\">" + html_escape(m.label) +
+           "</text></g>\n";
+  }
   // Hover columns: each spans halfway to its neighbours.
   for (size_t i = 0; i < hover_x_.size(); ++i) {
     const double x = to_px_x(hover_x_[i]);
@@ -291,7 +320,8 @@ std::string LineChart::legend_html() const {
   std::string out = "<div class=\"legend\">";
   for (const auto& b : bands_) {
     out += "<span><i class=\"swatch band\" style=\"background:" + html_escape(b.colour) +
-           "\"></i>" + html_escape(b.name) + "</span>";
+           ";opacity:" + compact_number(std::max(0.3, b.opacity)) + "\"></i>" +
+           html_escape(b.name) + "</span>";
   }
   for (const auto& s : series_) {
     // A CSS border can only be solid, dashed or dotted: short dashes show as dotted.

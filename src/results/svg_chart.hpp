@@ -42,11 +42,18 @@ struct OverlayStyle {
   int layer = 0;  // drawn over series of lower layers (the legend keeps the order added)
 };
 
-// A shaded area between two lines, e.g. p50..p99.
+// A shaded area between two lines, e.g. p50..p99, or one layer of a stacked area.
 struct Band {
   std::string name;
   std::string colour;
   std::vector<double> x, low, high;  // same length; NaN entries break the band
+  double opacity = 0.15;             // fill opacity
+};
+
+// A vertical line across the plot at `x` (a stage boundary), labelled at its top.
+struct Marker {
+  double x = 0;
+  std::string label;
 };
 
 class LineChart {
@@ -55,12 +62,17 @@ class LineChart {
 
   void add_series(Series series);
   void add_band(Band band);
+  // Markers outside the x range of the data are not drawn.
+  void add_marker(Marker marker);
   // Restyles every series added so far whose name starts with `name_prefix` ("before").
   void style_overlay(std::string_view name_prefix, const OverlayStyle& style);
   // A tooltip per x position: texts[i] is shown when hovering near xs[i].
   void set_hover(std::vector<double> xs, std::vector<std::string> texts);
 
   bool empty() const noexcept;
+  const std::vector<Series>& series() const noexcept { return series_; }
+  const std::vector<Band>& bands() const noexcept { return bands_; }
+  const std::vector<Marker>& markers() const noexcept { return markers_; }
   // The chart as an <svg> element with the page-unique `id`; `title` becomes its accessible name.
   std::string svg(const std::string& id, const std::string& title);
   // An HTML legend (one swatch per series and band) to place beside the chart.
@@ -79,6 +91,7 @@ class LineChart {
   int width_, height_;
   std::vector<Series> series_;
   std::vector<Band> bands_;
+  std::vector<Marker> markers_;
   std::vector<double> hover_x_;
   std::vector<std::string> hover_text_;
   Range x_range_, y_range_;  // in axis units (log10 of values on log axes), set by svg()

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "html_tables.hpp"
 #include "replay/results/result_writer.hpp"
 #include "test_docs.hpp"
 
@@ -44,8 +45,10 @@ TEST_CASE("the report is one self-contained page with drawn charts and the run's
   CHECK(html.find("src=") == std::string::npos);
   CHECK(html.find("href=") == std::string::npos);
   CHECK(html.find("url(http") == std::string::npos);
-  // Latency, rate, concurrency, spectrum, spectrum by endpoint.
-  CHECK(count_of(html, "<svg ") == 5);
+  // Latency of tags t and t&t, latency, rate, errors, concurrency, spectrum, spectrum by
+  // endpoint; no status codes over time (the doc has classes only, as older results).
+  CHECK(count_of(html, "<svg ") == 8);
+  CHECK(html.find("<svg id=\"status\"") == std::string::npos);
   CHECK(count_of(html, "<path class=\"line\" d=\"M") >= 12);
   CHECK(html.find("<path class=\"band\" d=\"M") != std::string::npos);
   CHECK(html.find(">Percentile spectrum</h2>") != std::string::npos);
@@ -137,8 +140,8 @@ TEST_CASE("the report shows send lag's parts, the run's warnings, an interruptio
   CHECK(html.find(">abandoned</td>") != std::string::npos);
   CHECK(html.find("abandoned: given up as the run ended (not sent by its end, still in flight "
                   "after the 2.00s drain, or at Ctrl-C/SIGTERM)") != std::string::npos);
-  CHECK(html.find(">drain after the load</td><td>2.00s</td>") != std::string::npos);
-  CHECK(html.find(">trace ran out at</td><td>5.50s</td>") != std::string::npos);
+  CHECK(html.find(">drain after the load</td><td>2 s</td>") != std::string::npos);
+  CHECK(html.find(">trace ran out at</td><td>5.5 s</td>") != std::string::npos);
 
   // A run that ended normally has none of it; an older result has no send-lag parts.
   ResultDoc plain = testing::make_run(testing::spread_samples(300, 6, 20'000));
@@ -204,7 +207,8 @@ TEST_CASE("probe series get their own chart when the timeline has them") {
   doc.probes = {{"queue", "queue_depth"}, {"lag <ms>", "lag_ms"}};
   const std::string html = render_html_report(doc);
   CHECK(html.find(">Probes</h2>") != std::string::npos);
-  CHECK(html.find("<svg id=\"probes\"") != std::string::npos);
+  CHECK(html.find("<svg id=\"probe-0\"") != std::string::npos);
+  CHECK(html.find("<svg id=\"probe-1\"") != std::string::npos);
   CHECK(html.find("<title>lag &lt;ms&gt;</title>") != std::string::npos);
 }
 
@@ -234,4 +238,80 @@ TEST_CASE("the comparison page overlays both sides and states the verdict") {
   CHECK(side > html.find("<h2>Overall (corrected latency)</h2>"));
   CHECK(html.find("never enter the verdict or a --fail-on rule", side) != std::string::npos);
   CHECK(html.find(">scheduler_lag p99</td>", side) != std::string::npos);
+}
+
+TEST_CASE("the errors section follows the figures: no 'no errors' under an errors card") {
+  // Every response a 503: the card says 100 %, the section lists the code with an example.
+  ResultDoc doc = testing::make_run(testing::spread_samples(50, 2, 20'000, "GET /a"));
+  const uint64_t n = doc.overall.completed;
+  doc.overall.status = {};
+  doc.overall.status[5] = n;
+  doc.overall.status_codes = {{503, n}};
+  doc.overall.errors = n;
+  doc.by_endpoint[0].scope.status_codes = {{503, n}};
+  doc.overall.samples = {{"503", 80'100, "{\"detail\":\"Webhook queue is full\"}"},
+                         {"503", 90'000, "a second sample"}};
+  const std::string html = render_html_report(doc);
+  CHECK(html.find("<span>errors</span><b>100.00%</b>") != std::string::npos);
+  CHECK(html.find("no errors") == std::string::npos);
+  CHECK(html.find("<td class=\"name\">HTTP 503</td><td class=\"num\">50</td><td "
+                  "class=\"num\">100.00%</td><td>GET /a (50)</td><td>at 80.1ms: "
+                  "{&quot;detail&quot;:&quot;Webhook queue is full&quot;}</td>") !=
+        std::string::npos);
+  CHECK(html.find("a second sample") == std::string::npos);  // one example per key
+  // The codes table: every code with its share and endpoints.
+  CHECK(html.find("<h2>Status codes</h2>") != std::string::npos);
+  CHECK(html.find("</i>503</td><td class=\"num\">50</td><td class=\"num\">100.00%</td>") !=
+        std::string::npos);
+
+  // Errors no cause accounts for are still counted, never "every request completed".
+  ResultDoc odd = testing::make_run(testing::spread_samples(50, 2, 20'000));
+  odd.overall.errors = 5;
+  const std::string unexplained = render_html_report(odd);
+  CHECK(unexplained.find(">errors of no recorded cause</td><td class=\"num\">5</td>") !=
+        std::string::npos);
+  CHECK(unexplained.find("no errors") == std::string::npos);
+
+  const std::string clean =
+      render_html_report(testing::make_run(testing::spread_samples(50, 2, 20'000)));
+  CHECK(clean.find("no errors</span> all 50 requests completed with 1xx–3xx.") !=
+        std::string::npos);
+  CHECK(clean.find("<h2>Status codes</h2>") == std::string::npos);  // classes only: no codes
+}
+
+TEST_CASE("the configuration reads in units and the connections section shows connect and TLS") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(300, 6, 20'000));
+  for (auto& e : doc.config) {
+    if (e.key == "duration_us") e.json = e.text = "20000000";
+    if (e.key == "timeout_ms") e.json = e.text = "2500";
+  }
+  doc.config.push_back({"warmup_us", "2500", "2500"});
+  doc.tls_handshakes = 10;
+  doc.tls_resumed = 4;
+  const std::string html = render_html_report(doc);
+  CHECK(html.find(">duration</td><td>20 s</td>") != std::string::npos);
+  CHECK(html.find(">timeout</td><td>2.5 s</td>") != std::string::npos);
+  CHECK(html.find(">warmup</td><td>2.5 ms</td>") != std::string::npos);
+  CHECK(html.find(">loop</td><td>yes</td>") != std::string::npos);
+  CHECK(html.find(">rate</td><td>100/s</td>") != std::string::npos);
+  CHECK(html.find("duration_us") == std::string::npos);
+  CHECK(html.find("20000000") == std::string::npos);
+
+  CHECK(html.find("<h2>Connections</h2>") != std::string::npos);
+  CHECK(html.find("4 connections opened; TLS: 10 handshakes, 4 resumed (40.00%).") !=
+        std::string::npos);
+  // Connect percentiles overall and per tag (connect is latency / 40 in these runs).
+  const auto connect = html.find("<td class=\"name\">overall</td><td class=\"num\">300</td>");
+  REQUIRE(connect != std::string::npos);
+  CHECK(html.find("<td class=\"name\">tag t</td>", connect) != std::string::npos);
+  CHECK(html.find("about the slowest 1.33% of connect times are connection set-ups") !=
+        std::string::npos);
+
+  CHECK(human_duration(850) == "850 µs");
+  CHECK(human_duration(2'500) == "2.5 ms");
+  CHECK(human_duration(12'345) == "12.3 ms");
+  CHECK(human_duration(20'000'000) == "20 s");
+  CHECK(human_duration(90'000'000) == "1 m 30 s");
+  CHECK(human_duration(120'000'000) == "2 m");
+  CHECK(human_duration(7'500'000'000) == "2 h 5 m");
 }

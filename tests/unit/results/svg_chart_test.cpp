@@ -92,3 +92,32 @@ TEST_CASE("html_escape and compact_number") {
   CHECK(compact_number(250000) == "250k");
   CHECK(compact_number(3'600'000) == "3.6M");
 }
+
+TEST_CASE("markers are vertical lines at their x, labelled and escaped; outside the data, none") {
+  LineChart chart(Axis{"x"}, Axis{"y"}, 1000, 300);
+  chart.add_series({"s", "red", {{0, 1}, {10, 2}}, false, 2});
+  chart.add_marker({5, "10/s→<200/s>"});
+  chart.add_marker({12, "past the end"});
+  const std::string svg = chart.svg("m", "markers");
+  // x 0..10 over 72..960 px: 5 is at 516 px, from the plot's top (14) to its bottom (252).
+  CHECK(svg.find("<g class=\"stage\" data-x=\"5\"><line x1=\"516.0\" x2=\"516.0\" y1=\"14.0\" "
+                 "y2=\"252.0\"") != std::string::npos);
+  CHECK(svg.find(">10/s→&lt;200/s&gt;</text>") != std::string::npos);
+  CHECK(count_of(svg, "<g class=\"stage\"") == 1);
+  CHECK(chart.markers().size() == 2);
+}
+
+TEST_CASE("an axis not based at zero is scaled to the data; a band alone is not empty") {
+  LineChart chart(Axis{"x"}, Axis{"y", AxisScale::linear, false}, 1000, 300);
+  chart.add_series({"s", "red", {{0, 500}, {1, 520}}, false, 2});
+  const std::string svg = chart.svg("z", "scaled");
+  CHECK(svg.find("text-anchor=\"end\">0</text>") == std::string::npos);
+  CHECK(svg.find("text-anchor=\"end\">500</text>") != std::string::npos);
+
+  LineChart stacked(Axis{"x"}, Axis{"y"});
+  CHECK(stacked.empty());
+  stacked.add_band({"200", "#2e9e50", {0, 1}, {0, 0}, {3, 4}, 0.85});
+  CHECK_FALSE(stacked.empty());
+  CHECK(stacked.svg("b", "b").find("fill-opacity=\"0.85\"") != std::string::npos);
+  CHECK(stacked.legend_html().find("background:#2e9e50;opacity:0.85") != std::string::npos);
+}
