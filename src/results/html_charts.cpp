@@ -314,9 +314,13 @@ std::string chart_grid_html(const std::string& id_prefix, std::vector<NamedChart
 }
 
 std::string with_stage_note(const LineChart& chart, const std::string& note) {
-  if (chart.markers().empty()) return note;
-  return note + (note.empty() ? "" : " ") +
-         "Dashed verticals: the rate schedule's stage boundaries and the end of the load.";
+  size_t stages = 0, ends = 0;
+  for (const auto& m : chart.markers()) (m.label == kEndOfLoadLabel ? ends : stages) += 1;
+  if (stages + ends == 0) return note;
+  std::string sentence = stages ? "Dashed verticals: the rate schedule's stage boundaries"
+                                : "Dashed vertical: the end of the load";
+  if (stages && ends) sentence += " and the end of the load";
+  return note + (note.empty() ? "" : " ") + sentence + ".";
 }
 
 }  // namespace replay::results

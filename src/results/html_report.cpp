@@ -85,6 +85,12 @@ std::string cards_html(const ResultDoc& doc) {
        "p99.9 " + percentile_text(o.corrected, 99.9), ""},
       verdict_card(doc.saturation),
   };
+  // "Not saturated" judges latency growth; beside mostly failed requests it must say so.
+  Card& verdict = items.back();
+  if (verdict.value == "not saturated" && o.error_ratio() >= 0.5) {
+    verdict.detail = "latency did not grow, but " + percent_text(o.error_ratio()) + " errors";
+    verdict.tone = "warn";
+  }
   if (!doc.thresholds.empty()) {
     items.push_back({"thresholds", thresholds_failed ? "crossed" : "passed",
                      std::to_string(doc.thresholds.size()) + " checked",

@@ -36,7 +36,7 @@ std::vector<Marker> stage_markers(const ResultDoc& doc) {
   }
   const double load_s = static_cast<double>(doc.load_us) / 1e6;
   if (!doc.timeline.empty() && static_cast<double>(doc.timeline.back().second) >= load_s) {
-    out.push_back({load_s, "end of load"});
+    out.push_back({load_s, kEndOfLoadLabel});
   }
   return out;
 }

@@ -9,6 +9,9 @@
 
 namespace replay::results {
 
+// The label of the marker at the end of the load.
+inline constexpr const char* kEndOfLoadLabel = "end of load";
+
 // A marker at the end of each stage but the last, in seconds since the start, labelled with the
 // stage that follows ("200/s", "10/s→200/s"), and one at the end of the load ("end of load") when
 // the timeline goes on after it (the drain). None for recorded timing or a single open stage, or

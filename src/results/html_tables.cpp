@@ -279,8 +279,8 @@ std::string connections_html(const ResultDoc& doc) {
   std::string out = "<p>" + html_escape(line) + ".</p>\n";
   if (t.empty()) return out;
   std::string note =
-      "Connect = sent − a connection took it: the TCP connect and TLS handshake of a new "
-      "connection, ~0 when one is reused.";
+      "Connect = sent − a connection took it: the TCP connect (and, over https, the TLS "
+      "handshake) of a new connection, ~0 when one is reused.";
   if (const uint64_t n = doc.overall.connect.count(); n && doc.connections_opened) {
     const double share =
         std::min(1.0, static_cast<double>(doc.connections_opened) / static_cast<double>(n));

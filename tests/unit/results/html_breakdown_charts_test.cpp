@@ -153,6 +153,11 @@ TEST_CASE("stage boundaries are marked at their second on every over-time chart"
   set_rate(doc, "");
   CHECK(stage_markers(doc).empty());
   CHECK(render_html_report(doc).find("class=\"stage\"") == std::string::npos);
+  // The end of the load alone is named as such, not as stage boundaries.
+  doc.load_us = 4'000'000;
+  const std::string end_only = render_html_report(doc);
+  CHECK(end_only.find("Dashed vertical: the end of the load.") != std::string::npos);
+  CHECK(end_only.find("stage boundaries") == std::string::npos);
 }
 
 TEST_CASE("status codes over time stack each second's responses by code, then the failures") {

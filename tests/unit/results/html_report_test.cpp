@@ -315,3 +315,20 @@ TEST_CASE("the configuration reads in units and the connections section shows co
   CHECK(human_duration(120'000'000) == "2 m");
   CHECK(human_duration(7'500'000'000) == "2 h 5 m");
 }
+
+TEST_CASE("'not saturated' beside mostly failed requests says the errors") {
+  auto samples = testing::spread_samples(600, 6, 20'000);
+  for (size_t i = 0; i < samples.size(); i += 4) samples[i].status = 200;
+  for (size_t i = 1; i < samples.size(); i += 4) samples[i].status = 503;
+  for (size_t i = 2; i < samples.size(); i += 4) samples[i].status = 503;
+  for (size_t i = 3; i < samples.size(); i += 4) samples[i].status = 429;
+  const ResultDoc doc = testing::make_run(samples);
+  REQUIRE(doc.saturation.summary.find("not saturated") != std::string::npos);
+  const std::string html = render_html_report(doc);
+  CHECK(html.find("<div class=\"warn\"><span>verdict</span><b>not saturated</b><small>latency "
+                  "did not grow, but 75.00% errors</small>") != std::string::npos);
+  const std::string clean =
+      render_html_report(testing::make_run(testing::spread_samples(600, 6, 20'000)));
+  CHECK(clean.find("<div class=\"ok\"><span>verdict</span><b>not saturated</b></div>") !=
+        std::string::npos);
+}
