@@ -41,6 +41,11 @@ const TagTimeline* find_tag(const ResultDoc& doc, const std::string& tag) {
   return nullptr;
 }
 
+// Long runs: one hover column every `step` seconds keeps the page small (at most ~600).
+int64_t hover_step(int64_t seconds) {
+  return std::max<int64_t>(1, (seconds + 599) / 600);
+}
+
 double latency_or_nan(int64_t us, double divisor) {
   return us > 0 ? static_cast<double>(us) / divisor : kNaN;
 }
@@ -134,7 +139,8 @@ LineChart tag_chart(const std::vector<RunView>& views, const std::string& tag, s
   }
   std::vector<double> xs;
   std::vector<std::string> texts;
-  for (size_t s = 0; s < hover.size(); ++s) {
+  const auto step = static_cast<size_t>(hover_step(last + 1));
+  for (size_t s = 0; s < hover.size(); s += step) {
     xs.push_back(static_cast<double>(s));
     texts.push_back(tag + ", second " + std::to_string(s) + hover[s]);
   }
@@ -147,7 +153,9 @@ void set_row_hover(LineChart& chart, const ResultDoc& doc, const std::vector<int
                    bool errors_only) {
   std::vector<double> xs;
   std::vector<std::string> texts;
+  const int64_t step = hover_step(doc.timeline.empty() ? 0 : doc.timeline.back().second + 1);
   for (const auto& row : doc.timeline) {
+    if (row.second % step != 0) continue;
     std::string text = "second " + std::to_string(row.second);
     if (errors_only) text += ": " + std::to_string(row.errors) + " errors";
     for (int code : codes) {

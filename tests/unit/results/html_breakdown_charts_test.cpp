@@ -224,3 +224,21 @@ TEST_CASE("probe charts are scaled to their values, not to 0..1") {
   const std::string constant = charts[1].chart.svg("p1", "constant");
   CHECK(constant.find("<path class=\"line\" d=\"M72.0 93.0L") != std::string::npos);
 }
+
+TEST_CASE("a long run keeps at most ~600 hover columns per chart") {
+  auto samples = testing::spread_samples(3000, 1500, 20'000, "GET /a", 1, "a");
+  auto b = testing::spread_samples(3000, 1500, 900'000, "GET /b", 2, "b");
+  samples.insert(samples.end(), b.begin(), b.end());
+  ResultDoc doc = testing::make_run(samples);
+  for (auto& row : doc.timeline) row.status_codes = {{200, row.completed}};
+  doc.overall.status_codes = {{200, doc.overall.completed}};
+  const std::string html = render_html_report(doc);
+  for (const char* id : {"<svg id=\"latency-tag-0\"", "<svg id=\"status\""}) {
+    INFO(id);
+    const auto at = html.find(id);
+    REQUIRE(at != std::string::npos);
+    const std::string svg = html.substr(at, html.find("</svg>", at) - at);
+    CHECK(count_of(svg, "<rect class=\"hover\"") <= 600);
+    CHECK(count_of(svg, "<rect class=\"hover\"") >= 500);
+  }
+}
