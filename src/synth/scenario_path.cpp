@@ -7,11 +7,30 @@ namespace replay::synth {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> scenario_search_dirs(const char* env_dir) {
+std::string installed_scenario_dir(const std::string& exe_path) {
+  return (fs::path(exe_path).parent_path() / REPLAY_SCENARIO_INSTALL_RELATIVE_DIR)
+      .lexically_normal()
+      .string();
+}
+
+std::vector<std::string> scenario_search_dirs(const char* env_dir, const std::string& exe_path) {
   std::vector<std::string> dirs{"traces"};
   if (env_dir != nullptr && *env_dir != '\0') dirs.emplace_back(env_dir);
-  dirs.emplace_back(REPLAY_SCENARIO_SOURCE_DIR);
+  std::error_code ec;
+  const std::string installed = exe_path.empty() ? "" : installed_scenario_dir(exe_path);
+  // An installed binary never reaches back into the tree it was built from.
+  if (!installed.empty() && fs::is_directory(installed, ec)) {
+    dirs.push_back(installed);
+  } else {
+    dirs.emplace_back(REPLAY_SCENARIO_SOURCE_DIR);
+  }
   return dirs;
+}
+
+std::vector<std::string> scenario_search_dirs(const char* env_dir) {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return scenario_search_dirs(env_dir, ec ? std::string() : exe.string());
 }
 
 Result<std::string> find_scenario(std::string_view name_or_path,

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "replay/synth/scenario_path.hpp"
 #include "synth_test_support.hpp"
 
@@ -44,4 +46,22 @@ TEST_CASE("the search path ends with the bundled scenarios") {
   auto plans = find_scenario("plans", scenario_search_dirs(nullptr));
   REQUIRE(plans.ok());
   CHECK(plans->size() > std::string("plans.json").size());
+}
+
+TEST_CASE("an installed replay looks in its own share/replay/traces, not the source tree") {
+  TempDir prefix;
+  const std::string exe = prefix.file("bin/replay");
+  CHECK(installed_scenario_dir(exe) == prefix.file("share/replay/traces"));
+  CHECK(installed_scenario_dir("/usr/bin/replay") == "/usr/share/replay/traces");
+
+  // Until that directory exists (a binary in a build tree), the source tree's traces/ is last.
+  CHECK(scenario_search_dirs(nullptr, exe).back() == std::string(REPLAY_SOURCE_DIR) + "/traces");
+
+  std::filesystem::create_directories(prefix.file("share/replay/traces"));
+  prefix.write("share/replay/traces/installed-only.json", "{}");
+  const auto dirs = scenario_search_dirs("/somewhere", exe);
+  CHECK(dirs ==
+        std::vector<std::string>{"traces", "/somewhere", prefix.file("share/replay/traces")});
+  CHECK(find_scenario("installed-only", dirs).value() ==
+        prefix.file("share/replay/traces/installed-only.json"));
 }
