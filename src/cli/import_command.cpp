@@ -34,12 +34,12 @@ struct ImportFlags {
   bool all_methods = false;
 };
 
-Result<record::RecordPolicy> make_policy(const ImportFlags& f, bool client_ip_allowed) {
-  record::RecordPolicy policy;
+Result<policy::RecordPolicy> make_policy(const ImportFlags& f, bool client_ip_allowed) {
+  policy::RecordPolicy policy;
   if (!f.session_by.empty()) {
-    auto rule = record::parse_session_rule(f.session_by);
+    auto rule = policy::parse_session_rule(f.session_by);
     if (!rule) return rule.error().within("--session-by");
-    if (rule->kind == record::SessionRule::Kind::client_ip && !client_ip_allowed) {
+    if (rule->kind == policy::SessionRule::Kind::client_ip && !client_ip_allowed) {
       return make_error(Errc::invalid_argument,
                         "--session-by client-ip: a HAR file has no client addresses");
     }
@@ -48,7 +48,7 @@ Result<record::RecordPolicy> make_policy(const ImportFlags& f, bool client_ip_al
   for (const auto& rules : f.tag_by) {
     if (auto added = policy.tags.add(rules); !added) return added.error().within("--tag-by");
   }
-  policy.redactor = record::Redactor(f.keep_secrets);
+  policy.redactor = policy::Redactor(f.keep_secrets);
   for (const auto& name : f.redact) policy.redactor.add(name);
   return policy;
 }

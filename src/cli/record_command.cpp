@@ -55,11 +55,11 @@ struct RecordFlags {
 struct Resolved {
   client::Target upstream;
   net::SocketAddress listen;
-  record::RecordPolicy policy;
+  policy::RecordPolicy policy;
   record::ProxyOptions options;
 };
 
-Result<record::Redactor> make_redactor(const RecordFlags& f) {
+Result<policy::Redactor> make_redactor(const RecordFlags& f) {
   if (!f.redact_mode.empty() && f.redact_mode != "fixed" && f.redact_mode != "hash") {
     return make_error(Errc::invalid_argument,
                       "--redact-mode: '" + f.redact_mode + "': use fixed or hash");
@@ -71,16 +71,16 @@ Result<record::Redactor> make_redactor(const RecordFlags& f) {
     return make_error(Errc::invalid_argument,
                       "--keep-secrets redacts nothing: drop --redact-mode/--redact-key");
   }
-  if (f.keep_secrets) return record::Redactor(true);
+  if (f.keep_secrets) return policy::Redactor(true);
   if (!f.redact_key.empty()) {
-    auto key = record::read_redaction_key(f.redact_key);
+    auto key = policy::read_redaction_key(f.redact_key);
     if (!key) return key.error().within("--redact-key");
-    auto redactor = record::Redactor::hashing(std::move(key).value());
+    auto redactor = policy::Redactor::hashing(std::move(key).value());
     if (!redactor) return redactor.error().within("--redact-key");
     return redactor;
   }
-  if (f.redact_mode == "hash") return record::Redactor::hashing_with_random_key();
-  return record::Redactor(false);
+  if (f.redact_mode == "hash") return policy::Redactor::hashing_with_random_key();
+  return policy::Redactor(false);
 }
 
 Result<Resolved> resolve(const RecordFlags& f) {
@@ -98,7 +98,7 @@ Result<Resolved> resolve(const RecordFlags& f) {
   }
 
   if (!f.session_by.empty()) {
-    auto rule = record::parse_session_rule(f.session_by);
+    auto rule = policy::parse_session_rule(f.session_by);
     if (!rule) return rule.error().within("--session-by");
     r.policy.session = rule.value();
   }

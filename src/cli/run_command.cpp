@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -15,12 +16,11 @@
 #include "replay/core/units.hpp"
 #include "replay/core/wire_check.hpp"
 #include "replay/engine/engine.hpp"
-#include "replay/engine/saturation.hpp"
-#include "replay/engine/threshold.hpp"
 #include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/html_report.hpp"
 #include "replay/results/result_writer.hpp"
+#include "replay/results/threshold.hpp"
 #include "replay/synth/template.hpp"
 #include "replay/trace/trace_reader.hpp"
 #include "run_flags.hpp"
@@ -223,9 +223,9 @@ int run_run(RunFlags& f) {
     return report_error(not_trace->within("run"), kExitUsage);
   }
   if (auto resolved = resolve(f); !resolved) return report_error(resolved.error(), kExitUsage);
-  std::vector<engine::Threshold> thresholds;
+  std::vector<results::Threshold> thresholds;
   for (const auto& text : f.thresholds) {
-    auto t = engine::parse_threshold(text);
+    auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
     thresholds.push_back(t.value());
   }
@@ -248,15 +248,11 @@ int run_run(RunFlags& f) {
   report.config = f.config;
   report.rate_text = f.rate;
   report.result = std::move(result).value();
-  report.saturation = engine::analyse_saturation(report.result.timeline,
-                                                 engine::limit_evidence(report.result.overall));
-  bool crossed = false;
-  for (const auto& t : thresholds) {
-    report.thresholds.push_back(engine::evaluate_threshold(t, report.result));
-    crossed = crossed || !report.thresholds.back().passed;
-  }
+  report.thresholds = std::move(thresholds);
   // One document for every output: the views `replay report` renders from --out are these.
   results::ResultDoc doc = report::to_result_doc(report);
+  const bool crossed = std::any_of(doc.thresholds.begin(), doc.thresholds.end(),
+                                   [](const results::ThresholdResult& t) { return !t.passed; });
   doc.source = f.out_path;
   if (!f.quiet) std::fputs(report::format_summary(doc).c_str(), stdout);
   // Writes one output file and names it under the summary (after a blank line, so the summary

@@ -8,9 +8,9 @@
 #include <set>
 
 #include "digits.hpp"
-#include "replay/client/sse_scanner.hpp"
 #include "replay/core/base64.hpp"
 #include "replay/core/wire_check.hpp"
+#include "replay/sse/event_scanner.hpp"
 
 namespace replay::importers {
 namespace {
@@ -160,7 +160,7 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
       const std::string where = "request.headers[" + std::to_string(index) + "]";
       ++index;
       // HTTP/2 pseudo-headers (":authority") are dropped here, before they are checked.
-      if (record::is_unrecorded_header(name)) continue;
+      if (policy::is_unrecorded_header(name)) continue;
       if (auto why = check_wire_text(WireField::header_name, name)) {
         return FieldError{where + ".name", *why};
       }
@@ -216,7 +216,7 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
       auto mime = string_field(*content, "mimeType");
       auto text = string_field(*content, "text");
       if (mime && text && mime->substr(0, 17) == "text/event-stream") {
-        client::SseScanner scanner;
+        sse::EventScanner scanner;
         observed.sse_events = scanner.scan(*text);
       }
     }

@@ -19,7 +19,7 @@ namespace replay::record {
 class ProxyCore {
  public:
   ProxyCore(uv_loop_t* loop, const client::Target& upstream, tls::TlsContext* tls,
-            RecordPolicy policy, ProxyOptions options, RecordingProxy::RecordSink sink);
+            policy::RecordPolicy policy, ProxyOptions options, RecordingProxy::RecordSink sink);
   ProxyCore(const ProxyCore&) = delete;
   ProxyCore& operator=(const ProxyCore&) = delete;
   ~ProxyCore();
@@ -31,7 +31,7 @@ class ProxyCore {
 
   uv_loop_t* loop;
   const client::Target& upstream;
-  RecordPolicy policy;
+  policy::RecordPolicy policy;
   ProxyOptions options;
   RecordingProxy::RecordSink sink;
   ProxyStats stats;

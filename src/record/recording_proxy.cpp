@@ -56,7 +56,7 @@ std::vector<std::string_view> connection_options(const http::HeaderList& headers
 }  // namespace
 
 ProxyCore::ProxyCore(uv_loop_t* loop_in, const client::Target& upstream_in, tls::TlsContext* tls,
-                     RecordPolicy policy_in, ProxyOptions options_in,
+                     policy::RecordPolicy policy_in, ProxyOptions options_in,
                      RecordingProxy::RecordSink sink_in)
     : loop(loop_in),
       upstream(upstream_in),
@@ -126,7 +126,7 @@ void ProxyCore::handle(http::Request& request, http::ResponseWriter writer) {
   forwarded.reserve(request.headers.size());
   record.headers.reserve(request.headers.size());
   for (const http::HeaderField h : request.headers) {
-    if (is_unrecorded_header(h.name)) continue;
+    if (policy::is_unrecorded_header(h.name)) continue;
     if (std::any_of(hop.begin(), hop.end(),
                     [&](std::string_view n) { return http::iequals(n, h.name); })) {
       continue;
@@ -142,7 +142,7 @@ void ProxyCore::handle(http::Request& request, http::ResponseWriter writer) {
   }
   client::WireBytes wire =
       client::build_request(record.method, record.target, forwarded, request.body, upstream);
-  const bool by_ip = policy.session.kind == SessionRule::Kind::client_ip;
+  const bool by_ip = policy.session.kind == policy::SessionRule::Kind::client_ip;
   policy.apply(record, by_ip ? request.peer.ip() : std::string());
   order.admit(pending);
   ++stats.forwarded;
@@ -185,8 +185,8 @@ void ProxyCore::close() {
 }
 
 RecordingProxy::RecordingProxy(uv_loop_t* loop, const client::Target& upstream,
-                               tls::TlsContext* tls, RecordPolicy policy, ProxyOptions options,
-                               RecordSink sink)
+                               tls::TlsContext* tls, policy::RecordPolicy policy,
+                               ProxyOptions options, RecordSink sink)
     : impl_(std::make_unique<ProxyCore>(loop, upstream, tls, std::move(policy), std::move(options),
                                         std::move(sink))) {}
 

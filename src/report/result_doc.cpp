@@ -6,6 +6,7 @@
 #include "replay/report/run_report.hpp"
 #include "replay/results/result_writer.hpp"
 #include "replay/results/saturation.hpp"
+#include "replay/results/threshold.hpp"
 
 namespace replay::report {
 namespace {
@@ -192,9 +193,8 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.tls_handshakes = r.tls_handshakes;
   doc.tls_resumed = r.tls_resumed;
   if (const auto& limit = r.resource_limit) {
-    doc.resource_limit = results::ResultDoc::ResourceLimit{limit->what, limit->limit,
-                                                           limit->connections,
-                                                           limit->requests_waited};
+    doc.resource_limit = results::ResultDoc::ResourceLimit{
+        limit->what, limit->limit, limit->connections, limit->requests_waited};
   }
   doc.records_skipped = r.records_skipped;
   doc.overall = to_scope(r.overall);
@@ -203,8 +203,9 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.timeline = timeline_rows(r);
   doc.timeline_by_tag = tag_timelines(r);
   for (const auto& probe : r.probes) doc.probes.push_back({probe.name, probe.metric});
-  doc.saturation = results::to_saturation(report.saturation);
-  for (const auto& t : report.thresholds) doc.thresholds.push_back({t.text, t.passed, t.observed});
+  doc.saturation = results::analyse_saturation(doc);
+  for (const auto& t : report.thresholds)
+    doc.thresholds.push_back(results::check_threshold(t, doc));
   return doc;
 }
 

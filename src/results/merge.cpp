@@ -7,7 +7,7 @@
 
 #include "replay/core/json_writer.hpp"
 #include "replay/results/saturation.hpp"
-#include "threshold_check.hpp"
+#include "replay/results/threshold.hpp"
 
 namespace replay::results {
 namespace {
@@ -315,7 +315,7 @@ Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards) {
   out.timeline = merge_timelines(shards, shift_s);
   out.timeline_by_tag = merge_tag_timelines(shards, shift_s);
   merge_probe_lists(out.probes, shards);
-  out.saturation = analyse_saturation(out.timeline, out.overall);
+  out.saturation = analyse_saturation(out);
   std::vector<std::string> expressions;
   for (const auto& s : shards) {
     for (const auto& t : s.thresholds) {

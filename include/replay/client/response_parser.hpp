@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "replay/client/response_observer.hpp"
-#include "replay/client/sse_scanner.hpp"
+#include "replay/sse/event_scanner.hpp"
 
 namespace replay::client {
 
@@ -26,8 +26,10 @@ class ResponseParser {
 
   // Starts on the response to a new request. `observer` must outlive the response;
   // `head_request`: the request was HEAD, so no body follows the headers; `keep_body`: body
-  // bytes go to observer.on_body. observer.wants_header_lines asks for on_header calls: only
-  // then are header names and values copied (into buffers reused across responses).
+  // bytes go to observer.on_body; without it they do only when observer.wants_body is true
+  // after on_headers (an observer that decides from the status). observer.wants_header_lines
+  // asks for on_header calls: only then are header names and values copied (into buffers
+  // reused across responses).
   void begin(ResponseObserver& observer, bool head_request, bool keep_body);
   // Parses bytes that arrived at `now_ns`, calling on_first_byte, on_headers, on_sse_event and
   // on_body as they come (never on_complete or on_failed: the caller does). Stops right after
@@ -57,7 +59,7 @@ class ResponseParser {
   void reset_headers();
 
   llhttp_t parser_;
-  SseScanner sse_;
+  sse::EventScanner sse_;
   ResponseObserver* observer_ = nullptr;
   uint64_t now_ns_ = 0;
   uint64_t bytes_ = 0;
@@ -66,7 +68,8 @@ class ResponseParser {
   std::string header_value_;
   bool report_headers_ = false;  // the observer wants on_header calls
   bool head_request_ = false;
-  bool keep_body_ = false;
+  bool keep_body_ = false;   // asked by begin(): every response's body goes to on_body
+  bool body_wanted_ = false;  // this response's body goes to on_body
   bool started_ = false;
   bool complete_ = false;
   bool keep_alive_ = false;

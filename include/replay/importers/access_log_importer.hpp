@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 #include "replay/trace/record.hpp"
 
 namespace replay::importers {
 
 struct AccessLogOptions {
-  record::RecordPolicy policy;  // a client-ip session rule uses the line's remote address
+  policy::RecordPolicy policy;  // a client-ip session rule uses the line's remote address
   bool skip_bad = false;        // malformed lines are skipped and counted instead of failing
   bool all_methods = false;     // also keep methods other than GET and HEAD (bodiless)
 };

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 #include "replay/trace/record.hpp"
 
 namespace replay::importers {
 
 struct HarOptions {
-  record::RecordPolicy policy;  // sessions, tags, redaction, body cut, as when recording
+  policy::RecordPolicy policy;  // sessions, tags, redaction, body cut, as when recording
   bool skip_bad = false;        // bad entries are skipped and counted instead of failing
 };
 

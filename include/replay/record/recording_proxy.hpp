@@ -15,7 +15,7 @@
 #include "replay/core/result.hpp"
 #include "replay/http/server.hpp"
 #include "replay/net/address.hpp"
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 #include "replay/trace/record.hpp"
 
 namespace replay::tls {
@@ -61,7 +61,7 @@ class RecordingProxy {
 
   // `upstream` and `tls` (null for http://) must outlive the proxy.
   RecordingProxy(uv_loop_t* loop, const client::Target& upstream, tls::TlsContext* tls,
-                 RecordPolicy policy, ProxyOptions options, RecordSink sink);
+                 policy::RecordPolicy policy, ProxyOptions options, RecordSink sink);
   RecordingProxy(const RecordingProxy&) = delete;
   RecordingProxy& operator=(const RecordingProxy&) = delete;
   ~RecordingProxy();

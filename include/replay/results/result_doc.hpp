@@ -167,7 +167,7 @@ struct ProbeInfo {
   std::string metric;
 };
 
-// Which limit the run hit (engine::SaturationVerdict as saved): replay itself could not send
+// Which limit the run hit (results::analyse_saturation): replay itself could not send
 // on time (generator_limited), requests waited for a connection at --max-connections
 // (client_limited), or the service could not keep up (saturated). Results written before the
 // first two read with them false.

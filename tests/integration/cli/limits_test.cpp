@@ -81,6 +81,12 @@ TEST_CASE("the open-file limit caps the connections: exit 2, one line, on time, 
   // Connections established, not attempted: the one that found no descriptor is not opened.
   CHECK(uint64_t(doc["connections_opened"]) == held);
   CHECK(uint64_t(doc["overall"]["completed"]) > 0);
+  // The verdict blames the open-file limit, not --max-connections (1000 were allowed).
+  const std::string headline{std::string_view(doc["saturation"]["headline"])};
+  CHECK(headline.find("CLIENT-LIMITED: requests waited for a connection (the open-file limit "
+                      "(ulimit -n 128) held replay to " +
+                      std::to_string(held) + " connections;") != std::string::npos);
+  CHECK(headline.find("--max-connections") == std::string::npos);
 }
 
 TEST_CASE("SIGTERM ends a run stuck at the open-file limit within a second, outputs written") {

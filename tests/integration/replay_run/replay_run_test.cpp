@@ -24,8 +24,9 @@
 
 #include "replay/auth/jwt.hpp"
 #include "replay/engine/engine.hpp"
-#include "replay/engine/saturation.hpp"
 #include "replay/histogram/histogram.hpp"
+#include "replay/report/run_report.hpp"
+#include "replay/results/saturation.hpp"
 #include "replay/trace/trace_writer.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
@@ -84,6 +85,13 @@ uint64_t failures_of(const RunResult& r, client::FailureCause cause) {
 
 double ms(int64_t us) {
   return static_cast<double>(us) / 1000.0;
+}
+
+// The run's saturation verdict as `replay run` states it: analysed on the result it saves.
+results::Saturation verdict_of(const RunResult& r) {
+  report::RunReport run;
+  run.result = r;
+  return results::analyse_saturation(report::to_result_doc(run));
 }
 
 }  // namespace
@@ -208,7 +216,7 @@ TEST_CASE("--max-connections below the load: client-limited, not service saturat
   config.max_connections = 4;
   config.threads = 1;
   auto r = replay_at(trace, sim.port(), "80/s", 8'000'000, config);
-  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
+  auto verdict = verdict_of(r);
   INFO(verdict.summary);
   CHECK(verdict.client_limited);
   CHECK_FALSE(verdict.generator_limited);
@@ -242,7 +250,7 @@ TEST_CASE("--rate beyond what replay can send: generator-limited, bounded, on ti
   auto r = replay_at(trace, sim.port(), "1000000/s", 3'000'000);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
+  auto verdict = verdict_of(r);
   INFO(verdict.summary << "; ran " << seconds << " s");
   CHECK(verdict.generator_limited);
   CHECK(verdict.summary.find("GENERATOR-LIMITED") == 0);
@@ -598,7 +606,7 @@ TEST_CASE("webhooks offered above the queue's capacity: saturation, in-flight an
   request.body = R"({"ticket_id":"T-1","subject":"VPN down"})";
   const std::string path = write_records("webhooks", {request});
   auto r = replay_at(path, sim.port(), "80/s", 8'000'000);
-  auto verdict = analyse_saturation(r.timeline, limit_evidence(r.overall));
+  auto verdict = verdict_of(r);
   INFO(verdict.summary);
   CHECK(verdict.saturated);
   CHECK_FALSE(verdict.client_limited);

@@ -24,7 +24,7 @@ Result<std::vector<trace::Record>> import_fixture(const char* name, AccessLogImp
 
 TEST_CASE("AccessLogImporter: the fixture gives the expected records in start order") {
   AccessLogOptions options;
-  options.policy.session = record::parse_session_rule("client-ip").value();
+  options.policy.session = policy::parse_session_rule("client-ip").value();
   AccessLogImporter importer(options);
   auto records = import_fixture("access.log", importer);
   REQUIRE(records.ok());

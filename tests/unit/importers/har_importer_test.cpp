@@ -28,7 +28,7 @@ std::vector<std::string> values(const trace::Record& r, std::string_view name) {
 TEST_CASE("import_har: the sample fixture gives the expected records, sorted by start") {
   HarOptions options;
   REQUIRE(options.policy.tags.add("/api/v1/chat=chat,/api/v1/plans=plans,*=other").ok());
-  options.policy.session = record::parse_session_rule("header:x-session-id").value();
+  options.policy.session = policy::parse_session_rule("header:x-session-id").value();
   auto imported = import_har(fixture("sample.har"), options);
   REQUIRE(imported.ok());
   CHECK(imported->base_url == "https://app.example.com");
@@ -80,7 +80,7 @@ TEST_CASE("import_har: the sample fixture gives the expected records, sorted by 
 
 TEST_CASE("import_har: --keep-secrets keeps credentials") {
   HarOptions options;
-  options.policy.redactor = record::Redactor(true);
+  options.policy.redactor = policy::Redactor(true);
   auto imported = import_har(fixture("sample.har"), options);
   REQUIRE(imported.ok());
   CHECK(values(imported->records[0], "Cookie") ==

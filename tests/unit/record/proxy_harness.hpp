@@ -94,7 +94,7 @@ class ProxyHarness {
     thread.join();
   }
 
-  record::RecordPolicy policy;              // set before start()
+  policy::RecordPolicy policy;              // set before start()
   record::ProxyOptions options;             // set before start()
   tls::TlsContext* upstream_tls = nullptr;  // for an https:// upstream_url; set before start()
   std::vector<trace::Record> records;       // as the proxy handed them over, in order

@@ -119,7 +119,7 @@ TEST_CASE("RecordingProxy: request and response pass unchanged; the record keeps
 
 TEST_CASE("RecordingProxy: --session-by client-ip keys every request by the client's IP") {
   ProxyHarness harness;
-  harness.policy.session = parse_session_rule("client-ip").value();
+  harness.policy.session = policy::parse_session_rule("client-ip").value();
   harness.start([](http::Request&, http::ResponseWriter writer) { writer.respond(200, {}, "ok"); });
   harness.run([&](uint16_t port) {
     TestConnection a(port);

@@ -284,7 +284,7 @@ TEST_CASE("merging keeps how the shards ended: warnings once each, drain, trace 
 
 TEST_CASE("saturation re-analysed from a saved result takes the evidence of its send-lag parts") {
   ResultDoc doc = testing::make_run(testing::spread_samples(600, 6, 20'000));
-  Saturation plain = analyse_saturation(doc.timeline, doc.overall);
+  Saturation plain = analyse_saturation(doc.timeline, limit_evidence(doc.overall));
   CHECK_FALSE(plain.generator_limited);
   CHECK_FALSE(plain.client_limited);
   CHECK(plain.summary == doc.saturation.summary);
@@ -292,14 +292,14 @@ TEST_CASE("saturation re-analysed from a saved result takes the evidence of its 
   Scope late = doc.overall;
   late.scheduler_lag = Histogram();
   for (int i = 0; i < 100; ++i) late.scheduler_lag.record(30'000);
-  Saturation generator = analyse_saturation(doc.timeline, late);
+  Saturation generator = analyse_saturation(doc.timeline, limit_evidence(late));
   CHECK(generator.generator_limited);
   CHECK_FALSE(generator.client_limited);
   CHECK(generator.summary.find("GENERATOR-LIMITED: replay could not send on time") == 0);
 
   Scope waiting = late;
   waiting.connection_wait = late.scheduler_lag;
-  Saturation both = analyse_saturation(doc.timeline, waiting);
+  Saturation both = analyse_saturation(doc.timeline, limit_evidence(waiting));
   CHECK(both.generator_limited);
   CHECK(both.client_limited);
   const auto generator_at = both.summary.find("GENERATOR-LIMITED");
@@ -311,7 +311,7 @@ TEST_CASE("saturation re-analysed from a saved result takes the evidence of its 
   // A result written before the split has no evidence: neither limit is named.
   Scope old = doc.overall;
   old.scheduler_lag = old.connection_wait = old.connect = Histogram();
-  CHECK_FALSE(analyse_saturation(doc.timeline, old).replay_limited());
+  CHECK_FALSE(analyse_saturation(doc.timeline, limit_evidence(old)).replay_limited());
 }
 
 TEST_CASE("merge refuses results whose configurations differ beyond the shard") {

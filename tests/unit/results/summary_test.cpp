@@ -8,9 +8,9 @@
 #include <string>
 
 #include "replay/core/units.hpp"
-#include "replay/engine/saturation.hpp"
 #include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
+#include "replay/results/saturation.hpp"
 #include "replay/schedule/rate.hpp"
 
 using namespace replay;
@@ -53,7 +53,6 @@ report::RunReport base_report() {
   report.result.threads = 1;
   report.result.load_us = 2'000'000;
   report.result.elapsed_us = 2'000'000;
-  report.saturation.summary = "not judged";
   return report;
 }
 
@@ -261,12 +260,13 @@ TEST_CASE("the latency table has send lag's three parts indented under it, align
 TEST_CASE("the summary's saturation line names every verdict that holds") {
   report::RunReport report = base_report();
   report.result.overall = completed_scope(10, 2'000);
-  report.saturation =
-      engine::analyse_saturation(report.result.timeline, engine::LimitEvidence{45'000, 120'000});
-  REQUIRE(report.saturation.generator_limited);
-  REQUIRE(report.saturation.client_limited);
-  const std::string line = line_starting(summary_of(report), "  saturation ");
-  CHECK(line == "  saturation " + report.saturation.summary);
+  results::ResultDoc doc = report::to_result_doc(report);
+  doc.saturation =
+      results::analyse_saturation(doc.timeline, results::LimitEvidence{45'000, 120'000, {}});
+  REQUIRE(doc.saturation.generator_limited);
+  REQUIRE(doc.saturation.client_limited);
+  const std::string line = line_starting(report::format_summary(doc), "  saturation ");
+  CHECK(line == "  saturation " + doc.saturation.summary);
   CHECK(line.find("GENERATOR-LIMITED: ") == 13);
   CHECK(line.find("scheduler lag p99 45.0 ms") != std::string::npos);
   CHECK(line.find("CLIENT-LIMITED: ") > line.find("GENERATOR-LIMITED"));

@@ -7,10 +7,9 @@
 #include <map>
 
 #include "replay/core/random.hpp"
-#include "replay/engine/saturation.hpp"
-#include "replay/engine/threshold.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/result_reader.hpp"
+#include "replay/results/threshold.hpp"
 #include "replay/schedule/rate.hpp"
 
 namespace replay::testing {
@@ -194,10 +193,8 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
   r.drain_us = ending.drain_us;
   r.trace_ended_at_us = ending.trace_ended_at_us;
   r.warnings = ending.warnings;
-  report.saturation = engine::analyse_saturation(r.timeline, engine::limit_evidence(r.overall));
   for (const auto& text : thresholds) {
-    report.thresholds.push_back(
-        engine::evaluate_threshold(engine::parse_threshold(text).value(), r));
+    report.thresholds.push_back(results::parse_threshold(text).value());
   }
   return report::format_result_json(report);
 }

@@ -1,10 +1,23 @@
 #pragma once
-// Small text helpers for header values, shared by the record policy and the redactor.
+// Small text helpers for header names and values, shared by the record policy and the
+// redactor.
 
 #include <string_view>
 #include <vector>
 
-namespace replay::record {
+namespace replay::policy {
+
+// ASCII case-insensitive equality, as header names compare.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
 
 inline std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -26,4 +39,4 @@ inline std::vector<std::string_view> cookie_pairs(std::string_view header) {
   return pairs;
 }
 
-}  // namespace replay::record
+}  // namespace replay::policy

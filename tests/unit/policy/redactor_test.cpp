@@ -1,4 +1,4 @@
-#include "replay/record/redactor.hpp"
+#include "replay/policy/redactor.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 #include "temp_dir.hpp"
 
-namespace replay::record {
+namespace replay::policy {
 namespace {
 
 using replay::testing::temp_path;
@@ -242,4 +242,4 @@ TEST_CASE("RecordPolicy::apply redacts query and body after cutting the body") {
 }
 
 }  // namespace
-}  // namespace replay::record
+}  // namespace replay::policy

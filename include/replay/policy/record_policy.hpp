@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
-#include "replay/record/redactor.hpp"
+#include "replay/policy/redactor.hpp"
 #include "replay/trace/record.hpp"
 
-namespace replay::record {
+namespace replay::policy {
 
 // Where a request's session key comes from.
 struct SessionRule {
@@ -74,4 +74,4 @@ bool is_unrecorded_header(std::string_view name) noexcept;
 // The value of cookie `name` in a Cookie header value ("a=1; sid=xyz"), or nullopt.
 std::optional<std::string_view> find_cookie(std::string_view cookie_header, std::string_view name);
 
-}  // namespace replay::record
+}  // namespace replay::policy

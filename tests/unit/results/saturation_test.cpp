@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "replay/engine/saturation.hpp"
+#include "replay/results/saturation.hpp"
 
-using namespace replay::engine;
+using namespace replay::results;
 
 namespace {
 
@@ -19,7 +19,7 @@ std::vector<TimelineRow> make_timeline(int seconds, uint64_t offered, uint64_t c
     row.completed = completed;
     Histogram h;
     h.record_n(static_cast<int64_t>(p50_ms(s) * 1000), completed);
-    row.corrected = h.serialise();
+    row.corrected_hdr = h.serialise();
   }
   return rows;
 }
@@ -56,4 +56,36 @@ TEST_CASE("too short a run is not judged") {
   auto v = analyse_saturation(rows);
   CHECK_FALSE(v.saturated);
   CHECK(v.summary.find("too short") != std::string::npos);
+}
+
+TEST_CASE("client-limited names the open-file limit when it, not --max-connections, held replay") {
+  auto rows = make_timeline(10, 200, 200, [](int) { return 20.0; });
+  LimitEvidence evidence{0, 50'000, {}};
+  CHECK(analyse_saturation(rows, evidence).summary.find("(--max-connections reached;") !=
+        std::string::npos);
+
+  evidence.open_files = ResultDoc::ResourceLimit{"open files", 1024, 1020, 300};
+  auto v = analyse_saturation(rows, evidence);
+  CHECK(v.client_limited);
+  INFO(v.summary);
+  CHECK(v.summary.find("CLIENT-LIMITED: requests waited for a connection (the open-file limit "
+                       "(ulimit -n 1024) held replay to 1020 connections; connection wait p99 "
+                       "50.0 ms)") == 0);
+  CHECK(v.summary.find("--max-connections") == std::string::npos);
+
+  evidence.open_files->limit = 0;  // the system's table, not a per-process limit
+  CHECK(analyse_saturation(rows, evidence)
+            .summary.find("the system's open-file table held replay to 1020 connections") !=
+        std::string::npos);
+}
+
+TEST_CASE("a result's verdict takes its resource limit as evidence") {
+  ResultDoc doc;
+  doc.timeline = make_timeline(10, 200, 200, [](int) { return 20.0; });
+  for (int i = 0; i < 100; ++i) doc.overall.connection_wait.record(40'000);
+  CHECK(analyse_saturation(doc).summary.find("--max-connections reached") != std::string::npos);
+  doc.resource_limit = ResultDoc::ResourceLimit{"open files", 256, 241, 2759};
+  CHECK(analyse_saturation(doc).summary.find(
+            "the open-file limit (ulimit -n 256) held replay to 241 connections") !=
+        std::string::npos);
 }

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace replay::record {
+namespace replay::policy {
 namespace {
 
 bool is_lower(char c) noexcept {
@@ -260,4 +260,4 @@ bool redact_json(std::string& text, const ReplaceSecret& replace) {
   return true;
 }
 
-}  // namespace replay::record
+}  // namespace replay::policy

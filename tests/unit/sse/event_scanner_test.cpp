@@ -1,20 +1,20 @@
-#include "replay/client/sse_scanner.hpp"
+#include "replay/sse/event_scanner.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-namespace replay::client {
+namespace replay::sse {
 namespace {
 
 uint32_t scan_in_pieces(std::string_view body, size_t step) {
-  SseScanner scanner;
+  EventScanner scanner;
   uint32_t events = 0;
   for (size_t at = 0; at < body.size(); at += step) events += scanner.scan(body.substr(at, step));
   return events;
 }
 
-TEST_CASE("SseScanner: blank lines end events with LF, CRLF or CR line ends") {
+TEST_CASE("EventScanner: blank lines end events with LF, CRLF or CR line ends") {
   CHECK(scan_in_pieces("data: a\n\n", 100) == 1);
   CHECK(scan_in_pieces("data: a\r\n\r\n", 100) == 1);
   CHECK(scan_in_pieces("data: a\r\rdata: b\r\r", 100) == 2);
@@ -23,7 +23,7 @@ TEST_CASE("SseScanner: blank lines end events with LF, CRLF or CR line ends") {
   CHECK(scan_in_pieces("data:\n\ndata\n\n", 100) == 2);     // empty data still dispatches
 }
 
-TEST_CASE("SseScanner: blocks without a data field dispatch nothing") {
+TEST_CASE("EventScanner: blocks without a data field dispatch nothing") {
   CHECK(scan_in_pieces(": keep-alive\n\n", 100) == 0);
   CHECK(scan_in_pieces("event: ping\n\n", 100) == 0);
   CHECK(scan_in_pieces("retry: 1000\n\n", 100) == 0);
@@ -32,7 +32,7 @@ TEST_CASE("SseScanner: blocks without a data field dispatch nothing") {
   CHECK(scan_in_pieces("event: x\ndata: {}\nid: 7\n\n", 100) == 1);
 }
 
-TEST_CASE("SseScanner: any split of the stream gives the same count") {
+TEST_CASE("EventScanner: any split of the stream gives the same count") {
   const std::string body =
       "event: message\r\ndata: {\"t\":\"a\"}\r\n\r\n: note\n\ndata: b\n\ndata: c\r\n\r\ndata";
   for (size_t step = 1; step <= body.size(); ++step) {
@@ -41,8 +41,8 @@ TEST_CASE("SseScanner: any split of the stream gives the same count") {
   }
 }
 
-TEST_CASE("SseScanner: reset forgets a partial block") {
-  SseScanner scanner;
+TEST_CASE("EventScanner: reset forgets a partial block") {
+  EventScanner scanner;
   CHECK(scanner.scan("data: half") == 0);
   scanner.reset();
   CHECK(scanner.scan("\n\n") == 0);
@@ -50,4 +50,4 @@ TEST_CASE("SseScanner: reset forgets a partial block") {
 }
 
 }  // namespace
-}  // namespace replay::client
+}  // namespace replay::sse

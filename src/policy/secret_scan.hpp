@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace replay::record {
+namespace replay::policy {
 
 // Returns what a secret is stored as.
 using ReplaceSecret = std::function<std::string(std::string_view secret)>;
@@ -35,4 +35,4 @@ bool redact_urlencoded(std::string& text, const ReplaceSecret& replace);
 // string values. Member names stay. True when something was replaced.
 bool redact_json(std::string& text, const ReplaceSecret& replace);
 
-}  // namespace replay::record
+}  // namespace replay::policy

@@ -10,7 +10,7 @@
 #include "replay/core/result.hpp"
 #include "replay/trace/record.hpp"
 
-namespace replay::record {
+namespace replay::policy {
 
 // What a secret becomes: the fixed "REDACTED", or "redacted:hmac:" and the first 16 hex
 // digits of HMAC-SHA256(key, secret), so equal secrets stay equal in the trace.
@@ -64,4 +64,4 @@ class Redactor {
 // Errc::invalid_argument when it holds fewer than Redactor::kMinKeyBytes bytes.
 Result<std::string> read_redaction_key(const std::string& path);
 
-}  // namespace replay::record
+}  // namespace replay::policy

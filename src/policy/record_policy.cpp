@@ -1,24 +1,12 @@
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "header_text.hpp"
 
-namespace replay::record {
+namespace replay::policy {
 namespace {
-
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool iequal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // A header name as RFC 9110 allows it: one or more token characters.
 bool is_token(std::string_view s) noexcept {
@@ -34,7 +22,7 @@ bool is_token(std::string_view s) noexcept {
 std::optional<std::string_view> find_header(const std::vector<trace::HeaderField>& headers,
                                             std::string_view name) {
   for (const auto& h : headers) {
-    if (iequal(h.name, name)) return std::string_view(h.value);
+    if (iequals(h.name, name)) return std::string_view(h.value);
   }
   return std::nullopt;
 }
@@ -165,7 +153,7 @@ void RecordPolicy::apply(trace::Record& record, std::string_view client_ip) cons
       break;
     case SessionRule::Kind::cookie:
       for (const auto& h : record.headers) {
-        if (!iequal(h.name, "cookie")) continue;
+        if (!iequals(h.name, "cookie")) continue;
         if (auto value = find_cookie(h.value, session.name); value && !value->empty()) {
           record.session = redactor.redacts("cookie") ? hashed_key(*value) : std::string(*value);
           break;
@@ -187,7 +175,7 @@ bool is_unrecorded_header(std::string_view name) noexcept {
       "host", "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
       "te",   "trailer",        "upgrade",           "expect"};
   for (std::string_view n : kNames) {
-    if (iequal(n, name)) return true;
+    if (iequals(n, name)) return true;
   }
   return false;
 }
@@ -207,4 +195,4 @@ std::optional<std::string_view> find_cookie(std::string_view cookie_header, std:
   return std::nullopt;
 }
 
-}  // namespace replay::record
+}  // namespace replay::policy

@@ -1,8 +1,8 @@
-#include "replay/client/sse_scanner.hpp"
+#include "replay/sse/event_scanner.hpp"
 
-namespace replay::client {
+namespace replay::sse {
 
-uint32_t SseScanner::scan(std::string_view body) {
+uint32_t EventScanner::scan(std::string_view body) {
   static constexpr std::string_view kData = "data";
   uint32_t events = 0;
   size_t i = 0;
@@ -50,4 +50,4 @@ uint32_t SseScanner::scan(std::string_view body) {
   return events;
 }
 
-}  // namespace replay::client
+}  // namespace replay::sse

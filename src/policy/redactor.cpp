@@ -1,9 +1,7 @@
-#include "replay/record/redactor.hpp"
+#include "replay/policy/redactor.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,10 +9,10 @@
 #include <cstring>
 
 #include "header_text.hpp"
-#include "replay/http/request.hpp"
+#include "hmac_sha256.hpp"
 #include "secret_scan.hpp"
 
-namespace replay::record {
+namespace replay::policy {
 namespace {
 
 constexpr size_t kRandomKeyBytes = 32;
@@ -23,7 +21,7 @@ constexpr size_t kMaxKeyFileBytes = 64 * 1024;
 std::string_view header_value(const std::vector<trace::HeaderField>& headers,
                               std::string_view name) {
   for (const auto& h : headers) {
-    if (http::iequals(h.name, name)) return h.value;
+    if (iequals(h.name, name)) return h.value;
   }
   return {};
 }
@@ -63,34 +61,38 @@ Result<Redactor> Redactor::hashing(std::string key) {
 
 Result<Redactor> Redactor::hashing_with_random_key() {
   std::string key(kRandomKeyBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
-    return make_error(Errc::internal, "no random bytes for the redaction key");
+  size_t filled = 0;
+  while (filled < key.size()) {
+    const ssize_t n = ::getrandom(key.data() + filled, key.size() - filled, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return make_error(Errc::internal, std::string("no random bytes for the redaction key: ") +
+                                            std::strerror(errno));
+    }
+    filled += static_cast<size_t>(n);
   }
   return hashing(std::move(key));
 }
 
 void Redactor::add(std::string_view name) {
   const bool known = std::any_of(names_.begin(), names_.end(),
-                                 [&](const std::string& n) { return http::iequals(n, name); });
+                                 [&](const std::string& n) { return iequals(n, name); });
   if (!known) names_.emplace_back(name);
 }
 
 bool Redactor::redacts(std::string_view name) const {
   if (keep_secrets_) return false;
   return std::any_of(names_.begin(), names_.end(),
-                     [&](const std::string& n) { return http::iequals(n, name); }) ||
+                     [&](const std::string& n) { return iequals(n, name); }) ||
          is_secret_name(name);
 }
 
 std::string Redactor::placeholder(std::string_view secret) const {
   if (mode_ == RedactMode::fixed) return std::string(kRedacted);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest, &size);
+  const Sha256Digest digest = hmac_sha256(key_, secret);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(kHashPrefix);
-  for (unsigned int i = 0; i < 8 && i < size; ++i) {
+  for (size_t i = 0; i < 8; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xf];
   }
@@ -105,7 +107,7 @@ std::string Redactor::redacted_value(std::string_view name, std::string_view val
     return kept;
   }
   std::string out;
-  if (http::iequals(name, "authorization") || http::iequals(name, "proxy-authorization")) {
+  if (iequals(name, "authorization") || iequals(name, "proxy-authorization")) {
     // "Bearer xyz" keeps its scheme, so a replay still knows what kind of credential it was.
     const size_t space = value.find(' ');
     if (space != std::string_view::npos && space > 0) {
@@ -116,7 +118,7 @@ std::string Redactor::redacted_value(std::string_view name, std::string_view val
     }
     return placeholder(value);
   }
-  if (http::iequals(name, "cookie")) {
+  if (iequals(name, "cookie")) {
     for (const std::string_view pair : cookie_pairs(value)) {
       if (!out.empty()) out += "; ";
       const size_t eq = pair.find('=');
@@ -191,4 +193,4 @@ Result<std::string> read_redaction_key(const std::string& path) {
   return key;
 }
 
-}  // namespace replay::record
+}  // namespace replay::policy

@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include "replay/engine/threshold.hpp"
+#include "replay/results/threshold.hpp"
 
 using namespace replay;
-using namespace replay::engine;
+using namespace replay::results;
 
 TEST_CASE("threshold expressions parse") {
   auto t = parse_threshold("p95<500ms").value();
@@ -41,30 +41,40 @@ TEST_CASE("bad thresholds name the problem") {
   CHECK(parse_threshold(":p95<1s").error().context.find("empty scope") != std::string::npos);
 }
 
-TEST_CASE("thresholds evaluate against a run's statistics") {
-  RunResult run;
-  run.elapsed_us = 10'500'000;
-  run.load_us = 10'000'000;
+TEST_CASE("thresholds evaluate against a result's scopes") {
+  ResultDoc doc;
+  doc.elapsed_us = 10'500'000;
+  doc.load_us = 10'000'000;
   for (int s = 0; s < 11; ++s) {
     TimelineRow row;
     row.second = s;
     row.completed = s < 10 ? 100 : 0;  // 1000 completions over the 10 s of load
-    run.timeline.push_back(row);
+    doc.timeline.push_back(row);
   }
-  for (int i = 1; i <= 1000; ++i) run.overall.corrected.record(i * 1000);  // 1..1000 ms
-  run.overall.completed = 1000;
-  run.overall.status_classes[2] = 990;
-  run.overall.status_classes[5] = 10;
-  run.by_tag.push_back({"chat", run.overall});
+  for (int i = 1; i <= 1000; ++i) doc.overall.corrected.record(i * 1000);  // 1..1000 ms
+  doc.overall.completed = 1000;
+  doc.overall.errors = 10;
+  doc.by_tag.push_back({"chat", doc.overall});
 
-  CHECK(evaluate_threshold(parse_threshold("p95<1s").value(), run).passed);
-  CHECK_FALSE(evaluate_threshold(parse_threshold("p95<900ms").value(), run).passed);
-  CHECK(evaluate_threshold(parse_threshold("chat:p50<=501ms").value(), run).passed);
-  CHECK(evaluate_threshold(parse_threshold("errors<1.5%").value(), run).passed);
-  CHECK_FALSE(evaluate_threshold(parse_threshold("errors<1%").value(), run).passed);
-  CHECK(evaluate_threshold(parse_threshold("rate>99/s").value(), run).passed);
-  CHECK_FALSE(evaluate_threshold(parse_threshold("rate>101/s").value(), run).passed);
-  auto unknown = evaluate_threshold(parse_threshold("webhook:p99<1s").value(), run);
+  auto check = [&](const char* text) {
+    return check_threshold(parse_threshold(text).value(), doc);
+  };
+  CHECK(check("p95<1s").passed);
+  CHECK_FALSE(check("p95<900ms").passed);
+  CHECK(check("chat:p50<=501ms").passed);
+  CHECK(check("errors<1.5%").passed);
+  CHECK_FALSE(check("errors<1%").passed);
+  CHECK(check("rate>99/s").passed);
+  CHECK_FALSE(check("rate>101/s").passed);
+  auto unknown = check("webhook:p99<1s");
   CHECK_FALSE(unknown.passed);
   CHECK(unknown.observed.find("webhook") != std::string::npos);
+  CHECK(unknown.expression == "webhook:p99<1s");
+}
+
+TEST_CASE("an expression checked on a result that does not parse fails, saying why") {
+  ResultDoc doc;
+  auto r = check_threshold(std::string("p95"), doc);
+  CHECK_FALSE(r.passed);
+  CHECK(r.observed.find("not re-evaluated: threshold 'p95': no comparison") == 0);
 }

@@ -1,8 +1,8 @@
-#include "replay/record/record_policy.hpp"
+#include "replay/policy/record_policy.hpp"
 
 #include <doctest/doctest.h>
 
-namespace replay::record {
+namespace replay::policy {
 namespace {
 
 trace::Record make(std::string target, std::vector<trace::HeaderField> headers) {
@@ -138,4 +138,4 @@ TEST_CASE("is_unrecorded_header and find_cookie") {
 }
 
 }  // namespace
-}  // namespace replay::record
+}  // namespace replay::policy

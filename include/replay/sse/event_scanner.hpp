@@ -4,15 +4,15 @@
 #include <cstdint>
 #include <string_view>
 
-namespace replay::client {
+namespace replay::sse {
 
 // Counts dispatched events as the WHATWG event-stream rules define them: a block of lines
 // ended by a blank line, holding at least one `data` field (comment-only and `retry`-only
 // blocks dispatch nothing). Lines end in CRLF, LF or CR. Keeps a few flags, no buffer.
-class SseScanner {
+class EventScanner {
  public:
   // Forgets any partial line or block (a new response).
-  void reset() { *this = SseScanner(); }
+  void reset() { *this = EventScanner(); }
   // Scans the next body bytes; returns how many events completed within them.
   uint32_t scan(std::string_view body);
 
@@ -26,4 +26,4 @@ class SseScanner {
   bool line_is_data_ = false;  // "data:" seen on this line
 };
 
-}  // namespace replay::client
+}  // namespace replay::sse

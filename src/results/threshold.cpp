@@ -1,4 +1,4 @@
-#include "replay/engine/threshold.hpp"
+#include "replay/results/threshold.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -6,24 +6,13 @@
 #include "replay/core/units.hpp"
 #include "replay/schedule/rate.hpp"
 
-namespace replay::engine {
+namespace replay::results {
 namespace {
 
 Error bad(std::string_view text, const std::string& why) {
   return make_error(Errc::invalid_argument,
                     "threshold '" + std::string(text) + "': " + why +
                         " (e.g. p95<500ms, chat:p99<2s, errors<1%, rate>190/s)");
-}
-
-const ScopeStats* find_scope(const RunResult& run, const std::string& scope) {
-  if (scope.empty()) return &run.overall;
-  for (const auto& t : run.by_tag) {
-    if (t.name == scope) return &t.stats;
-  }
-  for (const auto& e : run.by_endpoint) {
-    if (e.name == scope) return &e.stats;
-  }
-  return nullptr;
 }
 
 bool compare(double observed, ThresholdOp op, double limit) {
@@ -102,9 +91,9 @@ Result<Threshold> parse_threshold(std::string_view text) {
   return t;
 }
 
-ThresholdOutcome evaluate_threshold(const Threshold& t, const ThresholdFigures& figures) {
-  ThresholdOutcome out;
-  out.text = t.text;
+ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& figures) {
+  ThresholdResult out;
+  out.expression = t.text;
   char buf[128] = "";
   double observed = 0;
   switch (t.metric) {
@@ -139,24 +128,24 @@ ThresholdOutcome evaluate_threshold(const Threshold& t, const ThresholdFigures& 
   return out;
 }
 
-ThresholdOutcome evaluate_threshold(const Threshold& t, const RunResult& run) {
-  const ScopeStats* s = find_scope(run, t.scope);
-  if (!s) {
-    return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run"};
-  }
+ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
+  const Scope* s = doc.find_scope(t.scope);
+  if (!s) return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run"};
   // Completions during the offered load, per second of it (the drain after the load ends
   // neither adds to nor dilutes the rate); a scope gets its share of them.
-  const int64_t load_seconds = std::max<int64_t>(1, run.load_us / 1'000'000);
-  uint64_t in_window = 0;
-  for (const auto& row : run.timeline) {
-    if (row.second < load_seconds) in_window += row.completed;
-  }
-  const double share = run.overall.completed ? static_cast<double>(s->completed) /
-                                                   static_cast<double>(run.overall.completed)
+  const double share = doc.overall.completed ? static_cast<double>(s->completed) /
+                                                   static_cast<double>(doc.overall.completed)
                                              : 0.0;
-  return evaluate_threshold(t, ThresholdFigures{s->corrected, s->error_ratio(), s->completed,
-                                                static_cast<double>(in_window) * share /
-                                                    static_cast<double>(load_seconds)});
+  return evaluate_threshold(
+      t, ThresholdFigures{s->corrected, s->error_ratio(), s->completed,
+                          static_cast<double>(doc.completed_during_load()) * share /
+                              static_cast<double>(doc.load_seconds())});
 }
 
-}  // namespace replay::engine
+ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc) {
+  auto parsed = parse_threshold(expression);
+  if (!parsed) return {expression, false, "not re-evaluated: " + parsed.error().context};
+  return check_threshold(parsed.value(), doc);
+}
+
+}  // namespace replay::results

@@ -1,0 +1,52 @@
+#pragma once
+// --threshold expressions: "p95<500ms", "chat:p99<2s", "errors<1%", "rate>190/s",
+// "GET /api/v1/plans/{id}:max<=3s". The scope before the last ':' names a tag or an endpoint.
+// One evaluation for every command: `replay run` checks them on the result it saves, `merge`
+// on the merged result.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "replay/core/result.hpp"
+#include "replay/histogram/histogram.hpp"
+#include "replay/results/result_doc.hpp"
+
+namespace replay::results {
+
+enum class ThresholdMetric { percentile, max, mean, errors, rate };
+enum class ThresholdOp { less, less_equal, greater, greater_equal };
+
+struct Threshold {
+  std::string text;
+  std::string scope;  // "" = overall
+  ThresholdMetric metric = ThresholdMetric::percentile;
+  double percentile = 0;  // for ThresholdMetric::percentile
+  ThresholdOp op = ThresholdOp::less;
+  double limit = 0;  // us for latencies, a ratio 0..1 for errors, per second for rate
+};
+
+// Parses one expression; Errc::invalid_argument naming the expression and the problem.
+Result<Threshold> parse_threshold(std::string_view text);
+
+// What a threshold is checked against: one scope's figures. `corrected` must outlive the call.
+struct ThresholdFigures {
+  const Histogram& corrected;
+  double error_ratio = 0;
+  uint64_t completed = 0;
+  double rate_per_s = 0;  // the scope's completions per second of the offered load
+};
+
+// Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a
+// pass: a latency threshold on a scope that completed nothing fails.
+ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& figures);
+
+// Checks `t` against the scope of `doc` it names, whose rate is its share of the completions
+// during the offered load per second of it; an unknown scope fails (`observed` names it).
+ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc);
+
+// The same for an expression as `replay run --threshold` takes it; one this build cannot parse
+// fails, its `observed` saying why.
+ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc);
+
+}  // namespace replay::results
