@@ -27,6 +27,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # build-essential pulls in): libc6, libstdc++6, libgcc-s1, libuv1, libssl3, libzstd1, and under
 # the asan preset libasan8 and libubsan1, each with the version the build linked against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# replay verifies https targets against the system's CA store.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS ca-certificates)
 # Release binaries ship stripped; sanitizer builds keep their symbols for readable reports.
 if(NOT CMAKE_BUILD_TYPE STREQUAL "Asan")
   set(CPACK_STRIP_FILES ON)

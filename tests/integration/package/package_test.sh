@@ -24,6 +24,7 @@ expect_line "dpkg-deb -I" '^ Package: replay$' "$info"
 expect_line "dpkg-deb -I" "^ Version: ${version//./\\.}$" "$info"
 expect_line "dpkg-deb -I" '^ Maintainer: .+@' "$info"
 expect_line "dpkg-deb -I" '^ Description: open-loop HTTP load replayer$' "$info"
+expect_line "dpkg-deb -I" '^ Recommends: ca-certificates$' "$info"
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
 for lib in libc6 libstdc\\+\\+6 libuv1 libssl3 libzstd1; do
   expect_line "Depends" "(^|, )$lib( \\(>= [^)]+\\))?(,|$)" "$depends"
@@ -35,9 +36,16 @@ for path in usr/bin/replay usr/bin/agent-sim usr/share/replay/traces/health.json
   usr/share/doc/replay/docs/result-format.md; do
   expect_line "dpkg-deb -c" " \\./$path$" "$contents"
 done
-for scenario in "$source_dir"/traces/*.json; do
+shopt -s nullglob
+scenarios=("$source_dir"/traces/*.json)
+((${#scenarios[@]} > 0)) || fail "no scenarios in $source_dir/traces"
+for scenario in "${scenarios[@]}"; do
   expect_line "dpkg-deb -c" " \\./usr/share/replay/traces/$(basename "$scenario")$" "$contents"
 done
+
+# The image the Kubernetes manifest names is this version's (tools/docker/Dockerfile builds it).
+manifest=$(cat "$source_dir/tools/k8s/replay-shards.yaml")
+expect_line "tools/k8s/replay-shards.yaml" "^ +image: replay:${version//./\\.}( |$)" "$manifest"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
