@@ -1,6 +1,8 @@
 #include "replay/policy/redactor.hpp"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 #include <cstring>
 
 #include "header_text.hpp"
-#include "hmac_sha256.hpp"
 #include "secret_scan.hpp"
 
 namespace replay::policy {
@@ -89,10 +90,13 @@ bool Redactor::redacts(std::string_view name) const {
 
 std::string Redactor::placeholder(std::string_view secret) const {
   if (mode_ == RedactMode::fixed) return std::string(kRedacted);
-  const Sha256Digest digest = hmac_sha256(key_, secret);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), digest, &size);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(kHashPrefix);
-  for (size_t i = 0; i < 8; ++i) {
+  for (unsigned int i = 0; i < 8 && i < size; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xf];
   }

@@ -187,6 +187,13 @@ TEST_CASE("Redactor hash mode: equal secrets equal, different differ, the key ne
   CHECK(other->placeholder("hunter2") != a);
 }
 
+TEST_CASE("Redactor hash mode: the placeholder is the first 8 bytes of HMAC-SHA256") {
+  // RFC 4231 test case 1: key 20 x 0x0b, data "Hi There".
+  auto redactor = Redactor::hashing(std::string(20, '\x0b'));
+  REQUIRE(redactor.ok());
+  CHECK(redactor->placeholder("Hi There") == "redacted:hmac:b0344c61d8db3853");
+}
+
 TEST_CASE("Redactor hash mode: a key file keeps placeholders stable across recordings") {
   const std::string key_path = temp_path("redact.key");
   const std::string key = "0123456789abcdef0123456789abcdef";
