@@ -18,6 +18,7 @@
 #include "replay/engine/engine.hpp"
 #include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
+#include "replay/results/hlog_export.hpp"
 #include "replay/results/html_report.hpp"
 #include "replay/results/result_writer.hpp"
 #include "replay/results/threshold.hpp"
@@ -233,7 +234,7 @@ int run_run(RunFlags& f) {
   // still loads the target, and the user can stop it now.
   if (!keeps_results(f)) {
     std::fprintf(stderr,
-                 "replay: warning: -q without --out, --html, --csv, --hgrm or --threshold: "
+                 "replay: warning: -q without --out, --html, --csv, --hgrm, --hlog or --threshold: "
                  "nothing of this run is kept\n");
   }
   const bool live = !f.quiet && isatty(STDERR_FILENO);
@@ -287,6 +288,12 @@ int run_run(RunFlags& f) {
     auto files = report::write_hgrm_files(doc, f.hgrm_dir);
     if (!files) return report_error(files.error(), kExitRunFailed);
     save_note("hgrm", f.hgrm_dir + "/*.hgrm (" + std::to_string(files->size()) + " files)");
+  }
+  if (!f.hlog_path.empty()) {
+    if (auto w = results::write_hlog_file(doc, f.hlog_path); !w) {
+      return report_error(w.error(), kExitRunFailed);
+    }
+    save_note("hlog", f.hlog_path);
   }
   std::fflush(stdout);
   // Exit 2 (a resource limit stopped the run, or no request got a response) wins over an
@@ -352,6 +359,10 @@ Command add_run_command(CLI::App& app) {
                   "rate>190/s");
   sub->add_option("-o,--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
+  sub->add_option("--hlog", f->hlog_path,
+                  "Write the timeline here as an HdrHistogram interval log (.hlog): corrected "
+                  "latency untagged, service time Tag=service, microseconds (as replay report "
+                  "--hlog)");
   sub->add_option("--html", f->html_path,
                   "Write a self-contained HTML report (inline SVG charts) here");
   sub->add_option("--csv", f->csv_path,
@@ -379,7 +390,7 @@ Command add_run_command(CLI::App& app) {
                   "$DEV_JWT_SECRET, else the dev secret");
   sub->add_flag("--skip-bad", f->config.skip_bad, "Skip corrupt trace records instead of stopping");
   sub->add_flag("-q,--quiet", f->quiet,
-                "No live view and no summary (use with --out, --html, --csv or --hgrm)");
+                "No live view and no summary (use with --out, --html, --csv, --hgrm or --hlog)");
   return {sub, [f, speed, seed] {
             f->speed_given = speed->count() > 0;
             f->seed_given = seed->count() > 0;

@@ -22,7 +22,7 @@ struct RunFlags {
   std::string drain;
   std::string start_at;
   std::vector<std::string> only, skip, headers, thresholds, probes;
-  std::string out_path, hgrm_dir, csv_path, html_path;
+  std::string out_path, hgrm_dir, csv_path, html_path, hlog_path;
   std::string shard;
   unsigned shards = 0;
   std::optional<int64_t> threads;  // none: one per core

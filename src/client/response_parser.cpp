@@ -79,6 +79,7 @@ struct ResponseParser::Callbacks {
     if (!s.observer_) return -1;
     s.status_ = status;
     s.observer_->on_headers(status, s.event_stream_);
+    s.body_wanted_ = s.keep_body_ || (s.observer_ && s.observer_->wants_body);
     if (s.event_stream_) s.sse_.reset();
     if (s.head_request_ || status == 204 || status == 304) return 1;
     s.close_delimited_ = llhttp_message_needs_eof(p) != 0;
@@ -93,7 +94,7 @@ struct ResponseParser::Callbacks {
         s.observer_->on_sse_event(s.now_ns_);
       }
     }
-    if (s.keep_body_ && s.observer_) s.observer_->on_body({at, length});
+    if (s.body_wanted_ && s.observer_) s.observer_->on_body({at, length});
     return s.observer_ ? 0 : HPE_USER;
   }
 
@@ -147,6 +148,7 @@ void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool k
   observer_ = &observer;
   head_request_ = head_request;
   keep_body_ = keep_body;
+  body_wanted_ = false;
   report_headers_ = observer.wants_header_lines;
   bytes_ = 0;
   status_ = 0;

@@ -30,6 +30,7 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   failure_reason_.clear();
   connection_ = nullptr;
   samples_body_ = false;
+  wants_body = false;
   if (headers_) headers_->clear();
   wants_header_lines = captures_read_headers(*request_);
   if (request_->expects_event_stream) hold_eager_reads();
@@ -85,6 +86,7 @@ const client::HeaderList& InFlight::headers() const {
 
 void InFlight::on_headers(int status, bool is_event_stream) {
   samples_body_ = status >= 400 && sink_.wants_body_sample(*this, status);
+  wants_body = samples_body_;
   event_stream_ = is_event_stream;
   if (is_event_stream) hold_eager_reads();
 }

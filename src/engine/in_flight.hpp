@@ -60,10 +60,10 @@ class InFlight final : public client::ResponseObserver {
 
   const PreparedRequest& request() const { return *request_; }
   const client::WireBytes& wire() const { return wire_; }
-  // Whether on_body must be called: always, since an error response's body may be sampled and
-  // the status is known only after the send. Bytes are copied only for a capture (the whole
-  // body, up to 1 MiB) or a wanted sample (its first kSampleTextBytes).
-  bool keeps_body() const { return true; }
+  // Whether on_body must be called for every response: only for a capture (the whole body, up
+  // to 1 MiB). An error response whose sample is wanted asks for its body in on_headers, once
+  // the status is known (wants_body), and keeps its first kSampleTextBytes.
+  bool keeps_body() const { return request_->captures != nullptr; }
   // The measurements of a response that ended now.
   Completion completion(int64_t now_ns, int status, uint64_t bytes) const;
   Failure failure(int64_t now_ns, client::FailureCause cause) const;

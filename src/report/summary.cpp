@@ -66,24 +66,28 @@ void lower_bound_line(std::string& out, const Scope& s) {
           s.lower_bounds == 1 ? "its" : "their", completed_only.c_str());
 }
 
+// The per-endpoint or per-tag table; its rate is each scope's achieved rate ("-" when the load
+// lasted under a second).
 void scope_table(std::string& out, const char* title, const std::vector<results::NamedScope>& rows,
-                 double seconds) {
+                 const ResultDoc& r) {
   if (rows.empty()) return;
   size_t width = std::strlen(title);
-  for (const auto& r : rows) width = std::max(width, r.name.size());
+  for (const auto& row : rows) width = std::max(width, row.name.size());
   std::vector<const results::NamedScope*> sorted;
-  for (const auto& r : rows) sorted.push_back(&r);
+  for (const auto& row : rows) sorted.push_back(&row);
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
   appendf(out, "\n  %-*s %9s %8s %7s %10s %10s %10s %10s\n", static_cast<int>(width), title,
           "requests", "rate/s", "errors", "p50", "p95", "p99", "max");
-  for (const auto* r : sorted) {
-    const Scope& s = r->scope;
-    appendf(out, "  %-*s %9llu %8.1f %6.2f%% %10s %10s %10s %10s", static_cast<int>(width),
-            r->name.c_str(), static_cast<unsigned long long>(s.offered),
-            static_cast<double>(s.completed) / seconds, s.error_ratio() * 100,
-            percentile_ms(s.corrected, 50).c_str(), percentile_ms(s.corrected, 95).c_str(),
-            percentile_ms(s.corrected, 99).c_str(), max_ms(s.corrected).c_str());
+  for (const auto* row : sorted) {
+    const Scope& s = row->scope;
+    char rate[32] = "-";
+    if (r.has_rate_window()) std::snprintf(rate, sizeof rate, "%.1f", r.achieved_per_s(s));
+    appendf(out, "  %-*s %9llu %8s %6.2f%% %10s %10s %10s %10s", static_cast<int>(width),
+            row->name.c_str(), static_cast<unsigned long long>(s.offered), rate,
+            s.error_ratio() * 100, percentile_ms(s.corrected, 50).c_str(),
+            percentile_ms(s.corrected, 95).c_str(), percentile_ms(s.corrected, 99).c_str(),
+            max_ms(s.corrected).c_str());
     if (s.lower_bounds) {
       appendf(out, "  (%llu lower bound%s)", static_cast<unsigned long long>(s.lower_bounds),
               s.lower_bounds == 1 ? "" : "s");
@@ -96,29 +100,30 @@ void count_line(std::string& out, const char* cause, uint64_t n) {
   if (n) appendf(out, "    %-16s %llu\n", cause, static_cast<unsigned long long>(n));
 }
 
-// The requests line states the run's length; the rate line's offered rate is over the offered
-// load, whose length it names only when that differs (an interrupted run, a long drain), and
-// then as the load's, so that the two never read as two lengths of the run.
+// The requests line states the run's length; the rate line gives the figures of
+// docs/result-format.md: offered over the offered load, whose length it names only when that
+// differs (an interrupted run, a long drain), and then as the load's, so that the two never read
+// as two lengths of the run; achieved, the completions during the load; throughput over the run.
+// A window under a second gives its count and length instead of a rate.
 void rate_lines(std::string& out, const ResultDoc& r) {
   const auto& o = r.overall;
-  const double seconds = std::max(1e-3, static_cast<double>(r.elapsed_us) / 1e6);
-  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
+  const std::string run_text = results::window_text(r.elapsed_us);
   appendf(out,
           "\n  requests   offered %llu   sent %llu   completed %llu   failed %llu   "
-          "in %.1fs\n",
+          "in %s\n",
           static_cast<unsigned long long>(o.offered), static_cast<unsigned long long>(o.sent),
           static_cast<unsigned long long>(o.completed), static_cast<unsigned long long>(o.failed),
-          seconds);
-  appendf(out, "  rate       offered %.1f/s", static_cast<double>(o.offered) / load_seconds);
-  char seconds_text[32], load_text[32];
-  std::snprintf(seconds_text, sizeof seconds_text, "%.1f", seconds);
-  std::snprintf(load_text, sizeof load_text, "%.1f", load_seconds);
-  if (seconds - load_seconds >= kLoadDiffersRatio * seconds &&
-      std::strcmp(seconds_text, load_text) != 0) {
-    appendf(out, " over %ss of offered load", load_text);
+          run_text.c_str());
+  appendf(out, "  rate       offered %s", r.offered_text().c_str());
+  const std::string load_text = results::window_text(r.load_us);
+  if (r.has_rate_window() &&
+      static_cast<double>(r.elapsed_us - r.load_us) >=
+          kLoadDiffersRatio * static_cast<double>(r.elapsed_us) &&
+      load_text != run_text) {
+    appendf(out, " over %s of offered load", load_text.c_str());
   }
-  appendf(out, "   throughput %.1f/s   connections opened %llu",
-          static_cast<double>(o.completed) / seconds,
+  if (r.has_rate_window()) appendf(out, "   achieved %s", r.achieved_text().c_str());
+  appendf(out, "   throughput %s   connections opened %llu", r.throughput_text().c_str(),
           static_cast<unsigned long long>(r.connections_opened));
   if (r.connections_failed > 0) {
     appendf(out, " (%llu attempts failed)", static_cast<unsigned long long>(r.connections_failed));
@@ -271,9 +276,8 @@ std::string format_summary(const ResultDoc& r) {
   }
   latency_table(out, o);
 
-  const double load_seconds = std::max(1e-3, static_cast<double>(r.load_us) / 1e6);
-  scope_table(out, "endpoint", r.by_endpoint, load_seconds);
-  if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, load_seconds);
+  scope_table(out, "endpoint", r.by_endpoint, r);
+  if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, r);
   errors_by_cause(out, r);
   probe_lines(out, r);
   shard_line(out, r);

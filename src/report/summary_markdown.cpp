@@ -40,12 +40,19 @@ std::string number(const char* fmt, double value) {
   return buf;
 }
 
-void scope_row(std::string& out, const std::string& name, const Scope& s, double load_seconds) {
-  out += "| " + name + " | " + std::to_string(s.offered) + " | " +
-         number("%.1f", static_cast<double>(s.completed) / load_seconds) + " | " +
-         number("%.2f%%", s.error_ratio() * 100) + " | " + percentile_ms(s.corrected, 50) +
-         " | " + percentile_ms(s.corrected, 95) + " | " + percentile_ms(s.corrected, 99) +
-         " |\n";
+// A table row; the rate is the scope's achieved rate, "-" when the load lasted under a second.
+void scope_row(std::string& out, const std::string& name, const Scope& s, const ResultDoc& doc) {
+  const std::string rate = doc.has_rate_window() ? number("%.1f", doc.achieved_per_s(s)) : "-";
+  out += "| " + name + " | " + std::to_string(s.offered) + " | " + rate + " | " +
+         number("%.2f%%", s.error_ratio() * 100) + " | " + percentile_ms(s.corrected, 50) + " | " +
+         percentile_ms(s.corrected, 95) + " | " + percentile_ms(s.corrected, 99) + " |\n";
+}
+
+// The run's rates as docs/result-format.md defines them; counts under a second.
+std::string rates_text(const ResultDoc& doc) {
+  std::string out = "offered " + doc.offered_text();
+  if (doc.has_rate_window()) out += ", achieved " + doc.achieved_text();
+  return out + ", throughput " + doc.throughput_text();
 }
 
 std::string headline(const ResultDoc& doc) {
@@ -59,8 +66,8 @@ std::string headline(const ResultDoc& doc) {
     out += "✓ passed: " + std::to_string(doc.thresholds.size()) + " of " +
            std::to_string(doc.thresholds.size()) + " thresholds hold";
   } else {
-    out += "✗ failed: " + std::to_string(crossed) + " of " +
-           std::to_string(doc.thresholds.size()) + " thresholds crossed";
+    out += "✗ failed: " + std::to_string(crossed) + " of " + std::to_string(doc.thresholds.size()) +
+           " thresholds crossed";
   }
   if (doc.interrupted) out += " (interrupted: partial results)";
   return out + "\n";
@@ -71,28 +78,27 @@ std::string headline(const ResultDoc& doc) {
 std::string format_summary_markdown(const ResultDoc& doc) {
   std::string out = headline(doc);
   const std::string rate = doc.config_text("rate");
-  const double seconds = std::max(1e-3, static_cast<double>(doc.elapsed_us) / 1e6);
-  const double load_seconds = std::max(1e-3, static_cast<double>(doc.load_us) / 1e6);
   out += '\n';
   out += code(doc.config_text("trace"));
-  out += " → " + code(doc.config_text("target")) + " · " + (rate.empty() ? std::string("recorded timing") : cell_text(rate)) + ", " +
-         doc.config_text("arrival") + " arrivals · " + number("%.1f", seconds) + " s · " +
-         std::to_string(doc.overall.offered) + " offered, " +
+  out += " → " + code(doc.config_text("target")) + " · " +
+         (rate.empty() ? std::string("recorded timing") : cell_text(rate)) + ", " +
+         doc.config_text("arrival") + " arrivals · " + results::window_text(doc.elapsed_us) +
+         " · " + std::to_string(doc.overall.offered) + " offered, " +
          std::to_string(doc.overall.completed) + " completed, " +
-         std::to_string(doc.overall.failed) + " failed · throughput " +
-         number("%.1f", static_cast<double>(doc.overall.completed) / seconds) + "/s\n";
+         std::to_string(doc.overall.failed) + " failed · " + rates_text(doc) + "\n";
   if (!doc.warnings.empty()) {
     out += "\n";
     for (const auto& w : doc.warnings) out += "> **warning:** " + cell_text(w) + "\n";
   }
-  out += "\n| scope | requests | rate/s | errors | p50 | p95 | p99 |\n"
-         "|:--|--:|--:|--:|--:|--:|--:|\n";
-  scope_row(out, "**overall**", doc.overall, load_seconds);
+  out +=
+      "\n| scope | requests | rate/s | errors | p50 | p95 | p99 |\n"
+      "|:--|--:|--:|--:|--:|--:|--:|\n";
+  scope_row(out, "**overall**", doc.overall, doc);
   std::vector<const results::NamedScope*> endpoints;
   for (const auto& e : doc.by_endpoint) endpoints.push_back(&e);
   std::stable_sort(endpoints.begin(), endpoints.end(),
                    [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
-  for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, load_seconds);
+  for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, doc);
   if (doc.overall.lower_bounds) {
     out += "\nLatency is corrected (from the intended send time) and includes " +
            std::to_string(doc.overall.lower_bounds) +

@@ -85,26 +85,4 @@ const Scope* ResultDoc::find_scope(std::string_view name) const noexcept {
   return nullptr;
 }
 
-double ResultDoc::offered_per_s() const noexcept {
-  return static_cast<double>(overall.offered) / std::max(1e-6, static_cast<double>(load_us) / 1e6);
-}
-
-double ResultDoc::throughput_per_s() const noexcept {
-  return static_cast<double>(overall.completed) /
-         std::max(1e-6, static_cast<double>(elapsed_us) / 1e6);
-}
-
-int64_t ResultDoc::load_seconds() const noexcept {
-  return std::max<int64_t>(1, load_us / 1'000'000);
-}
-
-uint64_t ResultDoc::completed_during_load() const noexcept {
-  const int64_t window = load_seconds();
-  uint64_t n = 0;
-  for (const auto& row : timeline) {
-    if (row.second < window) n += row.completed;
-  }
-  return n;
-}
-
 }  // namespace replay::results

@@ -43,15 +43,16 @@ struct ResponseObserver {
     static_cast<void>(name);
     static_cast<void>(value);
   }
-  // The final response's status line and headers were parsed.
+  // The final response's status line and headers were parsed. The observer may set
+  // `wants_body` here to get this response's on_body calls.
   virtual void on_headers(int status, bool is_event_stream) {
     static_cast<void>(status);
     static_cast<void>(is_event_stream);
   }
   // One text/event-stream event (a blank-line terminated block with a data field) arrived.
   virtual void on_sse_event(uint64_t now_ns) { static_cast<void>(now_ns); }
-  // Decoded body bytes (chunk framing removed); only when the request asked to keep them. The
-  // view is valid during the call only.
+  // Decoded body bytes (chunk framing removed); only when the request asked to keep them, or
+  // when `wants_body` was true after on_headers. The view is valid during the call only.
   virtual void on_body(std::string_view chunk) { static_cast<void>(chunk); }
   // The response is complete: final status and its total size in bytes (status line, headers
   // and body as received, interim 1xx responses included).
@@ -63,6 +64,9 @@ struct ResponseObserver {
   // Set by an observer that overrides on_header, before Connection::send (read once per
   // response when its parsing begins).
   bool wants_header_lines = false;
+  // Set by the observer (in on_headers, which knows the status) to receive on_body for this
+  // response although the request did not ask to keep the body; read right after on_headers.
+  bool wants_body = false;
 };
 
 }  // namespace replay::client

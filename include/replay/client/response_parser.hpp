@@ -68,7 +68,7 @@ class ResponseParser {
   std::string header_value_;
   bool report_headers_ = false;  // the observer wants on_header calls
   bool head_request_ = false;
-  bool keep_body_ = false;   // asked by begin(): every response's body goes to on_body
+  bool keep_body_ = false;    // asked by begin(): every response's body goes to on_body
   bool body_wanted_ = false;  // this response's body goes to on_body
   bool started_ = false;
   bool complete_ = false;

@@ -244,15 +244,35 @@ struct ResultDoc {
   // The scope named `name`: "" is overall, then tags, then endpoints (as --threshold looks
   // them up); nullptr when there is none.
   const Scope* find_scope(std::string_view name) const noexcept;
+  // The run's figures (docs/result-format.md "Figures"), the one definition of each that every
+  // view prints; src/results/figures.cpp. Rates are printed only when has_rate_window().
   // Offered requests per second of load_us.
   double offered_per_s() const noexcept;
-  // Completed requests per second of elapsed_us.
+  // Completions during the load (completed_during_load) per second of load_seconds().
+  double achieved_per_s() const noexcept;
+  // The scope's achieved rate: its share of the completions, of achieved_per_s() (as
+  // --threshold 'rate>..' measures a tag or an endpoint).
+  double achieved_per_s(const Scope& scope) const noexcept;
+  // Completed requests per second of elapsed_us: the drain after the load included.
   double throughput_per_s() const noexcept;
   // Whole seconds of offered load (load_us rounded down), at least 1.
   int64_t load_seconds() const noexcept;
   // Completions in the timeline's first load_seconds() rows: the drain after the load neither
   // adds to nor dilutes the achieved rate (the rate --threshold 'rate>..' checks).
   uint64_t completed_during_load() const noexcept;
+  // The load lasted at least kMinRateWindowUs: below it a view prints counts, not rates.
+  bool has_rate_window() const noexcept;
+  // "100.0/s"; under kMinRateWindowUs the count and the window: "2 in 0.001s".
+  std::string offered_text() const;
+  // "99.5/s"; "" under kMinRateWindowUs (no whole second of load to count completions in).
+  std::string achieved_text() const;
+  // "90.4/s" over elapsed_us; under kMinRateWindowUs of it "2 in 0.004s".
+  std::string throughput_text() const;
 };
+
+// Rates are printed only over a window of at least this long (one timeline second).
+inline constexpr int64_t kMinRateWindowUs = 1'000'000;
+// A window's length for people: "12.3s", "0.004s" under a second.
+std::string window_text(int64_t us);
 
 }  // namespace replay::results

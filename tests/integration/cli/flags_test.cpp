@@ -218,8 +218,8 @@ TEST_CASE("run takes -o like every other command; -q without an output warns") {
       {"run", kDemo, "--target", target, "--rate", "20/s", "--duration", "1s", "-q"}, 60000);
   CHECK(lost.exit_code == 0);
   CHECK(lost.err ==
-        "replay: warning: -q without --out, --html, --csv, --hgrm or --threshold: nothing of this "
-        "run is kept\n");
+        "replay: warning: -q without --out, --html, --csv, --hgrm, --hlog or --threshold: nothing "
+        "of this run is kept\n");
   auto gated = replay_cli({"run", kDemo, "--target", target, "--rate", "20/s", "--duration", "1s",
                            "-q", "--threshold", "errors<50%"},
                           60000);

@@ -302,5 +302,39 @@ TEST_CASE("ResponseParser: an observer abandoned from on_header stops the parse"
   CHECK(observer.headers_status == 0);
 }
 
+TEST_CASE("ResponseParser: without keep_body, the observer asks for a body after the headers") {
+  // Wants the body of error responses only, as the engine does for failure samples.
+  struct ErrorBodies : RecordingObserver {
+    void on_headers(int status, bool is_event_stream) override {
+      RecordingObserver::on_headers(status, is_event_stream);
+      wants_body = status >= 400;
+    }
+  };
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  const std::string unavailable =
+      "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "4\r\nfull\r\n0\r\n\r\n";
+  ResponseParser parser;
+  size_t consumed = 0;
+  ErrorBodies first;
+  parser.begin(first, false, false);
+  REQUIRE(feed(parser, ok, 2, consumed) == ResponseParser::Progress::complete);
+  CHECK(first.headers_status == 200);
+  CHECK(first.body.empty());  // no on_body call for a 200
+
+  ErrorBodies second;
+  parser.begin(second, false, false);
+  REQUIRE(feed(parser, unavailable, 3, consumed) == ResponseParser::Progress::complete);
+  CHECK(second.body == "full");
+
+  // The choice is per response: the next 200 on the same parser gets no body again, even from
+  // an observer left wanting one.
+  ErrorBodies third;
+  third.wants_body = true;
+  parser.begin(third, false, false);
+  REQUIRE(feed(parser, ok, ok.size(), consumed) == ResponseParser::Progress::complete);
+  CHECK(third.body.empty());
+}
+
 }  // namespace
 }  // namespace replay::client

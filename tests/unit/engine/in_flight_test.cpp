@@ -24,12 +24,18 @@ struct Sink final : InFlightSink {
     }
   }
   void note_eager_reads(int change) override { eager += change; }
+  bool wants_body_sample(const InFlight&, int status) override {
+    asked.push_back(status);
+    return samples_wanted;
+  }
 
   std::vector<int64_t> sent;
   std::vector<std::pair<bool, int64_t>> events;
   std::vector<Completion> completions;
   std::vector<Failure> failures;
   int eager = 0;
+  bool samples_wanted = false;
+  std::vector<int> asked;  // statuses wants_body_sample was asked about
 };
 
 RequestPtr request(int64_t intended_ns, std::vector<trace::Capture> captures = {}) {
@@ -102,6 +108,40 @@ TEST_CASE("InFlight: a failure before the send is timed from the intended time")
   CHECK(sink.failures[0].failed_ns == 53 * kMs);
   CHECK(sink.failures[0].intended_ns == 50 * kMs);
   CHECK(sink.failures[0].cause == client::FailureCause::connect_refused);
+}
+
+TEST_CASE(
+    "InFlight: the body is asked for only by captures, or after an error status whose "
+    "sample is wanted") {
+  Sink sink;
+  InFlight f(sink);
+  f.reset(request(0), nullptr, 0);
+  CHECK_FALSE(f.keeps_body());  // no capture: on_body is not called for every response
+  f.on_headers(200, false);
+  CHECK_FALSE(f.wants_body);
+  CHECK(sink.asked.empty());  // a success is not even considered for a sample
+
+  sink.samples_wanted = true;
+  f.on_headers(503, false);
+  CHECK(f.wants_body);
+  CHECK(sink.asked == std::vector<int>{503});
+  f.on_body(R"({"detail":"queue full"})");
+  f.on_complete(3 * kMs, 503, 90);
+  REQUIRE(sink.completions.size() == 1);
+  CHECK(sink.completions[0].body_start == R"({"detail":"queue full"})");
+
+  // The scope has its samples of 429 already: no body for this one.
+  static_cast<void>(f.take_request());
+  f.reset(request(0), nullptr, 0);
+  CHECK_FALSE(f.wants_body);  // reset forgets the last response's choice
+  sink.samples_wanted = false;
+  f.on_headers(429, false);
+  CHECK_FALSE(f.wants_body);
+
+  // A capture reads every body, whatever its status.
+  static_cast<void>(f.take_request());
+  f.reset(request(0, {{"id", "json:/id"}}), nullptr, 0);
+  CHECK(f.keeps_body());
 }
 
 }  // namespace replay::engine
