@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "feeder.hpp"
+#include "live_latency.hpp"
 #include "placement.hpp"
 #include "replay/client/read_poller.hpp"
 #include "replay/core/units.hpp"
@@ -130,7 +131,19 @@ Result<RunResult> run_replay(const RunConfig& config,
   Prober prober(config.probes);
   prober.start(run_start_ns);
 
-  Progress last{};
+  Progress last{.first = true, .threads = threads};
+  if (on_progress) on_progress(last);
+  LiveLatency latency;
+  const Feeder* feeding = nullptr;  // set once the feeder exists (same thread)
+  // The offered load's planned length: the schedule's, or where the trace ran out before it.
+  auto planned_s = [&]() -> double {
+    int64_t planned_ns = scheduled_us * 1000;
+    if (feeding && feeding->trace_ran_out()) {
+      const int64_t ran_out_ns = feeding->last_offset_ns();
+      planned_ns = planned_ns > 0 ? std::min(planned_ns, ran_out_ns) : ran_out_ns;
+    }
+    return static_cast<double>(planned_ns) / 1e9;
+  };
   int64_t next_progress_ns = run_start_ns + 1'000'000'000;
   // Returns when it wants to be called next.
   auto report_progress = [&](int64_t now_ns) -> int64_t {
@@ -138,6 +151,8 @@ Result<RunResult> run_replay(const RunConfig& config,
     next_progress_ns += 1'000'000'000;
     Progress p;
     p.elapsed_s = static_cast<double>(now_ns - run_start_ns) / 1e9;
+    p.planned_s = planned_s();
+    p.threads = threads;
     for (auto& w : workers) {
       const auto& c = w->live();
       p.offered += c.offered.load(std::memory_order_relaxed);
@@ -146,10 +161,19 @@ Result<RunResult> run_replay(const RunConfig& config,
       p.errors += c.errors.load(std::memory_order_relaxed);
       p.in_flight += c.in_flight.load(std::memory_order_relaxed);
       p.backlog += c.backlog.load(std::memory_order_relaxed);
-      p.p99_us = std::max(p.p99_us, c.last_second_p99_us.load(std::memory_order_relaxed));
+      latency.collect(w->closed_seconds(), w->done());
     }
-    p.offered_per_s = static_cast<double>(p.offered - last.offered);
-    p.completed_per_s = static_cast<double>(p.completed - last.completed);
+    const LiveLatency::Figure second = latency.settle();
+    p.latency_second = second.second;
+    p.latency_count = second.count;
+    p.p50_us = second.p50_us;
+    p.p99_us = second.p99_us;
+    p.seconds_dropped = latency.dropped();
+    // A late call covers more than a second: rates are per second of what it covers.
+    const double covered_s = p.elapsed_s - last.elapsed_s;
+    const double per_s = covered_s > 0.5 ? 1.0 / covered_s : 1.0;
+    p.offered_per_s = static_cast<double>(p.offered - last.offered) * per_s;
+    p.completed_per_s = static_cast<double>(p.completed - last.completed) * per_s;
     last = p;
     if (on_progress) on_progress(p);
     return next_progress_ns;
@@ -157,6 +181,7 @@ Result<RunResult> run_replay(const RunConfig& config,
 
   WorkerSink sink(workers);
   Feeder feeder(config, source, timing, sink, clock, run_start_ns, interrupt, report_progress);
+  feeding = &feeder;
   std::optional<Error> failure;
   if (auto fed = feeder.run(); !fed) failure = fed.error();
   const uint64_t pushed = feeder.pushed();

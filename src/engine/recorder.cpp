@@ -46,7 +46,8 @@ std::string printable_sample(std::string_view raw) {
 
 }  // namespace
 
-Recorder::Recorder(int64_t run_start_ns) : run_start_ns_(run_start_ns) {}
+Recorder::Recorder(int64_t run_start_ns, IntervalOutbox* live)
+    : run_start_ns_(run_start_ns), live_(live) {}
 
 int64_t Recorder::second_of(int64_t at_ns) const {
   return std::max<int64_t>(0, (at_ns - run_start_ns_) / kNsPerSecond);
@@ -258,11 +259,12 @@ void Recorder::record_in_timeline(uint32_t tag_id, int64_t second, int64_t corre
   }
 }
 
-void Recorder::close_second(OpenSecond& open) {
+void Recorder::close_second(OpenSecond& open, bool publish) {
   TimelineRow& r = row(open.second);
   if (open.corrected.count() > 0) {
-    histogram::merge_serialised(r.corrected, open.corrected.serialise());
-    last_closed_p99_us_ = open.corrected.value_at_percentile(99);
+    std::string corrected = open.corrected.serialise();
+    histogram::merge_serialised(r.corrected, corrected);
+    if (publish && live_) live_->publish(open.second, std::move(corrected));
   }
   if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
   for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
@@ -280,15 +282,17 @@ void Recorder::close_second(OpenSecond& open) {
 void Recorder::close_seconds_before(int64_t now_ns) {
   const int64_t limit = second_of(now_ns) - 1;
   while (!open_.empty() && open_.front().second < limit) {
-    close_second(open_.front());
+    close_second(open_.front(), true);
     spares_.push_back(std::move(open_.front()));
     open_.pop_front();
   }
   closed_before_ = std::max(closed_before_, limit);
+  if (live_) live_->close_before(closed_before_);
 }
 
 WorkerResults& Recorder::finish() {
-  for (OpenSecond& open : open_) close_second(open);
+  // Nobody reads the live outbox any more: the run's figures come from the rows.
+  for (OpenSecond& open : open_) close_second(open, false);
   open_.clear();
   spares_.clear();
   closed_before_ = std::numeric_limits<int64_t>::max();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
 #include "replay/engine/run_stats.hpp"
 
@@ -70,8 +71,9 @@ struct Failure {
 // and an event for a second already closed is merged into that second's row.
 class Recorder {
  public:
-  // `run_start_ns` is second 0 of the timeline.
-  explicit Recorder(int64_t run_start_ns);
+  // `run_start_ns` is second 0 of the timeline. `live`, when given, gets each second that
+  // close_seconds_before closes (and must outlive the recorder).
+  explicit Recorder(int64_t run_start_ns, IntervalOutbox* live = nullptr);
 
   // A request's intended time came (it is due), counted by its intended second.
   void record_offered(ScopeIds ids, int64_t intended_ns);
@@ -95,10 +97,9 @@ class Recorder {
   void note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog);
 
   // Serialises the histograms of seconds that ended more than one second before `now_ns`
-  // into their rows (events that late are rare: they are merged into the row instead).
+  // into their rows (events that late are rare: they are merged into the row instead), and
+  // hands each second's corrected histogram to the live outbox.
   void close_seconds_before(int64_t now_ns);
-  // Corrected p99 of the newest closed second (us), for the live view.
-  int64_t last_closed_second_p99_us() const { return last_closed_p99_us_; }
 
   const ScopeStats& overall() const { return results_.overall; }
   WorkerResults& results() { return results_; }
@@ -130,17 +131,18 @@ class Recorder {
   ScopeStats& endpoint(uint32_t id);
   // The open histograms of `second`, or nullptr when that second was closed already.
   OpenSecond* open_second(int64_t second);
-  void close_second(OpenSecond& open);
+  // `publish`: hand its corrected histogram to the live outbox too.
+  void close_second(OpenSecond& open, bool publish);
   // One corrected (and, for completions, service) value into the second's histograms.
   void record_in_timeline(uint32_t tag_id, int64_t second, int64_t corrected_us,
                           const int64_t* service_us);
 
   int64_t run_start_ns_;
+  IntervalOutbox* live_;
   WorkerResults results_;
   std::deque<OpenSecond> open_;     // increasing seconds
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)
   int64_t closed_before_ = 0;       // every second below this one is closed
-  int64_t last_closed_p99_us_ = 0;
 };
 
 }  // namespace replay::engine

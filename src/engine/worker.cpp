@@ -76,7 +76,7 @@ void Worker::run_loop() {
       &loop_, target_, tls_, reads_.get(),
       PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms}, clock_,
       static_cast<PoolListener&>(*this));
-  recorder_.emplace(run_start_ns_);
+  recorder_.emplace(run_start_ns_, &closed_seconds_);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);
@@ -438,7 +438,6 @@ void Worker::on_tick() {
   if (shutting_down_) return;
   const int64_t now = clock_.now_ns();
   recorder_->close_seconds_before(now);
-  live_.last_second_p99_us.store(recorder_->last_closed_second_p99_us(), std::memory_order_relaxed);
   const uint64_t offered = recorder_->overall().offered;
   wakes_.update_gap(static_cast<int64_t>((offered - offered_at_last_tick_) * 1000 / kTickMs));
   offered_at_last_tick_ = offered;

@@ -17,6 +17,7 @@
 #include "clock.hpp"
 #include "connection_pool.hpp"
 #include "in_flight.hpp"
+#include "interval_outbox.hpp"
 #include "pending_queue.hpp"
 #include "prepared_request.hpp"
 #include "recorder.hpp"
@@ -52,7 +53,6 @@ struct LiveCounters {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> in_flight{0};
   std::atomic<uint64_t> backlog{0};
-  std::atomic<int64_t> last_second_p99_us{0};
 };
 
 class Worker final : private InFlightSink, private PoolListener {
@@ -101,6 +101,8 @@ class Worker final : private InFlightSink, private PoolListener {
   bool done() const { return done_.load(std::memory_order_acquire); }
 
   const LiveCounters& live() const { return live_; }
+  // Main thread (the only consumer): the seconds the worker closed, for the live latency.
+  IntervalOutbox& closed_seconds() { return closed_seconds_; }
   // After join(): the worker's measurements (moved out).
   WorkerResults take_results() { return std::move(results_); }
 
@@ -164,6 +166,7 @@ class Worker final : private InFlightSink, private PoolListener {
   int input_ready_fd_ = -1;
   std::atomic<bool> input_ready_pending_{false};
   LiveCounters live_;
+  IntervalOutbox closed_seconds_;
   std::thread thread_;
   int64_t run_start_ns_ = 0;
   int64_t load_end_ns_ = 0;

@@ -53,12 +53,24 @@ struct RunConfig {
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
 };
 
-// Live view, once a second, on the calling thread.
+// Live view, on the calling thread: once when the run has started (before second 0, nothing
+// counted yet: elapsed_s 0, first true), then once a second.
 struct Progress {
+  bool first = false;
   double elapsed_s = 0;
+  // How long the offered load is planned to last (--duration, a rate schedule that ends, or
+  // where the trace ran out); 0 while not known.
+  double planned_s = 0;
+  unsigned threads = 0;
   uint64_t offered = 0, sent = 0, completed = 0, errors = 0, in_flight = 0, backlog = 0;
-  double offered_per_s = 0, completed_per_s = 0;  // over the last second
-  int64_t p99_us = 0;                             // corrected, of the last full second
+  double offered_per_s = 0, completed_per_s = 0;  // since the previous call
+  // Corrected latency (completions and failures) of one second, merged over the workers: the
+  // newest second all of them have closed (a second or two ago). latency_second -1: none yet;
+  // latency_count 0: nothing ended in it.
+  int64_t latency_second = -1;
+  uint64_t latency_count = 0;
+  int64_t p50_us = 0, p99_us = 0;
+  uint64_t seconds_dropped = 0;  // closed seconds the live view lost (it fell behind)
 };
 
 struct NamedStats {
@@ -81,8 +93,8 @@ struct RunResult {
   uint64_t connections_failed = 0;  // attempted and never established (refused, timed out, ...)
   // What stopped the run short of its configuration; unset when nothing did.
   struct ResourceLimit {
-    std::string what;  // "open files": the process's RLIMIT_NOFILE (ulimit -n), or the system's
-    uint64_t limit = 0;            // the soft limit the run had (0: the system's table)
+    std::string what;    // "open files": the process's RLIMIT_NOFILE (ulimit -n), or the system's
+    uint64_t limit = 0;  // the soft limit the run had (0: the system's table)
     uint64_t connections = 0;      // connections the workers held when it was reached
     uint64_t requests_waited = 0;  // requests that had to wait for a connection because of it
   };

@@ -124,13 +124,24 @@ TEST_CASE("Recorder: completions out of order across a second boundary merge int
 
 TEST_CASE("Recorder: a second closes a second after it ended; a later event is merged into it") {
   ManualClock clock(kStart);
-  Recorder recorder(kStart);
+  IntervalOutbox live;
+  Recorder recorder(kStart, &live);
   clock.set_ns(kStart + 500 * kMs);
   recorder.record_completion(completion_at(clock, kStart + 400 * kMs, 1 * kMs));
+  clock.set_ns(kStart + 1900 * kMs);
+  recorder.close_seconds_before(clock.now_ns());  // too soon: second 0 stays open
+  CHECK(live.closed_before() == 0);
+  CHECK(live.take() == nullptr);
   clock.set_ns(kStart + 2500 * kMs);
   recorder.close_seconds_before(clock.now_ns());  // closes second 0
   CHECK(count_of(recorder.results().timeline[0].corrected) == 1);
-  CHECK(recorder.last_closed_second_p99_us() == 100'000);
+  // The live view gets the same histogram the row got.
+  CHECK(live.closed_before() == 1);
+  auto closed = live.take();
+  REQUIRE(closed != nullptr);
+  CHECK(closed->second == 0);
+  CHECK(closed->corrected == recorder.results().timeline[0].corrected);
+  CHECK(live.take() == nullptr);
   // A straggler for second 0, stamped long ago and read only now.
   const int64_t now = clock.now_ns();
   clock.set_ns(kStart + 700 * kMs);
