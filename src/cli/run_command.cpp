@@ -12,6 +12,7 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "live_view.hpp"
 #include "not_a_trace.hpp"
 #include "replay/core/units.hpp"
 #include "replay/core/wire_check.hpp"
@@ -32,9 +33,15 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 std::atomic<int> g_signal{0};  // the signal that interrupted the run
 
+std::atomic<bool> g_live_line{false};  // a status line may be on stderr
+
 void on_interrupt(int signal_number) {
   g_signal.store(signal_number);
   g_interrupted.store(true);
+  // Ctrl-C clears the status line at once (write is async-signal-safe; the view draws no more).
+  if (g_live_line.load()) {
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, "\r\033[K", 4);
+  }
   // A second Ctrl-C ends the process the ordinary way.
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -200,17 +207,6 @@ Result<void> resolve(RunFlags& f) {
   return {};
 }
 
-void print_progress(const engine::Progress& p) {
-  std::fprintf(stderr,
-               "\r\033[K  %6.1fs  offered %7.1f/s  achieved %7.1f/s  in-flight %5llu  "
-               "backlog %5llu  p99 %9s  errors %llu",
-               p.elapsed_s, p.offered_per_s, p.completed_per_s,
-               static_cast<unsigned long long>(p.in_flight),
-               static_cast<unsigned long long>(p.backlog), format_ms(p.p99_us).c_str(),
-               static_cast<unsigned long long>(p.errors));
-  std::fflush(stderr);
-}
-
 int run_run(RunFlags& f) {
   // First of all: a signal during start-up (trace checks, the receive-stamp probe) still ends
   // the run the graceful way, with its (empty) outputs written.
@@ -237,12 +233,23 @@ int run_run(RunFlags& f) {
                  "replay: warning: -q without --out, --html, --csv, --hgrm, --hlog or --threshold: "
                  "nothing of this run is kept\n");
   }
+  // The plan goes to stdout before the load starts, TTY or not, as k6 prints its execution
+  // plan; the summary then leaves it out, so stdout stays what `replay report` prints.
   const bool live = !f.quiet && isatty(STDERR_FILENO);
-
+  g_live_line.store(live);
+  LiveView view(
+      [&](const engine::Progress& first) {
+        report::RunReport plan;
+        plan.config = f.config;
+        plan.rate_text = f.rate;
+        plan.result.threads = first.threads;
+        return report::format_summary_header(report::to_result_doc(plan));
+      },
+      f.quiet ? nullptr : stdout, live ? stderr : nullptr, STDERR_FILENO, g_interrupted);
   auto result = engine::run_replay(
-      f.config, live ? std::function<void(const engine::Progress&)>(print_progress) : nullptr,
-      g_interrupted);
-  if (live) std::fprintf(stderr, "\r\033[K");
+      f.config, [&](const engine::Progress& p) { view.show(p); }, g_interrupted);
+  view.clear();
+  g_live_line.store(false);
   if (!result) return report_error(result.error().within("run"), exit_code_for(result.error()));
 
   report::RunReport report;
@@ -255,7 +262,7 @@ int run_run(RunFlags& f) {
   const bool crossed = std::any_of(doc.thresholds.begin(), doc.thresholds.end(),
                                    [](const results::ThresholdResult& t) { return !t.passed; });
   doc.source = f.out_path;
-  if (!f.quiet) std::fputs(report::format_summary(doc).c_str(), stdout);
+  if (!f.quiet) std::fputs(view.after_header(report::format_summary(doc)).c_str(), stdout);
   // Writes one output file and names it under the summary (after a blank line, so the summary
   // is the output up to its first "\n\n  result " or the like); false (reported) when it fails.
   bool first_saved = true;

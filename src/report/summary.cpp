@@ -248,7 +248,7 @@ void shard_line(std::string& out, const ResultDoc& r) {
 
 }  // namespace
 
-std::string format_summary(const ResultDoc& r) {
+std::string format_summary_header(const ResultDoc& r) {
   std::string out;
   appendf(out, "replay run %s -> %s\n", r.config_text("trace").c_str(),
           r.config_text("target").c_str());
@@ -257,6 +257,11 @@ std::string format_summary(const ResultDoc& r) {
           rate.empty() ? "recorded timing" : rate.c_str(), r.config_text("arrival").c_str(),
           r.config_text("loop") == "true" ? ", looped" : "", r.config_text("threads").c_str(),
           r.config_text("max_connections").c_str());
+  return out;
+}
+
+std::string format_summary(const ResultDoc& r) {
+  std::string out = format_summary_header(r);
   if (r.interrupted) appendf(out, "  INTERRUPTED: partial results\n");
   for (const auto& w : r.warnings) appendf(out, "  warning: %s\n", w.c_str());
   rate_lines(out, r);

@@ -20,6 +20,9 @@ namespace replay::report {
 // captures, aborted session steps, 4xx/5xx); probes; the shard; the saturation line naming every
 // limit that holds; thresholds.
 std::string format_summary(const results::ResultDoc& doc);
+// The summary's first lines, the run's plan (trace, target, schedule, threads, connections):
+// format_summary starts with them, and they need only the doc's config.
+std::string format_summary_header(const results::ResultDoc& doc);
 
 // A markdown summary for a CI job summary or a pull-request comment: a headline with the
 // verdict (thresholds passed or crossed, or the saturation verdict without thresholds), the
