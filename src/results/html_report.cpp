@@ -16,12 +16,9 @@ namespace {
 
 constexpr size_t kMaxTagCharts = 12;
 
-// The scope's share of the completions during the load, per second of load (as --threshold
-// 'rate>..' measures it).
-double scope_rate(const ResultDoc& doc, const Scope& s) {
-  if (doc.overall.completed == 0) return 0;
-  return static_cast<double>(doc.completed_during_load()) * static_cast<double>(s.completed) /
-         static_cast<double>(doc.overall.completed) / static_cast<double>(doc.load_seconds());
+// The scope's achieved rate (docs/result-format.md "Figures"); a dash under a second of load.
+std::string scope_rate_text(const ResultDoc& doc, const Scope& s) {
+  return doc.has_rate_window() ? rate_text(doc.achieved_per_s(s)) : "—";
 }
 
 std::string count_text(uint64_t n) {
@@ -69,16 +66,16 @@ std::string header_html(const ResultDoc& doc) {
 
 std::string cards_html(const ResultDoc& doc) {
   const Scope& o = doc.overall;
-  const double achieved =
-      static_cast<double>(doc.completed_during_load()) / static_cast<double>(doc.load_seconds());
+  const std::string achieved = doc.achieved_text();
   bool thresholds_failed = false;
   for (const auto& t : doc.thresholds) thresholds_failed = thresholds_failed || !t.passed;
   std::vector<Card> items = {
       {"requests", count_text(o.completed + o.failed), count_text(o.offered) + " offered", ""},
       {"errors", percent_text(o.error_ratio()), count_text(o.errors) + " requests",
        o.errors ? "bad" : "ok"},
-      {"offered rate", rate_text(doc.offered_per_s()), "over the load", ""},
-      {"achieved rate", rate_text(achieved), "completed during the load", ""},
+      {"offered rate", doc.offered_text(), "over the load", ""},
+      {"achieved rate", achieved.empty() ? "—" : achieved,
+       achieved.empty() ? "under a second of load" : "completed during the load", ""},
       {"p50 corrected", percentile_text(o.corrected, 50),
        o.lower_bounds ? "incl. " + count_text(o.lower_bounds) + " failed (lower bounds)" : "", ""},
       {"p99 corrected", percentile_text(o.corrected, 99),
@@ -156,7 +153,7 @@ std::string scopes_table(const ResultDoc& doc, const std::vector<NamedScope>& sc
     const Histogram& h = s.corrected;
     std::vector<std::string> cells = {name,
                                       count_text(s.completed + s.failed),
-                                      rate_text(scope_rate(doc, s)),
+                                      scope_rate_text(doc, s),
                                       percent_text(s.error_ratio()),
                                       percentile_text(h, 50),
                                       percentile_text(h, 90),

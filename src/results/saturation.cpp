@@ -127,9 +127,11 @@ Saturation analyse_saturation(const std::vector<TimelineRow>& timeline,
                   static_cast<long long>(v.from_second), static_cast<long long>(v.to_second));
   } else {
     std::snprintf(buf, sizeof buf,
-                  "%s: achieved %.1f/s of %.1f/s offered, latency trend %+.2f ms/s",
+                  "%s: achieved %.1f/s of %.1f/s offered (seconds %lld-%lld), latency trend "
+                  "%+.2f ms/s",
                   limits.empty() ? "not saturated" : "service not shown saturated",
-                  v.achieved_per_s, v.offered_per_s, v.growth_ms_per_s);
+                  v.achieved_per_s, v.offered_per_s, static_cast<long long>(v.from_second),
+                  static_cast<long long>(v.to_second), v.growth_ms_per_s);
   }
   v.summary = limits + buf;
   return v;
