@@ -27,14 +27,15 @@ std::string percent_text(double ratio) {
   return buf;
 }
 
-// The steps' corrected p99 and p50 against their achieved rate, in increasing rate.
+// The steps' corrected p99 and p50 against their achieved rate, joined in increasing offered
+// rate: past the knee the achieved rate stops growing and the line climbs.
 std::string curve_section(const CapacityReport& report) {
   std::vector<const StepReport*> steps;
   for (const auto& s : report.steps) {
     if (s.reason != StepReason::interrupted && s.figures.completed > 0) steps.push_back(&s);
   }
   std::sort(steps.begin(), steps.end(), [](const StepReport* a, const StepReport* b) {
-    return a->figures.achieved_per_s < b->figures.achieved_per_s;
+    return a->figures.rate_per_s < b->figures.rate_per_s;
   });
   double lo = INFINITY, hi = 0;
   for (const auto* s : steps) {

@@ -26,6 +26,7 @@ Command add_compare_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 Command add_synth_command(CLI::App& app);
+Command add_capacity_command(CLI::App& app);
 
 // Prints "replay: <context>" on stderr as one line and returns `exit_code`.
 int report_error(const Error& error, int exit_code);

@@ -74,12 +74,13 @@ int main_with_args(int argc, char** argv) {
       "Exit codes: 0 ok, 1 usage or input error, 2 run failed, 99 a --threshold (run) or\n"
       "--fail-on rule (compare) was crossed.\n"
       "Docs: README.md, docs/trace-format.md, docs/result-format.md, docs/scenarios.md,\n"
-      "docs/recording.md, docs/compare.md");
+      "docs/recording.md, docs/compare.md, docs/capacity.md");
 
   const Command commands[] = {add_inspect_command(app), add_run_command(app),
                               add_compare_command(app), add_report_command(app),
                               add_merge_command(app),   add_synth_command(app),
-                              add_record_command(app),  add_import_command(app)};
+                              add_record_command(app),  add_import_command(app),
+                              add_capacity_command(app)};
   keep_leftovers(app);
   hide_empty_list_defaults(app);
 
