@@ -76,11 +76,10 @@ int main_with_args(int argc, char** argv) {
       "Docs: README.md, docs/trace-format.md, docs/result-format.md, docs/scenarios.md,\n"
       "docs/recording.md, docs/compare.md, docs/capacity.md");
 
-  const Command commands[] = {add_inspect_command(app), add_run_command(app),
-                              add_compare_command(app), add_report_command(app),
-                              add_merge_command(app),   add_synth_command(app),
-                              add_record_command(app),  add_import_command(app),
-                              add_capacity_command(app)};
+  const Command commands[] = {
+      add_inspect_command(app), add_run_command(app),    add_compare_command(app),
+      add_report_command(app),  add_merge_command(app),  add_synth_command(app),
+      add_record_command(app),  add_import_command(app), add_capacity_command(app)};
   keep_leftovers(app);
   hide_empty_list_defaults(app);
 
