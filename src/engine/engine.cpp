@@ -159,8 +159,8 @@ Result<RunResult> run_replay(const RunConfig& config,
       p.sent += c.sent.load(std::memory_order_relaxed);
       p.completed += c.completed.load(std::memory_order_relaxed);
       p.errors += c.errors.load(std::memory_order_relaxed);
-      p.in_flight += c.in_flight.load(std::memory_order_relaxed);
-      p.backlog += c.backlog.load(std::memory_order_relaxed);
+      p.in_flight += take_peak(c.in_flight_peak, c.in_flight);
+      p.backlog += take_peak(c.backlog_peak, c.backlog);
       latency.collect(w->closed_seconds(), w->done());
     }
     const LiveLatency::Figure second = latency.settle();

@@ -382,6 +382,14 @@ void Worker::on_event(InFlight& request, bool first, int64_t elapsed_ns) {
 void Worker::on_load_changed(size_t in_flight, size_t backlog) {
   live_.in_flight.store(in_flight, std::memory_order_relaxed);
   live_.backlog.store(backlog, std::memory_order_relaxed);
+  // Only this thread raises the peaks; the main thread's reset may lose one raise, which the
+  // next change or the gauge itself makes good.
+  if (in_flight > live_.in_flight_peak.load(std::memory_order_relaxed)) {
+    live_.in_flight_peak.store(in_flight, std::memory_order_relaxed);
+  }
+  if (backlog > live_.backlog_peak.load(std::memory_order_relaxed)) {
+    live_.backlog_peak.store(backlog, std::memory_order_relaxed);
+  }
   if (shutting_down_) return;
   // The gauges keep a maximum per second: the loop's cached time is close enough (no clock
   // read per request).

@@ -7,6 +7,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -53,7 +54,18 @@ struct LiveCounters {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> in_flight{0};
   std::atomic<uint64_t> backlog{0};
+  // The most of each since the main thread last took them (take_peak): a gauge read once a
+  // second at a fixed phase would miss requests that never span the reading (20/s of 40 ms
+  // requests, read just before each second's first send, always shows 0).
+  mutable std::atomic<uint64_t> in_flight_peak{0};
+  mutable std::atomic<uint64_t> backlog_peak{0};
 };
+
+// The peak since the last call (at least the gauge's value now), starting the next interval.
+inline uint64_t take_peak(std::atomic<uint64_t>& peak, const std::atomic<uint64_t>& gauge) {
+  const uint64_t now = gauge.load(std::memory_order_relaxed);
+  return std::max(peak.exchange(0, std::memory_order_relaxed), now);
+}
 
 class Worker final : private InFlightSink, private PoolListener {
  public:

@@ -62,7 +62,10 @@ struct Progress {
   // where the trace ran out); 0 while not known.
   double planned_s = 0;
   unsigned threads = 0;
-  uint64_t offered = 0, sent = 0, completed = 0, errors = 0, in_flight = 0, backlog = 0;
+  uint64_t offered = 0, sent = 0, completed = 0, errors = 0;
+  // The most requests on the wire, and waiting for a connection, since the previous call (each
+  // worker's peak, summed over the workers).
+  uint64_t in_flight = 0, backlog = 0;
   double offered_per_s = 0, completed_per_s = 0;  // since the previous call
   // Corrected latency (completions and failures) of one second, merged over the workers: the
   // newest second all of them have closed (a second or two ago). latency_second -1: none yet;

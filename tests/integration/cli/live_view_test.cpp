@@ -106,6 +106,13 @@ double shown_p99_ms(const std::string& line) {
   return std::string(unit).starts_with("ms") ? value : value * 1000;
 }
 
+// The in-flight count a status line shows; -1 when the line has none.
+long shown_in_flight(const std::string& line) {
+  const size_t at = line.find("in-flight ");
+  if (at == std::string::npos) return -1;
+  return std::strtol(line.c_str() + at + 10, nullptr, 10);
+}
+
 size_t count_of(const std::string& text, const std::string& part) {
   size_t n = 0;
   for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
@@ -129,7 +136,8 @@ TEST_CASE("run on a terminal: plan, then a status line in 80 columns, then the s
   // The plan comes first, once; the summary after the last line, without it again.
   const size_t plan_at = run.screen.find("replay run " + kWebhook + " -> " + target + "\n");
   CHECK(plan_at == 0);
-  CHECK(run.screen.find("\n  schedule   20/s, constant arrivals, looped   threads 2") < lines[0].at);
+  CHECK(run.screen.find("\n  schedule   20/s, constant arrivals, looped   threads 2") <
+        lines[0].at);
   CHECK(count_of(run.screen, "replay run ") == 1);
   CHECK(count_of(run.screen, "  schedule   ") == 1);
   const size_t summary_at = run.screen.find("\n  requests   offered ");
@@ -144,6 +152,10 @@ TEST_CASE("run on a terminal: plan, then a status line in 80 columns, then the s
     CHECK(line.text.size() <= kColumns - 3u);
     CHECK(line.text.find_first_of("\r\n\033") == std::string::npos);
     CHECK(line.text.find("/5s") != std::string::npos);
+    // A request is on the wire 40 ms of every 50 ms: each second has one in flight at some
+    // point. (A gauge read at each second's start, just before that second's first send,
+    // showed 0 every time.)
+    CHECK(shown_in_flight(line.text) >= 1);
     const double p99 = shown_p99_ms(line.text);
     if (p99 < 0) continue;
     latency_shown = true;
