@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "figures.hpp"
 #include "html_page.hpp"
 #include "replay/capacity/capacity_report.hpp"
 #include "replay/core/units.hpp"
@@ -15,17 +16,9 @@ namespace {
 
 using results::html_escape;
 
-std::string rate_text(double per_s) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.1f/s", per_s);
-  return buf;
-}
-
-std::string percent_text(double ratio) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", ratio * 100);
-  return buf;
-}
+// Numbers are spelled as every results view spells them.
+using results::percent_text;
+using results::rate_text;
 
 // The steps' corrected p99 and p50 against their achieved rate, joined in increasing offered
 // rate: past the knee the achieved rate stops growing and the line climbs.

@@ -2,22 +2,15 @@
 
 #include <cstdio>
 
+#include "figures.hpp"
 #include "replay/core/units.hpp"
 
 namespace replay::capacity {
 namespace {
 
-std::string rate_text(double per_s) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.1f/s", per_s);
-  return buf;
-}
-
-std::string percent_text(double ratio) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", ratio * 100);
-  return buf;
-}
+// Numbers are spelled as every results view spells them.
+using results::percent_text;
+using results::rate_text;
 
 std::string step_figures(const StepReport& s) {
   return rate_text(s.figures.achieved_per_s) + " achieved at " + rate_text(s.figures.rate_per_s) +
