@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "replay/core/units.hpp"
@@ -73,6 +74,44 @@ std::string headline(const ResultDoc& doc) {
   return out + "\n";
 }
 
+// The first kept sample of `key` ("429", "reset"), cut for a table cell; "" when none.
+std::string sample_cell(const Scope& s, const std::string& key) {
+  constexpr size_t kShown = 80;
+  for (const auto& sample : s.samples) {
+    if (sample.key != key || sample.text.empty()) continue;
+    std::string text = sample.text.substr(0, kShown);
+    if (sample.text.size() > kShown) text += "...";
+    return "at " + format_duration_us(sample.at_us) + ": " + code(text);
+  }
+  return "";
+}
+
+// Errors by cause, as the terminal summary lists them: transport causes, failed captures and
+// aborted steps, then each exact status >= 400 (classes for older results), with an example.
+void errors_table(std::string& out, const ResultDoc& doc) {
+  const Scope& o = doc.overall;
+  std::vector<std::array<std::string, 3>> rows;
+  for (const auto& [cause, count] : o.failures) {
+    if (count) rows.push_back({code(cause), std::to_string(count), sample_cell(o, cause)});
+  }
+  if (o.status_codes.empty()) {
+    if (o.status[4]) rows.push_back({"4xx", std::to_string(o.status[4]), ""});
+    if (o.status[5]) rows.push_back({"5xx", std::to_string(o.status[5]), ""});
+  } else {
+    for (const auto& [status, count] : o.status_codes) {
+      if (status < 400) continue;
+      const std::string key = std::to_string(status);
+      rows.push_back({"HTTP " + key, std::to_string(count), sample_cell(o, key)});
+    }
+  }
+  if (o.status[0]) rows.push_back({"other status", std::to_string(o.status[0]), ""});
+  if (rows.empty()) return;
+  out += "\n| error | count | example |\n|:--|--:|:--|\n";
+  for (const auto& [what, count, example] : rows) {
+    out += "| " + what + " | " + count + " | " + example + " |\n";
+  }
+}
+
 }  // namespace
 
 std::string format_summary_markdown(const ResultDoc& doc) {
@@ -99,6 +138,7 @@ std::string format_summary_markdown(const ResultDoc& doc) {
   std::stable_sort(endpoints.begin(), endpoints.end(),
                    [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
   for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, doc);
+  errors_table(out, doc);
   if (doc.overall.lower_bounds) {
     out += "\nLatency is corrected (from the intended send time) and includes " +
            std::to_string(doc.overall.lower_bounds) +
