@@ -149,8 +149,10 @@ TEST_CASE("Connection: a close-delimited body completes when the close arrives, 
         write_all(fd, kCloseDelimited);
         steps.answered_ns = uv_hrtime();
         sleep_ms(300);
-        shutdown(fd, SHUT_WR);
+        // Stamped before the FIN leaves: the client may complete on it before this thread
+        // runs again, and must never see the stamp unset.
         steps.ended_ns = uv_hrtime();
+        shutdown(fd, SHUT_WR);
       });
       TestLoop loop;
       {
