@@ -52,15 +52,32 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 TEST_CASE("the open-file limit caps the connections: exit 2, one line, on time, counted") {
   // Answers take 500 ms: 400/s needs about 200 connections, and 128 descriptors hold fewer.
-  SimProcess sim({"--no-auth", "--latency", "/health/live=500ms", "--latency",
-                  "/health/ready=500ms"});
+  SimProcess sim(
+      {"--no-auth", "--latency", "/health/live=500ms", "--latency", "/health/ready=500ms"});
   REQUIRE(sim.started());
   const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
   const auto out = temp_path("fd-limit.json");
   const auto started = std::chrono::steady_clock::now();
-  auto r = run_command({kPrlimit, "--nofile=128:128", kReplay, "run", kHealth, "--target", target,
-                        "--rate", "400/s", "--duration", "2s", "--loop", "--threads", "1",
-                        "--max-connections", "1000", "--timeout", "1s", "--out", out},
+  auto r = run_command({kPrlimit,
+                        "--nofile=128:128",
+                        kReplay,
+                        "run",
+                        kHealth,
+                        "--target",
+                        target,
+                        "--rate",
+                        "400/s",
+                        "--duration",
+                        "2s",
+                        "--loop",
+                        "--threads",
+                        "1",
+                        "--max-connections",
+                        "1000",
+                        "--timeout",
+                        "1s",
+                        "--out",
+                        out},
                        30'000);
   const double took = seconds_since(started);
   INFO(r.out << r.err);
@@ -115,10 +132,10 @@ TEST_CASE("a target that never answers: connections counted as failed attempts, 
   // A port nothing listens on: every connection is refused.
   const uint16_t port = replay::testing::pick_free_port();
   const auto out = temp_path("refused.json");
-  auto r = run_command({kReplay, "run", kHealth, "--target",
-                        "http://127.0.0.1:" + std::to_string(port), "--rate", "20/s",
-                        "--duration", "1s", "--out", out},
-                       20'000);
+  auto r =
+      run_command({kReplay, "run", kHealth, "--target", "http://127.0.0.1:" + std::to_string(port),
+                   "--rate", "20/s", "--duration", "1s", "--out", out},
+                  20'000);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.out.find("connections opened 0 (20 attempts failed)") != std::string::npos);
