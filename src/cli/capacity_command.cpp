@@ -26,7 +26,6 @@
 #include "replay/results/result_writer.hpp"
 #include "replay/results/threshold.hpp"
 #include "replay/schedule/rate.hpp"
-#include "replay/trace/trace_reader.hpp"
 #include "run_flags.hpp"
 
 namespace replay::cli {
@@ -89,7 +88,9 @@ Result<double> parse_precision(const std::string& text) {
   return v;
 }
 
-// The engine's configuration shared by every step; the rate and duration are set per step.
+// The engine's configuration shared by every step, resolved as `replay run` resolves its flags
+// (-H checked for CR/LF/NUL, the dev JWT secret, the trace's base URL); the rate and duration
+// are set per step.
 Result<engine::RunConfig> base_config(const CapacityFlags& f) {
   RunFlags run;
   run.config.trace_path = f.trace_path;
@@ -97,35 +98,17 @@ Result<engine::RunConfig> base_config(const CapacityFlags& f) {
   run.threads = f.threads;
   run.max_connections = f.max_connections;
   run.timeout = f.timeout;
+  run.drain = f.drain;
+  run.headers = f.headers;
   run.config.insecure = f.insecure;
   run.config.cacert = f.cacert;
   if (auto checked = check_run_flags(run); !checked) return checked.error().within("capacity");
+  if (auto resolved = resolve_run_flags(run); !resolved) {
+    return resolved.error().within("capacity");
+  }
   engine::RunConfig c = run.config;
   c.arrival = schedule::Arrival::constant;
   c.loop = true;
-  c.timeout_ms = std::max<int64_t>(1, *parse_duration_us(f.timeout) / 1000);
-  if (!f.drain.empty()) {
-    auto drain = parse_duration_us(f.drain);
-    if (!drain) return drain.error().within("capacity: --drain");
-    c.drain_ms = drain.value() / 1000;
-  }
-  for (const auto& h : f.headers) {
-    auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      return flag_error("-H '" + h + "': expected 'Name: value'");
-    }
-    std::string value = h.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    c.headers.emplace_back(h.substr(0, colon), value);
-  }
-  if (c.target_url.empty()) {
-    auto reader = trace::TraceReader::open(c.trace_path);
-    if (!reader) return reader.error().within("opening trace '" + c.trace_path + "'");
-    c.target_url = reader.value()->header().base_url;
-    if (c.target_url.empty()) {
-      return flag_error("--target is required: the trace names no base URL");
-    }
-  }
   return c;
 }
 

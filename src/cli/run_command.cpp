@@ -15,7 +15,6 @@
 #include "live_view.hpp"
 #include "not_a_trace.hpp"
 #include "replay/core/units.hpp"
-#include "replay/core/wire_check.hpp"
 #include "replay/engine/engine.hpp"
 #include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
@@ -23,8 +22,6 @@
 #include "replay/results/html_report.hpp"
 #include "replay/results/result_writer.hpp"
 #include "replay/results/threshold.hpp"
-#include "replay/synth/template.hpp"
-#include "replay/trace/trace_reader.hpp"
 #include "run_flags.hpp"
 
 namespace replay::cli {
@@ -47,18 +44,6 @@ void on_interrupt(int signal_number) {
   signal(SIGTERM, SIG_DFL);
 }
 
-// --jwt-secret re-mints the bearer tokens of any trace. $DEV_JWT_SECRET stands in for it only
-// in a trace whose tokens synth minted (the engine re-mints those when the secret's fingerprint
-// matches the header's), so a dev secret in the environment never re-signs recorded tokens.
-void resolve_jwt_secret(engine::RunConfig& c) {
-  if (!c.jwt_secret.empty()) return;
-  const char* env = std::getenv("DEV_JWT_SECRET");
-  if (env == nullptr || *env == '\0') return;
-  auto reader = trace::TraceReader::open(c.trace_path);
-  // A trace that does not open is the engine's to report.
-  if (reader && reader.value()->header().tokens.minted_by == "synth") c.jwt_secret = env;
-}
-
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::invalid_argument:
@@ -69,142 +54,6 @@ int exit_code_for(const Error& e) {
     default:
       return kExitRunFailed;
   }
-}
-
-// Turns the flags' text into the engine's configuration; errors name the flag.
-Result<void> resolve(RunFlags& f) {
-  auto& c = f.config;
-  c.tls_resume = !f.no_tls_resume;
-  if (!f.rate.empty()) {
-    auto rate = schedule::parse_rate_schedule(f.rate);
-    if (!rate) return rate.error().within("--rate");
-    c.rate = rate.value();
-  }
-  if (!f.arrival.empty()) {
-    auto arrival = schedule::parse_arrival(f.arrival);
-    if (!arrival) return arrival.error().within("--arrival");
-    c.arrival = arrival.value();
-  } else {
-    c.arrival = c.rate ? schedule::Arrival::constant : schedule::Arrival::recorded;
-  }
-  if (c.arrival == schedule::Arrival::recorded && c.rate) {
-    return make_error(Errc::invalid_argument,
-                      "--arrival recorded keeps the trace's timing: drop --rate or use --speed");
-  }
-  if (c.arrival != schedule::Arrival::recorded && !c.rate) {
-    return make_error(Errc::invalid_argument, std::string("--arrival ") +
-                                                  schedule::arrival_name(c.arrival) +
-                                                  " needs --rate (e.g. --rate 200/s)");
-  }
-  auto speed = schedule::parse_speed(f.speed);
-  if (!speed) return speed.error().within("--speed");
-  c.speed = speed.value();
-  if (!f.duration.empty()) {
-    auto d = parse_duration_us(f.duration);
-    if (!d) return d.error().within("--duration");
-    if (d.value() == 0) return make_error(Errc::invalid_argument, "--duration must be positive");
-    c.duration_us = d.value();
-  }
-  auto timeout = parse_duration_us(f.timeout);
-  if (!timeout) return timeout.error().within("--timeout");
-  c.timeout_ms = std::max<int64_t>(1, timeout.value() / 1000);
-  if (!f.drain.empty()) {
-    auto drain = parse_duration_us(f.drain);
-    if (!drain) return drain.error().within("--drain");
-    c.drain_ms = drain.value() / 1000;
-  }
-  if (!f.start_at.empty()) {
-    auto at = synth::parse_rfc3339(f.start_at);
-    if (!at) return at.error().within("--start-at");
-    c.start_at_unix_ms = at.value() * 1000;
-  }
-  auto connect_timeout = parse_duration_us(f.connect_timeout);
-  if (!connect_timeout) return connect_timeout.error().within("--connect-timeout");
-  c.connect_timeout_ms = std::max<int64_t>(1, connect_timeout.value() / 1000);
-  auto split_tags = [](const std::vector<std::string>& in, std::vector<std::string>& out) {
-    for (const auto& item : in) {
-      size_t start = 0;
-      while (start <= item.size()) {
-        auto comma = item.find(',', start);
-        auto tag =
-            item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!tag.empty()) out.push_back(tag);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
-  };
-  split_tags(f.only, c.only_tags);
-  split_tags(f.skip, c.skip_tags);
-  for (const auto& h : f.headers) {
-    auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      return make_error(Errc::invalid_argument, "-H '" + h + "': expected 'Name: value'");
-    }
-    std::string value = h.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    std::string name = h.substr(0, colon);
-    if (auto why = check_wire_text(WireField::header_name, name)) {
-      return make_error(Errc::invalid_argument, "-H: header name " + *why);
-    }
-    if (auto why = check_wire_text(WireField::header_value, value)) {
-      return make_error(Errc::invalid_argument, "-H '" + name + "': value " + *why);
-    }
-    c.headers.emplace_back(std::move(name), value);
-  }
-  for (const auto& text : f.probes) {
-    auto probe = engine::parse_probe(text);
-    if (!probe) return probe.error().within("--probe");
-    c.probes.push_back(std::move(probe).value());
-  }
-  if (!f.shard.empty() || f.shards > 0) {
-    unsigned index = 0, count = 0;
-    if (!f.shard.empty()) {
-      auto slash = f.shard.find('/');
-      char* end = nullptr;
-      index = static_cast<unsigned>(std::strtoul(f.shard.c_str(), &end, 10));
-      const bool index_ok = end == f.shard.c_str() + slash && slash != 0;
-      count = slash == std::string::npos
-                  ? 0
-                  : static_cast<unsigned>(std::strtoul(f.shard.c_str() + slash + 1, &end, 10));
-      if (!index_ok || *end != '\0' || count == 0) {
-        return make_error(Errc::invalid_argument,
-                          "--shard '" + f.shard + "': expected INDEX/COUNT, e.g. 3/8 (0-based)");
-      }
-    } else {
-      const char* env = std::getenv("JOB_COMPLETION_INDEX");
-      if (!env || !*env) {
-        return make_error(
-            Errc::invalid_argument,
-            "--shards needs the shard index in JOB_COMPLETION_INDEX (or use --shard i/N)");
-      }
-      char* end = nullptr;
-      index = static_cast<unsigned>(std::strtoul(env, &end, 10));
-      if (*end != '\0') {
-        return make_error(Errc::invalid_argument,
-                          std::string("JOB_COMPLETION_INDEX '") + env + "' is not a number");
-      }
-      count = f.shards;
-    }
-    if (index >= count) {
-      return make_error(Errc::invalid_argument, "shard index " + std::to_string(index) +
-                                                    " is not below the shard count " +
-                                                    std::to_string(count) + " (0-based)");
-    }
-    c.shard_index = index;
-    c.shard_count = count;
-  }
-  resolve_jwt_secret(c);
-  if (c.target_url.empty()) {
-    auto reader = trace::TraceReader::open(c.trace_path);
-    if (!reader) return reader.error().within("opening trace '" + c.trace_path + "'");
-    c.target_url = reader.value()->header().base_url;
-    if (c.target_url.empty()) {
-      return make_error(Errc::invalid_argument,
-                        "--target is required: the trace names no base URL");
-    }
-  }
-  return {};
 }
 
 int run_run(RunFlags& f) {
@@ -219,7 +68,8 @@ int run_run(RunFlags& f) {
   if (auto not_trace = not_a_trace_error(f.config.trace_path)) {
     return report_error(not_trace->within("run"), kExitUsage);
   }
-  if (auto resolved = resolve(f); !resolved) return report_error(resolved.error(), kExitUsage);
+  if (auto resolved = resolve_run_flags(f); !resolved)
+    return report_error(resolved.error(), kExitUsage);
   std::vector<results::Threshold> thresholds;
   for (const auto& text : f.thresholds) {
     auto t = results::parse_threshold(text);

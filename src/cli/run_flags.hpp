@@ -1,6 +1,7 @@
 #pragma once
-// The flags of `replay run` as typed, and the checks that look at several of them at once or at
-// a range: out-of-range values and pairs of flags where one would silently undo the other.
+// The flags of `replay run` as typed, the checks that look at several of them at once or at a
+// range (out-of-range values, pairs of flags where one would silently undo the other), and
+// their resolution into the engine's configuration (also `replay capacity`'s).
 
 #include <optional>
 #include <string>
@@ -43,6 +44,12 @@ unsigned max_threads();
 // --insecure with --cacert and --seed without --arrival poisson. On success sets
 // config.threads and config.max_connections. Errors: Errc::invalid_argument naming the flags.
 Result<void> check_run_flags(RunFlags& f);
+
+// Turns the flags' text into the engine's configuration (rate schedule, arrival, durations, tags,
+// -H headers checked for CR/LF/NUL, probes, shards, the dev JWT secret, the trace's base URL
+// when --target is not given); run it after check_run_flags. Errors: Errc::invalid_argument
+// naming the flag, or the trace reader's when the trace must be opened for its base URL.
+Result<void> resolve_run_flags(RunFlags& f);
 
 // Whether the run keeps anything but its exit code: a summary, an output file or a threshold.
 bool keeps_results(const RunFlags& f);

@@ -132,4 +132,10 @@ TEST_CASE("bad flags give one line and exit 1, before any load") {
                                    10'000);
   CHECK(bad_precision.exit_code == 1);
   CHECK(bad_precision.err.find("--precision must be above 0%") != std::string::npos);
+  // -H is checked as run checks it: a CR/LF would split every step's requests on the wire.
+  auto injected = run_command({kReplay, "capacity", kWebhook, "--target", "http://127.0.0.1:9",
+                               "--slo", "p99<1s", "-H", "X-Tenant: t1\r\nX-Admin: yes"},
+                              10'000);
+  CHECK(injected.exit_code == 1);
+  CHECK(injected.err == "replay: capacity: -H 'X-Tenant': value contains CR (byte 2)\n");
 }
