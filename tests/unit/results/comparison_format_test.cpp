@@ -11,11 +11,13 @@
 #include <sstream>
 
 #include "comparison_docs.hpp"
+#include "golden.hpp"
 #include "replay/results/html_report.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
 using namespace replay::results;
+using replay::testing::check_golden;
 
 namespace {
 
@@ -48,40 +50,6 @@ Release hidden_regression() {
   }
   r.comparison = compare_runs(r.before, r.after, {parse_fail_on("p99>+10%").value()}).value();
   return r;
-}
-
-// The first line where `actual` and `expected` differ, for the failure message.
-std::string first_difference(const std::string& actual, const std::string& expected) {
-  std::istringstream a(actual), e(expected);
-  std::string la, le;
-  for (int line = 1;; ++line) {
-    const bool more_a = bool(std::getline(a, la)), more_e = bool(std::getline(e, le));
-    if (!more_a && !more_e) return "";
-    if (la != le || more_a != more_e) {
-      return "line " + std::to_string(line) + ":\n  got      " + la + "\n  expected " + le;
-    }
-  }
-}
-
-// Checks `actual` byte for byte against tests/unit/results/golden/`name`; with
-// REPLAY_UPDATE_GOLDEN=1 in the environment it rewrites the file instead.
-void check_golden(const std::string& name, const std::string& actual) {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "golden" / name;
-  const char* update = std::getenv("REPLAY_UPDATE_GOLDEN");
-  if (update && std::string_view(update) == "1") {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << actual;
-    MESSAGE("rewrote " << path.string());
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(),
-                  "no golden file " << path.string() << " (REPLAY_UPDATE_GOLDEN=1 writes it)");
-  std::stringstream expected;
-  expected << in.rdbuf();
-  CHECK_MESSAGE(actual == expected.str(), name << " differs from the golden file, "
-                                               << first_difference(actual, expected.str())
-                                               << "\n(REPLAY_UPDATE_GOLDEN=1 rewrites it)");
 }
 
 size_t count_of(const std::string& text, const std::string& needle) {
