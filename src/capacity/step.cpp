@@ -64,7 +64,7 @@ ScopeWindow overall_window(const ResultDoc& doc, const StepWindow& window) {
   return w;
 }
 
-ScopeWindow tag_window(const results::TagTimeline& tag, const StepWindow& window) {
+ScopeWindow tag_window(const results::ScopeTimeline& tag, const StepWindow& window) {
   ScopeWindow w;
   const int64_t load_end = window.warmup_s + window.step_s;
   for (const auto& row : tag.rows) {
@@ -155,7 +155,7 @@ Result<StepReport> judge_step(const ResultDoc& doc, double rate_per_s, const Ste
     const ScopeWindow* scope = &overall;
     if (!slo.scope.empty()) {
       auto it = std::find_if(doc.timeline_by_tag.begin(), doc.timeline_by_tag.end(),
-                             [&](const results::TagTimeline& t) { return t.tag == slo.scope; });
+                             [&](const results::ScopeTimeline& t) { return t.name == slo.scope; });
       if (it == doc.timeline_by_tag.end()) {
         return make_error(Errc::invalid_argument,
                           "--slo '" + slo.text + "': no tag named '" + slo.scope +

@@ -223,7 +223,11 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--html", f->html_path,
                   "Write a self-contained HTML report (inline SVG charts) here");
   sub->add_option("--csv", f->csv_path,
-                  "Write the per-second timeline (overall and per tag) as CSV");
+                  "Write the per-second timeline (overall, per tag and with --endpoint-timeline "
+                  "per endpoint) as CSV");
+  sub->add_flag("--endpoint-timeline", f->config.endpoint_timeline,
+                "Also keep the per-second timeline of each endpoint (its first 50): latency "
+                "over time per endpoint in result.json, CSV and HTML");
   sub->add_option("--probe", f->probes,
                   "Sample a Prometheus gauge every second into the timeline: "
                   "NAME=http://host:port/metrics#metric (repeatable)");

@@ -57,6 +57,21 @@ uint64_t raise_open_file_limit() {
   return limit.rlim_cur == RLIM_INFINITY ? 0 : limit.rlim_cur;
 }
 
+// Adds one worker's per-scope timelines (`from`, by scope id) into the run's (`into`, `scopes`
+// of them), second by second.
+void merge_scope_timelines(std::vector<std::vector<TimelineRow>>& into,
+                           const std::vector<std::vector<TimelineRow>>& from, size_t scopes) {
+  into.resize(std::max(into.size(), scopes));
+  for (size_t id = 0; id < from.size() && id < into.size(); ++id) {
+    auto& rows = into[id];
+    for (size_t i = rows.size(); i < from[id].size(); ++i) {
+      rows.emplace_back();
+      rows.back().second = static_cast<int64_t>(i);
+    }
+    for (size_t i = 0; i < from[id].size(); ++i) rows[i].merge(from[id][i]);
+  }
+}
+
 }  // namespace
 
 Result<RunResult> run_replay(const RunConfig& config,
@@ -89,6 +104,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.timeout_ms = config.timeout_ms;
   worker_config.connect_timeout_ms = config.connect_timeout_ms;
   worker_config.header_overrides = config.headers;
+  worker_config.endpoint_timelines = config.endpoint_timeline;
   const SteadyClock clock;
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
@@ -239,15 +255,10 @@ Result<RunResult> run_replay(const RunConfig& config,
       }
     }
     for (size_t i = 0; i < r.timeline.size(); ++i) result.timeline[i].merge(r.timeline[i]);
-    result.timeline_by_tag.resize(tag_names.size());
-    for (size_t tag = 0; tag < r.timeline_by_tag.size(); ++tag) {
-      auto& into = result.timeline_by_tag[tag];
-      const auto& from = r.timeline_by_tag[tag];
-      for (size_t i = into.size(); i < from.size(); ++i) {
-        into.emplace_back();
-        into.back().second = static_cast<int64_t>(i);
-      }
-      for (size_t i = 0; i < from.size(); ++i) into[i].merge(from[i]);
+    merge_scope_timelines(result.timeline_by_tag, r.timeline_by_tag, tag_names.size());
+    if (config.endpoint_timeline) {
+      merge_scope_timelines(result.timeline_by_endpoint, r.timeline_by_endpoint,
+                            std::min<size_t>(endpoint_names.size(), kMaxEndpointTimelines));
     }
     result.connections_opened += r.connections_opened;
     result.connections_failed += r.connections_failed;

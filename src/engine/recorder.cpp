@@ -44,10 +44,21 @@ std::string printable_sample(std::string_view raw) {
   return out;
 }
 
+// The row of `second` in `rows[id]`, the rows (and the ids below) made as needed.
+TimelineRow& row_of(std::vector<std::vector<TimelineRow>>& by_id, uint32_t id, int64_t second) {
+  if (by_id.size() <= id) by_id.resize(id + 1);
+  auto& rows = by_id[id];
+  while (rows.size() <= static_cast<size_t>(second)) {
+    rows.emplace_back();
+    rows.back().second = static_cast<int64_t>(rows.size() - 1);
+  }
+  return rows[static_cast<size_t>(second)];
+}
+
 }  // namespace
 
-Recorder::Recorder(int64_t run_start_ns, IntervalOutbox* live)
-    : run_start_ns_(run_start_ns), live_(live) {}
+Recorder::Recorder(int64_t run_start_ns, IntervalOutbox* live, bool endpoint_timelines)
+    : run_start_ns_(run_start_ns), live_(live), endpoint_timelines_(endpoint_timelines) {}
 
 int64_t Recorder::second_of(int64_t at_ns) const {
   return std::max<int64_t>(0, (at_ns - run_start_ns_) / kNsPerSecond);
@@ -63,14 +74,12 @@ TimelineRow& Recorder::row(int64_t second) {
 }
 
 TimelineRow& Recorder::tag_row(uint32_t tag_id, int64_t second) {
-  auto& by_tag = results_.timeline_by_tag;
-  if (by_tag.size() <= tag_id) by_tag.resize(tag_id + 1);
-  auto& rows = by_tag[tag_id];
-  while (rows.size() <= static_cast<size_t>(second)) {
-    rows.emplace_back();
-    rows.back().second = static_cast<int64_t>(rows.size() - 1);
-  }
-  return rows[static_cast<size_t>(second)];
+  return row_of(results_.timeline_by_tag, tag_id, second);
+}
+
+TimelineRow* Recorder::endpoint_row(uint32_t endpoint_id, int64_t second) {
+  if (!keeps_endpoint_timeline(endpoint_id)) return nullptr;
+  return &row_of(results_.timeline_by_endpoint, endpoint_id, second);
 }
 
 ScopeStats& Recorder::tag(uint32_t id) {
@@ -91,6 +100,7 @@ void Recorder::count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at
   const int64_t second = second_of(at_ns);
   ++(row(second).*row_field);
   ++(tag_row(ids.tag_id, second).*row_field);
+  if (TimelineRow* e = endpoint_row(ids.endpoint_id, second)) ++(e->*row_field);
 }
 
 void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
@@ -129,19 +139,18 @@ void Recorder::record_completion(const Completion& c) {
     if (c.event_stream) s->sse_stats().events_per_response.record(c.events);
   }
   const int64_t second = second_of(c.completed_ns);
-  TimelineRow& r = row(second);
-  TimelineRow& t = tag_row(c.ids.tag_id, second);
-  ++r.completed;
-  ++t.completed;
-  r.status_codes.add(c.status);
-  t.status_codes.add(c.status);
+  for (TimelineRow* r :
+       {&row(second), &tag_row(c.ids.tag_id, second), endpoint_row(c.ids.endpoint_id, second)}) {
+    if (!r) continue;
+    ++r->completed;
+    r->status_codes.add(c.status);
+    if (c.status >= 400) ++r->errors;
+  }
   if (c.status >= 400) {
-    ++r.errors;
-    ++t.errors;
     record_sample(c.ids, c.status, client::FailureCause::closed_early, c.completed_ns,
                   c.body_start);
   }
-  record_in_timeline(c.ids.tag_id, second, corrected, &service);
+  record_in_timeline(c.ids, second, corrected, &service);
 }
 
 void Recorder::record_failure(const Failure& f) {
@@ -152,13 +161,13 @@ void Recorder::record_failure(const Failure& f) {
     ++s->failures[static_cast<size_t>(f.cause)];
   }
   const int64_t second = second_of(f.failed_ns);
-  TimelineRow& r = row(second);
-  TimelineRow& t = tag_row(f.ids.tag_id, second);
-  ++r.failed;
-  ++t.failed;
-  ++r.errors;
-  ++t.errors;
-  record_in_timeline(f.ids.tag_id, second, corrected, nullptr);
+  for (TimelineRow* r :
+       {&row(second), &tag_row(f.ids.tag_id, second), endpoint_row(f.ids.endpoint_id, second)}) {
+    if (!r) continue;
+    ++r->failed;
+    ++r->errors;
+  }
+  record_in_timeline(f.ids, second, corrected, nullptr);
   record_sample(f.ids, 0, f.cause, f.failed_ns, f.reason);
 }
 
@@ -233,17 +242,33 @@ Recorder::OpenSecond* Recorder::open_second(int64_t second) {
   return &*open_.insert(at, std::move(fresh));
 }
 
-void Recorder::record_in_timeline(uint32_t tag_id, int64_t second, int64_t corrected_us,
+void Recorder::OpenScopes::record(uint32_t id, int64_t us) {
+  if (corrected.size() <= id) {
+    corrected.resize(id + 1);
+    used.resize(id + 1);
+  }
+  corrected[id].record(us);
+  used[id] = true;
+}
+
+void Recorder::OpenScopes::close_into(std::vector<std::vector<TimelineRow>>& rows, int64_t second) {
+  for (size_t id = 0; id < corrected.size(); ++id) {
+    if (!used[id]) continue;
+    histogram::merge_serialised(row_of(rows, static_cast<uint32_t>(id), second).corrected,
+                                corrected[id].serialise());
+    corrected[id].reset();
+    used[id] = false;
+  }
+}
+
+void Recorder::record_in_timeline(ScopeIds ids, int64_t second, int64_t corrected_us,
                                   const int64_t* service_us) {
+  const bool by_endpoint = keeps_endpoint_timeline(ids.endpoint_id);
   if (OpenSecond* open = open_second(second)) {
     open->corrected.record(corrected_us);
     if (service_us) open->service.record(*service_us);
-    if (open->corrected_by_tag.size() <= tag_id) {
-      open->corrected_by_tag.resize(tag_id + 1);
-      open->tag_used.resize(tag_id + 1);
-    }
-    open->corrected_by_tag[tag_id].record(corrected_us);
-    open->tag_used[tag_id] = true;
+    open->tags.record(ids.tag_id, corrected_us);
+    if (by_endpoint) open->endpoints.record(ids.endpoint_id, corrected_us);
     return;
   }
   // Later than a second after its second ended: merge it into the row already written.
@@ -251,7 +276,10 @@ void Recorder::record_in_timeline(uint32_t tag_id, int64_t second, int64_t corre
   one.record(corrected_us);
   const std::string corrected = one.serialise();
   histogram::merge_serialised(row(second).corrected, corrected);
-  histogram::merge_serialised(tag_row(tag_id, second).corrected, corrected);
+  histogram::merge_serialised(tag_row(ids.tag_id, second).corrected, corrected);
+  if (TimelineRow* e = endpoint_row(ids.endpoint_id, second)) {
+    histogram::merge_serialised(e->corrected, corrected);
+  }
   if (service_us) {
     one.reset();
     one.record(*service_us);
@@ -267,14 +295,8 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
     if (publish && live_) live_->publish(open.second, std::move(corrected));
   }
   if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
-  for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
-    if (!open.tag_used[tag_id]) continue;
-    Histogram& h = open.corrected_by_tag[tag_id];
-    histogram::merge_serialised(tag_row(static_cast<uint32_t>(tag_id), open.second).corrected,
-                                h.serialise());
-    h.reset();
-    open.tag_used[tag_id] = false;
-  }
+  open.tags.close_into(results_.timeline_by_tag, open.second);
+  open.endpoints.close_into(results_.timeline_by_endpoint, open.second);
   open.corrected.reset();
   open.service.reset();
 }

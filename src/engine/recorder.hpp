@@ -1,6 +1,7 @@
 #pragma once
 // Where a worker's measurements go: one call per event fans it out to the overall, tag and
-// endpoint scopes and to the per-second timeline (overall and per tag). Latency rules live
+// endpoint scopes and to the per-second timeline (overall, per tag and, on demand, per
+// endpoint). Latency rules live
 // here and nowhere else: corrected = end - intended for every request that ended (a failure at
 // its failure time, as a lower bound), service = completed - sent, send_lag = sent - intended.
 
@@ -22,8 +23,10 @@ struct WorkerResults {
   std::vector<ScopeStats> by_endpoint;                    // index = endpoint_id
   std::vector<TimelineRow> timeline;                      // index = second since run start
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // [tag_id][second]
-  uint64_t connections_opened = 0;                        // established
-  uint64_t connections_failed = 0;                        // attempted, never established
+  // [endpoint_id][second]; only with endpoint timelines, for ids below kMaxEndpointTimelines
+  std::vector<std::vector<TimelineRow>> timeline_by_endpoint;
+  uint64_t connections_opened = 0;  // established
+  uint64_t connections_failed = 0;  // attempted, never established
   // The open-file limit capped the connections at descriptor_cap (descriptor_limited), and
   // this many requests waited for a connection because of it.
   bool descriptor_limited = false;
@@ -72,8 +75,10 @@ struct Failure {
 class Recorder {
  public:
   // `run_start_ns` is second 0 of the timeline. `live`, when given, gets each second that
-  // close_seconds_before closes (and must outlive the recorder).
-  explicit Recorder(int64_t run_start_ns, IntervalOutbox* live = nullptr);
+  // close_seconds_before closes (and must outlive the recorder). `endpoint_timelines`: keep
+  // per-second rows per endpoint too (for endpoint ids below kMaxEndpointTimelines).
+  explicit Recorder(int64_t run_start_ns, IntervalOutbox* live = nullptr,
+                    bool endpoint_timelines = false);
 
   // A request's intended time came (it is due), counted by its intended second.
   void record_offered(ScopeIds ids, int64_t intended_ns);
@@ -107,13 +112,22 @@ class Recorder {
   WorkerResults& finish();
 
  private:
+  // One second's corrected histograms of the scopes of one kind (tags or endpoints).
+  struct OpenScopes {
+    std::vector<Histogram> corrected;  // index = id; unused ones are not written
+    std::vector<bool> used;
+
+    void record(uint32_t id, int64_t us);
+    // Merges each used histogram into its row of `rows` (by id) for `second`, and resets it.
+    void close_into(std::vector<std::vector<TimelineRow>>& rows, int64_t second);
+  };
   // The histograms of one second still open for events.
   struct OpenSecond {
     int64_t second = 0;
     Histogram corrected;
     Histogram service;
-    std::vector<Histogram> corrected_by_tag;  // index = tag_id; empty ones are not written
-    std::vector<bool> tag_used;
+    OpenScopes tags;
+    OpenScopes endpoints;  // empty without endpoint timelines
   };
 
   int64_t second_of(int64_t at_ns) const;
@@ -127,6 +141,11 @@ class Recorder {
                      std::string_view text);
   TimelineRow& row(int64_t second);
   TimelineRow& tag_row(uint32_t tag_id, int64_t second);
+  // The endpoint's row of `second`; nullptr when its timeline is not kept.
+  TimelineRow* endpoint_row(uint32_t endpoint_id, int64_t second);
+  bool keeps_endpoint_timeline(uint32_t endpoint_id) const {
+    return endpoint_timelines_ && endpoint_id < kMaxEndpointTimelines;
+  }
   ScopeStats& tag(uint32_t id);
   ScopeStats& endpoint(uint32_t id);
   // The open histograms of `second`, or nullptr when that second was closed already.
@@ -134,11 +153,12 @@ class Recorder {
   // `publish`: hand its corrected histogram to the live outbox too.
   void close_second(OpenSecond& open, bool publish);
   // One corrected (and, for completions, service) value into the second's histograms.
-  void record_in_timeline(uint32_t tag_id, int64_t second, int64_t corrected_us,
+  void record_in_timeline(ScopeIds ids, int64_t second, int64_t corrected_us,
                           const int64_t* service_us);
 
   int64_t run_start_ns_;
   IntervalOutbox* live_;
+  bool endpoint_timelines_;
   WorkerResults results_;
   std::deque<OpenSecond> open_;     // increasing seconds
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)

@@ -76,7 +76,7 @@ void Worker::run_loop() {
       &loop_, target_, tls_, reads_.get(),
       PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms}, clock_,
       static_cast<PoolListener&>(*this));
-  recorder_.emplace(run_start_ns_, &closed_seconds_);
+  recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);

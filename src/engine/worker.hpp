@@ -44,6 +44,7 @@ struct WorkerConfig {
   int64_t wake_gap_min_ns = 100'000;
   int64_t wake_gap_max_ns = 300'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
+  bool endpoint_timelines = false;      // keep per-second rows per endpoint (Recorder)
 };
 
 // Counters the main thread reads for the live view (relaxed; approximate while running).

@@ -66,6 +66,7 @@ std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
   add_config_value(config, "shard_count", c.shard_count);
   add_config_list(config, "only", c.only_tags);
   add_config_list(config, "skip", c.skip_tags);
+  add_config_value(config, "endpoint_timeline", c.endpoint_timeline);
   return config;
 }
 
@@ -160,12 +161,17 @@ std::vector<results::TimelineRow> timeline_rows(const engine::RunResult& r) {
   return out;
 }
 
-std::vector<results::TagTimeline> tag_timelines(const engine::RunResult& r) {
-  std::vector<results::TagTimeline> out;
-  for (size_t tag = 0; tag < r.timeline_by_tag.size() && tag < r.by_tag.size(); ++tag) {
-    results::TagTimeline timeline{r.by_tag[tag].name, {}};
-    for (const auto& row : r.timeline_by_tag[tag]) {
-      results::TagTimelineRow t;
+// The timelines of `scopes` (tags or endpoints, by id), named; `skip_empty`: without the
+// scopes that have no rows.
+std::vector<results::ScopeTimeline> scope_timelines(
+    const std::vector<engine::NamedStats>& scopes,
+    const std::vector<std::vector<engine::TimelineRow>>& by_id, bool skip_empty) {
+  std::vector<results::ScopeTimeline> out;
+  for (size_t id = 0; id < by_id.size() && id < scopes.size(); ++id) {
+    if (skip_empty && by_id[id].empty()) continue;
+    results::ScopeTimeline timeline{scopes[id].name, {}};
+    for (const auto& row : by_id[id]) {
+      results::ScopeTimelineRow t;
       copy_row_counts(row, t);
       timeline.rows.push_back(std::move(t));
     }
@@ -201,7 +207,8 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.by_tag = to_scopes(r.by_tag);
   doc.by_endpoint = to_scopes(r.by_endpoint);
   doc.timeline = timeline_rows(r);
-  doc.timeline_by_tag = tag_timelines(r);
+  doc.timeline_by_tag = scope_timelines(r.by_tag, r.timeline_by_tag, false);
+  doc.timeline_by_endpoint = scope_timelines(r.by_endpoint, r.timeline_by_endpoint, true);
   for (const auto& probe : r.probes) doc.probes.push_back({probe.name, probe.metric});
   doc.saturation = results::analyse_saturation(doc);
   for (const auto& t : report.thresholds)

@@ -30,6 +30,35 @@ double probe_value(const results::TimelineRow& row, const std::string& probe) {
   return std::nan("");
 }
 
+// Endpoint rows name their scope "endpoint:GET /x", so that no tag can be mistaken for one.
+constexpr std::string_view kEndpointPrefix = "endpoint:";
+
+// The rows of `second` of each timeline that counted something in it, the scope column
+// `prefix` + its name; `next` holds each timeline's cursor (rows before it are done).
+void scope_rows(std::string& out, int64_t second, const std::vector<results::ScopeTimeline>& all,
+                std::string_view prefix, std::vector<size_t>& next, size_t probes) {
+  char buf[256];
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto& rows = all[i].rows;
+    size_t& at = next[i];
+    while (at < rows.size() && rows[at].second < second) ++at;
+    if (at >= rows.size() || rows[at].second != second) continue;
+    const auto& t = rows[at];
+    if (!t.offered && !t.sent && !t.completed && !t.failed && !t.errors) continue;
+    std::snprintf(
+        buf, sizeof buf, ",%llu,%llu,%llu,%llu,%llu,,,%.3f,%.3f,,",
+        static_cast<unsigned long long>(t.offered), static_cast<unsigned long long>(t.sent),
+        static_cast<unsigned long long>(t.completed), static_cast<unsigned long long>(t.failed),
+        static_cast<unsigned long long>(t.errors), ms(t.p50_us), ms(t.p99_us));
+    out += std::to_string(second);
+    out += ',';
+    out += csv_field(std::string(prefix) + all[i].name);
+    out += buf;
+    out += std::string(probes, ',');
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string format_timeline_csv(const results::ResultDoc& doc) {
@@ -41,8 +70,9 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
     out += csv_field(probe.name);
   }
   out += '\n';
-  // Each tag's rows are in increasing seconds, possibly with gaps: one cursor per tag.
-  std::vector<size_t> next(doc.timeline_by_tag.size(), 0);
+  // Each scope's rows are in increasing seconds, possibly with gaps: one cursor per scope.
+  std::vector<size_t> tag_next(doc.timeline_by_tag.size(), 0);
+  std::vector<size_t> endpoint_next(doc.timeline_by_endpoint.size(), 0);
   char buf[512];
   for (const auto& row : doc.timeline) {
     std::snprintf(
@@ -63,25 +93,9 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
       }
     }
     out += '\n';
-    for (size_t tag = 0; tag < doc.timeline_by_tag.size(); ++tag) {
-      const auto& rows = doc.timeline_by_tag[tag].rows;
-      size_t& at = next[tag];
-      while (at < rows.size() && rows[at].second < row.second) ++at;
-      if (at >= rows.size() || rows[at].second != row.second) continue;
-      const auto& t = rows[at];
-      if (!t.offered && !t.sent && !t.completed && !t.failed && !t.errors) continue;
-      std::snprintf(
-          buf, sizeof buf, ",%llu,%llu,%llu,%llu,%llu,,,%.3f,%.3f,,",
-          static_cast<unsigned long long>(t.offered), static_cast<unsigned long long>(t.sent),
-          static_cast<unsigned long long>(t.completed), static_cast<unsigned long long>(t.failed),
-          static_cast<unsigned long long>(t.errors), ms(t.p50_us), ms(t.p99_us));
-      out += std::to_string(row.second);
-      out += ',';
-      out += csv_field(doc.timeline_by_tag[tag].tag);
-      out += buf;
-      out += std::string(doc.probes.size(), ',');
-      out += '\n';
-    }
+    scope_rows(out, row.second, doc.timeline_by_tag, "", tag_next, doc.probes.size());
+    scope_rows(out, row.second, doc.timeline_by_endpoint, kEndpointPrefix, endpoint_next,
+               doc.probes.size());
   }
   return out;
 }

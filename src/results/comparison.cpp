@@ -14,8 +14,9 @@ namespace {
 constexpr uint64_t kFewSamples = 30;
 
 // Configuration fields expected to differ: before and after usually run against different
-// builds (`target`), and another seed is another draw of the same schedule.
-constexpr std::string_view kUncomparedConfig[] = {"target", "seed"};
+// builds (`target`), another seed is another draw of the same schedule, and endpoint timelines
+// change what is kept, not what is sent.
+constexpr std::string_view kUncomparedConfig[] = {"target", "seed", "endpoint_timeline"};
 
 struct SideScope {
   const Scope* scope = nullptr;

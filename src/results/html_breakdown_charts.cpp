@@ -34,9 +34,11 @@ std::vector<const ResultDoc*> docs_of(const std::vector<RunView>& views) {
   return docs;
 }
 
-const TagTimeline* find_tag(const ResultDoc& doc, const std::string& tag) {
-  for (const auto& t : doc.timeline_by_tag) {
-    if (t.tag == tag) return &t;
+// The timeline named `name` among `doc.*which` (by tag or by endpoint); nullptr when none.
+const ScopeTimeline* find_timeline(const ResultDoc& doc, ScopeTimelines which,
+                                   const std::string& name) {
+  for (const auto& t : doc.*which) {
+    if (t.name == name) return &t;
   }
   return nullptr;
 }
@@ -80,7 +82,7 @@ std::vector<size_t> shades_of(const std::vector<int>& codes) {
   return shades;
 }
 
-std::string tag_hover(const RunView& v, const TagTimelineRow& row) {
+std::string scope_hover(const RunView& v, const ScopeTimelineRow& row) {
   std::string text = v.label.empty() ? "" : v.label + ": ";
   return text + "p50 " + latency_text(static_cast<double>(row.p50_us)) + ", p99 " +
          latency_text(static_cast<double>(row.p99_us)) + " (" +
@@ -88,11 +90,12 @@ std::string tag_hover(const RunView& v, const TagTimelineRow& row) {
          compact_number(static_cast<double>(row.errors) / v.runs) + " errors)";
 }
 
-LineChart tag_chart(const std::vector<RunView>& views, const std::string& tag, size_t index) {
+LineChart scope_chart(const std::vector<RunView>& views, ScopeTimelines which,
+                      const std::string& name, size_t index) {
   double lo = INFINITY, hi = 0;
   int64_t last = -1;
   for (const auto& v : views) {
-    const TagTimeline* t = find_tag(*v.doc, tag);
+    const ScopeTimeline* t = find_timeline(*v.doc, which, name);
     if (!t) continue;
     for (const auto& row : t->rows) {
       last = std::max(last, row.second);
@@ -117,7 +120,7 @@ LineChart tag_chart(const std::vector<RunView>& views, const std::string& tag, s
   const bool one = views.size() == 1;
   std::vector<std::string> hover(static_cast<size_t>(last + 1));
   for (const auto& v : views) {
-    const TagTimeline* t = find_tag(*v.doc, tag);
+    const ScopeTimeline* t = find_timeline(*v.doc, which, name);
     if (!t) continue;
     std::vector<std::pair<double, double>> p50, p99;
     Band band{"p50–p99", palette_colour(index), {}, {}, {}, 0.18};
@@ -129,7 +132,7 @@ LineChart tag_chart(const std::vector<RunView>& views, const std::string& tag, s
       band.low.push_back(p50.back().second);
       band.high.push_back(p99.back().second);
       if (row.second >= 0)
-        hover[static_cast<size_t>(row.second)].append("\n").append(tag_hover(v, row));
+        hover[static_cast<size_t>(row.second)].append("\n").append(scope_hover(v, row));
     }
     const std::string prefix = v.label.empty() ? "" : v.label + " ";
     const std::string colour = one ? palette_colour(index) : v.colour;
@@ -142,28 +145,30 @@ LineChart tag_chart(const std::vector<RunView>& views, const std::string& tag, s
   const auto step = static_cast<size_t>(hover_step(last + 1));
   for (size_t s = 0; s < hover.size(); s += step) {
     xs.push_back(static_cast<double>(s));
-    texts.push_back(tag + ", second " + std::to_string(s) + hover[s]);
+    texts.push_back(name + ", second " + std::to_string(s) + hover[s]);
   }
   chart.set_hover(std::move(xs), std::move(texts));
   add_stage_markers(chart, docs_of(views));
   return chart;
 }
 
-void set_row_hover(LineChart& chart, const ResultDoc& doc, const std::vector<int>& codes,
+void set_row_hover(LineChart& chart, const RunView& v, const std::vector<int>& codes,
                    bool errors_only) {
+  const ResultDoc& doc = *v.doc;
+  auto count = [&](uint64_t n) { return compact_number(static_cast<double>(n) / v.runs); };
   std::vector<double> xs;
   std::vector<std::string> texts;
   const int64_t step = hover_step(doc.timeline.empty() ? 0 : doc.timeline.back().second + 1);
   for (const auto& row : doc.timeline) {
     if (row.second % step != 0) continue;
     std::string text = "second " + std::to_string(row.second);
-    if (errors_only) text += ": " + std::to_string(row.errors) + " errors";
+    if (errors_only) text += ": " + count(row.errors) + " errors";
     for (int code : codes) {
       if (const uint64_t n = count_of_code(row.status_codes, code)) {
-        text.append("\n").append(std::to_string(code)).append(": ").append(std::to_string(n));
+        text.append("\n").append(std::to_string(code)).append(": ").append(count(n));
       }
     }
-    if (row.failed) text += "\nfailed (no response): " + std::to_string(row.failed);
+    if (row.failed) text += "\nfailed (no response): " + count(row.failed);
     xs.push_back(static_cast<double>(row.second));
     texts.push_back(text);
   }
@@ -191,21 +196,23 @@ const char* status_colour(int code, size_t shade) {
   }
 }
 
-std::vector<NamedChart> tag_latency_charts(const std::vector<RunView>& views, size_t max_tags) {
-  std::vector<std::string> tags;
+std::vector<NamedChart> scope_latency_charts(const std::vector<RunView>& views,
+                                             ScopeTimelines which, size_t max_scopes) {
+  std::vector<std::string> names;
   for (const auto& v : views) {
-    for (const auto& t : v.doc->timeline_by_tag) {
-      if (std::find(tags.begin(), tags.end(), t.tag) == tags.end()) tags.push_back(t.tag);
+    for (const auto& t : v.doc->*which) {
+      if (std::find(names.begin(), names.end(), t.name) == names.end()) names.push_back(t.name);
     }
   }
   std::vector<NamedChart> out;
-  for (size_t i = 0; i < tags.size() && i < max_tags; ++i) {
-    out.push_back({tags[i], tag_chart(views, tags[i], i)});
+  for (size_t i = 0; i < names.size() && i < max_scopes; ++i) {
+    out.push_back({names[i], scope_chart(views, which, names[i], i)});
   }
   return out;
 }
 
-LineChart status_code_chart(const ResultDoc& doc) {
+LineChart status_code_chart(const RunView& v) {
+  const ResultDoc& doc = *v.doc;
   LineChart chart(time_axis(), Axis{"requests per second", AxisScale::linear, true, {}, 0, 0}, 1040,
                   260);
   const std::vector<int> codes = codes_in(doc, 0);
@@ -216,7 +223,7 @@ LineChart status_code_chart(const ResultDoc& doc) {
   auto add_layer = [&](const std::string& name, const char* colour, auto count) {
     Band band{name, colour, xs, below, below, 0.85};
     for (size_t i = 0; i < doc.timeline.size(); ++i) {
-      band.high[i] += static_cast<double>(count(doc.timeline[i]));
+      band.high[i] += static_cast<double>(count(doc.timeline[i])) / v.runs;
       below[i] = band.high[i];
     }
     chart.add_band(std::move(band));
@@ -230,12 +237,13 @@ LineChart status_code_chart(const ResultDoc& doc) {
   if (any_failed) {
     add_layer("failed (no response)", "#6a4c93", [](const TimelineRow& r) { return r.failed; });
   }
-  set_row_hover(chart, doc, codes, false);
+  set_row_hover(chart, v, codes, false);
   add_stage_markers(chart, {&doc});
   return chart;
 }
 
-LineChart error_cause_chart(const ResultDoc& doc) {
+LineChart error_cause_chart(const RunView& v) {
+  const ResultDoc& doc = *v.doc;
   LineChart chart(time_axis(), Axis{"errors per second", AxisScale::linear, true, {}, 0, 0}, 1040,
                   240);
   if (doc.overall.errors == 0) return chart;
@@ -245,7 +253,7 @@ LineChart error_cause_chart(const ResultDoc& doc) {
     Series s{name, colour, {}, dashed, 2};
     bool any = false;
     for (const auto& row : doc.timeline) {
-      const auto n = static_cast<double>(count(row));
+      const auto n = static_cast<double>(count(row)) / v.runs;
       any = any || n > 0;
       s.points.emplace_back(static_cast<double>(row.second), n);
     }
@@ -263,7 +271,7 @@ LineChart error_cause_chart(const ResultDoc& doc) {
     for (const auto& [code, n] : r.status_codes) known += code >= 400 ? n : 0;
     return r.errors > known ? r.errors - known : 0;
   });
-  set_row_hover(chart, doc, codes, true);
+  set_row_hover(chart, v, codes, true);
   add_stage_markers(chart, {&doc});
   return chart;
 }

@@ -188,7 +188,7 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
       before.runs > 1 || after.runs > 1
           ? " Pooled runs are aligned on their own second 0; rates are per run."
           : "";
-  std::vector<NamedChart> by_tag = tag_latency_charts(views, 12);
+  std::vector<NamedChart> by_tag = scope_latency_charts(views, &ResultDoc::timeline_by_tag, 12);
   for (auto& t : by_tag) overlay(t.chart);
   if (by_tag.size() > 1) {
     out += section("Latency over time by tag", chart_grid_html("latency-tag", by_tag),
@@ -196,6 +196,17 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
                                    "Corrected p99 (solid) and p50 (dashed) per second of each "
                                    "tag, each on its own axis." +
                                        pooled));
+  }
+  std::vector<NamedChart> by_endpoint =
+      scope_latency_charts(views, &ResultDoc::timeline_by_endpoint, 12);
+  for (auto& e : by_endpoint) overlay(e.chart);
+  if (!by_endpoint.empty()) {
+    out +=
+        section("Latency over time by endpoint", chart_grid_html("latency-endpoint", by_endpoint),
+                with_stage_note(by_endpoint[0].chart,
+                                "Corrected p99 (solid) and p50 (dashed) per second of each "
+                                "endpoint of the runs made with --endpoint-timeline." +
+                                    pooled));
   }
   LineChart latency = latency_chart(views);
   overlay(latency);
@@ -209,6 +220,21 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
   overlay(rate);
   out += chart_section("rate", "Offered vs achieved rate", rate,
                        with_stage_note(rate, "Requests per second." + pooled));
+  for (const RunView& v : views) {
+    LineChart codes = status_code_chart(v);
+    if (codes.empty()) continue;
+    out += chart_section("status-" + v.label, "Status codes over time, " + v.label, codes,
+                         with_stage_note(codes,
+                                         "Requests ended per second (per run when pooled), "
+                                         "stacked: responses by exact code, then failures "
+                                         "without one."));
+  }
+  for (const RunView& v : views) {
+    LineChart errors = error_cause_chart(v);
+    if (errors.empty()) continue;
+    out += chart_section("errors-" + v.label, "Errors over time by cause, " + v.label, errors,
+                         with_stage_note(errors, "Errors per second of completion or failure."));
+  }
   LineChart concurrency = concurrency_chart(views);
   overlay(concurrency);
   out += chart_section("concurrency", "In flight and backlog", concurrency, "");

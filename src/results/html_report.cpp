@@ -192,7 +192,8 @@ std::string render_html_report(const ResultDoc& doc) {
   std::string out = page_start("replay report: " + doc.config_text("trace"));
   out += header_html(doc) + run_notices_html(doc) + cards_html(doc);
   out += section("Saturation and limits", saturation_html(doc));
-  std::vector<NamedChart> by_tag = tag_latency_charts(views, kMaxTagCharts);
+  std::vector<NamedChart> by_tag =
+      scope_latency_charts(views, &ResultDoc::timeline_by_tag, kMaxTagCharts);
   const bool tags = by_tag.size() > 1;
   if (tags) {
     out += section("Latency over time by tag", chart_grid_html("latency-tag", by_tag),
@@ -202,6 +203,18 @@ std::string render_html_report(const ResultDoc& doc) {
                                        std::string(doc.timeline_by_tag.size() > kMaxTagCharts
                                                        ? " The first 12 tags."
                                                        : "")));
+  }
+  std::vector<NamedChart> by_endpoint =
+      scope_latency_charts(views, &ResultDoc::timeline_by_endpoint, kMaxTagCharts);
+  if (!by_endpoint.empty()) {
+    out +=
+        section("Latency over time by endpoint", chart_grid_html("latency-endpoint", by_endpoint),
+                with_stage_note(by_endpoint[0].chart,
+                                "Corrected p50 (dashed) and p99 per second of each endpoint "
+                                "(run --endpoint-timeline), each on its own axis." +
+                                    std::string(doc.timeline_by_endpoint.size() > kMaxTagCharts
+                                                    ? " The first 12 endpoints."
+                                                    : "")));
   }
   LineChart latency = latency_chart(views);
   out += chart_section(
@@ -218,14 +231,14 @@ std::string render_html_report(const ResultDoc& doc) {
                     with_stage_note(rate,
                                     "Offered counts requests by intended second; achieved counts "
                                     "completions."));
-  LineChart codes = status_code_chart(doc);
+  LineChart codes = status_code_chart(views[0]);
   if (!codes.empty()) {
     out += chart_section("status", "Status codes over time", codes,
                          with_stage_note(codes,
                                          "Requests ended per second, stacked: responses "
                                          "by exact code, then failures without one."));
   }
-  LineChart errors = error_cause_chart(doc);
+  LineChart errors = error_cause_chart(views[0]);
   if (!errors.empty()) {
     out += chart_section("errors", "Errors over time by cause", errors,
                          with_stage_note(errors, "Errors per second of completion or failure."));

@@ -179,18 +179,20 @@ std::vector<TimelineRow> merge_timelines(const std::vector<ResultDoc>& runs,
   return out;
 }
 
-// Every run's tag timelines shifted by `shift_s[i]` seconds and summed per tag and second.
-std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
-                                             const std::vector<int64_t>& shift_s) {
-  std::vector<std::pair<std::string, std::map<int64_t, TagTimelineRow>>> by_tag;
+// Every run's timelines of one kind (`which`: by tag or by endpoint) shifted by `shift_s[i]`
+// seconds and summed per scope and second.
+std::vector<ScopeTimeline> merge_scope_timelines(const std::vector<ResultDoc>& runs,
+                                                 const std::vector<int64_t>& shift_s,
+                                                 std::vector<ScopeTimeline> ResultDoc::*which) {
+  std::vector<std::pair<std::string, std::map<int64_t, ScopeTimelineRow>>> by_scope;
   for (size_t i = 0; i < runs.size(); ++i) {
-    for (const auto& timeline : runs[i].timeline_by_tag) {
-      auto it = std::find_if(by_tag.begin(), by_tag.end(),
-                             [&](const auto& t) { return t.first == timeline.tag; });
-      if (it == by_tag.end()) it = by_tag.insert(by_tag.end(), {timeline.tag, {}});
+    for (const auto& timeline : runs[i].*which) {
+      auto it = std::find_if(by_scope.begin(), by_scope.end(),
+                             [&](const auto& t) { return t.first == timeline.name; });
+      if (it == by_scope.end()) it = by_scope.insert(by_scope.end(), {timeline.name, {}});
       for (const auto& row : timeline.rows) {
         const int64_t second = row.second + shift_s[i];
-        TagTimelineRow& into = it->second[second];
+        ScopeTimelineRow& into = it->second[second];
         into.second = second;
         into.offered += row.offered;
         into.sent += row.sent;
@@ -202,9 +204,9 @@ std::vector<TagTimeline> merge_tag_timelines(const std::vector<ResultDoc>& runs,
       }
     }
   }
-  std::vector<TagTimeline> out;
-  for (auto& [tag, rows] : by_tag) {
-    TagTimeline timeline{tag, {}};
+  std::vector<ScopeTimeline> out;
+  for (auto& [name, rows] : by_scope) {
+    ScopeTimeline timeline{name, {}};
     for (auto& [second, row] : rows) {
       row.p50_us = histogram::percentile_of_serialised(row.corrected_hdr, 50);
       row.p99_us = histogram::percentile_of_serialised(row.corrected_hdr, 99);
@@ -313,7 +315,9 @@ Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards) {
   }
   add_totals(out, shards);
   out.timeline = merge_timelines(shards, shift_s);
-  out.timeline_by_tag = merge_tag_timelines(shards, shift_s);
+  out.timeline_by_tag = merge_scope_timelines(shards, shift_s, &ResultDoc::timeline_by_tag);
+  out.timeline_by_endpoint =
+      merge_scope_timelines(shards, shift_s, &ResultDoc::timeline_by_endpoint);
   merge_probe_lists(out.probes, shards);
   out.saturation = analyse_saturation(out);
   std::vector<std::string> expressions;
@@ -352,7 +356,9 @@ Result<PooledRuns> pool_runs(std::vector<ResultDoc> runs) {
   add_totals(pool.doc, runs);
   const std::vector<int64_t> no_shift(runs.size(), 0);
   pool.doc.timeline = merge_timelines(runs, no_shift);
-  pool.doc.timeline_by_tag = merge_tag_timelines(runs, no_shift);
+  pool.doc.timeline_by_tag = merge_scope_timelines(runs, no_shift, &ResultDoc::timeline_by_tag);
+  pool.doc.timeline_by_endpoint =
+      merge_scope_timelines(runs, no_shift, &ResultDoc::timeline_by_endpoint);
   merge_probe_lists(pool.doc.probes, runs);
   return pool;
 }

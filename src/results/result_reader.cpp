@@ -180,22 +180,25 @@ std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
   return rows;
 }
 
-std::vector<TagTimeline> read_tag_timelines(ObjectReader& top, ErrorSink& sink) {
-  std::vector<TagTimeline> out;
-  if (!top.find("timeline_by_tag")) return out;
-  ObjectReader tags = top.child("timeline_by_tag");
-  if (!tags.valid() || sink.failed()) return out;
-  for (auto [tag, value] : tags.object()) {
-    TagTimeline timeline{std::string(tag), {}};
+// The object `key` ("timeline_by_tag", "timeline_by_endpoint") of per-scope rows; empty when
+// absent.
+std::vector<ScopeTimeline> read_scope_timelines(ObjectReader& top, const char* key,
+                                                ErrorSink& sink) {
+  std::vector<ScopeTimeline> out;
+  if (!top.find(key)) return out;
+  ObjectReader scopes = top.child(key);
+  if (!scopes.valid() || sink.failed()) return out;
+  for (auto [name, value] : scopes.object()) {
+    ScopeTimeline timeline{std::string(name), {}};
     dom::array rows;
     if (value.get_array().get(rows) != simdjson::SUCCESS) {
-      sink.fail(tags.path_of(tag), "expected an array");
+      sink.fail(scopes.path_of(name), "expected an array");
       return out;
     }
     size_t index = 0;
     for (dom::element e : rows) {
-      ObjectReader r(e, tags.path_of(tag) + "[" + std::to_string(index++) + "]", sink);
-      TagTimelineRow row;
+      ObjectReader r(e, scopes.path_of(name) + "[" + std::to_string(index++) + "]", sink);
+      ScopeTimelineRow row;
       read_row_counts(r, row);
       row.p50_us = r.i64("p50_us");
       row.p99_us = r.i64("p99_us");
@@ -347,16 +350,17 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   if (top.find("tls_resumed")) doc.tls_resumed = top.u64("tls_resumed");
   if (top.find("resource_limit")) {
     ObjectReader limit = top.child("resource_limit");
-    doc.resource_limit = ResultDoc::ResourceLimit{limit.str("what"), limit.u64("limit"),
-                                                  limit.u64("connections"),
-                                                  limit.u64("requests_waited")};
+    doc.resource_limit =
+        ResultDoc::ResourceLimit{limit.str("what"), limit.u64("limit"), limit.u64("connections"),
+                                 limit.u64("requests_waited")};
   }
   doc.records_skipped = top.u64("records_skipped");
   if (auto overall = top.need("overall")) doc.overall = read_scope(*overall, "overall", sink);
   doc.by_tag = read_named_scopes(top, "by_tag", sink);
   doc.by_endpoint = read_named_scopes(top, "by_endpoint", sink);
   doc.timeline = read_timeline(top, sink);
-  doc.timeline_by_tag = read_tag_timelines(top, sink);
+  doc.timeline_by_tag = read_scope_timelines(top, "timeline_by_tag", sink);
+  doc.timeline_by_endpoint = read_scope_timelines(top, "timeline_by_endpoint", sink);
   doc.probes = read_probe_list(top);
   doc.saturation = read_saturation(top);
   doc.thresholds = read_thresholds(top);

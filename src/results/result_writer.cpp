@@ -143,6 +143,28 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
   w.end_object();
 }
 
+// {"name": [row, ...], ...}: the per-second rows of each tag or endpoint.
+void write_scope_timelines(JsonWriter& w, const std::vector<ScopeTimeline>& timelines) {
+  w.begin_object();
+  for (const auto& t : timelines) {
+    w.key(t.name).begin_array();
+    for (const auto& row : t.rows) {
+      write_row_counts(w, row)
+          .key("p50_us")
+          .value(row.p50_us)
+          .key("p99_us")
+          .value(row.p99_us)
+          .key("corrected_hdr")
+          .value(row.corrected_hdr)
+          .key("status_codes");
+      write_status_codes(w, row.status_codes);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
 }  // namespace
 
 std::string format_result_doc(const ResultDoc& doc) {
@@ -217,24 +239,12 @@ std::string format_result_doc(const ResultDoc& doc) {
   w.key("timeline").begin_array();
   for (const auto& row : doc.timeline) write_row(w, row);
   w.end_array();
-  w.key("timeline_by_tag").begin_object();
-  for (const auto& t : doc.timeline_by_tag) {
-    w.key(t.tag).begin_array();
-    for (const auto& row : t.rows) {
-      write_row_counts(w, row)
-          .key("p50_us")
-          .value(row.p50_us)
-          .key("p99_us")
-          .value(row.p99_us)
-          .key("corrected_hdr")
-          .value(row.corrected_hdr)
-          .key("status_codes");
-      write_status_codes(w, row.status_codes);
-      w.end_object();
-    }
-    w.end_array();
+  w.key("timeline_by_tag");
+  write_scope_timelines(w, doc.timeline_by_tag);
+  if (!doc.timeline_by_endpoint.empty()) {
+    w.key("timeline_by_endpoint");
+    write_scope_timelines(w, doc.timeline_by_endpoint);
   }
-  w.end_object();
   w.key("probes").begin_array();
   for (const auto& p : doc.probes) {
     w.begin_object().key("name").value(p.name).key("metric").value(p.metric).end_object();

@@ -51,6 +51,8 @@ struct RunConfig {
   unsigned shard_index = 0;
   unsigned shard_count = 1;
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
+  // Also keep the per-second timeline per endpoint (of the first kMaxEndpointTimelines).
+  bool endpoint_timeline = false;
 };
 
 // Live view, on the calling thread: once when the run has started (before second 0, nothing
@@ -91,6 +93,9 @@ struct RunResult {
   std::vector<NamedStats> by_endpoint;
   std::vector<TimelineRow> timeline;
   std::vector<std::vector<TimelineRow>> timeline_by_tag;  // index as by_tag; no in_flight/backlog
+  // Index as by_endpoint; empty unless RunConfig::endpoint_timeline (then at most
+  // kMaxEndpointTimelines).
+  std::vector<std::vector<TimelineRow>> timeline_by_endpoint;
   std::vector<ProbeSeries> probes;
   uint64_t connections_opened = 0;  // TCP connections established
   uint64_t connections_failed = 0;  // attempted and never established (refused, timed out, ...)

@@ -114,6 +114,10 @@ struct ScopeStats {
 };
 
 // One second of the run (second = floor((t - run start) / 1 s), t the event's time).
+// RunConfig::endpoint_timeline keeps per-second rows for the endpoints whose ids are below
+// this (the first to occur): each costs a histogram per open second in every worker.
+inline constexpr uint32_t kMaxEndpointTimelines = 50;
+
 struct TimelineRow {
   int64_t second = 0;
   uint64_t offered = 0;      // by intended time

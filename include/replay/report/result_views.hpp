@@ -30,7 +30,8 @@ std::string format_summary_header(const results::ResultDoc& doc);
 // p50/p95/p99, and the thresholds with a check mark or a cross.
 std::string format_summary_markdown(const results::ResultDoc& doc);
 
-// The per-second timeline as CSV: one row per second for "all" and one per tag, with counts
+// The per-second timeline as CSV: one row per second for "all", one per tag and, when the run
+// kept endpoint timelines, one per endpoint (its scope column "endpoint:GET /x"), with counts
 // (offered, sent, completed, failed, errors; in-flight and backlog for "all"), corrected p50/p99
 // (ms, completions and failures), service p50/p99 for "all", and one column per probe.
 std::string format_timeline_csv(const results::ResultDoc& doc);

@@ -141,9 +141,9 @@ struct TimelineRow {
   StatusCodeCounts status_codes;    // the second's completions by code (empty in older results)
 };
 
-// One second of one tag: the row's counts and corrected latency (in-flight and backlog are
-// kept for the whole run only).
-struct TagTimelineRow {
+// One second of one tag or endpoint: the row's counts and corrected latency (in-flight and
+// backlog are kept for the whole run only).
+struct ScopeTimelineRow {
   int64_t second = 0;
   uint64_t offered = 0;
   uint64_t sent = 0;
@@ -156,9 +156,10 @@ struct TagTimelineRow {
   StatusCodeCounts status_codes;  // the second's completions by code (empty in older results)
 };
 
-struct TagTimeline {
-  std::string tag;
-  std::vector<TagTimelineRow> rows;  // increasing seconds
+// The per-second rows of one tag or endpoint.
+struct ScopeTimeline {
+  std::string name;                    // the tag or the endpoint ("GET /plans/{id}")
+  std::vector<ScopeTimelineRow> rows;  // increasing seconds
 };
 
 // A --probe of the run: the column name and the Prometheus metric it samples.
@@ -229,11 +230,13 @@ struct ResultDoc {
   std::optional<ResourceLimit> resource_limit;
   uint64_t records_skipped = 0;
   Scope overall;
-  std::vector<NamedScope> by_tag;            // file order
-  std::vector<NamedScope> by_endpoint;       // file order
-  std::vector<TimelineRow> timeline;         // increasing seconds, from 0 in what replay writes
-  std::vector<TagTimeline> timeline_by_tag;  // file order; empty in results of older builds
-  std::vector<ProbeInfo> probes;             // empty without --probe
+  std::vector<NamedScope> by_tag;              // file order
+  std::vector<NamedScope> by_endpoint;         // file order
+  std::vector<TimelineRow> timeline;           // increasing seconds, from 0 in what replay writes
+  std::vector<ScopeTimeline> timeline_by_tag;  // file order; empty in results of older builds
+  // File order; only with run --endpoint-timeline (its first 50 endpoints).
+  std::vector<ScopeTimeline> timeline_by_endpoint;
+  std::vector<ProbeInfo> probes;  // empty without --probe
   Saturation saturation;
   std::vector<ThresholdResult> thresholds;
 

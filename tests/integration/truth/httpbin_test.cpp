@@ -3,9 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "file_io.hpp"
 #include "foreign_server.hpp"
 #include "temp_dir.hpp"
 #include "truth_run.hpp"
@@ -13,19 +15,32 @@
 using replay::testing::TempDir;
 using namespace replay::testing::truth;
 
-TEST_CASE("httpbin under gunicorn: /delay/1, /status/503, /drip and chunked /stream-bytes") {
+namespace {
+
+// httpbin under gunicorn on a free loopback port, answering; `port` is set to it.
+std::unique_ptr<ForeignServer> start_httpbin(uint16_t& port) {
   require_python_module("httpbin", "python3-httpbin");
   require_python_module("gunicorn", "gunicorn");
-  const uint16_t port = replay::testing::pick_free_port();
+  port = replay::testing::pick_free_port();
   REQUIRE(port != 0);
   // Threaded workers: the slow endpoints sleep in a thread each instead of queueing.
-  ForeignServer server(
-      {kPython, "-m", "gunicorn", "--bind", "127.0.0.1:" + std::to_string(port), "--workers", "2",
-       "--worker-class", "gthread", "--threads", "8", "--graceful-timeout", "2", "httpbin:app"},
+  auto server = std::make_unique<ForeignServer>(
+      std::vector<std::string>{kPython, "-m", "gunicorn", "--bind",
+                               "127.0.0.1:" + std::to_string(port), "--workers", "2",
+                               "--worker-class", "gthread", "--threads", "8", "--graceful-timeout",
+                               "2", "httpbin:app"},
       port);
   const int status = wait_for_http(port, "/status/200", 30000);
   REQUIRE_MESSAGE(status == 200, "gunicorn httpbin:app did not answer on 127.0.0.1:"
-                                     << port << ": " << server.process().err());
+                                     << port << ": " << server->process().err());
+  return server;
+}
+
+}  // namespace
+
+TEST_CASE("httpbin under gunicorn: /delay/1, /status/503, /drip and chunked /stream-bytes") {
+  uint16_t port = 0;
+  const auto server = start_httpbin(port);
 
   TempDir dir("replay-truth-httpbin");
   constexpr uint64_t kStreamBytes = 50000;
@@ -79,4 +94,51 @@ TEST_CASE("httpbin under gunicorn: /delay/1, /status/503, /drip and chunked /str
     CHECK(run.u64("/by_tag/stream/response_bytes") <= 10 * (kStreamBytes + framing + 400));
     CHECK(run.ms("/by_tag/stream", "corrected", "p99") < 500);
   }
+}
+
+TEST_CASE("httpbin: --endpoint-timeline keeps each endpoint's latency per second apart") {
+  uint16_t port = 0;
+  const auto server = start_httpbin(port);
+  TempDir dir("replay-truth-httpbin-endpoints");
+  // One tag, two endpoints: /delay/1 (one second) every 500 ms and /get (at once) every 100 ms
+  // for 3 s; only the endpoint timeline tells their seconds apart.
+  std::vector<TraceRequest> requests = spaced("api", "/delay/1", 6, 0, 500'000);
+  for (auto& r : spaced("api", "/get", 30, 50'000, 100'000)) requests.push_back(r);
+  const auto trace = write_trace(dir, "endpoints.zst", requests);
+  const auto run = run_replay(dir, trace, port, "result.json",
+                              {"--timeout", "10s", "--endpoint-timeline", "--csv",
+                               dir.path() + "/timeline.csv", "--html", dir.path() + "/r.html"});
+  REQUIRE(run.has("/timeline_by_endpoint"));
+  simdjson::dom::object endpoints;
+  REQUIRE(run.root.at_pointer("/timeline_by_endpoint").get(endpoints) == simdjson::SUCCESS);
+  size_t seen = 0;
+  for (auto [name, rows] : endpoints) {
+    const std::string endpoint(name);
+    INFO("endpoint " << endpoint);
+    const bool delayed = endpoint.find("/delay") != std::string::npos;
+    CHECK((delayed || endpoint.find("/get") != std::string::npos));
+    ++seen;
+    uint64_t completed = 0;
+    for (auto row : rows.get_array()) {
+      const uint64_t n = row["completed"].get_uint64().value();
+      completed += n;
+      if (n == 0) continue;
+      const double p50_ms = static_cast<double>(row["p50_us"].get_int64().value()) / 1000;
+      INFO("second " << row["second"].get_int64().value() << " p50 " << p50_ms << " ms");
+      if (delayed) {
+        CHECK(p50_ms >= 1000);
+        CHECK(p50_ms <= 1150);
+      } else {
+        CHECK(p50_ms < 100);
+      }
+    }
+    CHECK(completed == (delayed ? 6u : 30u));
+  }
+  CHECK(seen == 2);
+  // The tag's own timeline mixes them (its p99 in a second with a /delay answer is ~1 s).
+  CHECK(run.u64("/by_tag/api/completed") == 36);
+  const std::string csv = replay::testing::read_file(dir.path() + "/timeline.csv");
+  CHECK(csv.find(",endpoint:GET /get,") != std::string::npos);
+  const std::string html = replay::testing::read_file(dir.path() + "/r.html");
+  CHECK(html.find("<h2>Latency over time by endpoint</h2>") != std::string::npos);
 }

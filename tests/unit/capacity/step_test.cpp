@@ -180,9 +180,9 @@ TEST_CASE("a long step's latency growing while achieved < offered is saturation"
 
 TEST_CASE("a tag's SLO is checked on the tag's own window; an unknown scope is refused") {
   auto doc = steady_doc(100, 10'000);
-  results::TagTimeline chat{"chat", {}};
+  results::ScopeTimeline chat{"chat", {}};
   for (int64_t s = 0; s <= 4; ++s) {
-    results::TagTimelineRow r;
+    results::ScopeTimelineRow r;
     r.second = s;
     r.offered = r.completed = 10;
     r.corrected_hdr = hist_of(s == 0 ? 10 : 3'000'000, 10);  // 3 s after the warm-up

@@ -303,3 +303,66 @@ TEST_CASE("Recorder: failure samples are kept per key, capped and escaped") {
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("Recorder: endpoint timelines on demand, for the first kMaxEndpointTimelines endpoints") {
+  // Endpoint 0 answers in 2 ms, endpoint 1 in 300 ms, endpoint kMaxEndpointTimelines (one too
+  // many) in 5 ms; one failure on endpoint 1 in second 1; one straggler on endpoint 0 that
+  // reaches its second after the second was closed.
+  auto run = [](bool endpoint_timelines) {
+    ManualClock clock(kStart);
+    Recorder recorder(kStart, nullptr, endpoint_timelines);
+    for (int64_t ms = 0; ms < 2000; ms += 100) {
+      const int64_t intended = kStart + ms * kMs;
+      for (auto [endpoint, service_ms] :
+           {std::pair{0u, 2}, std::pair{1u, 300}, std::pair{kMaxEndpointTimelines, 5}}) {
+        const ScopeIds ids{0, endpoint};
+        recorder.record_offered(ids, intended);
+        clock.set_ns(intended + service_ms * kMs);
+        recorder.record_completion(completion_at(clock, intended, service_ms * kMs, ids));
+      }
+    }
+    recorder.record_failure(Failure{.ids = {0, 1},
+                                    .intended_ns = kStart + 1200 * kMs,
+                                    .failed_ns = kStart + 1700 * kMs,
+                                    .cause = client::FailureCause::reset});
+    clock.set_ns(kStart + 3500 * kMs);
+    recorder.close_seconds_before(clock.now_ns());  // seconds 0 and 1 close
+    clock.set_ns(kStart + 950 * kMs);
+    recorder.record_completion(completion_at(clock, kStart + 948 * kMs, 2 * kMs, {0, 0}));
+    return std::move(recorder.finish());
+  };
+
+  const WorkerResults off = run(false);
+  CHECK(off.timeline_by_endpoint.empty());
+  CHECK(off.by_endpoint.at(1).completed == 20);  // the scopes themselves are always kept
+
+  const WorkerResults on = run(true);
+  REQUIRE(on.timeline_by_endpoint.size() == 2);  // not the endpoint past the limit
+  const auto& fast = on.timeline_by_endpoint[0];
+  const auto& slow = on.timeline_by_endpoint[1];
+  REQUIRE(fast.size() == 2);
+  REQUIRE(slow.size() == 3);  // completions of second 1 at 1.9 s + 0.3 s land in second 2
+  CHECK(fast[0].offered == 10);
+  CHECK(fast[0].completed == 11);  // with the straggler
+  CHECK(count_of(fast[0].corrected) == 11);
+  CHECK(Histogram::deserialise(fast[0].corrected).value().max() == 2'000);
+  CHECK(fast[0].status_codes.counts.at(0).second == 11);
+  CHECK(slow[0].completed == 7);  // 0.0 .. 0.6 s + 0.3 s end in second 0
+  CHECK(slow[1].failed == 1);
+  CHECK(slow[1].errors == 1);
+  // Second 1 of the slow endpoint: its completions at 300 ms and the failure's 500 ms.
+  const Histogram second1 = Histogram::deserialise(slow[1].corrected).value();
+  CHECK(second1.count() == slow[1].completed + 1);
+  CHECK(second1.min() == 300'000);
+  CHECK(second1.max() == 500'000);
+  // The overall and tag rows are the same with or without endpoint timelines.
+  REQUIRE(on.timeline.size() == off.timeline.size());
+  for (size_t i = 0; i < on.timeline.size(); ++i) {
+    CHECK(on.timeline[i].completed == off.timeline[i].completed);
+    CHECK(on.timeline[i].corrected == off.timeline[i].corrected);
+  }
+}
+
+}  // namespace replay::engine

@@ -59,7 +59,8 @@ std::set<std::string> documented_names(const std::string& markdown) {
 // Objects whose keys are data (tag, endpoint and probe names, status codes), not fields.
 bool keys_are_data(const std::string& parent) {
   return parent == "by_tag" || parent == "by_endpoint" || parent == "timeline_by_tag" ||
-         parent == "codes" || parent == "status_codes" || parent == "probes";
+         parent == "timeline_by_endpoint" || parent == "codes" || parent == "status_codes" ||
+         parent == "probes";
 }
 
 // Collects each key's path ("overall.status.codes", "timeline[].p50_us"; a data key is "*").
@@ -102,9 +103,12 @@ std::string full_result_json() {
   doc.overall.sse->first_event_us.record(1'000);
   doc.probes = {{"queue", "queue_depth"}};
   for (auto& row : doc.timeline) row.probes = {{"queue", 3}};
-  results::TagTimeline tag{"(untagged)", {}};
+  results::ScopeTimeline tag{"(untagged)", {}};
   tag.rows.push_back({0, 10, 10, 10, 0, 0, 1'000, 2'000, "", {{200, 10}}});
   doc.timeline_by_tag = {tag};
+  results::ScopeTimeline endpoint = tag;
+  endpoint.name = "GET /a";
+  doc.timeline_by_endpoint = {endpoint};
   return results::format_result_doc(doc);
 }
 
@@ -126,7 +130,8 @@ TEST_CASE("docs/result-format.md names every key the writer writes") {
   for (const char* key :
        {"tls_handshakes", "tls_resumed", "resource_limit.requests_waited", "overall.status.codes",
         "overall.samples[].at_us", "timeline[].status_codes", "overall.sse.first_event_us.p99.9",
-        "timeline_by_tag.*[].status_codes", "config.shard_count"}) {
+        "timeline_by_tag.*[].status_codes", "timeline_by_endpoint.*[].p99_us",
+        "config.shard_count"}) {
     CHECK_MESSAGE(keys.count(key), key << " was not written");
   }
   for (const std::string& path : keys) {

@@ -76,12 +76,13 @@ ResultDoc run_with_codes() {
 TEST_CASE("each tag gets its own latency chart holding that tag's p50 and p99 per second") {
   const ResultDoc doc = two_tag_run();
   REQUIRE(doc.timeline_by_tag.size() == 2);
-  const std::vector<NamedChart> charts = tag_latency_charts({{"", kBeforeColour, &doc, 1}}, 12);
+  const std::vector<NamedChart> charts =
+      scope_latency_charts({{"", kBeforeColour, &doc, 1}}, &ResultDoc::timeline_by_tag, 12);
   REQUIRE(charts.size() == 2);
   for (const auto& t : doc.timeline_by_tag) {
-    INFO(t.tag);
-    const NamedChart* chart = charts[0].name == t.tag ? &charts[0] : &charts[1];
-    REQUIRE(chart->name == t.tag);
+    INFO(t.name);
+    const NamedChart* chart = charts[0].name == t.name ? &charts[0] : &charts[1];
+    REQUIRE(chart->name == t.name);
     const Series* p99 = find_series(chart->chart, "p99");
     const Series* p50 = find_series(chart->chart, "p50");
     REQUIRE(p99);
@@ -99,7 +100,8 @@ TEST_CASE("each tag gets its own latency chart holding that tag's p50 and p99 pe
 
   // Before and after: each side's p99 and p50 in its colour.
   const auto before_after =
-      tag_latency_charts({{"before", kBeforeColour, &doc, 1}, {"after", kAfterColour, &doc, 1}}, 1);
+      scope_latency_charts({{"before", kBeforeColour, &doc, 1}, {"after", kAfterColour, &doc, 1}},
+                           &ResultDoc::timeline_by_tag, 1);
   REQUIRE(before_after.size() == 1);
   CHECK(find_series(before_after[0].chart, "before p99")->colour == kBeforeColour);
   CHECK(find_series(before_after[0].chart, "after p50")->colour == kAfterColour);
@@ -127,9 +129,9 @@ TEST_CASE("stage boundaries are marked at their second on every over-time chart"
   CHECK(markers[1].label == "50/s");
 
   const std::string html = render_html_report(doc);
-  // Two tag charts, latency, rate and concurrency; never on the spectra.
-  CHECK(count_of(html, "<g class=\"stage\" data-x=\"2\">") == 5);
-  CHECK(count_of(html, "<g class=\"stage\" data-x=\"4\">") == 5);
+  // Two tag charts, latency, rate, status codes and concurrency; never on the spectra.
+  CHECK(count_of(html, "<g class=\"stage\" data-x=\"2\">") == 6);
+  CHECK(count_of(html, "<g class=\"stage\" data-x=\"4\">") == 6);
   // On the rate chart (0..4 s over 72..1000 px), second 2 is at 536 px.
   const auto rate = html.find("<svg id=\"rate\"");
   REQUIRE(rate != std::string::npos);
@@ -162,7 +164,7 @@ TEST_CASE("stage boundaries are marked at their second on every over-time chart"
 
 TEST_CASE("status codes over time stack each second's responses by code, then the failures") {
   const ResultDoc doc = run_with_codes();
-  LineChart chart = status_code_chart(doc);
+  LineChart chart = status_code_chart({"", kBeforeColour, &doc, 1});
   REQUIRE_FALSE(chart.empty());
   const auto& bands = chart.bands();
   REQUIRE(bands.size() == 3);
@@ -191,7 +193,7 @@ TEST_CASE("status codes over time stack each second's responses by code, then th
 
 TEST_CASE("errors over time follow each cause per second, and are left out without errors") {
   const ResultDoc doc = run_with_codes();
-  const LineChart chart = error_cause_chart(doc);
+  const LineChart chart = error_cause_chart({"", kBeforeColour, &doc, 1});
   const Series* code = find_series(chart, "HTTP 503");
   const Series* failed = find_series(chart, "failed (no response)");
   REQUIRE(code);
@@ -204,7 +206,7 @@ TEST_CASE("errors over time follow each cause per second, and are left out witho
   CHECK(render_html_report(doc).find("<svg id=\"errors\"") != std::string::npos);
 
   const ResultDoc clean = testing::make_run(testing::spread_samples(300, 6, 20'000));
-  CHECK(error_cause_chart(clean).empty());
+  CHECK(error_cause_chart({"", kBeforeColour, &clean, 1}).empty());
   CHECK(render_html_report(clean).find("<svg id=\"errors\"") == std::string::npos);
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "html_breakdown_charts.hpp"
 #include "html_tables.hpp"
 #include "replay/results/result_writer.hpp"
 #include "test_docs.hpp"
@@ -37,6 +38,7 @@ std::vector<Sample> evil_samples() {
 
 TEST_CASE("the report is one self-contained page with drawn charts and the run's tables") {
   ResultDoc doc = testing::make_run(evil_samples(), 1'700'000'000'000, 2, {"p99<50ms"});
+  for (auto& row : doc.timeline) row.status_codes.clear();  // as results of older builds
   const std::string html = render_html_report(doc);
   CHECK(html.find("<!DOCTYPE html>") == 0);
   CHECK(html.rfind("</html>\n") == html.size() - 8);
@@ -224,8 +226,12 @@ TEST_CASE("the comparison page overlays both sides and states the verdict") {
   CHECK(html.find("<div class=\"verdict bad\">REGRESSION: 1 of 1 --fail-on checks crossed") !=
         std::string::npos);
   CHECK(html.find("before &lt;1&gt;.json") != std::string::npos);
-  // Spectrum, latency, rate, concurrency, and one spectrum per endpoint.
-  CHECK(count_of(html, "<svg ") == 5);
+  // Spectrum, latency, rate, each side's status codes, concurrency, one spectrum per endpoint;
+  // no errors chart (neither side had errors).
+  CHECK(count_of(html, "<svg ") == 7);
+  CHECK(html.find("<h2>Status codes over time, before</h2>") != std::string::npos);
+  CHECK(html.find("<svg id=\"status-after\"") != std::string::npos);
+  CHECK(html.find("errors-before") == std::string::npos);
   CHECK(count_of(html, "stroke=\"#1f6fb4\"") >= 4);
   CHECK(count_of(html, "stroke=\"#e8731a\"") >= 4);
   CHECK(html.find(">before p99</span>") != std::string::npos);
@@ -238,6 +244,50 @@ TEST_CASE("the comparison page overlays both sides and states the verdict") {
   CHECK(side > html.find("<h2>Overall (corrected latency)</h2>"));
   CHECK(html.find("never enter the verdict or a --fail-on rule", side) != std::string::npos);
   CHECK(html.find(">scheduler_lag p99</td>", side) != std::string::npos);
+}
+
+TEST_CASE("the comparison page shows each side's status codes and errors over time, per run") {
+  auto failing = testing::spread_samples(600, 6, 20'000);
+  for (size_t i = 0; i < failing.size(); i += 10) failing[i].status = 503;
+  // Two pooled "after" runs: the charts show the mean run, not the sum.
+  auto before = pool_runs({testing::make_run(testing::spread_samples(600, 6, 20'000))}).value();
+  auto after = pool_runs({testing::make_run(failing), testing::make_run(failing)}).value();
+  auto c = compare_runs(before, after, {});
+  REQUIRE(c.ok());
+  const std::string html = render_html_compare(before, after, c.value());
+  CHECK(html.find("<svg id=\"status-before\"") != std::string::npos);
+  CHECK(html.find("<svg id=\"status-after\"") != std::string::npos);
+  CHECK(html.find("errors-before") == std::string::npos);
+  REQUIRE(html.find("<svg id=\"errors-after\"") != std::string::npos);
+  const LineChart errors = error_cause_chart({"after", kAfterColour, &after.doc, 2});
+  REQUIRE(errors.series().size() == 1);
+  CHECK(errors.series()[0].name == "HTTP 503");
+  double per_run = 0;
+  for (const auto& [x, y] : errors.series()[0].points) per_run += y;
+  CHECK(per_run == doctest::Approx(60));  // 60 per run, 120 in the pool
+}
+
+TEST_CASE("latency over time per endpoint appears when the run kept endpoint timelines") {
+  auto samples = testing::spread_samples(200, 5, 1'000, "GET /health");
+  auto slow = testing::spread_samples(100, 5, 800'000, "POST /chat", 2);
+  samples.insert(samples.end(), slow.begin(), slow.end());
+  testing::RunEnding with_endpoints;
+  with_endpoints.endpoint_timeline = true;
+  const ResultDoc doc = testing::make_run(samples, 1'700'000'000'000, 2, {}, with_endpoints);
+  const std::string html = render_html_report(doc);
+  REQUIRE(html.find("<h2>Latency over time by endpoint</h2>") != std::string::npos);
+  CHECK(html.find("<svg id=\"latency-endpoint-0\"") != std::string::npos);
+  CHECK(html.find("<svg id=\"latency-endpoint-1\"") != std::string::npos);
+  const auto charts =
+      scope_latency_charts({{"", kBeforeColour, &doc, 1}}, &ResultDoc::timeline_by_endpoint, 12);
+  REQUIRE(charts.size() == 2);
+  CHECK(charts[1].name == "POST /chat");
+  for (const auto& s : charts[0].chart.series()) {
+    for (const auto& [x, y] : s.points) CHECK(y < 2);  // the health checks' own axis (ms)
+  }
+  // Without the flag: no such section.
+  const ResultDoc plain = testing::make_run(samples);
+  CHECK(render_html_report(plain).find("Latency over time by endpoint") == std::string::npos);
 }
 
 TEST_CASE("the errors section follows the figures: no 'no errors' under an errors card") {

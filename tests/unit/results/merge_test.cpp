@@ -105,7 +105,7 @@ TEST_CASE("merging two shards equals the union of their histograms, counts and t
 
   // Tag timelines merge the same way (tag "t" only here).
   REQUIRE(m.timeline_by_tag.size() == 1);
-  CHECK(m.timeline_by_tag[0].tag == "t");
+  CHECK(m.timeline_by_tag[0].name == "t");
   REQUIRE(m.timeline_by_tag[0].rows.size() == 8);
   CHECK(m.timeline_by_tag[0].rows[2].completed ==
         a.timeline_by_tag[0].rows[2].completed + b.timeline_by_tag[0].rows[0].completed);
@@ -123,6 +123,40 @@ TEST_CASE("merging two shards equals the union of their histograms, counts and t
   REQUIRE(again.ok());
   CHECK(again->overall.corrected == expected);
   CHECK(again->timeline.size() == 8);
+}
+
+TEST_CASE("endpoint timelines merge per endpoint and second, aligned like the run's timeline") {
+  testing::RunEnding with_endpoints;
+  with_endpoints.endpoint_timeline = true;
+  auto a_samples = testing::spread_samples(600, 6, 20'000, "GET /a", 1);
+  auto b_samples = testing::spread_samples(400, 6, 40'000, "GET /a", 2);
+  auto b_extra = testing::spread_samples(50, 6, 5'000, "GET /only-b", 3);
+  b_samples.insert(b_samples.end(), b_extra.begin(), b_extra.end());
+  ResultDoc a = shard(testing::make_run(a_samples, kStart, 2, {}, with_endpoints), 0, 2, "a.json");
+  ResultDoc b =
+      shard(testing::make_run(b_samples, kStart + 2'200, 2, {}, with_endpoints), 1, 2, "b.json");
+  auto merged = merge_shards({a, b});
+  REQUIRE_MESSAGE(merged.ok(), (merged.ok() ? "" : merged.error().context));
+  const ResultDoc& m = merged.value();
+  REQUIRE(m.timeline_by_endpoint.size() == 2);
+  const ScopeTimeline& both = m.timeline_by_endpoint[0];
+  CHECK(both.name == "GET /a");
+  REQUIRE(both.rows.size() == 8);  // a: seconds 0-5, b: 2-7
+  CHECK(both.rows[2].completed ==
+        a.timeline_by_endpoint[0].rows[2].completed + b.timeline_by_endpoint[0].rows[0].completed);
+  auto second2 = Histogram::deserialise(a.timeline_by_endpoint[0].rows[2].corrected_hdr).value();
+  second2.merge(Histogram::deserialise(b.timeline_by_endpoint[0].rows[0].corrected_hdr).value());
+  CHECK(Histogram::deserialise(both.rows[2].corrected_hdr).value() == second2);
+  CHECK(both.rows[2].p99_us == second2.value_at_percentile(99));
+  const ScopeTimeline& only_b = m.timeline_by_endpoint[1];
+  CHECK(only_b.name == "GET /only-b");
+  REQUIRE(only_b.rows.size() == 6);
+  CHECK(only_b.rows[0].second == 2);
+  // A shard without endpoint timelines would leave its share out of them: refused.
+  auto mixed =
+      merge_shards({a, shard(testing::make_run(b_samples, kStart + 2'200), 1, 2, "c.json")});
+  REQUIRE_FALSE(mixed.ok());
+  CHECK(mixed.error().context.find("endpoint_timeline differs") != std::string::npos);
 }
 
 TEST_CASE("merging adds failures in the latency, lower bounds, new causes and failed per second") {

@@ -92,7 +92,7 @@ TEST_CASE("a result written by replay run reads back with its histograms, timeli
   CHECK(doc->timeline[2].probes.empty());
   CHECK(doc->completed_during_load() == 400);
   REQUIRE(doc->timeline_by_tag.size() == 2);
-  CHECK(doc->timeline_by_tag[1].tag == "b");
+  CHECK(doc->timeline_by_tag[1].name == "b");
   uint64_t tag_completed = 0;
   for (const auto& row : doc->timeline_by_tag[1].rows) tag_completed += row.completed;
   CHECK(tag_completed == 100);
@@ -118,6 +118,42 @@ TEST_CASE("writing a read result gives back the same document (round trip)") {
   CHECK(testing::json_difference(json, again) == "");
   // The writer's layout is the run's own, byte for byte.
   CHECK(again == json);
+}
+
+TEST_CASE("endpoint timelines (run --endpoint-timeline) read back and write back unchanged") {
+  testing::RunEnding ending;
+  ending.endpoint_timeline = true;
+  const std::string json =
+      testing::write_run_json(with_failures(), 1'700'000'000'000, 2, {}, ending);
+  auto doc = parse_result_json(json, "run.json");
+  REQUIRE_MESSAGE(doc.ok(), (doc.ok() ? "" : doc.error().context));
+  CHECK(doc->find_config("endpoint_timeline")->json == "true");
+  REQUIRE(doc->timeline_by_endpoint.size() == 2);
+  CHECK(doc->timeline_by_endpoint[0].name == "GET /a");
+  const ScopeTimeline& b = doc->timeline_by_endpoint[1];
+  CHECK(b.name == "POST /b/{id}");
+  uint64_t completed = 0, failed = 0, errors = 0;
+  for (const auto& row : b.rows) {
+    completed += row.completed;
+    failed += row.failed;
+    errors += row.errors;
+    CHECK(Histogram::deserialise(row.corrected_hdr).value().value_at_percentile(99) == row.p99_us);
+  }
+  CHECK(completed == doc->find_scope("POST /b/{id}")->completed);
+  CHECK(failed == 3);  // the transport failures: aborted steps have no failure time
+  CHECK(errors == 8);  // and the aborted steps, the 503, the 404 and the failed capture
+  CHECK(format_result_doc(doc.value()) == json);
+
+  // Without the flag there is no such key at all.
+  const std::string plain = testing::write_run_json(with_failures(), 1'700'000'000'000);
+  CHECK(plain.find("timeline_by_endpoint") == std::string::npos);
+  CHECK(parse_result_json(plain, "plain.json")->timeline_by_endpoint.empty());
+  // A damaged row names its place.
+  const std::string bad = replace_once(json, "\"timeline_by_endpoint\":{\"GET /a\":[",
+                                       "\"timeline_by_endpoint\":{\"GET /a\":7,\"x\":[");
+  auto refused = parse_result_json(bad, "bad.json");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().context.find("timeline_by_endpoint") != std::string::npos);
 }
 
 TEST_CASE("probe samples and unknown integer scope fields are read and written back") {

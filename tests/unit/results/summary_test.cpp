@@ -220,6 +220,21 @@ TEST_CASE("the timeline CSV has a failed column for the run and for each tag") {
   CHECK(line_starting(csv, "0,x,").empty());  // tag x had nothing that second
 }
 
+TEST_CASE("with endpoint timelines the CSV has a row per endpoint and second, named endpoint:") {
+  report::RunReport report = report_with_failures();
+  report.config.endpoint_timeline = true;
+  report.result.by_endpoint = {{"GET /a", {}}, {"POST /b,c", {}}};
+  engine::TimelineRow row = report.result.timeline_by_tag[1][0];
+  row.completed = 7;
+  report.result.timeline_by_endpoint = {{}, {row}};
+  const std::string csv = csv_of(report);
+  CHECK(line_starting(csv, "0,\"endpoint:POST /b,c\",")
+            .rfind("0,\"endpoint:POST /b,c\",30,27,7,3,4,,,", 0) == 0);
+  CHECK(line_starting(csv, "0,endpoint:GET /a").empty());  // no rows: no line
+  // Endpoint rows come after the tag rows of the same second.
+  CHECK(csv.find("0,y,") < csv.find("0,\"endpoint:"));
+}
+
 TEST_CASE("the latency table has send lag's three parts indented under it, aligned") {
   report::RunReport report = base_report();
   auto& o = report.result.overall;

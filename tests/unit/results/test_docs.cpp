@@ -85,6 +85,7 @@ void count_row(engine::TimelineRow& row, const Sample& x) {
     return;
   }
   ++row.completed;
+  row.status_codes.add(x.status);
   if (x.status >= 400 || !x.outcome.empty()) ++row.errors;
 }
 
@@ -169,23 +170,32 @@ std::string write_run_json(const std::vector<Sample>& samples, int64_t started_u
     }
     r.timeline.push_back(row);
   }
-  // Per tag: the same rows, counted and measured per tag.
-  r.timeline_by_tag.resize(r.by_tag.size());
-  for (size_t t = 0; t < r.by_tag.size(); ++t) {
-    std::map<int64_t, histogram::Histogram> hist;
-    std::map<int64_t, engine::TimelineRow> tag_rows;
-    for (const auto& x : samples) {
-      if (x.tag != r.by_tag[t].name) continue;
-      auto& row = tag_rows[x.second];
-      row.second = x.second;
-      count_row(row, x);
-      if (x.outcome != results::kSessionAbortedCause) hist[x.second].record(x.latency_us);
+  // Per tag (and per endpoint with endpoint_timeline): the same rows, counted and measured per
+  // scope.
+  auto scope_rows = [&](const std::vector<engine::NamedStats>& scopes,
+                        std::string Sample::*name_of) {
+    std::vector<std::vector<engine::TimelineRow>> out(scopes.size());
+    for (size_t t = 0; t < scopes.size(); ++t) {
+      std::map<int64_t, histogram::Histogram> hist;
+      std::map<int64_t, engine::TimelineRow> scope_rows;
+      for (const auto& x : samples) {
+        if (x.*name_of != scopes[t].name) continue;
+        auto& row = scope_rows[x.second];
+        row.second = x.second;
+        count_row(row, x);
+        if (x.outcome != results::kSessionAbortedCause) hist[x.second].record(x.latency_us);
+      }
+      for (auto& [second, row] : scope_rows) {
+        row.corrected = serialise_row_histogram(hist[second]);
+        out[t].push_back(row);
+      }
     }
-    for (auto& [second, row] : tag_rows) {
-      row.corrected = serialise_row_histogram(hist[second]);
-      r.timeline_by_tag[t].push_back(row);
-    }
-  }
+    return out;
+  };
+  r.timeline_by_tag = scope_rows(r.by_tag, &Sample::tag);
+  report.config.endpoint_timeline = ending.endpoint_timeline;
+  if (ending.endpoint_timeline)
+    r.timeline_by_endpoint = scope_rows(r.by_endpoint, &Sample::endpoint);
   r.load_us = (last + 1) * 1'000'000;
   r.elapsed_us = r.load_us + 250'000;
   r.connections_opened = 4;

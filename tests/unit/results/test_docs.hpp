@@ -28,8 +28,10 @@ struct Sample {
   int64_t connect_us = -1;
 };
 
-// How a synthetic run ended: RunResult's fields of the same names.
+// How a synthetic run ended: RunResult's fields of the same names (and whether it was run with
+// --endpoint-timeline).
 struct RunEnding {
+  bool endpoint_timeline = false;
   bool interrupted = false;
   int64_t drain_us = 30'000'000;
   int64_t trace_ended_at_us = -1;
