@@ -211,10 +211,10 @@ std::vector<NamedChart> scope_latency_charts(const std::vector<RunView>& views,
   return out;
 }
 
-LineChart status_code_chart(const RunView& v) {
+LineChart status_code_chart(const RunView& v, const std::vector<RunView>& shared) {
   const ResultDoc& doc = *v.doc;
-  LineChart chart(time_axis(), Axis{"requests per second", AxisScale::linear, true, {}, 0, 0}, 1040,
-                  260);
+  LineChart chart(shared.empty() ? time_axis() : shared_time_axis(shared),
+                  Axis{"requests per second", AxisScale::linear, true, {}, 0, 0}, 1040, 260);
   const std::vector<int> codes = codes_in(doc, 0);
   if (codes.empty() && doc.overall.completed > 0) return chart;  // an older result: no codes
   const std::vector<size_t> shades = shades_of(codes);
@@ -242,10 +242,10 @@ LineChart status_code_chart(const RunView& v) {
   return chart;
 }
 
-LineChart error_cause_chart(const RunView& v) {
+LineChart error_cause_chart(const RunView& v, const std::vector<RunView>& shared) {
   const ResultDoc& doc = *v.doc;
-  LineChart chart(time_axis(), Axis{"errors per second", AxisScale::linear, true, {}, 0, 0}, 1040,
-                  240);
+  LineChart chart(shared.empty() ? time_axis() : shared_time_axis(shared),
+                  Axis{"errors per second", AxisScale::linear, true, {}, 0, 0}, 1040, 240);
   if (doc.overall.errors == 0) return chart;
   const std::vector<int> codes = codes_in(doc, 400);
   const std::vector<size_t> shades = shades_of(codes);

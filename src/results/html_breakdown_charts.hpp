@@ -22,13 +22,14 @@ std::vector<NamedChart> scope_latency_charts(const std::vector<RunView>& views,
 // Requests ended per second, stacked: completions by exact status code (2xx greens, 3xx blues,
 // 4xx ambers, 5xx reds, increasing codes from the bottom), then failures without a response.
 // empty() for results written before timelines kept status codes. Counts are divided by the
-// view's runs (pooled runs: the mean run).
-LineChart status_code_chart(const RunView& v);
+// view's runs (pooled runs: the mean run). The time axis spans `shared`'s timelines when given
+// (compare: both sides' charts on one axis).
+LineChart status_code_chart(const RunView& v, const std::vector<RunView>& shared = {});
 
 // Errors per second by cause: one line per status code >= 400, failures without a response, and
 // other errors (failed captures) when there are any. empty() when the run had no errors.
-// Counts are divided by the view's runs.
-LineChart error_cause_chart(const RunView& v);
+// Counts are divided by the view's runs; the time axis as status_code_chart's.
+LineChart error_cause_chart(const RunView& v, const std::vector<RunView>& shared = {});
 
 // The colour of an exact status code, `shade` telling codes of one class apart.
 const char* status_colour(int code, size_t shade);

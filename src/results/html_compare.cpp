@@ -221,7 +221,7 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
   out += chart_section("rate", "Offered vs achieved rate", rate,
                        with_stage_note(rate, "Requests per second." + pooled));
   for (const RunView& v : views) {
-    LineChart codes = status_code_chart(v);
+    LineChart codes = status_code_chart(v, views);
     if (codes.empty()) continue;
     out += chart_section("status-" + v.label, "Status codes over time, " + v.label, codes,
                          with_stage_note(codes,
@@ -230,7 +230,7 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
                                          "without one."));
   }
   for (const RunView& v : views) {
-    LineChart errors = error_cause_chart(v);
+    LineChart errors = error_cause_chart(v, views);
     if (errors.empty()) continue;
     out += chart_section("errors-" + v.label, "Errors over time by cause, " + v.label, errors,
                          with_stage_note(errors, "Errors per second of completion or failure."));

@@ -73,6 +73,7 @@ class LineChart {
   const std::vector<Series>& series() const noexcept { return series_; }
   const std::vector<Band>& bands() const noexcept { return bands_; }
   const std::vector<Marker>& markers() const noexcept { return markers_; }
+  const Axis& x_axis() const noexcept { return x_; }
   // The chart as an <svg> element with the page-unique `id`; `title` becomes its accessible name.
   std::string svg(const std::string& id, const std::string& title);
   // An HTML legend (one swatch per series and band) to place beside the chart.

@@ -265,6 +265,13 @@ TEST_CASE("the comparison page shows each side's status codes and errors over ti
   double per_run = 0;
   for (const auto& [x, y] : errors.series()[0].points) per_run += y;
   CHECK(per_run == doctest::Approx(60));  // 60 per run, 120 in the pool
+  // Both sides on one time axis, the longer run's.
+  before = pool_runs({testing::make_run(testing::spread_samples(600, 9, 20'000))}).value();
+  const std::vector<RunView> sides = {{"before", kBeforeColour, &before.doc, 1},
+                                      {"after", kAfterColour, &after.doc, 2}};
+  CHECK(status_code_chart(sides[1], sides).x_axis().max == 8);
+  CHECK(error_cause_chart(sides[1], sides).x_axis().max == 8);
+  CHECK(status_code_chart(sides[1]).x_axis().max == 0);  // alone: its own range
 }
 
 TEST_CASE("latency over time per endpoint appears when the run kept endpoint timelines") {
