@@ -2,11 +2,13 @@
 
 #include "replay/capacity/capacity_report.hpp"
 #include "replay/core/json_writer.hpp"
+#include "replay/results/result_writer.hpp"
 
 namespace replay::capacity {
 namespace {
 
-void write_step(JsonWriter& w, const StepReport& s) {
+// `result`: the rung's whole result (a ladder's), for `replay merge`; null for a search's step.
+void write_step(JsonWriter& w, const StepReport& s, const results::ResultDoc* result) {
   const StepFigures& f = s.figures;
   w.begin_object();
   w.key("step").value(static_cast<uint64_t>(s.number));
@@ -40,6 +42,11 @@ void write_step(JsonWriter& w, const StepReport& s) {
   w.key("reason").value(step_reason_name(s.reason));
   w.key("why").value(s.why);
   w.key("saturation").value(s.saturation);
+  if (result) {
+    std::string json = results::format_result_doc(*result);
+    while (!json.empty() && json.back() == '\n') json.pop_back();
+    w.key("result").raw(json);
+  }
   w.end_object();
 }
 
@@ -69,9 +76,22 @@ std::string format_capacity_json(const CapacityReport& report) {
   w.key("max_steps").value(static_cast<uint64_t>(c.max_steps));
   w.key("max_connections").value(c.max_connections);
   w.key("drain_ms").value(c.drain_ms);
+  if (!c.ladder.empty()) {
+    w.key("ladder").value(c.ladder);
+    w.key("shard_index").value(c.shard_index);
+    w.key("shard_count").value(c.shard_count);
+    w.key("start_at_unix_ms").value(c.start_at_unix_ms);
+    w.key("slot_s").value(c.slot_s);
+  }
   w.end_object();
   w.key("steps").begin_array();
-  for (const auto& s : report.steps) write_step(w, s);
+  for (size_t i = 0; i < report.steps.size(); ++i) {
+    write_step(w, report.steps[i],
+               i < report.step_results.size() ? &report.step_results[i] : nullptr);
+  }
+  w.end_array();
+  w.key("warnings").begin_array();
+  for (const auto& line : report.warnings) w.value(line);
   w.end_array();
   w.key("verdict").value(search_end_name(report.end));
   w.key("why").value(report.why);

@@ -11,12 +11,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "live_view.hpp"
 #include "not_a_trace.hpp"
 #include "replay/capacity/capacity_report.hpp"
+#include "replay/capacity/ladder.hpp"
 #include "replay/capacity/search.hpp"
 #include "replay/capacity/step.hpp"
 #include "replay/capacity/trace_rate.hpp"
@@ -59,6 +62,10 @@ struct CapacityFlags {
   std::string cacert;
   std::string out_path, html_path;
   bool quiet = false;
+  std::string ladder;    // --ladder FROM..TO:STEPS: fixed rungs instead of the search
+  std::string shard;     // --shard i/N (ladder only)
+  unsigned shards = 0;   // --shards N, i from JOB_COMPLETION_INDEX (ladder only)
+  std::string start_at;  // --start-at: the ladder's rung 1 on the wall clock
 };
 
 Error flag_error(std::string text) {
@@ -102,6 +109,9 @@ Result<engine::RunConfig> base_config(const CapacityFlags& f) {
   run.headers = f.headers;
   run.config.insecure = f.insecure;
   run.config.cacert = f.cacert;
+  run.shard = f.shard;
+  run.shards = f.shards;
+  run.start_at = f.start_at;
   if (auto checked = check_run_flags(run); !checked) return checked.error().within("capacity");
   if (auto resolved = resolve_run_flags(run); !resolved) {
     return resolved.error().within("capacity");
@@ -112,10 +122,79 @@ Result<engine::RunConfig> base_config(const CapacityFlags& f) {
   return c;
 }
 
-void print_live(size_t step, double rate, const engine::Progress& p) {
-  std::fprintf(stderr, "\r\033[K  step %zu at %.1f/s: %5.1fs  achieved %7.1f/s  p99 %9s", step,
-               rate, p.elapsed_s, p.completed_per_s, format_ms(p.p99_us).c_str());
+// The live line of a step: "step 3 at 200.0/s " before run's own status line, fitted together
+// to the terminal's width.
+void show_live(const std::string& prefix, const engine::Progress& p) {
+  if (p.first) return;
+  const size_t columns = terminal_columns(STDERR_FILENO);
+  const size_t room = columns > prefix.size() + 20 ? columns - prefix.size() : 20;
+  std::fprintf(stderr, "\r\033[K%s%s", prefix.c_str(), format_live_line(p, room).c_str());
   std::fflush(stderr);
+}
+
+std::string per_s_text(double per_s) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f/s", per_s);
+  return buf;
+}
+
+// "2026-12-02T10:00:00Z", as --start-at takes it.
+std::string utc_text(int64_t unix_ms) {
+  const time_t seconds = static_cast<time_t>(unix_ms / 1000);
+  tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One step run at `rate` (the engine's rate: a shard takes its share of it) and judged at
+// `judged_rate`: its report and its result, or the error that ends the command (its exit code
+// beside it).
+struct StepRun {
+  capacity::StepReport step;
+  results::ResultDoc doc;
+};
+Result<StepRun> run_step(engine::RunConfig c, double rate, double judged_rate,
+                         const capacity::StepWindow& window,
+                         const std::vector<results::Threshold>& slos, const std::string& label,
+                         bool live, int& exit_code) {
+  c.rate = schedule::RateSchedule{{schedule::Stage{rate, rate, schedule::kOpenEnded}}};
+  c.duration_us = (window.warmup_s + window.step_s) * 1'000'000;
+  const std::string prefix = "  " + label + " at " + per_s_text(judged_rate) + "  ";
+  auto progress = [&](const engine::Progress& p) { show_live(prefix, p); };
+  auto result =
+      engine::run_replay(c, live ? std::function<void(const engine::Progress&)>(progress) : nullptr,
+                         g_capacity_interrupted);
+  if (live) std::fprintf(stderr, "\r\033[K");
+  if (!result) {
+    const Errc code = result.error().code;
+    exit_code = code == Errc::invalid_argument || code == Errc::not_found ||
+                        code == Errc::corrupt || code == Errc::unsupported
+                    ? kExitUsage
+                    : kExitRunFailed;
+    return result.error().within("capacity: " + label);
+  }
+  const engine::RunResult& outcome = result.value();
+  if (!outcome.interrupted && outcome.overall.completed == 0 && outcome.connections_opened == 0) {
+    exit_code = kExitRunFailed;
+    return flag_error(label + " at " + per_s_text(judged_rate) +
+                      ": no request got a response and no connection opened: is the target up?");
+  }
+  report::RunReport run{c, per_s_text(rate), std::move(result).value(), {}};
+  results::ResultDoc doc = report::to_result_doc(run);
+  auto step = capacity::judge_step(doc, judged_rate, window, slos);
+  if (!step) {
+    exit_code = kExitUsage;
+    return step.error().within("capacity");
+  }
+  return StepRun{std::move(step).value(), std::move(doc)};
 }
 
 int run_capacity(const CapacityFlags& f) {
@@ -163,7 +242,36 @@ int run_capacity(const CapacityFlags& f) {
   settings.target = config->target_url;
   settings.max_connections = config->max_connections;
   settings.drain_ms = config->drain_ms < 0 ? config->timeout_ms : config->drain_ms;
-  if (f.start.empty()) {
+  std::optional<capacity::Ladder> ladder;
+  if (!f.ladder.empty()) {
+    auto parsed = capacity::parse_ladder(f.ladder);
+    if (!parsed) return report_error(parsed.error().within("capacity"), kExitUsage);
+    ladder = std::move(parsed).value();
+    if (!f.start.empty()) {
+      return report_error(flag_error("--start is the search's; --ladder names its own rates"),
+                          kExitUsage);
+    }
+    if (config->shard_count > 1 && f.start_at.empty()) {
+      return report_error(flag_error("--shard/--shards need --start-at, the same on every "
+                                     "shard, so that their rungs line up"),
+                          kExitUsage);
+    }
+    settings.ladder = ladder->text;
+    settings.shard_index = config->shard_index;
+    settings.shard_count = config->shard_count;
+    settings.max_steps = ladder->steps;
+    settings.slot_s = capacity::ladder_slot_s(settings.window, settings.drain_ms);
+    // Rung 1 at --start-at, or at the next whole second but one.
+    settings.start_at_unix_ms = config->start_at_unix_ms != 0 ? config->start_at_unix_ms
+                                                              : (now_unix_ms() / 1000 + 2) * 1000;
+    settings.start_per_s = ladder->from_per_s;
+  } else if (!f.shard.empty() || f.shards != 0 || !f.start_at.empty()) {
+    return report_error(flag_error("--shard, --shards and --start-at need --ladder: a search "
+                                   "cannot be sharded (each shard would choose its next step "
+                                   "from its own share)"),
+                        kExitUsage);
+  }
+  if (f.start.empty() && !ladder) {
     auto rate = capacity::trace_rate_per_s(f.trace_path);
     if (!rate) {
       return report_error(rate.error().within("capacity: opening trace '" + f.trace_path + "'"),
@@ -174,7 +282,7 @@ int run_capacity(const CapacityFlags& f) {
   }
   capacity::SearchOptions options{settings.start_per_s, settings.precision, settings.growth,
                                   settings.max_steps};
-  if (auto why = capacity::check_search_options(options)) {
+  if (auto why = capacity::check_search_options(options); why && !ladder) {
     return report_error(flag_error(std::string(*why)), kExitUsage);
   }
 
@@ -185,7 +293,23 @@ int run_capacity(const CapacityFlags& f) {
                                .count();
   report.settings = settings;
   const bool live = !f.quiet && isatty(STDERR_FILENO);
-  if (!f.quiet) {
+  if (!f.quiet && ladder) {
+    std::printf(
+        "capacity ladder of %s with %s: %zu rungs %s..%s, steps of %llds after a %llds warm-up, "
+        "one every %llds from %s%s\n",
+        settings.target.c_str(), settings.trace.c_str(), ladder->steps,
+        per_s_text(ladder->from_per_s).c_str(), per_s_text(ladder->to_per_s).c_str(),
+        static_cast<long long>(settings.window.step_s),
+        static_cast<long long>(settings.window.warmup_s), static_cast<long long>(settings.slot_s),
+        utc_text(settings.start_at_unix_ms).c_str(),
+        settings.shard_count > 1 ? (", as shard " + std::to_string(settings.shard_index) + "/" +
+                                    std::to_string(settings.shard_count) + " at 1/" +
+                                    std::to_string(settings.shard_count) + " of each rung")
+                                       .c_str()
+                                 : "");
+    std::fputs(capacity::format_step_header().c_str(), stdout);
+    std::fflush(stdout);
+  } else if (!f.quiet) {
     std::printf(
         "capacity of %s with %s: start %.1f/s (%s), steps of %llds after a %llds warm-up, "
         "precision %g%%\n",
@@ -196,52 +320,71 @@ int run_capacity(const CapacityFlags& f) {
     std::fputs(capacity::format_step_header().c_str(), stdout);
     std::fflush(stdout);
   }
-  capacity::CapacitySearch search(options);
-  while (auto rate = search.next_rate()) {
-    engine::RunConfig c = *config;
-    c.rate = schedule::RateSchedule{{schedule::Stage{*rate, *rate, schedule::kOpenEnded}}};
-    c.duration_us = (settings.window.warmup_s + settings.window.step_s) * 1'000'000;
-    const size_t number = report.steps.size() + 1;
-    auto progress = [&](const engine::Progress& p) { print_live(number, *rate, p); };
-    auto result = engine::run_replay(
-        c, live ? std::function<void(const engine::Progress&)>(progress) : nullptr,
-        g_capacity_interrupted);
-    if (live) std::fprintf(stderr, "\r\033[K");
-    if (!result) {
-      const Errc code = result.error().code;
-      return report_error(result.error().within("capacity: step " + std::to_string(number)),
-                          code == Errc::invalid_argument || code == Errc::not_found ||
-                                  code == Errc::corrupt || code == Errc::unsupported
-                              ? kExitUsage
-                              : kExitRunFailed);
+  int exit_code = kExitOk;
+  if (ladder) {
+    // Fixed rungs in lockstep: rung k starts at start + k * slot on every shard, whatever the
+    // rungs before it did on this one.
+    const auto rates = capacity::ladder_rates(*ladder);
+    const double share = 1.0 / static_cast<double>(config->shard_count);
+    for (size_t k = 0; k < rates.size() && !g_capacity_interrupted.load(); ++k) {
+      engine::RunConfig c = *config;
+      c.start_at_unix_ms =
+          settings.start_at_unix_ms + static_cast<int64_t>(k) * settings.slot_s * 1000;
+      const int64_t late_ms = now_unix_ms() - c.start_at_unix_ms;
+      if (late_ms > 1000) {
+        report.warnings.push_back("rung " + std::to_string(k + 1) + " started " +
+                                  std::to_string(late_ms / 1000) +
+                                  " s after its slot: out of lockstep with the other shards "
+                                  "(the rung before it outran --drain)");
+      }
+      auto run = run_step(c, rates[k], rates[k] * share, settings.window, slos,
+                          "rung " + std::to_string(k + 1) + "/" + std::to_string(rates.size()),
+                          live, exit_code);
+      if (!run) return report_error(run.error(), exit_code);
+      run->step.number = k + 1;
+      if (!f.quiet) {
+        std::fputs(capacity::format_step_line(run->step).c_str(), stdout);
+        std::fflush(stdout);
+      }
+      report.steps.push_back(std::move(run->step));
+      report.step_results.push_back(std::move(run->doc));
     }
-    const engine::RunResult& outcome = result.value();
-    if (!outcome.interrupted && outcome.overall.completed == 0 && outcome.connections_opened == 0) {
-      return report_error(
-          flag_error("step " + std::to_string(number) + " at " + std::to_string(*rate) +
-                     "/s: no request got a response and no connection opened: is the target up?"),
-          kExitRunFailed);
+    capacity::finish_ladder_report(report);
+    if (settings.shard_count > 1) {
+      report.why = "shard " + std::to_string(settings.shard_index) + "/" +
+                   std::to_string(settings.shard_count) +
+                   " alone, on its share of each rung (replay merge the shards' --out files for "
+                   "the ladder's capacity): " +
+                   report.why;
     }
-    report::RunReport run{c, "", std::move(result).value(), {}};
-    const results::ResultDoc doc = report::to_result_doc(run);
-    auto step = capacity::judge_step(doc, *rate, settings.window, slos);
-    if (!step) return report_error(step.error().within("capacity"), kExitUsage);
-    step->number = number;
-    if (!f.quiet) {
-      std::fputs(capacity::format_step_line(*step).c_str(), stdout);
-      std::fflush(stdout);
+  } else {
+    capacity::CapacitySearch search(options);
+    while (auto rate = search.next_rate()) {
+      engine::RunConfig c = *config;
+      const size_t number = report.steps.size() + 1;
+      auto run = run_step(c, *rate, *rate, settings.window, slos, "step " + std::to_string(number),
+                          live, exit_code);
+      if (!run) return report_error(run.error(), exit_code);
+      run->step.number = number;
+      if (!f.quiet) {
+        std::fputs(capacity::format_step_line(run->step).c_str(), stdout);
+        std::fflush(stdout);
+      }
+      const bool interrupted = run->step.reason == capacity::StepReason::interrupted;
+      if (interrupted) {
+        search.stop();
+      } else {
+        search.record(*rate, run->step.result());
+      }
+      report.steps.push_back(std::move(run->step));
+      if (interrupted) break;
     }
-    const bool interrupted = step->reason == capacity::StepReason::interrupted;
-    if (interrupted) {
-      search.stop();
-    } else {
-      search.record(*rate, step->result());
-    }
-    report.steps.push_back(std::move(step).value());
-    if (interrupted) break;
+    report.interrupted = search.end() == capacity::SearchEnd::stopped;
+    capacity::finish_report(report, search);
   }
-  report.interrupted = search.end() == capacity::SearchEnd::stopped;
-  capacity::finish_report(report, search);
+  for (const auto& w : report.warnings) {
+    if (!f.quiet) std::printf("warning: %s\n", w.c_str());
+  }
   if (!f.quiet) std::fputs(capacity::format_verdict(report).c_str(), stdout);
   auto save = [&](const std::string& path, const std::string& text, const char* flag,
                   const char* label) {
@@ -304,6 +447,18 @@ Command add_capacity_command(CLI::App& app) {
   sub->add_option("--html", f->html_path,
                   "Write an HTML page with the steps' latency against rate here");
   sub->add_flag("-q,--quiet", f->quiet, "No step lines, no verdict (use with --out or --html)");
+  sub->add_option("--ladder", f->ladder,
+                  "Run fixed rungs instead of searching: FROM..TO:STEPS, e.g. 100/s..2000/s:12 "
+                  "(equal ratios), each --warmup + --step long, one every warm-up + step + "
+                  "drain + 2s; with --shard every shard runs its share of each rung in lockstep "
+                  "and replay merge judges the merged rungs");
+  sub->add_option("--shard", f->shard,
+                  "With --ladder: run shard i/N (0-based) of every rung, 1/N of its arrivals");
+  sub->add_option("--shards", f->shards,
+                  "With --ladder: N shards, i from JOB_COMPLETION_INDEX (Kubernetes indexed jobs)");
+  sub->add_option("--start-at", f->start_at,
+                  "With --ladder: rung 1 at this UTC time (2026-12-02T10:00:00Z), the same on "
+                  "every shard (default: 2 s from now; required with --shard/--shards)");
   return {sub, [f] { return run_capacity(*f); }};
 }
 

@@ -2,11 +2,14 @@
 // each serve 400/s at most (20 x 50 ms rather than 4 x 10 ms: a job's timer fires about 0.9 ms
 // late, which costs 4 x 10 ms 8 % of its 400/s, measured ~363/s, and 20 x 50 ms under 2 %).
 // Capped by --max-connections below it, the search says client-limited and claims no capacity.
-// Steps are short (1 s warm-up, 3 s judged).
+// Steps are short (1 s warm-up, 3 s judged). A ladder run by two shards in lockstep merges into
+// the same capacity.
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <ctime>
+#include <future>
 #include <string>
 
 #include "file_io.hpp"
@@ -138,4 +141,80 @@ TEST_CASE("bad flags give one line and exit 1, before any load") {
                               10'000);
   CHECK(injected.exit_code == 1);
   CHECK(injected.err == "replay: capacity: -H 'X-Tenant': value contains CR (byte 2)\n");
+}
+
+TEST_CASE("a ladder run by two shards in lockstep merges into the service's capacity") {
+  // Rungs 200, 346.4 and 600/s, each shard offering half of each: 400/s lies between the
+  // second and the third rung, so the merged ladder passes 346.4/s and fails 600/s.
+  SimProcess sim(sim_args());
+  REQUIRE(sim.started());
+  const std::string start_at = [] {
+    const time_t at = std::time(nullptr) + 3;
+    tm utc{};
+    gmtime_r(&at, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return std::string(buf);
+  }();
+  std::vector<std::string> outs = {temp_path("ladder-0.json"), temp_path("ladder-1.json")};
+  auto shard = [&](int i) {
+    return run_command(
+        capacity_args(sim.port(), {"--slo", "p99<100ms", "--slo", "errors<1%", "--ladder",
+                                   "200/s..600/s:3", "--shard", std::to_string(i) + "/2",
+                                   "--start-at", start_at, "--out", outs[i]}),
+        120'000);
+  };
+  auto first = std::async(std::launch::async, shard, 0);
+  const auto second = shard(1);
+  const auto zero = first.get();
+  INFO(zero.out << zero.err << second.out << second.err);
+  REQUIRE(zero.exit_code == 0);
+  REQUIRE(second.exit_code == 0);
+  CHECK(zero.out.find("as shard 0/2 at 1/2 of each rung") != std::string::npos);
+  CHECK(second.out.find("shard 1/2 alone, on its share of each rung") != std::string::npos);
+
+  const auto merged_path = temp_path("ladder-merged.json");
+  auto merged = run_command({kReplay, "merge", outs[0], outs[1], "-o", merged_path}, 30'000);
+  INFO(merged.out << merged.err);
+  REQUIRE(merged.exit_code == 0);
+  CHECK(merged.out.find("merged     2 capacity files of ladder 200/s..600/s:3 (2 shards)") == 0);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(merged_path);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  CHECK(std::string_view(doc["verdict"]) == "capacity_found");
+  simdjson::dom::array steps = doc["steps"];
+  REQUIRE(steps.size() == 3);
+  CHECK(double(steps.at(0)["rate_per_s"]) == 200);
+  CHECK(double(steps.at(1)["rate_per_s"]) == doctest::Approx(346.41).epsilon(0.001));
+  CHECK(double(steps.at(2)["rate_per_s"]) == 600);
+  CHECK(bool(steps.at(1)["passed"]));
+  CHECK_FALSE(bool(steps.at(2)["passed"]));
+  // The merged rung holds both shards' requests: its achieved rate is the whole rung's.
+  const double capacity = double(doc["capacity_per_s"]);
+  CHECK(capacity >= 346.41 * 0.97);
+  CHECK(capacity <= 346.41 * 1.03);
+  // Above the capacity the union completes about 400/s; one shard alone would show half.
+  const double saturated = double(steps.at(2)["achieved_per_s"]);
+  CHECK(saturated >= 360);
+  CHECK(saturated <= 440);
+}
+
+TEST_CASE("ladder flags: shards need --start-at, a search cannot be sharded, bad ladders named") {
+  auto args = [](std::vector<std::string> extra) {
+    std::vector<std::string> a = {kReplay, "capacity", kWebhook, "--target", "http://127.0.0.1:9",
+                                  "--slo", "p99<1s"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto no_start = run_command(args({"--ladder", "10/s..40/s:3", "--shard", "0/2"}), 10'000);
+  CHECK(no_start.exit_code == 1);
+  CHECK(no_start.err.find("--shard/--shards need --start-at") != std::string::npos);
+  auto search = run_command(args({"--shard", "0/2"}), 10'000);
+  CHECK(search.exit_code == 1);
+  CHECK(search.err.find("need --ladder: a search cannot be sharded") != std::string::npos);
+  auto bad = run_command(args({"--ladder", "40/s..10/s:3"}), 10'000);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err ==
+        "replay: capacity: --ladder '40/s..10/s:3': TO must be above FROM (expected "
+        "FROM..TO:STEPS, e.g. 100/s..2000/s:12)\n");
 }
