@@ -31,6 +31,7 @@ struct SynthFlags {
   std::string now;
   std::string base_url;
   int zstd_level = 3;
+  std::vector<std::string> parameters;  // -e NAME=value
 };
 
 // The synthesizer's options from the flags and the scenario's defaults; errors name the flag.
@@ -100,7 +101,13 @@ int run_synth(const SynthFlags& f) {
   auto path = synth::find_scenario(f.scenario,
                                    synth::scenario_search_dirs(std::getenv("REPLAY_SCENARIO_DIR")));
   if (!path) return report_error(path.error(), kExitUsage);
-  auto scenario = synth::load_scenario(*path);
+  synth::ScenarioParameters parameters;
+  for (const auto& text : f.parameters) {
+    auto p = synth::parse_parameter(text);
+    if (!p) return report_error(p.error(), kExitUsage);
+    parameters.values.push_back(std::move(p).value());
+  }
+  auto scenario = synth::load_scenario(*path, parameters);
   if (!scenario) return report_error(scenario.error(), kExitUsage);
   std::string rate_text;
   int64_t duration_us = 0;
@@ -168,6 +175,9 @@ Command add_synth_command(CLI::App& app) {
                   "Wall-clock time of the trace's start, RFC 3339 or 'now' "
                   "(default 2026-11-22T12:00:00Z, so traces reproduce)");
   sub->add_option("--base-url", f->base_url, "Base URL written in the trace header");
+  sub->add_option("-e,--env", f->parameters,
+                  "Set a scenario parameter: NAME=value for ${NAME} in the scenario file "
+                  "(repeatable; wins over the environment)");
   sub->add_option("--zstd-level", f->zstd_level, "zstd compression level, 1..19")
       ->check(CLI::Range(1, 19));
   return {sub, [f] { return run_synth(*f); }};

@@ -167,8 +167,11 @@ Result<std::optional<AuthSpec>> FileParser::parse_auth(element e) {
   if (e.is_null() || (e.get(flag) == simdjson::SUCCESS && !flag)) {
     return std::optional<AuthSpec>();  // "auth": false drops the session's auth for a step
   }
-  auto f = fields(e, {"role", "user", "tenant"});
-  if (!f) return fail("expected {\"role\": ..., \"user\": ..., \"tenant\": ...} or false");
+  auto f = fields(e, {"role", "user", "tenant", "claims"});
+  if (!f) {
+    return fail(
+        "expected {\"role\": ..., \"user\": ..., \"tenant\": ..., \"claims\": {...}} or false");
+  }
   AuthSpec auth;
   auto role = f->get("role");
   if (!role) return fail("missing field 'role' (admin, operator, viewer, ...)");
@@ -190,6 +193,22 @@ Result<std::optional<AuthSpec>> FileParser::parse_auth(element e) {
       if (t->empty()) return fail("must not be empty");
       (key == "user" ? auth.user : auth.tenant) = std::move(t).value();
     }
+  }
+  if (auto c = f->get("claims")) {
+    Push p(at_, "claims");
+    object claims;
+    if (c->get(claims) != simdjson::SUCCESS) return fail("expected an object of extra claims");
+    for (auto [key, value] : claims) {
+      for (std::string_view owned : {"sub", "tenant_id", "role", "exp", "iat"}) {
+        if (key == owned) {
+          return fail("claim '" + std::string(key) +
+                      "' is minted by replay (from user, tenant, role and --token-ttl)");
+        }
+      }
+    }
+    // The object's members as they are, compact: they join the minted ones.
+    const std::string json = simdjson::minify(*c);
+    auth.claims_json = json.size() > 2 ? json.substr(1, json.size() - 2) : std::string();
   }
   return std::optional<AuthSpec>(std::move(auth));
 }

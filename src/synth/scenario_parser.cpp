@@ -53,12 +53,13 @@ std::optional<element> Fields::get(std::string_view key) const {
 }
 
 FileParser::FileParser(Scenario& out, std::vector<std::string>& include_stack, std::string path,
-                       std::string_view text, bool top_level)
+                       std::string_view text, bool top_level, const ScenarioParameters& params)
     : out_(out),
       include_stack_(include_stack),
       path_(std::move(path)),
       text_(text),
-      top_level_(top_level) {}
+      top_level_(top_level),
+      params_(params) {}
 
 Error FileParser::fail(std::string message, Errc code) {
   error_at_ = at_;
@@ -126,6 +127,10 @@ Result<Template> FileParser::template_of(element e, Escape escape, const Templat
 }
 
 Result<void> FileParser::parse(double total_weight) {
+  auto expanded = expand_parameters(text_, params_, path_);
+  if (!expanded) return expanded.error();
+  expanded_ = std::move(expanded).value();
+  text_ = expanded_;
   const size_t first_entry = out_.entries.size();
   simdjson::dom::parser parser;
   element root;
@@ -247,7 +252,7 @@ Result<void> FileParser::parse_lists(element e, Population& population) {
   if (e.get(obj) != simdjson::SUCCESS) return fail("expected an object of named lists");
   // Names first, so that items may pick from lists defined after them.
   std::vector<std::pair<std::string, size_t>> names;
-  std::vector<array> items;
+  std::vector<std::vector<std::string>> items;
   std::set<std::string, std::less<>> seen;
   for (auto [key, value] : obj) {
     if (!key.empty() && key.front() == '_') continue;
@@ -256,39 +261,58 @@ Result<void> FileParser::parse_lists(element e, Population& population) {
       return fail("a list name uses letters, digits, '-', '_' and '.' only");
     if (!seen.insert(std::string(key)).second)
       return fail("duplicate list '" + std::string(key) + "'");
+    // An array of strings, or one string of comma-separated items ("${TENANT_IDS}").
+    std::vector<std::string> texts;
     array list;
-    if (value.get(list) != simdjson::SUCCESS) return fail("expected an array of strings");
-    if (list.size() == 0) return fail("a list needs at least one item");
-    if (key == "tenants" || key == "users") {
-      auto& target = key == "tenants" ? population.tenants : population.users;
+    std::string_view csv;
+    if (value.get(csv) == simdjson::SUCCESS) {
+      for (size_t start = 0; start <= csv.size();) {
+        size_t comma = csv.find(',', start);
+        if (comma == std::string_view::npos) comma = csv.size();
+        std::string_view item = csv.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) texts.emplace_back(item);
+        start = comma + 1;
+      }
+    } else if (value.get(list) == simdjson::SUCCESS) {
       size_t i = 0;
       for (element item : list) {
         Push q(at_, i++);
         auto text = string_of(item);
         if (!text) return text.error();
-        if (text->empty()) return fail("must not be empty");
-        if (text->find("{{") != std::string_view::npos) {
+        texts.emplace_back(*text);
+      }
+    } else {
+      return fail("expected an array of strings, or a string of comma-separated items");
+    }
+    if (texts.empty()) return fail("a list needs at least one item");
+    if (key == "tenants" || key == "users") {
+      auto& target = key == "tenants" ? population.tenants : population.users;
+      for (size_t i = 0; i < texts.size(); ++i) {
+        Push q(at_, i);
+        if (texts[i].empty()) return fail("must not be empty");
+        if (texts[i].find("{{") != std::string::npos) {
           return fail("tenants and users are plain strings: generators are not expanded here");
         }
-        target.emplace_back(*text);
+        target.push_back(texts[i]);
       }
       continue;
     }
     names.emplace_back(std::string(key), out_.lists.size());
     lists_[std::string(key)] = out_.lists.size();
     out_.lists.emplace_back();
-    items.push_back(list);
+    items.push_back(std::move(texts));
   }
   TemplateScope scope;
   scope.lists = &lists_;
   scope.no_captures = "list items are expanded when the trace is synthesised";
   for (size_t n = 0; n < names.size(); ++n) {
     Push p(at_, names[n].first);
-    size_t i = 0;
-    for (element item : items[n]) {
-      Push q(at_, i++);
-      auto t = template_of(item, Escape::raw, scope);
-      if (!t) return t.error();
+    for (size_t i = 0; i < items[n].size(); ++i) {
+      Push q(at_, i);
+      auto t = compile_template(items[n][i], Escape::raw, scope);
+      if (!t) return fail(t.error().context);
       out_.lists[names[n].second].push_back(std::move(t).value());
     }
   }
@@ -371,7 +395,7 @@ Result<void> FileParser::parse_includes(element e) {
     auto text = read_file(target.string());
     if (!text) return fail("cannot include '" + std::string(*name) + "': " + text.error().context);
     include_stack_.push_back(canonical);
-    FileParser nested(out_, include_stack_, target.string(), text.value(), false);
+    FileParser nested(out_, include_stack_, target.string(), text.value(), false, params_);
     auto r = nested.parse(weight);
     include_stack_.pop_back();
     if (!r) return r;
@@ -386,20 +410,21 @@ bool Scenario::has_sessions() const noexcept {
   return false;
 }
 
-Result<Scenario> parse_scenario(std::string_view text, const std::string& path) {
+Result<Scenario> parse_scenario(std::string_view text, const std::string& path,
+                                const ScenarioParameters& params) {
   Scenario scenario;
   scenario.path = path;
   std::error_code ec;
   std::vector<std::string> stack{std::filesystem::weakly_canonical(path, ec).string()};
-  FileParser parser(scenario, stack, path, text, true);
+  FileParser parser(scenario, stack, path, text, true, params);
   if (auto r = parser.parse(0); !r) return r.error();
   return scenario;
 }
 
-Result<Scenario> load_scenario(const std::string& path) {
+Result<Scenario> load_scenario(const std::string& path, const ScenarioParameters& params) {
   auto text = read_file(path);
   if (!text) return text.error();
-  return parse_scenario(text.value(), path);
+  return parse_scenario(text.value(), path, params);
 }
 
 }  // namespace replay::synth

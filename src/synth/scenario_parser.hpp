@@ -65,8 +65,9 @@ struct Fields {
 class FileParser {
  public:
   // `include_stack` holds the canonical paths of the including files, for cycle detection.
+  // `params` (must outlive the parser) expand the file's ${NAME} parameters before it is parsed.
   FileParser(Scenario& out, std::vector<std::string>& include_stack, std::string path,
-             std::string_view text, bool top_level);
+             std::string_view text, bool top_level, const ScenarioParameters& params);
 
   // Parses the file; when `total_weight` > 0 the weights of the entries it adds are scaled so
   // that they sum to it (an included scenario's share of the mix).
@@ -106,8 +107,10 @@ class FileParser {
   Scenario& out_;
   std::vector<std::string>& include_stack_;
   std::string path_;
-  std::string_view text_;
+  std::string_view text_;  // after parse() begins: expanded_
+  std::string expanded_;   // the file with its parameters expanded
   bool top_level_;
+  const ScenarioParameters& params_;
   std::string name_;  // this file's scenario name: the default tag and session name
   size_t population_ = 0;
   std::map<std::string, size_t, std::less<>> lists_;  // this file's lists -> Scenario::lists

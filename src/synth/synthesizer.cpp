@@ -250,17 +250,20 @@ const std::string& Synthesizer::bearer_for(const AuthSpec& auth) {
   if (auth.user.empty() && auth.tenant.empty() && population_ < 256 && tenant_index_ < (1u << 24) &&
       user_index_ < (1u << 24)) {
     size_t role = 0;
-    while (role < roles_.size() && roles_[role] != auth.role) ++role;
-    if (role == roles_.size()) roles_.push_back(auth.role);
+    // A role with other extra claims is another token: the claims are part of its key.
+    const std::string identity = auth.role + '\n' + auth.claims_json;
+    while (role < roles_.size() && roles_[role] != identity) ++role;
+    if (role == roles_.size()) roles_.push_back(identity);
     if (role < 256) {
       const uint64_t key = (uint64_t{role} << 56) | (uint64_t{population_} << 48) |
                            (uint64_t{tenant_index_} << 24) | user_index_;
       auto it = tokens_by_index_.find(key);
       if (it == tokens_by_index_.end()) {
         if (tokens_by_index_.size() >= kMaxIndexedTokens) tokens_by_index_.clear();
-        it =
-            tokens_by_index_.emplace(key, minter_.bearer(context_.user, auth.role, context_.tenant))
-                .first;
+        it = tokens_by_index_
+                 .emplace(key, minter_.bearer(context_.user, auth.role, context_.tenant,
+                                              auth.claims_json))
+                 .first;
       }
       return it->second;
     }
@@ -277,7 +280,7 @@ const std::string& Synthesizer::bearer_for(const AuthSpec& auth) {
     expand_template(auth.tenant, context_, scratch_tenant_);
     tenant = scratch_tenant_;
   }
-  return minter_.bearer(user, auth.role, tenant);
+  return minter_.bearer(user, auth.role, tenant, auth.claims_json);
 }
 
 Result<SynthSummary> write_synth_trace(Synthesizer& synth, const std::string& path,

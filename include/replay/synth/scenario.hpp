@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
+#include "replay/synth/parameters.hpp"
 #include "replay/synth/template.hpp"
 #include "replay/trace/record.hpp"
 
@@ -24,6 +25,9 @@ struct AuthSpec {
   std::string role;
   Template user;    // empty: the request's (or session's) user
   Template tenant;  // empty: the request's (or session's) tenant
+  // Further claims as JSON object members, compact ("\"org\":\"acme\",\"scopes\":[\"a\"]"); ""
+  // when none. Never sub, tenant_id, role, exp or iat (replay mints those).
+  std::string claims_json;
 };
 
 // A request header whose value is a template (Escape::header).
@@ -83,10 +87,13 @@ struct Scenario {
 // Errors are one line: "traces/x.json: line 12: sessions[0].steps[2].path: capture 'plan_id'
 // is used before any step defines it". Errc::not_found / Errc::io for unreadable files,
 // Errc::corrupt for bad JSON, Errc::invalid_argument for everything else.
-Result<Scenario> load_scenario(const std::string& path);
+// `${NAME}` parameters are expanded from `params` (-e, then the environment) in every file
+// before it is parsed.
+Result<Scenario> load_scenario(const std::string& path, const ScenarioParameters& params = {});
 
 // As load_scenario, for `text` already read from `path` (`path` names it in errors and
 // anchors relative includes).
-Result<Scenario> parse_scenario(std::string_view text, const std::string& path);
+Result<Scenario> parse_scenario(std::string_view text, const std::string& path,
+                                const ScenarioParameters& params = {});
 
 }  // namespace replay::synth

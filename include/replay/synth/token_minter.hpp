@@ -15,9 +15,11 @@ class TokenMinter {
   // Tokens carry `exp_s` (seconds since the Unix epoch) when given, and are signed with `secret`.
   TokenMinter(std::string secret, std::optional<int64_t> exp_s);
 
-  // "Bearer <jwt>" with claims {sub: user, tenant_id: tenant, role, exp}; an empty tenant is
-  // left out. The reference stays valid until the next call.
-  const std::string& bearer(std::string_view user, std::string_view role, std::string_view tenant);
+  // "Bearer <jwt>" with claims {sub: user, tenant_id: tenant, role, exp} and then the members of
+  // `extra_claims_json` (AuthSpec::claims_json); an empty tenant is left out. The reference
+  // stays valid until the next call.
+  const std::string& bearer(std::string_view user, std::string_view role, std::string_view tenant,
+                            std::string_view extra_claims_json = {});
 
   // Distinct tokens signed so far.
   uint64_t minted() const { return minted_; }

@@ -397,3 +397,34 @@ TEST_CASE("chat-stream asks for server-sent events; webhook payload sizes vary w
   CHECK(small > hooks.size() / 3);
   CHECK(large > hooks.size() / 20);
 }
+
+TEST_CASE("auth.claims join the minted token's claims; other claims, other tokens") {
+  TempDir dir;
+  auto s = load_scenario(dir.write("c.json", R"({
+    "lists": {"tenants": ["t1"], "users": ["u1"]},
+    "requests": [
+      {"name": "a", "method": "GET", "path": "/a",
+       "auth": {"role": "viewer", "claims": {"org": "acme", "scopes": ["read"]}}},
+      {"name": "b", "method": "GET", "path": "/b", "auth": {"role": "viewer"}}]})"));
+  REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().context));
+  std::set<std::string> tokens_a, tokens_b;
+  for (const auto& r : generate(*s, options_for("50/s", 1'000'000))) {
+    const std::string token = header_value(r, "Authorization").substr(7);
+    auto v = auth::jwt_verify_hs256(token, kDevJwtSecret, kDefaultEpochS);
+    REQUIRE(v.ok());
+    CHECK(v.claims.role == "viewer");
+    CHECK(v.claims.sub == "u1");
+    auto payload = auth::jwt_payload_json(token);
+    REQUIRE(payload.ok());
+    if (r.target == "/a") {
+      tokens_a.insert(token);
+      CHECK(payload->find(R"("org":"acme","scopes":["read"])") != std::string::npos);
+    } else {
+      tokens_b.insert(token);
+      CHECK(payload->find("org") == std::string::npos);
+    }
+  }
+  CHECK(tokens_a.size() == 1);
+  CHECK(tokens_b.size() == 1);
+  CHECK(*tokens_a.begin() != *tokens_b.begin());
+}
