@@ -76,6 +76,12 @@ int run_run(RunFlags& f) {
     if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
     thresholds.push_back(t.value());
   }
+  for (const auto& text : f.warnings) {
+    auto t = results::parse_threshold(text);
+    if (!t) return report_error(t.error().within("--warn"), kExitUsage);
+    t->warn = true;
+    thresholds.push_back(t.value());
+  }
   // A warning, not an error, as k6's --quiet and --no-summary never refuse to run: the run
   // still loads the target, and the user can stop it now.
   if (!keeps_results(f)) {
@@ -109,8 +115,8 @@ int run_run(RunFlags& f) {
   report.thresholds = std::move(thresholds);
   // One document for every output: the views `replay report` renders from --out are these.
   results::ResultDoc doc = report::to_result_doc(report);
-  const bool crossed = std::any_of(doc.thresholds.begin(), doc.thresholds.end(),
-                                   [](const results::ThresholdResult& t) { return !t.passed; });
+  const bool crossed = results::any_threshold_crossed(doc.thresholds);
+  const bool warned = results::any_warning_crossed(doc.thresholds);
   doc.source = f.out_path;
   if (!f.quiet) std::fputs(view.after_header(report::format_summary(doc)).c_str(), stdout);
   // Writes one output file and names it under the summary (after a blank line, so the summary
@@ -174,6 +180,7 @@ int run_run(RunFlags& f) {
     return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
   }
   if (crossed) return kExitThreshold;
+  if (warned) return kExitWarning;
   return kExitOk;
 }
 
@@ -211,6 +218,10 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--only", f->only, "Replay only these tags (repeat or comma-separate)");
   sub->add_option("--skip", f->skip, "Leave out these tags (repeat or comma-separate)");
   sub->add_option("-H,--header", f->headers, "Add or override a header: 'Name: value'");
+  sub->add_option("--warn", f->warnings,
+                  "A warning band, as --threshold: crossing it prints WARN and exits 3 (when no "
+                  "--threshold was crossed), e.g. --warn 'p95<300ms' beside --threshold "
+                  "'p95<500ms'");
   sub->add_option("--threshold", f->thresholds,
                   "Fail with exit 99 unless it holds: p95<500ms, chat:p99<2s, errors<1%, "
                   "rate>190/s");

@@ -84,7 +84,8 @@ Result<void> check_run_flags(RunFlags& f) {
 
 bool keeps_results(const RunFlags& f) {
   return !f.quiet || !f.out_path.empty() || !f.html_path.empty() || !f.csv_path.empty() ||
-         !f.hgrm_dir.empty() || !f.hlog_path.empty() || !f.thresholds.empty();
+         !f.hgrm_dir.empty() || !f.hlog_path.empty() || !f.thresholds.empty() ||
+         !f.warnings.empty();
 }
 
 Result<void> resolve_run_flags(RunFlags& f) {

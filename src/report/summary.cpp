@@ -290,8 +290,8 @@ std::string format_summary(const ResultDoc& r) {
   if (!r.thresholds.empty()) {
     appendf(out, "\n  thresholds\n");
     for (const auto& t : r.thresholds) {
-      appendf(out, "    %s  %-28s %s\n", t.passed ? "PASS" : "FAIL", t.expression.c_str(),
-              t.observed.c_str());
+      appendf(out, "    %s  %-28s %s\n", t.passed ? "PASS" : (t.warn ? "WARN" : "FAIL"),
+              (t.warn ? "warn " + t.expression : t.expression).c_str(), t.observed.c_str());
     }
   }
   return out;

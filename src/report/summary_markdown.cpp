@@ -57,18 +57,25 @@ std::string rates_text(const ResultDoc& doc) {
 }
 
 std::string headline(const ResultDoc& doc) {
-  const auto crossed = static_cast<size_t>(
-      std::count_if(doc.thresholds.begin(), doc.thresholds.end(),
-                    [](const results::ThresholdResult& t) { return !t.passed; }));
+  size_t thresholds = 0, crossed = 0, bands = 0, warned = 0;
+  for (const auto& t : doc.thresholds) {
+    (t.warn ? bands : thresholds) += 1;
+    if (!t.passed) (t.warn ? warned : crossed) += 1;
+  }
   std::string out = "### replay run ";
   if (doc.thresholds.empty()) {
     out += "(no thresholds): " + cell_text(doc.saturation.summary);
-  } else if (crossed == 0) {
-    out += "✓ passed: " + std::to_string(doc.thresholds.size()) + " of " +
-           std::to_string(doc.thresholds.size()) + " thresholds hold";
-  } else {
-    out += "✗ failed: " + std::to_string(crossed) + " of " + std::to_string(doc.thresholds.size()) +
+  } else if (crossed > 0) {
+    out += "✗ failed: " + std::to_string(crossed) + " of " + std::to_string(thresholds) +
            " thresholds crossed";
+  } else if (warned > 0) {
+    out += "⚠ warning: " + std::to_string(warned) + " of " + std::to_string(bands) +
+           " --warn bands crossed" +
+           (thresholds ? ", " + std::to_string(thresholds) + " thresholds hold" : std::string());
+  } else {
+    out += "✓ passed: " + std::to_string(thresholds) + " of " + std::to_string(thresholds) +
+           " thresholds hold";
+    if (bands) out += ", no --warn band crossed";
   }
   if (doc.interrupted) out += " (interrupted: partial results)";
   return out + "\n";
@@ -147,8 +154,8 @@ std::string format_summary_markdown(const ResultDoc& doc) {
   if (!doc.thresholds.empty()) {
     out += "\n| | threshold | observed |\n|:-:|:--|:--|\n";
     for (const auto& t : doc.thresholds) {
-      out += std::string("| ") + (t.passed ? "✓" : "✗") + " | " + code(t.expression) + " | " +
-             cell_text(t.observed) + " |\n";
+      out += std::string("| ") + (t.passed ? "✓" : (t.warn ? "⚠" : "✗")) + " | " +
+             (t.warn ? "warn " : "") + code(t.expression) + " | " + cell_text(t.observed) + " |\n";
     }
   }
   if (!doc.thresholds.empty()) {

@@ -10,6 +10,7 @@
 #include "html_tables.hpp"
 #include "html_verdicts.hpp"
 #include "replay/core/units.hpp"
+#include "replay/results/threshold.hpp"
 
 namespace replay::results {
 namespace {
@@ -67,8 +68,8 @@ std::string header_html(const ResultDoc& doc) {
 std::string cards_html(const ResultDoc& doc) {
   const Scope& o = doc.overall;
   const std::string achieved = doc.achieved_text();
-  bool thresholds_failed = false;
-  for (const auto& t : doc.thresholds) thresholds_failed = thresholds_failed || !t.passed;
+  const bool thresholds_failed = any_threshold_crossed(doc.thresholds);
+  const bool bands_crossed = any_warning_crossed(doc.thresholds);
   std::vector<Card> items = {
       {"requests", count_text(o.completed + o.failed), count_text(o.offered) + " offered", ""},
       {"errors", percent_text(o.error_ratio()), count_text(o.errors) + " requests",
@@ -89,9 +90,10 @@ std::string cards_html(const ResultDoc& doc) {
     verdict.tone = "warn";
   }
   if (!doc.thresholds.empty()) {
-    items.push_back({"thresholds", thresholds_failed ? "crossed" : "passed",
+    items.push_back({"thresholds",
+                     thresholds_failed ? "crossed" : (bands_crossed ? "warning" : "passed"),
                      std::to_string(doc.thresholds.size()) + " checked",
-                     thresholds_failed ? "bad" : "ok"});
+                     thresholds_failed ? "bad" : (bands_crossed ? "warn" : "ok")});
   }
   return cards(items);
 }
@@ -178,8 +180,10 @@ std::string scopes_note(const std::vector<NamedScope>& scopes, const char* first
 std::string thresholds_table(const std::vector<ThresholdResult>& thresholds) {
   HtmlTable t({"threshold", "result", "observed"}, {});
   for (const auto& th : thresholds) {
-    t.add_html_row({html_escape(th.expression),
-                    badge(th.passed ? "pass" : "FAIL", th.passed ? "ok" : "bad"),
+    t.add_html_row({html_escape((th.warn ? "warn " : "") + th.expression),
+                    th.passed ? badge("pass", "ok")
+                    : th.warn ? badge("WARN", "warn")
+                              : badge("FAIL", "bad"),
                     html_escape(th.observed)});
   }
   return t.html();

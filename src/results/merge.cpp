@@ -320,16 +320,18 @@ Result<ResultDoc> merge_shards(const std::vector<ResultDoc>& shards) {
       merge_scope_timelines(shards, shift_s, &ResultDoc::timeline_by_endpoint);
   merge_probe_lists(out.probes, shards);
   out.saturation = analyse_saturation(out);
-  std::vector<std::string> expressions;
+  // (expression, is a --warn band), each once, thresholds and bands apart.
+  std::vector<std::pair<std::string, bool>> expressions;
   for (const auto& s : shards) {
     for (const auto& t : s.thresholds) {
-      if (std::find(expressions.begin(), expressions.end(), t.expression) == expressions.end()) {
-        expressions.push_back(t.expression);
+      const std::pair<std::string, bool> e{t.expression, t.warn};
+      if (std::find(expressions.begin(), expressions.end(), e) == expressions.end()) {
+        expressions.push_back(e);
       }
     }
   }
   out.thresholds.clear();
-  for (const auto& e : expressions) out.thresholds.push_back(check_threshold(e, out));
+  for (const auto& [e, warn] : expressions) out.thresholds.push_back(check_threshold(e, out, warn));
   return out;
 }
 

@@ -287,6 +287,7 @@ std::vector<ThresholdResult> read_thresholds(ObjectReader& top) {
     t.expression = r.str("expression");
     t.passed = r.boolean("passed");
     t.observed = r.str("observed");
+    if (r.find("warn")) t.warn = r.boolean("warn");  // absent in older results
     out.push_back(std::move(t));
     return true;
   });

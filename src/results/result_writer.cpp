@@ -283,6 +283,8 @@ std::string format_result_doc(const ResultDoc& doc) {
         .value(t.passed)
         .key("observed")
         .value(t.observed)
+        .key("warn")
+        .value(t.warn)
         .end_object();
   }
   w.end_array().end_object();

@@ -1,5 +1,7 @@
 #include "replay/results/threshold.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cstdio>
 
@@ -94,6 +96,7 @@ Result<Threshold> parse_threshold(std::string_view text) {
 ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& figures) {
   ThresholdResult out;
   out.expression = t.text;
+  out.warn = t.warn;
   char buf[128] = "";
   double observed = 0;
   switch (t.metric) {
@@ -130,7 +133,7 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
 
 ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
   const Scope* s = doc.find_scope(t.scope);
-  if (!s) return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run"};
+  if (!s) return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run", t.warn};
   // Completions during the offered load, per second of it (the drain after the load ends
   // neither adds to nor dilutes the rate); a scope gets its share of them.
   const double share = doc.overall.completed ? static_cast<double>(s->completed) /
@@ -142,10 +145,21 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
                               static_cast<double>(doc.load_seconds())});
 }
 
-ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc) {
+ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc, bool warn) {
   auto parsed = parse_threshold(expression);
-  if (!parsed) return {expression, false, "not re-evaluated: " + parsed.error().context};
+  if (!parsed) return {expression, false, "not re-evaluated: " + parsed.error().context, warn};
+  parsed->warn = warn;
   return check_threshold(parsed.value(), doc);
+}
+
+bool any_threshold_crossed(const std::vector<ThresholdResult>& results) {
+  return std::any_of(results.begin(), results.end(),
+                     [](const ThresholdResult& t) { return !t.passed && !t.warn; });
+}
+
+bool any_warning_crossed(const std::vector<ThresholdResult>& results) {
+  return std::any_of(results.begin(), results.end(),
+                     [](const ThresholdResult& t) { return !t.passed && t.warn; });
 }
 
 }  // namespace replay::results

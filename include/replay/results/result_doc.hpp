@@ -193,6 +193,9 @@ struct ThresholdResult {
   std::string expression;
   bool passed = false;
   std::string observed;
+  // A --warn band: crossing it warns (exit 3) instead of failing the run (false in older
+  // results).
+  bool warn = false;
 };
 
 // One "config" field: its JSON value as written (kept verbatim so fields this build does not

@@ -23,7 +23,8 @@ struct Threshold {
   ThresholdMetric metric = ThresholdMetric::percentile;
   double percentile = 0;  // for ThresholdMetric::percentile
   ThresholdOp op = ThresholdOp::less;
-  double limit = 0;  // us for latencies, a ratio 0..1 for errors, per second for rate
+  double limit = 0;   // us for latencies, a ratio 0..1 for errors, per second for rate
+  bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
 
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
@@ -45,8 +46,13 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
 // during the offered load per second of it; an unknown scope fails (`observed` names it).
 ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc);
 
-// The same for an expression as `replay run --threshold` takes it; one this build cannot parse
-// fails, its `observed` saying why.
-ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc);
+// The same for an expression as `replay run --threshold` (or, `warn`, `--warn`) takes it; one
+// this build cannot parse fails, its `observed` saying why.
+ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc,
+                                bool warn = false);
+
+// Whether a --threshold (not a --warn band) was crossed, and whether a --warn band was.
+bool any_threshold_crossed(const std::vector<ThresholdResult>& results);
+bool any_warning_crossed(const std::vector<ThresholdResult>& results);
 
 }  // namespace replay::results

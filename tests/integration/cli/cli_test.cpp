@@ -141,6 +141,43 @@ TEST_CASE("run writes result.json and exits 99 when a threshold is crossed") {
   CHECK(crossed.out.find("FAIL") != std::string::npos);
 }
 
+TEST_CASE("--warn bands: WARN and exit 3 when only a band is crossed, 99 when a threshold is") {
+  // agent-sim answers analytics after 5 ms: p50 is ~5 ms.
+  SimProcess sim({"--no-auth", "--latency", "5ms"});
+  REQUIRE(sim.started());
+  const auto target = "http://127.0.0.1:" + std::to_string(sim.port());
+  const auto out = temp_path("warned.json");
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run",  kDemo,        "--target", target,   "--rate",
+                                     "50/s", "--duration", "1s",       "--only", "analytics"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_replay_cli(args);
+  };
+  auto warned = run({"--threshold", "p50<5s", "--warn", "p50<1ms", "--out", out});
+  INFO(warned.out << warned.err);
+  CHECK(warned.exit_code == 3);
+  CHECK(warned.out.find("    PASS  p50<5s") != std::string::npos);
+  CHECK(warned.out.find("    WARN  warn p50<1ms") != std::string::npos);
+  simdjson::dom::parser parser;
+  auto doc = parser.load(out);
+  REQUIRE(doc.error() == simdjson::SUCCESS);
+  simdjson::dom::array thresholds = doc["thresholds"];
+  REQUIRE(thresholds.size() == 2);
+  CHECK_FALSE(bool(thresholds.at(0)["warn"]));
+  CHECK(bool(thresholds.at(1)["warn"]));
+  CHECK_FALSE(bool(thresholds.at(1)["passed"]));
+  // The saved result renders the same verdict.
+  auto md = run_replay_cli({"report", out, "--format", "markdown"});
+  CHECK(md.out.find("⚠ warning: 1 of 1 --warn bands crossed, 1 thresholds hold") !=
+        std::string::npos);
+  // A crossed threshold wins over a band; a band that holds changes nothing.
+  CHECK(run({"--threshold", "p50<1ms", "--warn", "p50<2ms"}).exit_code == 99);
+  CHECK(run({"--warn", "p50<5s"}).exit_code == 0);
+  auto bad = run({"--warn", "p50<fast"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("replay: --warn: threshold 'p50<fast'") == 0);
+}
+
 TEST_CASE("4 shards as processes merge to the counts and percentiles of one unsharded run") {
   SimProcess sim({"--no-auth", "--latency", "10ms"});
   REQUIRE(sim.started());

@@ -159,6 +159,23 @@ TEST_CASE("endpoint timelines merge per endpoint and second, aligned like the ru
   CHECK(mixed.error().context.find("endpoint_timeline differs") != std::string::npos);
 }
 
+TEST_CASE("merged results check thresholds and --warn bands again, each kept a band or not") {
+  ResultDoc a =
+      shard(testing::make_run(testing::spread_samples(600, 6, 20'000), kStart, 2, {"p99<30ms"}), 0,
+            2, "a.json");
+  ResultDoc b = shard(testing::make_run(testing::spread_samples(400, 6, 40'000, "GET /a", 2),
+                                        kStart, 2, {"p99<30ms"}),
+                      1, 2, "b.json");
+  a.thresholds.push_back({"p99<30ms", true, "", true});  // the same expression as a band
+  auto merged = merge_shards({a, b});
+  REQUIRE(merged.ok());
+  REQUIRE(merged->thresholds.size() == 2);
+  CHECK_FALSE(merged->thresholds[0].warn);
+  CHECK(merged->thresholds[1].warn);
+  CHECK_FALSE(merged->thresholds[0].passed);  // b's 40 ms requests are in the union
+  CHECK_FALSE(merged->thresholds[1].passed);
+}
+
 TEST_CASE("merging adds failures in the latency, lower bounds, new causes and failed per second") {
   auto failing = [](const std::string& cause, int64_t second, int64_t latency_us) {
     Sample x;

@@ -156,6 +156,22 @@ TEST_CASE("endpoint timelines (run --endpoint-timeline) read back and write back
   CHECK(refused.error().context.find("timeline_by_endpoint") != std::string::npos);
 }
 
+TEST_CASE("--warn bands read back as bands; results from before bands read as thresholds") {
+  std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000, 2, {"p99<1s"});
+  auto doc = parse_result_json(json, "run.json");
+  REQUIRE(doc.ok());
+  REQUIRE(doc->thresholds.size() == 1);
+  CHECK_FALSE(doc->thresholds[0].warn);
+  doc->thresholds[0].warn = true;
+  const std::string banded = format_result_doc(doc.value());
+  CHECK(banded.find("\"warn\":true") != std::string::npos);
+  CHECK(parse_result_json(banded, "b.json")->thresholds[0].warn);
+  const std::string older = replace_once(json, ",\"warn\":false", "");
+  auto old = parse_result_json(older, "old.json");
+  REQUIRE(old.ok());
+  CHECK_FALSE(old->thresholds[0].warn);
+}
+
 TEST_CASE("probe samples and unknown integer scope fields are read and written back") {
   std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000);
   json = replace_once(json, "\"service_hdr\":\"",

@@ -78,3 +78,28 @@ TEST_CASE("an expression checked on a result that does not parse fails, saying w
   CHECK_FALSE(r.passed);
   CHECK(r.observed.find("not re-evaluated: threshold 'p95': no comparison") == 0);
 }
+
+TEST_CASE("--warn bands are checked like thresholds, flagged, and kept apart in the verdict") {
+  ResultDoc doc;
+  doc.load_us = doc.elapsed_us = 1'000'000;
+  for (int i = 1; i <= 100; ++i) doc.overall.corrected.record(i * 1000);  // 1..100 ms
+  doc.overall.completed = 100;
+  Threshold band = parse_threshold("p50<10ms").value();
+  band.warn = true;
+  const ThresholdResult crossed_band = check_threshold(band, doc);
+  CHECK_FALSE(crossed_band.passed);
+  CHECK(crossed_band.warn);
+  CHECK(check_threshold(std::string("p50<10ms"), doc, true).warn);
+  CHECK_FALSE(check_threshold(std::string("p50<10ms"), doc).warn);
+  // An unknown scope or an expression that does not parse keeps its band too.
+  CHECK(check_threshold(std::string("x:p50<10ms"), doc, true).warn);
+  CHECK(check_threshold(std::string("p50"), doc, true).warn);
+
+  const ThresholdResult held = check_threshold(std::string("p50<1s"), doc);
+  const ThresholdResult failed = check_threshold(std::string("p50<10ms"), doc);
+  CHECK_FALSE(any_threshold_crossed({held, crossed_band}));
+  CHECK(any_warning_crossed({held, crossed_band}));
+  CHECK(any_threshold_crossed({failed, crossed_band}));
+  CHECK_FALSE(any_warning_crossed({held, failed}));
+  CHECK_FALSE(any_threshold_crossed({}));
+}
