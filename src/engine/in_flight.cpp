@@ -32,7 +32,8 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   samples_body_ = false;
   wants_body = false;
   if (headers_) headers_->clear();
-  wants_header_lines = captures_read_headers(*request_);
+  // A session step's headers carry its Set-Cookie for the session's cookie jar.
+  wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_);
   if (request_->expects_event_stream) hold_eager_reads();
 }
 

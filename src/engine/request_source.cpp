@@ -147,6 +147,11 @@ Result<const SourceItem*> RequestSource::next() {
     ++eligible_in_pass_;
     if (caching_) {
       cache_bytes_ += (current_.wire ? current_.wire->size() : 0) + sizeof(SourceItem);
+      if (current_.templ) {
+        const RequestTemplate& t = *current_.templ;
+        cache_bytes_ += t.method.size() + t.target.size() + t.body.size();
+        for (const auto& [name, value] : t.headers) cache_bytes_ += name.size() + value.size();
+      }
       if (cache_.size() >= kMaxCachedItems || cache_bytes_ > kMaxCachedBytes) {
         caching_ = false;
         cache_.clear();
@@ -192,7 +197,8 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   item.endpoint_id = endpoints_.id_of(trace::endpoint_template(r.method, r.target));
   item.expects_event_stream = r.response && r.response->sse_events > 0;
   headers_.resize(r.headers.size());
-  bool templated = has_placeholder(r.target) || has_placeholder(r.body);
+  // Session steps are built when sent: their session's cookies join them then.
+  bool templated = !r.session.empty() || has_placeholder(r.target) || has_placeholder(r.body);
   for (size_t i = 0; i < r.headers.size(); ++i) {
     headers_[i].first.assign(r.headers[i].name);
     const std::string& value = r.headers[i].value;

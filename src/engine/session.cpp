@@ -3,9 +3,12 @@
 #include <simdjson.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <regex>
+
+#include "cookie_jar.hpp"
 
 namespace replay::engine {
 namespace {
@@ -59,7 +62,8 @@ Result<std::string> substitute_captures(std::string_view text, const CaptureValu
 
 Result<client::WireBytes> build_from_template(const RequestTemplate& t, const CaptureValues& values,
                                               const client::Target& target,
-                                              const client::HeaderList& overrides) {
+                                              const client::HeaderList& overrides,
+                                              const CookieJar* cookies) {
   auto request_target = substitute_captures(t.target, values);
   if (!request_target) return request_target.error();
   auto body = substitute_captures(t.body, values);
@@ -69,6 +73,16 @@ Result<client::WireBytes> build_from_template(const RequestTemplate& t, const Ca
     auto v = substitute_captures(h.second, values);
     if (!v) return v.error();
     h.second = std::move(v).value();
+  }
+  if (cookies && !cookies->empty()) {
+    auto cookie = std::find_if(headers.begin(), headers.end(), [](const auto& h) {
+      return h.first.size() == 6 && strncasecmp(h.first.c_str(), "cookie", 6) == 0;
+    });
+    if (cookie == headers.end()) {
+      headers.emplace_back("Cookie", cookies->header_value(""));
+    } else {
+      cookie->second = cookies->header_value(cookie->second);
+    }
   }
   return client::build_checked_request(t.method, request_target.value(), headers, body.value(),
                                        target, overrides);

@@ -1,5 +1,7 @@
 #include "session_runner.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 
 namespace replay::engine {
@@ -22,6 +24,11 @@ const CaptureValues& SessionRunner::values(uint64_t session_id) const {
   return it == sessions_.end() ? kNone : it->second.values;
 }
 
+const CookieJar* SessionRunner::cookies(uint64_t session_id) const {
+  auto it = sessions_.find(session_id);
+  return it == sessions_.end() || it->second.cookies.empty() ? nullptr : &it->second.cookies;
+}
+
 void SessionRunner::started(uint64_t session_id, int64_t now_ns) {
   Session& s = sessions_[session_id];
   s.busy = true;
@@ -37,6 +44,11 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
   Session& s = it->second;
   s.busy = false;
   s.last_active_ns = now_ns;
+  for (const auto& [name, value] : headers) {
+    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0) {
+      s.cookies.store(value);
+    }
+  }
   if (succeeded && step.captures) {
     for (const auto& capture : *step.captures) {
       auto value = extract_capture(capture.source, body, headers);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cookie_jar.hpp"
 #include "prepared_request.hpp"
 #include "replay/engine/session.hpp"
 
@@ -36,10 +37,14 @@ class SessionRunner {
   Admit admit(RequestPtr& request, int64_t now_ns);
   // The step's values for building its request (empty when the session holds none).
   const CaptureValues& values(uint64_t session_id) const;
+  // The session's cookies (from its steps' Set-Cookie headers); null when it has none.
+  const CookieJar* cookies(uint64_t session_id) const;
   // A step was handed to the connections: the session is busy until ended().
   void started(uint64_t session_id, int64_t now_ns);
   // A step of the session ended at `now_ns`: `succeeded` is a 1xx-3xx response, `body` and
-  // `headers` are what its captures read. Returns the step to release next and what aborts.
+  // `headers` are what its captures read; its Set-Cookie headers join the session's cookies
+  // (whatever its status, as a browser keeps them). Returns the step to release next and
+  // what aborts.
   Release ended(const PreparedRequest& step, bool succeeded, std::string_view body,
                 const client::HeaderList& headers, int64_t now_ns);
   // The step could not be built (a placeholder without a value): aborts the session.
@@ -60,6 +65,7 @@ class SessionRunner {
     bool busy = false;     // a step is on its way, or released and not yet sent
     bool aborted = false;  // a step failed: later steps are not sent
     CaptureValues values;
+    CookieJar cookies;
     std::deque<RequestPtr> waiting;  // due while an earlier step was busy, in due order
     int64_t last_active_ns = 0;
   };

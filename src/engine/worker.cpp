@@ -331,8 +331,9 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
   count_offered(*request);
   client::WireBytes wire = request->wire;
   if (!wire && request->templ) {
-    auto built = build_from_template(*request->templ, sessions_.values(request->session_id),
-                                     target_, config_.header_overrides);
+    auto built =
+        build_from_template(*request->templ, sessions_.values(request->session_id), target_,
+                            config_.header_overrides, sessions_.cookies(request->session_id));
     if (!built) {
       // A value this step needs was never captured, or one would inject bytes onto the wire
       // (a failure of this request, never sent): the session cannot go on.

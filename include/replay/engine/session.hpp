@@ -15,6 +15,8 @@
 
 namespace replay::engine {
 
+class CookieJar;  // src/engine/cookie_jar.hpp: a session's cookies
+
 using CaptureValues = std::unordered_map<std::string, std::string>;
 
 // A request whose bytes depend on captured values: built when its step starts.
@@ -36,9 +38,12 @@ Result<std::string> substitute_captures(std::string_view text, const CaptureValu
 // as client::build_checked_request does (with `overrides`). Errc::not_found naming the first
 // placeholder that has no value; Errc::invalid_argument when a substituted value would put a
 // CR, LF or NUL into the method, target or a header (the body may hold anything).
+// `cookies`, when given, makes the request's Cookie header (its recorded pairs with the jar's
+// in their place: CookieJar::header_value); a Cookie from -H `overrides` still wins.
 Result<client::WireBytes> build_from_template(const RequestTemplate& t, const CaptureValues& values,
                                               const client::Target& target,
-                                              const client::HeaderList& overrides);
+                                              const client::HeaderList& overrides,
+                                              const CookieJar* cookies = nullptr);
 
 // Checks a capture source ("json:/id", "header:Location", "regex:id=(\\d+)");
 // Errc::invalid_argument naming what is wrong.

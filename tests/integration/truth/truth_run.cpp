@@ -28,7 +28,7 @@ std::string json_string(const std::string& s) {
 std::vector<TraceRequest> spaced(const std::string& tag, const std::string& target, int count,
                                  int64_t first_us, int64_t gap_us) {
   std::vector<TraceRequest> requests;
-  for (int i = 0; i < count; ++i) requests.push_back({first_us + i * gap_us, tag, target});
+  for (int i = 0; i < count; ++i) requests.push_back({first_us + i * gap_us, tag, target, ""});
   return requests;
 }
 
@@ -41,6 +41,7 @@ std::string write_trace(const TempDir& dir, const std::string& name,
       "\"source\":\"truth test\"}\n";
   for (const auto& r : requests) {
     lines += "{\"offset_us\":" + std::to_string(r.offset_us) + ",\"tag\":" + json_string(r.tag) +
+             (r.session.empty() ? "" : ",\"session\":" + json_string(r.session)) +
              ",\"method\":\"GET\",\"target\":" + json_string(r.target) + "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');
@@ -159,8 +160,9 @@ RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t por
   outcome.out = std::move(finished.out);
   outcome.err = std::move(finished.err);
   INFO("replay stdout:\n" << outcome.out << "\nreplay stderr:\n" << outcome.err);
-  REQUIRE_MESSAGE(outcome.exit_code == expected_exit, "replay run exited " << outcome.exit_code << " after "
-                                                               << outcome.wall_ms << " ms");
+  REQUIRE_MESSAGE(outcome.exit_code == expected_exit, "replay run exited "
+                                                          << outcome.exit_code << " after "
+                                                          << outcome.wall_ms << " ms");
   outcome.parser = std::make_unique<simdjson::dom::parser>();
   const auto error = outcome.parser->load(result_path).get(outcome.root);
   REQUIRE_MESSAGE(error == simdjson::SUCCESS,

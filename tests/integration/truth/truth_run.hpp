@@ -18,6 +18,7 @@ struct TraceRequest {
   int64_t offset_us = 0;
   std::string tag;
   std::string target;
+  std::string session;  // "": not in a session
 };
 
 // `count` requests for `target` tagged `tag`, the first at first_us and then every gap_us.
