@@ -142,6 +142,7 @@ void Recorder::record_completion(const Completion& c) {
                   c.body_start);
   }
   record_in_timeline(c.ids.tag_id, second, corrected, &service);
+  if (c.llm_stream) record_stream(c);
 }
 
 void Recorder::record_failure(const Failure& f) {
@@ -213,6 +214,13 @@ void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
   record_sse(ids, &SseStats::inter_event, gap_ns);
 }
 
+void Recorder::record_content_gap(ScopeIds ids, int64_t gap_ns) {
+  const int64_t us = to_us(gap_ns);
+  for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)}) {
+    s->llm_stats().itl.record(us);
+  }
+}
+
 void Recorder::note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog) {
   TimelineRow& r = row(second_of(now_ns));
   r.in_flight = std::max(r.in_flight, in_flight);
@@ -267,6 +275,7 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
     if (publish && live_) live_->publish(open.second, std::move(corrected));
   }
   if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
+  if (open.ttft.count() > 0) histogram::merge_serialised(r.ttft, open.ttft.serialise());
   for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
     if (!open.tag_used[tag_id]) continue;
     Histogram& h = open.corrected_by_tag[tag_id];
@@ -277,6 +286,7 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
   }
   open.corrected.reset();
   open.service.reset();
+  open.ttft.reset();
 }
 
 void Recorder::close_seconds_before(int64_t now_ns) {

@@ -13,6 +13,8 @@
 #include "replay/core/result.hpp"
 #include "replay/engine/probe.hpp"
 #include "replay/engine/run_stats.hpp"
+#include "replay/llm/goodput.hpp"
+#include "replay/llm/stream_format.hpp"
 #include "replay/schedule/arrivals.hpp"
 
 namespace replay::engine {
@@ -51,6 +53,8 @@ struct RunConfig {
   unsigned shard_index = 0;
   unsigned shard_count = 1;
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
+  llm::StreamOptions stream;      // --stream-format, --stream-content, --stream-tokens
+  llm::GoodputSlo goodput;        // --goodput (none: no SLOs)
 };
 
 // Live view, on the calling thread: once when the run has started (before second 0, nothing
