@@ -36,6 +36,9 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
   std::string out =
       "second,tag,offered,sent,completed,failed,errors,in_flight,backlog,p50_ms,p99_ms,"
       "service_p50_ms,service_p99_ms";
+  // LLM columns only for runs with LLM streams, so other runs' CSV keeps its columns.
+  const bool llm = doc.overall.llm.has_value();
+  if (llm) out += ",output_tokens,goodput,ttft_p50_ms,ttft_p99_ms";
   for (const auto& probe : doc.probes) {
     out += ',';
     out += csv_field(probe.name);
@@ -54,6 +57,13 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
         static_cast<unsigned long long>(row.backlog), ms(row.p50_us), ms(row.p99_us),
         ms(row.service_p50_us), ms(row.service_p99_us));
     out += buf;
+    if (llm) {
+      std::snprintf(buf, sizeof buf, ",%llu,%llu,%.3f,%.3f",
+                    static_cast<unsigned long long>(row.output_tokens),
+                    static_cast<unsigned long long>(row.goodput), ms(row.ttft_p50_us),
+                    ms(row.ttft_p99_us));
+      out += buf;
+    }
     for (const auto& probe : doc.probes) {
       out += ',';
       const double value = probe_value(row, probe.name);
@@ -79,6 +89,7 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
       out += ',';
       out += csv_field(doc.timeline_by_tag[tag].tag);
       out += buf;
+      if (llm) out += ",,,,";
       out += std::string(doc.probes.size(), ',');
       out += '\n';
     }
