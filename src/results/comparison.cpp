@@ -118,6 +118,21 @@ ScopeChange compare_scope(const std::string& name, const std::string& kind, Side
     c.metrics.push_back(
         percentile_change(percentile_name(p), b.corrected, a.corrected, p, options));
   }
+  // LLM streams: TTFT, TPOT and ITL percentiles, when either side has them.
+  if (b.llm || a.llm) {
+    static const LlmScope kNoLlm;
+    const LlmScope& bl = b.llm ? *b.llm : kNoLlm;
+    const LlmScope& al = a.llm ? *a.llm : kNoLlm;
+    for (auto [name, member] : {std::pair{"ttft", &LlmScope::ttft_us},
+                                std::pair{"tpot", &LlmScope::tpot_us},
+                                std::pair{"itl", &LlmScope::itl_us}}) {
+      if ((bl.*member).count() == 0 && (al.*member).count() == 0) continue;
+      for (double p : {50.0, 99.0}) {
+        c.metrics.push_back(percentile_change(std::string(name) + " " + percentile_name(p),
+                                              bl.*member, al.*member, p, options));
+      }
+    }
+  }
   const ProportionTest errors =
       compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
   c.metrics.push_back(tested("errors", MetricKind::errors, errors.before, errors.after,

@@ -68,7 +68,9 @@ struct ScopeChange {
   bool in_after = false;
   uint64_t requests_before = 0;  // completed + failed
   uint64_t requests_after = 0;
-  std::vector<MetricChange> metrics;  // the percentiles, then errors, then rate
+  // The percentiles, LLM streams' "ttft p50", "ttft p99", "tpot ..", "itl .." (when either run
+  // has them), then errors, then rate.
+  std::vector<MetricChange> metrics;
   // Overall only: p50 and p99 of send_lag, scheduler_lag, connection_wait and connect (named
   // "send_lag p99", ...; those empty on both sides left out). Replay's side, not the service's:
   // never in the verdict, a scope's verdict or a --fail-on rule.
