@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "run_command.hpp"
@@ -206,4 +208,23 @@ TEST_CASE("llm: goodput counts timeouts as misses") {
   CHECK(run.cli.out.find("FAIL  goodput>90%") != std::string::npos);
   CHECK(run.cli.out.find("PASS  short:goodput>90%") != std::string::npos);
   CHECK(std::string_view(run.doc["config"]["goodput"]) == "ttft<200ms,e2e<10s");
+}
+
+TEST_CASE("llm flags: bad values are one line naming the flag, exit 1") {
+  const std::string trace = std::string(REPLAY_SOURCE_DIR) + "/traces/chat-stream.zst";
+  for (auto [flag, value, expected] :
+       {std::tuple{"--goodput", "ttft<fast",
+                   "replay: --goodput 'ttft<fast': 'ttft<fast': the "
+                   "limit needs a unit, like 500ms"},
+        std::tuple{"--goodput", "speed<1s", "replay: --goodput 'speed<1s': unknown figure"},
+        std::tuple{"--stream-format", "gpt", "replay: --stream-format 'gpt': expected auto"},
+        std::tuple{"--stream-tokens", "usage",
+                   "replay: --stream-tokens 'usage': a JSON pointer"}}) {
+    auto r =
+        run_command({kReplay, "run", trace, "--target", "http://127.0.0.1:9", flag, value}, 30000);
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind(expected, 0) == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
 }
