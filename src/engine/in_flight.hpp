@@ -44,9 +44,10 @@ class InFlightSink {
   // The parser that reads event streams' content (LLM metrics), or null to read none. It
   // must outlive every response it is handed to.
   virtual llm::ContentParser* content_parser() { return nullptr; }
-  // A gap between two content events of a stream.
-  virtual void on_content_gap(InFlight& request, int64_t gap_ns) {
+  // A gap between two content events of a stream, the second one arrived at `now_ns`.
+  virtual void on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) {
     static_cast<void>(request);
+    static_cast<void>(now_ns);
     static_cast<void>(gap_ns);
   }
 };
@@ -91,7 +92,9 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   void on_failed(uint64_t now_ns, client::FailureCause cause) override;
 
  private:
-  void on_content_gap(int64_t gap_ns) override { sink_.on_content_gap(*this, gap_ns); }
+  void on_content_gap(int64_t now_ns, int64_t gap_ns) override {
+    sink_.on_content_gap(*this, now_ns, gap_ns);
+  }
   void hold_eager_reads();
   void release_eager_reads();
   // The send time, or the intended time for a request that was never reported sent.

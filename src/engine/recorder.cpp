@@ -214,11 +214,19 @@ void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
   record_sse(ids, &SseStats::inter_event, gap_ns);
 }
 
-void Recorder::record_content_gap(ScopeIds ids, int64_t gap_ns) {
+void Recorder::record_content_gap(ScopeIds ids, int64_t at_ns, int64_t gap_ns) {
   const int64_t us = to_us(gap_ns);
   for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)}) {
     s->llm_stats().itl.record(us);
   }
+  const int64_t second = second_of(at_ns);
+  if (OpenSecond* open = open_second(second)) {
+    open->itl.record(us);
+    return;
+  }
+  Histogram one;
+  one.record(us);
+  histogram::merge_serialised(row(second).itl, one.serialise());
 }
 
 void Recorder::note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog) {
@@ -276,6 +284,7 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
   }
   if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
   if (open.ttft.count() > 0) histogram::merge_serialised(r.ttft, open.ttft.serialise());
+  if (open.itl.count() > 0) histogram::merge_serialised(r.itl, open.itl.serialise());
   for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
     if (!open.tag_used[tag_id]) continue;
     Histogram& h = open.corrected_by_tag[tag_id];
@@ -287,6 +296,7 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
   open.corrected.reset();
   open.service.reset();
   open.ttft.reset();
+  open.itl.reset();
 }
 
 void Recorder::close_seconds_before(int64_t now_ns) {

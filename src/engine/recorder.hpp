@@ -101,8 +101,8 @@ class Recorder {
   // SSE: the first event of a response (from its send), and the gap between two events.
   void record_first_event(ScopeIds ids, int64_t after_send_ns);
   void record_inter_event(ScopeIds ids, int64_t gap_ns);
-  // LLM streams: a gap between two content events (ITL), as it comes.
-  void record_content_gap(ScopeIds ids, int64_t gap_ns);
+  // LLM streams: a gap between two content events (ITL), the second one arrived at `at_ns`.
+  void record_content_gap(ScopeIds ids, int64_t at_ns, int64_t gap_ns);
   // Gauges: requests on the wire and waiting for a connection; each row keeps its maximum.
   void note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog);
 
@@ -122,7 +122,8 @@ class Recorder {
     int64_t second = 0;
     Histogram corrected;
     Histogram service;
-    Histogram ttft;                           // LLM streams, overall only
+    Histogram ttft;  // LLM streams, overall only
+    Histogram itl;
     std::vector<Histogram> corrected_by_tag;  // index = tag_id; empty ones are not written
     std::vector<bool> tag_used;
   };

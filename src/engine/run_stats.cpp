@@ -166,6 +166,7 @@ void TimelineRow::merge(const TimelineRow& other) {
   histogram::merge_serialised(corrected, other.corrected);
   histogram::merge_serialised(service, other.service);
   histogram::merge_serialised(ttft, other.ttft);
+  histogram::merge_serialised(itl, other.itl);
   output_tokens += other.output_tokens;
   goodput += other.goodput;
 }

@@ -380,9 +380,10 @@ void Worker::on_event(InFlight& request, bool first, int64_t elapsed_ns) {
   }
 }
 
-void Worker::on_content_gap(InFlight& request, int64_t gap_ns) {
+void Worker::on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) {
   if (shutting_down_) return;
-  recorder_->record_content_gap({request.request().tag_id, request.request().endpoint_id}, gap_ns);
+  recorder_->record_content_gap({request.request().tag_id, request.request().endpoint_id}, now_ns,
+                                gap_ns);
 }
 
 void Worker::on_load_changed(size_t in_flight, size_t backlog) {

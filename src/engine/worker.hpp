@@ -163,7 +163,7 @@ class Worker final : private InFlightSink, private PoolListener {
   void note_eager_reads(int change) override;
   bool wants_body_sample(const InFlight& request, int status) override;
   llm::ContentParser* content_parser() override { return &content_parser_; }
-  void on_content_gap(InFlight& request, int64_t gap_ns) override;
+  void on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) override;
   // PoolListener
   void on_load_changed(size_t in_flight, size_t backlog) override;
 

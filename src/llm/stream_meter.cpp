@@ -28,7 +28,7 @@ void StreamMeter::on_event(std::string_view name, std::string_view data, bool tr
   } else {
     const int64_t gap = now_ns_ - s_.last_content_ns;
     if (gap > s_.max_gap_ns) s_.max_gap_ns = gap;
-    if (gaps_) gaps_->on_content_gap(gap);
+    if (gaps_) gaps_->on_content_gap(now_ns_, gap);
   }
   s_.last_content_ns = now_ns_;
   ++s_.content_events;

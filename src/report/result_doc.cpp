@@ -187,6 +187,9 @@ std::vector<results::TimelineRow> timeline_rows(const engine::RunResult& r) {
     t.ttft_hdr = row.ttft;
     t.ttft_p50_us = histogram::percentile_of_serialised(row.ttft, 50);
     t.ttft_p99_us = histogram::percentile_of_serialised(row.ttft, 99);
+    t.itl_hdr = row.itl;
+    t.itl_p50_us = histogram::percentile_of_serialised(row.itl, 50);
+    t.itl_p99_us = histogram::percentile_of_serialised(row.itl, 99);
     for (const auto& probe : r.probes) {
       const auto i = static_cast<size_t>(row.second);
       // NaN (no sample that second) is written as null.

@@ -123,9 +123,9 @@ ScopeChange compare_scope(const std::string& name, const std::string& kind, Side
     static const LlmScope kNoLlm;
     const LlmScope& bl = b.llm ? *b.llm : kNoLlm;
     const LlmScope& al = a.llm ? *a.llm : kNoLlm;
-    for (auto [name, member] : {std::pair{"ttft", &LlmScope::ttft_us},
-                                std::pair{"tpot", &LlmScope::tpot_us},
-                                std::pair{"itl", &LlmScope::itl_us}}) {
+    for (auto [name, member] :
+         {std::pair{"ttft", &LlmScope::ttft_us}, std::pair{"tpot", &LlmScope::tpot_us},
+          std::pair{"itl", &LlmScope::itl_us}}) {
       if ((bl.*member).count() == 0 && (al.*member).count() == 0) continue;
       for (double p : {50.0, 99.0}) {
         c.metrics.push_back(percentile_change(std::string(name) + " " + percentile_name(p),

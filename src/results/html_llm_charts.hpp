@@ -6,8 +6,8 @@
 
 namespace replay::results {
 
-// TTFT p50 and p99 (from the intended time, ms) per second of completion; empty without rows
-// holding LLM streams.
+// TTFT p50 and p99 (from the intended time, ms) per second of completion, and ITL p50 and p99
+// per second of the later event; empty without rows holding LLM streams.
 LineChart ttft_chart(const ResultDoc& doc);
 // Output tokens per second, by completion second; empty likewise.
 LineChart tokens_chart(const ResultDoc& doc);

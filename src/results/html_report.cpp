@@ -228,9 +228,10 @@ std::string render_html_report(const ResultDoc& doc) {
                                     "completions."));
   LineChart ttft = ttft_chart(doc);
   if (!ttft.empty()) {
-    out += chart_section("ttft", "LLM time to first token over time", ttft,
-                         "Per second of completion: TTFT p50 and p99 of the LLM streams that "
-                         "completed, from the intended send time.");
+    out += chart_section("ttft", "LLM time to first token and inter-token latency over time", ttft,
+                         "TTFT p50 and p99 of the LLM streams completed in each second, from the "
+                         "intended send time; ITL (dashed): gaps between content events, by the "
+                         "second the later event came.");
     LineChart tokens = tokens_chart(doc);
     out += chart_section("tokens", "LLM output tokens per second", tokens,
                          "Output tokens of the streams that completed in each second (usage "

@@ -183,6 +183,10 @@ std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
       row.ttft_p99_us = r.i64("ttft_p99_us");
       row.ttft_hdr = r.str("ttft_hdr");
       check_row_histogram(r, "ttft_hdr", row.ttft_hdr, sink);
+      row.itl_p50_us = r.i64("itl_p50_us");
+      row.itl_p99_us = r.i64("itl_p99_us");
+      row.itl_hdr = r.str("itl_hdr");
+      check_row_histogram(r, "itl_hdr", row.itl_hdr, sink);
     }
     read_probes(r, row, sink);
     row.status_codes = read_status_codes(r, "status_codes", sink);

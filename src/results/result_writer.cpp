@@ -138,7 +138,7 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
       .value(row.service_hdr)
       .key("status_codes");
   write_status_codes(w, row.status_codes);
-  if (row.output_tokens > 0 || !row.ttft_hdr.empty()) {
+  if (row.output_tokens > 0 || !row.ttft_hdr.empty() || !row.itl_hdr.empty()) {
     w.key("output_tokens")
         .value(row.output_tokens)
         .key("goodput")
@@ -148,7 +148,13 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
         .key("ttft_p99_us")
         .value(row.ttft_p99_us)
         .key("ttft_hdr")
-        .value(row.ttft_hdr);
+        .value(row.ttft_hdr)
+        .key("itl_p50_us")
+        .value(row.itl_p50_us)
+        .key("itl_p99_us")
+        .value(row.itl_p99_us)
+        .key("itl_hdr")
+        .value(row.itl_hdr);
   }
   if (!row.probes.empty()) {
     w.key("probes").begin_object();

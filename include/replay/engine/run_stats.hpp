@@ -161,6 +161,7 @@ struct TimelineRow {
   std::string corrected;
   std::string service;         // the same for service time, completions only
   std::string ttft;            // the same for LLM streams' TTFT (from intended), by completion time
+  std::string itl;             // LLM streams' gaps between content events, by the later one's time
   uint64_t output_tokens = 0;  // LLM streams' output tokens, by completion time
   uint64_t goodput = 0;        // LLM streams meeting the --goodput SLOs, by completion time
   // Adds other's counts; histograms are merged exactly (deserialised, merged, serialised).

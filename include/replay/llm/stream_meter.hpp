@@ -28,8 +28,8 @@ struct StreamSummary {
 class ContentSink {
  public:
   virtual ~ContentSink() = default;
-  // A content event after the first: `gap_ns` since the previous content event.
-  virtual void on_content_gap(int64_t gap_ns) = 0;
+  // A content event after the first, arrived at `now_ns`: `gap_ns` since the previous one.
+  virtual void on_content_gap(int64_t now_ns, int64_t gap_ns) = 0;
 };
 
 // Reused across responses (reset()); not thread-safe. The parser must outlive it.

@@ -178,6 +178,10 @@ struct TimelineRow {
   int64_t ttft_p50_us = 0;
   int64_t ttft_p99_us = 0;
   std::string ttft_hdr;
+  // Their gaps between content events (ITL) by the time of the later event ("" and 0: none).
+  int64_t itl_p50_us = 0;
+  int64_t itl_p99_us = 0;
+  std::string itl_hdr;
   std::vector<ProbeSample> probes;  // empty when the run had no probes
   StatusCodeCounts status_codes;    // the second's completions by code (empty in older results)
 };

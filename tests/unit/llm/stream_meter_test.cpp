@@ -9,7 +9,7 @@ namespace {
 
 struct Gaps final : ContentSink {
   std::vector<int64_t> gaps;
-  void on_content_gap(int64_t gap_ns) override { gaps.push_back(gap_ns); }
+  void on_content_gap(int64_t, int64_t gap_ns) override { gaps.push_back(gap_ns); }
 };
 
 constexpr std::string_view kRole = "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n";
