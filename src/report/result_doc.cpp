@@ -238,9 +238,11 @@ void add_buffered_warning(std::vector<std::string>& warnings, const std::string&
 
 void add_buffered_warnings(results::ResultDoc& doc) {
   const size_t before = doc.warnings.size();
+  // One warning per buffered endpoint; tags only when no endpoint tells (streams of several
+  // endpoints under one tag), the overall scope only when neither does.
   for (const auto& e : doc.by_endpoint) add_buffered_warning(doc.warnings, e.name, e.scope);
-  for (const auto& t : doc.by_tag) {
-    add_buffered_warning(doc.warnings, "tag " + t.name, t.scope);
+  if (doc.warnings.size() == before) {
+    for (const auto& t : doc.by_tag) add_buffered_warning(doc.warnings, "tag " + t.name, t.scope);
   }
   if (doc.warnings.size() == before) add_buffered_warning(doc.warnings, "overall", doc.overall);
 }
