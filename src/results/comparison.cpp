@@ -173,7 +173,9 @@ std::vector<ScopeChange> compare_named(const std::vector<NamedScope>& before,
 const MetricChange* metric_for(const ScopeChange& s, const FailOnRule& rule) {
   switch (rule.metric) {
     case MetricKind::percentile:
-      return s.find(percentile_name(rule.percentile));
+      return s.find(rule.histogram.empty()
+                        ? percentile_name(rule.percentile)
+                        : rule.histogram + " " + percentile_name(rule.percentile));
     case MetricKind::errors:
       return s.find("errors");
     case MetricKind::rate:
@@ -197,7 +199,10 @@ RuleOutcome check_rule(const FailOnRule& rule, const ScopeChange& s) {
     return out;
   }
   const MetricChange* m = metric_for(s, rule);
-  if (!m) return out;  // every rule's percentile is computed: not reached
+  if (!m) {  // every corrected percentile is computed; LLM ones only where streams ran
+    out.detail = "no " + rule.histogram + " figures in this scope (no LLM streams)";
+    return out;
+  }
   double change = m->delta;
   if (rule.unit == ToleranceUnit::relative) {
     change = std::isnan(m->relative) ? (m->delta > 0 ? INFINITY : -INFINITY) : m->relative;

@@ -37,7 +37,10 @@ struct FailOnRule {
   std::string scope;
   MetricKind metric = MetricKind::percentile;
   double percentile = 99;  // for MetricKind::percentile
-  bool above = true;       // '>': crossed when change > tolerance; '<': when change < tolerance
+  // "" the corrected latency; "ttft", "tpot" or "itl": LLM streams' (p50 and p99 only), as in
+  // "chat:ttft.p99>+10%"
+  std::string histogram;
+  bool above = true;  // '>': crossed when change > tolerance; '<': when change < tolerance
   ToleranceUnit unit = ToleranceUnit::relative;
   double tolerance = 0;  // ratio for relative and points, us for micros, 1/s for per_s
 };
