@@ -14,9 +14,10 @@ int64_t to_us(int64_t ns) {
 }  // namespace
 
 void Recorder::record_stream(const Completion& c) {
+  // An error response is no stream to measure (it misses goodput through the scope's count).
+  if (c.status >= 400) return;
   const llm::StreamSummary& st = c.stream;
   ScopeStats* scopes[] = {&results_.overall, &tag(c.ids.tag_id), &endpoint(c.ids.endpoint_id)};
-  if (c.status >= 400) return;
   if (st.content_events == 0) {
     for (ScopeStats* s : scopes) {
       ++s->llm_stats().empty_streams;
