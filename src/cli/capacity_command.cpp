@@ -213,6 +213,16 @@ int run_capacity(const CapacityFlags& f) {
   for (const auto& text : f.slos) {
     auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("capacity: --slo"), kExitUsage);
+    // A step is judged on its timeline window, which holds the corrected latency only.
+    if (!t.value().histogram.empty() || t.value().metric == results::ThresholdMetric::goodput) {
+      return report_error(
+          flag_error("--slo '" + text +
+                     "': a step is judged on its corrected latency, errors and "
+                     "rate (pNN, max, mean, errors, rate); " +
+                     (t.value().histogram.empty() ? std::string("goodput") : t.value().histogram) +
+                     " is for replay run --threshold"),
+          kExitUsage);
+    }
     slos.push_back(t.value());
   }
   capacity::CapacitySettings settings;

@@ -224,7 +224,19 @@ Command add_run_command(CLI::App& app) {
                   "'p95<500ms'");
   sub->add_option("--threshold", f->thresholds,
                   "Fail with exit 99 unless it holds: p95<500ms, chat:p99<2s, errors<1%, "
-                  "rate>190/s");
+                  "rate>190/s; LLM streams: chat:ttft.p95<3s, tpot.p50<50ms, itl.p99<200ms, "
+                  "e2e.max<30s, goodput>95%");
+  sub->add_option("--goodput", f->goodput,
+                  "LLM goodput SLOs, e.g. 'ttft<500ms,tpot<50ms,e2e<10s' (also itl): a request "
+                  "is good when its stream meets all; failed ones never are");
+  sub->add_option("--stream-format", f->stream_format,
+                  "How to read event streams' content: auto (per event), openai, anthropic, "
+                  "generic (any non-empty data event)");
+  sub->add_option("--stream-content", f->stream_content,
+                  "generic/auto: the JSON pointer of an event's content, e.g. /delta/text");
+  sub->add_option("--stream-tokens", f->stream_tokens,
+                  "JSON pointer of an event's output token count when the stream has no "
+                  "usage.completion_tokens, e.g. /meta/tokens (last one wins)");
   sub->add_option("-o,--out", f->out_path, "Write result.json here");
   sub->add_option("--hgrm", f->hgrm_dir, "Write HdrHistogram percentile files into this folder");
   sub->add_option("--hlog", f->hlog_path,

@@ -173,6 +173,26 @@ Result<void> resolve_run_flags(RunFlags& f) {
     if (!probe) return probe.error().within("--probe");
     c.probes.push_back(std::move(probe).value());
   }
+  auto format = llm::parse_stream_format(f.stream_format);
+  if (!format) return format.error();
+  c.stream.format = format.value();
+  auto content = llm::parse_json_pointer("--stream-content", f.stream_content);
+  if (!content) return content.error();
+  c.stream.content_pointer = std::move(content).value();
+  auto tokens = llm::parse_json_pointer("--stream-tokens", f.stream_tokens);
+  if (!tokens) return tokens.error();
+  c.stream.tokens_pointer = std::move(tokens).value();
+  if (!c.stream.content_pointer.empty() && c.stream.format != llm::StreamFormat::generic &&
+      c.stream.format != llm::StreamFormat::auto_detect) {
+    return make_error(
+        Errc::invalid_argument,
+        "--stream-content is for --stream-format generic (or auto), not " + f.stream_format);
+  }
+  if (!f.goodput.empty()) {
+    auto slo = llm::parse_goodput(f.goodput);
+    if (!slo) return slo.error();
+    c.goodput = std::move(slo).value();
+  }
   if (!f.shard.empty() || f.shards > 0) {
     unsigned index = 0, count = 0;
     if (!f.shard.empty()) {

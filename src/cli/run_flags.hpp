@@ -26,6 +26,8 @@ struct RunFlags {
   std::string out_path, hgrm_dir, csv_path, html_path, hlog_path;
   std::string shard;
   unsigned shards = 0;
+  // LLM streams: --goodput SLOs, --stream-format, --stream-content and --stream-tokens pointers.
+  std::string goodput, stream_format = "auto", stream_content, stream_tokens;
   std::optional<int64_t> threads;  // none: one per core
   int64_t max_connections = 1000;
   bool quiet = false;
@@ -46,9 +48,10 @@ unsigned max_threads();
 Result<void> check_run_flags(RunFlags& f);
 
 // Turns the flags' text into the engine's configuration (rate schedule, arrival, durations, tags,
-// -H headers checked for CR/LF/NUL, probes, shards, the dev JWT secret, the trace's base URL
-// when --target is not given); run it after check_run_flags. Errors: Errc::invalid_argument
-// naming the flag, or the trace reader's when the trace must be opened for its base URL.
+// -H headers checked for CR/LF/NUL, probes, LLM stream options and --goodput, shards, the dev JWT
+// secret, the trace's base URL when --target is not given); run it after check_run_flags. Errors:
+// Errc::invalid_argument naming the flag, or the trace reader's when the trace must be opened for
+// its base URL.
 Result<void> resolve_run_flags(RunFlags& f);
 
 // Whether the run keeps anything but its exit code: a summary, an output file or a threshold.

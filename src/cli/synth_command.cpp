@@ -153,8 +153,9 @@ Command add_synth_command(CLI::App& app) {
   auto f = std::make_shared<SynthFlags>();
   auto* sub =
       app.add_subcommand("synth", "Synthesise a trace from a scenario file (traces/*.json)");
-  sub->add_option("scenario", f->scenario,
-                  "Scenario name (health, chat, chat-stream, plans, webhook, mix) or a .json file")
+  sub->add_option(
+         "scenario", f->scenario,
+         "Scenario name (health, chat, chat-stream, llm, plans, webhook, mix) or a .json file")
       ->required();
   sub->add_option("-o,--output", f->out_path, "Trace file to write (.zst)")->required();
   sub->add_option("--rate", f->rate,

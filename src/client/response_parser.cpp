@@ -80,6 +80,7 @@ struct ResponseParser::Callbacks {
     s.status_ = status;
     s.observer_->on_headers(status, s.event_stream_);
     s.body_wanted_ = s.keep_body_ || (s.observer_ && s.observer_->wants_body);
+    s.event_data_wanted_ = s.event_stream_ && s.observer_ && s.observer_->wants_event_data;
     if (s.event_stream_) s.sse_.reset();
     if (s.head_request_ || status == 204 || status == 304) return 1;
     s.close_delimited_ = llhttp_message_needs_eof(p) != 0;
@@ -93,6 +94,7 @@ struct ResponseParser::Callbacks {
         if (!s.observer_) return HPE_USER;
         s.observer_->on_sse_event(s.now_ns_);
       }
+      if (s.event_data_wanted_ && s.observer_) s.observer_->on_sse_data(s.now_ns_, {at, length});
     }
     if (s.body_wanted_ && s.observer_) s.observer_->on_body({at, length});
     return s.observer_ ? 0 : HPE_USER;
@@ -135,6 +137,7 @@ ResponseParser::ResponseParser() {
 void ResponseParser::reset_headers() {
   interim_ = false;
   event_stream_ = false;
+  event_data_wanted_ = false;
   field_mismatch_ = false;
   in_content_type_ = false;
   field_length_ = 0;

@@ -105,6 +105,8 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.connect_timeout_ms = config.connect_timeout_ms;
   worker_config.header_overrides = config.headers;
   worker_config.endpoint_timelines = config.endpoint_timeline;
+  worker_config.stream = config.stream;
+  worker_config.goodput = config.goodput;
   const SteadyClock clock;
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {

@@ -10,6 +10,7 @@
 #include "recorder.hpp"
 #include "replay/client/request_builder.hpp"
 #include "replay/client/response_observer.hpp"
+#include "replay/llm/stream_meter.hpp"
 
 namespace replay::client {
 class Connection;
@@ -40,10 +41,19 @@ class InFlightSink {
     static_cast<void>(status);
     return false;
   }
+  // The parser that reads event streams' content (LLM metrics), or null to read none. It
+  // must outlive every response it is handed to.
+  virtual llm::ContentParser* content_parser() { return nullptr; }
+  // A gap between two content events of a stream, the second one arrived at `now_ns`.
+  virtual void on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) {
+    static_cast<void>(request);
+    static_cast<void>(now_ns);
+    static_cast<void>(gap_ns);
+  }
 };
 
 // Reused across requests (reset()); lives in the worker's arena; not thread-safe.
-class InFlight final : public client::ResponseObserver {
+class InFlight final : public client::ResponseObserver, private llm::ContentSink {
  public:
   explicit InFlight(InFlightSink& sink) : sink_(sink) {}
 
@@ -76,11 +86,15 @@ class InFlight final : public client::ResponseObserver {
   void on_header(std::string_view name, std::string_view value) override;
   void on_headers(int status, bool is_event_stream) override;
   void on_sse_event(uint64_t now_ns) override;
+  void on_sse_data(uint64_t now_ns, std::string_view bytes) override;
   void on_body(std::string_view chunk) override;
   void on_complete(uint64_t now_ns, int status, uint64_t bytes) override;
   void on_failed(uint64_t now_ns, client::FailureCause cause) override;
 
  private:
+  void on_content_gap(int64_t now_ns, int64_t gap_ns) override {
+    sink_.on_content_gap(*this, now_ns, gap_ns);
+  }
   void hold_eager_reads();
   void release_eager_reads();
   // The send time, or the intended time for a request that was never reported sent.
@@ -95,6 +109,7 @@ class InFlight final : public client::ResponseObserver {
   const client::Connection* connection_ = nullptr;
   bool samples_body_ = false;
   std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
+  llm::StreamMeter stream_;  // active for an event stream when the sink has a content parser
   int64_t dispatched_ns_ = 0;
   int64_t assigned_ns_ = 0;
   int64_t sent_ns_ = 0;

@@ -151,6 +151,7 @@ void Recorder::record_completion(const Completion& c) {
                   c.body_start);
   }
   record_in_timeline(c.ids, second, corrected, &service);
+  if (c.llm_stream) record_stream(c);
 }
 
 void Recorder::record_failure(const Failure& f) {
@@ -220,6 +221,21 @@ void Recorder::record_first_event(ScopeIds ids, int64_t after_send_ns) {
 
 void Recorder::record_inter_event(ScopeIds ids, int64_t gap_ns) {
   record_sse(ids, &SseStats::inter_event, gap_ns);
+}
+
+void Recorder::record_content_gap(ScopeIds ids, int64_t at_ns, int64_t gap_ns) {
+  const int64_t us = to_us(gap_ns);
+  for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)}) {
+    s->llm_stats().itl.record(us);
+  }
+  const int64_t second = second_of(at_ns);
+  if (OpenSecond* open = open_second(second)) {
+    open->itl.record(us);
+    return;
+  }
+  Histogram one;
+  one.record(us);
+  histogram::merge_serialised(row(second).itl, one.serialise());
 }
 
 void Recorder::note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog) {
@@ -295,10 +311,14 @@ void Recorder::close_second(OpenSecond& open, bool publish) {
     if (publish && live_) live_->publish(open.second, std::move(corrected));
   }
   if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
+  if (open.ttft.count() > 0) histogram::merge_serialised(r.ttft, open.ttft.serialise());
+  if (open.itl.count() > 0) histogram::merge_serialised(r.itl, open.itl.serialise());
   open.tags.close_into(results_.timeline_by_tag, open.second);
   open.endpoints.close_into(results_.timeline_by_endpoint, open.second);
   open.corrected.reset();
   open.service.reset();
+  open.ttft.reset();
+  open.itl.reset();
 }
 
 void Recorder::close_seconds_before(int64_t now_ns) {

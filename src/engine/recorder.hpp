@@ -13,6 +13,8 @@
 #include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
 #include "replay/engine/run_stats.hpp"
+#include "replay/llm/goodput.hpp"
+#include "replay/llm/stream_meter.hpp"
 
 namespace replay::engine {
 
@@ -55,6 +57,9 @@ struct Completion {
   uint64_t bytes = 0;
   bool event_stream = false;
   uint32_t events = 0;  // SSE events in the response
+  // An event stream whose content was read (LLM metrics): what it delivered.
+  bool llm_stream = false;
+  llm::StreamSummary stream;
   // The start of the body of an error response (status >= 400) whose sample was wanted
   // (Recorder::wants_sample); empty otherwise. Valid during record_completion only.
   std::string_view body_start;
@@ -79,6 +84,9 @@ class Recorder {
   // per-second rows per endpoint too (for endpoint ids below kMaxEndpointTimelines).
   explicit Recorder(int64_t run_start_ns, IntervalOutbox* live = nullptr,
                     bool endpoint_timelines = false);
+  // The --goodput SLOs completed LLM streams are judged by (none: every stream meets them).
+  // `slo` must outlive the recorder.
+  void set_goodput(const llm::GoodputSlo* slo) { goodput_ = slo; }
 
   // A request's intended time came (it is due), counted by its intended second.
   void record_offered(ScopeIds ids, int64_t intended_ns);
@@ -98,6 +106,8 @@ class Recorder {
   // SSE: the first event of a response (from its send), and the gap between two events.
   void record_first_event(ScopeIds ids, int64_t after_send_ns);
   void record_inter_event(ScopeIds ids, int64_t gap_ns);
+  // LLM streams: a gap between two content events (ITL), the second one arrived at `at_ns`.
+  void record_content_gap(ScopeIds ids, int64_t at_ns, int64_t gap_ns);
   // Gauges: requests on the wire and waiting for a connection; each row keeps its maximum.
   void note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog);
 
@@ -126,6 +136,8 @@ class Recorder {
     int64_t second = 0;
     Histogram corrected;
     Histogram service;
+    Histogram ttft;  // LLM streams, overall only
+    Histogram itl;
     OpenScopes tags;
     OpenScopes endpoints;  // empty without endpoint timelines
   };
@@ -135,6 +147,8 @@ class Recorder {
   void count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at_ns,
              uint64_t TimelineRow::*row_field);
   void record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns);
+  // The LLM figures of a completed stream (recorder_stream.cpp).
+  void record_stream(const Completion& c);
   // Offers a sample of (status, cause) at `at_ns` to the three scopes; the text is escaped
   // only when one of them keeps it.
   void record_sample(ScopeIds ids, int status, client::FailureCause cause, int64_t at_ns,
@@ -159,6 +173,7 @@ class Recorder {
   int64_t run_start_ns_;
   IntervalOutbox* live_;
   bool endpoint_timelines_;
+  const llm::GoodputSlo* goodput_ = nullptr;
   WorkerResults results_;
   std::deque<OpenSecond> open_;     // increasing seconds
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)

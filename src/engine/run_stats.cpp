@@ -58,6 +58,25 @@ void SseStats::merge(const SseStats& other) {
   events_per_response.merge(other.events_per_response);
 }
 
+void LlmStats::merge(const LlmStats& other) {
+  ttft.merge(other.ttft);
+  ttft_sent.merge(other.ttft_sent);
+  itl.merge(other.itl);
+  tpot.merge(other.tpot);
+  e2e.merge(other.e2e);
+  tokens_per_s.merge(other.tokens_per_s);
+  streams += other.streams;
+  output_tokens += other.output_tokens;
+  content_events += other.content_events;
+  single_token_streams += other.single_token_streams;
+  empty_streams += other.empty_streams;
+  malformed_events += other.malformed_events;
+  multi_event_streams += other.multi_event_streams;
+  buffered_streams += other.buffered_streams;
+  for (size_t i = 0; i < by_source.size(); ++i) by_source[i] += other.by_source[i];
+  goodput_met += other.goodput_met;
+}
+
 ScopeStats::ScopeStats(const ScopeStats& other)
     : corrected(other.corrected),
       corrected_completed(other.corrected_completed),
@@ -68,6 +87,7 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       connect(other.connect),
       ttfb(other.ttfb),
       sse(other.sse ? std::make_unique<SseStats>(*other.sse) : nullptr),
+      llm(other.llm ? std::make_unique<LlmStats>(*other.llm) : nullptr),
       offered(other.offered),
       sent(other.sent),
       completed(other.completed),
@@ -90,6 +110,11 @@ SseStats& ScopeStats::sse_stats() {
   return *sse;
 }
 
+LlmStats& ScopeStats::llm_stats() {
+  if (!llm) llm = std::make_unique<LlmStats>();
+  return *llm;
+}
+
 void ScopeStats::merge(const ScopeStats& other) {
   corrected.merge(other.corrected);
   corrected_completed.merge(other.corrected_completed);
@@ -100,6 +125,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   connect.merge(other.connect);
   ttfb.merge(other.ttfb);
   if (other.sse) sse_stats().merge(*other.sse);
+  if (other.llm) llm_stats().merge(*other.llm);
   offered += other.offered;
   sent += other.sent;
   completed += other.completed;
@@ -139,6 +165,10 @@ void TimelineRow::merge(const TimelineRow& other) {
   status_codes.merge(other.status_codes);
   histogram::merge_serialised(corrected, other.corrected);
   histogram::merge_serialised(service, other.service);
+  histogram::merge_serialised(ttft, other.ttft);
+  histogram::merge_serialised(itl, other.itl);
+  output_tokens += other.output_tokens;
+  goodput += other.goodput;
 }
 
 }  // namespace replay::engine

@@ -77,6 +77,7 @@ void Worker::run_loop() {
       PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms}, clock_,
       static_cast<PoolListener&>(*this));
   recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines);
+  if (config_.goodput.any()) recorder_->set_goodput(&config_.goodput);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);
@@ -378,6 +379,12 @@ void Worker::on_event(InFlight& request, bool first, int64_t elapsed_ns) {
   } else {
     recorder_->record_inter_event(ids, elapsed_ns);
   }
+}
+
+void Worker::on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) {
+  if (shutting_down_) return;
+  recorder_->record_content_gap({request.request().tag_id, request.request().endpoint_id}, now_ns,
+                                gap_ns);
 }
 
 void Worker::on_load_changed(size_t in_flight, size_t backlog) {

@@ -45,6 +45,8 @@ struct WorkerConfig {
   int64_t wake_gap_max_ns = 300'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
   bool endpoint_timelines = false;      // keep per-second rows per endpoint (Recorder)
+  llm::StreamOptions stream;            // how event streams' content is read (LLM metrics)
+  llm::GoodputSlo goodput;              // --goodput; none: every LLM stream is good
 };
 
 // Counters the main thread reads for the live view (relaxed; approximate while running).
@@ -161,10 +163,13 @@ class Worker final : private InFlightSink, private PoolListener {
                 const client::FailureCause* cause) override;
   void note_eager_reads(int change) override;
   bool wants_body_sample(const InFlight& request, int status) override;
+  llm::ContentParser* content_parser() override { return &content_parser_; }
+  void on_content_gap(InFlight& request, int64_t now_ns, int64_t gap_ns) override;
   // PoolListener
   void on_load_changed(size_t in_flight, size_t backlog) override;
 
   WorkerConfig config_;
+  llm::ContentParser content_parser_{config_.stream};
   const client::Target& target_;
   tls::TlsContext* tls_;
   const Clock& clock_;

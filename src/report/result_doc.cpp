@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "replay/core/json_writer.hpp"
@@ -67,6 +68,17 @@ std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
   add_config_list(config, "only", c.only_tags);
   add_config_list(config, "skip", c.skip_tags);
   add_config_value(config, "endpoint_timeline", c.endpoint_timeline);
+  // LLM stream options: only when given, so results of other runs keep their config.
+  if (c.stream.format != llm::StreamFormat::auto_detect) {
+    add_config_string(config, "stream_format", llm::stream_format_name(c.stream.format));
+  }
+  if (!c.stream.content_pointer.empty()) {
+    add_config_string(config, "stream_content", c.stream.content_pointer);
+  }
+  if (!c.stream.tokens_pointer.empty()) {
+    add_config_string(config, "stream_tokens", c.stream.tokens_pointer);
+  }
+  if (c.goodput.any()) add_config_string(config, "goodput", c.goodput.text);
   return config;
 }
 
@@ -81,6 +93,27 @@ results::StatusCodeCounts status_codes(const engine::StatusCodes& codes) {
 std::string sample_key(const engine::FailureSample& sample) {
   return sample.status != 0 ? std::to_string(sample.status)
                             : std::string(client::failure_cause_name(sample.cause));
+}
+
+results::LlmScope to_llm_scope(const engine::LlmStats& l) {
+  results::LlmScope out;
+  out.ttft_us = l.ttft;
+  out.ttft_sent_us = l.ttft_sent;
+  out.itl_us = l.itl;
+  out.tpot_us = l.tpot;
+  out.e2e_us = l.e2e;
+  out.stream_tokens_per_s = l.tokens_per_s;
+  out.streams = l.streams;
+  out.output_tokens = l.output_tokens;
+  out.content_events = l.content_events;
+  out.single_token_streams = l.single_token_streams;
+  out.empty_streams = l.empty_streams;
+  out.malformed_events = l.malformed_events;
+  out.multi_event_streams = l.multi_event_streams;
+  out.buffered_streams = l.buffered_streams;
+  out.tokens_from = l.by_source;
+  out.goodput_met = l.goodput_met;
+  return out;
 }
 
 results::Scope to_scope(const ScopeStats& s) {
@@ -114,6 +147,7 @@ results::Scope to_scope(const ScopeStats& s) {
   if (s.sse) {
     out.sse = results::SseScope{s.sse->first_event, s.sse->inter_event, s.sse->events_per_response};
   }
+  if (s.llm) out.llm = to_llm_scope(*s.llm);
   return out;
 }
 
@@ -149,6 +183,14 @@ std::vector<results::TimelineRow> timeline_rows(const engine::RunResult& r) {
     t.service_p50_us = histogram::percentile_of_serialised(row.service, 50);
     t.service_p99_us = histogram::percentile_of_serialised(row.service, 99);
     t.service_hdr = row.service;
+    t.output_tokens = row.output_tokens;
+    t.goodput = row.goodput;
+    t.ttft_hdr = row.ttft;
+    t.ttft_p50_us = histogram::percentile_of_serialised(row.ttft, 50);
+    t.ttft_p99_us = histogram::percentile_of_serialised(row.ttft, 99);
+    t.itl_hdr = row.itl;
+    t.itl_p50_us = histogram::percentile_of_serialised(row.itl, 50);
+    t.itl_p99_us = histogram::percentile_of_serialised(row.itl, 99);
     for (const auto& probe : r.probes) {
       const auto i = static_cast<size_t>(row.second);
       // NaN (no sample that second) is written as null.
@@ -178,6 +220,37 @@ std::vector<results::ScopeTimeline> scope_timelines(
     out.push_back(std::move(timeline));
   }
   return out;
+}
+
+// A scope whose streams mostly arrived all at once (a proxy buffering them), when it has enough
+// streams of two content events or more to tell.
+void add_buffered_warning(std::vector<std::string>& warnings, const std::string& name,
+                          const results::Scope& s) {
+  constexpr uint64_t kMinStreams = 10;
+  constexpr double kMinShare = 0.8;
+  if (!s.llm || s.llm->multi_event_streams < kMinStreams) return;
+  const double share = static_cast<double>(s.llm->buffered_streams) /
+                       static_cast<double>(s.llm->multi_event_streams);
+  if (share < kMinShare) return;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%s: %llu of %llu streams delivered all their content within 5 ms (or 5%% of "
+                "their time): the stream looks buffered (a proxy or gateway holding it), so "
+                "TTFT is close to E2E",
+                name.c_str(), static_cast<unsigned long long>(s.llm->buffered_streams),
+                static_cast<unsigned long long>(s.llm->multi_event_streams));
+  warnings.emplace_back(line);
+}
+
+void add_buffered_warnings(results::ResultDoc& doc) {
+  const size_t before = doc.warnings.size();
+  // One warning per buffered endpoint; tags only when no endpoint tells (streams of several
+  // endpoints under one tag), the overall scope only when neither does.
+  for (const auto& e : doc.by_endpoint) add_buffered_warning(doc.warnings, e.name, e.scope);
+  if (doc.warnings.size() == before) {
+    for (const auto& t : doc.by_tag) add_buffered_warning(doc.warnings, "tag " + t.name, t.scope);
+  }
+  if (doc.warnings.size() == before) add_buffered_warning(doc.warnings, "overall", doc.overall);
 }
 
 }  // namespace
@@ -210,6 +283,7 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.timeline_by_tag = scope_timelines(r.by_tag, r.timeline_by_tag, false);
   doc.timeline_by_endpoint = scope_timelines(r.by_endpoint, r.timeline_by_endpoint, true);
   for (const auto& probe : r.probes) doc.probes.push_back({probe.name, probe.metric});
+  add_buffered_warnings(doc);
   doc.saturation = results::analyse_saturation(doc);
   for (const auto& t : report.thresholds)
     doc.thresholds.push_back(results::check_threshold(t, doc));

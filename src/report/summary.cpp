@@ -166,6 +166,38 @@ void latency_table(std::string& out, const Scope& o) {
   lower_bound_line(out, o);
 }
 
+// LLM streams: TTFT (from intended and from send), ITL, TPOT, E2E, tokens and goodput.
+void llm_table(std::string& out, const results::ResultDoc& r, const Scope& o) {
+  if (!o.llm) return;
+  const results::LlmScope& l = *o.llm;
+  appendf(out, "\n  %-*s", kNameWidth, "llm streams");
+  for (double p : kPercentiles) {
+    char label[16];
+    std::snprintf(label, sizeof label, "p%g", p);
+    appendf(out, " %10s", label);
+  }
+  appendf(out, " %10s %10s\n", "max", "mean");
+  latency_row(out, "TTFT", l.ttft_us);
+  latency_row(out, "TTFT sent", l.ttft_sent_us);
+  latency_row(out, "ITL", l.itl_us);
+  latency_row(out, "TPOT", l.tpot_us);
+  latency_row(out, "E2E", l.e2e_us);
+  appendf(out,
+          "  tokens     %llu streams   %llu output tokens (%s, %.2f per event)   %.1f tokens/s"
+          "   per stream p50 %lld/s\n",
+          static_cast<unsigned long long>(l.streams),
+          static_cast<unsigned long long>(l.output_tokens), l.token_source().c_str(),
+          l.tokens_per_event(), r.output_tokens_per_s(o),
+          static_cast<long long>(l.stream_tokens_per_s.value_at_percentile(50)));
+  appendf(out, "  goodput    %.2f%% of requests (%llu good)   %.2f/s%s\n", o.goodput_ratio() * 100,
+          static_cast<unsigned long long>(l.goodput_met), r.goodput_per_s(o),
+          r.config_text("goodput").empty() ? "   (no --goodput SLOs)"
+                                           : ("   SLOs " + r.config_text("goodput")).c_str());
+  appendf(out,
+          "  (TTFT, E2E = first, last content event - intended send time; TTFT sent = from the "
+          "actual send;\n   failed requests count against goodput)\n");
+}
+
 // The first kept sample of `key` (an HTTP status or a transport cause), as one short line.
 void sample_line(std::string& out, const results::Scope& o, const std::string& key) {
   constexpr size_t kShown = 64;
@@ -280,6 +312,7 @@ std::string format_summary(const ResultDoc& r) {
     appendf(out, "  codes      %s\n", codes.c_str());
   }
   latency_table(out, o);
+  llm_table(out, r, o);
 
   scope_table(out, "endpoint", r.by_endpoint, r);
   if (r.by_tag.size() > 1) scope_table(out, "tag", r.by_tag, r);

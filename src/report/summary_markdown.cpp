@@ -49,6 +49,26 @@ void scope_row(std::string& out, const std::string& name, const Scope& s, const 
          percentile_ms(s.corrected, 95) + " | " + percentile_ms(s.corrected, 99) + " |\n";
 }
 
+// LLM streams per scope with any: TTFT (from intended), TPOT, ITL, tokens/s and goodput.
+void llm_table(std::string& out, const ResultDoc& doc) {
+  std::vector<std::pair<std::string, const Scope*>> scopes;
+  if (doc.overall.llm) scopes.emplace_back("**overall**", &doc.overall);
+  for (const auto& e : doc.by_endpoint) {
+    if (e.scope.llm && e.scope.llm->streams > 0) scopes.emplace_back(code(e.name), &e.scope);
+  }
+  if (scopes.empty()) return;
+  out +=
+      "\n| LLM streams | streams | TTFT p50 | TTFT p99 | TPOT p50 | ITL p99 | tokens/s | "
+      "goodput |\n|:--|--:|--:|--:|--:|--:|--:|--:|\n";
+  for (const auto& [name, s] : scopes) {
+    const results::LlmScope& l = *s->llm;
+    out += "| " + name + " | " + std::to_string(l.streams) + " | " + percentile_ms(l.ttft_us, 50) +
+           " | " + percentile_ms(l.ttft_us, 99) + " | " + percentile_ms(l.tpot_us, 50) + " | " +
+           percentile_ms(l.itl_us, 99) + " | " + number("%.1f", doc.output_tokens_per_s(*s)) +
+           " | " + number("%.2f%%", s->goodput_ratio() * 100) + " |\n";
+  }
+}
+
 // The run's rates as docs/result-format.md defines them; counts under a second.
 std::string rates_text(const ResultDoc& doc) {
   std::string out = "offered " + doc.offered_text();
@@ -145,6 +165,7 @@ std::string format_summary_markdown(const ResultDoc& doc) {
   std::stable_sort(endpoints.begin(), endpoints.end(),
                    [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
   for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, doc);
+  llm_table(out, doc);
   errors_table(out, doc);
   if (doc.overall.lower_bounds) {
     out += "\nLatency is corrected (from the intended send time) and includes " +

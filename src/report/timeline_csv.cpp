@@ -34,9 +34,10 @@ double probe_value(const results::TimelineRow& row, const std::string& probe) {
 constexpr std::string_view kEndpointPrefix = "endpoint:";
 
 // The rows of `second` of each timeline that counted something in it, the scope column
-// `prefix` + its name; `next` holds each timeline's cursor (rows before it are done).
+// `prefix` + its name, `blank` empty fields after the service columns (the run's LLM and probe
+// columns); `next` holds each timeline's cursor (rows before it are done).
 void scope_rows(std::string& out, int64_t second, const std::vector<results::ScopeTimeline>& all,
-                std::string_view prefix, std::vector<size_t>& next, size_t probes) {
+                std::string_view prefix, std::vector<size_t>& next, size_t blank) {
   char buf[256];
   for (size_t i = 0; i < all.size(); ++i) {
     const auto& rows = all[i].rows;
@@ -54,7 +55,7 @@ void scope_rows(std::string& out, int64_t second, const std::vector<results::Sco
     out += ',';
     out += csv_field(std::string(prefix) + all[i].name);
     out += buf;
-    out += std::string(probes, ',');
+    out += std::string(blank, ',');
     out += '\n';
   }
 }
@@ -65,6 +66,9 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
   std::string out =
       "second,tag,offered,sent,completed,failed,errors,in_flight,backlog,p50_ms,p99_ms,"
       "service_p50_ms,service_p99_ms";
+  // LLM columns only for runs with LLM streams, so other runs' CSV keeps its columns.
+  const bool llm = doc.overall.llm.has_value();
+  if (llm) out += ",output_tokens,goodput,ttft_p50_ms,ttft_p99_ms";
   for (const auto& probe : doc.probes) {
     out += ',';
     out += csv_field(probe.name);
@@ -84,6 +88,13 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
         static_cast<unsigned long long>(row.backlog), ms(row.p50_us), ms(row.p99_us),
         ms(row.service_p50_us), ms(row.service_p99_us));
     out += buf;
+    if (llm) {
+      std::snprintf(buf, sizeof buf, ",%llu,%llu,%.3f,%.3f",
+                    static_cast<unsigned long long>(row.output_tokens),
+                    static_cast<unsigned long long>(row.goodput), ms(row.ttft_p50_us),
+                    ms(row.ttft_p99_us));
+      out += buf;
+    }
     for (const auto& probe : doc.probes) {
       out += ',';
       const double value = probe_value(row, probe.name);
@@ -93,9 +104,9 @@ std::string format_timeline_csv(const results::ResultDoc& doc) {
       }
     }
     out += '\n';
-    scope_rows(out, row.second, doc.timeline_by_tag, "", tag_next, doc.probes.size());
-    scope_rows(out, row.second, doc.timeline_by_endpoint, kEndpointPrefix, endpoint_next,
-               doc.probes.size());
+    const size_t blank = (llm ? 4 : 0) + doc.probes.size();
+    scope_rows(out, row.second, doc.timeline_by_tag, "", tag_next, blank);
+    scope_rows(out, row.second, doc.timeline_by_endpoint, kEndpointPrefix, endpoint_next, blank);
   }
   return out;
 }

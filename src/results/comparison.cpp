@@ -119,6 +119,21 @@ ScopeChange compare_scope(const std::string& name, const std::string& kind, Side
     c.metrics.push_back(
         percentile_change(percentile_name(p), b.corrected, a.corrected, p, options));
   }
+  // LLM streams: TTFT, TPOT and ITL percentiles, when either side has them.
+  if (b.llm || a.llm) {
+    static const LlmScope kNoLlm;
+    const LlmScope& bl = b.llm ? *b.llm : kNoLlm;
+    const LlmScope& al = a.llm ? *a.llm : kNoLlm;
+    for (auto [name, member] :
+         {std::pair{"ttft", &LlmScope::ttft_us}, std::pair{"tpot", &LlmScope::tpot_us},
+          std::pair{"itl", &LlmScope::itl_us}}) {
+      if ((bl.*member).count() == 0 && (al.*member).count() == 0) continue;
+      for (double p : {50.0, 99.0}) {
+        c.metrics.push_back(percentile_change(std::string(name) + " " + percentile_name(p),
+                                              bl.*member, al.*member, p, options));
+      }
+    }
+  }
   const ProportionTest errors =
       compare_proportions(b.errors, c.requests_before, a.errors, c.requests_after);
   c.metrics.push_back(tested("errors", MetricKind::errors, errors.before, errors.after,
@@ -159,7 +174,9 @@ std::vector<ScopeChange> compare_named(const std::vector<NamedScope>& before,
 const MetricChange* metric_for(const ScopeChange& s, const FailOnRule& rule) {
   switch (rule.metric) {
     case MetricKind::percentile:
-      return s.find(percentile_name(rule.percentile));
+      return s.find(rule.histogram.empty()
+                        ? percentile_name(rule.percentile)
+                        : rule.histogram + " " + percentile_name(rule.percentile));
     case MetricKind::errors:
       return s.find("errors");
     case MetricKind::rate:
@@ -183,7 +200,10 @@ RuleOutcome check_rule(const FailOnRule& rule, const ScopeChange& s) {
     return out;
   }
   const MetricChange* m = metric_for(s, rule);
-  if (!m) return out;  // every rule's percentile is computed: not reached
+  if (!m) {  // every corrected percentile is computed; LLM ones only where streams ran
+    out.detail = "no " + rule.histogram + " figures in this scope (no LLM streams)";
+    return out;
+  }
   double change = m->delta;
   if (rule.unit == ToleranceUnit::relative) {
     change = std::isnan(m->relative) ? (m->delta > 0 ? INFINITY : -INFINITY) : m->relative;

@@ -44,6 +44,18 @@ Result<FailOnRule> parse_fail_on(std::string_view text) {
     metric = left.substr(colon + 1);
     if (r.scope.empty()) return bad(text, "empty scope before ':'");
   }
+  if (const auto dot = metric.find('.'); dot != std::string_view::npos) {
+    const std::string_view name = metric.substr(0, dot);
+    if (name == "ttft" || name == "tpot" || name == "itl") {
+      r.histogram = std::string(name);
+      metric = metric.substr(dot + 1);
+      if (metric != "p50" && metric != "p99") {
+        return bad(text, r.histogram + " is compared at p50 and p99 only");
+      }
+    } else if (name.find_first_not_of("p0123456789") != std::string_view::npos) {
+      return bad(text, "unknown histogram '" + std::string(name) + "' (ttft, tpot, itl)");
+    }
+  }
   if (metric == "errors") {
     r.metric = MetricKind::errors;
   } else if (metric == "rate") {

@@ -6,6 +6,7 @@
 #include "figures.hpp"
 #include "html_breakdown_charts.hpp"
 #include "html_charts.hpp"
+#include "html_llm_charts.hpp"
 #include "html_page.hpp"
 #include "html_tables.hpp"
 #include "html_verdicts.hpp"
@@ -133,6 +134,13 @@ std::string latency_table(const Scope& o) {
     add_histogram_row(t, "SSE gap between events", o.sse->inter_event_us);
     add_histogram_row(t, "SSE events per response", o.sse->events_per_response, false);
   }
+  if (o.llm) {
+    add_histogram_row(t, "LLM TTFT (first content − intended)", o.llm->ttft_us);
+    add_histogram_row(t, "LLM TTFT from the actual send", o.llm->ttft_sent_us);
+    add_histogram_row(t, "LLM ITL (gap between content events)", o.llm->itl_us);
+    add_histogram_row(t, "LLM TPOT (per output token after the first)", o.llm->tpot_us);
+    add_histogram_row(t, "LLM E2E (last content − intended)", o.llm->e2e_us);
+  }
   return t.html();
 }
 
@@ -235,6 +243,17 @@ std::string render_html_report(const ResultDoc& doc) {
                     with_stage_note(rate,
                                     "Offered counts requests by intended second; achieved counts "
                                     "completions."));
+  LineChart ttft = ttft_chart(doc);
+  if (!ttft.empty()) {
+    out += chart_section("ttft", "LLM time to first token and inter-token latency over time", ttft,
+                         "TTFT p50 and p99 of the LLM streams completed in each second, from the "
+                         "intended send time; ITL (dashed): gaps between content events, by the "
+                         "second the later event came.");
+    LineChart tokens = tokens_chart(doc);
+    out += chart_section("tokens", "LLM output tokens per second", tokens,
+                         "Output tokens of the streams that completed in each second (usage "
+                         "counts when the stream reported them).");
+  }
   LineChart codes = status_code_chart(views[0]);
   if (!codes.empty()) {
     out += chart_section("status", "Status codes over time", codes,

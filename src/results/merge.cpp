@@ -138,6 +138,10 @@ void merge_row(TimelineRow& into, const TimelineRow& row) {
   add_status_codes(into.status_codes, row.status_codes);
   histogram::merge_serialised(into.corrected_hdr, row.corrected_hdr);
   histogram::merge_serialised(into.service_hdr, row.service_hdr);
+  histogram::merge_serialised(into.ttft_hdr, row.ttft_hdr);
+  histogram::merge_serialised(into.itl_hdr, row.itl_hdr);
+  into.output_tokens += row.output_tokens;
+  into.goodput += row.goodput;
   for (const auto& probe : row.probes) {
     auto it = std::find_if(into.probes.begin(), into.probes.end(),
                            [&](const ProbeSample& p) { return p.name == probe.name; });
@@ -174,6 +178,10 @@ std::vector<TimelineRow> merge_timelines(const std::vector<ResultDoc>& runs,
     row.p99_us = histogram::percentile_of_serialised(row.corrected_hdr, 99);
     row.service_p50_us = histogram::percentile_of_serialised(row.service_hdr, 50);
     row.service_p99_us = histogram::percentile_of_serialised(row.service_hdr, 99);
+    row.ttft_p50_us = histogram::percentile_of_serialised(row.ttft_hdr, 50);
+    row.ttft_p99_us = histogram::percentile_of_serialised(row.ttft_hdr, 99);
+    row.itl_p50_us = histogram::percentile_of_serialised(row.itl_hdr, 50);
+    row.itl_p99_us = histogram::percentile_of_serialised(row.itl_hdr, 99);
     out.push_back(std::move(row));
   }
   return out;

@@ -54,6 +54,10 @@ void Scope::merge(const Scope& other) {
   connection_wait.merge(other.connection_wait);
   connect.merge(other.connect);
   ttfb.merge(other.ttfb);
+  if (other.llm) {
+    if (!llm) llm.emplace();
+    llm->merge(*other.llm);
+  }
   if (other.sse) {
     if (!sse) sse.emplace();
     sse->first_event_us.merge(other.sse->first_event_us);

@@ -5,10 +5,10 @@
 #include <cstring>
 
 #include "json_fields.hpp"
+#include "llm_json.hpp"
 #include "status_json.hpp"
 
 namespace replay::results {
-namespace {
 
 Histogram read_histogram(ObjectReader& parent, std::string_view key, ErrorSink& sink) {
   ObjectReader h = parent.child(key);
@@ -27,10 +27,12 @@ Histogram read_histogram(ObjectReader& parent, std::string_view key, ErrorSink& 
   return std::move(hist).value();
 }
 
+namespace {
+
 bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
       "offered",        "sent",   "completed", "failed",     "errors", "error_ratio",
-      "response_bytes", "status", "failures",  "latency_us", "sse"};
+      "response_bytes", "status", "failures",  "latency_us", "sse",    "llm"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }
@@ -99,6 +101,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
     x.events_per_response = read_histogram(sse, "events_per_response", sink);
     s.sse = std::move(x);
   }
+  read_llm_scope(r, s, sink);
   return s;
 }
 
@@ -173,6 +176,18 @@ std::vector<TimelineRow> read_timeline(ObjectReader& top, ErrorSink& sink) {
     row.service_hdr = r.str("service_hdr");
     check_row_histogram(r, "corrected_hdr", row.corrected_hdr, sink);
     check_row_histogram(r, "service_hdr", row.service_hdr, sink);
+    if (r.find("output_tokens")) {  // rows with LLM streams only
+      row.output_tokens = r.u64("output_tokens");
+      row.goodput = r.u64("goodput");
+      row.ttft_p50_us = r.i64("ttft_p50_us");
+      row.ttft_p99_us = r.i64("ttft_p99_us");
+      row.ttft_hdr = r.str("ttft_hdr");
+      check_row_histogram(r, "ttft_hdr", row.ttft_hdr, sink);
+      row.itl_p50_us = r.i64("itl_p50_us");
+      row.itl_p99_us = r.i64("itl_p99_us");
+      row.itl_hdr = r.str("itl_hdr");
+      check_row_histogram(r, "itl_hdr", row.itl_hdr, sink);
+    }
     read_probes(r, row, sink);
     row.status_codes = read_status_codes(r, "status_codes", sink);
     return append_row(rows, std::move(row), r, sink);

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "llm_json.hpp"
 #include "replay/core/json_writer.hpp"
 #include "status_json.hpp"
 
 namespace replay::results {
-namespace {
 
 void write_histogram(JsonWriter& w, const Histogram& h) {
   w.begin_object()
@@ -38,7 +38,9 @@ void write_histogram(JsonWriter& w, const Histogram& h) {
       .end_object();
 }
 
-void write_scope(JsonWriter& w, const Scope& s) {
+namespace {
+
+void write_scope(JsonWriter& w, const ResultDoc& doc, const Scope& s) {
   w.begin_object()
       .key("offered")
       .value(s.offered)
@@ -94,6 +96,7 @@ void write_scope(JsonWriter& w, const Scope& s) {
     write_histogram(w, s.sse->events_per_response);
     w.end_object();
   }
+  write_llm_scope(w, doc, s);
   w.end_object();
 }
 
@@ -135,6 +138,24 @@ void write_row(JsonWriter& w, const TimelineRow& row) {
       .value(row.service_hdr)
       .key("status_codes");
   write_status_codes(w, row.status_codes);
+  if (row.output_tokens > 0 || !row.ttft_hdr.empty() || !row.itl_hdr.empty()) {
+    w.key("output_tokens")
+        .value(row.output_tokens)
+        .key("goodput")
+        .value(row.goodput)
+        .key("ttft_p50_us")
+        .value(row.ttft_p50_us)
+        .key("ttft_p99_us")
+        .value(row.ttft_p99_us)
+        .key("ttft_hdr")
+        .value(row.ttft_hdr)
+        .key("itl_p50_us")
+        .value(row.itl_p50_us)
+        .key("itl_p99_us")
+        .value(row.itl_p99_us)
+        .key("itl_hdr")
+        .value(row.itl_hdr);
+  }
   if (!row.probes.empty()) {
     w.key("probes").begin_object();
     for (const auto& p : row.probes) w.key(p.name).value(p.value);  // NaN is written as null
@@ -224,16 +245,16 @@ std::string format_result_doc(const ResultDoc& doc) {
       .key("throughput_per_s")
       .value(doc.throughput_per_s());
   w.key("overall");
-  write_scope(w, doc.overall);
+  write_scope(w, doc, doc.overall);
   w.key("by_tag").begin_object();
   for (const auto& t : doc.by_tag) {
     w.key(t.name);
-    write_scope(w, t.scope);
+    write_scope(w, doc, t.scope);
   }
   w.end_object().key("by_endpoint").begin_object();
   for (const auto& e : doc.by_endpoint) {
     w.key(e.name);
-    write_scope(w, e.scope);
+    write_scope(w, doc, e.scope);
   }
   w.end_object();
   w.key("timeline").begin_array();

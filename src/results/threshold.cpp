@@ -12,9 +12,10 @@ namespace replay::results {
 namespace {
 
 Error bad(std::string_view text, const std::string& why) {
-  return make_error(Errc::invalid_argument,
-                    "threshold '" + std::string(text) + "': " + why +
-                        " (e.g. p95<500ms, chat:p99<2s, errors<1%, rate>190/s)");
+  return make_error(
+      Errc::invalid_argument,
+      "threshold '" + std::string(text) + "': " + why +
+          " (e.g. p95<500ms, chat:p99<2s, errors<1%, rate>190/s, ttft.p95<3s, goodput>95%)");
 }
 
 bool compare(double observed, ThresholdOp op, double limit) {
@@ -52,15 +53,28 @@ Result<Threshold> parse_threshold(std::string_view text) {
     if (t.scope.empty()) return bad(text, "empty scope before ':'");
   }
   if (right.empty()) return bad(text, "no limit after the comparison");
-  if (metric == "errors") {
-    t.metric = ThresholdMetric::errors;
+  if (const auto dot = metric.find('.'); dot != std::string_view::npos) {
+    const std::string_view name = metric.substr(0, dot);
+    for (std::string_view known : kThresholdHistograms) {
+      if (known == name) t.histogram = std::string(name);
+    }
+    if (t.histogram.empty() && name.find_first_not_of("p0123456789") != std::string_view::npos) {
+      return bad(text, "unknown histogram '" + std::string(name) +
+                           "' (ttfb, service, ttft, ttft_sent, itl, tpot, e2e)");
+    }
+    if (!t.histogram.empty()) metric = metric.substr(dot + 1);
+  }
+  if (metric == "goodput" || metric == "errors") {
+    t.metric = metric == "goodput" ? ThresholdMetric::goodput : ThresholdMetric::errors;
     double pct = 0;
     std::string_view number = right;
-    if (number.back() != '%') return bad(text, "errors take a percentage like 1%");
+    const std::string why = metric == "goodput" ? "goodput takes a percentage like 95%"
+                                                : "errors take a percentage like 1%";
+    if (number.back() != '%') return bad(text, why);
     number.remove_suffix(1);
     auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), pct);
     if (ec != std::errc() || p != number.data() + number.size() || pct < 0 || pct > 100) {
-      return bad(text, "errors take a percentage like 1%");
+      return bad(text, why);
     }
     t.limit = pct / 100;
     return t;
@@ -122,12 +136,21 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
       observed = figures.rate_per_s;
       std::snprintf(buf, sizeof buf, "rate = %.1f/s", observed);
       break;
+    case ThresholdMetric::goodput:
+      observed = figures.goodput_ratio;
+      std::snprintf(buf, sizeof buf, "goodput = %.2f%%", observed * 100);
+      break;
   }
-  out.observed = buf;
+  if (!t.histogram.empty() && t.metric != ThresholdMetric::goodput) {
+    out.observed = t.histogram + "." + buf;
+  } else {
+    out.observed = buf;
+  }
   const bool has_data = figures.completed > 0 || t.metric == ThresholdMetric::errors ||
-                        t.metric == ThresholdMetric::rate;
+                        t.metric == ThresholdMetric::rate || t.metric == ThresholdMetric::goodput;
   out.passed = has_data && compare(observed, t.op, t.limit);
-  if (!has_data) out.observed = "no completed requests";
+  if (!has_data)
+    out.observed = t.histogram.empty() ? "no completed requests" : "no " + t.histogram + " values";
   return out;
 }
 
@@ -139,10 +162,25 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
   const double share = doc.overall.completed ? static_cast<double>(s->completed) /
                                                    static_cast<double>(doc.overall.completed)
                                              : 0.0;
-  return evaluate_threshold(
-      t, ThresholdFigures{s->corrected, s->error_ratio(), s->completed,
-                          static_cast<double>(doc.completed_during_load()) * share /
-                              static_cast<double>(doc.load_seconds())});
+  static const Histogram kEmpty;
+  const Histogram* h = &s->corrected;
+  if (t.histogram == "ttfb") h = &s->ttfb;
+  if (t.histogram == "service") h = &s->service;
+  if (s->llm) {
+    const LlmScope& l = *s->llm;
+    if (t.histogram == "ttft") h = &l.ttft_us;
+    if (t.histogram == "ttft_sent") h = &l.ttft_sent_us;
+    if (t.histogram == "itl") h = &l.itl_us;
+    if (t.histogram == "tpot") h = &l.tpot_us;
+    if (t.histogram == "e2e") h = &l.e2e_us;
+  } else if (t.histogram != "" && t.histogram != "ttfb" && t.histogram != "service") {
+    h = &kEmpty;  // no LLM streams in this scope: no data, which fails
+  }
+  const uint64_t values = t.histogram.empty() ? s->completed : h->count();
+  return evaluate_threshold(t, ThresholdFigures{*h, s->error_ratio(), values,
+                                                static_cast<double>(doc.completed_during_load()) *
+                                                    share / static_cast<double>(doc.load_seconds()),
+                                                s->goodput_ratio()});
 }
 
 ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc, bool warn) {

@@ -39,6 +39,7 @@ Role required_role(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::chat:
     case Endpoint::chat_stream:
+    case Endpoint::llm_chat:
       return Role::operator_;
     case Endpoint::plans:
     case Endpoint::plan:

@@ -56,6 +56,7 @@ class AgentSim {
     std::string_view value;
   };
   struct Stream;
+  struct LlmStream;
   struct Trickle;
 
   bool stalled() const { return active_stalls_ > 0; }
@@ -81,6 +82,10 @@ class AgentSim {
   void serve_chat_stream(Call& call);
   void start_stream(const std::shared_ptr<Stream>& s);
   void emit_token(const std::shared_ptr<Stream>& s);
+  // POST /v1/chat/completions (llm_chat.cpp).
+  void serve_llm_chat(Call& call);
+  void start_llm_stream(const std::shared_ptr<LlmStream>& s);
+  void emit_llm_chunk(const std::shared_ptr<LlmStream>& s);
   void serve_create_plan(Call& call);
   void serve_plan(const Call& call);
   void serve_approve_plan(const Call& call);

@@ -18,6 +18,7 @@ constexpr std::array<std::string_view, kEndpointCount> kTemplates = {
     "/api/v1/plans/{id}/status",
     "/webhooks/servicedesk/{tenant}",
     "/api/v1/analytics/agents",
+    "/v1/chat/completions",
     "/metrics",
     "other",
 };
@@ -63,6 +64,7 @@ Route match_route(std::string_view method, std::string_view path) {
   if (path == "/api/v1/chat") return route(Endpoint::chat, method, "POST");
   if (path == "/api/v1/chat/stream") return route(Endpoint::chat_stream, method, "POST");
   if (path == "/api/v1/plans") return route(Endpoint::plans, method, "POST");
+  if (path == "/v1/chat/completions") return route(Endpoint::llm_chat, method, "POST");
   if (path == "/api/v1/analytics/agents") {
     return route(Endpoint::analytics_agents, method, "GET, HEAD");
   }

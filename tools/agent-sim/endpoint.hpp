@@ -20,6 +20,7 @@ enum class Endpoint : uint8_t {
   plan_status,
   webhook,
   analytics_agents,
+  llm_chat,  // POST /v1/chat/completions (OpenAI-compatible)
   metrics,
   other,
 };

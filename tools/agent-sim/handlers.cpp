@@ -152,6 +152,9 @@ void AgentSim::serve(Call& call) {
     case Endpoint::analytics_agents:
       serve_analytics(call);
       return;
+    case Endpoint::llm_chat:
+      serve_llm_chat(call);
+      return;
     case Endpoint::other:
       reply_detail(call, 404, "Not Found");
       return;

@@ -97,18 +97,34 @@ Result<void> parse_slow_body(std::string_view flag, std::string_view text, SimOp
 }
 
 constexpr std::string_view kValueFlags[] = {
-    "--listen",         "--workers",
-    "--service-time",   "--queue-size",
-    "--chat-latency",   "--stream-first-token",
-    "--stream-tokens",  "--stream-token-interval",
-    "--plan-latency",   "--plan-step-time",
-    "--latency",        "--jwt-secret",
-    "--rate-limit",     "--stall",
-    "--error-rate",     "--reset-rate",
-    "--seed",           "--idle-timeout",
-    "--header-timeout", "--max-header-bytes",
-    "--max-body-bytes", "--mint-token",
-    "--cert",           "--key",
+    "--listen",
+    "--workers",
+    "--service-time",
+    "--queue-size",
+    "--chat-latency",
+    "--stream-first-token",
+    "--stream-tokens",
+    "--stream-token-interval",
+    "--plan-latency",
+    "--plan-step-time",
+    "--latency",
+    "--jwt-secret",
+    "--rate-limit",
+    "--stall",
+    "--error-rate",
+    "--reset-rate",
+    "--seed",
+    "--idle-timeout",
+    "--header-timeout",
+    "--max-header-bytes",
+    "--max-body-bytes",
+    "--mint-token",
+    "--cert",
+    "--key",
+    "--llm-first-token",
+    "--llm-tokens-per-s",
+    "--llm-tokens-per-chunk",
+    "--llm-max-tokens",
 };
 
 bool takes_value(std::string_view flag) {
@@ -167,6 +183,22 @@ Result<void> apply_flag(std::string_view flag, std::string_view v, SimOptions& o
     o.stalls.push_back(*window);
     return {};
   }
+  if (flag == "--llm-first-token") return assign(parse_distribution(flag, v), o.llm_first_token);
+  if (flag == "--llm-tokens-per-s") {
+    auto r = assign(parse_integer<uint32_t>(flag, v, 1'000'000), o.llm_tokens_per_s);
+    if (r && o.llm_tokens_per_s <= 0) return flag_error(flag, "needs at least 1 token/s");
+    return r;
+  }
+  if (flag == "--llm-tokens-per-chunk") {
+    auto r = assign(parse_integer<uint32_t>(flag, v, 10'000), o.llm_tokens_per_chunk);
+    if (r && o.llm_tokens_per_chunk == 0) return flag_error(flag, "needs at least 1");
+    return r;
+  }
+  if (flag == "--llm-max-tokens") {
+    auto r = assign(parse_integer<uint32_t>(flag, v, 1'000'000), o.llm_max_tokens);
+    if (r && o.llm_max_tokens == 0) return flag_error(flag, "needs at least 1");
+    return r;
+  }
   if (flag == "--error-rate") return assign(parse_probability(flag, v), o.error_rate);
   if (flag == "--reset-rate") return assign(parse_probability(flag, v), o.reset_rate);
   if (flag == "--seed") return assign(parse_integer<uint64_t>(flag, v, UINT64_MAX), o.seed);
@@ -209,9 +241,13 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const
       if (auto r = parse_slow_body(flag, inline_value.value_or(""), o); !r) return r.error();
       continue;
     }
-    if (flag == "--help" || flag == "-h" || flag == "--no-auth" || flag == "--webhook-sync") {
+    if (flag == "--help" || flag == "-h" || flag == "--no-auth" || flag == "--webhook-sync" ||
+        flag == "--buffer-stream") {
       if (inline_value) return flag_error(flag, "takes no value");
-      (flag == "--no-auth" ? o.no_auth : flag == "--webhook-sync" ? o.webhook_sync : o.help) = true;
+      (flag == "--no-auth"         ? o.no_auth
+       : flag == "--webhook-sync"  ? o.webhook_sync
+       : flag == "--buffer-stream" ? o.buffer_stream
+                                   : o.help) = true;
       continue;
     }
     if (!takes_value(flag)) return flag_error(flag, "unknown flag (see --help)");
@@ -248,6 +284,12 @@ usage: agent-sim [flags]
   --stream-first-token DIST   SSE delay before the first token (default 300ms)
   --stream-tokens N           SSE token events per response (default 20)
   --stream-token-interval D   delay between SSE token events (default 30ms)
+  --llm-first-token DIST      POST /v1/chat/completions: time to the first token (default 200ms)
+  --llm-tokens-per-s N        its generation speed in tokens per second (default 50)
+  --llm-tokens-per-chunk N    tokens per SSE chunk (default 1)
+  --llm-max-tokens N          output tokens when the request has no max_tokens (default 32)
+  --buffer-stream             write each such stream at once when its last token is due (a
+                              buffering proxy)
   --plan-latency DIST         POST /api/v1/plans decomposition time (default uniform:100ms..400ms)
   --plan-step-time D          an approved plan completes one of its 4 steps per D (default 500ms)
   --latency [TEMPLATE=]DIST   extra latency for every endpoint but health and /metrics, or for

@@ -32,6 +32,14 @@ struct SimOptions {
   LatencyDistribution stream_first_token = LatencyDistribution::fixed(300'000);
   uint32_t stream_tokens = 20;
   uint64_t stream_token_interval_ms = 30;
+  // POST /v1/chat/completions: time to first token, generation speed, tokens per SSE chunk,
+  // output tokens when the request gives no max_tokens, and --buffer-stream (the whole stream
+  // is written at once when its last token is due, as a buffering proxy would).
+  LatencyDistribution llm_first_token = LatencyDistribution::fixed(200'000);
+  double llm_tokens_per_s = 50;
+  uint32_t llm_tokens_per_chunk = 1;
+  uint32_t llm_max_tokens = 32;
+  bool buffer_stream = false;
   LatencyDistribution plan_latency;
   uint64_t plan_step_ms = 500;
   // Extra latency per endpoint (--latency).

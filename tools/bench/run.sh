@@ -10,6 +10,8 @@ echo "== histogram"
 build/tools/bench/histogram/bench_histogram
 echo "== trace"
 build/tools/bench/trace/bench_trace
+echo "== llm"
+build/tools/bench/llm/bench_llm
 echo "== synth"
 build/tools/bench/synth/bench_synth
 echo "== agent-sim"

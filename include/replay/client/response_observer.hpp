@@ -25,10 +25,10 @@ const char* failure_cause_name(FailureCause cause) noexcept;
 
 // Per-request callbacks. They fire on the connection's loop thread, in this order: on_sent,
 // on_first_byte, on_header per header line (when asked for), on_headers, on_sse_event per complete
-// event and on_body per body piece (as they arrive), then exactly one of on_complete or on_failed,
-// after which nothing else fires. on_failed may come at any point (before on_sent when the
-// connection never opened). `now_ns` is uv_hrtime() taken by the connection when the bytes arrived
-// or left. Callbacks may call close() on the connection but must not destroy it.
+// event, on_sse_data and on_body per body piece (as they arrive), then exactly one of on_complete
+// or on_failed, after which nothing else fires. on_failed may come at any point (before on_sent
+// when the connection never opened). `now_ns` is uv_hrtime() taken by the connection when the bytes
+// arrived or left. Callbacks may call close() on the connection but must not destroy it.
 struct ResponseObserver {
   // All request bytes were handed to the kernel. May fire inside Connection::send(). Does not
   // fire when the response completed before the request was fully written.
@@ -51,6 +51,13 @@ struct ResponseObserver {
   }
   // One text/event-stream event (a blank-line terminated block with a data field) arrived.
   virtual void on_sse_event(uint64_t now_ns) { static_cast<void>(now_ns); }
+  // The bytes of a text/event-stream body (chunk framing removed) as they arrive at `now_ns`,
+  // after that piece's on_sse_event calls; only when `wants_event_data` was true after
+  // on_headers. The view is valid during the call only.
+  virtual void on_sse_data(uint64_t now_ns, std::string_view bytes) {
+    static_cast<void>(now_ns);
+    static_cast<void>(bytes);
+  }
   // Decoded body bytes (chunk framing removed); only when the request asked to keep them, or
   // when `wants_body` was true after on_headers. The view is valid during the call only.
   virtual void on_body(std::string_view chunk) { static_cast<void>(chunk); }
@@ -67,6 +74,8 @@ struct ResponseObserver {
   // Set by the observer (in on_headers, which knows the status) to receive on_body for this
   // response although the request did not ask to keep the body; read right after on_headers.
   bool wants_body = false;
+  // Set by the observer in on_headers of an event stream to receive on_sse_data.
+  bool wants_event_data = false;
 };
 
 }  // namespace replay::client

@@ -74,10 +74,11 @@ class ResponseParser {
   bool complete_ = false;
   bool keep_alive_ = false;
   bool close_delimited_ = false;
-  bool interim_ = false;          // parsing a 1xx response
-  bool event_stream_ = false;     // Content-Type is text/event-stream
-  bool field_mismatch_ = false;   // the header name being read is not Content-Type
-  bool in_content_type_ = false;  // reading the Content-Type value
+  bool interim_ = false;            // parsing a 1xx response
+  bool event_stream_ = false;       // Content-Type is text/event-stream
+  bool event_data_wanted_ = false;  // the observer wants on_sse_data
+  bool field_mismatch_ = false;     // the header name being read is not Content-Type
+  bool in_content_type_ = false;    // reading the Content-Type value
   uint8_t field_length_ = 0;
   uint8_t value_length_ = 0;
   char value_prefix_[kEventStream.size()] = {};

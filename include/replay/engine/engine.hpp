@@ -13,6 +13,8 @@
 #include "replay/core/result.hpp"
 #include "replay/engine/probe.hpp"
 #include "replay/engine/run_stats.hpp"
+#include "replay/llm/goodput.hpp"
+#include "replay/llm/stream_format.hpp"
 #include "replay/schedule/arrivals.hpp"
 
 namespace replay::engine {
@@ -53,6 +55,8 @@ struct RunConfig {
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
   // Also keep the per-second timeline per endpoint (of the first kMaxEndpointTimelines).
   bool endpoint_timeline = false;
+  llm::StreamOptions stream;  // --stream-format, --stream-content, --stream-tokens
+  llm::GoodputSlo goodput;    // --goodput (none: no SLOs)
 };
 
 // Live view, on the calling thread: once when the run has started (before second 0, nothing

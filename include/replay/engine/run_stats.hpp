@@ -68,6 +68,36 @@ struct SseStats {
   void merge(const SseStats& other);
 };
 
+// What LLM streams delivered (text/event-stream responses whose content was read, status
+// below 400, at least one content event); allocated on first use. Latencies in microseconds:
+// ttft = first content event - intended, ttft_sent = the same from the actual send, e2e = last
+// content event - intended, itl = gaps between content events (of every stream, as they came),
+// tpot = (e2e - ttft) / (output tokens - 1) for streams of two tokens or more.
+struct LlmStats {
+  Histogram ttft;
+  Histogram ttft_sent;
+  Histogram itl;
+  Histogram tpot;
+  Histogram e2e;
+  Histogram tokens_per_s;  // per stream: output tokens / e2e in seconds (a plain number)
+  uint64_t streams = 0;
+  uint64_t output_tokens = 0;
+  uint64_t content_events = 0;
+  uint64_t single_token_streams = 0;    // no TPOT recorded
+  uint64_t empty_streams = 0;           // event streams that completed without content
+  uint64_t malformed_events = 0;        // events the format expected JSON in, and that was not
+  uint64_t multi_event_streams = 0;     // streams with two content events or more
+  uint64_t buffered_streams = 0;        // of those, all content within kBufferedSpan*
+  std::array<uint64_t, 3> by_source{};  // streams whose tokens came from usage, pointer, events
+  uint64_t goodput_met = 0;  // streams meeting every --goodput SLO (every stream without SLOs)
+  void merge(const LlmStats& other);
+};
+
+// A stream counts as buffered when its content events span less than this, or less than
+// kBufferedSpanShare of its time from the send to its last content event.
+inline constexpr int64_t kBufferedSpanNs = 5'000'000;
+inline constexpr double kBufferedSpanShare = 0.05;
+
 // Statistics of one scope. Latencies are in microseconds:
 // corrected = end - intended for every request that was sent or due to be sent and then
 // ended: a completed response (any status) at its completion, and a transport failure at the
@@ -88,6 +118,7 @@ struct ScopeStats {
   Histogram connect;
   Histogram ttfb;
   std::unique_ptr<SseStats> sse;
+  std::unique_ptr<LlmStats> llm;
   uint64_t offered = 0;  // requests whose intended time came
   uint64_t sent = 0;
   uint64_t completed = 0;                    // responses received, whatever their status
@@ -107,6 +138,7 @@ struct ScopeStats {
   ScopeStats& operator=(ScopeStats&&) noexcept = default;
 
   SseStats& sse_stats();
+  LlmStats& llm_stats();
   void merge(const ScopeStats& other);
   uint64_t failed() const;     // transport failures of every cause, and aborted session steps
   uint64_t errors() const;     // failed() + 4xx + 5xx responses + failed captures
@@ -131,7 +163,11 @@ struct TimelineRow {
   // Serialised Histogram of this second's corrected latency, completions and failures
   // ("" if none): its count is completed + failed.
   std::string corrected;
-  std::string service;  // the same for service time, completions only
+  std::string service;         // the same for service time, completions only
+  std::string ttft;            // the same for LLM streams' TTFT (from intended), by completion time
+  std::string itl;             // LLM streams' gaps between content events, by the later one's time
+  uint64_t output_tokens = 0;  // LLM streams' output tokens, by completion time
+  uint64_t goodput = 0;        // LLM streams meeting the --goodput SLOs, by completion time
   // Adds other's counts; histograms are merged exactly (deserialised, merged, serialised).
   void merge(const TimelineRow& other);
 };

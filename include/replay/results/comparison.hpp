@@ -37,7 +37,10 @@ struct FailOnRule {
   std::string scope;
   MetricKind metric = MetricKind::percentile;
   double percentile = 99;  // for MetricKind::percentile
-  bool above = true;       // '>': crossed when change > tolerance; '<': when change < tolerance
+  // "" the corrected latency; "ttft", "tpot" or "itl": LLM streams' (p50 and p99 only), as in
+  // "chat:ttft.p99>+10%"
+  std::string histogram;
+  bool above = true;  // '>': crossed when change > tolerance; '<': when change < tolerance
   ToleranceUnit unit = ToleranceUnit::relative;
   double tolerance = 0;  // ratio for relative and points, us for micros, 1/s for per_s
 };
@@ -68,7 +71,9 @@ struct ScopeChange {
   bool in_after = false;
   uint64_t requests_before = 0;  // completed + failed
   uint64_t requests_after = 0;
-  std::vector<MetricChange> metrics;  // the percentiles, then errors, then rate
+  // The percentiles, LLM streams' "ttft p50", "ttft p99", "tpot ..", "itl .." (when either run
+  // has them), then errors, then rate.
+  std::vector<MetricChange> metrics;
   // Overall only: p50 and p99 of send_lag, scheduler_lag, connection_wait and connect (named
   // "send_lag p99", ...; those empty on both sides left out). Replay's side, not the service's:
   // never in the verdict, a scope's verdict or a --fail-on rule.

@@ -62,6 +62,36 @@ struct SseScope {
   Histogram events_per_response;  // plain counts, not microseconds
 };
 
+// Where LLM streams' output token counts came from, in the file's "tokens_from" order.
+inline constexpr std::array<std::string_view, 3> kTokenSourceNames = {"usage", "pointer", "events"};
+
+// What LLM streams delivered (the file's "llm" object, docs/result-format.md "LLM streams"):
+// streams are text/event-stream responses below 400 with at least one content event.
+struct LlmScope {
+  Histogram ttft_us;              // first content event - intended
+  Histogram ttft_sent_us;         // first content event - actual send (as vLLM reports TTFT)
+  Histogram itl_us;               // gaps between content events
+  Histogram tpot_us;              // (e2e - ttft) / (output tokens - 1), streams of 2+ tokens
+  Histogram e2e_us;               // last content event - intended
+  Histogram stream_tokens_per_s;  // per stream: output tokens / e2e (plain numbers)
+  uint64_t streams = 0;
+  uint64_t output_tokens = 0;
+  uint64_t content_events = 0;
+  uint64_t single_token_streams = 0;
+  uint64_t empty_streams = 0;
+  uint64_t malformed_events = 0;
+  uint64_t multi_event_streams = 0;
+  uint64_t buffered_streams = 0;
+  std::array<uint64_t, 3> tokens_from{};  // streams by token source, as kTokenSourceNames
+  uint64_t goodput_met = 0;
+
+  // "usage", "pointer" or "events" when every stream's count came from one; "mixed"; "none".
+  std::string token_source() const;
+  // Output tokens per content event (0 without content events).
+  double tokens_per_event() const noexcept;
+  void merge(const LlmScope& other);
+};
+
 // One scope (overall, a tag or an endpoint). The histograms are the file's "hdr" fields; the
 // summary fields beside them (count, min, p50, ...) are derived from them. `failed` and
 // `errors` are read as written (the engine decides what counts as an error), and integer fields
@@ -97,9 +127,13 @@ struct Scope {
   Histogram connect;          // sent - a connection took it: TCP connect and TLS, ~0 when reused
   Histogram ttfb;
   std::optional<SseScope> sse;
+  std::optional<LlmScope> llm;
 
   // errors / (completed + failed); 0 when nothing ended.
   double error_ratio() const noexcept;
+  // LLM streams meeting every --goodput SLO / (completed + failed): failed and abandoned
+  // requests, error responses and non-stream responses all count as misses; 0 without llm.
+  double goodput_ratio() const noexcept;
   // The count of the cause named `name` in `failures`; 0 when absent.
   uint64_t failure_count(std::string_view name) const noexcept;
   // Adds `other` exactly: counts summed (failure causes and extra counts matched by name),
@@ -137,6 +171,17 @@ struct TimelineRow {
   int64_t service_p99_us = 0;
   std::string corrected_hdr;
   std::string service_hdr;
+  // LLM streams completed in the second: their output tokens, how many met --goodput, and
+  // their TTFT (from intended; "" and 0 when none).
+  uint64_t output_tokens = 0;
+  uint64_t goodput = 0;
+  int64_t ttft_p50_us = 0;
+  int64_t ttft_p99_us = 0;
+  std::string ttft_hdr;
+  // Their gaps between content events (ITL) by the time of the later event ("" and 0: none).
+  int64_t itl_p50_us = 0;
+  int64_t itl_p99_us = 0;
+  std::string itl_hdr;
   std::vector<ProbeSample> probes;  // empty when the run had no probes
   StatusCodeCounts status_codes;    // the second's completions by code (empty in older results)
 };
@@ -261,6 +306,10 @@ struct ResultDoc {
   double achieved_per_s(const Scope& scope) const noexcept;
   // Completed requests per second of elapsed_us: the drain after the load included.
   double throughput_per_s() const noexcept;
+  // The scope's LLM output tokens, and its streams meeting --goodput, per second of
+  // elapsed_us (0 without llm figures or elapsed time).
+  double output_tokens_per_s(const Scope& scope) const noexcept;
+  double goodput_per_s(const Scope& scope) const noexcept;
   // Whole seconds of offered load (load_us rounded down), at least 1.
   int64_t load_seconds() const noexcept;
   // Completions in the timeline's first load_seconds() rows: the drain after the load neither

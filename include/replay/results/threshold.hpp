@@ -1,8 +1,9 @@
 #pragma once
 // --threshold expressions: "p95<500ms", "chat:p99<2s", "errors<1%", "rate>190/s",
-// "GET /api/v1/plans/{id}:max<=3s". The scope before the last ':' names a tag or an endpoint.
-// One evaluation for every command: `replay run` checks them on the result it saves, `merge`
-// on the merged result.
+// "GET /api/v1/plans/{id}:max<=3s", and on another histogram than the corrected latency
+// "chat-stream:ttft.p95<3s", "tpot.p50<50ms", "ttfb.max<1s", or LLM goodput "goodput>95%". The
+// scope before the last ':' names a tag or an endpoint. One evaluation for every command: `replay
+// run` checks them on the result it saves, `merge` on the merged result.
 
 #include <cstdint>
 #include <string>
@@ -14,18 +15,25 @@
 
 namespace replay::results {
 
-enum class ThresholdMetric { percentile, max, mean, errors, rate };
+enum class ThresholdMetric { percentile, max, mean, errors, rate, goodput };
 enum class ThresholdOp { less, less_equal, greater, greater_equal };
 
 struct Threshold {
   std::string text;
   std::string scope;  // "" = overall
   ThresholdMetric metric = ThresholdMetric::percentile;
+  // The histogram a latency metric reads: "" = corrected, else one of kThresholdHistograms.
+  std::string histogram;
   double percentile = 0;  // for ThresholdMetric::percentile
   ThresholdOp op = ThresholdOp::less;
   double limit = 0;   // us for latencies, a ratio 0..1 for errors, per second for rate
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
+
+// Histograms a threshold may name before its statistic ("ttft.p95"): a scope's ttfb and
+// service, and its LLM streams' ttft, ttft_sent, itl, tpot and e2e.
+inline constexpr std::string_view kThresholdHistograms[] = {"ttfb", "service", "ttft", "ttft_sent",
+                                                            "itl",  "tpot",    "e2e"};
 
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);
@@ -35,7 +43,8 @@ struct ThresholdFigures {
   const Histogram& corrected;
   double error_ratio = 0;
   uint64_t completed = 0;
-  double rate_per_s = 0;  // the scope's completions per second of the offered load
+  double rate_per_s = 0;     // the scope's completions per second of the offered load
+  double goodput_ratio = 0;  // LLM streams meeting --goodput / requests that ended
 };
 
 // Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a

@@ -88,7 +88,12 @@ TEST_CASE("mistakes name the flag") {
                                              {"--stall", "0s@1s"},
                                              {"--chat-latency", "fast"},
                                              {"--no-auth=yes"},
-                                             {"--rate-limit", "-1"}}) {
+                                             {"--rate-limit", "-1"},
+                                             {"--llm-tokens-per-chunk", "0"},
+                                             {"--llm-tokens-per-s", "0"},
+                                             {"--llm-max-tokens", "x"},
+                                             {"--llm-first-token", "soon"},
+                                             {"--buffer-stream=1"}}) {
     CAPTURE(bad[0]);
     auto r = parse(bad);
     REQUIRE_FALSE(r.ok());

@@ -141,6 +141,14 @@ TEST_CASE("bad flags give one line and exit 1, before any load") {
                               10'000);
   CHECK(injected.exit_code == 1);
   CHECK(injected.err == "replay: capacity: -H 'X-Tenant': value contains CR (byte 2)\n");
+  // LLM thresholds parse, but a step's window holds the corrected latency only: refused, not
+  // judged on the wrong histogram.
+  auto llm = run_command(
+      {kReplay, "capacity", kWebhook, "--target", "http://127.0.0.1:9", "--slo", "ttft.p95<1s"},
+      10'000);
+  CHECK(llm.exit_code == 1);
+  CHECK(llm.err.find("replay: capacity: --slo 'ttft.p95<1s': a step is judged on its corrected "
+                     "latency") == 0);
 }
 
 TEST_CASE("a ladder run by two shards in lockstep merges into the service's capacity") {

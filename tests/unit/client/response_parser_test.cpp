@@ -336,5 +336,48 @@ TEST_CASE("ResponseParser: without keep_body, the observer asks for a body after
   CHECK(third.body.empty());
 }
 
+TEST_CASE("ResponseParser: on_sse_data gets an event stream's bytes, timed, when asked for") {
+  struct DataObserver : RecordingObserver {
+    void on_headers(int status, bool is_event_stream) override {
+      RecordingObserver::on_headers(status, is_event_stream);
+      wants_event_data = ask;
+    }
+    void on_sse_data(uint64_t now_ns, std::string_view bytes) override {
+      data += bytes;
+      times.push_back(now_ns);
+    }
+    bool ask = true;
+    std::string data;
+    std::vector<uint64_t> times;
+  };
+  const std::string body = "data: {\"a\":1}\n\ndata: [DONE]\n\n";
+  const std::string chunked =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      std::string("1d\r\n") + body + "\r\n0\r\n\r\n";
+  ResponseParser parser;
+  DataObserver stream;
+  parser.begin(stream, false, false);
+  size_t consumed = 0;
+  REQUIRE(feed(parser, chunked, 5, consumed) == ResponseParser::Progress::complete);
+  CHECK(stream.data == body);  // chunk framing removed
+  CHECK(stream.times.size() >= 5);
+  CHECK(stream.times.front() < stream.times.back());  // each piece at its own arrival time
+  CHECK(stream.event_ns.size() == 2);
+
+  DataObserver not_asked;
+  not_asked.ask = false;
+  parser.begin(not_asked, false, false);
+  REQUIRE(feed(parser, chunked, 7, consumed) == ResponseParser::Progress::complete);
+  CHECK(not_asked.data.empty());
+
+  // Not an event stream: no on_sse_data even when asked.
+  DataObserver plain;
+  parser.begin(plain, false, false);
+  const std::string json = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\ndata: x\n\nabcd";
+  REQUIRE(feed(parser, json, 4, consumed) == ResponseParser::Progress::complete);
+  CHECK(plain.data.empty());
+}
+
 }  // namespace
 }  // namespace replay::client

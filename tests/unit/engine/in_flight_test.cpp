@@ -145,3 +145,60 @@ TEST_CASE(
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+namespace {
+
+struct StreamSink final : InFlightSink {
+  explicit StreamSink(const llm::StreamOptions& options) : parser(options) {}
+  void on_sent(InFlight&, int64_t) override {}
+  void on_event(InFlight&, bool, int64_t) override {}
+  void on_ended(InFlight& request, int64_t now_ns, int status, uint64_t bytes,
+                const client::FailureCause* cause) override {
+    if (!cause) completions.push_back(request.completion(now_ns, status, bytes));
+  }
+  void note_eager_reads(int) override {}
+  llm::ContentParser* content_parser() override { return &parser; }
+  void on_content_gap(InFlight&, int64_t, int64_t gap_ns) override { gaps.push_back(gap_ns); }
+
+  llm::ContentParser parser;
+  std::vector<Completion> completions;
+  std::vector<int64_t> gaps;
+};
+
+}  // namespace
+
+TEST_CASE("InFlight: an event stream's content is read when the sink has a parser") {
+  const llm::StreamOptions options;
+  StreamSink sink(options);
+  InFlight f(sink);
+  f.reset(request(100 * kMs), nullptr, 0);
+  f.on_sent(101 * kMs);
+  f.on_headers(200, true);
+  CHECK(f.wants_event_data);
+  f.on_sse_data(105 * kMs, "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n");
+  f.on_sse_data(150 * kMs, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: {\"cho");
+  f.on_sse_data(180 * kMs, "ices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n");
+  f.on_sse_data(190 * kMs, "data: {\"choices\":[],\"usage\":{\"completion_tokens\":7}}\n\n");
+  f.on_complete(191 * kMs, 200, 400);
+  REQUIRE(sink.completions.size() == 1);
+  const Completion& c = sink.completions[0];
+  CHECK(c.llm_stream);
+  CHECK(c.stream.first_content_ns == 150 * kMs);
+  CHECK(c.stream.last_content_ns == 180 * kMs);
+  CHECK(c.stream.content_events == 2);
+  CHECK(c.stream.output_tokens == 7);
+  CHECK(sink.gaps == std::vector<int64_t>{30 * kMs});
+
+  // Reused for a plain response: nothing of the stream is left.
+  f.take_request();
+  f.reset(request(200 * kMs), nullptr, 0);
+  CHECK_FALSE(f.wants_event_data);
+  f.on_headers(200, false);
+  CHECK_FALSE(f.wants_event_data);
+  f.on_complete(210 * kMs, 200, 10);
+  REQUIRE(sink.completions.size() == 2);
+  CHECK_FALSE(sink.completions[1].llm_stream);
+}
+
+}  // namespace replay::engine

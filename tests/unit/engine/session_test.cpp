@@ -54,16 +54,18 @@ TEST_CASE("a captured value that would inject a header or a request is refused, 
   const auto target = client::parse_target("http://127.0.0.1:8080").value();
   const RequestTemplate t{"GET", "/p/{{id}}", {{"X-Plan", "{{plan}}"}}, "{{note}}"};
   // A CR LF in the target or a header value would make two requests of one on the wire.
-  auto in_target = build_from_template(t, {{"id", "1 HTTP/1.1\r\nX-Admin: yes\r\n\r\nGET /x"},
-                                           {"plan", "p"}, {"note", ""}}, target, {});
+  auto in_target = build_from_template(
+      t, {{"id", "1 HTTP/1.1\r\nX-Admin: yes\r\n\r\nGET /x"}, {"plan", "p"}, {"note", ""}}, target,
+      {});
   REQUIRE_FALSE(in_target.ok());
   CHECK(in_target.error().code == Errc::invalid_argument);
-  auto in_header = build_from_template(t, {{"id", "1"}, {"plan", "p\r\nX-Admin: yes"},
-                                           {"note", ""}}, target, {});
+  auto in_header = build_from_template(
+      t, {{"id", "1"}, {"plan", "p\r\nX-Admin: yes"}, {"note", ""}}, target, {});
   REQUIRE_FALSE(in_header.ok());
   CHECK(in_header.error().code == Errc::invalid_argument);
   // The body may hold any bytes; a value that is not captured is still not_found.
-  auto in_body = build_from_template(t, {{"id", "1"}, {"plan", "p"}, {"note", "a\r\nb"}}, target, {});
+  auto in_body =
+      build_from_template(t, {{"id", "1"}, {"plan", "p"}, {"note", "a\r\nb"}}, target, {});
   REQUIRE(in_body.ok());
   CHECK(in_body.value()->find("\r\n\r\na\r\nb") != std::string::npos);
   auto missing = build_from_template(t, {{"id", "1"}}, target, {});

@@ -101,6 +101,14 @@ std::string full_result_json() {
   doc.resource_limit = results::ResultDoc::ResourceLimit{"open files", 256, 241, 2759};
   doc.overall.sse.emplace();
   doc.overall.sse->first_event_us.record(1'000);
+  doc.overall.llm.emplace();
+  doc.overall.llm->ttft_us.record(100'000);
+  doc.overall.llm->streams = 1;
+  doc.timeline.front().output_tokens = 30;
+  doc.config.push_back({"goodput", "\"ttft<1s\"", "ttft<1s"});
+  doc.config.push_back({"stream_format", "\"openai\"", "openai"});
+  doc.config.push_back({"stream_content", "\"/a\"", "/a"});
+  doc.config.push_back({"stream_tokens", "\"/n\"", "/n"});
   doc.probes = {{"queue", "queue_depth"}};
   for (auto& row : doc.timeline) row.probes = {{"queue", 3}};
   results::ScopeTimeline tag{"(untagged)", {}};
@@ -130,8 +138,9 @@ TEST_CASE("docs/result-format.md names every key the writer writes") {
   for (const char* key :
        {"tls_handshakes", "tls_resumed", "resource_limit.requests_waited", "overall.status.codes",
         "overall.samples[].at_us", "timeline[].status_codes", "overall.sse.first_event_us.p99.9",
-        "timeline_by_tag.*[].status_codes", "timeline_by_endpoint.*[].p99_us",
-        "config.shard_count"}) {
+        "timeline_by_tag.*[].status_codes", "timeline_by_endpoint.*[].p99_us", "config.shard_count",
+        "overall.llm.ttft_us.p99", "overall.llm.tokens_from.usage", "timeline[].ttft_hdr",
+        "config.goodput"}) {
     CHECK_MESSAGE(keys.count(key), key << " was not written");
   }
   for (const std::string& path : keys) {

@@ -80,4 +80,38 @@ TEST_CASE("an interrupted run names its length once and its load as the load's")
 }
 
 }  // namespace
+TEST_CASE("summaries print LLM streams: TTFT from intended and from send, tokens, goodput") {
+  results::ResultDoc doc = plain_run_doc();
+  CHECK_FALSE(has(report::format_summary(doc), "llm streams"));  // none: no table
+  doc.config.push_back({"goodput", "\"ttft<500ms\"", "ttft<500ms"});
+  results::LlmScope l;
+  for (int i = 0; i < 10; ++i) {
+    l.ttft_us.record(400'000);
+    l.ttft_sent_us.record(100'000);
+    l.tpot_us.record(10'000);
+    l.itl_us.record(30'000);
+    l.e2e_us.record(700'000);
+  }
+  l.streams = 10;
+  l.output_tokens = 300;
+  l.content_events = 100;
+  l.tokens_from = {10, 0, 0};
+  l.goodput_met = 5;
+  doc.overall.llm = l;
+  const std::string text = report::format_summary(doc);
+  INFO(text);
+  CHECK(has(line_starting(text, "  TTFT  "), "400.00ms"));
+  CHECK(has(line_starting(text, "  TTFT sent"), "100.00ms"));
+  CHECK(has(line_starting(text, "  tokens"), "300 output tokens (usage, 3.00 per event)"));
+  const double ratio = 5.0 / static_cast<double>(doc.overall.completed + doc.overall.failed);
+  char goodput[64];
+  std::snprintf(goodput, sizeof goodput, "goodput    %.2f%% of requests (5 good)", ratio * 100);
+  CHECK(has(text, goodput));
+  CHECK(has(text, "SLOs ttft<500ms"));
+  const std::string md = report::format_summary_markdown(doc);
+  INFO(md);
+  CHECK(has(md, "| LLM streams | streams | TTFT p50 |"));
+  CHECK(has(md, "| **overall** | 10 | 400.00ms | 400.00ms | 10.00ms | 30.00ms |"));
+}
+
 }  // namespace replay::testing

@@ -389,3 +389,27 @@ TEST_CASE("'not saturated' beside mostly failed requests says the errors") {
   CHECK(clean.find("<div class=\"ok\"><span>verdict</span><b>not saturated</b></div>") !=
         std::string::npos);
 }
+
+TEST_CASE("the report charts LLM TTFT, ITL and tokens over time only for runs with streams") {
+  ResultDoc doc =
+      testing::make_run(testing::spread_samples(300, 4, 20'000), 1'700'000'000'000, 2, {});
+  const std::string plain = render_html_report(doc);
+  CHECK(plain.find("LLM") == std::string::npos);
+  doc.overall.llm.emplace();
+  doc.overall.llm->ttft_us.record(120'000);
+  doc.overall.llm->streams = 1;
+  for (auto& row : doc.timeline) {
+    Histogram h;
+    h.record(100'000 + row.second * 10'000);
+    row.ttft_hdr = row.itl_hdr = h.serialise();
+    row.ttft_p50_us = row.ttft_p99_us = row.itl_p50_us = row.itl_p99_us = h.max();
+    row.output_tokens = 40;
+  }
+  const std::string html = render_html_report(doc);
+  CHECK(html.find("LLM time to first token and inter-token latency over time") !=
+        std::string::npos);
+  CHECK(html.find("LLM output tokens per second") != std::string::npos);
+  CHECK(html.find("LLM TTFT (first content") != std::string::npos);
+  CHECK(count_of(html, "<svg") == count_of(plain, "<svg") + 2);
+  CHECK(html.find("ITL p99") != std::string::npos);
+}

@@ -103,3 +103,47 @@ TEST_CASE("--warn bands are checked like thresholds, flagged, and kept apart in 
   CHECK_FALSE(any_warning_crossed({held, failed}));
   CHECK_FALSE(any_threshold_crossed({}));
 }
+
+TEST_CASE("LLM thresholds: a histogram before the statistic, and goodput") {
+  auto t = parse_threshold("chat-stream:ttft.p95<3s").value();
+  CHECK(t.scope == "chat-stream");
+  CHECK(t.histogram == "ttft");
+  CHECK(t.metric == ThresholdMetric::percentile);
+  CHECK(t.percentile == 95);
+  CHECK(t.limit == 3'000'000);
+  t = parse_threshold("tpot.p50<50ms").value();
+  CHECK(t.histogram == "tpot");
+  t = parse_threshold("p99.9<1s").value();  // a percentile's dot is not a histogram
+  CHECK(t.histogram.empty());
+  CHECK(t.percentile == doctest::Approx(99.9));
+  t = parse_threshold("goodput>95%").value();
+  CHECK(t.metric == ThresholdMetric::goodput);
+  CHECK(t.limit == doctest::Approx(0.95));
+  CHECK(parse_threshold("tfft.p95<1s").error().context.find("unknown histogram 'tfft'") !=
+        std::string::npos);
+  CHECK(parse_threshold("goodput>95").error().context.find("goodput takes a percentage") !=
+        std::string::npos);
+
+  ResultDoc doc;
+  doc.load_us = doc.elapsed_us = 2'000'000;
+  doc.overall.completed = 8;
+  doc.overall.failed = 2;  // e.g. timeouts: misses
+  doc.overall.llm.emplace();
+  doc.overall.llm->goodput_met = 8;
+  for (int i = 0; i < 8; ++i) doc.overall.llm->ttft_us.record(100'000 + i * 1000);
+  doc.overall.llm->tpot_us.record(20'000);
+  CHECK(check_threshold("goodput>=80%", doc).passed);
+  const auto missed = check_threshold("goodput>90%", doc);
+  CHECK_FALSE(missed.passed);
+  CHECK(missed.observed == "goodput = 80.00%");
+  const auto ttft = check_threshold("ttft.p95<150ms", doc);
+  CHECK(ttft.passed);
+  CHECK(ttft.observed.rfind("ttft.p95 = 10", 0) == 0);
+  CHECK_FALSE(check_threshold("ttft.p50<50ms", doc).passed);
+  CHECK_FALSE(check_threshold("tpot.max<10ms", doc).passed);
+  // A scope without LLM streams has no TTFT: no data fails.
+  doc.overall.llm.reset();
+  const auto none = check_threshold("ttft.p95<1h", doc);
+  CHECK_FALSE(none.passed);
+  CHECK(none.observed == "no ttft values");
+}

@@ -360,7 +360,7 @@ TEST_CASE("auth.user and auth.tenant templates set the token's claims") {
 }
 
 TEST_CASE("every bundled scenario generates well-formed requests") {
-  for (const char* name : {"health", "chat", "chat-stream", "plans", "webhook", "mix"}) {
+  for (const char* name : {"health", "chat", "chat-stream", "llm", "plans", "webhook", "mix"}) {
     CAPTURE(name);
     Scenario s = load_bundled(name);
     SynthOptions o = options_for("20/s", 10'000'000, schedule::Arrival::poisson, 2);
@@ -427,4 +427,26 @@ TEST_CASE("auth.claims join the minted token's claims; other claims, other token
   CHECK(tokens_a.size() == 1);
   CHECK(tokens_b.size() == 1);
   CHECK(*tokens_a.begin() != *tokens_b.begin());
+}
+
+TEST_CASE("llm: OpenAI-compatible streamed chat with usage, varied prompts and max_tokens") {
+  auto records = generate(load_bundled("llm"), options_for("50/s", 4'000'000));
+  std::set<int64_t> max_tokens;
+  std::set<std::string> prompts;
+  simdjson::dom::parser parser;
+  for (const auto& r : records) {
+    CHECK(r.target == "/v1/chat/completions");
+    CHECK(header_value(r, "Accept") == "text/event-stream");
+    simdjson::dom::element body;
+    REQUIRE(parser.parse(r.body).get(body) == simdjson::SUCCESS);
+    CHECK(bool(body["stream"]) == true);
+    CHECK(bool(body.at_pointer("/stream_options/include_usage")) == true);
+    max_tokens.insert(int64_t(body["max_tokens"]));
+    simdjson::dom::array messages = body["messages"];
+    std::string_view last;
+    for (auto m : messages) last = std::string_view(m["content"]);
+    prompts.insert(std::string(last));
+  }
+  CHECK(max_tokens == std::set<int64_t>{32, 128, 512});
+  CHECK(prompts.size() > records.size() / 2);
 }
