@@ -95,10 +95,12 @@ void Recorder::count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at
 
 void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::offered, intended_ns, &TimelineRow::offered);
+  ++live_counts_.offered;
 }
 
 void Recorder::record_sent(ScopeIds ids, int64_t sent_ns) {
   count(ids, &ScopeStats::sent, sent_ns, &TimelineRow::sent);
+  ++live_counts_.sent;
 }
 
 void Recorder::record_completion(const Completion& c) {
@@ -142,6 +144,10 @@ void Recorder::record_completion(const Completion& c) {
                   c.body_start);
   }
   record_in_timeline(c.ids.tag_id, second, corrected, &service);
+  ++live_counts_.requests_of(c.ids.tag_id, c.ids.endpoint_id).status_classes[klass];
+  live_counts_.status_codes.add(c.status);
+  live_counts_.corrected(c.ids.tag_id).record(corrected);
+  live_counts_.service(c.ids.tag_id).record(service);
 }
 
 void Recorder::record_failure(const Failure& f) {
@@ -160,6 +166,9 @@ void Recorder::record_failure(const Failure& f) {
   ++t.errors;
   record_in_timeline(f.ids.tag_id, second, corrected, nullptr);
   record_sample(f.ids, 0, f.cause, f.failed_ns, f.reason);
+  ++live_counts_.requests_of(f.ids.tag_id, f.ids.endpoint_id).failed;
+  ++live_counts_.failures[static_cast<size_t>(f.cause)];
+  live_counts_.corrected(f.ids.tag_id).record(corrected);
 }
 
 bool Recorder::wants_sample(ScopeIds ids, int status) const {
@@ -192,10 +201,13 @@ void Recorder::record_sample(ScopeIds ids, int status, client::FailureCause caus
 
 void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
   count(ids, &ScopeStats::capture_failed, at_ns, &TimelineRow::errors);
+  ++live_counts_.capture_failed;
 }
 
 void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::session_aborted, intended_ns, &TimelineRow::errors);
+  ++live_counts_.session_aborted;
+  ++live_counts_.requests_of(ids.tag_id, ids.endpoint_id).failed;
 }
 
 void Recorder::record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns) {
@@ -286,8 +298,12 @@ void Recorder::close_seconds_before(int64_t now_ns) {
     spares_.push_back(std::move(open_.front()));
     open_.pop_front();
   }
+  const bool advanced = limit > closed_before_;
   closed_before_ = std::max(closed_before_, limit);
-  if (live_) live_->close_before(closed_before_);
+  if (!live_) return;
+  live_->close_before(closed_before_);
+  // Once a second: what was counted since the last hand-over (kept when the ring is full).
+  if (advanced && !live_counts_.empty()) live_->publish_counts(live_counts_);
 }
 
 WorkerResults& Recorder::finish() {
@@ -296,6 +312,9 @@ WorkerResults& Recorder::finish() {
   open_.clear();
   spares_.clear();
   closed_before_ = std::numeric_limits<int64_t>::max();
+  // The live counts' last piece does go out: the exposition's totals end equal to the results'.
+  if (live_) live_->publish_last_counts(std::move(live_counts_));
+  live_counts_ = LiveCounts{};
   return results_;
 }
 
