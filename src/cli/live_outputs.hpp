@@ -28,8 +28,8 @@ class LiveOutputs {
   // Binds what the flags name (none: a null pointer and nothing served). `shard` is "i/N" or
   // "". Errors name the flag: a bad address, a bad linger, an address in use.
   static Result<std::unique_ptr<LiveOutputs>> start(const LiveFlags& flags,
-                                                   const std::string& title,
-                                                   const std::string& shard);
+                                                    const std::string& title,
+                                                    const std::string& shard);
 
   // The engine's progress callback (main thread).
   void on_progress(const engine::Progress& p);

@@ -86,11 +86,11 @@ int run_run(RunFlags& f) {
   // The plan goes to stdout before the load starts, TTY or not, as k6 prints its execution
   // plan; the summary then leaves it out, so stdout stays what `replay report` prints.
   const std::string shard = f.config.shard_count > 1 ? std::to_string(f.config.shard_index) + "/" +
-                                                          std::to_string(f.config.shard_count)
-                                                    : "";
+                                                           std::to_string(f.config.shard_count)
+                                                     : "";
   auto serving =
       LiveOutputs::start(f.live, f.config.trace_path + " → " + f.config.target_url, shard);
-  if (!serving) return report_error(serving.error().within("run"), kExitUsage);
+  if (!serving) return report_error(serving.error().within("run"), exit_code_for(serving.error()));
   std::unique_ptr<LiveOutputs> live_outputs = std::move(serving).value();
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   g_live_line.store(live);

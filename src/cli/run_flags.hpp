@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "replay/core/result.hpp"
 #include "live_outputs.hpp"
+#include "replay/core/result.hpp"
 #include "replay/engine/engine.hpp"
 
 namespace replay::cli {
@@ -27,7 +27,7 @@ struct RunFlags {
   std::string out_path, hgrm_dir, csv_path, html_path, hlog_path;
   std::string shard;
   unsigned shards = 0;
-  LiveFlags live;  // --metrics-listen, --dashboard, --metrics-linger
+  LiveFlags live;                  // --metrics-listen, --dashboard, --metrics-linger
   std::optional<int64_t> threads;  // none: one per core
   int64_t max_connections = 1000;
   bool quiet = false;

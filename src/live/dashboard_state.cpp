@@ -25,8 +25,9 @@ std::string DashboardState::add(const engine::Progress& p) {
   row.backlog = std::max(row.backlog, p.backlog);
   // The latency figure is of an older second (the newest every worker has closed).
   if (p.latency_second >= 0 && p.latency_count > 0) {
-    auto at = std::lower_bound(rows.begin(), rows.end(), p.latency_second,
-                               [](const results::TimelineRow& r, int64_t s) { return r.second < s; });
+    auto at =
+        std::lower_bound(rows.begin(), rows.end(), p.latency_second,
+                         [](const results::TimelineRow& r, int64_t s) { return r.second < s; });
     if (at != rows.end() && at->second == p.latency_second) {
       at->p50_us = p.p50_us;
       at->p99_us = p.p99_us;
@@ -47,20 +48,34 @@ std::string DashboardState::add(const engine::Progress& p) {
   std::string out;
   JsonWriter json(out);
   json.begin_object()
-      .key("second").value(second)
-      .key("offered").value(row.offered)
-      .key("completed").value(row.completed)
-      .key("errors").value(row.errors)
-      .key("offered_per_s").value(p.offered_per_s)
-      .key("completed_per_s").value(p.completed_per_s)
-      .key("in_flight").value(p.in_flight)
-      .key("backlog").value(p.backlog)
-      .key("latency_second").value(p.latency_second)
-      .key("p50_us").value(p.p50_us)
-      .key("p99_us").value(p.p99_us)
-      .key("offered_total").value(p.offered)
-      .key("completed_total").value(p.completed)
-      .key("errors_total").value(p.errors)
+      .key("second")
+      .value(second)
+      .key("offered")
+      .value(row.offered)
+      .key("completed")
+      .value(row.completed)
+      .key("errors")
+      .value(row.errors)
+      .key("offered_per_s")
+      .value(p.offered_per_s)
+      .key("completed_per_s")
+      .value(p.completed_per_s)
+      .key("in_flight")
+      .value(p.in_flight)
+      .key("backlog")
+      .value(p.backlog)
+      .key("latency_second")
+      .value(p.latency_second)
+      .key("p50_us")
+      .value(p.p50_us)
+      .key("p99_us")
+      .value(p.p99_us)
+      .key("offered_total")
+      .value(p.offered)
+      .key("completed_total")
+      .value(p.completed)
+      .key("errors_total")
+      .value(p.errors)
       .end_object();
   return out;
 }

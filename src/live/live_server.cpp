@@ -92,6 +92,11 @@ void LiveServer::State::handle(http::Request& request, const http::ResponseWrite
     serve_text(writer, text, "text/html; charset=utf-8");
     return;
   }
+  if (dashboard_paths && path == "/favicon.ico") {  // browsers ask; none, and no 404 logged
+    lock.unlock();
+    writer.respond(204, {kNoStore}, "");
+    return;
+  }
   if (dashboard_paths && path == "/events") {
     const uint64_t from = first_event;
     lock.unlock();
@@ -163,8 +168,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(const LiveServerOptions& o
     auto open = [&](const net::SocketAddress& at, const char* flag, bool metrics_paths,
                     bool dashboard_paths) -> std::unique_ptr<http::Server> {
       auto server = std::make_unique<http::Server>(
-          &st.loop, [&st, metrics_paths, dashboard_paths](http::Request& r,
-                                                          http::ResponseWriter w) {
+          &st.loop,
+          [&st, metrics_paths, dashboard_paths](http::Request& r, http::ResponseWriter w) {
             st.handle(r, w, metrics_paths, dashboard_paths);
           });
       if (auto listening = server->listen(at); !listening) {

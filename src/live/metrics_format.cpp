@@ -71,8 +71,7 @@ void histogram_family(std::string& out, const char* name, const char* help,
     uint64_t cumulative = 0;
     for (size_t i = 0; i < engine::kLiveBucketBoundsUs.size(); ++i) {
       cumulative += h.buckets[i];
-      const std::string le =
-          seconds_text(static_cast<uint64_t>(engine::kLiveBucketBoundsUs[i]));
+      const std::string le = seconds_text(static_cast<uint64_t>(engine::kLiveBucketBoundsUs[i]));
       sample(out, base + "_bucket", labels({{"tag", tag_name}, {"le", le}}), cumulative);
     }
     sample(out, base + "_bucket", labels({{"tag", tag_name}, {"le", "+Inf"}}), h.count);

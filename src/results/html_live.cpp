@@ -56,15 +56,15 @@ std::string render_live_charts(const ResultDoc& doc) {
   const std::vector<RunView> views = {{"", kBeforeColour, &doc, 1}};
   const Scope& o = doc.overall;
   const TimelineRow* last = doc.timeline.empty() ? nullptr : &doc.timeline.back();
-  std::string out = "<div id=\"live-figures\" data-seconds=\"" +
-                    std::to_string(doc.timeline.size()) + "\">\n";
+  std::string out =
+      "<div id=\"live-figures\" data-seconds=\"" + std::to_string(doc.timeline.size()) + "\">\n";
   out += cards({
       {"requests", count_text(o.completed + o.failed), count_text(o.offered) + " offered", ""},
       {"errors", count_text(o.errors), "so far", o.errors ? "bad" : "ok"},
-      {"offered rate", last ? rate_text(static_cast<double>(last->offered)) : "—",
-       "last second", ""},
-      {"achieved rate", last ? rate_text(static_cast<double>(last->completed)) : "—",
-       "last second", ""},
+      {"offered rate", last ? rate_text(static_cast<double>(last->offered)) : "—", "last second",
+       ""},
+      {"achieved rate", last ? rate_text(static_cast<double>(last->completed)) : "—", "last second",
+       ""},
       {"in flight", last ? count_text(last->in_flight) : "—",
        last ? "backlog " + count_text(last->backlog) : "", ""},
   });

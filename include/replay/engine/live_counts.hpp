@@ -21,8 +21,8 @@ namespace replay::engine {
 // histogram_quantile() lands within about 25 % of the true value there. Fixed: a dashboard's
 // queries stay valid across runs.
 inline constexpr std::array<int64_t, 28> kLiveBucketBoundsUs = {
-    500,     1000,    2000,    3000,    5000,     7500,     10000,    15000,    20000,   30000,
-    40000,   50000,   75000,   100000,  150000,   200000,   300000,   400000,   500000,  750000,
+    500,     1000,    2000,    3000,    5000,     7500,     10000,    15000,   20000,  30000,
+    40000,   50000,   75000,   100000,  150000,   200000,   300000,   400000,  500000, 750000,
     1000000, 2000000, 3000000, 5000000, 10000000, 20000000, 30000000, 60000000};
 
 // A latency histogram with the fixed buckets: per-bucket counts (not cumulative), the last one

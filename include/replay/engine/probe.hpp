@@ -3,8 +3,8 @@
 // second during a run, into the same timeline as the latencies.
 
 #include <atomic>
-#include <mutex>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -9,6 +9,7 @@
 //                       GET /events   SSE: "second" events (each closed second's figures, the
 //                                     ones so far first, at most kMaxEvents), then "end"
 //                       GET /report   the HTML report once the run has ended (404 before)
+//                       GET /favicon.ico  204 (browsers ask for one)
 // When both flags name the same address, one listener serves both sets of paths.
 
 #include <cstdint>

@@ -13,11 +13,11 @@
 namespace replay::live {
 
 struct MetricsInput {
-  const engine::LiveCounts* counts = nullptr;  // null: nothing counted yet
+  const engine::LiveCounts* counts = nullptr;                // null: nothing counted yet
   const std::vector<std::string>* tag_names = nullptr;       // by tag id
   const std::vector<std::string>* endpoint_names = nullptr;  // by endpoint id
-  uint64_t in_flight = 0;  // the most on the wire during the last second
-  uint64_t backlog = 0;    // the most waiting for a connection during the last second
+  uint64_t in_flight = 0;    // the most on the wire during the last second
+  uint64_t backlog = 0;      // the most waiting for a connection during the last second
   double offered_rate = 0;   // per second, over the last second
   double achieved_rate = 0;  // completions per second, over the last second
   bool running = true;       // false once every worker has ended (the totals are final)

@@ -40,9 +40,9 @@ int drain(IntervalOutbox& outbox, LiveCounts& into) {
 
 TEST_CASE("LiveHistogram: each value in the first bucket whose bound it does not pass") {
   LiveHistogram h;
-  h.record(500);     // == the first bound: inclusive, as Prometheus' le
-  h.record(501);     // the second bucket (<= 1 ms)
-  h.record(45'000);  // (40 ms, 50 ms]
+  h.record(500);         // == the first bound: inclusive, as Prometheus' le
+  h.record(501);         // the second bucket (<= 1 ms)
+  h.record(45'000);      // (40 ms, 50 ms]
   h.record(61'000'000);  // above every bound
   h.record(-3);          // clamped to 0
   CHECK(h.buckets[0] == 2);
@@ -62,12 +62,12 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   const ScopeIds hook{0, 0};
   recorder.record_offered(chat, kStart + 100 * kMs);
   recorder.record_sent(chat, kStart + 101 * kMs);
-  recorder.record_completion(done(kStart + 100 * kMs, kStart + 101 * kMs, kStart + 145 * kMs,
-                                  chat, 200));
+  recorder.record_completion(
+      done(kStart + 100 * kMs, kStart + 101 * kMs, kStart + 145 * kMs, chat, 200));
   recorder.record_offered(hook, kStart + 200 * kMs);
   recorder.record_sent(hook, kStart + 200 * kMs);
-  recorder.record_completion(done(kStart + 200 * kMs, kStart + 200 * kMs, kStart + 203 * kMs,
-                                  hook, 503));
+  recorder.record_completion(
+      done(kStart + 200 * kMs, kStart + 200 * kMs, kStart + 203 * kMs, hook, 503));
   recorder.record_offered(hook, kStart + 300 * kMs);
   recorder.record_failure(Failure{.ids = hook,
                                   .intended_ns = kStart + 300 * kMs,
@@ -105,8 +105,8 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   // over the last piece without a second closing.
   recorder.close_seconds_before(kStart + 3100 * kMs);
   CHECK(drain(outbox, total) == 0);
-  recorder.record_completion(done(kStart + 3000 * kMs, kStart + 3000 * kMs, kStart + 3200 * kMs,
-                                  hook, 200));
+  recorder.record_completion(
+      done(kStart + 3000 * kMs, kStart + 3000 * kMs, kStart + 3200 * kMs, hook, 200));
   WorkerResults& r = recorder.finish();
   CHECK(drain(outbox, total) == 1);
   CHECK(total.ended() == r.overall.completed + r.overall.failed());

@@ -58,7 +58,8 @@ TEST_CASE("DashboardState: a row per second, latency on its second, an event per
 
   const std::string charts = state.charts_html();
   CHECK(charts.find("data-seconds=\"2\"") != std::string::npos);
-  for (const char* title : {"Latency over time", "Offered vs achieved rate", "In flight and backlog"}) {
+  for (const char* title :
+       {"Latency over time", "Offered vs achieved rate", "In flight and backlog"}) {
     CHECK(charts.find(title) != std::string::npos);
   }
   const std::string page = state.page_html();

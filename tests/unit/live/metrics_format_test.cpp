@@ -89,13 +89,14 @@ TEST_CASE("format_metrics: requests by tag, endpoint and status class, each requ
                                            .achieved_rate = 11,
                                            .running = true});
   const auto requests = samples(text, "replay_requests_total");
-  CHECK(requests == std::vector<std::string>{
-                        "{tag=\"webhook\",endpoint=\"POST /hooks\",status_class=\"2xx\"} 6",
-                        "{tag=\"webhook\",endpoint=\"POST /hooks\",status_class=\"5xx\"} 2",
-                        "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /hooks\",status_class=\"other\"} 1",
-                        "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /v1/chat\\\\x\",status_class=\"2xx\"} 1",
-                        "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /v1/chat\\\\x\",status_class=\"failed\"} 1",
-                    });
+  CHECK(requests ==
+        std::vector<std::string>{
+            "{tag=\"webhook\",endpoint=\"POST /hooks\",status_class=\"2xx\"} 6",
+            "{tag=\"webhook\",endpoint=\"POST /hooks\",status_class=\"5xx\"} 2",
+            "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /hooks\",status_class=\"other\"} 1",
+            "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /v1/chat\\\\x\",status_class=\"2xx\"} 1",
+            "{tag=\"chat \\\"v2\\\"\",endpoint=\"POST /v1/chat\\\\x\",status_class=\"failed\"} 1",
+        });
   double sum = 0;
   for (const auto& r : requests) sum += std::stod(r.substr(r.rfind(' ') + 1));
   CHECK(sum == static_cast<double>(c.ended()));
@@ -127,13 +128,15 @@ TEST_CASE("format_metrics: histograms with cumulative le buckets, +Inf, _sum and
   CHECK(value_of(text, "replay_latency_seconds_bucket", "{tag=\"webhook\",le=\"0.05\"}") == 8);
   CHECK(value_of(text, "replay_latency_seconds_bucket", "{tag=\"webhook\",le=\"+Inf\"}") == 8);
   CHECK(value_of(text, "replay_latency_seconds_count", "{tag=\"webhook\"}") == 8);
-  CHECK(value_of(text, "replay_latency_seconds_sum", "{tag=\"webhook\"}") == doctest::Approx(0.114));
+  CHECK(value_of(text, "replay_latency_seconds_sum", "{tag=\"webhook\"}") ==
+        doctest::Approx(0.114));
   CHECK(value_of(text, "replay_latency_seconds_bucket", "{tag=\"chat \\\"v2\\\"\",le=\"30\"}") ==
         2);
   CHECK(value_of(text, "replay_latency_seconds_sum", "{tag=\"chat \\\"v2\\\"\"}") ==
         doctest::Approx(30.001));
   // Service time: only the tag that has completions with one.
-  CHECK(samples(text, "replay_service_seconds_count") == std::vector<std::string>{"{tag=\"webhook\"} 1"});
+  CHECK(samples(text, "replay_service_seconds_count") ==
+        std::vector<std::string>{"{tag=\"webhook\"} 1"});
   // Buckets never decrease within a series.
   double previous = -1;
   std::string series;
