@@ -17,9 +17,9 @@
 namespace replay::engine {
 
 // Upper bounds (microseconds, inclusive: Prometheus "le") of the live latency buckets: 1-2-3-5
-// steps with extra ones between 5 ms and 1 s where request latencies mostly fall, so that
-// histogram_quantile() lands within about 25 % of the true value there. Fixed: a dashboard's
-// queries stay valid across runs.
+// steps with extra ones between 5 ms and 1 s where request latencies mostly fall (there each
+// upper bound is at most 1.5 times the lower one). Fixed: a dashboard's queries stay valid
+// across runs. docs/metrics.md lists them.
 inline constexpr std::array<int64_t, 28> kLiveBucketBoundsUs = {
     500,     1000,    2000,    3000,    5000,     7500,     10000,    15000,   20000,  30000,
     40000,   50000,   75000,   100000,  150000,   200000,   300000,   400000,  500000, 750000,

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -64,6 +65,45 @@ TEST_CASE("the Grafana dashboard queries only metrics replay exports") {
                            "replay_errors_total", "replay_in_flight", "replay_backlog"}) {
     CHECK(used.count(name) == 1);
   }
+}
+
+}  // namespace replay::live
+
+namespace replay::live {
+
+TEST_CASE("docs/metrics.md names every metric family and lists the bucket bounds") {
+  std::ifstream in(std::string(REPLAY_SOURCE_DIR) + "/docs/metrics.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  REQUIRE(text.size() > 1000);
+  engine::LiveCounts c;
+  c.corrected(0).record(1);
+  c.service(0).record(1);
+  const std::string exposition = format_metrics({.counts = &c, .probes = {{"q", 1}}});
+  std::istringstream lines(exposition);
+  size_t families = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) != 0) continue;
+    const std::string name = line.substr(7, line.find(' ', 7) - 7);
+    ++families;
+    INFO(name);
+    CHECK(text.find("| `" + name + "` |") != std::string::npos);
+  }
+  CHECK(families == 13);
+  std::string bounds;
+  for (const int64_t us : engine::kLiveBucketBoundsUs) {
+    bounds += seconds_text(static_cast<uint64_t>(us)) + " ";
+  }
+  bounds += "+Inf";
+  std::string listed;  // the indented block under "in seconds:", joined
+  const size_t at = text.find("in seconds:\n\n");
+  REQUIRE(at != std::string::npos);
+  std::istringstream block(text.substr(at + 13));
+  for (std::string line; std::getline(block, line) && line.rfind("    ", 0) == 0;) {
+    listed += (listed.empty() ? "" : " ") + line.substr(4);
+  }
+  CHECK(listed == bounds);
 }
 
 }  // namespace replay::live
