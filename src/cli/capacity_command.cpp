@@ -202,7 +202,9 @@ int run_capacity(const CapacityFlags& f) {
     c.rate = schedule::RateSchedule{{schedule::Stage{*rate, *rate, schedule::kOpenEnded}}};
     c.duration_us = (settings.window.warmup_s + settings.window.step_s) * 1'000'000;
     const size_t number = report.steps.size() + 1;
-    auto progress = [&](const engine::Progress& p) { print_live(number, *rate, p); };
+    auto progress = [&](const engine::Progress& p) {
+      if (!p.last) print_live(number, *rate, p);  // the last call repeats the end
+    };
     auto result = engine::run_replay(
         c, live ? std::function<void(const engine::Progress&)>(progress) : nullptr,
         g_capacity_interrupted);

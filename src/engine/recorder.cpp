@@ -298,12 +298,15 @@ void Recorder::close_seconds_before(int64_t now_ns) {
     spares_.push_back(std::move(open_.front()));
     open_.pop_front();
   }
-  const bool advanced = limit > closed_before_;
   closed_before_ = std::max(closed_before_, limit);
   if (!live_) return;
   live_->close_before(closed_before_);
-  // Once a second: what was counted since the last hand-over (kept when the ring is full).
-  if (advanced && !live_counts_.empty()) live_->publish_counts(live_counts_);
+  // Once a second, as each second begins: what was counted since the last hand-over (kept
+  // when the ring is full). Counts need no closed second: they are added up, not per second.
+  const int64_t second = second_of(now_ns);
+  if (second > counts_second_ && !live_counts_.empty() && live_->publish_counts(live_counts_)) {
+    counts_second_ = second;
+  }
 }
 
 WorkerResults& Recorder::finish() {

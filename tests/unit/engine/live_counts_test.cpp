@@ -1,6 +1,7 @@
 // The live counts a recorder hands to its outbox: each event once, in the right scope and
-// bucket, handed over once a second, kept (not dropped) while the ring is full, and the last
-// piece handed over by finish(), so that the pieces add up to the recorder's own results.
+// bucket, handed over once a second (as a second begins), kept (not dropped) while the ring is
+// full, and the last piece handed over by finish(), so that the pieces add up to the recorder's own
+// results.
 
 #include <doctest/doctest.h>
 
@@ -77,11 +78,14 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   recorder.record_capture_failed(chat, kStart + 450 * kMs);
 
   LiveCounts total;
-  recorder.close_seconds_before(kStart + 900 * kMs);  // no second closed yet: nothing goes
-  CHECK(drain(outbox, total) == 0);
-  recorder.close_seconds_before(kStart + 2100 * kMs);  // second 0 closes
+  recorder.close_seconds_before(kStart + 900 * kMs);  // the first look in second 0: they go
   CHECK(drain(outbox, total) == 1);
-  CHECK(total.offered == 3);
+  recorder.record_offered(chat, kStart + 950 * kMs);
+  recorder.close_seconds_before(kStart + 990 * kMs);  // the same second: not again
+  CHECK(drain(outbox, total) == 0);
+  recorder.close_seconds_before(kStart + 1010 * kMs);  // second 1 begins
+  CHECK(drain(outbox, total) == 1);
+  CHECK(total.offered == 4);
   CHECK(total.sent == 2);
   CHECK(total.requests_of(1, 2).status_classes[2] == 1);
   CHECK(total.requests_of(1, 2).failed == 1);  // the aborted step
@@ -101,8 +105,8 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   CHECK(total.service(0).count == 1);  // the failure has no service time
   CHECK(total.service(1).sum_us == 44'000);
 
-  // Nothing new: nothing goes out. A late event goes in the next piece, and finish() hands
-  // over the last piece without a second closing.
+  // Nothing new: nothing goes out. A later event goes in the next piece, and finish() hands
+  // over the last piece within the same second.
   recorder.close_seconds_before(kStart + 3100 * kMs);
   CHECK(drain(outbox, total) == 0);
   recorder.record_completion(
