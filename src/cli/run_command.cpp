@@ -167,6 +167,12 @@ int run_run(RunFlags& f) {
   std::fflush(stdout);
   if (live_outputs) {
     // The dashboard ends on the same report as --html; the last scrapes see the final totals.
+    if (!f.quiet && live_outputs->linger_us() > 0 && !g_interrupted.load()) {
+      std::fprintf(stderr,
+                   "replay: serving the final figures for %s more (--metrics-linger; "
+                   "Ctrl-C ends it)\n",
+                   format_duration_us(live_outputs->linger_us()).c_str());
+    }
     live_outputs->finish(results::render_html_report(doc), g_interrupted);
   }
   // Exit 2 (a resource limit stopped the run, or no request got a response) wins over an
