@@ -175,6 +175,8 @@ Result<RunResult> run_replay(const RunConfig& config,
     p.latency_count = second.count;
     p.p50_us = second.p50_us;
     p.p99_us = second.p99_us;
+    p.service_p50_us = second.service_p50_us;
+    p.service_p99_us = second.service_p99_us;
     p.seconds_dropped = latency.dropped();
     collect_counts();
     p.counts = &live_counts;

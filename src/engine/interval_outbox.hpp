@@ -18,10 +18,12 @@
 
 namespace replay::engine {
 
-// One second's corrected latency, serialised (Histogram::serialise()).
+// One second's corrected latency and service time, serialised (Histogram::serialise(); ""
+// when nothing of the kind ended in it).
 struct ClosedSecond {
   int64_t second = 0;
   std::string corrected;
+  std::string service;
 };
 
 // One producer (the worker's thread) and one consumer (the main thread). Non-movable: the
@@ -41,8 +43,9 @@ class IntervalOutbox {
   IntervalOutbox& operator=(const IntervalOutbox&) = delete;
 
   // Producer: hands over one closed second (allocates once; a second, not a request, apart).
-  void publish(int64_t second, std::string corrected) {
-    auto item = std::make_unique<ClosedSecond>(ClosedSecond{second, std::move(corrected)});
+  void publish(int64_t second, std::string corrected, std::string service = {}) {
+    auto item = std::make_unique<ClosedSecond>(
+        ClosedSecond{second, std::move(corrected), std::move(service)});
     if (ring_.try_push(item.get())) {
       static_cast<void>(item.release());
     } else {

@@ -273,12 +273,16 @@ void Recorder::record_in_timeline(uint32_t tag_id, int64_t second, int64_t corre
 
 void Recorder::close_second(OpenSecond& open, bool publish) {
   TimelineRow& r = row(open.second);
+  std::string service;
+  if (open.service.count() > 0) {
+    service = open.service.serialise();
+    histogram::merge_serialised(r.service, service);
+  }
   if (open.corrected.count() > 0) {
     std::string corrected = open.corrected.serialise();
     histogram::merge_serialised(r.corrected, corrected);
-    if (publish && live_) live_->publish(open.second, std::move(corrected));
+    if (publish && live_) live_->publish(open.second, std::move(corrected), std::move(service));
   }
-  if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
   for (size_t tag_id = 0; tag_id < open.corrected_by_tag.size(); ++tag_id) {
     if (!open.tag_used[tag_id]) continue;
     Histogram& h = open.corrected_by_tag[tag_id];

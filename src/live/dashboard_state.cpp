@@ -31,6 +31,8 @@ std::string DashboardState::add(const engine::Progress& p) {
     if (at != rows.end() && at->second == p.latency_second) {
       at->p50_us = p.p50_us;
       at->p99_us = p.p99_us;
+      at->service_p50_us = p.service_p50_us;
+      at->service_p99_us = p.service_p99_us;
     }
   }
   if (rows.size() > kMaxSeconds) rows.erase(rows.begin());
@@ -70,6 +72,10 @@ std::string DashboardState::add(const engine::Progress& p) {
       .value(p.p50_us)
       .key("p99_us")
       .value(p.p99_us)
+      .key("service_p50_us")
+      .value(p.service_p50_us)
+      .key("service_p99_us")
+      .value(p.service_p99_us)
       .key("offered_total")
       .value(p.offered)
       .key("completed_total")

@@ -21,6 +21,7 @@ class DashboardState {
   // One progress call (not the first): adds its second and returns that second's event data,
   // one line of JSON: {"second", "offered", "completed", "errors", "offered_per_s",
   // "completed_per_s", "in_flight", "backlog", "latency_second", "p50_us", "p99_us",
+  // "service_p50_us", "service_p99_us",
   // "offered_total", "completed_total", "errors_total"}.
   std::string add(const engine::Progress& p);
 

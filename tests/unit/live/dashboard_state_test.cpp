@@ -34,12 +34,14 @@ TEST_CASE("DashboardState: a row per second, latency on its second, an event per
   second.latency_count = 19;
   second.p50_us = 40'000;
   second.p99_us = 48'000;
+  second.service_p99_us = 30'000;
   const std::string event = state.add(second);
   const auto& rows = state.doc().timeline;
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].second == 0);
   CHECK(rows[0].offered == 20);
   CHECK(rows[0].p99_us == 48'000);  // the figure of second 0, known one call later
+  CHECK(rows[0].service_p99_us == 30'000);
   CHECK(rows[1].second == 1);
   CHECK(rows[1].offered == 20);
   CHECK(rows[1].completed == 20);
@@ -54,6 +56,7 @@ TEST_CASE("DashboardState: a row per second, latency on its second, an event per
   CHECK(uint64_t(e["errors"]) == 1);
   CHECK(double(e["offered_per_s"]) == 20);
   CHECK(int64_t(e["p99_us"]) == 48'000);
+  CHECK(int64_t(e["service_p99_us"]) == 30'000);
   CHECK(uint64_t(e["completed_total"]) == 39);
 
   const std::string charts = state.charts_html();
