@@ -45,6 +45,7 @@ struct LiveServer::State {
   net::SocketAddress metrics_address;
   net::SocketAddress dashboard_address;
   bool stopped = false;
+  bool closed_cleanly = false;  // written by the loop thread before it ends
 
   void handle(http::Request& request, const http::ResponseWriter& writer, bool metrics_paths,
               bool dashboard_paths);
@@ -162,7 +163,8 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(const LiveServerOptions& o
       }
     });
     st.wake.data = &st;
-    const bool same = options.metrics && options.dashboard &&
+    // Port 0 asks for a free port each: two of them are two listeners.
+    const bool same = options.metrics && options.dashboard && options.metrics->port() != 0 &&
                       options.metrics->to_string() == options.dashboard->to_string();
     std::optional<Error> failed;
     auto open = [&](const net::SocketAddress& at, const char* flag, bool metrics_paths,
@@ -192,7 +194,7 @@ Result<std::unique_ptr<LiveServer>> LiveServer::start(const LiveServerOptions& o
     st.metrics_server.reset();
     st.dashboard_server.reset();
     uv_run(&st.loop, UV_RUN_DEFAULT);
-    [[maybe_unused]] const int rc = uv_loop_close(&st.loop);
+    st.closed_cleanly = uv_loop_close(&st.loop) == 0;
   });
   if (auto failed = started.get()) {
     st.thread.join();
@@ -208,6 +210,10 @@ net::SocketAddress LiveServer::metrics_address() const {
 
 net::SocketAddress LiveServer::dashboard_address() const {
   return state_->dashboard_address;
+}
+
+bool LiveServer::closed_cleanly() const {
+  return state_->stopped && state_->closed_cleanly;
 }
 
 void LiveServer::set_metrics(std::string text) {

@@ -10,7 +10,8 @@
 //                                     ones so far first, at most kMaxEvents), then "end"
 //                       GET /report   the HTML report once the run has ended (404 before)
 //                       GET /favicon.ico  204 (browsers ask for one)
-// When both flags name the same address, one listener serves both sets of paths.
+// When both flags name the same address (a port other than 0), one listener serves both sets
+// of paths.
 
 #include <cstdint>
 #include <memory>
@@ -53,6 +54,8 @@ class LiveServer {
   void end(std::string report_html);
   // Closes every connection and the listeners; joins the thread. Idempotent.
   void stop();
+  // After stop(): every handle was closed and uv_loop_close succeeded.
+  bool closed_cleanly() const;
 
  private:
   struct State;

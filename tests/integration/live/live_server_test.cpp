@@ -139,20 +139,22 @@ TEST_CASE("--metrics-listen and --dashboard: live paths, then totals equal to re
   CHECK(replay.stop(0, 20000) == 0);
 }
 
-TEST_CASE("--metrics-listen and --dashboard on one address: one listener serves both") {
+TEST_CASE("--metrics-listen and --dashboard on one address: one listener serves both; shards") {
   SimProcess sim({"--no-auth"});
   REQUIRE(sim.started());
   const uint16_t port = pick_free_port();
   const std::string at = "127.0.0.1:" + std::to_string(port);
   auto args = run_args(sim.port(), "50/s", "2s");
   for (const std::string& a : {std::string("--metrics-listen"), at, std::string("--dashboard"), at,
-                               std::string("--metrics-linger"), std::string("3s")}) {
+                               std::string("--metrics-linger"), std::string("3s"),
+                               std::string("--shard"), std::string("1/2")}) {
     args.push_back(a);
   }
   ChildProcess replay(args);
   REQUIRE(wait_http(base(port) + "/metrics", 10000));
-  CHECK(http_get(base(port) + "/metrics").body.find("# TYPE replay_requests_total counter") !=
-        std::string::npos);
+  const std::string exposition = http_get(base(port) + "/metrics").body;
+  CHECK(exposition.find("# TYPE replay_requests_total counter") != std::string::npos);
+  CHECK(exposition.find("replay_offered_total{shard=\"1/2\"} ") != std::string::npos);
   CHECK(http_get(base(port) + "/").body.find("<h1>replay live</h1>") != std::string::npos);
   CHECK(replay.stop(0, 20000) == 0);
 }
