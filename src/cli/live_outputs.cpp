@@ -37,7 +37,8 @@ Result<std::unique_ptr<LiveOutputs>> LiveOutputs::start(const LiveFlags& flags,
   out->shard_ = shard;
   if (out->metrics_) out->server_->set_metrics(live::format_metrics({.shard = shard}));
   if (out->dashboard_) {
-    out->server_->add_second("", out->dashboard_->page_html(), out->dashboard_->charts_html());
+    std::string charts = out->dashboard_->charts_html();
+    out->server_->add_second("", out->dashboard_->page_html(charts), std::move(charts));
   }
   return out;
 }
@@ -58,7 +59,8 @@ void LiveOutputs::on_progress(const engine::Progress& p) {
   }
   if (dashboard_ && !p.last) {
     std::string event = dashboard_->add(p);
-    server_->add_second(std::move(event), dashboard_->page_html(), dashboard_->charts_html());
+    std::string charts = dashboard_->charts_html();
+    server_->add_second(std::move(event), dashboard_->page_html(charts), std::move(charts));
   }
 }
 

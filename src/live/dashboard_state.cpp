@@ -90,8 +90,8 @@ std::string DashboardState::charts_html() const {
   return results::render_live_charts(doc_);
 }
 
-std::string DashboardState::page_html() const {
-  return results::render_live_page(doc_, title_);
+std::string DashboardState::page_html(const std::string& charts_html) const {
+  return results::render_live_page(charts_html, title_);
 }
 
 }  // namespace replay::live

@@ -28,7 +28,8 @@ class DashboardState {
   // The timeline so far as a partial document (overall counts and rows).
   const results::ResultDoc& doc() const { return doc_; }
   std::string charts_html() const;
-  std::string page_html() const;
+  // The page around `charts_html` (this state's, rendered once for both).
+  std::string page_html(const std::string& charts_html) const;
 
  private:
   std::string title_;

@@ -34,10 +34,11 @@ namespace replay::results {
 // an HTML fragment whose first element carries data-seconds (the timeline's rows).
 std::string render_live_charts(const ResultDoc& doc);
 
-// The live page: the report's stylesheet, `render_live_charts(doc)` in <div id="live">, and a
+// The live page: the report's stylesheet, `charts_html` (render_live_charts) in <div id="live">,
+// and a
 // small inline script that follows /events (SSE): on each "second" event it counts it
 // (body's data-events), shows its figures and reloads /charts; on "end" it reloads the page,
 // which is then the run's HTML report.
-std::string render_live_page(const ResultDoc& doc, const std::string& title);
+std::string render_live_page(const std::string& charts_html, const std::string& title);
 
 }  // namespace replay::results

@@ -65,7 +65,7 @@ TEST_CASE("DashboardState: a row per second, latency on its second, an event per
        {"Latency over time", "Offered vs achieved rate", "In flight and backlog"}) {
     CHECK(charts.find(title) != std::string::npos);
   }
-  const std::string page = state.page_html();
+  const std::string page = state.page_html(charts);
   CHECK(page.find("new EventSource('/events')") != std::string::npos);
   CHECK(page.find("demo.zst → http://127.0.0.1:1") != std::string::npos);
   CHECK(page.find(charts) != std::string::npos);
@@ -80,6 +80,7 @@ TEST_CASE("DashboardState: at most kMaxSeconds rows, the newest kept") {
   CHECK(rows.back().second == static_cast<int64_t>(n - 1));
   CHECK(rows.front().second == 10);
   CHECK(rows.back().offered == 2);
+  CHECK(state.charts_html().find("data-seconds=\"3600\"") != std::string::npos);
 }
 
 }  // namespace replay::live
