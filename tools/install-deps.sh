@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (as root, with apt-get) what replay's build and demo need; `--test` adds what the
-# tests use (Chromium for the HTML report test, httpbin and hey for the recorder's, Java's
-# HdrHistogram for the .hlog interop test), `--bench` what the benchmarks use (nginx, h2load,
+# tests use (Chromium for the HTML report and live dashboard tests, httpbin and hey for the
+# recorder's, Java's HdrHistogram for the .hlog interop test, Prometheus for the
+# --metrics-listen test), `--bench` what the benchmarks use (nginx, h2load,
 # wrk), `--fuzz` clang and libFuzzer for tools/fuzz/run.sh. Idempotent and quick when all is
 # present: apt is only called for what is missing.
 set -euo pipefail
@@ -14,7 +15,7 @@ packages=(
 for group in "$@"; do
   case "$group" in
     --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium
-                      default-jre-headless libhdrhistogram-java) ;;
+                      default-jre-headless libhdrhistogram-java prometheus) ;;
     --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time linux-perf) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option '$group' (--test, --bench, --fuzz)" >&2; exit 1 ;;

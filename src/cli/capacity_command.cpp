@@ -125,7 +125,7 @@ Result<engine::RunConfig> base_config(const CapacityFlags& f) {
 // The live line of a step: "step 3 at 200.0/s " before run's own status line, fitted together
 // to the terminal's width.
 void show_live(const std::string& prefix, const engine::Progress& p) {
-  if (p.first) return;
+  if (p.first || p.last) return;  // the last call repeats the end
   const size_t columns = terminal_columns(STDERR_FILENO);
   const size_t room = columns > prefix.size() + 20 ? columns - prefix.size() : 20;
   std::fprintf(stderr, "\r\033[K%s%s", prefix.c_str(), format_live_line(p, room).c_str());

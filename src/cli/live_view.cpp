@@ -141,7 +141,7 @@ void LiveView::show(const engine::Progress& p) {
     std::fflush(header_out_);
     return;
   }
-  if (!line_out_ || interrupted_.load(std::memory_order_relaxed)) return;
+  if (p.last || !line_out_ || interrupted_.load(std::memory_order_relaxed)) return;
   // One write per redraw, so that Ctrl-C's clearing never lands inside a line.
   std::string text = labelled("\r", format_live_line(p, terminal_columns(line_fd_)));
   text += "\033[K";

@@ -91,6 +91,13 @@ int run_run(RunFlags& f) {
   }
   // The plan goes to stdout before the load starts, TTY or not, as k6 prints its execution
   // plan; the summary then leaves it out, so stdout stays what `replay report` prints.
+  const std::string shard = f.config.shard_count > 1 ? std::to_string(f.config.shard_index) + "/" +
+                                                           std::to_string(f.config.shard_count)
+                                                     : "";
+  auto serving =
+      LiveOutputs::start(f.live, f.config.trace_path + " → " + f.config.target_url, shard);
+  if (!serving) return report_error(serving.error().within("run"), exit_code_for(serving.error()));
+  std::unique_ptr<LiveOutputs> live_outputs = std::move(serving).value();
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   g_live_line.store(live);
   LiveView view(
@@ -103,7 +110,12 @@ int run_run(RunFlags& f) {
       },
       f.quiet ? nullptr : stdout, live ? stderr : nullptr, STDERR_FILENO, g_interrupted);
   auto result = engine::run_replay(
-      f.config, [&](const engine::Progress& p) { view.show(p); }, g_interrupted);
+      f.config,
+      [&](const engine::Progress& p) {
+        view.show(p);
+        if (live_outputs) live_outputs->on_progress(p);
+      },
+      g_interrupted);
   view.clear();
   g_live_line.store(false);
   if (!result) return report_error(result.error().within("run"), exit_code_for(result.error()));
@@ -159,6 +171,16 @@ int run_run(RunFlags& f) {
     save_note("hlog", f.hlog_path);
   }
   std::fflush(stdout);
+  if (live_outputs) {
+    // The dashboard ends on the same report as --html; the last scrapes see the final totals.
+    if (!f.quiet && live_outputs->linger_us() > 0 && !g_interrupted.load()) {
+      std::fprintf(stderr,
+                   "replay: serving the final figures for %s more (--metrics-linger; "
+                   "Ctrl-C ends it)\n",
+                   format_duration_us(live_outputs->linger_us()).c_str());
+    }
+    live_outputs->finish(results::render_html_report(doc), g_interrupted);
+  }
   // Exit 2 (a resource limit stopped the run, or no request got a response) wins over an
   // interrupt and a threshold (README "Exit codes").
   const auto& outcome = report.result;
@@ -254,6 +276,15 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--probe", f->probes,
                   "Sample a Prometheus gauge every second into the timeline: "
                   "NAME=http://host:port/metrics#metric (repeatable)");
+  sub->add_option("--metrics-listen", f->live.metrics_listen,
+                  "Serve live Prometheus metrics at http://ADDR/metrics during the run, e.g. "
+                  "127.0.0.1:9464 (docs/metrics.md)");
+  sub->add_option("--dashboard", f->live.dashboard,
+                  "Serve a live web dashboard at http://ADDR/ during the run, e.g. "
+                  "127.0.0.1:5665; it ends on the run's HTML report");
+  sub->add_option("--metrics-linger", f->live.linger,
+                  "Keep --metrics-listen and --dashboard up this long after the run, so that "
+                  "the last scrape sees the final totals (default 5s; Ctrl-C cuts it short)");
   sub->add_option("--shard", f->shard,
                   "Run shard INDEX/COUNT (0-based): its share of the sessions and every COUNT-th "
                   "arrival, on the unsharded run's time origin");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "live_outputs.hpp"
 #include "replay/core/result.hpp"
 #include "replay/engine/engine.hpp"
 
@@ -28,6 +29,7 @@ struct RunFlags {
   unsigned shards = 0;
   // LLM streams: --goodput SLOs, --stream-format, --stream-content and --stream-tokens pointers.
   std::string goodput, stream_format = "auto", stream_content, stream_tokens;
+  LiveFlags live;                  // --metrics-listen, --dashboard, --metrics-linger
   std::optional<int64_t> threads;  // none: one per core
   int64_t max_connections = 1000;
   bool quiet = false;

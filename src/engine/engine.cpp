@@ -152,6 +152,12 @@ Result<RunResult> run_replay(const RunConfig& config,
   Progress last{.first = true, .threads = threads};
   if (on_progress) on_progress(last);
   LiveLatency latency;
+  LiveCounts live_counts;  // the workers' pieces added up
+  auto collect_counts = [&] {
+    for (auto& w : workers) {
+      while (auto piece = w->closed_seconds().take_counts()) live_counts.merge(*piece);
+    }
+  };
   const Feeder* feeding = nullptr;  // set once the feeder exists (same thread)
   // The offered load's planned length: the schedule's, or where the trace ran out before it.
   auto planned_s = [&]() -> double {
@@ -164,10 +170,11 @@ Result<RunResult> run_replay(const RunConfig& config,
   };
   int64_t next_progress_ns = run_start_ns + 1'000'000'000;
   // Returns when it wants to be called next.
-  auto report_progress = [&](int64_t now_ns) -> int64_t {
-    if (now_ns < next_progress_ns) return next_progress_ns;
+  auto report_progress = [&](int64_t now_ns, bool last_call = false) -> int64_t {
+    if (now_ns < next_progress_ns && !last_call) return next_progress_ns;
     next_progress_ns += 1'000'000'000;
     Progress p;
+    p.last = last_call;
     p.elapsed_s = static_cast<double>(now_ns - run_start_ns) / 1e9;
     p.planned_s = planned_s();
     p.threads = threads;
@@ -186,19 +193,31 @@ Result<RunResult> run_replay(const RunConfig& config,
     p.latency_count = second.count;
     p.p50_us = second.p50_us;
     p.p99_us = second.p99_us;
+    p.service_p50_us = second.service_p50_us;
+    p.service_p99_us = second.service_p99_us;
     p.seconds_dropped = latency.dropped();
+    collect_counts();
+    p.counts = &live_counts;
+    p.tag_names = &source.tags().names();
+    p.endpoint_names = &source.endpoints().names();
+    p.probes = prober.latest();
     // A late call covers more than a second: rates are per second of what it covers.
     const double covered_s = p.elapsed_s - last.elapsed_s;
     const double per_s = covered_s > 0.5 ? 1.0 / covered_s : 1.0;
     p.offered_per_s = static_cast<double>(p.offered - last.offered) * per_s;
     p.completed_per_s = static_cast<double>(p.completed - last.completed) * per_s;
+    if (last_call && covered_s <= 0.5) {  // a moment after the last call: its rates still hold
+      p.offered_per_s = last.offered_per_s;
+      p.completed_per_s = last.completed_per_s;
+    }
     last = p;
     if (on_progress) on_progress(p);
     return next_progress_ns;
   };
 
   WorkerSink sink(workers);
-  Feeder feeder(config, source, timing, sink, clock, run_start_ns, interrupt, report_progress);
+  Feeder feeder(config, source, timing, sink, clock, run_start_ns, interrupt,
+                [&](int64_t now_ns) { return report_progress(now_ns); });
   feeding = &feeder;
   std::optional<Error> failure;
   if (auto fed = feeder.run(); !fed) failure = fed.error();
@@ -228,8 +247,10 @@ Result<RunResult> run_replay(const RunConfig& config,
     }
     w->join();
   }
-  prober.stop();
   if (failure) return *failure;
+  // Every worker has handed over its last counts: one more call, with the final totals.
+  report_progress(clock.now_ns(), true);
+  prober.stop();
   result.probes = prober.take_series();
   result.interrupted = interrupt.load(std::memory_order_relaxed);
   result.records_skipped = source.records_skipped();

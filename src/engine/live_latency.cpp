@@ -4,6 +4,12 @@
 
 namespace replay::engine {
 
+void LiveLatency::recycle(Merged& m) {
+  m.corrected.reset();
+  m.service.reset();
+  spares_.push_back(std::move(m));
+}
+
 void LiveLatency::collect(IntervalOutbox& outbox, bool finished) {
   // First the mark, then the ring: every second below the mark is in the ring by now.
   const int64_t closed_before = outbox.closed_before();
@@ -13,17 +19,21 @@ void LiveLatency::collect(IntervalOutbox& outbox, bool finished) {
     if (!parsed) continue;
     auto at = pending_.find(closed->second);
     if (at == pending_.end()) {
-      histogram::Histogram fresh;
+      Merged fresh;
       if (!spares_.empty()) {
         fresh = std::move(spares_.back());
         spares_.pop_back();
       }
       at = pending_.emplace(closed->second, std::move(fresh)).first;
     }
-    at->second.merge(parsed.value());
+    at->second.corrected.merge(parsed.value());
+    if (!closed->service.empty()) {
+      if (auto service = histogram::Histogram::deserialise(closed->service)) {
+        at->second.service.merge(service.value());
+      }
+    }
     if (pending_.size() > kMaxPending) {
-      pending_.begin()->second.reset();
-      spares_.push_back(std::move(pending_.begin()->second));
+      recycle(pending_.begin()->second);
       pending_.erase(pending_.begin());
       ++evicted_;
     }
@@ -41,13 +51,17 @@ LiveLatency::Figure LiveLatency::settle() {
     latest_ = Figure{.second = newest};
     auto at = pending_.find(newest);
     if (at != pending_.end()) {
-      latest_.count = at->second.count();
-      latest_.p50_us = at->second.value_at_percentile(50);
-      latest_.p99_us = at->second.value_at_percentile(99);
+      const Merged& m = at->second;
+      latest_.count = m.corrected.count();
+      latest_.p50_us = m.corrected.value_at_percentile(50);
+      latest_.p99_us = m.corrected.value_at_percentile(99);
+      if (m.service.count() > 0) {
+        latest_.service_p50_us = m.service.value_at_percentile(50);
+        latest_.service_p99_us = m.service.value_at_percentile(99);
+      }
     }
     while (!pending_.empty() && pending_.begin()->first <= newest) {
-      pending_.begin()->second.reset();
-      spares_.push_back(std::move(pending_.begin()->second));
+      recycle(pending_.begin()->second);
       pending_.erase(pending_.begin());
     }
   }

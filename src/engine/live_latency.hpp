@@ -24,6 +24,8 @@ class LiveLatency {
     uint64_t count = 0;  // requests that ended in it (0: none, the percentiles are 0)
     int64_t p50_us = 0;
     int64_t p99_us = 0;
+    int64_t service_p50_us = 0;  // of its completions (0: none)
+    int64_t service_p99_us = 0;
   };
 
   // One round: collect() from every worker, then settle(). `finished`: the worker has ended
@@ -36,13 +38,19 @@ class LiveLatency {
   uint64_t dropped() const { return evicted_ + outbox_dropped_; }
 
  private:
-  std::map<int64_t, histogram::Histogram> pending_;  // merged so far, by second
-  std::vector<histogram::Histogram> spares_;         // reset, kept for reuse (~180 KiB each)
-  int64_t complete_before_ = INT64_MAX;              // this round's least closed_before
-  bool any_running_ = false;                         // this round saw a running worker
-  uint64_t evicted_ = 0;                             // pushed out of pending_
-  uint64_t outbox_dropped_ = 0;                      // the workers' rings, as of the last settle()
-  uint64_t round_outbox_dropped_ = 0;                // this round's sum of the workers' counts
+  struct Merged {
+    histogram::Histogram corrected;
+    histogram::Histogram service;
+  };
+  // Resets `m` and keeps it for reuse.
+  void recycle(Merged& m);
+  std::map<int64_t, Merged> pending_;    // merged so far, by second
+  std::vector<Merged> spares_;           // reset, kept for reuse (~360 KiB each)
+  int64_t complete_before_ = INT64_MAX;  // this round's least closed_before
+  bool any_running_ = false;             // this round saw a running worker
+  uint64_t evicted_ = 0;                 // pushed out of pending_
+  uint64_t outbox_dropped_ = 0;          // the workers' rings, as of the last settle()
+  uint64_t round_outbox_dropped_ = 0;    // this round's sum of the workers' counts
   Figure latest_;
 };
 

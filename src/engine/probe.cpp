@@ -127,6 +127,7 @@ std::optional<double> find_metric(std::string_view text, std::string_view metric
 void Prober::start(int64_t run_start_ns) {
   series_.clear();
   for (const auto& p : probes_) series_.push_back({p.name, p.metric, {}});
+  latest_.assign(probes_.size(), std::nan(""));
   if (probes_.empty()) return;
   thread_ = start_thread_without_stop_signals([this, run_start_ns] {
     for (int64_t second = 0; !stop_.load(); ++second) {
@@ -142,6 +143,8 @@ void Prober::start(int64_t run_start_ns) {
         auto& values = series_[i].by_second;
         values.resize(static_cast<size_t>(second), std::nan(""));
         values.push_back(value.value_or(std::nan("")));
+        const std::lock_guard lock(latest_mutex_);
+        latest_[i] = values.back();
       }
     }
   });
@@ -150,6 +153,15 @@ void Prober::start(int64_t run_start_ns) {
 void Prober::stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+}
+
+std::vector<std::pair<std::string, double>> Prober::latest() const {
+  const std::lock_guard lock(latest_mutex_);
+  std::vector<std::pair<std::string, double>> out;
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    out.emplace_back(probes_[i].name, i < latest_.size() ? latest_[i] : std::nan(""));
+  }
+  return out;
 }
 
 std::vector<ProbeSeries> Prober::take_series() {

@@ -105,10 +105,12 @@ void Recorder::count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at
 
 void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::offered, intended_ns, &TimelineRow::offered);
+  ++live_counts_.offered;
 }
 
 void Recorder::record_sent(ScopeIds ids, int64_t sent_ns) {
   count(ids, &ScopeStats::sent, sent_ns, &TimelineRow::sent);
+  ++live_counts_.sent;
 }
 
 void Recorder::record_completion(const Completion& c) {
@@ -152,6 +154,10 @@ void Recorder::record_completion(const Completion& c) {
   }
   record_in_timeline(c.ids, second, corrected, &service);
   if (c.llm_stream) record_stream(c);
+  ++live_counts_.requests_of(c.ids.tag_id, c.ids.endpoint_id).status_classes[klass];
+  live_counts_.status_codes.add(c.status);
+  live_counts_.corrected(c.ids.tag_id).record(corrected);
+  live_counts_.service(c.ids.tag_id).record(service);
 }
 
 void Recorder::record_failure(const Failure& f) {
@@ -170,6 +176,9 @@ void Recorder::record_failure(const Failure& f) {
   }
   record_in_timeline(f.ids, second, corrected, nullptr);
   record_sample(f.ids, 0, f.cause, f.failed_ns, f.reason);
+  ++live_counts_.requests_of(f.ids.tag_id, f.ids.endpoint_id).failed;
+  ++live_counts_.failures[static_cast<size_t>(f.cause)];
+  live_counts_.corrected(f.ids.tag_id).record(corrected);
 }
 
 bool Recorder::wants_sample(ScopeIds ids, int status) const {
@@ -202,10 +211,13 @@ void Recorder::record_sample(ScopeIds ids, int status, client::FailureCause caus
 
 void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
   count(ids, &ScopeStats::capture_failed, at_ns, &TimelineRow::errors);
+  ++live_counts_.capture_failed;
 }
 
 void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::session_aborted, intended_ns, &TimelineRow::errors);
+  ++live_counts_.session_aborted;
+  ++live_counts_.requests_of(ids.tag_id, ids.endpoint_id).failed;
 }
 
 void Recorder::record_sse(ScopeIds ids, Histogram SseStats::*which, int64_t ns) {
@@ -305,12 +317,16 @@ void Recorder::record_in_timeline(ScopeIds ids, int64_t second, int64_t correcte
 
 void Recorder::close_second(OpenSecond& open, bool publish) {
   TimelineRow& r = row(open.second);
+  std::string service;
+  if (open.service.count() > 0) {
+    service = open.service.serialise();
+    histogram::merge_serialised(r.service, service);
+  }
   if (open.corrected.count() > 0) {
     std::string corrected = open.corrected.serialise();
     histogram::merge_serialised(r.corrected, corrected);
-    if (publish && live_) live_->publish(open.second, std::move(corrected));
+    if (publish && live_) live_->publish(open.second, std::move(corrected), std::move(service));
   }
-  if (open.service.count() > 0) histogram::merge_serialised(r.service, open.service.serialise());
   if (open.ttft.count() > 0) histogram::merge_serialised(r.ttft, open.ttft.serialise());
   if (open.itl.count() > 0) histogram::merge_serialised(r.itl, open.itl.serialise());
   open.tags.close_into(results_.timeline_by_tag, open.second);
@@ -329,7 +345,14 @@ void Recorder::close_seconds_before(int64_t now_ns) {
     open_.pop_front();
   }
   closed_before_ = std::max(closed_before_, limit);
-  if (live_) live_->close_before(closed_before_);
+  if (!live_) return;
+  live_->close_before(closed_before_);
+  // Once a second, as each second begins: what was counted since the last hand-over (kept
+  // when the ring is full). Counts need no closed second: they are added up, not per second.
+  const int64_t second = second_of(now_ns);
+  if (second > counts_second_ && !live_counts_.empty() && live_->publish_counts(live_counts_)) {
+    counts_second_ = second;
+  }
 }
 
 WorkerResults& Recorder::finish() {
@@ -338,6 +361,9 @@ WorkerResults& Recorder::finish() {
   open_.clear();
   spares_.clear();
   closed_before_ = std::numeric_limits<int64_t>::max();
+  // The live counts' last piece does go out: the exposition's totals end equal to the results'.
+  if (live_) live_->publish_last_counts(std::move(live_counts_));
+  live_counts_ = LiveCounts{};
   return results_;
 }
 

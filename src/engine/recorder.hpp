@@ -113,12 +113,14 @@ class Recorder {
 
   // Serialises the histograms of seconds that ended more than one second before `now_ns`
   // into their rows (events that late are rare: they are merged into the row instead), and
-  // hands each second's corrected histogram to the live outbox.
+  // hands each second's corrected histogram to the live outbox, and (once a second, as a
+  // second begins) the live counts since the last hand-over.
   void close_seconds_before(int64_t now_ns);
 
   const ScopeStats& overall() const { return results_.overall; }
   WorkerResults& results() { return results_; }
-  // Closes every open second; the results are final afterwards.
+  // Closes every open second; the results are final afterwards. Hands the live outbox the last
+  // live counts.
   WorkerResults& finish();
 
  private:
@@ -178,6 +180,8 @@ class Recorder {
   std::deque<OpenSecond> open_;     // increasing seconds
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)
   int64_t closed_before_ = 0;       // every second below this one is closed
+  LiveCounts live_counts_;          // counted since the last hand-over to the live outbox
+  int64_t counts_second_ = -1;      // the second of the last hand-over
 };
 
 }  // namespace replay::engine

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "replay/core/result.hpp"
+#include "replay/engine/live_counts.hpp"
 #include "replay/engine/probe.hpp"
 #include "replay/engine/run_stats.hpp"
 #include "replay/llm/goodput.hpp"
@@ -60,9 +61,11 @@ struct RunConfig {
 };
 
 // Live view, on the calling thread: once when the run has started (before second 0, nothing
-// counted yet: elapsed_s 0, first true), then once a second.
+// counted yet: elapsed_s 0, first true), then once a second, and once more (last true) when
+// every worker has ended, with the live counts then equal to the result's.
 struct Progress {
   bool first = false;
+  bool last = false;
   double elapsed_s = 0;
   // How long the offered load is planned to last (--duration, a rate schedule that ends, or
   // where the trace ran out); 0 while not known.
@@ -79,7 +82,15 @@ struct Progress {
   int64_t latency_second = -1;
   uint64_t latency_count = 0;
   int64_t p50_us = 0, p99_us = 0;
+  int64_t service_p50_us = 0, service_p99_us = 0;  // the same second's completions (0: none)
   uint64_t seconds_dropped = 0;  // closed seconds the live view lost (it fell behind)
+  // The run's cumulative live counts so far, and the names of their tag and endpoint ids;
+  // valid during the call only (null in the first call).
+  const LiveCounts* counts = nullptr;
+  const std::vector<std::string>* tag_names = nullptr;
+  const std::vector<std::string>* endpoint_names = nullptr;
+  // Each probe's latest sample (NaN: none yet, or it failed), in --probe order.
+  std::vector<std::pair<std::string, double>> probes;
 };
 
 struct NamedStats {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,11 +52,15 @@ class Prober {
   void stop();
   // After stop().
   std::vector<ProbeSeries> take_series();
+  // Any thread: each probe's name and latest sample (NaN: none yet, or it failed).
+  std::vector<std::pair<std::string, double>> latest() const;
 
  private:
   std::vector<ProbeSpec> probes_;
   std::vector<ProbeSeries> series_;
   std::atomic<bool> stop_{false};
+  mutable std::mutex latest_mutex_;  // taken once a second by each side
+  std::vector<double> latest_;
   std::thread thread_;
 };
 

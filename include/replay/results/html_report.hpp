@@ -26,3 +26,19 @@ std::string render_html_compare(const PooledRuns& before, const PooledRuns& afte
                                 const Comparison& comparison);
 
 }  // namespace replay::results
+
+namespace replay::results {
+
+// --dashboard's live view of a run going on, from a partial document (its timeline so far and
+// its overall counts): summary figures and the report's latency, rate and in-flight charts, as
+// an HTML fragment whose first element carries data-seconds (the timeline's rows).
+std::string render_live_charts(const ResultDoc& doc);
+
+// The live page: the report's stylesheet, `charts_html` (render_live_charts) in <div id="live">,
+// and a
+// small inline script that follows /events (SSE): on each "second" event it counts it
+// (body's data-events), shows its figures and reloads /charts; on "end" it reloads the page,
+// which is then the run's HTML report.
+std::string render_live_page(const std::string& charts_html, const std::string& title);
+
+}  // namespace replay::results

@@ -60,8 +60,8 @@ TEST_CASE("LiveLatency: a second's p99 is merged over the workers, not their lar
   CHECK(max_of_p99s == 100'000);  // b's p99 is its maximum
 
   // Handed over again (the rings were just emptied): the merged figure.
-  a.outbox.publish(a_second->second, a_second->corrected);
-  b.outbox.publish(b_second->second, b_second->corrected);
+  a.outbox.publish(a_second->second, a_second->corrected, a_second->service);
+  b.outbox.publish(b_second->second, b_second->corrected, b_second->service);
   LiveLatency live;
   live.collect(a.outbox, false);
   live.collect(b.outbox, false);
@@ -72,6 +72,11 @@ TEST_CASE("LiveLatency: a second's p99 is merged over the workers, not their lar
   CHECK(f.p50_us == Histogram::highest_equivalent_value(50'000));
   CHECK(f.p99_us < max_of_p99s);
   CHECK(live.dropped() == 0);
+  // Service time, merged the same way: the 99 completions' 1..99 ms (the failure has none).
+  CHECK(f.service_p99_us >= 98'000);
+  CHECK(f.service_p99_us <= Histogram::highest_equivalent_value(99'000));
+  CHECK(f.service_p50_us >= 49'000);
+  CHECK(f.service_p50_us <= Histogram::highest_equivalent_value(50'000));
 }
 
 TEST_CASE("LiveLatency: the figure waits for every running worker; a finished one holds nothing") {
