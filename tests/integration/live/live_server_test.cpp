@@ -120,6 +120,12 @@ TEST_CASE("--metrics-listen and --dashboard: live paths, then totals equal to re
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   REQUIRE(metric_sum(last.body, "replay_running") == 0);
+  // The outputs are written after the last progress call; /report comes after them.
+  const auto written_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < written_by &&
+         http_get(base(dashboard) + "/report").status != 200) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   const ResultCounts counts = read_result_counts(dir.file("r.json"));
   CHECK(counts.completed > 900);
   CHECK(metric_sum(last.body, "replay_requests_total") ==

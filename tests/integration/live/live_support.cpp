@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include "child_process.hpp"
 
@@ -48,6 +50,18 @@ ResultCounts read_result_counts(const std::string& path) {
   c.errors = uint64_t(o["errors"]);
   c.p99_us = int64_t(o["latency_us"]["corrected"]["p99"]);
   return c;
+}
+
+ResultCounts wait_result_counts(const std::string& path, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    try {
+      return read_result_counts(path);
+    } catch (const simdjson::simdjson_error&) {
+      if (std::chrono::steady_clock::now() > until) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
 }
 
 }  // namespace replay::testing

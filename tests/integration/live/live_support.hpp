@@ -27,5 +27,8 @@ struct ResultCounts {
   int64_t p99_us = 0;  // overall corrected
 };
 ResultCounts read_result_counts(const std::string& path);
+// The same once `path` holds a whole result: replay writes it after its last progress call (so
+// after replay_running turned 0), not atomically. Throws after `timeout_ms`.
+ResultCounts wait_result_counts(const std::string& path, int timeout_ms);
 
 }  // namespace replay::testing

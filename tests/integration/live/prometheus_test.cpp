@@ -123,7 +123,7 @@ TEST_CASE("Prometheus scrapes --metrics-listen: rate, p99 bucket and exact final
            [](double v) { return v == 0; });
   REQUIRE(ended);
   REQUIRE(*ended == 0);
-  const ResultCounts counts = read_result_counts(out);
+  const ResultCounts counts = wait_result_counts(out, 10000);
   MESSAGE("result.json: completed " << counts.completed << ", failed " << counts.failed << ", p99 "
                                     << counts.p99_us << " us");
   CHECK(counts.completed + counts.failed > kRate * (kRunSeconds - 1));
