@@ -28,6 +28,8 @@ struct RunFlags {
   unsigned shards = 0;
   std::optional<int64_t> threads;  // none: one per core
   int64_t max_connections = 1000;
+  int64_t max_streams = 100;
+  bool http2 = false;  // --http2: --http 2
   bool quiet = false;
   bool no_tls_resume = false;
   // Whether these were typed, which their defaults cannot tell.

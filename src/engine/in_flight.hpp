@@ -11,10 +11,6 @@
 #include "replay/client/request_builder.hpp"
 #include "replay/client/response_observer.hpp"
 
-namespace replay::client {
-class Connection;
-}
-
 namespace replay::engine {
 
 class InFlight;
@@ -51,7 +47,7 @@ class InFlight final : public client::ResponseObserver {
   void reset(RequestPtr request, client::WireBytes wire, int64_t dispatched_ns);
   // The pool: `connection` took it (the send starts, or waits for the connection to open). The
   // connection is read only inside its own on_failed call, for the reason it failed.
-  void note_assigned(int64_t now_ns, const client::Connection* connection = nullptr) {
+  void note_assigned(int64_t now_ns, const client::FailureReason* connection = nullptr) {
     assigned_ns_ = now_ns;
     connection_ = connection;
   }
@@ -92,7 +88,7 @@ class InFlight final : public client::ResponseObserver {
   std::string body_;
   std::string body_start_;      // of an error response whose sample is wanted
   std::string failure_reason_;  // the connection's last_error() when the request failed
-  const client::Connection* connection_ = nullptr;
+  const client::FailureReason* connection_ = nullptr;
   bool samples_body_ = false;
   std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
   int64_t dispatched_ns_ = 0;
