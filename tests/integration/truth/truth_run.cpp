@@ -41,7 +41,17 @@ std::string write_trace(const TempDir& dir, const std::string& name,
       "\"source\":\"truth test\"}\n";
   for (const auto& r : requests) {
     lines += "{\"offset_us\":" + std::to_string(r.offset_us) + ",\"tag\":" + json_string(r.tag) +
-             ",\"method\":\"GET\",\"target\":" + json_string(r.target) + "}\n";
+             ",\"method\":" + json_string(r.method) + ",\"target\":" + json_string(r.target);
+    if (!r.headers.empty()) {
+      lines += ",\"headers\":[";
+      for (size_t i = 0; i < r.headers.size(); ++i) {
+        lines += (i ? ",[" : "[") + json_string(r.headers[i].first) + "," +
+                 json_string(r.headers[i].second) + "]";
+      }
+      lines += "]";
+    }
+    if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
+    lines += "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -145,10 +155,15 @@ std::string RunOutcome::describe(const std::string& scope) const {
 RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t port,
                       const std::string& result_name, std::vector<std::string> extra,
                       int timeout_ms, int expected_exit) {
+  return run_replay_at(dir, trace, "http://127.0.0.1:" + std::to_string(port), result_name,
+                       std::move(extra), timeout_ms, expected_exit);
+}
+
+RunOutcome run_replay_at(const TempDir& dir, const std::string& trace, const std::string& target,
+                         const std::string& result_name, std::vector<std::string> extra,
+                         int timeout_ms, int expected_exit) {
   const std::string result_path = dir.file(result_name);
-  std::vector<std::string> argv = {
-      kReplay, "run",      trace, "--target", "http://127.0.0.1:" + std::to_string(port),
-      "--out", result_path};
+  std::vector<std::string> argv = {kReplay, "run", trace, "--target", target, "--out", result_path};
   argv.insert(argv.end(), extra.begin(), extra.end());
   RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();
@@ -159,8 +174,9 @@ RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t por
   outcome.out = std::move(finished.out);
   outcome.err = std::move(finished.err);
   INFO("replay stdout:\n" << outcome.out << "\nreplay stderr:\n" << outcome.err);
-  REQUIRE_MESSAGE(outcome.exit_code == expected_exit, "replay run exited " << outcome.exit_code << " after "
-                                                               << outcome.wall_ms << " ms");
+  REQUIRE_MESSAGE(outcome.exit_code == expected_exit, "replay run exited "
+                                                          << outcome.exit_code << " after "
+                                                          << outcome.wall_ms << " ms");
   outcome.parser = std::make_unique<simdjson::dom::parser>();
   const auto error = outcome.parser->load(result_path).get(outcome.root);
   REQUIRE_MESSAGE(error == simdjson::SUCCESS,
