@@ -167,6 +167,7 @@ struct H2Callbacks {
         c.goaway_last_stream_ = frame->goaway.last_stream_id;
         break;
       case NGHTTP2_SETTINGS:
+        c.settings_received_ = true;
         c.idle_due_ = true;
         break;
       default:
@@ -422,6 +423,12 @@ void H2Connection::handle_received(std::string_view bytes, uint64_t now_ns) {
            std::string("http2: ") + nghttp2_strerror(static_cast<int>(used)));
       return;
     }
+    if (!settings_received_ && nghttp2_session_want_read(session_) == 0) {
+      // The server's first bytes were no SETTINGS frame: most likely HTTP/1.1 answering the
+      // connection preface.
+      fail(FailureCause::h2_protocol, not_http2_reason());
+      return;
+    }
   }
   if (transport_->take_outgoing(queued_)) write_queued();
   flush();
@@ -488,7 +495,11 @@ void H2Connection::flush() {
   if (goaway_received_ && streams_.empty()) {
     shut_down(FailureCause::closed_early, "the server sent GOAWAY");
   } else if (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) {
-    shut_down(FailureCause::closed_early, "the HTTP/2 session ended");
+    if (settings_received_) {
+      shut_down(FailureCause::closed_early, "the HTTP/2 session ended");
+    } else {
+      shut_down(FailureCause::h2_protocol, not_http2_reason());
+    }
   }
 }
 
@@ -545,9 +556,19 @@ void H2Connection::handle_write_done(int status) {
   write_queued();
 }
 
+std::string H2Connection::not_http2_reason() const {
+  return "http2: the server did not answer in HTTP/2 (no SETTINGS frame): " +
+         std::string(tls_transport_ ? "its ALPN chose h2 but it broke off"
+                                    : "an HTTP/1.1-only server? (h2c is prior knowledge)");
+}
+
 void H2Connection::handle_eof() {
   if (state_ == State::handshaking) {
     fail(FailureCause::tls, "tls: connection closed during the handshake");
+    return;
+  }
+  if (!settings_received_) {
+    fail(FailureCause::h2_protocol, not_http2_reason());
     return;
   }
   fail(goaway_received_ ? FailureCause::h2_goaway : FailureCause::closed_early,

@@ -32,7 +32,8 @@ struct H2Request;
 // handed to the kernel, on_first_byte at its response's first HEADERS frame, on_headers at the
 // final response's, on_sse_event per event in its DATA frames, on_complete at END_STREAM.
 // Failures: RST_STREAM from the server (h2_reset), a GOAWAY that left the stream unprocessed
-// or cut it short (h2_goaway), a frame nghttp2 refuses (h2_protocol, the connection closes),
+// or cut it short (h2_goaway), a frame nghttp2 refuses or a server that never speaks HTTP/2
+// (h2_protocol, the connection closes),
 // and the transport causes as for Connection. The response size is the body's bytes plus
 // each header's name and value and 4 (as if on an HTTP/1.1 line), :status included.
 class H2Connection final : public FailureReason {
@@ -107,6 +108,7 @@ class H2Connection final : public FailureReason {
   void shut_down(FailureCause cause, std::string reason);
   Stream* stream(int32_t id);
   void free_session();
+  std::string not_http2_reason() const;
   void end_stream(int32_t id, uint32_t error_code);
 
   uv_loop_t* loop_;
@@ -144,7 +146,8 @@ class H2Connection final : public FailureReason {
   bool tls_established_ = false;
   bool tls_resumed_ = false;
   bool goaway_received_ = false;
-  bool idle_due_ = false;  // a stream closed or the limit rose: tell the owner at the end
+  bool settings_received_ = false;  // the server spoke HTTP/2 at all
+  bool idle_due_ = false;           // a stream closed or the limit rose: tell the owner at the end
   bool closed_notice_due_ = false;
   bool events_detached_ = false;
 };

@@ -65,6 +65,8 @@ class DelayServer {
     uv_timer_t* timer = timers_.back().get();
     uv_timer_init(loop_, timer);
     timer->data = pending;
+    // From now, not from the loop's cached time: the answer is never early.
+    uv_update_time(loop_);
     uv_timer_start(
         timer,
         [](uv_timer_t* t) {
@@ -173,6 +175,30 @@ TEST_CASE("H2Connection: --max-streams caps the streams open at once") {
     CHECK(connection.can_send());
     CHECK(c.calls.empty());
     connection.close();
+  }
+  CHECK(loop.close() == 0);
+}
+
+TEST_CASE("H2Connection: an HTTP/1.1-only server fails the request as h2_protocol, saying so") {
+  testing::LoopbackServer http1([](int fd) {
+    testing::read_request(fd, 2000);  // the preface and frames: no HTTP/1.1 head, times out
+    testing::write_all(fd,
+                       "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                       "Connection: close\r\n\r\n");
+  });
+  TestLoop loop;
+  {
+    const Target target = parse_target(http1.url("h2c")).value();
+    H2Events events;
+    H2Connection connection(loop.get(), target, nullptr, events, ConnectionOptions{}, 100);
+    connection.connect();
+    RecordingObserver observer;
+    REQUIRE(connection.send(build_request("GET", "/", {}, "", target, {}), observer));
+    REQUIRE(loop.run_until([&] { return observer.done(); }));
+    REQUIRE(observer.failure.has_value());
+    CHECK(*observer.failure == FailureCause::h2_protocol);
+    CHECK(connection.last_error().find("did not answer in HTTP/2") != std::string_view::npos);
+    CHECK(events.closed == 1);
   }
   CHECK(loop.close() == 0);
 }
