@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libuv1-dev node-llhttp libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
+  libuv1-dev node-llhttp libnghttp2-dev libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
   zlib1g-dev zstd jq curl python3
 )
 for group in "$@"; do

@@ -192,11 +192,14 @@ int run_record(const RecordFlags& f) {
   }
   std::unique_ptr<tls::TlsContext> server_tls;
   if (!f.cert.empty()) {
-    auto context = tls::TlsContext::create_server(f.cert, f.key);
+    // Clients may speak h2 (ALPN) as well as HTTP/1.1; h2c with prior knowledge is taken on
+    // the plain listener (server.http2 below).
+    auto context = tls::TlsContext::create_server(f.cert, f.key, true);
     if (!context) return report_error(context.error().within("record: --cert/--key"), kExitUsage);
     server_tls = std::move(context).value();
     r.options.server.tls = server_tls.get();
   }
+  r.options.server.http2 = true;
   trace::TraceHeader header;
   header.source = "record";
   header.base_url = r.upstream.scheme + "://" + r.upstream.host_header;

@@ -229,6 +229,13 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--max-connections", f->max_connections,
                   "Connections at most (1 or more), over all threads; past it requests wait in "
                   "a backlog");
+  sub->add_option("--http", f->config.http,
+                  "HTTP version: auto (h2 when an https server chooses it by ALPN, else "
+                  "HTTP/1.1), 1.1, or 2 (h2 over TLS, h2c with prior knowledge on http)");
+  sub->add_flag("--http2", f->http2, "Same as --http 2");
+  sub->add_option("--max-streams", f->max_streams,
+                  "HTTP/2: requests open at once per connection, at most (1 or more; the "
+                  "server's SETTINGS_MAX_CONCURRENT_STREAMS may lower it; default 100)");
   sub->add_option("--timeout", f->timeout, "Per-request timeout from send, 1ms or more");
   sub->add_option("--connect-timeout", f->connect_timeout, "Connect timeout, 1ms or more");
   sub->add_option("--drain", f->drain,

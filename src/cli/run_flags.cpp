@@ -62,6 +62,20 @@ Result<void> check_run_flags(RunFlags& f) {
                       std::to_string(f.max_connections));
   }
   f.config.max_connections = static_cast<size_t>(f.max_connections);
+  if (f.http2) {
+    if (f.config.http != "auto" && f.config.http != "2") {
+      return flag_error("--http2 and --http " + f.config.http + " disagree: give one of them");
+    }
+    f.config.http = "2";
+  }
+  if (f.config.http != "auto" && f.config.http != "1.1" && f.config.http != "2") {
+    return flag_error("--http must be auto, 1.1 or 2, got '" + f.config.http + "'");
+  }
+  if (f.max_streams < 1 || f.max_streams > 1'000'000) {
+    return flag_error("--max-streams must be from 1 to 1000000, got " +
+                      std::to_string(f.max_streams));
+  }
+  f.config.max_streams = static_cast<uint32_t>(f.max_streams);
   if (auto t = check_timeout("--timeout", f.timeout); !t) return t;
   if (auto t = check_timeout("--connect-timeout", f.connect_timeout); !t) return t;
   if (f.speed_given && !f.rate.empty()) {

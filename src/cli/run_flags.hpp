@@ -32,6 +32,8 @@ struct RunFlags {
   LiveFlags live;                  // --metrics-listen, --dashboard, --metrics-linger
   std::optional<int64_t> threads;  // none: one per core
   int64_t max_connections = 1000;
+  int64_t max_streams = 100;
+  bool http2 = false;  // --http2: --http 2
   bool quiet = false;
   bool no_tls_resume = false;
   // Whether these were typed, which their defaults cannot tell.

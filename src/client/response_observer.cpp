@@ -22,6 +22,12 @@ const char* failure_cause_name(FailureCause cause) noexcept {
       return "abandoned";
     case FailureCause::unsafe_value:
       return "unsafe_value";
+    case FailureCause::h2_reset:
+      return "h2_reset";
+    case FailureCause::h2_goaway:
+      return "h2_goaway";
+    case FailureCause::h2_protocol:
+      return "h2_protocol";
     case FailureCause::closed_early:
       return "closed_early";
   }

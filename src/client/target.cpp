@@ -39,9 +39,10 @@ Result<Target> parse_target(std::string_view url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return bad_url(url, "expected scheme://host[:port]");
   t.scheme = to_lower(url.substr(0, scheme_end));
-  if (t.scheme != "http" && t.scheme != "https") {
-    return bad_url(url, "unsupported scheme '" + t.scheme + "' (use http or https)");
+  if (t.scheme != "http" && t.scheme != "https" && t.scheme != "h2c") {
+    return bad_url(url, "unsupported scheme '" + t.scheme + "' (use http, https or h2c)");
   }
+  t.http2 = t.h2c_scheme();
   std::string_view rest = url.substr(scheme_end + 3);
   const size_t authority_end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, authority_end);

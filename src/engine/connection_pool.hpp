@@ -15,6 +15,7 @@
 #include "clock.hpp"
 #include "in_flight.hpp"
 #include "replay/client/connection.hpp"
+#include "replay/client/h2_connection.hpp"
 #include "replay/client/read_poller.hpp"
 
 namespace replay::engine {
@@ -23,6 +24,17 @@ struct PoolOptions {
   size_t max_connections = 1000;
   int64_t connect_timeout_ms = 10000;
   int64_t timeout_ms = 30000;
+  // HTTP/2 (target.http2): requests share connections, up to this many streams on each (and
+  // no more than the server's SETTINGS_MAX_CONCURRENT_STREAMS).
+  uint32_t max_streams = 100;
+};
+
+// HTTP/2 connections of a pool: how many, the streams they carried, and the most at once.
+struct StreamStats {
+  uint64_t connections = 0;         // HTTP/2 connections that opened a stream
+  uint64_t streams = 0;             // streams opened on them
+  uint64_t most_on_connection = 0;  // the most streams one connection carried
+  uint64_t peak_concurrent = 0;     // the most streams open at once on one connection
 };
 
 // What the pool tells its owner; calls come on the loop thread.
@@ -78,6 +90,9 @@ class ConnectionPool {
   uint64_t waited_for_descriptors() const { return waited_for_descriptors_; }
   uint64_t tls_handshakes() const { return tls_handshakes_; }
   uint64_t tls_resumed() const { return tls_resumed_; }
+  // Requests handed to a connection, and (HTTP/2) what the streams were, open ones included.
+  uint64_t requests_assigned() const { return requests_assigned_; }
+  StreamStats stream_stats() const;
 
  private:
   class Slot;
@@ -92,6 +107,8 @@ class ConnectionPool {
   size_t cap() const { return std::min(options_.max_connections, descriptor_cap_); }
   void on_slot_idle(Slot& slot);
   void on_slot_closed(Slot& slot);
+  void list_if_free(Slot& slot);
+  void add_stream_stats(const Slot& slot, StreamStats& stats) const;
   void notify();
 
   uv_loop_t* loop_;
@@ -116,6 +133,8 @@ class ConnectionPool {
   uint64_t waited_for_descriptors_ = 0;
   uint64_t tls_handshakes_ = 0;
   uint64_t tls_resumed_ = 0;
+  uint64_t requests_assigned_ = 0;
+  StreamStats closed_streams_;  // of connections that have closed
   bool closing_ = false;
 };
 

@@ -13,6 +13,7 @@
 #include "feeder.hpp"
 #include "live_latency.hpp"
 #include "placement.hpp"
+#include "protocol_choice.hpp"
 #include "replay/client/read_poller.hpp"
 #include "replay/core/units.hpp"
 #include "replay/tls/tls_context.hpp"
@@ -79,12 +80,9 @@ Result<RunResult> run_replay(const RunConfig& config,
                              const std::atomic<bool>& interrupt) {
   auto target = client::parse_target(config.target_url);
   if (!target) return target.error().within("--target");
-  std::unique_ptr<tls::TlsContext> tls;
-  if (target->is_tls()) {
-    auto ctx = tls::TlsContext::create_client(config.insecure, config.cacert, config.tls_resume);
-    if (!ctx) return ctx.error().within("--target");
-    tls = std::move(ctx).value();
-  }
+  auto chosen = choose_protocol(config, *target);
+  if (!chosen) return chosen.error();
+  std::unique_ptr<tls::TlsContext> tls = std::move(chosen).value();
   // Requests are allocated by the feeder and freed by the workers, so the feeder's malloc arena
   // keeps growing and shrinking its top: each trim and regrow is an mprotect system call
   // (~900 per 60k requests). Keep freed memory for reuse instead of trimming it.
@@ -103,6 +101,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.max_connections = std::max<size_t>(1, config.max_connections / threads);
   worker_config.timeout_ms = config.timeout_ms;
   worker_config.connect_timeout_ms = config.connect_timeout_ms;
+  worker_config.max_streams = config.max_streams;
   worker_config.header_overrides = config.headers;
   worker_config.endpoint_timelines = config.endpoint_timeline;
   worker_config.stream = config.stream;
@@ -295,6 +294,14 @@ Result<RunResult> run_replay(const RunConfig& config,
     }
     result.tls_handshakes += r.tls_handshakes;
     result.tls_resumed += r.tls_resumed;
+    result.requests_http1 += r.requests_http1;
+    result.requests_h2 += r.requests_h2;
+    result.h2_connections += r.h2_connections;
+    result.h2_streams += r.h2_streams;
+    result.h2_max_streams_per_connection =
+        std::max(result.h2_max_streams_per_connection, r.h2_max_streams_per_connection);
+    result.h2_max_concurrent_streams =
+        std::max(result.h2_max_concurrent_streams, r.h2_max_concurrent_streams);
   }
   if (const auto& limit = result.resource_limit) {
     result.warnings.push_back(

@@ -12,10 +12,6 @@
 #include "replay/client/response_observer.hpp"
 #include "replay/llm/stream_meter.hpp"
 
-namespace replay::client {
-class Connection;
-}
-
 namespace replay::engine {
 
 class InFlight;
@@ -61,7 +57,7 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   void reset(RequestPtr request, client::WireBytes wire, int64_t dispatched_ns);
   // The pool: `connection` took it (the send starts, or waits for the connection to open). The
   // connection is read only inside its own on_failed call, for the reason it failed.
-  void note_assigned(int64_t now_ns, const client::Connection* connection = nullptr) {
+  void note_assigned(int64_t now_ns, const client::FailureReason* connection = nullptr) {
     assigned_ns_ = now_ns;
     connection_ = connection;
   }
@@ -106,7 +102,7 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   std::string body_;
   std::string body_start_;      // of an error response whose sample is wanted
   std::string failure_reason_;  // the connection's last_error() when the request failed
-  const client::Connection* connection_ = nullptr;
+  const client::FailureReason* connection_ = nullptr;
   bool samples_body_ = false;
   std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
   llm::StreamMeter stream_;  // active for an event stream when the sink has a content parser

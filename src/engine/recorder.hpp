@@ -36,6 +36,14 @@ struct WorkerResults {
   uint64_t waited_for_descriptors = 0;
   uint64_t tls_handshakes = 0;  // connections whose TLS handshake finished
   uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier session
+  // Requests handed to a connection per protocol, and HTTP/2's streams: connections that
+  // carried one, streams over them, the most on one connection and the most open at once.
+  uint64_t requests_http1 = 0;
+  uint64_t requests_h2 = 0;
+  uint64_t h2_connections = 0;
+  uint64_t h2_streams = 0;
+  uint64_t h2_max_streams_per_connection = 0;
+  uint64_t h2_max_concurrent_streams = 0;
 };
 
 // Which scopes an event belongs to.

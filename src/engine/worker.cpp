@@ -74,8 +74,9 @@ void Worker::run_loop() {
   if (reads_) reads_->set_eager(true);
   pool_ = std::make_unique<ConnectionPool>(
       &loop_, target_, tls_, reads_.get(),
-      PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms}, clock_,
-      static_cast<PoolListener&>(*this));
+      PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms,
+                  config_.max_streams},
+      clock_, static_cast<PoolListener&>(*this));
   recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines);
   if (config_.goodput.any()) recorder_->set_goodput(&config_.goodput);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -114,6 +115,12 @@ void Worker::run_loop() {
   results_.waited_for_descriptors = pool_->waited_for_descriptors();
   results_.tls_handshakes = pool_->tls_handshakes();
   results_.tls_resumed = pool_->tls_resumed();
+  const StreamStats streams = pool_->stream_stats();
+  (target_.http2 ? results_.requests_h2 : results_.requests_http1) = pool_->requests_assigned();
+  results_.h2_connections = streams.connections;
+  results_.h2_streams = streams.streams;
+  results_.h2_max_streams_per_connection = streams.most_on_connection;
+  results_.h2_max_concurrent_streams = streams.peak_concurrent;
   // Connections are destroyed once their handles have closed; run again for their callbacks.
   pool_.reset();
   reads_.reset();

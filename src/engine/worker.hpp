@@ -32,6 +32,7 @@ namespace replay::engine {
 
 struct WorkerConfig {
   size_t max_connections = 1000;
+  uint32_t max_streams = 100;  // HTTP/2: per connection
   int64_t timeout_ms = 30000;
   int64_t connect_timeout_ms = 10000;
   size_t input_capacity = 1 << 16;

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "replay/http/request.hpp"
 #include "replay/http/response_writer.hpp"
@@ -13,10 +16,27 @@
 
 namespace replay::http {
 
-class ServerConnection;
+struct Exchange;
+
+// What answers an exchange: an HTTP/1.1 connection, or an HTTP/2 session's stream.
+class ExchangeOwner {
+ public:
+  virtual void write_head(Exchange& exchange, int status, std::span<const HeaderField> headers,
+                          std::optional<uint64_t> content_length) = 0;
+  virtual void write_body(Exchange& exchange, std::string_view bytes) = 0;
+  virtual void end(Exchange& exchange) = 0;
+  virtual void respond(Exchange& exchange, int status, std::span<const HeaderField> headers,
+                       std::string_view body) = 0;
+  // Aborts the whole connection with a TCP RST.
+  virtual void reset() = 0;
+  virtual size_t queued_bytes() const = 0;
+
+ protected:
+  ~ExchangeOwner() = default;
+};
 
 struct Exchange {
-  ServerConnection* connection = nullptr;  // null once answered or the connection closed
+  ExchangeOwner* connection = nullptr;  // null once answered or the connection closed
   Request request;
   std::string pending;  // output produced before earlier responses on the connection finished
   // Shared so that a call in progress keeps it alive while the connection drops it: a sink

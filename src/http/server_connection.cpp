@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "h2_server_session.hpp"
 #include "replay/tls/tls_context.hpp"
 
 namespace replay::http {
@@ -15,6 +16,7 @@ ServerConnection::ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp)
 }
 
 ServerConnection::~ServerConnection() {
+  h2_.reset();
   for (auto& exchange : responses_.take_all()) exchange->connection = nullptr;
   if (parsing_) parsing_->connection = nullptr;
 }
@@ -62,6 +64,7 @@ void ServerConnection::close_with(bool reset_connection) {
   backlog_.clear();
   spare_.reset();
   detach_all();
+  if (h2_) h2_->detach_all();
 }
 
 void ServerConnection::detach_all() {
@@ -126,7 +129,26 @@ void ServerConnection::receive_tls(std::string_view ciphertext) {
   update_deadline();
 }
 
+bool ServerConnection::start_http2_if_asked(std::string_view first_bytes) {
+  if (!server_.options_.http2) return false;
+  static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  const bool h2 = transport_ ? transport_->alpn() == "h2"
+                             : kPreface.substr(0, std::min(first_bytes.size(), kPreface.size())) ==
+                                   first_bytes.substr(0, kPreface.size());
+  if (!h2) return false;
+  h2_ = std::make_unique<H2ServerSession>(*this);
+  return true;
+}
+
 void ServerConnection::parse(std::string_view data) {
+  if (!protocol_known_ && !data.empty()) {
+    protocol_known_ = true;
+    start_http2_if_asked(data);
+  }
+  if (h2_) {
+    if (!h2_->receive(data)) close();
+    return;
+  }
   ParseResult result = parser_.feed(data);
   if (state_ == State::closed) return;
   switch (result.status) {
@@ -180,6 +202,10 @@ void ServerConnection::on_stream_drained() {
   if (write_blocked_) {
     write_blocked_ = false;
     update_reading();
+  }
+  if (h2_) {
+    h2_->drained();
+    if (state_ == State::closed) return;
   }
   if (!responses_.empty() && responses_.front()->on_drained && queued_bytes() == 0) {
     std::shared_ptr<Exchange> exchange = responses_.front();
@@ -343,7 +369,9 @@ void ServerConnection::update_deadline() {
   uint64_t deadline = 0;
   switch (state_) {
     case State::open:
-      if (transport_ && !transport_->established()) {
+      if (h2_) {
+        if (h2_->open_streams() == 0) deadline = after(last_activity_ms_, options.idle_timeout_ms);
+      } else if (transport_ && !transport_->established()) {
         deadline = after(accepted_ms_, options.header_timeout_ms);
       } else if (parser_.in_message()) {
         deadline = parser_.head_complete() ? after(last_activity_ms_, options.idle_timeout_ms)

@@ -35,9 +35,12 @@ class Batch {
 
 // Owned by its Server; loop thread only; non-movable. After close() it only waits in the
 // server's graveyard to be destroyed outside its own callbacks.
+class H2ServerSession;
+
 class ServerConnection final : public net::StreamListener,
                                public RequestParser::Listener,
-                               public DeadlineTimer::Listener {
+                               public DeadlineTimer::Listener,
+                               public ExchangeOwner {
  public:
   ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp);
   ServerConnection(const ServerConnection&) = delete;
@@ -48,18 +51,28 @@ class ServerConnection final : public net::StreamListener,
   void start();
   // Closes the socket now (or with an RST); responses not yet written are dropped.
   void close();
-  void reset();
+  void reset() override;
   // Deferred work (resuming a paused parse), run by the server outside callbacks.
   void service();
 
   // The ResponseWriter's operations on an exchange of this connection.
   void write_head(Exchange& exchange, int status, std::span<const HeaderField> headers,
-                  std::optional<uint64_t> content_length);
-  void write_body(Exchange& exchange, std::string_view bytes);
-  void end(Exchange& exchange);
+                  std::optional<uint64_t> content_length) override;
+  void write_body(Exchange& exchange, std::string_view bytes) override;
+  void end(Exchange& exchange) override;
   void respond(Exchange& exchange, int status, std::span<const HeaderField> headers,
-               std::string_view body);
-  size_t queued_bytes() const { return responses_.output().size() + stream_.queued_write_bytes(); }
+               std::string_view body) override;
+  size_t queued_bytes() const override {
+    return responses_.output().size() + stream_.queued_write_bytes();
+  }
+  size_t socket_queued_bytes() const { return stream_.queued_write_bytes(); }
+  // HTTP/2: the session's output is ready to go out (through TLS when the connection has it).
+  void flush_session() {
+    flush();
+    update_deadline();
+  }
+  Server& server() { return server_; }
+  const net::SocketAddress& peer() const { return peer_; }
 
   Server::ConnectionList::iterator position;  // in the server's connection list
 
@@ -91,6 +104,8 @@ class ServerConnection final : public net::StreamListener,
   void update_reading();
   void update_deadline();
   void close_with(bool reset_connection);
+  // The first plaintext bytes (or ALPN) say HTTP/2: the session takes the connection over.
+  bool start_http2_if_asked(std::string_view first_bytes);
 
   Server& server_;
   net::TcpStream stream_;
@@ -101,6 +116,8 @@ class ServerConnection final : public net::StreamListener,
   std::shared_ptr<Exchange> spare_;            // a finished exchange to reuse
   std::string backlog_;                        // input not parsed while paused
   std::unique_ptr<tls::Transport> transport_;  // HTTPS; null for plain HTTP (the fast path)
+  std::unique_ptr<H2ServerSession> h2_;        // HTTP/2 (ServerOptions::http2), once it began
+  bool protocol_known_ = false;                // the first request bytes were looked at
   tls::SendBuffer ciphertext_;                 // TLS output on its way to the socket
   net::SocketAddress peer_;                    // the client, read once at start()
   State state_ = State::open;

@@ -2,6 +2,8 @@
 // (through TLS when the connection has it), and the drain and linger that end a connection.
 #include "server_connection.hpp"
 
+#include "h2_server_session.hpp"
+
 namespace replay::http {
 
 void ServerConnection::advance_queue() {
@@ -31,7 +33,7 @@ bool ServerConnection::write_to_socket(std::string& bytes) {
 
 void ServerConnection::flush() {
   if (state_ == State::closed || batch_depth_ > 0) return;
-  std::string* out = &responses_.output();
+  std::string* out = h2_ ? &h2_->output() : &responses_.output();
   if (transport_) {
     // Handshake bytes first, then the responses' ciphertext, in one socket write.
     if (!out->empty() && transport_->established()) {
@@ -52,6 +54,7 @@ void ServerConnection::flush() {
       update_reading();
     }
   }
+  if (h2_ && state_ == State::open && h2_->finished()) stop_requests();  // after GOAWAY
   if (state_ == State::draining) finish_draining();
 }
 

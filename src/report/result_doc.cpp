@@ -271,6 +271,12 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   doc.connections_failed = r.connections_failed;
   doc.tls_handshakes = r.tls_handshakes;
   doc.tls_resumed = r.tls_resumed;
+  doc.requests_http1 = r.requests_http1;
+  doc.requests_h2 = r.requests_h2;
+  doc.h2_connections = r.h2_connections;
+  doc.h2_streams = r.h2_streams;
+  doc.h2_max_streams_per_connection = r.h2_max_streams_per_connection;
+  doc.h2_max_concurrent_streams = r.h2_max_concurrent_streams;
   if (const auto& limit = r.resource_limit) {
     doc.resource_limit = results::ResultDoc::ResourceLimit{
         limit->what, limit->limit, limit->connections, limit->requests_waited};

@@ -133,6 +133,12 @@ void rate_lines(std::string& out, const ResultDoc& r) {
             static_cast<unsigned long long>(r.tls_resumed),
             static_cast<unsigned long long>(r.tls_handshakes));
   }
+  if (r.h2_connections > 0) {
+    appendf(out, " (HTTP/2: %llu requests, %.1f streams per connection, at most %llu at once)",
+            static_cast<unsigned long long>(r.requests_h2),
+            static_cast<double>(r.h2_streams) / static_cast<double>(r.h2_connections),
+            static_cast<unsigned long long>(r.h2_max_concurrent_streams));
+  }
   out += '\n';
 }
 

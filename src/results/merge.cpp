@@ -252,6 +252,14 @@ void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
     into.connections_failed += r.connections_failed;
     into.tls_handshakes += r.tls_handshakes;
     into.tls_resumed += r.tls_resumed;
+    into.requests_http1 += r.requests_http1;
+    into.requests_h2 += r.requests_h2;
+    into.h2_connections += r.h2_connections;
+    into.h2_streams += r.h2_streams;
+    into.h2_max_streams_per_connection =
+        std::max(into.h2_max_streams_per_connection, r.h2_max_streams_per_connection);
+    into.h2_max_concurrent_streams =
+        std::max(into.h2_max_concurrent_streams, r.h2_max_concurrent_streams);
     if (r.resource_limit) {
       if (!into.resource_limit) {
         into.resource_limit = r.resource_limit;
@@ -283,6 +291,12 @@ ResultDoc copy_without_timeline(const ResultDoc& doc) {
   out.connections_failed = doc.connections_failed;
   out.tls_handshakes = doc.tls_handshakes;
   out.tls_resumed = doc.tls_resumed;
+  out.requests_http1 = doc.requests_http1;
+  out.requests_h2 = doc.requests_h2;
+  out.h2_connections = doc.h2_connections;
+  out.h2_streams = doc.h2_streams;
+  out.h2_max_streams_per_connection = doc.h2_max_streams_per_connection;
+  out.h2_max_concurrent_streams = doc.h2_max_concurrent_streams;
   out.resource_limit = doc.resource_limit;
   out.records_skipped = doc.records_skipped;
   out.overall = doc.overall;

@@ -364,6 +364,19 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
   if (top.find("connections_failed")) doc.connections_failed = top.u64("connections_failed");
   if (top.find("tls_handshakes")) doc.tls_handshakes = top.u64("tls_handshakes");
   if (top.find("tls_resumed")) doc.tls_resumed = top.u64("tls_resumed");
+  // Absent in results written before HTTP/2.
+  if (top.find("protocols")) {
+    ObjectReader protocols = top.child("protocols");
+    doc.requests_http1 = protocols.u64("http1");
+    doc.requests_h2 = protocols.u64("h2");
+  }
+  if (top.find("h2_streams")) {
+    ObjectReader streams = top.child("h2_streams");
+    doc.h2_connections = streams.u64("connections");
+    doc.h2_streams = streams.u64("streams");
+    doc.h2_max_streams_per_connection = streams.u64("max_per_connection");
+    doc.h2_max_concurrent_streams = streams.u64("max_concurrent");
+  }
   if (top.find("resource_limit")) {
     ObjectReader limit = top.child("resource_limit");
     doc.resource_limit =

@@ -225,6 +225,28 @@ std::string format_result_doc(const ResultDoc& doc) {
       .value(doc.tls_handshakes)
       .key("tls_resumed")
       .value(doc.tls_resumed);
+  w.key("protocols")
+      .begin_object()
+      .key("http1")
+      .value(doc.requests_http1)
+      .key("h2")
+      .value(doc.requests_h2)
+      .end_object();
+  if (doc.h2_connections > 0) {
+    w.key("h2_streams")
+        .begin_object()
+        .key("connections")
+        .value(doc.h2_connections)
+        .key("streams")
+        .value(doc.h2_streams)
+        .key("mean_per_connection")
+        .value(static_cast<double>(doc.h2_streams) / static_cast<double>(doc.h2_connections))
+        .key("max_per_connection")
+        .value(doc.h2_max_streams_per_connection)
+        .key("max_concurrent")
+        .value(doc.h2_max_concurrent_streams)
+        .end_object();
+  }
   if (const auto& limit = doc.resource_limit) {
     w.key("resource_limit")
         .begin_object()

@@ -44,20 +44,31 @@ Error key_mismatch(const std::string& cert_file, const std::string& key_file) {
                                                 quoted_file("certificate", cert_file));
 }
 
-// Picks http/1.1 when the client offers it; otherwise goes on without ALPN (clients then
-// speak HTTP/1.1 anyway).
-int select_http11(SSL*, const unsigned char** out, unsigned char* out_length,
-                  const unsigned char* offered, unsigned int offered_length, void*) {
-  static const unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+// Where `name` is in an ALPN list the client offered, or false.
+bool find_offered(std::string_view name, const unsigned char* offered, unsigned int offered_length,
+                  const unsigned char** out, unsigned char* out_length) {
   for (unsigned int i = 0; i < offered_length;) {
     const unsigned int length = offered[i];
     if (i + 1 + length > offered_length) break;
-    if (length == sizeof kHttp11 && std::memcmp(offered + i + 1, kHttp11, length) == 0) {
+    if (length == name.size() && std::memcmp(offered + i + 1, name.data(), length) == 0) {
       *out = offered + i + 1;
       *out_length = static_cast<unsigned char>(length);
-      return SSL_TLSEXT_ERR_OK;
+      return true;
     }
     i += 1 + length;
+  }
+  return false;
+}
+
+// Picks h2 when the server serves it (`h2` non-null) and the client offers it, else http/1.1
+// when offered; otherwise goes on without ALPN (clients then speak HTTP/1.1 anyway).
+int select_protocol(SSL*, const unsigned char** out, unsigned char* out_length,
+                    const unsigned char* offered, unsigned int offered_length, void* h2) {
+  if (h2 && find_offered("h2", offered, offered_length, out, out_length)) {
+    return SSL_TLSEXT_ERR_OK;
+  }
+  if (find_offered("http/1.1", offered, offered_length, out, out_length)) {
+    return SSL_TLSEXT_ERR_OK;
   }
   return SSL_TLSEXT_ERR_NOACK;
 }
@@ -130,7 +141,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::new_context(bool server, bool in
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
                                                               const std::string& cacert_file,
-                                                              bool resume_sessions) {
+                                                              bool resume_sessions, Alpn alpn) {
   auto made = new_context(false, insecure);
   if (!made) return made;
   std::unique_ptr<TlsContext> context = std::move(made).value();
@@ -146,8 +157,12 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
   }
-  static const unsigned char kAlpn[] = "\x08http/1.1";
-  SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn - 1);
+  static const unsigned char kHttp1[] = "\x08http/1.1";
+  static const unsigned char kH2[] = "\x02h2";
+  static const unsigned char kBoth[] = "\x02h2\x08http/1.1";
+  if (alpn == Alpn::http1) SSL_CTX_set_alpn_protos(ctx, kHttp1, sizeof kHttp1 - 1);
+  if (alpn == Alpn::h2) SSL_CTX_set_alpn_protos(ctx, kH2, sizeof kH2 - 1);
+  if (alpn == Alpn::h2_or_http1) SSL_CTX_set_alpn_protos(ctx, kBoth, sizeof kBoth - 1);
   SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
   if (!insecure && SSL_CTX_set_default_verify_paths(ctx) != 1) {
     return make_error(Errc::internal, "loading the system CA store: " + take_openssl_reason());
@@ -166,7 +181,8 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create_client(bool insecure,
 }
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create_server(const std::string& cert_file,
-                                                              const std::string& key_file) {
+                                                              const std::string& key_file,
+                                                              bool h2) {
   for (const auto& [what, path] : {std::pair{"certificate", &cert_file}, {"key", &key_file}}) {
     struct stat info {};
     if (stat(path->c_str(), &info) != 0) {
@@ -178,7 +194,8 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create_server(const std::string&
   std::unique_ptr<TlsContext> context = std::move(made).value();
   SSL_CTX* ctx = context->ctx_;
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_alpn_select_cb(ctx, &select_http11, nullptr);
+  // Any non-null argument means h2 (the callback only tests it).
+  SSL_CTX_set_alpn_select_cb(ctx, &select_protocol, h2 ? static_cast<void*>(ctx) : nullptr);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
     return make_error(Errc::invalid_argument, quoted_file("certificate", cert_file) +
                                                   ": no usable PEM certificate (" +

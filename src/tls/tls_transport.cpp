@@ -34,6 +34,13 @@ bool TlsTransport::resumed() const {
   return established_ && SSL_session_reused(ssl_) == 1;
 }
 
+std::string_view TlsTransport::alpn() const {
+  const unsigned char* name = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl_, &name, &length);
+  return name ? std::string_view(reinterpret_cast<const char*>(name), length) : std::string_view();
+}
+
 Io TlsTransport::run_handshake() {
   ERR_clear_error();
   const int rc = SSL_do_handshake(ssl_);

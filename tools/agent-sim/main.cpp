@@ -56,9 +56,13 @@ int serve(uv_loop_t* loop, const SimOptions& options, const net::SocketAddress& 
   server_options.limits.max_body_bytes = options.max_body_bytes;
   server_options.idle_timeout_ms = options.idle_timeout_ms;
   server_options.header_timeout_ms = options.header_timeout_ms;
+  server_options.http2 = options.http2;
+  server_options.h2_reset_every = options.h2_reset_every;
+  server_options.h2_goaway_after = options.h2_goaway_after;
   std::unique_ptr<tls::TlsContext> tls;
   if (!options.cert_file.empty()) {
-    auto context = tls::TlsContext::create_server(options.cert_file, options.key_file);
+    auto context =
+        tls::TlsContext::create_server(options.cert_file, options.key_file, options.http2);
     if (!context) {
       std::fprintf(stderr, "agent-sim: --cert/--key: %s\n", context.error().context.c_str());
       return 1;

@@ -125,6 +125,8 @@ constexpr std::string_view kValueFlags[] = {
     "--llm-tokens-per-s",
     "--llm-tokens-per-chunk",
     "--llm-max-tokens",
+    "--h2-reset-every",
+    "--h2-goaway-after",
 };
 
 bool takes_value(std::string_view flag) {
@@ -214,6 +216,12 @@ Result<void> apply_flag(std::string_view flag, std::string_view v, SimOptions& o
     o.mint_token = std::string(v);
     return {};
   }
+  if (flag == "--h2-reset-every") {
+    return assign(parse_integer<uint32_t>(flag, v, 1'000'000), o.h2_reset_every);
+  }
+  if (flag == "--h2-goaway-after") {
+    return assign(parse_integer<uint32_t>(flag, v, 1'000'000), o.h2_goaway_after);
+  }
   if (flag == "--cert" || flag == "--key") {
     (flag == "--cert" ? o.cert_file : o.key_file) = std::string(v);
     return {};
@@ -239,6 +247,10 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args, const
     }
     if (flag == "--slow-body") {
       if (auto r = parse_slow_body(flag, inline_value.value_or(""), o); !r) return r.error();
+      continue;
+    }
+    if (flag == "--no-http2") {
+      o.http2 = false;
       continue;
     }
     if (flag == "--help" || flag == "-h" || flag == "--no-auth" || flag == "--webhook-sync" ||
@@ -307,6 +319,10 @@ usage: agent-sim [flags]
   --max-header-bytes N        larger request heads get 431 (default 16384)
   --max-body-bytes N          larger request bodies get 413 (default 1048576)
   --cert FILE --key FILE      serve HTTPS with this PEM certificate chain and private key
+  --no-http2                  serve HTTP/1.1 only (default: also HTTP/2, h2c with prior
+                              knowledge and h2 by ALPN over TLS, with the same handlers)
+  --h2-reset-every N          HTTP/2: answer every Nth request of a connection with RST_STREAM
+  --h2-goaway-after N         HTTP/2: send GOAWAY after the Nth request of a connection
   --mint-token ROLE[:SUB[:TENANT]]  print a token valid for 24 h and exit
   --help                      this text
 

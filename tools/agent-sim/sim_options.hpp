@@ -64,6 +64,10 @@ struct SimOptions {
   // HTTPS: a PEM certificate chain and its private key (both or neither).
   std::string cert_file;
   std::string key_file;
+  // HTTP/2 next to HTTP/1.1 (h2c prior knowledge, h2 by ALPN), and its faults (0: none).
+  bool http2 = true;
+  uint32_t h2_reset_every = 0;
+  uint32_t h2_goaway_after = 0;
   // One-shot modes.
   bool help = false;
   std::string mint_token;  // ROLE[:SUB[:TENANT]]: print a token and exit

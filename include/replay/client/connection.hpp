@@ -47,7 +47,7 @@ struct ConnectionOptions {
 // completion callbacks in between fails with http_parse. A response that completes before
 // its request was fully written, or with `Connection: close`, or close-delimited, closes the
 // connection after on_complete.
-class Connection {
+class Connection final : public FailureReason {
  public:
   // What the owner hears about the connection itself. Both fire on the loop thread.
   struct Events {
@@ -116,7 +116,7 @@ class Connection {
   bool tls_resumed() const { return tls_resumed_; }
   uint64_t requests_completed() const { return requests_completed_; }
   // Why the connection closed or failed, one line; empty while all is well.
-  std::string_view last_error() const { return last_error_; }
+  std::string_view last_error() const override { return last_error_; }
 
  private:
   enum class State : uint8_t { created, connecting, handshaking, ready, failing, closed };

@@ -17,11 +17,23 @@ enum class FailureCause {
   http_parse,       // the response, or bytes nobody asked for, are not valid HTTP/1.1
   abandoned,        // the run ended (drain over, Ctrl-C) first; set by the owner, never here
   unsafe_value,     // a captured value would put CR, LF or NUL on the wire: never sent (owner)
+  h2_reset,         // HTTP/2: the server reset the request's stream (RST_STREAM)
+  h2_goaway,        // HTTP/2: the server's GOAWAY left the stream unprocessed, or ended it
+  h2_protocol,      // HTTP/2: the connection broke the protocol (nghttp2 refused its frames)
   closed_early,     // the peer or the owner closed before the response was complete
 };
 
 // Lower-case name of a cause, as spelled in the enum: "connect_refused", ...
 const char* failure_cause_name(FailureCause cause) noexcept;
+
+// A connection's one-line reason for its last failure, read by an observer in on_failed.
+class FailureReason {
+ public:
+  virtual std::string_view last_error() const = 0;
+
+ protected:
+  ~FailureReason() = default;
+};
 
 // Per-request callbacks. They fire on the connection's loop thread, in this order: on_sent,
 // on_first_byte, on_header per header line (when asked for), on_headers, on_sse_event per complete

@@ -30,6 +30,8 @@ struct RunConfig {
   bool loop = false;              // start the trace again when it ends
   unsigned threads = 0;           // 0: one per core
   size_t max_connections = 1000;  // over all threads
+  std::string http = "auto";      // --http: "auto", "1.1" or "2" (see choose_protocol)
+  uint32_t max_streams = 100;     // HTTP/2: streams open at once per connection, at most
   int64_t timeout_ms = 30000;     // from send to complete response
   // After the offered load ends, how long requests in flight may still complete before they
   // are counted as abandoned; -1: timeout_ms.
@@ -122,8 +124,16 @@ struct RunResult {
     uint64_t requests_waited = 0;  // requests that had to wait for a connection because of it
   };
   std::optional<ResourceLimit> resource_limit;
-  uint64_t tls_handshakes = 0;   // https: connections whose TLS handshake finished
-  uint64_t tls_resumed = 0;      // of those, the ones that resumed an earlier TLS session
+  uint64_t tls_handshakes = 0;  // https: connections whose TLS handshake finished
+  uint64_t tls_resumed = 0;     // of those, the ones that resumed an earlier TLS session
+  // Requests handed to a connection per protocol, and HTTP/2's streams: connections that
+  // carried one, streams over them, the most on one connection and the most open at once.
+  uint64_t requests_http1 = 0;
+  uint64_t requests_h2 = 0;
+  uint64_t h2_connections = 0;
+  uint64_t h2_streams = 0;
+  uint64_t h2_max_streams_per_connection = 0;
+  uint64_t h2_max_concurrent_streams = 0;
   uint64_t records_skipped = 0;  // corrupt trace records passed over (--skip-bad)
   // The trace (without --loop) ran out this long after second 0, before --duration or the
   // rate schedule ended; -1 when it did not.

@@ -41,6 +41,16 @@ struct ServerOptions {
   // outlive the server; null serves plain HTTP. A failed handshake closes that connection;
   // header_timeout_ms also bounds the handshake.
   const tls::TlsContext* tls = nullptr;
+  // Serve HTTP/2 too: h2c when a plain connection opens with the HTTP/2 preface (prior
+  // knowledge), h2 when the TLS context chose it by ALPN (TlsContext::create_server with h2).
+  // Handlers see the same Request (version 2.0, :authority as Host) and ResponseWriter.
+  bool http2 = false;
+  // Faults for tests (HTTP/2 only): answer every Nth request of a connection with RST_STREAM
+  // (INTERNAL_ERROR) instead of a response; once the Nth request's response of a connection
+  // ended, send GOAWAY (NO_ERROR, last stream that request's): the streams opened since are
+  // refused. 0: never.
+  uint32_t h2_reset_every = 0;
+  uint32_t h2_goaway_after = 0;
   // Optional: told the status of each request the server refuses by itself before any
   // handler sees it (400 malformed, 408, 413, 414, 431), on the loop thread.
   std::function<void(int status)> on_rejected;
@@ -74,6 +84,7 @@ class Server {
 
  private:
   friend class ServerConnection;
+  friend class H2ServerSession;
   using ConnectionList = std::list<std::unique_ptr<ServerConnection>>;
 
   void accept(uv::UvHandle<uv_tcp_t> tcp);

@@ -268,6 +268,15 @@ struct ResultDoc {
   // https: connections whose TLS handshake finished (0 in older results)
   uint64_t tls_handshakes = 0;
   uint64_t tls_resumed = 0;  // of those, the ones that resumed an earlier TLS session
+  // Requests handed to a connection per protocol, and HTTP/2's streams: connections that
+  // carried one, streams over them, the most on one connection and the most open at once.
+  // (0 in older results)
+  uint64_t requests_http1 = 0;
+  uint64_t requests_h2 = 0;
+  uint64_t h2_connections = 0;
+  uint64_t h2_streams = 0;
+  uint64_t h2_max_streams_per_connection = 0;
+  uint64_t h2_max_concurrent_streams = 0;
   // A resource limit that stopped the run short of its configuration (exit 2).
   struct ResourceLimit {
     std::string what;              // "open files"

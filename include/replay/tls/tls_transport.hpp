@@ -27,6 +27,7 @@ class TlsTransport final : public Transport {
   Io start() override;
   bool established() const override { return established_; }
   bool resumed() const override;
+  std::string_view alpn() const override;
   Io feed_received(std::string_view bytes) override;
   Io read_plaintext(std::string_view& out) override;
   bool peer_closed() const override { return peer_closed_; }

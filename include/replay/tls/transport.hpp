@@ -41,6 +41,8 @@ class Transport {
   virtual bool established() const = 0;
   // Once established: the handshake resumed an earlier TLS session (never for plain).
   virtual bool resumed() const { return false; }
+  // Once established: the protocol ALPN chose ("h2", "http/1.1"), empty when none (plain).
+  virtual std::string_view alpn() const { return {}; }
   // Hands over bytes read from the socket; they are only valid during the call unless
   // read_plaintext is called before the next feed (plain keeps a view, TLS copies them). While
   // handshaking: Done when the handshake just completed, WouldBlock while it goes on.

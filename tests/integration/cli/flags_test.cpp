@@ -72,6 +72,18 @@ TEST_CASE("--max-connections 0 says 1 or more") {
   CHECK(r.err == "replay: --max-connections must be 1 or more, got 0\n");
 }
 
+TEST_CASE("--http, --http2 and --max-streams: bad values name the flag") {
+  auto version = run_demo({"--rate", "10/s", "--http", "3"});
+  CHECK(version.exit_code == 1);
+  CHECK(version.err == "replay: --http must be auto, 1.1 or 2, got '3'\n");
+  auto both = run_demo({"--rate", "10/s", "--http", "1.1", "--http2"});
+  CHECK(both.exit_code == 1);
+  CHECK(both.err == "replay: --http2 and --http 1.1 disagree: give one of them\n");
+  auto streams = run_demo({"--rate", "10/s", "--max-streams", "0"});
+  CHECK(streams.exit_code == 1);
+  CHECK(streams.err == "replay: --max-streams must be from 1 to 1000000, got 0\n");
+}
+
 TEST_CASE("--timeout 0s and --connect-timeout below 1ms are refused, not made 1 ms") {
   auto zero = run_demo({"--rate", "10/s", "--timeout", "0s"});
   CHECK(zero.exit_code == 1);

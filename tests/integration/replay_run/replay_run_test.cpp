@@ -872,7 +872,9 @@ TEST_CASE("https: new connections resume the target's TLS session unless told no
     config.target_url = "https://localhost:" + std::to_string(sim.port());
     config.cacert = cert.path();
     config.tls_resume = resume;
-    config.headers = {{"Connection", "close"}};  // each request on a connection of its own
+    // HTTP/1.1 (agent-sim offers h2 too): each request on a connection of its own.
+    config.http = "1.1";
+    config.headers = {{"Connection", "close"}};
     config.threads = 1;
     config.rate = schedule::parse_rate_schedule("100/s").value();
     config.duration_us = 1'000'000;

@@ -29,12 +29,12 @@ TEST_CASE("cookies: a session logs in, is known by its cookie, logs out and is n
   for (int i = 0; i < kSessions; ++i) {
     const std::string session = "user-" + std::to_string(i);
     const int64_t at = i * 50'000;
-    requests.push_back({at, "login", "/login", session});
-    requests.push_back({at + 10'000, "me", "/me", session});
-    requests.push_back({at + 20'000, "logout", "/logout", session});
-    requests.push_back({at + 30'000, "after-logout", "/me", session});
+    requests.push_back({at, "login", "/login", "GET", "", {}, session});
+    requests.push_back({at + 10'000, "me", "/me", "GET", "", {}, session});
+    requests.push_back({at + 20'000, "logout", "/logout", "GET", "", {}, session});
+    requests.push_back({at + 30'000, "after-logout", "/me", "GET", "", {}, session});
     // The same request outside any session: no cookie.
-    requests.push_back({at + 40'000, "no-session", "/me", ""});
+    requests.push_back({at + 40'000, "no-session", "/me"});
   }
   const auto trace = write_trace(dir, "cookies.zst", requests);
   const auto run = run_replay(dir, trace, server.port(), "result.json", {"--timeout", "5s"});

@@ -28,7 +28,7 @@ std::string json_string(const std::string& s) {
 std::vector<TraceRequest> spaced(const std::string& tag, const std::string& target, int count,
                                  int64_t first_us, int64_t gap_us) {
   std::vector<TraceRequest> requests;
-  for (int i = 0; i < count; ++i) requests.push_back({first_us + i * gap_us, tag, target, ""});
+  for (int i = 0; i < count; ++i) requests.push_back({first_us + i * gap_us, tag, target});
   return requests;
 }
 
@@ -42,7 +42,17 @@ std::string write_trace(const TempDir& dir, const std::string& name,
   for (const auto& r : requests) {
     lines += "{\"offset_us\":" + std::to_string(r.offset_us) + ",\"tag\":" + json_string(r.tag) +
              (r.session.empty() ? "" : ",\"session\":" + json_string(r.session)) +
-             ",\"method\":\"GET\",\"target\":" + json_string(r.target) + "}\n";
+             ",\"method\":" + json_string(r.method) + ",\"target\":" + json_string(r.target);
+    if (!r.headers.empty()) {
+      lines += ",\"headers\":[";
+      for (size_t i = 0; i < r.headers.size(); ++i) {
+        lines += (i ? ",[" : "[") + json_string(r.headers[i].first) + "," +
+                 json_string(r.headers[i].second) + "]";
+      }
+      lines += "]";
+    }
+    if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
+    lines += "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -146,10 +156,15 @@ std::string RunOutcome::describe(const std::string& scope) const {
 RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t port,
                       const std::string& result_name, std::vector<std::string> extra,
                       int timeout_ms, int expected_exit) {
+  return run_replay_at(dir, trace, "http://127.0.0.1:" + std::to_string(port), result_name,
+                       std::move(extra), timeout_ms, expected_exit);
+}
+
+RunOutcome run_replay_at(const TempDir& dir, const std::string& trace, const std::string& target,
+                         const std::string& result_name, std::vector<std::string> extra,
+                         int timeout_ms, int expected_exit) {
   const std::string result_path = dir.file(result_name);
-  std::vector<std::string> argv = {
-      kReplay, "run",      trace, "--target", "http://127.0.0.1:" + std::to_string(port),
-      "--out", result_path};
+  std::vector<std::string> argv = {kReplay, "run", trace, "--target", target, "--out", result_path};
   argv.insert(argv.end(), extra.begin(), extra.end());
   RunOutcome outcome;
   const auto started = std::chrono::steady_clock::now();

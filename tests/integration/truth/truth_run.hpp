@@ -13,11 +13,15 @@
 
 namespace replay::testing::truth {
 
-// One GET of the trace, due `offset_us` after the trace starts.
+// One request of the trace (a GET unless `method` says otherwise), due `offset_us` after the
+// trace starts; `headers` are "Name: value" pairs.
 struct TraceRequest {
   int64_t offset_us = 0;
   std::string tag;
   std::string target;
+  std::string method = "GET";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string session;  // "": not in a session
 };
 
@@ -64,5 +68,9 @@ class RunOutcome {
 RunOutcome run_replay(const TempDir& dir, const std::string& trace, uint16_t port,
                       const std::string& result_name, std::vector<std::string> extra,
                       int timeout_ms = 30000, int expected_exit = 0);
+// The same against any target URL ("h2c://127.0.0.1:8080", "https://127.0.0.1:8443").
+RunOutcome run_replay_at(const TempDir& dir, const std::string& trace, const std::string& target,
+                         const std::string& result_name, std::vector<std::string> extra,
+                         int timeout_ms = 30000, int expected_exit = 0);
 
 }  // namespace replay::testing::truth

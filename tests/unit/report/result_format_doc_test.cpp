@@ -98,6 +98,11 @@ std::string full_result_json() {
   doc.overall.failures.emplace_back(std::string(results::kSessionAbortedCause), 1);
   doc.tls_handshakes = 4;
   doc.tls_resumed = 3;
+  doc.requests_h2 = 40;
+  doc.h2_connections = 2;
+  doc.h2_streams = 40;
+  doc.h2_max_streams_per_connection = 30;
+  doc.h2_max_concurrent_streams = 7;
   doc.resource_limit = results::ResultDoc::ResourceLimit{"open files", 256, 241, 2759};
   doc.overall.sse.emplace();
   doc.overall.sse->first_event_us.record(1'000);
@@ -140,7 +145,8 @@ TEST_CASE("docs/result-format.md names every key the writer writes") {
         "overall.samples[].at_us", "timeline[].status_codes", "overall.sse.first_event_us.p99.9",
         "timeline_by_tag.*[].status_codes", "timeline_by_endpoint.*[].p99_us", "config.shard_count",
         "overall.llm.ttft_us.p99", "overall.llm.tokens_from.usage", "timeline[].ttft_hdr",
-        "config.goodput"}) {
+        "config.goodput", "protocols.h2", "h2_streams.max_concurrent",
+        "overall.failures.h2_goaway"}) {
     CHECK_MESSAGE(keys.count(key), key << " was not written");
   }
   for (const std::string& path : keys) {

@@ -1,0 +1,24 @@
+#include "h2_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include "test_certificate.hpp"
+
+namespace replay::testing::truth {
+
+std::pair<std::string, std::string> write_certificate(const TempDir& dir) {
+  const auto certificate = tls::testing::make_test_certificate();
+  return {dir.write("cert.pem", certificate.cert_pem), dir.write("key.pem", certificate.key_pem)};
+}
+
+AgentSim::AgentSim(std::vector<std::string> args) {
+  const uint16_t port = pick_free_port();
+  REQUIRE(port != 0);
+  std::vector<std::string> argv = {AGENT_SIM_PATH, "--no-auth", "--listen",
+                                   "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  server_ = std::make_unique<ForeignServer>(argv, port);
+  REQUIRE_MESSAGE(wait_for_port(port, 10000), "agent-sim did not listen on 127.0.0.1:" << port);
+}
+
+}  // namespace replay::testing::truth
