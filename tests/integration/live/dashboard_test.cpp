@@ -13,6 +13,7 @@
 
 #include "cdp_browser.hpp"
 #include "child_process.hpp"
+#include "file_io.hpp"
 #include "sim_process.hpp"
 #include "temp_dir.hpp"
 
@@ -64,6 +65,10 @@ TEST_CASE("--dashboard in headless Chromium: series grow during the run, then th
   SimProcess sim({"--no-auth", "--latency", "20ms"});
   REQUIRE(sim.started());
   const TempDir dir("replay-dashboard");
+  // The browser starts before the run: a cold Chromium on a busy machine can take seconds,
+  // which the run's 8 s must not spend.
+  CdpBrowser browser(find_chromium(), dir.path());
+  REQUIRE(browser.started());
   const uint16_t port = pick_free_port();
   const std::string page = "http://127.0.0.1:" + std::to_string(port) + "/";
   ChildProcess replay({REPLAY_PATH,
@@ -90,9 +95,9 @@ TEST_CASE("--dashboard in headless Chromium: series grow during the run, then th
   REQUIRE(replay.started());
   REQUIRE(wait_for_port(port, 10000));
 
-  CdpBrowser browser(find_chromium(), dir.path());
-  REQUIRE(browser.started());
-  REQUIRE(browser.open(page));
+  const bool opened = browser.open(page, 60000);
+  INFO("chromium.log: " << replay::testing::read_file(dir.path() + "/chromium.log"));
+  REQUIRE(opened);
   // The page follows the run: its first event, then more, with more seconds drawn.
   const auto first_by = Clock::now() + std::chrono::seconds(15);
   while (Clock::now() < first_by && number(browser.eval(kEvents)) < 1) {
