@@ -35,7 +35,7 @@ class ContentParser {
 
  private:
   struct Json;
-  const StreamOptions& options_;
+  StreamOptions options_;  // a copy: callers pass temporaries
   std::unique_ptr<Json> json_;
 };
 
