@@ -209,6 +209,11 @@ void ConnectionPool::on_slot_closed(Slot& slot) {
     if (slot.tls_resumed()) ++tls_resumed_;
   }
   add_stream_stats(slot, closed_streams_);
+  // The idle list must not outlive the slot: maintain() frees it.
+  if (slot.in_idle_list_) {
+    std::erase(idle_, &slot);
+    slot.in_idle_list_ = false;
+  }
   // Swap-remove from slots_; the object lives on in closed_slots_ until maintain().
   const size_t i = slot.index_;
   std::unique_ptr<Slot> owned = std::move(slots_[i]);
