@@ -24,6 +24,7 @@ function(replay_unit_test)
   target_compile_definitions(test_${T_NAME} PRIVATE
     REPLAY_SOURCE_DIR="${PROJECT_SOURCE_DIR}" REPLAY_BINARY_DIR="${CMAKE_BINARY_DIR}")
   replay_warnings(test_${T_NAME})
+  target_compile_options(test_${T_NAME} PRIVATE ${REPLAY_TEST_COMPILE_OPTIONS})
   add_test(NAME ${T_NAME} COMMAND test_${T_NAME})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)

@@ -98,6 +98,7 @@ int run_run(RunFlags& f) {
       LiveOutputs::start(f.live, f.config.trace_path + " → " + f.config.target_url, shard);
   if (!serving) return report_error(serving.error().within("run"), exit_code_for(serving.error()));
   std::unique_ptr<LiveOutputs> live_outputs = std::move(serving).value();
+  f.config.live_counts = live_outputs != nullptr;
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   g_live_line.store(live);
   LiveView view(

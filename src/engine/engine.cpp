@@ -104,6 +104,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.max_streams = config.max_streams;
   worker_config.header_overrides = config.headers;
   worker_config.endpoint_timelines = config.endpoint_timeline;
+  worker_config.live_counts = config.live_counts;
   worker_config.stream = config.stream;
   worker_config.goodput = config.goodput;
   const SteadyClock clock;

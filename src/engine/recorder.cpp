@@ -57,8 +57,12 @@ TimelineRow& row_of(std::vector<std::vector<TimelineRow>>& by_id, uint32_t id, i
 
 }  // namespace
 
-Recorder::Recorder(int64_t run_start_ns, IntervalOutbox* live, bool endpoint_timelines)
-    : run_start_ns_(run_start_ns), live_(live), endpoint_timelines_(endpoint_timelines) {}
+Recorder::Recorder(int64_t run_start_ns, IntervalOutbox* live, bool endpoint_timelines,
+                   bool live_counts)
+    : run_start_ns_(run_start_ns),
+      live_(live),
+      endpoint_timelines_(endpoint_timelines),
+      live_counts_on_(live_counts) {}
 
 int64_t Recorder::second_of(int64_t at_ns) const {
   return std::max<int64_t>(0, (at_ns - run_start_ns_) / kNsPerSecond);
@@ -105,12 +109,12 @@ void Recorder::count(ScopeIds ids, uint64_t ScopeStats::*scope_field, int64_t at
 
 void Recorder::record_offered(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::offered, intended_ns, &TimelineRow::offered);
-  ++live_counts_.offered;
+  if (live_counts_on_) ++live_counts_.offered;
 }
 
 void Recorder::record_sent(ScopeIds ids, int64_t sent_ns) {
   count(ids, &ScopeStats::sent, sent_ns, &TimelineRow::sent);
-  ++live_counts_.sent;
+  if (live_counts_on_) ++live_counts_.sent;
 }
 
 void Recorder::record_completion(const Completion& c) {
@@ -154,6 +158,7 @@ void Recorder::record_completion(const Completion& c) {
   }
   record_in_timeline(c.ids, second, corrected, &service);
   if (c.llm_stream) record_stream(c);
+  if (!live_counts_on_) return;
   ++live_counts_.requests_of(c.ids.tag_id, c.ids.endpoint_id).status_classes[klass];
   live_counts_.status_codes.add(c.status);
   live_counts_.corrected(c.ids.tag_id).record(corrected);
@@ -176,6 +181,7 @@ void Recorder::record_failure(const Failure& f) {
   }
   record_in_timeline(f.ids, second, corrected, nullptr);
   record_sample(f.ids, 0, f.cause, f.failed_ns, f.reason);
+  if (!live_counts_on_) return;
   ++live_counts_.requests_of(f.ids.tag_id, f.ids.endpoint_id).failed;
   ++live_counts_.failures[static_cast<size_t>(f.cause)];
   live_counts_.corrected(f.ids.tag_id).record(corrected);
@@ -211,11 +217,12 @@ void Recorder::record_sample(ScopeIds ids, int status, client::FailureCause caus
 
 void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
   count(ids, &ScopeStats::capture_failed, at_ns, &TimelineRow::errors);
-  ++live_counts_.capture_failed;
+  if (live_counts_on_) ++live_counts_.capture_failed;
 }
 
 void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::session_aborted, intended_ns, &TimelineRow::errors);
+  if (!live_counts_on_) return;
   ++live_counts_.session_aborted;
   ++live_counts_.requests_of(ids.tag_id, ids.endpoint_id).failed;
 }
@@ -362,7 +369,7 @@ WorkerResults& Recorder::finish() {
   spares_.clear();
   closed_before_ = std::numeric_limits<int64_t>::max();
   // The live counts' last piece does go out: the exposition's totals end equal to the results'.
-  if (live_) live_->publish_last_counts(std::move(live_counts_));
+  if (live_ && live_counts_on_) live_->publish_last_counts(std::move(live_counts_));
   live_counts_ = LiveCounts{};
   return results_;
 }

@@ -90,8 +90,9 @@ class Recorder {
   // `run_start_ns` is second 0 of the timeline. `live`, when given, gets each second that
   // close_seconds_before closes (and must outlive the recorder). `endpoint_timelines`: keep
   // per-second rows per endpoint too (for endpoint ids below kMaxEndpointTimelines).
+  // `live_counts`: count events by tag, endpoint and status for the live outbox's counts.
   explicit Recorder(int64_t run_start_ns, IntervalOutbox* live = nullptr,
-                    bool endpoint_timelines = false);
+                    bool endpoint_timelines = false, bool live_counts = false);
   // The --goodput SLOs completed LLM streams are judged by (none: every stream meets them).
   // `slo` must outlive the recorder.
   void set_goodput(const llm::GoodputSlo* slo) { goodput_ = slo; }
@@ -188,6 +189,7 @@ class Recorder {
   std::deque<OpenSecond> open_;     // increasing seconds
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)
   int64_t closed_before_ = 0;       // every second below this one is closed
+  bool live_counts_on_ = false;
   LiveCounts live_counts_;          // counted since the last hand-over to the live outbox
   int64_t counts_second_ = -1;      // the second of the last hand-over
 };

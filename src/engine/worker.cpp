@@ -77,7 +77,8 @@ void Worker::run_loop() {
       PoolOptions{config_.max_connections, config_.connect_timeout_ms, config_.timeout_ms,
                   config_.max_streams},
       clock_, static_cast<PoolListener&>(*this));
-  recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines);
+  recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines,
+                    config_.live_counts);
   if (config_.goodput.any()) recorder_->set_goodput(&config_.goodput);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();

@@ -46,6 +46,7 @@ struct WorkerConfig {
   int64_t wake_gap_max_ns = 300'000;
   client::HeaderList header_overrides;  // -H, for requests built at send time
   bool endpoint_timelines = false;      // keep per-second rows per endpoint (Recorder)
+  bool live_counts = false;             // count events for the live outputs (Recorder)
   llm::StreamOptions stream;            // how event streams' content is read (LLM metrics)
   llm::GoodputSlo goodput;              // --goodput; none: every LLM stream is good
 };

@@ -58,6 +58,9 @@ struct RunConfig {
   std::vector<ProbeSpec> probes;  // sampled once a second into the timeline
   // Also keep the per-second timeline per endpoint (of the first kMaxEndpointTimelines).
   bool endpoint_timeline = false;
+  // Count each event by tag, endpoint and status for Progress::counts (live metrics and the
+  // dashboard ask for them); without it counts stays empty and no event pays for them.
+  bool live_counts = false;
   llm::StreamOptions stream;  // --stream-format, --stream-content, --stream-tokens
   llm::GoodputSlo goodput;    // --goodput (none: no SLOs)
 };

@@ -58,7 +58,7 @@ TEST_CASE("LiveHistogram: each value in the first bucket whose bound it does not
 TEST_CASE("Recorder: live counts go out once a second and add up to the results") {
   ManualClock clock(kStart);
   IntervalOutbox outbox;
-  Recorder recorder(kStart, &outbox);
+  Recorder recorder(kStart, &outbox, /*endpoint_timelines=*/false, /*live_counts=*/true);
   const ScopeIds chat{1, 2};
   const ScopeIds hook{0, 0};
   recorder.record_offered(chat, kStart + 100 * kMs);
@@ -121,7 +121,7 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
 
 TEST_CASE("Recorder: a full ring drops no live counts: the worker keeps them for later") {
   IntervalOutbox outbox;
-  Recorder recorder(kStart, &outbox);
+  Recorder recorder(kStart, &outbox, /*endpoint_timelines=*/false, /*live_counts=*/true);
   const ScopeIds ids{0, 0};
   uint64_t completed = 0;
   // More closed seconds than the ring holds, none taken meanwhile.
@@ -140,6 +140,25 @@ TEST_CASE("Recorder: a full ring drops no live counts: the worker keeps them for
   CHECK(total.ended() == completed);
   CHECK(total.offered == completed);
   CHECK(total.corrected(0).count == completed);
+}
+
+TEST_CASE("Recorder: without live counts asked for, events leave the outbox's counts empty") {
+  IntervalOutbox outbox;
+  Recorder recorder(kStart, &outbox);
+  const ScopeIds ids{0, 0};
+  for (int64_t s = 0; s < 3; ++s) {
+    const int64_t at = kStart + s * kSecond + 100 * kMs;
+    recorder.record_offered(ids, at);
+    recorder.record_sent(ids, at);
+    recorder.record_completion(done(at, at, at + 5 * kMs, ids, 200));
+    recorder.close_seconds_before(at + 2 * kSecond);
+  }
+  recorder.finish();
+  LiveCounts total;
+  CHECK(drain(outbox, total) == 0);
+  CHECK(total.ended() == 0);
+  // The results themselves are whole.
+  CHECK(recorder.results().overall.completed == 3);
 }
 
 }  // namespace replay::engine
