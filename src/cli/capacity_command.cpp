@@ -68,7 +68,7 @@ struct CapacityFlags {
   std::string start_at;  // --start-at: the ladder's rung 1 on the wall clock
 };
 
-Error flag_error(std::string text) {
+Error capacity_flag_error(std::string text) {
   return make_error(Errc::invalid_argument, "capacity: " + std::move(text));
 }
 
@@ -77,7 +77,7 @@ Result<int64_t> parse_seconds(const char* flag, const std::string& text, int64_t
   auto us = parse_duration_us(text);
   if (!us) return us.error().within(std::string("capacity: ") + flag);
   if (*us % 1'000'000 != 0 || *us / 1'000'000 < min_s) {
-    return flag_error(std::string(flag) + " '" + text + "': whole seconds, " +
+    return capacity_flag_error(std::string(flag) + " '" + text + "': whole seconds, " +
                       std::to_string(min_s) + "s or more (the judged window is whole seconds)");
   }
   return *us / 1'000'000;
@@ -90,7 +90,7 @@ Result<double> parse_precision(const std::string& text) {
   if (end != text.c_str() && *end == '%' && end[1] == '\0') {
     v /= 100;
   } else if (end == text.c_str() || *end != '\0') {
-    return flag_error("--precision '" + text + "': a percentage like 5% (or a ratio like 0.05)");
+    return capacity_flag_error("--precision '" + text + "': a percentage like 5% (or a ratio like 0.05)");
   }
   return v;
 }
@@ -184,7 +184,7 @@ Result<StepRun> run_step(engine::RunConfig c, double rate, double judged_rate,
   const engine::RunResult& outcome = result.value();
   if (!outcome.interrupted && outcome.overall.completed == 0 && outcome.connections_opened == 0) {
     exit_code = kExitRunFailed;
-    return flag_error(label + " at " + per_s_text(judged_rate) +
+    return capacity_flag_error(label + " at " + per_s_text(judged_rate) +
                       ": no request got a response and no connection opened: is the target up?");
   }
   report::RunReport run{c, per_s_text(rate), std::move(result).value(), {}};
@@ -207,7 +207,7 @@ int run_capacity(const CapacityFlags& f) {
     return report_error(not_trace->within("capacity"), kExitUsage);
   }
   if (f.slos.empty()) {
-    return report_error(flag_error("--slo is required, e.g. --slo 'p99<200ms'"), kExitUsage);
+    return report_error(capacity_flag_error("--slo is required, e.g. --slo 'p99<200ms'"), kExitUsage);
   }
   std::vector<results::Threshold> slos;
   for (const auto& text : f.slos) {
@@ -216,7 +216,7 @@ int run_capacity(const CapacityFlags& f) {
     // A step is judged on its timeline window, which holds the corrected latency only.
     if (!t.value().histogram.empty() || t.value().metric == results::ThresholdMetric::goodput) {
       return report_error(
-          flag_error("--slo '" + text +
+          capacity_flag_error("--slo '" + text +
                      "': a step is judged on its corrected latency, errors and "
                      "rate (pNN, max, mean, errors, rate); " +
                      (t.value().histogram.empty() ? std::string("goodput") : t.value().histogram) +
@@ -238,7 +238,7 @@ int run_capacity(const CapacityFlags& f) {
   settings.precision = *precision;
   if (f.max_steps < 1) {
     return report_error(
-        flag_error("--max-steps must be 1 or more, got " + std::to_string(f.max_steps)),
+        capacity_flag_error("--max-steps must be 1 or more, got " + std::to_string(f.max_steps)),
         kExitUsage);
   }
   settings.max_steps = static_cast<size_t>(f.max_steps);
@@ -258,11 +258,11 @@ int run_capacity(const CapacityFlags& f) {
     if (!parsed) return report_error(parsed.error().within("capacity"), kExitUsage);
     ladder = std::move(parsed).value();
     if (!f.start.empty()) {
-      return report_error(flag_error("--start is the search's; --ladder names its own rates"),
+      return report_error(capacity_flag_error("--start is the search's; --ladder names its own rates"),
                           kExitUsage);
     }
     if (config->shard_count > 1 && f.start_at.empty()) {
-      return report_error(flag_error("--shard/--shards need --start-at, the same on every "
+      return report_error(capacity_flag_error("--shard/--shards need --start-at, the same on every "
                                      "shard, so that their rungs line up"),
                           kExitUsage);
     }
@@ -276,7 +276,7 @@ int run_capacity(const CapacityFlags& f) {
                                                               : (now_unix_ms() / 1000 + 2) * 1000;
     settings.start_per_s = ladder->from_per_s;
   } else if (!f.shard.empty() || f.shards != 0 || !f.start_at.empty()) {
-    return report_error(flag_error("--shard, --shards and --start-at need --ladder: a search "
+    return report_error(capacity_flag_error("--shard, --shards and --start-at need --ladder: a search "
                                    "cannot be sharded (each shard would choose its next step "
                                    "from its own share)"),
                         kExitUsage);
@@ -293,7 +293,7 @@ int run_capacity(const CapacityFlags& f) {
   capacity::SearchOptions options{settings.start_per_s, settings.precision, settings.growth,
                                   settings.max_steps};
   if (auto why = capacity::check_search_options(options); why && !ladder) {
-    return report_error(flag_error(std::string(*why)), kExitUsage);
+    return report_error(capacity_flag_error(std::string(*why)), kExitUsage);
   }
 
   capacity::CapacityReport report;

@@ -17,6 +17,7 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "replay/client/protocol_choice.hpp"
 #include "replay/client/target.hpp"
 #include "replay/core/units.hpp"
 #include "replay/net/address.hpp"
@@ -48,6 +49,7 @@ struct RecordFlags {
   size_t max_upstream_connections = 1024;
   bool insecure = false;
   std::string cacert;
+  std::string upstream_http = "auto";  // auto, 1.1 or 2 (see client::choose_protocol)
   std::string cert;  // with key: serve https on the listening side
   std::string key;
 };
@@ -88,6 +90,10 @@ Result<Resolved> resolve(const RecordFlags& f) {
   auto upstream = client::parse_target(f.upstream);
   if (!upstream) return upstream.error().within("--upstream");
   r.upstream = std::move(upstream).value();
+  if (f.upstream_http != "auto" && f.upstream_http != "1.1" && f.upstream_http != "2") {
+    return make_error(Errc::invalid_argument,
+                      "--upstream-http must be auto, 1.1 or 2, got '" + f.upstream_http + "'");
+  }
   auto address = net::parse_address(f.proxy);
   if (!address) return address.error().within("--proxy");
   r.listen = address.value();
@@ -184,12 +190,23 @@ int run_record(const RecordFlags& f) {
   if (!resolved) return report_error(resolved.error().within("record"), kExitUsage);
   Resolved& r = resolved.value();
 
-  std::unique_ptr<tls::TlsContext> tls;
-  if (r.upstream.is_tls()) {
-    auto context = tls::TlsContext::create_client(f.insecure, f.cacert);
-    if (!context) return report_error(context.error().within("record: --upstream TLS"), kExitUsage);
-    tls = std::move(context).value();
+  // HTTP/1.1 or HTTP/2 to the upstream: --upstream-http, an h2c:// upstream, or ALPN.
+  client::ProtocolRequest protocol{.flag = "--upstream-http",
+                                   .target_flag = "--upstream",
+                                   .http = f.upstream_http,
+                                   .insecure = f.insecure,
+                                   .cacert = f.cacert,
+                                   .connect_timeout_ms = r.options.upstream.connect_timeout_ms};
+  auto chosen = client::choose_protocol(protocol, r.upstream);
+  if (!chosen && f.upstream_http == "auto" && r.upstream.is_tls()) {
+    // An upstream not up yet is common when recording starts: speak HTTP/1.1 to it then.
+    std::fprintf(stderr, "replay: record: %s; speaking HTTP/1.1 to the upstream\n",
+                 chosen.error().context.c_str());
+    protocol.http = "1.1";
+    chosen = client::choose_protocol(protocol, r.upstream);
   }
+  if (!chosen) return report_error(chosen.error().within("record"), kExitUsage);
+  std::unique_ptr<tls::TlsContext> tls = std::move(chosen).value();
   std::unique_ptr<tls::TlsContext> server_tls;
   if (!f.cert.empty()) {
     // Clients may speak h2 (ALPN) as well as HTTP/1.1; h2c with prior knowledge is taken on
@@ -250,9 +267,10 @@ int run_record(const RecordFlags& f) {
       uv_timer_start(
           session.watch.get(),
           [](uv_timer_t* t) { static_cast<RecordSession*>(t->data)->check_writer(); }, 200, 200);
-      std::printf("listening on %s%s, forwarding to %s, recording to %s\n",
+      std::printf("listening on %s%s, forwarding to %s%s, recording to %s\n",
                   server_tls ? "https://" : "", proxy.local_address().to_string().c_str(),
-                  header.base_url.c_str(), f.output.c_str());
+                  header.base_url.c_str(), r.upstream.http2 ? " over HTTP/2" : "",
+                  f.output.c_str());
       std::fflush(stdout);
       uv_run(&loop, UV_RUN_DEFAULT);
     }
@@ -353,6 +371,11 @@ Command add_record_command(CLI::App& app) {
                   "Connections to the upstream at most; further requests wait")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  sub->add_option("--upstream-http", f->upstream_http,
+                  "HTTP version to the upstream: auto (h2 when an https upstream chooses it by "
+                  "ALPN, else HTTP/1.1), 1.1, or 2 (h2 over TLS, h2c with prior knowledge on "
+                  "http)")
+;
   sub->add_flag("--insecure", f->insecure, "Skip TLS verification of an https upstream");
   sub->add_option("--cacert", f->cacert, "Trust this CA file for an https upstream");
   sub->add_option("--cert", f->cert,

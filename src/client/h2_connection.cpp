@@ -161,6 +161,36 @@ void H2Connection::close() {
   leave_callback();
 }
 
+void H2Connection::cancel(ResponseObserver& observer) {
+  auto it = std::find_if(streams_.begin(), streams_.end(),
+                         [&](const auto& entry) { return entry.second->observer == &observer; });
+  if (it == streams_.end()) return;
+  const int32_t id = it->first;
+  it->second->observer = nullptr;  // told here; the stream's close tells nobody
+  enter_callback();
+  if (session_) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+  last_error_ = "http2: stream " + std::to_string(id) + " cancelled by its owner";
+  observer.on_failed(uv_hrtime(), FailureCause::closed_early);
+  flush();
+  leave_callback();
+}
+
+void H2Connection::pause_reading() {
+  if (pauses_++ > 0 || !reading()) return;
+  uv_read_stop(as_stream(&socket_->tcp));
+}
+
+void H2Connection::resume_reading() {
+  if (pauses_ == 0 || --pauses_ > 0 || !reading()) return;
+  const int rc =
+      uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc, H2Callbacks::on_read);
+  if (rc < 0) {
+    enter_callback();
+    fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
+    leave_callback();
+  }
+}
+
 void H2Connection::free_session() {
   // Not from inside nghttp2's own calls: the caller frees it once they return.
   if (!session_ || in_nghttp2_) return;
@@ -181,8 +211,9 @@ void H2Connection::handle_connected(int status) {
   }
   tcp_established_ = true;
   state_ = State::handshaking;
-  const int rc =
-      uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc, H2Callbacks::on_read);
+  const int rc = pauses_ > 0 ? 0
+                             : uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc,
+                                             H2Callbacks::on_read);
   if (rc < 0) {
     fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
     return;

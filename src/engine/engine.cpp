@@ -13,7 +13,7 @@
 #include "feeder.hpp"
 #include "live_latency.hpp"
 #include "placement.hpp"
-#include "protocol_choice.hpp"
+#include "replay/client/protocol_choice.hpp"
 #include "replay/client/read_poller.hpp"
 #include "replay/core/units.hpp"
 #include "replay/tls/tls_context.hpp"
@@ -80,7 +80,12 @@ Result<RunResult> run_replay(const RunConfig& config,
                              const std::atomic<bool>& interrupt) {
   auto target = client::parse_target(config.target_url);
   if (!target) return target.error().within("--target");
-  auto chosen = choose_protocol(config, *target);
+  auto chosen = client::choose_protocol({.http = config.http,
+                                         .insecure = config.insecure,
+                                         .cacert = config.cacert,
+                                         .tls_resume = config.tls_resume,
+                                         .connect_timeout_ms = config.connect_timeout_ms},
+                                        *target);
   if (!chosen) return chosen.error();
   std::unique_ptr<tls::TlsContext> tls = std::move(chosen).value();
   // Requests are allocated by the feeder and freed by the workers, so the feeder's malloc arena

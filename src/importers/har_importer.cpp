@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -103,6 +104,16 @@ std::string out_of_range(double value, const char* unit) {
   return text;
 }
 
+// HAR's httpVersion as trace records name it: browsers write "HTTP/1.1", "http/2.0", "h2" or
+// "h3"; anything else is kept as written (upper case), nothing when empty.
+std::string har_protocol(std::string_view version) {
+  std::string upper(version);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper == "H2" || upper == "HTTP/2" || upper == "HTTP/2.0") return "HTTP/2";
+  if (upper == "H3" || upper == "HTTP/3" || upper == "HTTP/3.0") return "HTTP/3";
+  return upper;
+}
+
 struct ParsedEntry {
   int64_t started_us = 0;
   std::string origin;
@@ -140,6 +151,7 @@ std::optional<FieldError> parse_entry(const object& entry, const HarOptions& opt
   trace::Record& r = out.record;
   r.method = std::string(*method);
   r.target = std::move(url->target);
+  if (auto version = string_field(*request, "httpVersion")) r.protocol = har_protocol(*version);
   out.origin = std::move(url->origin);
   out.host = std::move(url->host);
 

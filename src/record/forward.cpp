@@ -50,11 +50,11 @@ void Forward::start() {
   proxy_.pool.acquire(*this, false);
 }
 
-void Forward::on_connection(client::Connection& connection) {
+void Forward::on_connection(UpstreamLink link) {
   waiting_ = false;
-  reused_ = connection.requests_completed() > 0;
+  reused_ = link.reused();
   pending_->sent_ns = uv_hrtime();
-  if (!connection.send(wire_, *this, true)) {
+  if (!link.send(wire_, *this)) {
     // Not usable after all (closing): one more try on a new connection, else 502.
     if (!retried_) {
       retried_ = true;
@@ -66,7 +66,7 @@ void Forward::on_connection(client::Connection& connection) {
     finish(uv_hrtime());
     return;
   }
-  connection_ = &connection;
+  link_ = link;
 }
 
 void Forward::on_sent(uint64_t now_ns) {
@@ -125,27 +125,35 @@ void Forward::on_body(std::string_view chunk) {
 }
 
 void Forward::apply_backpressure() {
-  if (!connection_) return;
+  if (!link_) return;
   upstream_paused_ = true;
   ++proxy_.stats.backpressure_pauses;
-  connection_->pause_reading();
+  link_->pause_reading();
   writer_.set_drain_callback([this] {
+    if (!upstream_paused_) return;
     upstream_paused_ = false;
-    if (connection_) connection_->resume_reading();
+    if (link_) link_->resume_reading();
   });
 }
 
 void Forward::on_complete(uint64_t now_ns, int status, uint64_t bytes) {
   static_cast<void>(bytes);
-  connection_ = nullptr;
+  release_link();
   response().status = status;
   response().duration_us = elapsed_us(pending_->sent_ns, now_ns);
   if (!client_gone_) writer_.end();
   finish(now_ns);
 }
 
+void Forward::release_link() {
+  // An HTTP/2 connection paused for this request reads again: its other streams go on.
+  if (link_ && upstream_paused_ && link_->http2()) link_->resume_reading();
+  upstream_paused_ = false;
+  link_.reset();
+}
+
 void Forward::on_failed(uint64_t now_ns, client::FailureCause cause) {
-  connection_ = nullptr;
+  release_link();
   if (client_gone_) {
     if (pending_->record.response) {
       pending_->record.response->duration_us = elapsed_us(pending_->sent_ns, now_ns);
@@ -171,10 +179,12 @@ void Forward::on_failed(uint64_t now_ns, client::FailureCause cause) {
 }
 
 bool Forward::should_retry(client::FailureCause cause) const {
-  // A keep-alive connection the upstream closed while we picked it: nothing was answered,
-  // and either nothing left or the method may be repeated.
+  // A keep-alive connection the upstream closed while we picked it (or, over HTTP/2, a stream
+  // its GOAWAY refused): nothing was answered, and either nothing left or the method may be
+  // repeated.
   return reused_ && !retried_ && !first_byte_ && (idempotent_ || !sent_) &&
-         (cause == client::FailureCause::closed_early || cause == client::FailureCause::reset);
+         (cause == client::FailureCause::closed_early || cause == client::FailureCause::reset ||
+          cause == client::FailureCause::h2_goaway);
 }
 
 void Forward::answer_failure(client::FailureCause cause) {
@@ -204,7 +214,7 @@ void Forward::abort_by_client() {
     return;
   }
   // on_failed follows inside close() and finishes this forward.
-  if (connection_) connection_->close();
+  if (link_) link_->abort(*this);
 }
 
 void Forward::finish(uint64_t now_ns) {

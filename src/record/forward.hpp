@@ -38,7 +38,7 @@ class Forward final : public client::ResponseObserver, public UpstreamUser {
   std::list<std::unique_ptr<Forward>>::iterator position;  // in the proxy's active list
 
  private:
-  void on_connection(client::Connection& connection) override;
+  void on_connection(UpstreamLink link) override;
   void on_sent(uint64_t now_ns) override;
   void on_first_byte(uint64_t now_ns) override;
   void on_header(std::string_view name, std::string_view value) override;
@@ -51,6 +51,7 @@ class Forward final : public client::ResponseObserver, public UpstreamUser {
   // Stops reading the upstream while the client has max_client_queued_bytes unsent.
   void apply_backpressure();
   void abort_by_client();
+  void release_link();
   bool should_retry(client::FailureCause cause) const;
   void answer_failure(client::FailureCause cause);
   void finish(uint64_t now_ns);
@@ -60,7 +61,7 @@ class Forward final : public client::ResponseObserver, public UpstreamUser {
   http::ResponseWriter writer_;
   std::shared_ptr<PendingRecord> pending_;
   client::WireBytes wire_;
-  client::Connection* connection_ = nullptr;  // carrying the request, or null
+  std::optional<UpstreamLink> link_;  // carrying the request, or none
   std::vector<std::pair<std::string, std::string>> response_headers_;
   std::optional<uint64_t> content_length_;
   bool chunked_ = false;

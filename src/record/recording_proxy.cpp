@@ -120,6 +120,9 @@ void ProxyCore::handle(http::Request& request, http::ResponseWriter writer) {
   trace::Record& record = pending->record;
   record.method = std::string(request.method);
   record.target = std::move(*target);
+  record.protocol = request.version_major == 2   ? "HTTP/2"
+                    : request.version_minor == 0 ? "HTTP/1.0"
+                                                 : "HTTP/1.1";
 
   const std::vector<std::string_view> hop = connection_options(request.headers);
   client::HeaderList forwarded;

@@ -257,6 +257,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.tag.clear();
   out.method.clear();
   out.target.clear();
+  out.protocol.clear();
   out.body.clear();
   out.body_truncated = false;
   out.response.reset();
@@ -288,6 +289,8 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       e = text.get_text(v, out.session);
     } else if (key == "tag") {
       e = text.get_text(v, out.tag);
+    } else if (key == "protocol") {
+      e = text.get_text(v, out.protocol);
     } else if (key == "headers") {
       auto r = impl_->parse_headers(v, out);
       if (!r) return r;

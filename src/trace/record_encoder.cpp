@@ -151,6 +151,10 @@ void append_record_line(const Record& record, std::string& out) {
   append_text(out, record.method);
   append_key(out, "\"target\":");
   append_target(out, record.target);
+  if (!record.protocol.empty()) {
+    append_key(out, "\"protocol\":");
+    append_text(out, record.protocol);
+  }
   if (!record.headers.empty()) {
     append_key(out, "\"headers\":[");
     bool first = true;

@@ -63,6 +63,14 @@ class H2Connection final : public FailureReason {
   bool send(const WireBytes& request, ResponseObserver& observer, bool keep_body = false);
   // Closes now (idempotent): requests in flight get on_failed(closed_early), then on_closed.
   void close();
+  // Resets the stream `observer`'s request is on (RST_STREAM CANCEL): it gets
+  // on_failed(closed_early) now; the connection and its other streams go on. None: nothing.
+  void cancel(ResponseObserver& observer);
+  // Stops reading the socket, every stream with it, until as many resume_reading() calls
+  // came: a reader that cannot keep up with one stream holds the connection back, so what is
+  // buffered stays bounded (the recorder's slow clients).
+  void pause_reading();
+  void resume_reading();
 
   // A stream can be opened now (or queued on a connection still opening).
   bool can_send() const;
@@ -92,6 +100,10 @@ class H2Connection final : public FailureReason {
   friend struct H2Callbacks;
 
   void enter_callback() { ++callback_depth_; }
+  // The socket is connected and the connection not failing or closed: reads are on or paused.
+  bool reading() const {
+    return socket_ && (state_ == State::handshaking || state_ == State::ready);
+  }
   void leave_callback();
   void handle_connected(int status);
   void handle_established();
@@ -117,6 +129,7 @@ class H2Connection final : public FailureReason {
   ConnectionOptions options_;
   uint32_t max_streams_;
   uv::UvHandle<Socket> socket_;
+  unsigned pauses_ = 0;  // pause_reading() calls not yet resumed
   uv::UvHandle<uv_timer_t> timer_;
   tls::PlainTransport plain_;
   std::unique_ptr<tls::Transport> tls_transport_;

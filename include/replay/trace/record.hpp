@@ -43,6 +43,9 @@ struct Record {
   std::string tag;        // empty: untagged
   std::string method;     // "GET"
   std::string target;     // path + query, e.g. "/api/v1/plans/42?x=1"
+  // The HTTP version the client spoke, where the trace's writer saw it (the recorder, HAR):
+  // "HTTP/1.0", "HTTP/1.1" or "HTTP/2"; empty: unknown.
+  std::string protocol;
   std::vector<HeaderField> headers;
   std::string body;             // raw bytes, binary-safe
   bool body_truncated = false;  // recorder stored only a prefix of the body

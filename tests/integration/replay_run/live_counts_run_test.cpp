@@ -26,6 +26,7 @@ TEST_CASE("live counts: growing during the run, equal to the result after it") {
   config.loop = true;
   config.threads = 3;
   config.timeout_ms = 2000;
+  config.live_counts = true;  // as --metrics-listen and --dashboard ask
   std::atomic<bool> interrupt{false};
   LiveCounts last;
   std::vector<std::string> tags, endpoints;

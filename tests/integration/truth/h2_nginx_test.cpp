@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "file_io.hpp"
+#include "replay/trace/trace_reader.hpp"
 #include "foreign_server.hpp"
 #include "h2_support.hpp"
 #include "temp_dir.hpp"
@@ -99,6 +101,21 @@ Wire read_wire(const std::vector<std::string>& lines, const std::string& protoco
   return wire;
 }
 
+// Every record of the trace at `path`.
+std::vector<replay::trace::Record> read_trace_records(const std::string& path) {
+  auto reader = replay::trace::TraceReader::open(path);
+  REQUIRE_MESSAGE(reader.ok(), path);
+  std::vector<replay::trace::Record> records;
+  replay::trace::Record record;
+  for (;;) {
+    auto more = reader.value()->next(record);
+    REQUIRE(more.ok());
+    if (!more.value()) break;
+    records.push_back(record);
+  }
+  return records;
+}
+
 }  // namespace
 
 TEST_CASE("nginx h2c: every request arrives as HTTP/2.0, all on replay's one connection") {
@@ -145,4 +162,51 @@ TEST_CASE("nginx h2 over TLS: --http auto speaks HTTP/2.0, --http 1.1 HTTP/1.1, 
   CHECK(h1.u64("/protocols/http1") == kRequests);
   CHECK(h1_lines.size() == kRequests);
   CHECK(read_wire(h1_lines, "HTTP/1.1").lines_with_protocol == kRequests);
+}
+
+TEST_CASE("record to nginx over HTTP/2: h2c by --upstream-http 2, h2 over TLS by ALPN") {
+  require_program("/usr/bin/curl", "curl");
+  TempDir dir("replay-h2-nginx-record");
+  Nginx nginx(dir);
+  constexpr int kThrough = 3;
+  struct Upstream {
+    std::string url;
+    std::vector<std::string> flags;
+  };
+  const std::vector<Upstream> upstreams = {
+      {"http://127.0.0.1:" + std::to_string(nginx.h2c_port()), {"--upstream-http", "2"}},
+      {"https://127.0.0.1:" + std::to_string(nginx.tls_port()), {"--insecure"}}};
+  for (const Upstream& upstream : upstreams) {
+    INFO("upstream " << upstream.url);
+    const uint16_t port = replay::testing::pick_free_port();
+    const std::string trace = dir.file("recorded.zst");
+    {
+      std::string listening;
+      auto recorder = start_recorder(port, upstream.url, trace, upstream.flags, &listening);
+      CHECK(listening.find("over HTTP/2") != std::string::npos);
+      for (int i = 0; i < kThrough; ++i) {
+        // HTTP/1.1 from the client, HTTP/2 to nginx.
+        const auto got = replay::testing::run_to_exit(
+            {"/usr/bin/curl", "-s", "--http1.1", "-o", "/dev/null", "-w", "%{http_code}",
+             "http://127.0.0.1:" + std::to_string(port) + "/small.txt"},
+            10000);
+        CHECK(got.out == "200");
+      }
+      CHECK(recorder->stop(SIGINT, 10000) == 0);
+    }
+    const auto lines = nginx.take_log();
+    const Wire wire = read_wire(lines, "HTTP/2.0");
+    CHECK(lines.size() == kThrough);
+    CHECK(wire.lines_with_protocol == kThrough);
+    CHECK(wire.connections == 1);  // kept alive: the requests were streams of one connection
+
+    const auto records = read_trace_records(trace);
+    REQUIRE(records.size() == kThrough);
+    for (const auto& record : records) {
+      CHECK(record.protocol == "HTTP/1.1");
+      REQUIRE(record.response.has_value());
+      CHECK(record.response->status == 200);
+      CHECK(record.response->bytes == kSmallBytes);
+    }
+  }
 }

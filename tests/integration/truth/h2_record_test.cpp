@@ -25,20 +25,6 @@ namespace {
 const std::string kCurl = "/usr/bin/curl";
 constexpr int kRequests = 3;
 
-// `replay record` into `trace` forwarding to `upstream`, with `extra` flags.
-std::unique_ptr<ChildProcess> start_recorder(uint16_t port, const std::string& upstream,
-                                             const std::string& trace,
-                                             std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {
-      REPLAY_PATH,  "record", "--proxy", "127.0.0.1:" + std::to_string(port),
-      "--upstream", upstream, "-o",      trace};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  auto recorder = std::make_unique<ChildProcess>(argv);
-  REQUIRE(recorder->started());
-  REQUIRE(recorder->wait_stdout_line("listening on", 10000).has_value());
-  return recorder;
-}
-
 // The HTTP version curl used for each of kRequests chat POSTs to `url` with `flags`.
 std::vector<std::string> post_chats(const std::string& url, std::vector<std::string> flags) {
   std::vector<std::string> versions;
@@ -88,6 +74,23 @@ std::vector<std::string> records_of(const std::string& trace) {
   return records;
 }
 
+// The "protocol" field of each record of a trace ("" where it has none).
+std::vector<std::string> protocols_of(const std::string& trace) {
+  const auto text = replay::testing::run_to_exit({"/usr/bin/zstd", "-dc", trace}, 10000);
+  REQUIRE(text.exit_code == 0);
+  std::vector<std::string> protocols;
+  std::istringstream in(text.out);
+  std::string line;
+  std::getline(in, line);  // the header
+  simdjson::dom::parser parser;
+  while (std::getline(in, line)) {
+    std::string_view protocol;
+    if (parser.parse(line)["protocol"].get(protocol) != simdjson::SUCCESS) protocol = "";
+    protocols.emplace_back(protocol);
+  }
+  return protocols;
+}
+
 }  // namespace
 
 TEST_CASE("record: h2c and h2 (ALPN) from curl record what HTTP/1.1 does, and replay the same") {
@@ -122,6 +125,10 @@ TEST_CASE("record: h2c and h2 (ALPN) from curl record what HTTP/1.1 does, and re
   CHECK(h1_records[0] == "POST /api/v1/chat {\"message\":\"m0\"} user-agent accept content-type");
   CHECK(records_of(h2c_trace) == h1_records);
   CHECK(records_of(tls_trace) == h1_records);
+  // Each record says what the client spoke.
+  CHECK(protocols_of(h1_trace) == std::vector<std::string>(kRequests, "HTTP/1.1"));
+  CHECK(protocols_of(h2c_trace) == std::vector<std::string>(kRequests, "HTTP/2"));
+  CHECK(protocols_of(tls_trace) == std::vector<std::string>(kRequests, "HTTP/2"));
 
   std::vector<uint64_t> bytes;
   for (const auto& trace : {h1_trace, h2c_trace, tls_trace}) {
@@ -142,4 +149,48 @@ TEST_CASE("record: h2c and h2 (ALPN) from curl record what HTTP/1.1 does, and re
   CHECK(bytes[1] + 20 >= bytes[0]);
   CHECK(bytes[2] <= bytes[0] + 20);
   CHECK(bytes[2] + 20 >= bytes[0]);
+}
+
+TEST_CASE("record over HTTP/2 to the upstream: a client that leaves resets its stream only") {
+  require_program(kCurl, "curl");
+  TempDir dir("replay-h2-record-cancel");
+  // A 5 s event stream: 100 tokens 50 ms apart.
+  AgentSim sim({"--stream-first-token", "fixed:10ms", "--stream-tokens", "100",
+                "--stream-token-interval", "50ms", "--chat-latency", "fixed:20ms"});
+  const uint16_t port = replay::testing::pick_free_port();
+  const std::string trace = dir.file("cancel.zst");
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(port);
+  std::string listening;
+  auto recorder =
+      start_recorder(port, sim.url("http"), trace, {"--upstream-http", "2"}, &listening);
+  CHECK(listening.find("over HTTP/2") != std::string::npos);
+  // The client gives up on the stream after 0.5 s (curl's exit 28: timed out).
+  const auto left = replay::testing::run_to_exit(
+      {kCurl, "-s", "-N", "--max-time", "0.5", "-o", "/dev/null", "-X", "POST",
+       proxy + "/api/v1/chat/stream", "-H", "Content-Type: application/json", "-d",
+       "{\"message\":\"long\"}"},
+      10000);
+  CHECK(left.exit_code == 28);
+  // The upstream connection goes on for the next request.
+  const auto posts = post_chats(proxy, {"--http1.1"});
+  CHECK(posts == std::vector<std::string>(kRequests, "1.1"));
+  CHECK(recorder->stop(SIGINT, 10000) == 0);
+  INFO(recorder->out() << recorder->err());
+  CHECK(recorder->out().find("recorded 4 requests") != std::string::npos);
+  CHECK(recorder->out().find("1 cancelled by clients") != std::string::npos);
+  CHECK(recorder->out().find("upstream failures") == std::string::npos);
+
+  const auto text = replay::testing::run_to_exit({"/usr/bin/zstd", "-dc", trace}, 10000);
+  REQUIRE(text.exit_code == 0);
+  std::istringstream in(text.out);
+  std::string line;
+  std::getline(in, line);  // the header
+  std::getline(in, line);
+  simdjson::dom::parser parser;
+  simdjson::dom::element stream = parser.parse(line);
+  CHECK(std::string_view(stream["target"]) == "/api/v1/chat/stream");
+  CHECK(int64_t(stream["response"]["status"]) == 200);
+  // Events arrived until the client left, not the whole stream.
+  CHECK(int64_t(stream["response"]["sse_events"]) >= 2);
+  CHECK(int64_t(stream["response"]["sse_events"]) < 50);
 }

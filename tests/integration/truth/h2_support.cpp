@@ -21,4 +21,20 @@ AgentSim::AgentSim(std::vector<std::string> args) {
   REQUIRE_MESSAGE(wait_for_port(port, 10000), "agent-sim did not listen on 127.0.0.1:" << port);
 }
 
+std::unique_ptr<ChildProcess> start_recorder(uint16_t port, const std::string& upstream,
+                                             const std::string& trace,
+                                             std::vector<std::string> extra,
+                                             std::string* listening) {
+  std::vector<std::string> argv = {
+      REPLAY_PATH,  "record", "--proxy", "127.0.0.1:" + std::to_string(port),
+      "--upstream", upstream, "-o",      trace};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto recorder = std::make_unique<ChildProcess>(argv);
+  REQUIRE(recorder->started());
+  const auto line = recorder->wait_stdout_line("listening on", 10000);
+  REQUIRE(line.has_value());
+  if (listening) *listening = *line;
+  return recorder;
+}
+
 }  // namespace replay::testing::truth

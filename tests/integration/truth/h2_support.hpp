@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "foreign_server.hpp"
 #include "temp_dir.hpp"
 
@@ -27,5 +28,12 @@ class AgentSim {
  private:
   std::unique_ptr<ForeignServer> server_;
 };
+
+// `replay record` on 127.0.0.1:`port` into `trace`, forwarding to `upstream`, with `extra`
+// flags, once it says it listens; `listening` gets that line.
+std::unique_ptr<ChildProcess> start_recorder(uint16_t port, const std::string& upstream,
+                                             const std::string& trace,
+                                             std::vector<std::string> extra = {},
+                                             std::string* listening = nullptr);
 
 }  // namespace replay::testing::truth

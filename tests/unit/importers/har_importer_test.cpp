@@ -42,6 +42,7 @@ TEST_CASE("import_har: the sample fixture gives the expected records, sorted by 
   CHECK(plans.method == "GET");
   CHECK(plans.target == "/api/v1/plans/42?verbose=1");  // the fragment is not sent
   CHECK(plans.tag == "plans");
+  CHECK(plans.protocol == "HTTP/1.1");
   CHECK(values(plans, "Host").empty());
   CHECK(values(plans, "Cookie") == std::vector<std::string>{"sid=REDACTED; theme=REDACTED"});
   CHECK(values(plans, "X-Trace") == std::vector<std::string>{"a", "b"});
@@ -54,6 +55,7 @@ TEST_CASE("import_har: the sample fixture gives the expected records, sorted by 
   CHECK(chat.target == "/api/v1/chat/stream");
   CHECK(chat.tag == "chat");
   CHECK(chat.session == "s-1");
+  CHECK(chat.protocol == "HTTP/2");  // httpVersion
   CHECK(chat.body == "{\"message\":\"hi\"}");
   CHECK(values(chat, ":authority").empty());
   CHECK(values(chat, "content-length").empty());

@@ -40,6 +40,7 @@ TEST_CASE("every field round-trips through writer and reader") {
   full.tag = "chat";
   full.method = "POST";
   full.target = "/api/v1/chat?stream=1&q=%20x";
+  full.protocol = "HTTP/2";
   full.headers = {{"Content-Type", "application/json"},
                   {"X-A", "2"},
                   {"X-A", "1"},
