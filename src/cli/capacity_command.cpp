@@ -214,14 +214,21 @@ int run_capacity(const CapacityFlags& f) {
     auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("capacity: --slo"), kExitUsage);
     // A step is judged on its timeline window, which holds the corrected latency only.
-    if (!t.value().histogram.empty() || t.value().metric == results::ThresholdMetric::goodput) {
-      return report_error(
-          capacity_flag_error("--slo '" + text +
-                     "': a step is judged on its corrected latency, errors and "
-                     "rate (pNN, max, mean, errors, rate); " +
-                     (t.value().histogram.empty() ? std::string("goodput") : t.value().histogram) +
-                     " is for replay run --threshold"),
-          kExitUsage);
+    const results::ThresholdMetric m = t.value().metric;
+    if (!t.value().histogram.empty() || m == results::ThresholdMetric::goodput ||
+        m == results::ThresholdMetric::error_count || m == results::ThresholdMetric::status_ratio ||
+        m == results::ThresholdMetric::status_count) {
+      const std::string what = !t.value().histogram.empty()     ? t.value().histogram
+                               : m == results::ThresholdMetric::goodput ? std::string("goodput")
+                               : m == results::ThresholdMetric::error_count
+                                   ? std::string("an error count")
+                                   : std::string("status");
+      return report_error(capacity_flag_error("--slo '" + text +
+                                              "': a step is judged on its corrected latency, "
+                                              "errors and rate (pNN, max, mean, errors<N%, "
+                                              "rate); " +
+                                              what + " is for replay run --threshold"),
+                          kExitUsage);
     }
     slos.push_back(t.value());
   }

@@ -15,7 +15,35 @@ Error bad(std::string_view text, const std::string& why) {
   return make_error(
       Errc::invalid_argument,
       "threshold '" + std::string(text) + "': " + why +
-          " (e.g. p95<500ms, chat:p99<2s, errors<1%, rate>190/s, ttft.p95<3s, goodput>95%)");
+          " (e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
+          "ttft.p95<3s, lag.p99<1ms, goodput>95%)");
+}
+
+// "1%" as 0.01 in `ratio`; false when not a percentage from 0 to 100.
+bool parse_percent(std::string_view text, double& ratio) {
+  if (text.empty() || text.back() != '%') return false;
+  text.remove_suffix(1);
+  double pct = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), pct);
+  if (ec != std::errc() || p != text.data() + text.size() || pct < 0 || pct > 100) return false;
+  ratio = pct / 100;
+  return true;
+}
+
+// A count: digits only.
+bool parse_count(std::string_view text, double& count) {
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size()) return false;
+  count = static_cast<double>(n);
+  return true;
+}
+
+// "429" or "1xx".."5xx".
+bool valid_status(std::string_view s) {
+  if (s.size() != 3 || s[0] < '1' || s[0] > '5') return false;
+  if (s.substr(1) == "xx") return true;
+  return s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9';
 }
 
 bool compare(double observed, ThresholdOp op, double limit) {
@@ -30,6 +58,17 @@ bool compare(double observed, ThresholdOp op, double limit) {
       return observed >= limit;
   }
   return false;
+}
+
+// Responses of `s` with `status`: a code ("429") or a class ("5xx"); 0 for "".
+uint64_t status_matches(const Scope& s, std::string_view status) {
+  if (status.empty()) return 0;
+  // kStatusClassNames: "1xx" is index 1 ... "5xx" index 5.
+  if (status.substr(1) == "xx") return s.status[static_cast<size_t>(status[0] - '0')];
+  const int code = (status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0');
+  uint64_t n = 0;
+  for (const auto& [c, count] : s.status_codes) n += c == code ? count : 0;
+  return n;
 }
 
 }  // namespace
@@ -53,6 +92,20 @@ Result<Threshold> parse_threshold(std::string_view text) {
     if (t.scope.empty()) return bad(text, "empty scope before ':'");
   }
   if (right.empty()) return bad(text, "no limit after the comparison");
+  if (metric.starts_with("status.")) {
+    t.status = std::string(metric.substr(7));
+    if (!valid_status(t.status)) {
+      return bad(text, "status takes a code or a class, like status.429 or status.5xx");
+    }
+    if (parse_percent(right, t.limit)) {
+      t.metric = ThresholdMetric::status_ratio;
+    } else if (parse_count(right, t.limit)) {
+      t.metric = ThresholdMetric::status_count;
+    } else {
+      return bad(text, "status takes a percentage like 1% or a count like 10");
+    }
+    return t;
+  }
   if (const auto dot = metric.find('.'); dot != std::string_view::npos) {
     const std::string_view name = metric.substr(0, dot);
     for (std::string_view known : kThresholdHistograms) {
@@ -60,23 +113,24 @@ Result<Threshold> parse_threshold(std::string_view text) {
     }
     if (t.histogram.empty() && name.find_first_not_of("p0123456789") != std::string_view::npos) {
       return bad(text, "unknown histogram '" + std::string(name) +
-                           "' (ttfb, service, ttft, ttft_sent, itl, tpot, e2e)");
+                           "' (ttfb, service, lag, first_event, ttft, ttft_sent, itl, tpot, "
+                           "e2e)");
     }
     if (!t.histogram.empty()) metric = metric.substr(dot + 1);
   }
-  if (metric == "goodput" || metric == "errors") {
-    t.metric = metric == "goodput" ? ThresholdMetric::goodput : ThresholdMetric::errors;
-    double pct = 0;
-    std::string_view number = right;
-    const std::string why = metric == "goodput" ? "goodput takes a percentage like 95%"
-                                                : "errors take a percentage like 1%";
-    if (number.back() != '%') return bad(text, why);
-    number.remove_suffix(1);
-    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), pct);
-    if (ec != std::errc() || p != number.data() + number.size() || pct < 0 || pct > 100) {
-      return bad(text, why);
+  if (metric == "goodput") {
+    t.metric = ThresholdMetric::goodput;
+    if (!parse_percent(right, t.limit)) return bad(text, "goodput takes a percentage like 95%");
+    return t;
+  }
+  if (metric == "errors") {
+    if (parse_percent(right, t.limit)) {
+      t.metric = ThresholdMetric::errors;
+    } else if (parse_count(right, t.limit)) {
+      t.metric = ThresholdMetric::error_count;
+    } else {
+      return bad(text, "errors take a percentage like 1% or a count like 100");
     }
-    t.limit = pct / 100;
     return t;
   }
   if (metric == "rate") {
@@ -132,6 +186,22 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
       observed = figures.error_ratio;
       std::snprintf(buf, sizeof buf, "errors = %.2f%%", observed * 100);
       break;
+    case ThresholdMetric::error_count:
+      observed = static_cast<double>(figures.errors);
+      std::snprintf(buf, sizeof buf, "errors = %llu",
+                    static_cast<unsigned long long>(figures.errors));
+      break;
+    case ThresholdMetric::status_ratio:
+      observed = figures.ended ? static_cast<double>(figures.status_matches) /
+                                     static_cast<double>(figures.ended)
+                               : 0.0;
+      std::snprintf(buf, sizeof buf, "status %s = %.2f%%", t.status.c_str(), observed * 100);
+      break;
+    case ThresholdMetric::status_count:
+      observed = static_cast<double>(figures.status_matches);
+      std::snprintf(buf, sizeof buf, "status %s = %llu", t.status.c_str(),
+                    static_cast<unsigned long long>(figures.status_matches));
+      break;
     case ThresholdMetric::rate:
       observed = figures.rate_per_s;
       std::snprintf(buf, sizeof buf, "rate = %.1f/s", observed);
@@ -147,6 +217,9 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
     out.observed = buf;
   }
   const bool has_data = figures.completed > 0 || t.metric == ThresholdMetric::errors ||
+                        t.metric == ThresholdMetric::error_count ||
+                        t.metric == ThresholdMetric::status_ratio ||
+                        t.metric == ThresholdMetric::status_count ||
                         t.metric == ThresholdMetric::rate || t.metric == ThresholdMetric::goodput;
   out.passed = has_data && compare(observed, t.op, t.limit);
   if (!has_data)
@@ -166,6 +239,8 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
   const Histogram* h = &s->corrected;
   if (t.histogram == "ttfb") h = &s->ttfb;
   if (t.histogram == "service") h = &s->service;
+  if (t.histogram == "lag") h = &s->send_lag;
+  if (t.histogram == "first_event") h = s->sse ? &s->sse->first_event_us : &kEmpty;
   if (s->llm) {
     const LlmScope& l = *s->llm;
     if (t.histogram == "ttft") h = &l.ttft_us;
@@ -173,14 +248,17 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
     if (t.histogram == "itl") h = &l.itl_us;
     if (t.histogram == "tpot") h = &l.tpot_us;
     if (t.histogram == "e2e") h = &l.e2e_us;
-  } else if (t.histogram != "" && t.histogram != "ttfb" && t.histogram != "service") {
+  } else if (t.histogram != "" && t.histogram != "ttfb" && t.histogram != "service" &&
+             t.histogram != "lag" && t.histogram != "first_event") {
     h = &kEmpty;  // no LLM streams in this scope: no data, which fails
   }
   const uint64_t values = t.histogram.empty() ? s->completed : h->count();
-  return evaluate_threshold(t, ThresholdFigures{*h, s->error_ratio(), values,
-                                                static_cast<double>(doc.completed_during_load()) *
-                                                    share / static_cast<double>(doc.load_seconds()),
-                                                s->goodput_ratio()});
+  return evaluate_threshold(
+      t, ThresholdFigures{*h, s->error_ratio(), values,
+                          static_cast<double>(doc.completed_during_load()) * share /
+                              static_cast<double>(doc.load_seconds()),
+                          s->goodput_ratio(), s->errors, s->completed + s->failed,
+                          status_matches(*s, t.status)});
 }
 
 ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc, bool warn) {

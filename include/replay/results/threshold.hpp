@@ -1,7 +1,8 @@
 #pragma once
-// --threshold expressions: "p95<500ms", "chat:p99<2s", "errors<1%", "rate>190/s",
-// "GET /api/v1/plans/{id}:max<=3s", and on another histogram than the corrected latency
-// "chat-stream:ttft.p95<3s", "tpot.p50<50ms", "ttfb.max<1s", or LLM goodput "goodput>95%". The
+// --threshold expressions: "p95<500ms", "chat:p99<2s", "errors<1%", "errors<100",
+// "status.429<1%", "status.5xx<10", "rate>190/s", "GET /api/v1/plans/{id}:max<=3s", and on
+// another histogram than the corrected latency "chat-stream:ttft.p95<3s", "tpot.p50<50ms",
+// "ttfb.max<1s", "lag.p99<1ms", "first_event.p95<1s", or LLM goodput "goodput>95%". The
 // scope before the last ':' names a tag or an endpoint. One evaluation for every command: `replay
 // run` checks them on the result it saves, `merge` on the merged result.
 
@@ -15,7 +16,19 @@
 
 namespace replay::results {
 
-enum class ThresholdMetric { percentile, max, mean, errors, rate, goodput };
+// errors: a ratio of the requests that ended; error_count: how many. status_ratio and
+// status_count: responses with Threshold::status (a code or a class), of those that ended.
+enum class ThresholdMetric {
+  percentile,
+  max,
+  mean,
+  errors,
+  error_count,
+  status_ratio,
+  status_count,
+  rate,
+  goodput
+};
 enum class ThresholdOp { less, less_equal, greater, greater_equal };
 
 struct Threshold {
@@ -25,15 +38,18 @@ struct Threshold {
   // The histogram a latency metric reads: "" = corrected, else one of kThresholdHistograms.
   std::string histogram;
   double percentile = 0;  // for ThresholdMetric::percentile
+  std::string status;     // status_ratio/status_count: "429", or a class "5xx"
   ThresholdOp op = ThresholdOp::less;
-  double limit = 0;   // us for latencies, a ratio 0..1 for errors, per second for rate
+  double limit = 0;  // us for latencies, a ratio 0..1 (errors, status, goodput), per second
+                     // for rate, a count for error_count and status_count
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
 
 // Histograms a threshold may name before its statistic ("ttft.p95"): a scope's ttfb and
 // service, and its LLM streams' ttft, ttft_sent, itl, tpot and e2e.
-inline constexpr std::string_view kThresholdHistograms[] = {"ttfb", "service", "ttft", "ttft_sent",
-                                                            "itl",  "tpot",    "e2e"};
+// Also "lag" (send lag: sent - intended) and "first_event" (SSE: first event - sent).
+inline constexpr std::string_view kThresholdHistograms[] = {
+    "ttfb", "service", "ttft", "ttft_sent", "itl", "tpot", "e2e", "lag", "first_event"};
 
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);
@@ -45,6 +61,9 @@ struct ThresholdFigures {
   uint64_t completed = 0;
   double rate_per_s = 0;     // the scope's completions per second of the offered load
   double goodput_ratio = 0;  // LLM streams meeting --goodput / requests that ended
+  uint64_t errors = 0;          // error_count
+  uint64_t ended = 0;           // completed + failed: what status_ratio divides by
+  uint64_t status_matches = 0;  // responses with the threshold's status code or class
 };
 
 // Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a

@@ -37,8 +37,74 @@ TEST_CASE("bad thresholds name the problem") {
   CHECK(parse_threshold("p95<500").error().context.find("needs a unit") != std::string::npos);
   CHECK(parse_threshold("p101<1s").error().context.find("percentile") != std::string::npos);
   CHECK(parse_threshold("latency<1s").error().context.find("unknown metric") != std::string::npos);
-  CHECK(parse_threshold("errors<1").error().context.find("percentage") != std::string::npos);
+  CHECK(parse_threshold("errors<1x").error().context.find("percentage") != std::string::npos);
+  CHECK(parse_threshold("status.42<1%").error().context.find("code or a class") !=
+        std::string::npos);
+  CHECK(parse_threshold("status.6xx<1%").error().context.find("code or a class") !=
+        std::string::npos);
+  CHECK(parse_threshold("status.429<1ms").error().context.find("a count like 10") !=
+        std::string::npos);
+  CHECK(parse_threshold("lags.p99<1ms").error().context.find("unknown histogram") !=
+        std::string::npos);
   CHECK(parse_threshold(":p95<1s").error().context.find("empty scope") != std::string::npos);
+}
+
+TEST_CASE("error counts, status shares and counts, send lag and first event parse") {
+  auto t = parse_threshold("errors<100").value();
+  CHECK(t.metric == ThresholdMetric::error_count);
+  CHECK(t.limit == 100);
+  t = parse_threshold("chat:status.429<1%").value();
+  CHECK(t.scope == "chat");
+  CHECK(t.metric == ThresholdMetric::status_ratio);
+  CHECK(t.status == "429");
+  CHECK(t.limit == doctest::Approx(0.01));
+  t = parse_threshold("status.5xx<=10").value();
+  CHECK(t.metric == ThresholdMetric::status_count);
+  CHECK(t.status == "5xx");
+  CHECK(t.limit == 10);
+  t = parse_threshold("lag.p99<1ms").value();
+  CHECK(t.histogram == "lag");
+  CHECK(t.limit == 1000);
+  t = parse_threshold("first_event.p95<1s").value();
+  CHECK(t.histogram == "first_event");
+}
+
+TEST_CASE("error counts, status shares and counts, send lag and first event evaluate") {
+  ResultDoc doc;
+  doc.elapsed_us = 10'000'000;
+  doc.load_us = 10'000'000;
+  doc.overall.completed = 190;
+  doc.overall.failed = 10;
+  doc.overall.errors = 30;  // the 10 failed, 15 429s and 5 500s
+  doc.overall.status[2] = 170;
+  doc.overall.status[4] = 15;
+  doc.overall.status[5] = 5;
+  doc.overall.status_codes = {{200, 170}, {429, 15}, {500, 5}};
+  for (int i = 1; i <= 190; ++i) doc.overall.corrected.record(i * 1000);
+  for (int i = 1; i <= 100; ++i) doc.overall.send_lag.record(i * 10);  // 10 us .. 1 ms
+  auto check = [&](const char* text) {
+    return check_threshold(parse_threshold(text).value(), doc);
+  };
+  CHECK(check("errors<31").passed);
+  CHECK_FALSE(check("errors<30").passed);
+  CHECK(check("errors<31").observed == "errors = 30");
+  // 15 429s of 200 ended: 7.5 %.
+  CHECK(check("status.429<8%").passed);
+  CHECK_FALSE(check("status.429<7%").passed);
+  CHECK(check("status.429<8%").observed == "status 429 = 7.50%");
+  CHECK(check("status.4xx<=15").passed);
+  CHECK_FALSE(check("status.4xx<15").passed);
+  CHECK(check("status.4xx<=15").observed == "status 4xx = 15");
+  CHECK(check("status.5xx<6").passed);
+  CHECK_FALSE(check("status.5xx<5").passed);
+  CHECK(check("status.2xx>80%").observed == "status 2xx = 85.00%");
+  CHECK(check("status.503<1").passed);  // none
+  CHECK(check("lag.p99<1ms").passed);
+  CHECK_FALSE(check("lag.p50<400us").passed);
+  // No SSE in this scope: no first events, which fails.
+  const auto first = check("first_event.p95<1s");
+  CHECK_FALSE(first.passed);
+  CHECK(first.observed == "no first_event values");
 }
 
 TEST_CASE("thresholds evaluate against a result's scopes") {

@@ -33,7 +33,6 @@ http {
   scgi_temp_path $work/tmp;
   keepalive_requests 100000000;
   keepalive_timeout 300s;
-  http2_max_requests 100000000;
   server {
     listen 127.0.0.1:$port http2 backlog=4096;
     location / { return 200 "ok\n"; }
