@@ -32,7 +32,7 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   samples_body_ = false;
   wants_body = false;
   wants_event_data = false;
-  stream_.reset(nullptr, nullptr);
+  if (stream_) stream_->reset(nullptr, nullptr);
   if (headers_) headers_->clear();
   // A session step's headers carry its Set-Cookie for the session's cookie jar.
   wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_);
@@ -58,8 +58,8 @@ Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) cons
       .bytes = bytes,
       .event_stream = event_stream_,
       .events = events_,
-      .llm_stream = stream_.active(),
-      .stream = stream_.active() ? stream_.summary() : llm::StreamSummary{},
+      .llm_stream = stream_ && stream_->active(),
+      .stream = stream_ && stream_->active() ? stream_->summary() : llm::StreamSummary{},
       .body_start = body_start_,
   };
 }
@@ -96,13 +96,14 @@ void InFlight::on_headers(int status, bool is_event_stream) {
   if (!is_event_stream) return;
   hold_eager_reads();
   if (llm::ContentParser* parser = sink_.content_parser()) {
-    stream_.reset(parser, this);
+    if (!stream_) stream_ = std::make_unique<llm::StreamMeter>();
+    stream_->reset(parser, this);
     wants_event_data = true;
   }
 }
 
 void InFlight::on_sse_data(uint64_t now_ns, std::string_view bytes) {
-  stream_.read(static_cast<int64_t>(now_ns), bytes);
+  if (stream_) stream_->read(static_cast<int64_t>(now_ns), bytes);
 }
 
 void InFlight::on_sse_event(uint64_t now_ns) {

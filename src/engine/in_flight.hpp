@@ -105,7 +105,9 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   const client::FailureReason* connection_ = nullptr;
   bool samples_body_ = false;
   std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
-  llm::StreamMeter stream_;  // active for an event stream when the sink has a content parser
+  // Made for the first event stream read with the sink's content parser and kept for the
+  // next ones: an InFlight of plain requests stays small (they are kept per request in flight).
+  std::unique_ptr<llm::StreamMeter> stream_;
   int64_t dispatched_ns_ = 0;
   int64_t assigned_ns_ = 0;
   int64_t sent_ns_ = 0;
