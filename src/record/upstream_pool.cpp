@@ -155,10 +155,16 @@ void UpstreamPool::on_closed(client::Connection& connection) {
 
 void UpstreamPool::serve_waiting() {
   if (target_.http2) {
+    // One new connection takes as many waiters as it has streams for (it is still opening, so
+    // their sends only queue).
     while (!closing_ && !waiting_.empty() && h2_connections_.size() < max_connections_) {
-      UpstreamUser* user = waiting_.front().first;
-      waiting_.pop_front();
-      user->on_connection(UpstreamLink(open_h2_connection()));
+      client::H2Connection& connection = open_h2_connection();
+      if (!connection.can_send()) break;  // it failed at once: its close serves them again
+      while (!closing_ && !waiting_.empty() && connection.can_send()) {
+        UpstreamUser* user = waiting_.front().first;
+        waiting_.pop_front();
+        user->on_connection(UpstreamLink(connection));
+      }
     }
     return;
   }
