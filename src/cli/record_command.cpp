@@ -374,8 +374,7 @@ Command add_record_command(CLI::App& app) {
   sub->add_option("--upstream-http", f->upstream_http,
                   "HTTP version to the upstream: auto (h2 when an https upstream chooses it by "
                   "ALPN, else HTTP/1.1), 1.1, or 2 (h2 over TLS, h2c with prior knowledge on "
-                  "http)")
-;
+                  "http)");
   sub->add_flag("--insecure", f->insecure, "Skip TLS verification of an https upstream");
   sub->add_option("--cacert", f->cacert, "Trust this CA file for an https upstream");
   sub->add_option("--cert", f->cert,

@@ -769,6 +769,17 @@ TEST_CASE("record: usage errors and an output that cannot be written") {
   CHECK(bad_rule.err ==
         "replay: record: --tag-by: 'chat': expected '=' (use /path/prefix=TAG, "
         "header:NAME or *=TAG)\n");
+  auto bad_http = run_to_exit({kReplay, "record", "--upstream", "http://127.0.0.1:9", "-o",
+                               temp_path("x.zst"), "--upstream-http", "3"},
+                              10000);
+  CHECK(bad_http.exit_code == 1);
+  CHECK(bad_http.err == "replay: record: --upstream-http must be auto, 1.1 or 2, got '3'\n");
+  auto h2c_as_h1 = run_to_exit({kReplay, "record", "--upstream", "h2c://127.0.0.1:9", "-o",
+                                temp_path("x.zst"), "--upstream-http", "1.1"},
+                               10000);
+  CHECK(h2c_as_h1.exit_code == 1);
+  CHECK(h2c_as_h1.err ==
+        "replay: record: --upstream-http 1.1: the target h2c://127.0.0.1:9 is h2c:// (HTTP/2)\n");
   auto full = run_to_exit(
       {kReplay, "record", "--upstream", "http://127.0.0.1:9", "-o", "/dev/full"}, 10000);
   CHECK(full.exit_code == 2);
