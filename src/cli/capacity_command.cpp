@@ -78,7 +78,8 @@ Result<int64_t> parse_seconds(const char* flag, const std::string& text, int64_t
   if (!us) return us.error().within(std::string("capacity: ") + flag);
   if (*us % 1'000'000 != 0 || *us / 1'000'000 < min_s) {
     return capacity_flag_error(std::string(flag) + " '" + text + "': whole seconds, " +
-                      std::to_string(min_s) + "s or more (the judged window is whole seconds)");
+                               std::to_string(min_s) +
+                               "s or more (the judged window is whole seconds)");
   }
   return *us / 1'000'000;
 }
@@ -90,7 +91,8 @@ Result<double> parse_precision(const std::string& text) {
   if (end != text.c_str() && *end == '%' && end[1] == '\0') {
     v /= 100;
   } else if (end == text.c_str() || *end != '\0') {
-    return capacity_flag_error("--precision '" + text + "': a percentage like 5% (or a ratio like 0.05)");
+    return capacity_flag_error("--precision '" + text +
+                               "': a percentage like 5% (or a ratio like 0.05)");
   }
   return v;
 }
@@ -184,8 +186,9 @@ Result<StepRun> run_step(engine::RunConfig c, double rate, double judged_rate,
   const engine::RunResult& outcome = result.value();
   if (!outcome.interrupted && outcome.overall.completed == 0 && outcome.connections_opened == 0) {
     exit_code = kExitRunFailed;
-    return capacity_flag_error(label + " at " + per_s_text(judged_rate) +
-                      ": no request got a response and no connection opened: is the target up?");
+    return capacity_flag_error(
+        label + " at " + per_s_text(judged_rate) +
+        ": no request got a response and no connection opened: is the target up?");
   }
   report::RunReport run{c, per_s_text(rate), std::move(result).value(), {}};
   results::ResultDoc doc = report::to_result_doc(run);
@@ -207,7 +210,8 @@ int run_capacity(const CapacityFlags& f) {
     return report_error(not_trace->within("capacity"), kExitUsage);
   }
   if (f.slos.empty()) {
-    return report_error(capacity_flag_error("--slo is required, e.g. --slo 'p99<200ms'"), kExitUsage);
+    return report_error(capacity_flag_error("--slo is required, e.g. --slo 'p99<200ms'"),
+                        kExitUsage);
   }
   std::vector<results::Threshold> slos;
   for (const auto& text : f.slos) {
@@ -218,7 +222,7 @@ int run_capacity(const CapacityFlags& f) {
     if (!t.value().histogram.empty() || m == results::ThresholdMetric::goodput ||
         m == results::ThresholdMetric::error_count || m == results::ThresholdMetric::status_ratio ||
         m == results::ThresholdMetric::status_count) {
-      const std::string what = !t.value().histogram.empty()     ? t.value().histogram
+      const std::string what = !t.value().histogram.empty()             ? t.value().histogram
                                : m == results::ThresholdMetric::goodput ? std::string("goodput")
                                : m == results::ThresholdMetric::error_count
                                    ? std::string("an error count")
@@ -265,12 +269,12 @@ int run_capacity(const CapacityFlags& f) {
     if (!parsed) return report_error(parsed.error().within("capacity"), kExitUsage);
     ladder = std::move(parsed).value();
     if (!f.start.empty()) {
-      return report_error(capacity_flag_error("--start is the search's; --ladder names its own rates"),
-                          kExitUsage);
+      return report_error(
+          capacity_flag_error("--start is the search's; --ladder names its own rates"), kExitUsage);
     }
     if (config->shard_count > 1 && f.start_at.empty()) {
       return report_error(capacity_flag_error("--shard/--shards need --start-at, the same on every "
-                                     "shard, so that their rungs line up"),
+                                              "shard, so that their rungs line up"),
                           kExitUsage);
     }
     settings.ladder = ladder->text;
@@ -283,10 +287,11 @@ int run_capacity(const CapacityFlags& f) {
                                                               : (now_unix_ms() / 1000 + 2) * 1000;
     settings.start_per_s = ladder->from_per_s;
   } else if (!f.shard.empty() || f.shards != 0 || !f.start_at.empty()) {
-    return report_error(capacity_flag_error("--shard, --shards and --start-at need --ladder: a search "
-                                   "cannot be sharded (each shard would choose its next step "
-                                   "from its own share)"),
-                        kExitUsage);
+    return report_error(
+        capacity_flag_error("--shard, --shards and --start-at need --ladder: a search "
+                            "cannot be sharded (each shard would choose its next step "
+                            "from its own share)"),
+        kExitUsage);
   }
   if (f.start.empty() && !ladder) {
     auto rate = capacity::trace_rate_per_s(f.trace_path);

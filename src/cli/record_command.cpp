@@ -50,7 +50,7 @@ struct RecordFlags {
   bool insecure = false;
   std::string cacert;
   std::string upstream_http = "auto";  // auto, 1.1 or 2 (see client::choose_protocol)
-  std::string cert;  // with key: serve https on the listening side
+  std::string cert;                    // with key: serve https on the listening side
   std::string key;
 };
 

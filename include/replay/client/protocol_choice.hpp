@@ -17,7 +17,7 @@ namespace replay::client {
 struct ProtocolRequest {
   std::string_view flag = "--http";           // named in errors
   std::string_view target_flag = "--target";  // named in TLS set-up errors
-  std::string_view http = "auto";    // "auto", "1.1" or "2"
+  std::string_view http = "auto";             // "auto", "1.1" or "2"
   bool insecure = false;
   std::string cacert;
   bool tls_resume = true;

@@ -60,8 +60,7 @@ class UpstreamUser {
 // reused most-recently-idle first; at most max_connections are open, further users wait in
 // arrival order for one to become idle. Over HTTP/2 a connection takes requests while it has
 // a free stream (up to max_streams and the upstream's SETTINGS).
-class UpstreamPool final : public client::Connection::Events,
-                           public client::H2Connection::Events {
+class UpstreamPool final : public client::Connection::Events, public client::H2Connection::Events {
  public:
   // `target` and `tls` (null for http and h2c; offering h2 by ALPN for h2) must outlive the
   // pool; target.http2 chooses the protocol.

@@ -40,8 +40,8 @@ struct Threshold {
   double percentile = 0;  // for ThresholdMetric::percentile
   std::string status;     // status_ratio/status_count: "429", or a class "5xx"
   ThresholdOp op = ThresholdOp::less;
-  double limit = 0;  // us for latencies, a ratio 0..1 (errors, status, goodput), per second
-                     // for rate, a count for error_count and status_count
+  double limit = 0;   // us for latencies, a ratio 0..1 (errors, status, goodput), per second
+                      // for rate, a count for error_count and status_count
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
 
@@ -59,8 +59,8 @@ struct ThresholdFigures {
   const Histogram& corrected;
   double error_ratio = 0;
   uint64_t completed = 0;
-  double rate_per_s = 0;     // the scope's completions per second of the offered load
-  double goodput_ratio = 0;  // LLM streams meeting --goodput / requests that ended
+  double rate_per_s = 0;        // the scope's completions per second of the offered load
+  double goodput_ratio = 0;     // LLM streams meeting --goodput / requests that ended
   uint64_t errors = 0;          // error_count
   uint64_t ended = 0;           // completed + failed: what status_ratio divides by
   uint64_t status_matches = 0;  // responses with the threshold's status code or class
