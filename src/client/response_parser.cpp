@@ -11,7 +11,7 @@ struct ResponseParser::Callbacks {
 
   static int on_header_field(llhttp_t* p, const char* at, size_t length) {
     auto& s = self(p);
-    if (s.report_headers_) s.header_name_.append(at, length);
+    if (s.report_headers_) s.header_line_->name.append(at, length);
     if (s.field_mismatch_) return 0;
     for (size_t i = 0; i < length; ++i) {
       // ASCII case folding: setting bit 5 maps 'A'..'Z' to 'a'..'z' and keeps '-' as it is.
@@ -36,7 +36,7 @@ struct ResponseParser::Callbacks {
 
   static int on_header_value(llhttp_t* p, const char* at, size_t length) {
     auto& s = self(p);
-    if (s.report_headers_) s.header_value_.append(at, length);
+    if (s.report_headers_) s.header_line_->value.append(at, length);
     if (!s.in_content_type_) return 0;
     const size_t take = std::min(length, sizeof s.value_prefix_ - s.value_length_);
     std::copy_n(at, take, s.value_prefix_ + s.value_length_);
@@ -56,10 +56,10 @@ struct ResponseParser::Callbacks {
       // nor trailer lines (status_ is set once the final head is complete).
       if (llhttp_get_status_code(p) >= 200 && s.status_ == 0) {
         if (!s.observer_) return -1;
-        s.observer_->on_header(s.header_name_, s.header_value_);
+        s.observer_->on_header(s.header_line_->name, s.header_line_->value);
       }
-      s.header_name_.clear();
-      s.header_value_.clear();
+      s.header_line_->name.clear();
+      s.header_line_->value.clear();
     }
     return 0;
   }
@@ -142,8 +142,10 @@ void ResponseParser::reset_headers() {
   in_content_type_ = false;
   field_length_ = 0;
   value_length_ = 0;
-  header_name_.clear();
-  header_value_.clear();
+  if (header_line_) {
+    header_line_->name.clear();
+    header_line_->value.clear();
+  }
 }
 
 void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool keep_body) {
@@ -153,6 +155,7 @@ void ResponseParser::begin(ResponseObserver& observer, bool head_request, bool k
   keep_body_ = keep_body;
   body_wanted_ = false;
   report_headers_ = observer.wants_header_lines;
+  if (report_headers_ && !header_line_) header_line_ = std::make_unique<HeaderLine>();
   bytes_ = 0;
   status_ = 0;
   started_ = false;

@@ -25,18 +25,27 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   events_ = 0;
   event_stream_ = false;
   holds_eager_reads_ = false;
-  body_.clear();
-  body_start_.clear();
-  failure_reason_.clear();
   connection_ = nullptr;
   samples_body_ = false;
   wants_body = false;
   wants_event_data = false;
-  if (stream_) stream_->reset(nullptr, nullptr);
-  if (headers_) headers_->clear();
+  if (extras_) extras_->clear();
   // A session step's headers carry its Set-Cookie for the session's cookie jar.
   wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_);
   if (request_->expects_event_stream) hold_eager_reads();
+}
+
+void InFlight::Extras::clear() {
+  body.clear();
+  body_start.clear();
+  failure_reason.clear();
+  headers.clear();
+  if (stream) stream->reset(nullptr, nullptr);
+}
+
+InFlight::Extras& InFlight::extras() {
+  if (!extras_) extras_ = std::make_unique<Extras>();
+  return *extras_;
 }
 
 RequestPtr InFlight::take_request() {
@@ -46,6 +55,8 @@ RequestPtr InFlight::take_request() {
 }
 
 Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) const {
+  const llm::StreamMeter* stream = extras_ ? extras_->stream.get() : nullptr;
+  const bool llm_stream = stream && stream->active();
   return Completion{
       .ids = {request_->tag_id, request_->endpoint_id},
       .intended_ns = request_->intended_ns,
@@ -58,9 +69,9 @@ Completion InFlight::completion(int64_t now_ns, int status, uint64_t bytes) cons
       .bytes = bytes,
       .event_stream = event_stream_,
       .events = events_,
-      .llm_stream = stream_ && stream_->active(),
-      .stream = stream_ && stream_->active() ? stream_->summary() : llm::StreamSummary{},
-      .body_start = body_start_,
+      .llm_stream = llm_stream,
+      .stream = llm_stream ? stream->summary() : llm::StreamSummary{},
+      .body_start = extras_ ? std::string_view(extras_->body_start) : std::string_view(),
   };
 }
 
@@ -70,7 +81,7 @@ Failure InFlight::failure(int64_t now_ns, client::FailureCause cause) const {
       .intended_ns = request_->intended_ns,
       .failed_ns = now_ns,
       .cause = cause,
-      .reason = failure_reason_,
+      .reason = extras_ ? std::string_view(extras_->failure_reason) : std::string_view(),
   };
 }
 
@@ -80,13 +91,17 @@ void InFlight::on_sent(uint64_t now_ns) {
 }
 
 void InFlight::on_header(std::string_view name, std::string_view value) {
-  if (!headers_) headers_ = std::make_unique<client::HeaderList>();
-  headers_->emplace_back(std::string(name), std::string(value));
+  extras().headers.emplace_back(std::string(name), std::string(value));
+}
+
+const std::string& InFlight::body() const {
+  static const std::string kNone;
+  return extras_ ? extras_->body : kNone;
 }
 
 const client::HeaderList& InFlight::headers() const {
   static const client::HeaderList kNone;
-  return headers_ ? *headers_ : kNone;
+  return extras_ ? extras_->headers : kNone;
 }
 
 void InFlight::on_headers(int status, bool is_event_stream) {
@@ -96,14 +111,15 @@ void InFlight::on_headers(int status, bool is_event_stream) {
   if (!is_event_stream) return;
   hold_eager_reads();
   if (llm::ContentParser* parser = sink_.content_parser()) {
-    if (!stream_) stream_ = std::make_unique<llm::StreamMeter>();
-    stream_->reset(parser, this);
+    Extras& extras = this->extras();
+    if (!extras.stream) extras.stream = std::make_unique<llm::StreamMeter>();
+    extras.stream->reset(parser, this);
     wants_event_data = true;
   }
 }
 
 void InFlight::on_sse_data(uint64_t now_ns, std::string_view bytes) {
-  if (stream_) stream_->read(static_cast<int64_t>(now_ns), bytes);
+  if (extras_ && extras_->stream) extras_->stream->read(static_cast<int64_t>(now_ns), bytes);
 }
 
 void InFlight::on_sse_event(uint64_t now_ns) {
@@ -118,11 +134,13 @@ void InFlight::on_sse_event(uint64_t now_ns) {
 }
 
 void InFlight::on_body(std::string_view chunk) {
-  if (samples_body_ && body_start_.size() < kSampleTextBytes) {
-    body_start_.append(chunk.substr(0, kSampleTextBytes - body_start_.size()));
+  if (!samples_body_ && !request_->captures) return;
+  Extras& extras = this->extras();
+  if (samples_body_ && extras.body_start.size() < kSampleTextBytes) {
+    extras.body_start.append(chunk.substr(0, kSampleTextBytes - extras.body_start.size()));
   }
-  if (request_->captures && body_.size() < kMaxCapturedBody) {
-    body_.append(chunk.substr(0, kMaxCapturedBody - body_.size()));
+  if (request_->captures && extras.body.size() < kMaxCapturedBody) {
+    extras.body.append(chunk.substr(0, kMaxCapturedBody - extras.body.size()));
   }
 }
 
@@ -133,7 +151,7 @@ void InFlight::on_complete(uint64_t now_ns, int status, uint64_t bytes) {
 
 void InFlight::on_failed(uint64_t now_ns, client::FailureCause cause) {
   release_eager_reads();
-  if (connection_) failure_reason_ = connection_->last_error();
+  if (connection_) extras().failure_reason = connection_->last_error();
   sink_.on_ended(*this, static_cast<int64_t>(now_ns), 0, 0, &cause);
 }
 

@@ -74,7 +74,7 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   Completion completion(int64_t now_ns, int status, uint64_t bytes) const;
   Failure failure(int64_t now_ns, client::FailureCause cause) const;
   // What captures read: the body (first 1 MiB) and, when a capture reads headers, the headers.
-  const std::string& body() const { return body_; }
+  const std::string& body() const;
   const client::HeaderList& headers() const;
 
   void on_sent(uint64_t now_ns) override;
@@ -96,18 +96,24 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   // The send time, or the intended time for a request that was never reported sent.
   int64_t effective_sent_ns() const { return sent_ns_ ? sent_ns_ : request_->intended_ns; }
 
+  // What only some requests need (a capture, an error sample, a failure's reason, an event
+  // stream's content): made for the first such request and kept for the next ones, so an
+  // InFlight of plain requests stays small (there is one per request in flight).
+  struct Extras {
+    std::string body;
+    std::string body_start;      // of an error response whose sample is wanted
+    std::string failure_reason;  // the connection's last_error() when the request failed
+    client::HeaderList headers;  // read only for header captures and session steps
+    std::unique_ptr<llm::StreamMeter> stream;  // made for the first event stream read
+    void clear();
+  };
+  Extras& extras();
+
   InFlightSink& sink_;
   RequestPtr request_;
   client::WireBytes wire_;
-  std::string body_;
-  std::string body_start_;      // of an error response whose sample is wanted
-  std::string failure_reason_;  // the connection's last_error() when the request failed
   const client::FailureReason* connection_ = nullptr;
-  bool samples_body_ = false;
-  std::unique_ptr<client::HeaderList> headers_;  // made only for header captures
-  // Made for the first event stream read with the sink's content parser and kept for the
-  // next ones: an InFlight of plain requests stays small (they are kept per request in flight).
-  std::unique_ptr<llm::StreamMeter> stream_;
+  std::unique_ptr<Extras> extras_;
   int64_t dispatched_ns_ = 0;
   int64_t assigned_ns_ = 0;
   int64_t sent_ns_ = 0;
@@ -116,6 +122,7 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   uint32_t events_ = 0;
   bool event_stream_ = false;
   bool holds_eager_reads_ = false;
+  bool samples_body_ = false;
 };
 
 }  // namespace replay::engine

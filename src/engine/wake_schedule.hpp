@@ -50,6 +50,7 @@ class WakeSchedule {
 struct ReadState {
   bool event_streams_open = false;            // a response is (or will likely be) an event stream
   bool stamps_exact = true;                   // the kernel stamps receives, so a late read is exact
+  bool answers_awaited = false;  // a request in flight releases another when it ends (sessions)
   std::optional<int64_t> until_next_send_ns;  // none: nothing pending
   size_t in_flight = 0;
   size_t backlog = 0;
@@ -57,9 +58,10 @@ struct ReadState {
 };
 
 // Reads at once unless a wake-up for sending is due soon anyway (it reads them then, with
-// their kernel stamps): always for event streams (timed event by event), without receive
-// stamps, and when half the connections are taken (a connection is free again only once its
-// response is read).
+// their kernel stamps): within 50 ms, or 2 ms while a session step is in flight (its answer
+// releases the next step). Always at once for event streams (timed event by event), without
+// receive stamps, and when half the connections are taken (a connection is free again only
+// once its response is read).
 bool read_eagerly(const ReadState& state);
 
 }  // namespace replay::engine

@@ -143,11 +143,17 @@ void Worker::arm_wakeup(int64_t now_ns) {
   armed_at_ns_ = at;
 }
 
+void Worker::disarm_wakeup() {
+  const itimerspec none{};
+  timerfd_settime(timer_fd_, 0, &none, nullptr);
+}
+
 void Worker::update_read_mode(int64_t now_ns) {
   if (!reads_) return;
   reads_->set_eager(read_eagerly(ReadState{
       .event_streams_open = eager_read_holders_ > 0,
       .stamps_exact = reads_->can_defer_reads(),
+      .answers_awaited = session_steps_in_flight_ > 0,
       .until_next_send_ns =
           pending_.empty() ? std::nullopt : std::optional(pending_.top().intended_ns - now_ns),
       .in_flight = pool_->in_flight(),
@@ -166,9 +172,15 @@ void Worker::harvest_if_lazy() {
 }
 
 void Worker::on_wakeup() {
-  uint64_t expirations;  // one read empties the timerfd
-  [[maybe_unused]] const ssize_t n = ::read(timer_fd_, &expirations, sizeof expirations);
+  // The timer fired. Setting it again (re-armed or disarmed) empties it as a read would, so
+  // a wake-up that re-arms makes one system call for the timer, not two.
   armed_at_ns_ = 0;
+  struct DisarmUnlessArmed {
+    Worker& worker;
+    ~DisarmUnlessArmed() {
+      if (worker.armed_at_ns_ == 0) worker.disarm_wakeup();
+    }
+  } disarm_unless_armed{*this};
   if (shutting_down_) return;
   harvest_if_lazy();
   if (shutting_down_) return;
@@ -369,6 +381,7 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
     f = free_requests_.back();
     free_requests_.pop_back();
   }
+  if (request->session_id) ++session_steps_in_flight_;
   f->reset(std::move(request), std::move(wire), now_ns);
   pool_->submit(*f, now_ns);
 }
@@ -417,6 +430,7 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
                       const client::FailureCause* cause) {
   pool_->note_request_ended();
   const PreparedRequest& r = f.request();
+  if (r.session_id) --session_steps_in_flight_;
   if (!shutting_down_) {
     bool succeeded = false;
     if (cause) {

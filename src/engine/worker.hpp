@@ -134,6 +134,8 @@ class Worker final : private InFlightSink, private PoolListener {
   void pull_input();
   void dispatch_due(int64_t now_ns);
   void arm_wakeup(int64_t now_ns);
+  // Stops the timer (and empties it, so a fired timer stops waking the loop).
+  void disarm_wakeup();
   void update_read_mode(int64_t now_ns);
   void harvest_if_lazy();
   void admit_session_step(RequestPtr request, int64_t now_ns);
@@ -207,6 +209,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::optional<Recorder> recorder_;
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
+  size_t session_steps_in_flight_ = 0;  // their answers release the next steps: read soon
   PendingQueue<PreparedRequest> pending_;
   std::vector<std::unique_ptr<InFlight>> requests_;  // every InFlight made, reused
   std::vector<InFlight*> free_requests_;

@@ -4,6 +4,7 @@
 #include <llhttp.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -64,8 +65,13 @@ class ResponseParser {
   uint64_t now_ns_ = 0;
   uint64_t bytes_ = 0;
   int status_ = 0;
-  std::string header_name_;  // the header line being read, when report_headers_
-  std::string header_value_;
+  // The header line being read, when report_headers_: made for the first observer that
+  // wants header lines (most never do; a connection holds one parser).
+  struct HeaderLine {
+    std::string name;
+    std::string value;
+  };
+  std::unique_ptr<HeaderLine> header_line_;
   bool report_headers_ = false;  // the observer wants on_header calls
   bool head_request_ = false;
   bool keep_body_ = false;    // asked by begin(): every response's body goes to on_body
