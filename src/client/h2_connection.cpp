@@ -150,8 +150,21 @@ bool H2Connection::send(const WireBytes& request, ResponseObserver& observer, bo
   streams_.emplace(id, std::move(s));
   ++streams_opened_;
   peak_streams_ = std::max(peak_streams_, streams_.size());
-  if (state_ == State::ready && callback_depth_ == 0) flush();
+  if (state_ == State::ready && callback_depth_ == 0) {
+    if (corked_) {
+      flush_due_ = true;
+    } else {
+      flush();
+    }
+  }
   return true;
+}
+
+void H2Connection::uncork() {
+  corked_ = false;
+  if (!flush_due_) return;
+  flush_due_ = false;
+  if (state_ == State::ready && callback_depth_ == 0) flush();
 }
 
 void H2Connection::close() {

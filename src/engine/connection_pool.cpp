@@ -58,10 +58,22 @@ class ConnectionPool::Slot final : public client::Connection::Events,
     return h1_ ? static_cast<const client::FailureReason*>(h1_.get()) : h2_.get();
   }
   const client::H2Connection* h2() const { return h2_.get(); }
+  void cork() {
+    if (h2_ && !corked_) {
+      corked_ = true;
+      h2_->cork();
+      pool_.corked_.push_back(this);
+    }
+  }
+  void uncork() {
+    corked_ = false;
+    h2_->uncork();
+  }
 
   size_t index_ = 0;
   bool closed_ = false;
   bool in_idle_list_ = false;
+  bool corked_ = false;
 
  private:
   void note_closed() {
@@ -167,7 +179,18 @@ StreamStats ConnectionPool::stream_stats() const {
   return stats;
 }
 
+void ConnectionPool::end_batch() {
+  batching_ = false;
+  // Writing may fail a connection (it moves to closed_slots_, alive until maintain()).
+  std::vector<Slot*> corked;
+  corked.swap(corked_);
+  for (Slot* slot : corked) slot->uncork();
+  corked.clear();
+  if (corked_.empty()) corked_.swap(corked);  // keep the capacity
+}
+
 void ConnectionPool::send_on(Slot& slot, InFlight& request, int64_t now_ns) {
+  if (batching_) slot.cork();
   if (!slot.send(request)) {
     backlog_.push_front(&request);  // the connection went away under us; wait for another
     notify();

@@ -61,6 +61,11 @@ class ConnectionPool {
   // Sends `request` now (`now_ns`) on a connection, or keeps it in the backlog until one is
   // free.
   void submit(InFlight& request, int64_t now_ns);
+  // Batching a wake-up's sends: between begin_batch() and end_batch() an HTTP/2 connection
+  // writes the requests it takes in one go at end_batch() (HTTP/1.1 sends one per
+  // connection: nothing to batch).
+  void begin_batch() { batching_ = true; }
+  void end_batch();
   // A request sent through the pool ended (its connection frees up by itself).
   void note_request_ended();
   // Lazy reads: reads every response that has arrived. A small pool reads the connections
@@ -122,6 +127,8 @@ class ConnectionPool {
   std::vector<Slot*> idle_;
   std::vector<std::unique_ptr<Slot>> closed_slots_;  // destroyed by maintain()
   std::vector<Slot*> harvest_list_;                  // reused by harvest()
+  std::vector<Slot*> corked_;                        // HTTP/2 slots holding a batch's writes
+  bool batching_ = false;
   std::deque<InFlight*> backlog_;
   size_t in_flight_ = 0;
   uint64_t attempts_ = 0;

@@ -216,6 +216,9 @@ void Worker::on_check() {
   if (shutting_down_ || pending_.empty()) return;
   const int64_t now = clock_.now_ns();
   if (pending_.top().intended_ns > now) return;
+  // HTTP/2 writes a round's requests in one go: a round within a gap of the last would add a
+  // write per wake-up (the timer is armed for these requests, at most a gap away).
+  if (target_.http2 && now - last_dispatch_ns_ < wakes_.gap_ns()) return;
   dispatch_due(now);
   if (shutting_down_) return;
   arm_wakeup(now);
@@ -301,6 +304,8 @@ void Worker::abandon_everything(int64_t now_ns, int64_t due_by_ns) {
 void Worker::dispatch_due(int64_t now_ns) {
   // Responses read here may free connections; the run must not end before this round does.
   dispatching_ = true;
+  last_dispatch_ns_ = now_ns;
+  pool_->begin_batch();
   bool harvested = false;
   while (!pending_.empty() && pending_.top().intended_ns <= now_ns && !shutting_down_) {
     if (!pool_->has_idle() && !harvested && reads_ && !reads_->eager()) {
@@ -316,6 +321,7 @@ void Worker::dispatch_due(int64_t now_ns) {
       start_request(std::move(r), now_ns);
     }
   }
+  pool_->end_batch();
   dispatching_ = false;
 }
 

@@ -71,6 +71,11 @@ class H2Connection final : public FailureReason {
   // buffered stays bounded (the recorder's slow clients).
   void pause_reading();
   void resume_reading();
+  // Batching: between cork() and uncork(), send() serialises its request without writing it;
+  // uncork() writes what was sent meanwhile in one go (one write for a wake-up's requests,
+  // not one per request). Their send time is when that write begins.
+  void cork() { corked_ = true; }
+  void uncork();
 
   // A stream can be opened now (or queued on a connection still opening).
   bool can_send() const;
@@ -153,6 +158,8 @@ class H2Connection final : public FailureReason {
   State state_ = State::created;
   bool write_in_flight_ = false;
   bool in_nghttp2_ = false;  // inside nghttp2_session_mem_recv or mem_send
+  bool corked_ = false;      // see cork()
+  bool flush_due_ = false;   // send() was called while corked
   bool transport_failed_ = false;
   bool tcp_established_ = false;
   bool out_of_descriptors_ = false;
