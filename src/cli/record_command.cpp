@@ -312,8 +312,9 @@ int run_record(const RecordFlags& f) {
                                  " requests not recorded: the disk could not keep up"),
         kExitRunFailed);
   }
-  std::printf("recorded %llu requests in %.1fs to %s (%s)%s\n",
-              static_cast<unsigned long long>(written.durable), seconds, f.output.c_str(),
+  std::printf("recorded %llu %s in %.1fs to %s (%s)%s\n",
+              static_cast<unsigned long long>(written.durable),
+              written.durable == 1 ? "request" : "requests", seconds, f.output.c_str(),
               format_bytes(written.bytes_written).c_str(), extra.c_str());
   std::fflush(stdout);
   if (!loop_closed) {

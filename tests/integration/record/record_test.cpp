@@ -499,7 +499,7 @@ TEST_CASE("record: the summary counts refused requests by status") {
             .rfind("HTTP/1.1 200 ", 0) == 0);
   CHECK(recorder.process->stop(SIGINT, 10000) == 0);
   const std::string& out = recorder.process->out();
-  CHECK(out.find("recorded 1 requests in ") != std::string::npos);
+  CHECK(out.find("recorded 1 request in ") != std::string::npos);
   CHECK(out.find(", 3 refused (400 x1, 405 x2)") != std::string::npos);
 }
 

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "file_io.hpp"
-#include "replay/trace/trace_reader.hpp"
 #include "foreign_server.hpp"
 #include "h2_support.hpp"
 #include "temp_dir.hpp"
@@ -99,21 +98,6 @@ Wire read_wire(const std::vector<std::string>& lines, const std::string& protoco
   }
   wire.connections = connections.size();
   return wire;
-}
-
-// Every record of the trace at `path`.
-std::vector<replay::trace::Record> read_trace_records(const std::string& path) {
-  auto reader = replay::trace::TraceReader::open(path);
-  REQUIRE_MESSAGE(reader.ok(), path);
-  std::vector<replay::trace::Record> records;
-  replay::trace::Record record;
-  for (;;) {
-    auto more = reader.value()->next(record);
-    REQUIRE(more.ok());
-    if (!more.value()) break;
-    records.push_back(record);
-  }
-  return records;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <csignal>
 #include <memory>
 #include <sstream>
@@ -52,20 +53,11 @@ std::vector<std::string> post_chats(const std::string& url, std::vector<std::str
 
 // Each record of a trace as "METHOD target body", and its header names, lower-cased.
 std::vector<std::string> records_of(const std::string& trace) {
-  const auto text = replay::testing::run_to_exit({"/usr/bin/zstd", "-dc", trace}, 10000);
-  REQUIRE(text.exit_code == 0);
   std::vector<std::string> records;
-  std::istringstream in(text.out);
-  std::string line;
-  std::getline(in, line);  // the header
-  simdjson::dom::parser parser;
-  while (std::getline(in, line)) {
-    simdjson::dom::element record = parser.parse(line);
-    std::string summary = std::string(std::string_view(record["method"])) + " " +
-                          std::string(std::string_view(record["target"])) + " " +
-                          std::string(std::string_view(record["body"]));
-    for (simdjson::dom::array header : simdjson::dom::array(record["headers"])) {
-      std::string name(std::string_view(header.at(0)));
+  for (const auto& record : read_trace_records(trace)) {
+    std::string summary = record.method + " " + record.target + " " + record.body;
+    for (const auto& header : record.headers) {
+      std::string name = header.name;
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       summary += " " + name;
     }
@@ -76,18 +68,8 @@ std::vector<std::string> records_of(const std::string& trace) {
 
 // The "protocol" field of each record of a trace ("" where it has none).
 std::vector<std::string> protocols_of(const std::string& trace) {
-  const auto text = replay::testing::run_to_exit({"/usr/bin/zstd", "-dc", trace}, 10000);
-  REQUIRE(text.exit_code == 0);
   std::vector<std::string> protocols;
-  std::istringstream in(text.out);
-  std::string line;
-  std::getline(in, line);  // the header
-  simdjson::dom::parser parser;
-  while (std::getline(in, line)) {
-    std::string_view protocol;
-    if (parser.parse(line)["protocol"].get(protocol) != simdjson::SUCCESS) protocol = "";
-    protocols.emplace_back(protocol);
-  }
+  for (const auto& record : read_trace_records(trace)) protocols.push_back(record.protocol);
   return protocols;
 }
 

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "replay/trace/trace_reader.hpp"
 #include "test_certificate.hpp"
 
 namespace replay::testing::truth {
@@ -35,6 +36,20 @@ std::unique_ptr<ChildProcess> start_recorder(uint16_t port, const std::string& u
   REQUIRE(line.has_value());
   if (listening) *listening = *line;
   return recorder;
+}
+
+std::vector<replay::trace::Record> read_trace_records(const std::string& path) {
+  auto reader = replay::trace::TraceReader::open(path);
+  REQUIRE_MESSAGE(reader.ok(), path);
+  std::vector<replay::trace::Record> records;
+  replay::trace::Record record;
+  for (;;) {
+    auto more = reader.value()->next(record);
+    REQUIRE(more.ok());
+    if (!more.value()) break;
+    records.push_back(record);
+  }
+  return records;
 }
 
 }  // namespace replay::testing::truth

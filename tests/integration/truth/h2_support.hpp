@@ -9,6 +9,7 @@
 
 #include "child_process.hpp"
 #include "foreign_server.hpp"
+#include "replay/trace/record.hpp"
 #include "temp_dir.hpp"
 
 namespace replay::testing::truth {
@@ -35,5 +36,8 @@ std::unique_ptr<ChildProcess> start_recorder(uint16_t port, const std::string& u
                                              const std::string& trace,
                                              std::vector<std::string> extra = {},
                                              std::string* listening = nullptr);
+
+// Every record of the trace at `path`, read with replay's own TraceReader.
+std::vector<replay::trace::Record> read_trace_records(const std::string& path);
 
 }  // namespace replay::testing::truth
