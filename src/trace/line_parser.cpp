@@ -159,6 +159,7 @@ struct LineParser::Impl {
   Result<void> parse_headers(od::value& v, Record& out);
   Result<void> parse_captures(od::value& v, Record& out);
   Result<void> parse_response(od::value& v, Record& out);
+  Result<void> parse_expect_field(od::value& v, Record& out);
   error_code get_base64(od::value& v, std::string& out, bool& valid);
 };
 
@@ -260,6 +261,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.protocol.clear();
   out.body.clear();
   out.body_truncated = false;
+  out.expect.reset();
   out.response.reset();
   size_t header_count = 0;
   size_t capture_count = 0;
@@ -311,6 +313,9 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       auto r = impl_->parse_captures(v, out);
       if (!r) return r;
       capture_count = out.captures.size();
+    } else if (key == "expect") {
+      auto r = impl_->parse_expect_field(v, out);
+      if (!r) return r;
     } else if (key == "response") {
       auto r = impl_->parse_response(v, out);
       if (!r) return r;
@@ -405,6 +410,17 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
     if (slot.name.empty()) return field_error(kKey, "a capture has no name");
   }
   trim_slots(out.captures, count, spare_captures);
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_expect_field(od::value& v, Record& out) {
+  od::object obj;
+  std::string_view raw;
+  if (error_code e = v.get_object().get(obj)) return field_error("expect", e);
+  if (error_code e = obj.raw_json().get(raw)) return field_error("expect", e);
+  auto expect = parse_expect(raw);
+  if (!expect) return make_error(Errc::corrupt, "field \"expect\": " + expect.error().context);
+  out.expect = std::move(expect).value();
   return {};
 }
 

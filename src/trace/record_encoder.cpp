@@ -200,6 +200,10 @@ void append_record_line(const Record& record, std::string& out) {
     }
     out += ']';
   }
+  if (record.expect) {
+    append_key(out, "\"expect\":");
+    append_expect(out, *record.expect);
+  }
   if (record.response) {
     const ObservedResponse& r = *record.response;
     append_key(out, "\"response\":{\"status\":");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "replay/trace/expect.hpp"
+
 namespace replay::trace {
 
 inline constexpr int kTraceFormatVersion = 1;
@@ -50,6 +52,7 @@ struct Record {
   std::string body;             // raw bytes, binary-safe
   bool body_truncated = false;  // recorder stored only a prefix of the body
   std::vector<Capture> captures;
+  std::optional<Expect> expect;  // the checks of its response (replay/trace/expect.hpp)
   std::optional<ObservedResponse> response;
   friend bool operator==(const Record&, const Record&) = default;
 };
