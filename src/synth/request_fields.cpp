@@ -95,6 +95,12 @@ Result<void> FileParser::parse_request(const Fields& f, const StepDefaults& defa
     if (!auth) return auth.error();
     spec.auth = std::move(auth).value();
   }
+  if (auto x = f.get("expect")) {
+    Push p(at_, "expect");
+    auto expect = trace::parse_expect(simdjson::minify(*x));
+    if (!expect) return fail(expect.error().context);
+    spec.expect = std::move(expect).value();
+  }
   spec.headers = defaults.headers;
   if (auto h = f.get("headers")) {
     Push p(at_, "headers");

@@ -23,7 +23,8 @@ Result<void> FileParser::parse_requests(element e) {
         }
       }
     }
-    auto f = fields(item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth"});
+    auto f = fields(item,
+                    {"name", "weight", "tag", "method", "path", "headers", "body", "auth", "expect"});
     if (!f) return f.error();
     Entry entry;
     entry.population = population_;
@@ -149,7 +150,8 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
   for (element step : steps) {
     Push q(at_, j);
     auto sf = fields(
-        step, {"name", "tag", "method", "path", "headers", "body", "auth", "captures", "think"});
+        step,
+        {"name", "tag", "method", "path", "headers", "body", "auth", "captures", "think", "expect"});
     if (!sf) return sf.error();
     CaptureNames before;
     CaptureNames later;

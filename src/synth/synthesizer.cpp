@@ -243,6 +243,7 @@ void Synthesizer::fill_request(const RequestSpec& spec, int64_t offset_us, trace
   expand_template(spec.body, context_, out.body);
   out.body_truncated = false;
   out.captures = spec.captures;
+  out.expect = spec.expect;
   out.response.reset();
 }
 

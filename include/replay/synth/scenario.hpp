@@ -46,6 +46,7 @@ struct RequestSpec {
   std::optional<AuthSpec> auth;
   std::vector<trace::Capture> captures;  // session steps only
   ThinkTime think;                       // session steps only: pause after the previous step
+  std::optional<trace::Expect> expect;   // the response's checks
 };
 
 // The tenants and users {{tenant}}, {{user}} and auth draw from; one per scenario file.

@@ -288,3 +288,34 @@ TEST_CASE("a CR, LF or NUL where it would reach the wire is an error naming the 
               "line 3: requests[0].path: spaces, control and non-ASCII characters must be "
               "percent-encoded in a path (a space is %20)");
 }
+
+TEST_CASE("expect: a request's and a step's checks load, and a bad one names its field") {
+  TempDir dir;
+  auto s = load_scenario(dir.write(
+      "checks.json",
+      R"({"requests": [{"method": "GET", "path": "/health", "expect": {"status": 200}}],
+          "sessions": [{"steps": [
+            {"method": "POST", "path": "/plans", "captures": {"id": "json:/id"},
+             "expect": {"status": [200, 201], "json": {"/id": {"exists": true}},
+                        "header": {"Location": {"matches": "^/plans/"}}}},
+            {"method": "GET", "path": "/plans/{{id}}"}]}]})"));
+  REQUIRE_MESSAGE(s.ok(), s.error().context);
+  REQUIRE(s.value().entries.size() == 2);
+  const auto& health = s.value().entries[0].steps[0];
+  REQUIRE(health.expect.has_value());
+  CHECK(health.expect->status == std::vector<int>{200});
+  const auto& create = s.value().entries[1].steps[0];
+  REQUIRE(create.expect.has_value());
+  CHECK(create.expect->status == std::vector<int>{200, 201});
+  CHECK(create.expect->json.size() == 1);
+  CHECK(create.expect->headers.size() == 1);
+  CHECK_FALSE(s.value().entries[1].steps[1].expect.has_value());
+
+  check_error("{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n"
+              "\"expect\": {\"status\": 700}}]}",
+              "line 2: requests[0].expect: status: 700 is not a status code (100..599)");
+  check_error("{\"sessions\": [{\"steps\": [{\"method\": \"GET\", \"path\": \"/\",\n"
+              "\"expect\": {\"json\": {\"/a\": {\"is\": 1}}}}]}]}",
+              "line 2: sessions[0].steps[0].expect: json./a: unknown condition \"is\" "
+              "(exists, equals, matches)");
+}
