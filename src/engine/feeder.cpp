@@ -98,6 +98,7 @@ Result<bool> Feeder::stage_next() {
     request->wire = item->wire;
     request->templ = item->templ;
     request->captures = item->captures;
+    request->expect = item->expect;
     request->intended_ns = run_start_ns_ + placement->offset_ns;
     request->think_ns = placement->think_ns;
     request->session_id = session_key;

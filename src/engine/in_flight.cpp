@@ -31,7 +31,8 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   wants_event_data = false;
   if (extras_) extras_->clear();
   // A session step's headers carry its Set-Cookie for the session's cookie jar.
-  wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_);
+  wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_) ||
+                       (request_->expect && request_->expect->reads_headers());
   if (request_->expects_event_stream) hold_eager_reads();
 }
 
@@ -134,12 +135,13 @@ void InFlight::on_sse_event(uint64_t now_ns) {
 }
 
 void InFlight::on_body(std::string_view chunk) {
-  if (!samples_body_ && !request_->captures) return;
+  const bool keeps = keeps_body();
+  if (!samples_body_ && !keeps) return;
   Extras& extras = this->extras();
   if (samples_body_ && extras.body_start.size() < kSampleTextBytes) {
     extras.body_start.append(chunk.substr(0, kSampleTextBytes - extras.body_start.size()));
   }
-  if (request_->captures && extras.body.size() < kMaxCapturedBody) {
+  if (keeps && extras.body.size() < kMaxCapturedBody) {
     extras.body.append(chunk.substr(0, kMaxCapturedBody - extras.body.size()));
   }
 }

@@ -66,14 +66,18 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
 
   const PreparedRequest& request() const { return *request_; }
   const client::WireBytes& wire() const { return wire_; }
-  // Whether on_body must be called for every response: only for a capture (the whole body, up
-  // to 1 MiB). An error response whose sample is wanted asks for its body in on_headers, once
-  // the status is known (wants_body), and keeps its first kSampleTextBytes.
-  bool keeps_body() const { return request_->captures != nullptr; }
+  // Whether on_body must be called for every response: only for a capture or a check of the
+  // body (the whole body, up to 1 MiB). An error response whose sample is wanted asks for its
+  // body in on_headers, once the status is known (wants_body), and keeps its first
+  // kSampleTextBytes.
+  bool keeps_body() const {
+    return request_->captures != nullptr || (request_->expect && request_->expect->reads_body());
+  }
   // The measurements of a response that ended now.
   Completion completion(int64_t now_ns, int status, uint64_t bytes) const;
   Failure failure(int64_t now_ns, client::FailureCause cause) const;
-  // What captures read: the body (first 1 MiB) and, when a capture reads headers, the headers.
+  // What captures and checks read: the body (first 1 MiB) and, when a capture or a check reads
+  // headers, the headers.
   const std::string& body() const;
   const client::HeaderList& headers() const;
 

@@ -18,6 +18,7 @@ struct PreparedRequest {
   client::WireBytes wire;                        // null when `templ` must be built first
   std::shared_ptr<const RequestTemplate> templ;  // has {{capture}} placeholders
   std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
+  std::shared_ptr<const trace::Expect> expect;                  // to check the response against
   int64_t intended_ns = 0;                                      // absolute, on the run's clock
   int64_t think_ns = 0;     // scheduled gap after the previous step of its session
   uint64_t session_id = 0;  // 0: not in a session

@@ -165,6 +165,16 @@ void Recorder::record_completion(const Completion& c) {
   live_counts_.service(c.ids.tag_id).record(service);
 }
 
+void Recorder::record_check(ScopeIds ids, const CheckFailure* failure) {
+  for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)}) {
+    if (failure) {
+      s->checks.add_failure(failure->condition, failure->observed);
+    } else {
+      ++s->checks.passed;
+    }
+  }
+}
+
 void Recorder::record_failure(const Failure& f) {
   const int64_t corrected = to_us(f.failed_ns - f.intended_ns);
   for (ScopeStats* s : {&results_.overall, &tag(f.ids.tag_id), &endpoint(f.ids.endpoint_id)}) {

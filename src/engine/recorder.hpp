@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "check.hpp"
 #include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
 #include "replay/engine/run_stats.hpp"
@@ -110,6 +111,9 @@ class Recorder {
   void record_failure(const Failure& f);
   // A completed response lacked a value to capture (its latency was recorded as a completion).
   void record_capture_failed(ScopeIds ids, int64_t at_ns);
+  // A response (or its absence) checked against its record's expectations: `failure` null
+  // when every condition held. Counted per scope, apart from errors.
+  void record_check(ScopeIds ids, const CheckFailure* failure);
   // A session step not sent because an earlier step failed: an error without a latency.
   void record_session_aborted(ScopeIds ids, int64_t intended_ns);
   // SSE: the first event of a response (from its send), and the gap between two events.

@@ -27,6 +27,7 @@ struct SourceItem {
   client::WireBytes wire;
   std::shared_ptr<const RequestTemplate> templ;
   std::shared_ptr<const std::vector<trace::Capture>> captures;
+  std::shared_ptr<const trace::Expect> expect;  // the response's checks
   bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
 };
 

@@ -98,7 +98,8 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       capture_failed(other.capture_failed),
       session_aborted(other.session_aborted),
       lower_bounds(other.lower_bounds),
-      response_bytes(other.response_bytes) {}
+      response_bytes(other.response_bytes),
+      checks(other.checks) {}
 
 ScopeStats& ScopeStats::operator=(const ScopeStats& other) {
   if (this != &other) *this = ScopeStats(other);
@@ -137,6 +138,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   session_aborted += other.session_aborted;
   lower_bounds += other.lower_bounds;
   response_bytes += other.response_bytes;
+  checks.merge(other.checks);
 }
 
 uint64_t ScopeStats::failed() const {

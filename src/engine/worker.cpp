@@ -440,14 +440,22 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
   if (!shutting_down_) {
     bool succeeded = false;
     if (cause) {
-      recorder_->record_failure(
-          f.failure(now_ns, abandoning_ ? client::FailureCause::abandoned : *cause));
+      const client::FailureCause why = abandoning_ ? client::FailureCause::abandoned : *cause;
+      recorder_->record_failure(f.failure(now_ns, why));
       live_.errors.fetch_add(1, std::memory_order_relaxed);
+      if (r.expect) {
+        const CheckFailure failed = no_response(client::failure_cause_name(why));
+        recorder_->record_check({r.tag_id, r.endpoint_id}, &failed);
+      }
     } else {
       recorder_->record_completion(f.completion(now_ns, status, bytes));
       if (status >= 400) live_.errors.fetch_add(1, std::memory_order_relaxed);
       live_.completed.fetch_add(1, std::memory_order_relaxed);
       succeeded = status < 400;
+      if (r.expect) {
+        const auto failed = check_response(*r.expect, status, f.body(), f.headers());
+        recorder_->record_check({r.tag_id, r.endpoint_id}, failed ? &*failed : nullptr);
+      }
     }
     if (r.session_id) {
       auto next = sessions_.ended(r, succeeded, f.body(), f.headers(), now_ns);

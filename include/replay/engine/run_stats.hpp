@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "replay/client/response_observer.hpp"
+#include "replay/core/check_tally.hpp"
 #include "replay/histogram/histogram.hpp"
 
 namespace replay::engine {
@@ -130,6 +131,7 @@ struct ScopeStats {
   uint64_t session_aborted = 0;  // session steps not sent because an earlier step failed
   uint64_t lower_bounds = 0;     // failures recorded in `corrected` at their failure time
   uint64_t response_bytes = 0;
+  CheckTally checks;  // of requests whose record has checks ("expect"); not errors
 
   ScopeStats() = default;
   ScopeStats(const ScopeStats& other);
