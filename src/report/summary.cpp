@@ -246,6 +246,34 @@ void errors_by_cause(std::string& out, const ResultDoc& r) {
   }
 }
 
+// The checks (records' "expect"), as k6 shows them: the share passed, each failed condition
+// with a sample of what a response held instead, and the share per tag when tags differ.
+void checks_lines(std::string& out, const ResultDoc& r) {
+  const replay::CheckTally& c = r.overall.checks;
+  if (c.empty()) return;
+  appendf(out, "  checks     %.2f%% passed (%llu of %llu)\n", c.pass_ratio() * 100,
+          static_cast<unsigned long long>(c.passed),
+          static_cast<unsigned long long>(c.passed + c.failed));
+  uint64_t listed = 0;
+  for (const CheckFailureCount& f : c.failures) {
+    appendf(out, "    failed   %s  x%llu  (e.g. %s)\n", f.condition.c_str(),
+            static_cast<unsigned long long>(f.count), f.observed.c_str());
+    listed += f.count;
+  }
+  if (listed < c.failed) {
+    appendf(out, "    failed   other conditions  x%llu\n",
+            static_cast<unsigned long long>(c.failed - listed));
+  }
+  if (r.by_tag.size() < 2) return;
+  for (const auto& tag : r.by_tag) {
+    const CheckTally& t = tag.scope.checks;
+    if (t.empty()) continue;
+    appendf(out, "    tag %-12s %.2f%% (%llu of %llu)\n", tag.name.c_str(), t.pass_ratio() * 100,
+            static_cast<unsigned long long>(t.passed),
+            static_cast<unsigned long long>(t.passed + t.failed));
+  }
+}
+
 // A probe's samples are in the timeline rows, NaN (null) for a second it could not be read.
 void probe_lines(std::string& out, const ResultDoc& r) {
   for (const auto& probe : r.probes) {
@@ -317,6 +345,7 @@ std::string format_summary(const ResultDoc& r) {
     }
     appendf(out, "  codes      %s\n", codes.c_str());
   }
+  checks_lines(out, r);
   latency_table(out, o);
   llm_table(out, r, o);
 

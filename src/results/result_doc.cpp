@@ -48,6 +48,7 @@ void Scope::merge(const Scope& other) {
   corrected.merge(other.corrected);
   corrected_completed.merge(other.corrected_completed);
   lower_bounds += other.lower_bounds;
+  checks.merge(other.checks);
   service.merge(other.service);
   send_lag.merge(other.send_lag);
   scheduler_lag.merge(other.scheduler_lag);

@@ -32,7 +32,8 @@ namespace {
 bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
       "offered",        "sent",   "completed", "failed",     "errors", "error_ratio",
-      "response_bytes", "status", "failures",  "latency_us", "sse",    "llm"};
+      "response_bytes", "status", "failures",  "latency_us", "sse",    "llm",
+      "checks"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }
@@ -75,6 +76,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
     }
   }
   s.samples = read_failure_samples(r, "samples", sink);
+  if (r.find("checks")) s.checks = read_checks(r, "checks", sink);
   ObjectReader latency = r.child("latency_us");
   s.corrected = read_histogram(latency, "corrected", sink);
   // Older results had no failures in the latency: their corrected was completions only.

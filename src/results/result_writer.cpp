@@ -67,6 +67,10 @@ void write_scope(JsonWriter& w, const ResultDoc& doc, const Scope& s) {
   w.end_object();
   w.key("samples");
   write_failure_samples(w, s.samples);
+  if (!s.checks.empty()) {
+    w.key("checks");
+    write_checks(w, s.checks);
+  }
   w.key("latency_us").begin_object();
   w.key("corrected");
   write_histogram(w, s.corrected);

@@ -12,6 +12,41 @@ void write_status_codes(JsonWriter& w, const StatusCodeCounts& codes) {
   w.end_object();
 }
 
+void write_checks(JsonWriter& w, const CheckTally& checks) {
+  w.begin_object()
+      .key("passed")
+      .value(checks.passed)
+      .key("failed")
+      .value(checks.failed)
+      .key("ratio")
+      .value(checks.pass_ratio())
+      .key("failures")
+      .begin_array();
+  for (const CheckFailureCount& f : checks.failures) {
+    w.begin_object()
+        .key("condition")
+        .value(f.condition)
+        .key("observed")
+        .value(f.observed)
+        .key("count")
+        .value(f.count)
+        .end_object();
+  }
+  w.end_array().end_object();
+}
+
+CheckTally read_checks(ObjectReader& r, std::string_view key, ErrorSink& sink) {
+  CheckTally out;
+  ObjectReader checks = r.child(key);
+  out.passed = checks.u64("passed");
+  out.failed = checks.u64("failed");
+  checks.each_object("failures", [&](ObjectReader& f) {
+    out.failures.push_back({f.str("condition"), f.str("observed"), f.u64("count")});
+    return !sink.failed();
+  });
+  return out;
+}
+
 void write_failure_samples(JsonWriter& w, const std::vector<FailureSample>& samples) {
   w.begin_array();
   for (const FailureSample& s : samples) {

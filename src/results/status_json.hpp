@@ -15,6 +15,10 @@ namespace replay::results {
 // {"200": n, "429": m, ...} in increasing codes; {} when empty.
 void write_status_codes(JsonWriter& w, const StatusCodeCounts& codes);
 // [{"key": "429", "at_us": n, "text": "..."}, ...]
+// A scope's "checks": {"passed", "failed", "ratio", "failures": [{condition, observed, count}]}.
+void write_checks(JsonWriter& w, const CheckTally& checks);
+CheckTally read_checks(ObjectReader& r, std::string_view key, ErrorSink& sink);
+
 void write_failure_samples(JsonWriter& w, const std::vector<FailureSample>& samples);
 
 // The object field `key` of `r` as status codes; empty when absent. A code that is not an

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "replay/core/check_tally.hpp"
 #include "replay/histogram/histogram.hpp"
 
 namespace replay::results {
@@ -128,6 +129,7 @@ struct Scope {
   Histogram ttfb;
   std::optional<SseScope> sse;
   std::optional<LlmScope> llm;
+  CheckTally checks;  // of responses whose record has checks; written only when any ran
 
   // errors / (completed + failed); 0 when nothing ended.
   double error_ratio() const noexcept;

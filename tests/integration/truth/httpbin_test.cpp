@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -141,4 +142,63 @@ TEST_CASE("httpbin: --endpoint-timeline keeps each endpoint's latency per second
   CHECK(csv.find(",endpoint:GET /get,") != std::string::npos);
   const std::string html = replay::testing::read_file(dir.path() + "/r.html");
   CHECK(html.find("<h2>Latency over time by endpoint</h2>") != std::string::npos);
+}
+
+TEST_CASE("httpbin: checks of status, JSON pointers and headers pass and fail as the responses say") {
+  uint16_t port = 0;
+  const auto server = start_httpbin(port);
+  TempDir dir("replay-truth-httpbin-checks");
+  std::vector<TraceRequest> requests;
+  auto add = [&](const std::string& tag, const std::string& target, int count,
+                 const std::string& expect) {
+    for (auto& r : spaced(tag, target, count, 0, 50'000)) {
+      r.expect = expect;
+      requests.push_back(r);
+    }
+  };
+  // /get answers its query back as JSON: {"args": {"plan": "7"}, "url": ..., "headers": ...}.
+  add("json_ok", "/get?plan=7", 10,
+      R"({"status": 200, "json": {"/args/plan": {"equals": "7"}, "/headers": {"exists": true},)"
+      R"( "/nope": {"exists": false}}, "header": {"Content-Type": {"matches": "^application/json"}}})");
+  add("json_wrong", "/get?plan=8", 5, R"({"json": {"/args/plan": {"equals": 7}}})");
+  add("unavailable", "/status/503", 5, R"({"status": [200, 201]})");
+  // /response-headers echoes its query as response headers.
+  add("located", "/response-headers?Location=/plans/7", 5,
+      R"({"header": {"Location": {"matches": "^/plans/\\d+$"}}, "body_contains": "Location"})");
+  add("slow", "/delay/3", 2, R"({"status": 200})");
+  for (int i = 0; i < 4; ++i) {
+    requests.push_back({.offset_us = 300'000, .tag = "unchecked", .target = "/get"});
+  }
+  const auto trace = write_trace(dir, "checks.zst", requests);
+  const auto run = run_replay(dir, trace, port, "result.json", {"--timeout", "1s"});
+
+  CHECK(run.u64("/overall/checks/passed") == 15);
+  CHECK(run.u64("/overall/checks/failed") == 12);
+  CHECK(run.number("/overall/checks/ratio") == doctest::Approx(15.0 / 27));
+  CHECK(run.u64("/by_tag/json_ok/checks/passed") == 10);
+  CHECK(run.u64("/by_tag/located/checks/passed") == 5);
+  CHECK_FALSE(run.has("/by_tag/unchecked/checks"));
+  // A failed check is not an error: /get answered 200 to every request.
+  CHECK(run.u64("/by_tag/json_wrong/errors") == 0);
+  CHECK(run.u64("/by_tag/json_wrong/checks/failed") == 5);
+  const auto text = [&](const std::string& pointer) {
+    std::string_view s;
+    CHECK(run.root.at_pointer(pointer).get(s) == simdjson::SUCCESS);
+    return std::string(s);
+  };
+  // In the order first seen, each with the first response's value.
+  CHECK(run.u64("/overall/checks/failures/0/count") + run.u64("/overall/checks/failures/1/count") +
+            run.u64("/overall/checks/failures/2/count") ==
+        12);
+  std::vector<std::string> conditions;
+  for (int i = 0; i < 3; ++i) {
+    conditions.push_back(text("/overall/checks/failures/" + std::to_string(i) + "/condition") + " | " +
+                         text("/overall/checks/failures/" + std::to_string(i) + "/observed"));
+  }
+  std::sort(conditions.begin(), conditions.end());
+  CHECK(conditions == std::vector<std::string>{"a response | timeout",
+                                               "json /args/plan equals \"7\" | \"8\"",
+                                               "status 200 or 201 | 503"});
+  CHECK(run.out.find("  checks     55.56% passed (15 of 27)") != std::string::npos);
+  CHECK(run.out.find("failed   status 200 or 201  x5  (e.g. 503)") != std::string::npos);
 }

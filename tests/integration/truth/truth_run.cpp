@@ -52,6 +52,7 @@ std::string write_trace(const TempDir& dir, const std::string& name,
       lines += "]";
     }
     if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
+    if (!r.expect.empty()) lines += ",\"expect\":" + r.expect;
     lines += "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');

@@ -23,6 +23,7 @@ struct TraceRequest {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string session;  // "": not in a session
+  std::string expect;   // the record's "expect" object as JSON text; "": no checks
 };
 
 // `count` requests for `target` tagged `tag`, the first at first_us and then every gap_us.
