@@ -148,8 +148,8 @@ void evaluate_probe(const Threshold& t, const ProbeSummary* p, ThresholdResult& 
   if (!p || p->samples == 0) {
     out.passed = false;
     out.observed = name + ": no samples";
-    if (p && p->unread > 0) {
-      out.observed += " (" + std::to_string(p->unread) + " seconds unread)";
+    if (p && p->nulls > 0) {
+      out.observed += " (all " + std::to_string(p->nulls) + " seconds null)";
     }
     return;
   }
@@ -171,7 +171,7 @@ void evaluate_probe(const Threshold& t, const ProbeSummary* p, ThresholdResult& 
       where = std::to_string(p->samples) + (p->samples == 1 ? " sample" : " samples");
       break;
   }
-  if (p->unread > 0) where += "; " + std::to_string(p->unread) + " unread";
+  if (p->nulls > 0) where += "; " + std::to_string(p->nulls) + " null";
   out.passed = compare(observed, t.op, t.limit);
   out.observed = name + "." + probe_stat_name(t.probe_stat) + " = " + number_text(observed) + " (" +
                  where + ")";
@@ -344,7 +344,7 @@ ProbeSummary summarise_probe(const ResultDoc& doc, std::string_view name) {
       if (sample.name != name) continue;
       p.known = true;
       if (std::isnan(sample.value)) {
-        ++p.unread;
+        ++p.nulls;
         continue;
       }
       if (p.samples == 0 || sample.value < p.min) {

@@ -72,12 +72,13 @@ Result<Threshold> parse_threshold(std::string_view text);
 // other threshold. `replay run` calls it before the load starts.
 Result<void> check_probe_named(const Threshold& t, const std::vector<std::string>& probe_names);
 
-// One probe's samples in a result's timeline: how many seconds were read and how many were not
-// (null), and of those read the last, smallest and largest (each with its second) and the mean.
+// One probe's samples in a result's timeline: how many seconds were read and how many are null
+// (not read, or not reached before the run ended), and of those read the last, smallest and
+// largest (each with its second) and the mean.
 struct ProbeSummary {
   bool known = false;  // the run had this probe (in `probes` or in a timeline row)
   uint64_t samples = 0;
-  uint64_t unread = 0;
+  uint64_t nulls = 0;
   double last = 0, min = 0, max = 0, mean = 0;
   int64_t last_second = 0, min_second = 0, max_second = 0;
 };

@@ -303,7 +303,7 @@ TEST_CASE("probe thresholds read the timeline's samples, leaving nulls out") {
   const ProbeSummary p = summarise_probe(doc, "queue");
   CHECK(p.known);
   CHECK(p.samples == 4);
-  CHECK(p.unread == 2);
+  CHECK(p.nulls == 2);
   CHECK(p.last == 198);  // second 5 is null: the last read sample is second 4's
   CHECK(p.last_second == 4);
   CHECK(p.max == 250);
@@ -315,25 +315,25 @@ TEST_CASE("probe thresholds read the timeline's samples, leaving nulls out") {
   auto check = [&](const char* text) { return check_threshold(std::string(text), doc); };
   const auto last = check("probe.queue.last==0");
   CHECK_FALSE(last.passed);
-  CHECK(last.observed == "probe.queue.last = 198 (second 4; 2 unread)");
+  CHECK(last.observed == "probe.queue.last = 198 (second 4; 2 null)");
   CHECK(check("probe.queue.last==198").passed);
   CHECK(check("probe.queue.last!=0").passed);
   CHECK_FALSE(check("probe.queue.last!=198").passed);
   CHECK(check("probe.queue.max<=250").passed);
   CHECK_FALSE(check("probe.queue.max<250").passed);
-  CHECK(check("probe.queue.max<1000").observed == "probe.queue.max = 250 (second 2; 2 unread)");
+  CHECK(check("probe.queue.max<1000").observed == "probe.queue.max = 250 (second 2; 2 null)");
   CHECK(check("probe.queue.min>=10").passed);
   CHECK_FALSE(check("probe.queue.min>10").passed);
-  CHECK(check("probe.queue.min>0").observed == "probe.queue.min = 10 (second 0; 2 unread)");
+  CHECK(check("probe.queue.min>0").observed == "probe.queue.min = 10 (second 0; 2 null)");
   const auto mean = check("probe.queue.mean<125");
   CHECK(mean.passed);
-  CHECK(mean.observed == "probe.queue.mean = 124.5 (4 samples; 2 unread)");
+  CHECK(mean.observed == "probe.queue.mean = 124.5 (4 samples; 2 null)");
   CHECK_FALSE(check("probe.queue.mean<124").passed);
 
   // A probe the run had but never read, and one it did not have: no samples, which fails.
   const auto idle = check("probe.idle.max<1");
   CHECK_FALSE(idle.passed);
-  CHECK(idle.observed == "probe.idle: no samples (6 seconds unread)");
+  CHECK(idle.observed == "probe.idle: no samples (all 6 seconds null)");
   const auto missing = check("probe.qeue.last==0");
   CHECK_FALSE(missing.passed);
   CHECK(missing.observed ==
