@@ -221,17 +221,23 @@ int run_capacity(const CapacityFlags& f) {
     const results::ThresholdMetric m = t.value().metric;
     if (!t.value().histogram.empty() || m == results::ThresholdMetric::goodput ||
         m == results::ThresholdMetric::error_count || m == results::ThresholdMetric::status_ratio ||
-        m == results::ThresholdMetric::status_count) {
+        m == results::ThresholdMetric::status_count || m == results::ThresholdMetric::probe ||
+        m == results::ThresholdMetric::saturated) {
       const std::string what = !t.value().histogram.empty()             ? t.value().histogram
                                : m == results::ThresholdMetric::goodput ? std::string("goodput")
                                : m == results::ThresholdMetric::error_count
                                    ? std::string("an error count")
-                                   : std::string("status");
+                               : m == results::ThresholdMetric::probe ? "probe." + t.value().probe
+                               : m == results::ThresholdMetric::saturated ? std::string("saturated")
+                                                                          : std::string("status");
+      // Saturation is judged on every step already.
+      const char* note =
+          m == results::ThresholdMetric::saturated ? " (a step that saturates fails anyway)" : "";
       return report_error(capacity_flag_error("--slo '" + text +
                                               "': a step is judged on its corrected latency, "
                                               "errors and rate (pNN, max, mean, errors<N%, "
                                               "rate); " +
-                                              what + " is for replay run --threshold"),
+                                              what + " is for replay run --threshold" + note),
                           kExitUsage);
     }
     slos.push_back(t.value());

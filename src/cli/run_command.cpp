@@ -70,15 +70,25 @@ int run_run(RunFlags& f) {
   }
   if (auto resolved = resolve_run_flags(f); !resolved)
     return report_error(resolved.error(), kExitUsage);
+  // A probe threshold must name one of the run's --probe names: a typo is caught now, not
+  // as a FAIL after the load.
+  std::vector<std::string> probe_names;
+  for (const auto& probe : f.config.probes) probe_names.push_back(probe.name);
   std::vector<results::Threshold> thresholds;
   for (const auto& text : f.thresholds) {
     auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("--threshold"), kExitUsage);
+    if (auto named = results::check_probe_named(t.value(), probe_names); !named) {
+      return report_error(named.error().within("--threshold"), kExitUsage);
+    }
     thresholds.push_back(t.value());
   }
   for (const auto& text : f.warnings) {
     auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("--warn"), kExitUsage);
+    if (auto named = results::check_probe_named(t.value(), probe_names); !named) {
+      return report_error(named.error().within("--warn"), kExitUsage);
+    }
     t->warn = true;
     thresholds.push_back(t.value());
   }
@@ -254,8 +264,9 @@ Command add_run_command(CLI::App& app) {
                   "'p95<500ms'");
   sub->add_option("--threshold", f->thresholds,
                   "Fail with exit 99 unless it holds: p95<500ms, chat:p99<2s, errors<1%, "
-                  "rate>190/s; LLM streams: chat:ttft.p95<3s, tpot.p50<50ms, itl.p99<200ms, "
-                  "e2e.max<30s, goodput>95%");
+                  "rate>190/s; a --probe: probe.queue.last==0, probe.queue.max<1000 (also min, "
+                  "mean); saturated==false; LLM streams: chat:ttft.p95<3s, tpot.p50<50ms, "
+                  "itl.p99<200ms, e2e.max<30s, goodput>95%");
   sub->add_option("--goodput", f->goodput,
                   "LLM goodput SLOs, e.g. 'ttft<500ms,tpot<50ms,e2e<10s' (also itl): a request "
                   "is good when its stream meets all; failed ones never are");

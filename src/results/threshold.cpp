@@ -1,8 +1,8 @@
 #include "replay/results/threshold.hpp"
 
 #include <algorithm>
-
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "replay/core/units.hpp"
@@ -16,7 +16,7 @@ Error bad(std::string_view text, const std::string& why) {
       Errc::invalid_argument,
       "threshold '" + std::string(text) + "': " + why +
           " (e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
-          "ttft.p95<3s, lag.p99<1ms, goodput>95%)");
+          "ttft.p95<3s, lag.p99<1ms, goodput>95%, probe.queue.last==0, saturated==false)");
 }
 
 // "1%" as 0.01 in `ratio`; false when not a percentage from 0 to 100.
@@ -56,8 +56,139 @@ bool compare(double observed, ThresholdOp op, double limit) {
       return observed > limit;
     case ThresholdOp::greater_equal:
       return observed >= limit;
+    case ThresholdOp::equal:
+      return observed == limit;
+    case ThresholdOp::not_equal:
+      return observed != limit;
   }
   return false;
+}
+
+// A plain finite number: "0", "1000", "-2.5".
+bool parse_number(std::string_view text, double& value) {
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && p == text.data() + text.size() && std::isfinite(value);
+}
+
+// "probe.NAME.STAT" without its "probe." (`rest`) and the limit.
+Result<Threshold> parse_probe_threshold(Threshold t, std::string_view rest,
+                                        std::string_view limit) {
+  const std::string_view text = t.text;
+  const auto dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) {
+    return bad(text, "a probe threshold is probe.NAME.STAT, STAT one of last, max, min, mean");
+  }
+  t.metric = ThresholdMetric::probe;
+  t.probe = std::string(rest.substr(0, dot));
+  const std::string_view stat = rest.substr(dot + 1);
+  if (stat == "last") {
+    t.probe_stat = ProbeStat::last;
+  } else if (stat == "max") {
+    t.probe_stat = ProbeStat::max;
+  } else if (stat == "min") {
+    t.probe_stat = ProbeStat::min;
+  } else if (stat == "mean") {
+    t.probe_stat = ProbeStat::mean;
+  } else {
+    return bad(text, "unknown probe statistic '" + std::string(stat) + "' (last, max, min, mean)");
+  }
+  if (!parse_number(limit, t.limit)) {
+    return bad(text, "a probe is compared with a plain number, like 0 or 1000");
+  }
+  return t;
+}
+
+Result<Threshold> parse_saturated_threshold(Threshold t, std::string_view limit) {
+  const std::string_view text = t.text;
+  t.metric = ThresholdMetric::saturated;
+  if (t.op != ThresholdOp::equal && t.op != ThresholdOp::not_equal) {
+    return bad(text, "saturated takes == or != and true or false, like saturated==false");
+  }
+  if (limit != "true" && limit != "false") {
+    return bad(text, "saturated is compared with true or false, like saturated==false");
+  }
+  t.limit = limit == "true" ? 1 : 0;
+  return t;
+}
+
+// A probe's value for people: integers as such, else up to 3 decimals ("402.5"), small
+// values in 6 significant digits.
+std::string number_text(double v) {
+  char buf[48];
+  if (std::fabs(v) < 1e15 && v == std::floor(v)) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else if (std::fabs(v) >= 1) {
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    std::string out = buf;
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+    return out;
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  }
+  return buf;
+}
+
+const char* probe_stat_name(ProbeStat s) {
+  switch (s) {
+    case ProbeStat::last:
+      return "last";
+    case ProbeStat::max:
+      return "max";
+    case ProbeStat::min:
+      return "min";
+    case ProbeStat::mean:
+      return "mean";
+  }
+  return "last";
+}
+
+void evaluate_probe(const Threshold& t, const ProbeSummary* p, ThresholdResult& out) {
+  const std::string name = "probe." + t.probe;
+  if (!p || p->samples == 0) {
+    out.passed = false;
+    out.observed = name + ": no samples";
+    if (p && p->nulls > 0) {
+      out.observed += " (all " + std::to_string(p->nulls) + " seconds null)";
+    }
+    return;
+  }
+  double observed = p->last;
+  std::string where = "second " + std::to_string(p->last_second);
+  switch (t.probe_stat) {
+    case ProbeStat::last:
+      break;
+    case ProbeStat::max:
+      observed = p->max;
+      where = "second " + std::to_string(p->max_second);
+      break;
+    case ProbeStat::min:
+      observed = p->min;
+      where = "second " + std::to_string(p->min_second);
+      break;
+    case ProbeStat::mean:
+      observed = p->mean;
+      where = std::to_string(p->samples) + (p->samples == 1 ? " sample" : " samples");
+      break;
+  }
+  if (p->nulls > 0) where += "; " + std::to_string(p->nulls) + " null";
+  out.passed = compare(observed, t.op, t.limit);
+  out.observed = name + "." + probe_stat_name(t.probe_stat) + " = " + number_text(observed) + " (" +
+                 where + ")";
+}
+
+void evaluate_saturated(const Threshold& t, const Saturation* s, ThresholdResult& out) {
+  out.passed = false;
+  if (!s) {
+    out.observed = "no saturation verdict";
+  } else if (!s->judged()) {
+    // Too short to judge is no evidence either way: it fails, as no data does elsewhere.
+    out.observed = "saturation not judged: " + s->summary;
+  } else {
+    out.passed = compare(s->saturated ? 1 : 0, t.op, t.limit);
+    out.observed =
+        std::string("saturated = ") + (s->saturated ? "true" : "false") + " (" + s->summary + ")";
+  }
 }
 
 // Responses of `s` with `status`: a code ("429") or a class ("5xx"); 0 for "".
@@ -71,19 +202,47 @@ uint64_t status_matches(const Scope& s, std::string_view status) {
   return n;
 }
 
+// Why a probe name is not one of the run's: "no --probe named 'qeue' in this run (its probes:
+// queue)".
+std::string unknown_probe_text(const std::string& name, const std::vector<std::string>& names) {
+  std::string out = "no --probe named '" + name + "' in this run";
+  if (names.empty()) return out + " (it has no --probe)";
+  out += " (its probes: ";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + ")";
+}
+
 }  // namespace
 
 Result<Threshold> parse_threshold(std::string_view text) {
   Threshold t;
   t.text = std::string(text);
-  const auto op_at = text.find_first_of("<>");
-  if (op_at == std::string_view::npos) return bad(text, "no comparison (< <= > >=)");
-  std::string_view left = text.substr(0, op_at);
-  std::string_view right = text.substr(op_at + 1);
-  const bool or_equal = !right.empty() && right.front() == '=';
-  if (or_equal) right.remove_prefix(1);
-  t.op = text[op_at] == '<' ? (or_equal ? ThresholdOp::less_equal : ThresholdOp::less)
-                            : (or_equal ? ThresholdOp::greater_equal : ThresholdOp::greater);
+  // The first '<' or '>' (an endpoint scope may hold '='), else the first "==" or "!=".
+  auto op_at = text.find_first_of("<>");
+  std::string_view left, right;
+  if (op_at != std::string_view::npos) {
+    left = text.substr(0, op_at);
+    right = text.substr(op_at + 1);
+    const bool or_equal = !right.empty() && right.front() == '=';
+    if (or_equal) right.remove_prefix(1);
+    t.op = text[op_at] == '<' ? (or_equal ? ThresholdOp::less_equal : ThresholdOp::less)
+                              : (or_equal ? ThresholdOp::greater_equal : ThresholdOp::greater);
+  } else {
+    const auto equal_at = text.find("==");
+    op_at = std::min(equal_at, text.find("!="));
+    if (op_at == std::string_view::npos) {
+      return bad(text, text.find('=') != std::string_view::npos
+                           ? "'=' is no comparison: write == (or < <= > >= !=)"
+                           : "no comparison (< <= > >= == !=)");
+    }
+    t.op = op_at == equal_at ? ThresholdOp::equal : ThresholdOp::not_equal;
+    left = text.substr(0, op_at);
+    right = text.substr(op_at + 2);
+  }
+  if (right.empty()) return bad(text, "no limit after the comparison");
+  // Run-wide metrics, looked at before the scope: a probe's name may hold a ':'.
+  if (left.starts_with("probe.")) return parse_probe_threshold(std::move(t), left.substr(6), right);
+  if (left == "saturated") return parse_saturated_threshold(std::move(t), right);
   const auto colon = left.rfind(':');
   std::string_view metric = left;
   if (colon != std::string_view::npos) {
@@ -91,7 +250,12 @@ Result<Threshold> parse_threshold(std::string_view text) {
     metric = left.substr(colon + 1);
     if (t.scope.empty()) return bad(text, "empty scope before ':'");
   }
-  if (right.empty()) return bad(text, "no limit after the comparison");
+  if (metric.starts_with("probe.") || metric == "saturated") {
+    return bad(text, "probe and saturated thresholds are for the whole run: no scope before ':'");
+  }
+  if (t.op == ThresholdOp::equal || t.op == ThresholdOp::not_equal) {
+    return bad(text, "== and != are for probe.NAME.STAT and saturated; use < <= > >=");
+  }
   if (metric.starts_with("status.")) {
     t.status = std::string(metric.substr(7));
     if (!valid_status(t.status)) {
@@ -161,10 +325,58 @@ Result<Threshold> parse_threshold(std::string_view text) {
   return t;
 }
 
+Result<void> check_probe_named(const Threshold& t, const std::vector<std::string>& probe_names) {
+  if (t.metric != ThresholdMetric::probe ||
+      std::find(probe_names.begin(), probe_names.end(), t.probe) != probe_names.end()) {
+    return {};
+  }
+  return make_error(Errc::invalid_argument,
+                    "threshold '" + t.text + "': " + unknown_probe_text(t.probe, probe_names));
+}
+
+ProbeSummary summarise_probe(const ResultDoc& doc, std::string_view name) {
+  ProbeSummary p;
+  p.known = std::any_of(doc.probes.begin(), doc.probes.end(),
+                        [&](const ProbeInfo& info) { return info.name == name; });
+  double sum = 0;
+  for (const auto& row : doc.timeline) {
+    for (const auto& sample : row.probes) {
+      if (sample.name != name) continue;
+      p.known = true;
+      if (std::isnan(sample.value)) {
+        ++p.nulls;
+        continue;
+      }
+      if (p.samples == 0 || sample.value < p.min) {
+        p.min = sample.value;
+        p.min_second = row.second;
+      }
+      if (p.samples == 0 || sample.value > p.max) {
+        p.max = sample.value;
+        p.max_second = row.second;
+      }
+      p.last = sample.value;
+      p.last_second = row.second;
+      sum += sample.value;
+      ++p.samples;
+    }
+  }
+  if (p.samples > 0) p.mean = sum / static_cast<double>(p.samples);
+  return p;
+}
+
 ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& figures) {
   ThresholdResult out;
   out.expression = t.text;
   out.warn = t.warn;
+  if (t.metric == ThresholdMetric::probe) {
+    evaluate_probe(t, figures.probe, out);
+    return out;
+  }
+  if (t.metric == ThresholdMetric::saturated) {
+    evaluate_saturated(t, figures.saturation, out);
+    return out;
+  }
   char buf[128] = "";
   double observed = 0;
   switch (t.metric) {
@@ -210,6 +422,9 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
       observed = figures.goodput_ratio;
       std::snprintf(buf, sizeof buf, "goodput = %.2f%%", observed * 100);
       break;
+    case ThresholdMetric::probe:
+    case ThresholdMetric::saturated:
+      break;  // evaluated above
   }
   if (!t.histogram.empty() && t.metric != ThresholdMetric::goodput) {
     out.observed = t.histogram + "." + buf;
@@ -228,6 +443,23 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
 }
 
 ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
+  if (t.metric == ThresholdMetric::probe) {
+    const ProbeSummary probe = summarise_probe(doc, t.probe);
+    if (!probe.known) {
+      std::vector<std::string> names;
+      for (const auto& p : doc.probes) names.push_back(p.name);
+      return {t.text, false,
+              "probe." + t.probe + ": no samples: " + unknown_probe_text(t.probe, names), t.warn};
+    }
+    ThresholdFigures figures{doc.overall.corrected};
+    figures.probe = &probe;
+    return evaluate_threshold(t, figures);
+  }
+  if (t.metric == ThresholdMetric::saturated) {
+    ThresholdFigures figures{doc.overall.corrected};
+    figures.saturation = &doc.saturation;
+    return evaluate_threshold(t, figures);
+  }
   const Scope* s = doc.find_scope(t.scope);
   if (!s) return {t.text, false, "no tag or endpoint named '" + t.scope + "' in this run", t.warn};
   // Completions during the offered load, per second of it (the drain after the load ends

@@ -234,6 +234,9 @@ struct Saturation {
 
   // True when replay or its configuration, not the service, limited the run.
   bool replay_limited() const noexcept { return generator_limited || client_limited; }
+  // True when the run had enough seconds of offered load for the service to be judged
+  // (from_second..to_second); false for a run too short, whose `saturated` says nothing.
+  bool judged() const noexcept { return to_second > from_second; }
 };
 
 struct ThresholdResult {

@@ -3,12 +3,15 @@
 // "status.429<1%", "status.5xx<10", "rate>190/s", "GET /api/v1/plans/{id}:max<=3s", and on
 // another histogram than the corrected latency "chat-stream:ttft.p95<3s", "tpot.p50<50ms",
 // "ttfb.max<1s", "lag.p99<1ms", "first_event.p95<1s", or LLM goodput "goodput>95%". The
-// scope before the last ':' names a tag or an endpoint. One evaluation for every command: `replay
+// scope before the last ':' names a tag or an endpoint. Run-wide, without a scope: a --probe's
+// samples "probe.queue.last==0", "probe.queue.max<1000" (last, max, min, mean; also == and !=),
+// and the saturation verdict "saturated==false". One evaluation for every command: `replay
 // run` checks them on the result it saves, `merge` on the merged result.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "replay/core/result.hpp"
 #include "replay/histogram/histogram.hpp"
@@ -18,6 +21,7 @@ namespace replay::results {
 
 // errors: a ratio of the requests that ended; error_count: how many. status_ratio and
 // status_count: responses with Threshold::status (a code or a class), of those that ended.
+// probe: a statistic of a --probe's samples; saturated: the saturation verdict (limit 1 = true).
 enum class ThresholdMetric {
   percentile,
   max,
@@ -27,9 +31,15 @@ enum class ThresholdMetric {
   status_ratio,
   status_count,
   rate,
-  goodput
+  goodput,
+  probe,
+  saturated
 };
-enum class ThresholdOp { less, less_equal, greater, greater_equal };
+// equal and not_equal only for probe and saturated thresholds.
+enum class ThresholdOp { less, less_equal, greater, greater_equal, equal, not_equal };
+// Of a probe's samples that were read (nulls left out): the last one, the largest, the
+// smallest, their mean.
+enum class ProbeStat { last, max, min, mean };
 
 struct Threshold {
   std::string text;
@@ -39,9 +49,12 @@ struct Threshold {
   std::string histogram;
   double percentile = 0;  // for ThresholdMetric::percentile
   std::string status;     // status_ratio/status_count: "429", or a class "5xx"
+  std::string probe;      // ThresholdMetric::probe: the --probe NAME
+  ProbeStat probe_stat = ProbeStat::last;
   ThresholdOp op = ThresholdOp::less;
   double limit = 0;   // us for latencies, a ratio 0..1 (errors, status, goodput), per second
-                      // for rate, a count for error_count and status_count
+                      // for rate, a count for error_count and status_count, the gauge's own
+                      // unit for probe, 1 (true) or 0 (false) for saturated
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
 
@@ -54,6 +67,25 @@ inline constexpr std::string_view kThresholdHistograms[] = {
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);
 
+// For a probe threshold naming none of `probe_names` (the run's --probe names):
+// Errc::invalid_argument naming the threshold, the probe and the run's probes. Ok for every
+// other threshold. `replay run` calls it before the load starts.
+Result<void> check_probe_named(const Threshold& t, const std::vector<std::string>& probe_names);
+
+// One probe's samples in a result's timeline: how many seconds were read and how many are null
+// (not read, or not reached before the run ended), and of those read the last, smallest and
+// largest (each with its second) and the mean.
+struct ProbeSummary {
+  bool known = false;  // the run had this probe (in `probes` or in a timeline row)
+  uint64_t samples = 0;
+  uint64_t nulls = 0;
+  double last = 0, min = 0, max = 0, mean = 0;
+  int64_t last_second = 0, min_second = 0, max_second = 0;
+};
+
+// The summary of the probe named `name` in `doc` (known false, no samples, when it has none).
+ProbeSummary summarise_probe(const ResultDoc& doc, std::string_view name);
+
 // What a threshold is checked against: one scope's figures. `corrected` must outlive the call.
 struct ThresholdFigures {
   const Histogram& corrected;
@@ -64,14 +96,21 @@ struct ThresholdFigures {
   uint64_t errors = 0;          // error_count
   uint64_t ended = 0;           // completed + failed: what status_ratio divides by
   uint64_t status_matches = 0;  // responses with the threshold's status code or class
+  // For probe thresholds, the probe's samples, and for saturated, the verdict (nullptr: none,
+  // which fails); both must outlive the call.
+  const ProbeSummary* probe = nullptr;
+  const Saturation* saturation = nullptr;
 };
 
 // Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a
-// pass: a latency threshold on a scope that completed nothing fails.
+// pass: a latency threshold on a scope that completed nothing fails, and so does a probe
+// threshold on a probe without samples ("no samples") and a saturated threshold on a run too
+// short to judge.
 ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& figures);
 
 // Checks `t` against the scope of `doc` it names, whose rate is its share of the completions
 // during the offered load per second of it; an unknown scope fails (`observed` names it).
+// Probe thresholds read doc's timeline, saturated its saturation verdict.
 ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc);
 
 // The same for an expression as `replay run --threshold` (or, `warn`, `--warn`) takes it; one

@@ -149,6 +149,21 @@ TEST_CASE("bad flags give one line and exit 1, before any load") {
   CHECK(llm.exit_code == 1);
   CHECK(llm.err.find("replay: capacity: --slo 'ttft.p95<1s': a step is judged on its corrected "
                      "latency") == 0);
+  // Probes and the saturation verdict are run-wide, not in a step's window: refused too.
+  auto probe = run_command({kReplay, "capacity", kWebhook, "--target", "http://127.0.0.1:9",
+                            "--slo", "probe.queue.last==0"},
+                           10'000);
+  CHECK(probe.exit_code == 1);
+  CHECK(probe.err ==
+        "replay: capacity: --slo 'probe.queue.last==0': a step is judged on its corrected "
+        "latency, errors and rate (pNN, max, mean, errors<N%, rate); probe.queue is for replay "
+        "run --threshold\n");
+  auto saturated = run_command({kReplay, "capacity", kWebhook, "--target", "http://127.0.0.1:9",
+                                "--slo", "saturated==false"},
+                               10'000);
+  CHECK(saturated.exit_code == 1);
+  CHECK(saturated.err.find("saturated is for replay run --threshold (a step that saturates fails "
+                           "anyway)\n") != std::string::npos);
 }
 
 TEST_CASE("a ladder run by two shards in lockstep merges into the service's capacity") {

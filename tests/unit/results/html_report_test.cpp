@@ -11,6 +11,7 @@
 #include "html_breakdown_charts.hpp"
 #include "html_tables.hpp"
 #include "replay/results/result_writer.hpp"
+#include "replay/results/threshold.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
@@ -212,6 +213,20 @@ TEST_CASE("probe series get their own chart when the timeline has them") {
   CHECK(html.find("<svg id=\"probe-0\"") != std::string::npos);
   CHECK(html.find("<svg id=\"probe-1\"") != std::string::npos);
   CHECK(html.find("<title>lag &lt;ms&gt;</title>") != std::string::npos);
+}
+
+TEST_CASE("probe thresholds are listed in the HTML thresholds table with what they saw") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(300, 6, 20'000));
+  for (auto& row : doc.timeline) row.probes.push_back({"queue", 40.0 - row.second * 5});
+  doc.probes = {{"queue", "queue_depth"}};
+  doc.thresholds = {check_threshold(std::string("probe.queue.last==0"), doc),
+                    check_threshold(std::string("probe.queue.mean<100"), doc, true)};
+  const std::string html = render_html_report(doc);
+  CHECK(html.find("<td class=\"name\">probe.queue.last==0</td><td><span class=\"badge bad\">FAIL"
+                  "</span></td><td>probe.queue.last = 15 (second 5)</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"name\">warn probe.queue.mean&lt;100</td><td><span class=\"badge "
+                  "ok\">pass</span></td><td>probe.queue.mean = 27.5 (6 samples)</td>") !=
+        std::string::npos);
 }
 
 TEST_CASE("the comparison page overlays both sides and states the verdict") {

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "replay/core/units.hpp"
 #include "replay/results/result_reader.hpp"
 #include "replay/results/result_writer.hpp"
@@ -174,6 +176,35 @@ TEST_CASE("merged results check thresholds and --warn bands again, each kept a b
   CHECK(merged->thresholds[1].warn);
   CHECK_FALSE(merged->thresholds[0].passed);  // b's 40 ms requests are in the union
   CHECK_FALSE(merged->thresholds[1].passed);
+}
+
+TEST_CASE("merged results check probe thresholds again on the merged probe samples") {
+  // Each shard probes the same gauge; a merged second keeps the larger sample.
+  auto probed = [](ResultDoc doc, const std::vector<double>& queue) {
+    doc.probes = {{"queue", "queue_depth"}};
+    for (auto& row : doc.timeline) {
+      const auto s = static_cast<size_t>(row.second);
+      row.probes = {{"queue", s < queue.size() ? queue[s] : NAN}};
+    }
+    doc.thresholds = {{"probe.queue.last==0", true, "", false},
+                      {"probe.queue.max<100", true, "", true}};
+    return doc;
+  };
+  ResultDoc a = shard(probed(testing::make_run(testing::spread_samples(600, 6, 20'000), kStart),
+                             {5, 50, 90, 40, 10, 0}),
+                      0, 2, "a.json");
+  ResultDoc b =
+      shard(probed(testing::make_run(testing::spread_samples(400, 6, 40'000, "GET /a", 2), kStart),
+                   {4, 60, 120, 30, NAN, 3}),
+            1, 2, "b.json");
+  auto merged = merge_shards({a, b});
+  REQUIRE(merged.ok());
+  REQUIRE(merged->thresholds.size() == 2);
+  CHECK_FALSE(merged->thresholds[0].passed);
+  CHECK(merged->thresholds[0].observed == "probe.queue.last = 3 (second 5)");
+  CHECK_FALSE(merged->thresholds[1].passed);
+  CHECK(merged->thresholds[1].warn);
+  CHECK(merged->thresholds[1].observed == "probe.queue.max = 120 (second 2)");
 }
 
 TEST_CASE("merging adds failures in the latency, lower bounds, new causes and failed per second") {

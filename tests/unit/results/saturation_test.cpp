@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "replay/results/saturation.hpp"
+#include "replay/results/threshold.hpp"
 
 using namespace replay::results;
 
@@ -88,4 +89,23 @@ TEST_CASE("a result's verdict takes its resource limit as evidence") {
   CHECK(analyse_saturation(doc).summary.find(
             "the open-file limit (ulimit -n 256) held replay to 241 connections") !=
         std::string::npos);
+}
+
+TEST_CASE("saturated==false holds on a steady run and fails on one whose latency climbs") {
+  ResultDoc steady;
+  steady.load_us = steady.elapsed_us = 20'000'000;
+  steady.timeline = make_timeline(20, 200, 200, [](int) { return 20.0; });
+  steady.saturation = analyse_saturation(steady);
+  const ThresholdResult held = check_threshold(std::string("saturated==false"), steady);
+  CHECK(held.passed);
+  CHECK(held.observed.find("saturated = false (not saturated: achieved 200.0/s") == 0);
+
+  ResultDoc climbing;
+  climbing.load_us = climbing.elapsed_us = 30'000'000;
+  climbing.timeline = make_timeline(30, 200, 150, [](int s) { return 10.0 + 333.0 * s; });
+  climbing.saturation = analyse_saturation(climbing);
+  const ThresholdResult crossed = check_threshold(std::string("saturated==false"), climbing);
+  CHECK_FALSE(crossed.passed);
+  CHECK(crossed.observed.find("saturated = true (SATURATED: latency grows 333.") == 0);
+  CHECK(check_threshold(std::string("saturated==true"), climbing).passed);
 }

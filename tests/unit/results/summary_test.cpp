@@ -5,12 +5,14 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 
 #include "replay/core/units.hpp"
 #include "replay/report/result_views.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/saturation.hpp"
+#include "replay/results/threshold.hpp"
 #include "replay/schedule/rate.hpp"
 
 using namespace replay;
@@ -287,6 +289,33 @@ TEST_CASE("the summary's saturation line names every verdict that holds") {
   CHECK(line.find("CLIENT-LIMITED: ") > line.find("GENERATOR-LIMITED"));
   CHECK(line.find("connection wait p99 120.0 ms") != std::string::npos);
   CHECK(line.find("too short to judge") != std::string::npos);
+}
+
+TEST_CASE("probe and saturated thresholds are listed under the summary with what they saw") {
+  report::RunReport report = base_report();
+  report.result.overall = completed_scope(20, 2'000);
+  for (int64_t s = 0; s < 3; ++s) {
+    engine::TimelineRow row;
+    row.second = s;
+    row.offered = row.completed = 10;
+    report.result.timeline.push_back(row);
+  }
+  // Read at seconds 0 and 1, not at 2: the last sample is second 1's.
+  report.result.probes = {{"queue", "queue_depth", {120, 198, NAN}}};
+  for (const char* text : {"probe.queue.last==0", "probe.queue.max<1000", "saturated==false"}) {
+    report.thresholds.push_back(results::parse_threshold(text).value());
+  }
+  const std::string out = summary_of(report);
+  CHECK(has(out,
+            "\n    FAIL  probe.queue.last==0          probe.queue.last = 198 (second 1; 1 "
+            "null)\n"));
+  CHECK(has(out,
+            "\n    PASS  probe.queue.max<1000         probe.queue.max = 198 (second 1; 1 "
+            "null)\n"));
+  // 3 s of load is too short to judge saturation: no evidence, so it does not pass.
+  CHECK(has(out,
+            "\n    FAIL  saturated==false             saturation not judged: run too short "
+            "to judge saturation (needs 5 s of offered load)\n"));
 }
 
 TEST_CASE("the summary gives the run's elapsed time once; the offered rate is over the load") {

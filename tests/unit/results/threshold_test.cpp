@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "replay/results/threshold.hpp"
 
 using namespace replay;
@@ -212,4 +216,177 @@ TEST_CASE("LLM thresholds: a histogram before the statistic, and goodput") {
   const auto none = check_threshold("ttft.p95<1h", doc);
   CHECK_FALSE(none.passed);
   CHECK(none.observed == "no ttft values");
+}
+
+TEST_CASE("probe and saturated thresholds parse, with == and !=") {
+  auto t = parse_threshold("probe.queue.last==0").value();
+  CHECK(t.metric == ThresholdMetric::probe);
+  CHECK(t.probe == "queue");
+  CHECK(t.probe_stat == ProbeStat::last);
+  CHECK(t.op == ThresholdOp::equal);
+  CHECK(t.limit == 0);
+  CHECK(t.scope.empty());
+  t = parse_threshold("probe.queue.max<1000").value();
+  CHECK(t.probe_stat == ProbeStat::max);
+  CHECK(t.op == ThresholdOp::less);
+  CHECK(t.limit == 1000);
+  t = parse_threshold("probe.db.conns.min>=2.5").value();  // a name may hold dots
+  CHECK(t.probe == "db.conns");
+  CHECK(t.probe_stat == ProbeStat::min);
+  CHECK(t.op == ThresholdOp::greater_equal);
+  CHECK(t.limit == doctest::Approx(2.5));
+  t = parse_threshold("probe.q:x.mean!=-1").value();  // and a ':', which is no scope here
+  CHECK(t.probe == "q:x");
+  CHECK(t.scope.empty());
+  CHECK(t.probe_stat == ProbeStat::mean);
+  CHECK(t.op == ThresholdOp::not_equal);
+  CHECK(t.limit == -1);
+  CHECK(parse_threshold("probe.queue.last<=3").value().op == ThresholdOp::less_equal);
+  CHECK(parse_threshold("probe.queue.last>3").value().op == ThresholdOp::greater);
+
+  t = parse_threshold("saturated==false").value();
+  CHECK(t.metric == ThresholdMetric::saturated);
+  CHECK(t.op == ThresholdOp::equal);
+  CHECK(t.limit == 0);
+  t = parse_threshold("saturated==true").value();
+  CHECK(t.limit == 1);
+  CHECK(parse_threshold("saturated!=true").value().op == ThresholdOp::not_equal);
+}
+
+TEST_CASE("bad probe and saturated thresholds name the problem") {
+  auto error = [](const char* text) { return parse_threshold(text).error().context; };
+  CHECK(error("probe.queue.p99<10") ==
+        "threshold 'probe.queue.p99<10': unknown probe statistic 'p99' (last, max, min, mean) "
+        "(e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
+        "ttft.p95<3s, lag.p99<1ms, goodput>95%, probe.queue.last==0, saturated==false)");
+  CHECK(error("probe.queue==0").find("probe.NAME.STAT, STAT one of last, max, min, mean") !=
+        std::string::npos);
+  CHECK(error("probe..last==0").find("probe.NAME.STAT") != std::string::npos);
+  CHECK(error("probe.queue.last==0ms").find("a plain number, like 0 or 1000") != std::string::npos);
+  CHECK(error("probe.queue.last<inf").find("a plain number") != std::string::npos);
+  CHECK(error("probe.queue.last==").find("no limit after the comparison") != std::string::npos);
+  CHECK(error("probe.queue.last=0").find("'=' is no comparison: write ==") != std::string::npos);
+  CHECK(error("chat:probe.queue.last==0").find("for the whole run: no scope") != std::string::npos);
+  CHECK(error("chat:saturated==false").find("for the whole run: no scope") != std::string::npos);
+  CHECK(error("saturated<1").find("saturated takes == or !=") != std::string::npos);
+  CHECK(error("saturated==no").find("true or false") != std::string::npos);
+  CHECK(error("saturated==0").find("true or false") != std::string::npos);
+  // == and != stay out of the other metrics, whose values are measurements.
+  CHECK(error("p99==1s").find("== and != are for probe.NAME.STAT and saturated") !=
+        std::string::npos);
+  CHECK(error("errors!=0").find("== and != are for") != std::string::npos);
+  CHECK(error("p95").find("no comparison (< <= > >= == !=)") != std::string::npos);
+}
+
+namespace {
+
+// A run with a "queue" probe read at seconds 0..5 (null at seconds 1 and 5) and an "idle"
+// probe never read.
+ResultDoc probed_doc() {
+  ResultDoc doc;
+  doc.load_us = doc.elapsed_us = 6'000'000;
+  doc.probes = {{"queue", "queue_depth"}, {"idle", "idle_metric"}};
+  const double queue[] = {10, NAN, 250, 40, 198, NAN};
+  for (int s = 0; s < 6; ++s) {
+    TimelineRow row;
+    row.second = s;
+    row.probes = {{"queue", queue[s]}, {"idle", NAN}};
+    doc.timeline.push_back(row);
+  }
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("probe thresholds read the timeline's samples, leaving nulls out") {
+  const ResultDoc doc = probed_doc();
+  const ProbeSummary p = summarise_probe(doc, "queue");
+  CHECK(p.known);
+  CHECK(p.samples == 4);
+  CHECK(p.nulls == 2);
+  CHECK(p.last == 198);  // second 5 is null: the last read sample is second 4's
+  CHECK(p.last_second == 4);
+  CHECK(p.max == 250);
+  CHECK(p.max_second == 2);
+  CHECK(p.min == 10);
+  CHECK(p.min_second == 0);
+  CHECK(p.mean == doctest::Approx(124.5));
+
+  auto check = [&](const char* text) { return check_threshold(std::string(text), doc); };
+  const auto last = check("probe.queue.last==0");
+  CHECK_FALSE(last.passed);
+  CHECK(last.observed == "probe.queue.last = 198 (second 4; 2 null)");
+  CHECK(check("probe.queue.last==198").passed);
+  CHECK(check("probe.queue.last!=0").passed);
+  CHECK_FALSE(check("probe.queue.last!=198").passed);
+  CHECK(check("probe.queue.max<=250").passed);
+  CHECK_FALSE(check("probe.queue.max<250").passed);
+  CHECK(check("probe.queue.max<1000").observed == "probe.queue.max = 250 (second 2; 2 null)");
+  CHECK(check("probe.queue.min>=10").passed);
+  CHECK_FALSE(check("probe.queue.min>10").passed);
+  CHECK(check("probe.queue.min>0").observed == "probe.queue.min = 10 (second 0; 2 null)");
+  const auto mean = check("probe.queue.mean<125");
+  CHECK(mean.passed);
+  CHECK(mean.observed == "probe.queue.mean = 124.5 (4 samples; 2 null)");
+  CHECK_FALSE(check("probe.queue.mean<124").passed);
+
+  // A probe the run had but never read, and one it did not have: no samples, which fails.
+  const auto idle = check("probe.idle.max<1");
+  CHECK_FALSE(idle.passed);
+  CHECK(idle.observed == "probe.idle: no samples (all 6 seconds null)");
+  const auto missing = check("probe.qeue.last==0");
+  CHECK_FALSE(missing.passed);
+  CHECK(missing.observed ==
+        "probe.qeue: no samples: no --probe named 'qeue' in this run (its probes: queue, idle)");
+  CHECK(check_threshold(std::string("probe.queue.last==0"), ResultDoc{}).observed ==
+        "probe.queue: no samples: no --probe named 'queue' in this run (it has no --probe)");
+  // A --warn band on a probe keeps its band.
+  CHECK(check_threshold(std::string("probe.queue.last==0"), doc, true).warn);
+}
+
+TEST_CASE("a run's --probe names are checked before it starts") {
+  const std::vector<std::string> names = {"queue"};
+  CHECK(check_probe_named(parse_threshold("probe.queue.last==0").value(), names).ok());
+  CHECK(check_probe_named(parse_threshold("p99<1s").value(), {}).ok());
+  auto typo = check_probe_named(parse_threshold("probe.qeue.last==0").value(), names);
+  REQUIRE_FALSE(typo.ok());
+  CHECK(typo.error().context ==
+        "threshold 'probe.qeue.last==0': no --probe named 'qeue' in this run (its probes: queue)");
+  auto none = check_probe_named(parse_threshold("probe.queue.max<5").value(), {});
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().context.find("(it has no --probe)") != std::string::npos);
+}
+
+TEST_CASE("saturated thresholds check the saturation verdict, and fail when it was not judged") {
+  ResultDoc doc;
+  doc.load_us = doc.elapsed_us = 10'000'000;
+  doc.saturation.from_second = 1;
+  doc.saturation.to_second = 8;
+  doc.saturation.saturated = true;
+  doc.saturation.summary =
+      "SATURATED: latency grows 30.0 ms/s; achieved 40.0/s of 100.0/s "
+      "offered (seconds 1-8)";
+  auto check = [&](const char* text) { return check_threshold(std::string(text), doc); };
+  const auto degraded = check("saturated==false");
+  CHECK_FALSE(degraded.passed);
+  CHECK(degraded.observed == "saturated = true (" + doc.saturation.summary + ")");
+  CHECK(check("saturated==true").passed);
+  CHECK(check("saturated!=false").passed);
+
+  doc.saturation.saturated = false;
+  doc.saturation.summary =
+      "not saturated: achieved 100.0/s of 100.0/s offered (seconds 1-8), latency trend +0.01 ms/s";
+  const auto steady = check("saturated==false");
+  CHECK(steady.passed);
+  CHECK(steady.observed == "saturated = false (" + doc.saturation.summary + ")");
+  CHECK_FALSE(check("saturated==true").passed);
+
+  // Too short to judge is no evidence either way.
+  doc.saturation = {};
+  doc.saturation.summary = "run too short to judge saturation (needs 5 s of offered load)";
+  const auto short_run = check("saturated==false");
+  CHECK_FALSE(short_run.passed);
+  CHECK(short_run.observed ==
+        "saturation not judged: run too short to judge saturation (needs 5 s of offered load)");
+  CHECK_FALSE(check("saturated==true").passed);
 }
