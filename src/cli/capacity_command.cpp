@@ -68,6 +68,35 @@ struct CapacityFlags {
   std::string start_at;  // --start-at: the ladder's rung 1 on the wall clock
 };
 
+// What a --slo names that a step's timeline window does not hold ("" when it holds it): the
+// window has the corrected latency, errors and rate only.
+std::string outside_step_window(const results::Threshold& t) {
+  using M = results::ThresholdMetric;
+  if (!t.histogram.empty()) return t.histogram;
+  switch (t.metric) {
+    case M::goodput:
+      return "goodput";
+    case M::error_count:
+      return "an error count";
+    case M::status_ratio:
+    case M::status_count:
+      return "status";
+    case M::probe:
+      return "probe." + t.probe;
+    case M::saturated:
+      return "saturated";
+    case M::checks:
+      return "checks";
+    case M::percentile:
+    case M::max:
+    case M::mean:
+    case M::errors:
+    case M::rate:
+      return "";
+  }
+  return "";
+}
+
 Error capacity_flag_error(std::string text) {
   return make_error(Errc::invalid_argument, "capacity: " + std::move(text));
 }
@@ -218,21 +247,11 @@ int run_capacity(const CapacityFlags& f) {
     auto t = results::parse_threshold(text);
     if (!t) return report_error(t.error().within("capacity: --slo"), kExitUsage);
     // A step is judged on its timeline window, which holds the corrected latency only.
-    const results::ThresholdMetric m = t.value().metric;
-    if (!t.value().histogram.empty() || m == results::ThresholdMetric::goodput ||
-        m == results::ThresholdMetric::error_count || m == results::ThresholdMetric::status_ratio ||
-        m == results::ThresholdMetric::status_count || m == results::ThresholdMetric::probe ||
-        m == results::ThresholdMetric::saturated) {
-      const std::string what = !t.value().histogram.empty()             ? t.value().histogram
-                               : m == results::ThresholdMetric::goodput ? std::string("goodput")
-                               : m == results::ThresholdMetric::error_count
-                                   ? std::string("an error count")
-                               : m == results::ThresholdMetric::probe ? "probe." + t.value().probe
-                               : m == results::ThresholdMetric::saturated ? std::string("saturated")
-                                                                          : std::string("status");
+    if (const std::string what = outside_step_window(t.value()); !what.empty()) {
       // Saturation is judged on every step already.
-      const char* note =
-          m == results::ThresholdMetric::saturated ? " (a step that saturates fails anyway)" : "";
+      const char* note = t.value().metric == results::ThresholdMetric::saturated
+                             ? " (a step that saturates fails anyway)"
+                             : "";
       return report_error(capacity_flag_error("--slo '" + text +
                                               "': a step is judged on its corrected latency, "
                                               "errors and rate (pNN, max, mean, errors<N%, "

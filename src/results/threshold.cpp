@@ -16,7 +16,8 @@ Error bad(std::string_view text, const std::string& why) {
       Errc::invalid_argument,
       "threshold '" + std::string(text) + "': " + why +
           " (e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
-          "ttft.p95<3s, lag.p99<1ms, goodput>95%, probe.queue.last==0, saturated==false)");
+          "ttft.p95<3s, lag.p99<1ms, goodput>95%, checks>99%, probe.queue.last==0, "
+          "saturated==false)");
 }
 
 // "1%" as 0.01 in `ratio`; false when not a percentage from 0 to 100.
@@ -282,6 +283,11 @@ Result<Threshold> parse_threshold(std::string_view text) {
     }
     if (!t.histogram.empty()) metric = metric.substr(dot + 1);
   }
+  if (metric == "checks" && t.histogram.empty()) {
+    t.metric = ThresholdMetric::checks;
+    if (!parse_percent(right, t.limit)) return bad(text, "checks take a percentage like 99%");
+    return t;
+  }
   if (metric == "goodput") {
     t.metric = ThresholdMetric::goodput;
     if (!parse_percent(right, t.limit)) return bad(text, "goodput takes a percentage like 95%");
@@ -422,6 +428,17 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
       observed = figures.goodput_ratio;
       std::snprintf(buf, sizeof buf, "goodput = %.2f%%", observed * 100);
       break;
+    case ThresholdMetric::checks: {
+      const uint64_t ran = figures.checks ? figures.checks->passed + figures.checks->failed : 0;
+      observed = figures.checks ? figures.checks->pass_ratio() : 0.0;
+      std::snprintf(buf, sizeof buf, "checks = %.2f%% (%llu of %llu passed)", observed * 100,
+                    static_cast<unsigned long long>(figures.checks ? figures.checks->passed : 0),
+                    static_cast<unsigned long long>(ran));
+      out.observed = buf;
+      out.passed = ran > 0 && compare(observed, t.op, t.limit);
+      if (ran == 0) out.observed = "no checks ran";
+      return out;
+    }
     case ThresholdMetric::probe:
     case ThresholdMetric::saturated:
       break;  // evaluated above
@@ -485,12 +502,13 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
     h = &kEmpty;  // no LLM streams in this scope: no data, which fails
   }
   const uint64_t values = t.histogram.empty() ? s->completed : h->count();
-  return evaluate_threshold(
-      t, ThresholdFigures{*h, s->error_ratio(), values,
-                          static_cast<double>(doc.completed_during_load()) * share /
-                              static_cast<double>(doc.load_seconds()),
-                          s->goodput_ratio(), s->errors, s->completed + s->failed,
-                          status_matches(*s, t.status)});
+  ThresholdFigures figures{*h, s->error_ratio(), values,
+                           static_cast<double>(doc.completed_during_load()) * share /
+                               static_cast<double>(doc.load_seconds()),
+                           s->goodput_ratio(), s->errors, s->completed + s->failed,
+                           status_matches(*s, t.status)};
+  figures.checks = &s->checks;
+  return evaluate_threshold(t, figures);
 }
 
 ThresholdResult check_threshold(const std::string& expression, const ResultDoc& doc, bool warn) {

@@ -5,7 +5,8 @@
 // "ttfb.max<1s", "lag.p99<1ms", "first_event.p95<1s", or LLM goodput "goodput>95%". The
 // scope before the last ':' names a tag or an endpoint. Run-wide, without a scope: a --probe's
 // samples "probe.queue.last==0", "probe.queue.max<1000" (last, max, min, mean; also == and !=),
-// and the saturation verdict "saturated==false". One evaluation for every command: `replay
+// and the saturation verdict "saturated==false". Checks (records' "expect"): the share of them
+// that passed, "checks>99%" (a scope too: "plans:checks>=99.5%"). One evaluation for every command: `replay
 // run` checks them on the result it saves, `merge` on the merged result.
 
 #include <cstdint>
@@ -33,7 +34,8 @@ enum class ThresholdMetric {
   rate,
   goodput,
   probe,
-  saturated
+  saturated,
+  checks
 };
 // equal and not_equal only for probe and saturated thresholds.
 enum class ThresholdOp { less, less_equal, greater, greater_equal, equal, not_equal };
@@ -52,7 +54,7 @@ struct Threshold {
   std::string probe;      // ThresholdMetric::probe: the --probe NAME
   ProbeStat probe_stat = ProbeStat::last;
   ThresholdOp op = ThresholdOp::less;
-  double limit = 0;   // us for latencies, a ratio 0..1 (errors, status, goodput), per second
+  double limit = 0;   // us for latencies, a ratio 0..1 (errors, status, goodput, checks), per second
                       // for rate, a count for error_count and status_count, the gauge's own
                       // unit for probe, 1 (true) or 0 (false) for saturated
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
@@ -100,6 +102,8 @@ struct ThresholdFigures {
   // which fails); both must outlive the call.
   const ProbeSummary* probe = nullptr;
   const Saturation* saturation = nullptr;
+  // For checks thresholds, the scope's checks (nullptr or none ran: no data, which fails).
+  const CheckTally* checks = nullptr;
 };
 
 // Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a

@@ -258,7 +258,7 @@ TEST_CASE("bad probe and saturated thresholds name the problem") {
   CHECK(error("probe.queue.p99<10") ==
         "threshold 'probe.queue.p99<10': unknown probe statistic 'p99' (last, max, min, mean) "
         "(e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
-        "ttft.p95<3s, lag.p99<1ms, goodput>95%, probe.queue.last==0, saturated==false)");
+        "ttft.p95<3s, lag.p99<1ms, goodput>95%, checks>99%, probe.queue.last==0, saturated==false)");
   CHECK(error("probe.queue==0").find("probe.NAME.STAT, STAT one of last, max, min, mean") !=
         std::string::npos);
   CHECK(error("probe..last==0").find("probe.NAME.STAT") != std::string::npos);
@@ -389,4 +389,37 @@ TEST_CASE("saturated thresholds check the saturation verdict, and fail when it w
   CHECK(short_run.observed ==
         "saturation not judged: run too short to judge saturation (needs 5 s of offered load)");
   CHECK_FALSE(check("saturated==true").passed);
+}
+
+TEST_CASE("checks thresholds: the share of checks passed, per scope; none ran is no pass") {
+  auto t = parse_threshold("checks>99%");
+  REQUIRE(t);
+  CHECK(t.value().metric == ThresholdMetric::checks);
+  CHECK(t.value().limit == doctest::Approx(0.99));
+  CHECK(parse_threshold("plans:checks>=99.5%").value().scope == "plans");
+  CHECK(parse_threshold("checks>99").error().context.find("checks take a percentage like 99%") !=
+        std::string::npos);
+
+  ResultDoc doc;
+  doc.overall.completed = 200;
+  doc.overall.checks.passed = 198;
+  doc.overall.checks.add_failure("status 201", "503");
+  doc.overall.checks.add_failure("status 201", "503");
+  Scope plans;
+  plans.completed = 10;
+  plans.checks.passed = 10;
+  doc.by_tag.push_back({"plans", plans});
+  doc.by_tag.push_back({"health", Scope{}});
+  auto check = [&](const char* text) {
+    return check_threshold(parse_threshold(text).value(), doc);
+  };
+  const auto overall = check("checks>=99%");
+  CHECK(overall.passed);
+  CHECK(overall.observed == "checks = 99.00% (198 of 200 passed)");
+  CHECK_FALSE(check("checks>99%").passed);
+  CHECK_FALSE(parse_threshold("plans:checks==100%"));  // == is for probes and saturated only
+  CHECK(check("plans:checks>=100%").passed);
+  const auto none = check("health:checks>99%");
+  CHECK_FALSE(none.passed);
+  CHECK(none.observed == "no checks ran");
 }
