@@ -132,6 +132,8 @@ std::string_view status_reason(int status) noexcept {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
     case 429:
       return "Too Many Requests";
     case 431:
