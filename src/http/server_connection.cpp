@@ -147,7 +147,11 @@ bool ServerConnection::start_http2_if_asked(std::string_view first_bytes) {
 
 void ServerConnection::parse(std::string_view data) {
   if (state_ == State::upgraded) {
-    deliver_upgraded(data);
+    if (!backlog_.empty()) {
+      backlog_.append(data);  // after the bytes that came with the request, still undelivered
+    } else {
+      deliver_upgraded(data);
+    }
     return;
   }
   if (!protocol_known_ && !data.empty()) {
