@@ -140,7 +140,9 @@ void HandshakeValidator::add_header(std::string_view name, std::string_view valu
   } else if (iequals(name, "sec-websocket-accept")) {
     if (++accept_count_ == 1) {
       accept_size_ = static_cast<uint8_t>(std::min(value.size(), accept_.size() + 1));
-      std::memcpy(accept_.data(), value.data(), std::min(value.size(), accept_.size()));
+      if (!value.empty()) {
+        std::memcpy(accept_.data(), value.data(), std::min(value.size(), accept_.size()));
+      }
     }
   } else if (iequals(name, "sec-websocket-extensions")) {
     if (!value.empty()) extension_ = true;

@@ -228,8 +228,11 @@ Result<void> Session::queue_message(Opcode opcode, std::string_view payload,
   int rv = 0;
   FragmentSource fragments{payload, fragment_bytes};
   if (fragment_bytes == 0 || fragment_bytes >= payload.size()) {
-    wslay_event_msg msg{static_cast<uint8_t>(opcode),
-                        reinterpret_cast<const uint8_t*>(payload.data()), payload.size()};
+    static constexpr uint8_t kNothing = 0;  // an empty view may hold a null pointer
+    wslay_event_msg msg{
+        static_cast<uint8_t>(opcode),
+        payload.empty() ? &kNothing : reinterpret_cast<const uint8_t*>(payload.data()),
+        payload.size()};
     rv = wslay_event_queue_msg(context_, &msg);
   } else {
     wslay_event_fragmented_msg msg{};

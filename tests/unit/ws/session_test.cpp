@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -325,6 +328,33 @@ TEST_CASE("Session: wslay's context lives only while a frame or message is unfin
   REQUIRE(server.send_close().ok());
   CHECK(server.holds_context());  // closing keeps the close state
 }
+
+#if !defined(__SANITIZE_ADDRESS__)
+TEST_CASE("Session: 1000 idle sessions after a message each hold no heap memory") {
+  // The goal is 10,000 idle WebSockets at 8 KiB each or less; wslay's context alone is
+  // about 8.9 KiB, so an idle session must not keep one.
+  constexpr size_t kSessions = 1000;
+  struct Counter final : SessionListener {
+    void on_message(MessageType, std::string_view) override { ++messages; }
+    size_t messages = 0;
+  } events;
+  std::vector<std::unique_ptr<Session>> sessions;
+  sessions.reserve(kSessions);
+  const std::string frame = client_frame(Opcode::text, true, "hello");
+  const size_t before = mallinfo2().uordblks;
+  for (size_t i = 0; i < kSessions; ++i) {
+    sessions.push_back(std::make_unique<Session>(Role::server, events));
+    REQUIRE(sessions.back()->receive(frame).ok());
+    REQUIRE(sessions.back()->send_text("world").ok());
+    std::string out;
+    sessions.back()->take_output(out);
+  }
+  const size_t per_session = (mallinfo2().uordblks - before) / kSessions;
+  MESSAGE("heap per idle session: " << per_session << " bytes");
+  CHECK(per_session <= sizeof(Session) + 32);  // the object itself and malloc's overhead
+  CHECK(events.messages == kSessions);
+}
+#endif
 
 }  // namespace
 }  // namespace replay::ws
