@@ -90,7 +90,13 @@ void AgentSim::WsChat::on_message(ws::MessageType type, std::string_view) {
     JsonWriter json(error);
     json.begin_object().key("type").value("error").key("error").value("rate_limited");
     json.key("retry_after_ms").value(retry_ms).end_object();
-    static_cast<void>(session.send_text(error));
+    if (sim.stalled()) {
+      sim.hold([chat = self.lock(), error] {
+        if (!chat->gone()) chat->send_json(error);
+      });
+      return;
+    }
+    static_cast<void>(session.send_text(error));  // receive() flushes
     return;
   }
   ++waiting;
