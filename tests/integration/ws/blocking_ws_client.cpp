@@ -6,17 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "foreign_server.hpp"
+
 namespace replay::testing {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int remaining_ms(Clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
-}
+using truth::remaining_ms;
 
 bool send_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
