@@ -208,8 +208,15 @@ void ServerConnection::parse(std::string_view data) {
 void ServerConnection::on_stream_end(int status) {
   if (state_ == State::closed) return;
   peer_closed_ = true;
-  if (status != UV_EOF || state_ == State::lingering || state_ == State::upgraded) {
+  if (status != UV_EOF || state_ == State::lingering) {
     close();
+    return;
+  }
+  if (state_ == State::upgraded) {
+    // The peer sends nothing more: what is queued still goes out, then the connection closes.
+    state_ = State::draining;
+    flush();  // finish_draining closes once the socket took every byte
+    if (state_ != State::closed) update_deadline();
     return;
   }
   if (state_ == State::open) {

@@ -51,6 +51,7 @@ class RawClient {
     buffer_.erase(0, out.size());
     return out;
   }
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
   // True when the server closes within 5 s (bytes read meanwhile are kept).
   bool wait_eof() {
     while (read_some()) {
@@ -191,4 +192,19 @@ TEST_CASE("upgrade: a 101 waits for the pipelined response before it, then switc
     c.send("abc");
     CHECK(c.read_exactly(3) == "ABC");
   });
+}
+
+TEST_CASE("upgrade: after the peer's FIN what the handler wrote still goes out, then it closes") {
+  auto shout = std::make_shared<Shout>();
+  Harness h([&](Request&, ResponseWriter writer) { start_shouting(writer, shout); });
+  h.run([](uint16_t port) {
+    RawClient c(port);
+    c.send(kUpgradeRequest);
+    CHECK(c.read_exactly(kSwitched.size()) == kSwitched);
+    c.send("last words");
+    c.shutdown_write();
+    CHECK(c.read_exactly(10) == "LAST WORDS");
+    CHECK(c.wait_eof());
+  });
+  CHECK(shout->closes == 1);
 }
