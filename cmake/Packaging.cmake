@@ -24,8 +24,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends from the binaries' own NEEDED libraries (dpkg-shlibdeps, from dpkg-dev, which
-# build-essential pulls in): libc6, libstdc++6, libgcc-s1, libuv1, libssl3, libzstd1, and under
-# the asan preset libasan8 and libubsan1, each with the version the build linked against.
+# build-essential pulls in): libc6, libstdc++6, libgcc-s1, libuv1, libssl3, libzstd1, libwslay1
+# (agent-sim's WebSocket), and under the asan preset libasan8 and libubsan1, each with the
+# version the build linked against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # replay verifies https targets against the system's CA store.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS ca-certificates)

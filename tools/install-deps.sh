@@ -2,20 +2,22 @@
 # Installs (as root, with apt-get) what replay's build and demo need; `--test` adds what the
 # tests use (Chromium for the HTML report and live dashboard tests, httpbin and hey for the
 # recorder's, Java's HdrHistogram for the .hlog interop test, Prometheus for the
-# --metrics-listen test), `--bench` what the benchmarks use (nginx, h2load,
-# wrk), `--fuzz` clang and libFuzzer for tools/fuzz/run.sh. Idempotent and quick when all is
-# present: apt is only called for what is missing.
+# --metrics-listen test, python3-websockets for the WebSocket tests' client and echo server),
+# `--bench` what the benchmarks use (nginx, h2load, wrk), `--fuzz` clang and libFuzzer for
+# tools/fuzz/run.sh. Idempotent and quick when all is present: apt is only called for what is
+# missing.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libuv1-dev node-llhttp libnghttp2-dev libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev
+  libuv1-dev node-llhttp libnghttp2-dev libssl-dev libzstd-dev libcli11-dev doctest-dev libsimdjson-dev libwslay-dev
   zlib1g-dev zstd jq curl python3
 )
 for group in "$@"; do
   case "$group" in
     --test) packages+=(hey python3-httpbin gunicorn nginx-light chromium
-                      default-jre-headless libhdrhistogram-java prometheus) ;;
+                      default-jre-headless libhdrhistogram-java prometheus
+                      python3-websockets) ;;
     --bench) packages+=(wrk nghttp2-client nginx-light util-linux bc time linux-perf) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option '$group' (--test, --bench, --fuzz)" >&2; exit 1 ;;

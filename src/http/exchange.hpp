@@ -17,6 +17,28 @@
 namespace replay::http {
 
 struct Exchange;
+class ServerConnection;
+
+// A connection that switched protocols after a 101 (ResponseWriter::upgrade), shared by the
+// connection and the handler's UpgradedConnection copies.
+struct Tunnel {
+  ServerConnection* connection = nullptr;  // null once the connection closed
+  UpgradeHandler handler;
+  std::string pending;      // written before the 101 went out (earlier responses still queued)
+  bool switched = false;    // the 101 is out: bytes flow raw both ways
+  bool end_after = false;   // end() was asked before the switch
+  bool delivering = false;  // inside handler.on_data: the handler must not be destroyed yet
+
+  // The connection closed: tells the handler once and drops it (it may hold this tunnel's
+  // handle; dropping it breaks that cycle), unless on_data is running (dropped after it).
+  void detach() {
+    connection = nullptr;
+    auto on_close = std::move(handler.on_close);
+    handler.on_close = nullptr;
+    if (!delivering) handler.on_data = nullptr;
+    if (on_close) on_close();
+  }
+};
 
 // What answers an exchange: an HTTP/1.1 connection, or an HTTP/2 session's stream.
 class ExchangeOwner {
@@ -30,6 +52,15 @@ class ExchangeOwner {
   // Aborts the whole connection with a TCP RST.
   virtual void reset() = 0;
   virtual size_t queued_bytes() const = 0;
+  // Answers an upgrade request with 101 and switches the connection; null where that is not
+  // possible (HTTP/2, not an upgrade request, a response already started).
+  virtual std::shared_ptr<Tunnel> upgrade(Exchange& exchange, std::span<const HeaderField> headers,
+                                          UpgradeHandler handler) {
+    static_cast<void>(exchange);
+    static_cast<void>(headers);
+    static_cast<void>(handler);
+    return nullptr;
+  }
 
  protected:
   ~ExchangeOwner() = default;
@@ -44,6 +75,7 @@ struct Exchange {
   std::shared_ptr<BodySink> body_sink;
   std::function<void()> on_disconnect;
   std::function<void()> on_drained;  // once, when the connection's queued bytes reach 0
+  std::shared_ptr<Tunnel> tunnel;    // answered with 101: the connection switches after it
   uint64_t remaining_bytes = 0;      // of a fixed-length body
   Framing framing = Framing::fixed;
   bool head_written = false;
@@ -61,6 +93,7 @@ struct Exchange {
     body_sink.reset();
     on_disconnect = nullptr;
     on_drained = nullptr;
+    tunnel.reset();
     remaining_bytes = 0;
     framing = Framing::fixed;
     head_written = ended = close_after = omit_body = streaming_body = request_complete = false;

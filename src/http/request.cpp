@@ -67,6 +67,7 @@ void Request::clear() {
   headers.clear();
   body.clear();
   keep_alive = true;
+  upgrade = false;
   started_at_ns = 0;
   peer = {};
 }

@@ -127,6 +127,7 @@ int RequestParser::on_headers_complete(llhttp_t* parser) {
   p.request_.version_major = parser->http_major;
   p.request_.version_minor = parser->http_minor;
   p.request_.keep_alive = llhttp_should_keep_alive(parser) != 0;
+  p.request_.upgrade = parser->upgrade != 0 && parser->method != HTTP_CONNECT;
   p.head_complete_ = true;
   p.listener_.on_request_head(p.request_);
   return 0;

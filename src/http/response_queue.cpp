@@ -93,6 +93,10 @@ ResponseQueue::Finished ResponseQueue::pop_finished() {
     finished.last->connection = nullptr;
     finished.last->on_disconnect = nullptr;  // it may capture the writer: keep no cycle
     finished.last->on_drained = nullptr;
+    if (finished.last->tunnel) {
+      finished.upgraded = true;
+      return finished;
+    }
     if (finished.last->close_after) {
       finished.close_connection = true;
       return finished;

@@ -22,6 +22,7 @@ class ResponseQueue {
   struct Finished {
     std::shared_ptr<Exchange> last;  // the last exchange removed, if any
     bool close_connection = false;   // it ended with Connection: close
+    bool upgraded = false;           // it was a 101: `last->tunnel` takes the connection
   };
 
   void push(std::shared_ptr<Exchange> exchange) { queue_.push_back(std::move(exchange)); }
@@ -30,6 +31,8 @@ class ResponseQueue {
   // be empty.
   const std::shared_ptr<Exchange>& front() const { return queue_.front(); }
   size_t size() const { return queue_.size(); }
+  // The last exchange (the request parsed most recently); the queue must not be empty.
+  const std::shared_ptr<Exchange>& back() const { return queue_.back(); }
   // Removes `exchange` if it is the last one (a request that will never complete).
   void drop_last(const std::shared_ptr<Exchange>& exchange);
   // Empties the queue and returns what it held.
@@ -46,7 +49,7 @@ class ResponseQueue {
   void write_body(Exchange& exchange, std::string_view bytes);
   void end(Exchange& exchange);
   // Removes the ended exchanges at the front, detaching them, and moves the next one's held
-  // bytes to output(); stops after one that closes the connection.
+  // bytes to output(); stops after one that closes the connection or switches protocols.
   Finished pop_finished();
 
  private:

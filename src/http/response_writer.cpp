@@ -43,6 +43,17 @@ void ResponseWriter::respond(int status, std::span<const HeaderField> headers,
   if (connected()) exchange_->connection->respond(*exchange_, status, headers, body);
 }
 
+bool ResponseWriter::can_upgrade() const {
+  return connected() && exchange_->request.upgrade && !exchange_->head_written;
+}
+
+UpgradedConnection ResponseWriter::upgrade(std::span<const HeaderField> headers,
+                                           UpgradeHandler handler) const {
+  if (!can_upgrade()) return {};
+  return UpgradedConnection(
+      exchange_->connection->upgrade(*exchange_, headers, std::move(handler)));
+}
+
 void ResponseWriter::close_after_response() const {
   if (exchange_) exchange_->close_after = true;
 }
@@ -121,6 +132,8 @@ std::string_view status_reason(int status) noexcept {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
     case 429:
       return "Too Many Requests";
     case 431:

@@ -17,6 +17,7 @@ ServerConnection::ServerConnection(Server& server, uv::UvHandle<uv_tcp_t> tcp)
 
 ServerConnection::~ServerConnection() {
   h2_.reset();
+  if (tunnel_) tunnel_->connection = nullptr;
   for (auto& exchange : responses_.take_all()) exchange->connection = nullptr;
   if (parsing_) parsing_->connection = nullptr;
 }
@@ -65,6 +66,7 @@ void ServerConnection::close_with(bool reset_connection) {
   spare_.reset();
   detach_all();
   if (h2_) h2_->detach_all();
+  if (std::shared_ptr<Tunnel> tunnel = std::move(tunnel_)) tunnel->detach();
 }
 
 void ServerConnection::detach_all() {
@@ -78,12 +80,14 @@ void ServerConnection::detach_all() {
     exchange->on_disconnect = nullptr;
     exchange->on_drained = nullptr;
     if (!exchange->ended && callback) callback();
+    if (std::shared_ptr<Tunnel> tunnel = std::move(exchange->tunnel)) tunnel->detach();
   }
 }
 
 void ServerConnection::on_stream_data(std::string_view data) {
   last_activity_ms_ = uv_now(server_.loop_);
-  if (state_ != State::open) return;  // draining or lingering: requests are no longer read
+  // Draining or lingering: requests are no longer read.
+  if (state_ != State::open && state_ != State::upgraded) return;
   if (transport_) {
     receive_tls(data);
     return;
@@ -105,7 +109,8 @@ void ServerConnection::receive_tls(std::string_view ciphertext) {
   if (io != tls::Io::Failed) {
     Batch batch(batch_depth_);
     std::string_view plaintext;
-    while (state_ == State::open && (io = transport_->read_plaintext(plaintext)) == tls::Io::Done) {
+    while ((state_ == State::open || state_ == State::upgraded) &&
+           (io = transport_->read_plaintext(plaintext)) == tls::Io::Done) {
       if (parse_paused_) {
         backlog_.append(plaintext);
       } else {
@@ -141,6 +146,14 @@ bool ServerConnection::start_http2_if_asked(std::string_view first_bytes) {
 }
 
 void ServerConnection::parse(std::string_view data) {
+  if (state_ == State::upgraded) {
+    if (!backlog_.empty()) {
+      backlog_.append(data);  // after the bytes that came with the request, still undelivered
+    } else {
+      deliver_upgraded(data);
+    }
+    return;
+  }
   if (!protocol_known_ && !data.empty()) {
     protocol_known_ = true;
     start_http2_if_asked(data);
@@ -151,6 +164,11 @@ void ServerConnection::parse(std::string_view data) {
   }
   ParseResult result = parser_.feed(data);
   if (state_ == State::closed) return;
+  if (state_ == State::upgraded) {
+    // The handler switched protocols from inside the parse: the rest is the new protocol's.
+    backlog_.assign(data.substr(result.consumed));
+    return;
+  }
   switch (result.status) {
     case ParseStatus::need_more:
       return;
@@ -160,9 +178,18 @@ void ServerConnection::parse(std::string_view data) {
       backlog_.assign(data.substr(result.consumed));
       update_reading();
       return;
-    case ParseStatus::upgrade:
+    case ParseStatus::upgrade: {
+      // No more HTTP after this request. If its handler may still answer 101, the bytes after
+      // it wait (and reading stops) until it does.
+      std::shared_ptr<Exchange> last = responses_.empty() ? nullptr : responses_.back();
+      const bool may_switch = last && last->request.upgrade && (!last->ended || last->tunnel);
       stop_requests();
+      if (state_ == State::draining && may_switch) {
+        backlog_.assign(data.substr(result.consumed));
+        update_reading();
+      }
       return;
+    }
     case ParseStatus::malformed:
       reject(400);
       return;
@@ -183,6 +210,13 @@ void ServerConnection::on_stream_end(int status) {
   peer_closed_ = true;
   if (status != UV_EOF || state_ == State::lingering) {
     close();
+    return;
+  }
+  if (state_ == State::upgraded) {
+    // The peer sends nothing more: what is queued still goes out, then the connection closes.
+    state_ = State::draining;
+    flush();  // finish_draining closes once the socket took every byte
+    if (state_ != State::closed) update_deadline();
     return;
   }
   if (state_ == State::open) {
@@ -334,6 +368,10 @@ void ServerConnection::reject(int status) {
 
 void ServerConnection::service() {
   service_pending_ = false;
+  if (state_ == State::upgraded) {
+    deliver_backlog();
+    return;
+  }
   if (state_ != State::open || !parse_paused_) return;
   if (responses_.size() >= server_.options_.max_pipelined) return;
   parse_paused_ = false;
@@ -352,7 +390,10 @@ void ServerConnection::service() {
 
 void ServerConnection::update_reading() {
   if (state_ == State::closed) return;
-  bool want = !peer_closed_ && (state_ != State::open || (!parse_paused_ && !write_blocked_));
+  bool want =
+      !peer_closed_ && !awaiting_upgrade() &&
+      (state_ == State::upgraded ? !write_blocked_
+                                 : state_ != State::open || (!parse_paused_ && !write_blocked_));
   if (!want) {
     stream_.stop_reading();
   } else if (!stream_.reading() && stream_.start_reading() != 0) {
@@ -385,6 +426,9 @@ void ServerConnection::update_deadline() {
       break;
     case State::lingering:
       deadline = linger_deadline_ms_;
+      break;
+    case State::upgraded:
+      deadline = after(last_activity_ms_, options.idle_timeout_ms);
       break;
     case State::closed:
       break;

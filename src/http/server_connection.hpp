@@ -66,6 +66,11 @@ class ServerConnection final : public net::StreamListener,
     return responses_.output().size() + stream_.queued_write_bytes();
   }
   size_t socket_queued_bytes() const { return stream_.queued_write_bytes(); }
+  std::shared_ptr<Tunnel> upgrade(Exchange& exchange, std::span<const HeaderField> headers,
+                                  UpgradeHandler handler) override;
+  // The UpgradedConnection's operations (server_connection_upgrade.cpp).
+  void write_upgraded(Tunnel& tunnel, std::string_view bytes);
+  void end_upgraded(Tunnel& tunnel);
   // HTTP/2: the session's output is ready to go out (through TLS when the connection has it).
   void flush_session() {
     flush();
@@ -77,7 +82,8 @@ class ServerConnection final : public net::StreamListener,
   Server::ConnectionList::iterator position;  // in the server's connection list
 
  private:
-  enum class State { open, draining, lingering, closed };
+  // upgraded: after a 101 the bytes belong to the tunnel's protocol (no more HTTP).
+  enum class State { open, draining, lingering, upgraded, closed };
 
   void on_stream_data(std::string_view data) override;
   void on_stream_end(int status) override;
@@ -106,6 +112,16 @@ class ServerConnection final : public net::StreamListener,
   void close_with(bool reset_connection);
   // The first plaintext bytes (or ALPN) say HTTP/2: the session takes the connection over.
   bool start_http2_if_asked(std::string_view first_bytes);
+  // The 101 of `tunnel` is out: from now on bytes go to and come from its handler.
+  void switch_protocol(std::shared_ptr<Tunnel> tunnel);
+  // Hands received bytes to the tunnel's handler.
+  void deliver_upgraded(std::string_view bytes);
+  // After the switch: the bytes that came with the upgrade request, and TLS plaintext left.
+  void deliver_backlog();
+  // The upgrade request is answered by nobody yet: reading waits for the handler.
+  bool awaiting_upgrade() const {
+    return state_ == State::draining && !responses_.empty() && responses_.back()->request.upgrade;
+  }
 
   Server& server_;
   net::TcpStream stream_;
@@ -117,6 +133,7 @@ class ServerConnection final : public net::StreamListener,
   std::string backlog_;                        // input not parsed while paused
   std::unique_ptr<tls::Transport> transport_;  // HTTPS; null for plain HTTP (the fast path)
   std::unique_ptr<H2ServerSession> h2_;        // HTTP/2 (ServerOptions::http2), once it began
+  std::shared_ptr<Tunnel> tunnel_;             // after a 101 (State::upgraded and later)
   bool protocol_known_ = false;                // the first request bytes were looked at
   tls::SendBuffer ciphertext_;                 // TLS output on its way to the socket
   net::SocketAddress peer_;                    // the client, read once at start()

@@ -8,6 +8,13 @@ namespace replay::http {
 
 void ServerConnection::advance_queue() {
   ResponseQueue::Finished finished = responses_.pop_finished();
+  if (finished.upgraded) {
+    std::shared_ptr<Tunnel> tunnel = std::move(finished.last->tunnel);
+    finished.last->tunnel.reset();
+    spare_ = std::move(finished.last);
+    switch_protocol(std::move(tunnel));
+    return;
+  }
   if (finished.last) {
     spare_ = std::move(finished.last);
     last_activity_ms_ = uv_now(server_.loop_);

@@ -40,6 +40,7 @@ Role required_role(Endpoint endpoint) {
     case Endpoint::chat:
     case Endpoint::chat_stream:
     case Endpoint::llm_chat:
+    case Endpoint::ws_chat:
       return Role::operator_;
     case Endpoint::plans:
     case Endpoint::plan:

@@ -27,6 +27,9 @@
 
 namespace replay::agent_sim {
 
+// The i-th word of the canned chat answer, with its trailing space, cycling.
+std::string_view answer_token(uint32_t i);
+
 // Loop thread only; non-movable. The loop and options must outlive it.
 class AgentSim {
  public:
@@ -58,6 +61,7 @@ class AgentSim {
   struct Stream;
   struct LlmStream;
   struct Trickle;
+  struct WsChat;
 
   bool stalled() const { return active_stalls_ > 0; }
   void hold(std::function<void()> fn) { held_.push_back(std::move(fn)); }
@@ -86,6 +90,11 @@ class AgentSim {
   void serve_llm_chat(Call& call);
   void start_llm_stream(const std::shared_ptr<LlmStream>& s);
   void emit_llm_chunk(const std::shared_ptr<LlmStream>& s);
+  // GET /ws/chat (ws_chat.cpp): the upgrade, then each connection's replies and pings.
+  void serve_ws_chat(const Call& call);
+  void start_ws_reply(const std::shared_ptr<WsChat>& chat);
+  void emit_ws_chunk(const std::shared_ptr<WsChat>& chat);
+  void schedule_ws_ping(const std::shared_ptr<WsChat>& chat);
   void serve_create_plan(Call& call);
   void serve_plan(const Call& call);
   void serve_approve_plan(const Call& call);
@@ -108,7 +117,10 @@ class AgentSim {
   int active_stalls_ = 0;
   uint64_t started_ms_ = 0;  // loop time at start()
   FILE* log_ = nullptr;
-  std::string scratch_;  // reused response buffer
+  std::string scratch_;   // reused response buffer
+  uint64_t ws_open_ = 0;  // WebSocket connections open now
+  uint64_t ws_messages_ = 0;
+  uint64_t ws_rate_limited_ = 0;
 };
 
 }  // namespace replay::agent_sim

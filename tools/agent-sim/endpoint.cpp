@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, kEndpointCount> kTemplates = {
     "/webhooks/servicedesk/{tenant}",
     "/api/v1/analytics/agents",
     "/v1/chat/completions",
+    "/ws/chat",
     "/metrics",
     "other",
 };
@@ -65,6 +66,7 @@ Route match_route(std::string_view method, std::string_view path) {
   if (path == "/api/v1/chat/stream") return route(Endpoint::chat_stream, method, "POST");
   if (path == "/api/v1/plans") return route(Endpoint::plans, method, "POST");
   if (path == "/v1/chat/completions") return route(Endpoint::llm_chat, method, "POST");
+  if (path == "/ws/chat") return route(Endpoint::ws_chat, method, "GET");
   if (path == "/api/v1/analytics/agents") {
     return route(Endpoint::analytics_agents, method, "GET, HEAD");
   }

@@ -21,6 +21,7 @@ enum class Endpoint : uint8_t {
   webhook,
   analytics_agents,
   llm_chat,  // POST /v1/chat/completions (OpenAI-compatible)
+  ws_chat,   // GET /ws/chat, upgraded to a WebSocket
   metrics,
   other,
 };

@@ -31,22 +31,6 @@ std::string_view utf8_prefix(std::string_view text, size_t max_bytes) {
   return text.substr(0, n);
 }
 
-// The i-th word of the canned answer, with its trailing space, cycling.
-std::string_view answer_token(uint32_t i) {
-  static const std::vector<std::string_view> words = [] {
-    std::vector<std::string_view> out;
-    std::string_view rest = kAnswer;
-    while (!rest.empty()) {
-      size_t space = rest.find(' ');
-      size_t end = space == std::string_view::npos ? rest.size() : space + 1;
-      out.push_back(rest.substr(0, end));
-      rest.remove_prefix(end);
-    }
-    return out;
-  }();
-  return words[i % words.size()];
-}
-
 std::optional<std::string_view> string_field(simdjson::dom::object& object, const char* key) {
   std::string_view value;
   if (object[key].get(value) != simdjson::SUCCESS) return std::nullopt;
@@ -88,6 +72,21 @@ void write_plan(JsonWriter& json, const Plan& plan, PlanProgress progress) {
 }
 
 }  // namespace
+
+std::string_view answer_token(uint32_t i) {
+  static const std::vector<std::string_view> words = [] {
+    std::vector<std::string_view> out;
+    std::string_view rest = kAnswer;
+    while (!rest.empty()) {
+      size_t space = rest.find(' ');
+      size_t end = space == std::string_view::npos ? rest.size() : space + 1;
+      out.push_back(rest.substr(0, end));
+      rest.remove_prefix(end);
+    }
+    return out;
+  }();
+  return words[i % words.size()];
+}
 
 struct AgentSim::Stream {
   Call call;
@@ -155,6 +154,9 @@ void AgentSim::serve(Call& call) {
     case Endpoint::llm_chat:
       serve_llm_chat(call);
       return;
+    case Endpoint::ws_chat:
+      serve_ws_chat(call);
+      return;
     case Endpoint::other:
       reply_detail(call, 404, "Not Found");
       return;
@@ -176,6 +178,9 @@ void AgentSim::serve_metrics(const Call& call) {
                       {"plans_created_total", static_cast<double>(plans_.created())},
                       {"open_connections", connections},
                       {"stall_active", stalled() ? 1.0 : 0.0},
+                      {"ws_open_connections", static_cast<double>(ws_open_)},
+                      {"ws_messages_received_total", static_cast<double>(ws_messages_)},
+                      {"ws_rate_limit_hits_total", static_cast<double>(ws_rate_limited_)},
                   });
   reply(call, 200, scratch_, {}, "text/plain; version=0.0.4; charset=utf-8");
 }

@@ -127,6 +127,8 @@ constexpr std::string_view kValueFlags[] = {
     "--llm-max-tokens",
     "--h2-reset-every",
     "--h2-goaway-after",
+    "--ws-ping-interval",
+    "--ws-rate-limit",
 };
 
 bool takes_value(std::string_view flag) {
@@ -222,6 +224,10 @@ Result<void> apply_flag(std::string_view flag, std::string_view v, SimOptions& o
   if (flag == "--h2-goaway-after") {
     return assign(parse_integer<uint32_t>(flag, v, 1'000'000), o.h2_goaway_after);
   }
+  if (flag == "--ws-ping-interval") return assign(parse_ms(flag, v), o.ws_ping_interval_ms);
+  if (flag == "--ws-rate-limit") {
+    return assign(parse_integer<uint32_t>(flag, v, 100'000'000), o.ws_rate_limit_per_min);
+  }
   if (flag == "--cert" || flag == "--key") {
     (flag == "--cert" ? o.cert_file : o.key_file) = std::string(v);
     return {};
@@ -302,6 +308,9 @@ usage: agent-sim [flags]
   --llm-max-tokens N          output tokens when the request has no max_tokens (default 32)
   --buffer-stream             write each such stream at once when its last token is due (a
                               buffering proxy)
+  --ws-ping-interval D        GET /ws/chat: ping each WebSocket every D (default 20s; 0: never)
+  --ws-rate-limit N           GET /ws/chat: messages per minute per connection; past it an error
+                              frame answers (default 0: no limit)
   --plan-latency DIST         POST /api/v1/plans decomposition time (default uniform:100ms..400ms)
   --plan-step-time D          an approved plan completes one of its 4 steps per D (default 500ms)
   --latency [TEMPLATE=]DIST   extra latency for every endpoint but health and /metrics, or for

@@ -40,6 +40,10 @@ struct SimOptions {
   uint32_t llm_tokens_per_chunk = 1;
   uint32_t llm_max_tokens = 32;
   bool buffer_stream = false;
+  // GET /ws/chat: a ping every ws_ping_interval_ms (0: none); at most ws_rate_limit_per_min
+  // messages per minute per connection (0: no limit). Replies are paced like the SSE stream.
+  uint64_t ws_ping_interval_ms = 20'000;
+  uint32_t ws_rate_limit_per_min = 0;
   LatencyDistribution plan_latency;
   uint64_t plan_step_ms = 500;
   // Extra latency per endpoint (--latency).

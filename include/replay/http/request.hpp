@@ -71,6 +71,7 @@ struct Request {
   HeaderList headers;
   std::string body;            // empty when the body was streamed to a sink
   bool keep_alive = true;      // the client allows another request on this connection
+  bool upgrade = false;        // Upgrade with Connection: upgrade: it asks to switch protocols
   uint64_t started_at_ns = 0;  // uv_hrtime() when the request's first byte was read
   net::SocketAddress peer;     // the client's address (set by the server for every request)
 

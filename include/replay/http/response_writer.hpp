@@ -15,9 +15,42 @@
 namespace replay::http {
 
 struct Exchange;
+struct Tunnel;
 
 // Receives a streamed request body: each piece, then an empty piece with `complete` true.
 using BodySink = std::function<void(std::string_view chunk, bool complete)>;
+
+// What a connection that switched protocols tells its new owner, on the loop thread.
+struct UpgradeHandler {
+  // Bytes received after the 101 (the first call may hold bytes that came with the request).
+  std::function<void(std::string_view bytes)> on_data;
+  // Once, when the connection closed (the peer left, end() or close() finished, a timeout or
+  // the server closed); nothing is called after it.
+  std::function<void()> on_close;
+};
+
+// A connection after its 101 Switching Protocols answer: raw bytes both ways (through TLS when
+// the connection has it). Copies share it; loop thread only; every call is a no-op once the
+// connection closed. The server's idle_timeout_ms still applies (from the last byte read).
+class UpgradedConnection {
+ public:
+  UpgradedConnection() = default;
+  explicit UpgradedConnection(std::shared_ptr<Tunnel> tunnel) : tunnel_(std::move(tunnel)) {}
+
+  bool open() const;
+  // Queues bytes for the peer (after the 101 head).
+  void write(std::string_view bytes) const;
+  // Sends what is queued, then half-closes and closes (reading what the peer still sends
+  // until it closes or the linger timeout), as after a last HTTP response.
+  void end() const;
+  // Closes at once; queued bytes are dropped.
+  void close() const;
+  // Bytes written and not yet taken by the socket, for flow control.
+  size_t queued_bytes() const;
+
+ private:
+  std::shared_ptr<Tunnel> tunnel_;
+};
 
 // One request's response. Copies share it (a handle: const methods still write); keeping a
 // copy keeps the request alive. Loop thread only. Responses on a connection go out in request
@@ -56,6 +89,16 @@ class ResponseWriter {
                std::string_view body) const {
     respond(status, std::span<const HeaderField>(headers.begin(), headers.size()), body);
   }
+
+  // The request asks to switch protocols (Request::upgrade) and no response was started: an
+  // HTTP/1.1 connection can answer it with upgrade().
+  bool can_upgrade() const;
+  // Answers 101 Switching Protocols with `headers` (they name the protocol: Upgrade, Connection:
+  // Upgrade and the protocol's own fields), then the connection carries that protocol and no
+  // more HTTP: `handler` gets the bytes that follow. Requests pipelined before this one are
+  // answered first. Returns a closed handle when can_upgrade() is false. Answering the upgrade
+  // request with any other response closes the connection after it.
+  UpgradedConnection upgrade(std::span<const HeaderField> headers, UpgradeHandler handler) const;
 
   // Closes the connection after this response (adds Connection: close). Call before write_head.
   void close_after_response() const;

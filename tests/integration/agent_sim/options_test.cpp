@@ -101,6 +101,18 @@ TEST_CASE("mistakes name the flag") {
   }
 }
 
+TEST_CASE("--ws-ping-interval and --ws-rate-limit") {
+  SimOptions defaults = parse({}).value();
+  CHECK(defaults.ws_ping_interval_ms == 20'000);
+  CHECK(defaults.ws_rate_limit_per_min == 0);
+  SimOptions set = parse({"--ws-ping-interval", "250ms", "--ws-rate-limit=30"}).value();
+  CHECK(set.ws_ping_interval_ms == 250);
+  CHECK(set.ws_rate_limit_per_min == 30);
+  CHECK(parse({"--ws-ping-interval", "0"}).value().ws_ping_interval_ms == 0);
+  CHECK_FALSE(parse({"--ws-ping-interval", "5"}).ok());
+  CHECK_FALSE(parse({"--ws-rate-limit", "-1"}).ok());
+}
+
 TEST_CASE("--cert and --key come together") {
   auto both = parse({"--cert", "c.pem", "--key=k.pem"});
   REQUIRE(both.ok());

@@ -26,7 +26,7 @@ expect_line "dpkg-deb -I" '^ Maintainer: .+@' "$info"
 expect_line "dpkg-deb -I" '^ Description: open-loop HTTP load replayer$' "$info"
 expect_line "dpkg-deb -I" '^ Recommends: ca-certificates$' "$info"
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
-for lib in libc6 libstdc\\+\\+6 libuv1 libssl3 libzstd1; do
+for lib in libc6 libstdc\\+\\+6 libuv1 libssl3 libzstd1 libwslay1; do
   expect_line "Depends" "(^|, )$lib( \\(>= [^)]+\\))?(,|$)" "$depends"
 done
 

@@ -17,12 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int remaining_ms(Clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
-}
-
 // One GET over a fresh connection: the status of the response head, 0 on any failure.
 int probe_once(uint16_t port, const std::string& path, Clock::time_point deadline) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -55,6 +49,12 @@ int probe_once(uint16_t port, const std::string& path, Clock::time_point deadlin
 }
 
 }  // namespace
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left < 0 ? 0 : static_cast<int>(left);
+}
 
 void require_program(const std::string& path, const std::string& package) {
   REQUIRE_MESSAGE(::access(path.c_str(), X_OK) == 0,

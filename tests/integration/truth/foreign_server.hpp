@@ -2,6 +2,7 @@
 // Servers replay did not write, started for the truth tests: where their programs live (a
 // missing one fails the test naming its Debian package), and waiting until one answers HTTP.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,6 +16,9 @@ namespace replay::testing::truth {
 // e.g. pyenv's, may not).
 inline const std::string kPython = "/usr/bin/python3";
 inline const std::string kNginx = "/usr/sbin/nginx";
+
+// Milliseconds left until `deadline` (0 once it passed), for poll() timeouts.
+int remaining_ms(std::chrono::steady_clock::time_point deadline);
 
 // Fails the running test (REQUIRE) unless `path` is an executable file; the message names the
 // Debian `package` that provides it and tools/install-deps.sh --test.

@@ -271,3 +271,48 @@ TEST_CASE("https: plain HTTP or a stalled handshake is closed; the server keeps 
   });
   CHECK(handled == 1);
 }
+
+TEST_CASE("https: an upgrade switches the TLS connection; early bytes keep their order") {
+  for (bool answer_later : {false, true}) {
+    CAPTURE(answer_later);
+    ServerTls tls;
+    Harness* hp = nullptr;
+    std::string received;
+    auto connection = std::make_shared<UpgradedConnection>();
+    Harness h(
+        [&](Request&, ResponseWriter w) {
+          auto switch_now = [&received, connection, w] {
+            UpgradeHandler handler;
+            handler.on_data = [&received, connection](std::string_view bytes) {
+              received.append(bytes);
+              connection->write("<" + std::string(bytes) + ">");
+            };
+            const HeaderField headers[] = {{"Upgrade", "echo"}, {"Connection", "Upgrade"}};
+            *connection = w.upgrade(headers, std::move(handler));
+          };
+          if (answer_later) {
+            hp->after(30, switch_now);
+          } else {
+            switch_now();
+          }
+        },
+        tls.options());
+    hp = &h;
+    h.run([&](uint16_t port) {
+      TlsClient client(port, tls.cert.path());
+      REQUIRE(client.connected());
+      // The request and the first bytes of the new protocol in one TLS record, then more.
+      REQUIRE(client.send(
+          "GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"
+          "one"));
+      REQUIRE(client.send("two"));
+      std::string got = client.read_until(">");
+      for (int i = 0; i < 3 && got.find("two") == std::string::npos; ++i) {
+        got += client.read_until(">");
+      }
+      CHECK(got.find("HTTP/1.1 101 Switching Protocols\r\n") == 0);
+      CHECK(got.find("one") < got.find("two"));
+    });
+    CHECK(received == "onetwo");
+  }
+}
