@@ -11,8 +11,7 @@ namespace replay::client {
 namespace {
 
 // Where every HTTP/2 connection of a thread reads into (a read is consumed before the next).
-constexpr size_t kReadBufferBytes = 64 * 1024;
-thread_local char h2_read_buffer[kReadBufferBytes];
+thread_local char h2_read_buffer[H2Callbacks::kReadBufferBytes];
 
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
@@ -20,6 +19,10 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
 }
 
 }  // namespace
+
+char* H2Callbacks::read_buffer() {
+  return h2_read_buffer;
+}
 
 H2Connection& H2Callbacks::of(void* user) {
   return *static_cast<H2Connection*>(user);

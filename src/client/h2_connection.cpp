@@ -2,11 +2,16 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "h2_internal.hpp"
 #include "h2_request.hpp"
+#include "replay/client/read_poller.hpp"
 #include "replay/tls/tls_context.hpp"
 
 namespace replay::client {
@@ -190,17 +195,92 @@ void H2Connection::cancel(ResponseObserver& observer) {
 
 void H2Connection::pause_reading() {
   if (pauses_++ > 0 || !reading()) return;
-  uv_read_stop(as_stream(&socket_->tcp));
+  if (!polled_) uv_read_stop(as_stream(&socket_->tcp));  // a polled socket is not read paused
 }
 
 void H2Connection::resume_reading() {
   if (pauses_ == 0 || --pauses_ > 0 || !reading()) return;
-  const int rc =
-      uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc, H2Callbacks::on_read);
-  if (rc < 0) {
-    enter_callback();
+  enter_callback();
+  if (polled_) {
+    read_socket(false);  // the edge of what came meanwhile has passed: read it now
+  } else if (const int rc = start_reading(); rc < 0) {
     fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
-    leave_callback();
+  }
+  leave_callback();
+}
+
+int H2Connection::start_reading() {
+  uv_os_fd_t fd = -1;
+  if (options_.read_poller && !polled_ &&
+      uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) == 0) {
+    // Without receive stamps a read is timed when it happens; without the poller (it could
+    // not take the socket) libuv reads as usual.
+    const int stamps = 1;
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &stamps, sizeof stamps);
+    polled_ = options_.read_poller->add(fd, *this);
+  }
+  if (polled_) return 0;
+  return uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc, H2Callbacks::on_read);
+}
+
+void H2Connection::stop_polling() {
+  if (holds_eager_) {
+    holds_eager_ = false;
+    options_.read_poller->release_eager();
+  }
+  if (!polled_) return;
+  polled_ = false;
+  uv_os_fd_t fd = -1;
+  if (socket_ && uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) == 0) {
+    options_.read_poller->remove(fd);
+  }
+}
+
+void H2Connection::read_available() {
+  if (!polled_) return;
+  enter_callback();
+  read_socket(false);
+  leave_callback();
+}
+
+void H2Connection::on_readable(bool hangup) {
+  enter_callback();
+  read_socket(hangup);
+  leave_callback();
+}
+
+void H2Connection::read_socket(bool hangup) {
+  if (!reading() || pauses_ > 0) return;
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&socket_->tcp), &fd) != 0) return;
+  char* buffer = H2Callbacks::read_buffer();
+  for (;;) {
+    std::optional<int64_t> stamp_ns;
+    const ssize_t n = receive_stamped(fd, buffer, H2Callbacks::kReadBufferBytes, stamp_ns);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        fail(FailureCause::reset, std::string("read: ") + std::strerror(errno));
+      }
+      return;
+    }
+    if (n == 0) {
+      handle_eof();
+      return;
+    }
+    // The stamp of the last segment this read took: the frames in it arrived by then.
+    const uint64_t read_at_ns = uv_hrtime();
+    uint64_t now_ns = read_at_ns;
+    if (!stamp_ns) {
+      options_.read_poller->note_missing_stamp();
+    } else if (const int64_t at = *stamp_ns - options_.read_poller->realtime_to_hrtime_ns();
+               at > 0) {
+      now_ns = std::min(static_cast<uint64_t>(at), read_at_ns);
+    }
+    handle_received(std::string_view(buffer, static_cast<size_t>(n)), now_ns);
+    if (!reading() || pauses_ > 0) return;
+    // Edge-triggered: a full buffer may have more behind it; an end reported with the bytes
+    // raises no later event, so read on to it.
+    if (static_cast<size_t>(n) < H2Callbacks::kReadBufferBytes && !hangup) return;
   }
 }
 
@@ -224,9 +304,12 @@ void H2Connection::handle_connected(int status) {
   }
   tcp_established_ = true;
   state_ = State::handshaking;
-  const int rc = pauses_ > 0 ? 0
-                             : uv_read_start(as_stream(&socket_->tcp), H2Callbacks::on_alloc,
-                                             H2Callbacks::on_read);
+  const int rc = pauses_ > 0 ? 0 : start_reading();
+  if (polled_ && tls_transport_) {
+    // The handshake's replies must be read as they come.
+    holds_eager_ = true;
+    options_.read_poller->hold_eager();
+  }
   if (rc < 0) {
     fail(FailureCause::connect_error, std::string("read: ") + uv_strerror(rc));
     return;
@@ -251,6 +334,10 @@ void H2Connection::handle_established() {
     }
   }
   state_ = State::ready;
+  if (holds_eager_) {
+    holds_eager_ = false;
+    options_.read_poller->release_eager();
+  }
   timer_deadline_ns_ = 0;
   uv_timer_stop(timer_.get());
   for (const auto& [id, s] : streams_) {
@@ -511,6 +598,7 @@ void H2Connection::shut_down(FailureCause cause, std::string reason) {
   if (state_ == State::closed) return;
   state_ = State::closed;
   if (!reason.empty()) last_error_ = std::move(reason);
+  stop_polling();
   if (socket_) {
     socket_->tcp.data = nullptr;
     socket_.reset();

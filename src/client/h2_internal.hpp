@@ -26,6 +26,9 @@ struct H2Connection::Stream {
 
 // libuv and nghttp2 call these; a friend of H2Connection.
 struct H2Callbacks {
+  static constexpr size_t kReadBufferBytes = 64 * 1024;
+  // The thread's read buffer (libuv's reads and the poller's).
+  static char* read_buffer();
   static H2Connection& of(void* user);
   static void on_connect(uv_connect_t* req, int status);
   static void on_alloc(uv_handle_t*, size_t, uv_buf_t* buf);

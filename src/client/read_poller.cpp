@@ -10,7 +10,6 @@
 #include <cstring>
 #include <ctime>
 
-#include "replay/client/connection.hpp"
 
 namespace replay::client {
 namespace {
@@ -162,15 +161,13 @@ void ReadPoller::harvest() {
       // Edge-triggered: an end that came with the bytes raises no later event, so a read
       // must go on to it now.
       const bool hangup = (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-      static_cast<Connection*>(events[i].data.ptr)
-          ->read_socket(hangup ? Connection::ReadTrigger::hangup
-                               : Connection::ReadTrigger::readable);
+      static_cast<PolledSocket*>(events[i].data.ptr)->on_readable(hangup);
     }
     if (n < kEventsPerCall) return;
   }
 }
 
-bool ReadPoller::add(int fd, Connection& connection) {
+bool ReadPoller::add(int fd, PolledSocket& connection) {
   epoll_event event{};
   // Edge-triggered: a connection reads until the socket is empty, and epoll then need not
   // poll it again on every harvest.

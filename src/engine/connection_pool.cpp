@@ -20,7 +20,7 @@ class ConnectionPool::Slot final : public client::Connection::Events,
     const client::ConnectionOptions options{
         .connect_timeout_ms = pool.options_.connect_timeout_ms,
         .timeout_ms = pool.options_.timeout_ms,
-        .read_poller = pool.target_.http2 ? nullptr : pool.reads_,
+        .read_poller = pool.reads_,
     };
     if (pool.target_.http2) {
       h2_ = std::make_unique<client::H2Connection>(pool.loop_, pool.target_, pool.tls_, *this,
@@ -44,10 +44,10 @@ class ConnectionPool::Slot final : public client::Connection::Events,
   }
   // It takes another request now: idle (HTTP/1.1), or a stream free (HTTP/2).
   bool can_take() const { return h1_ ? h1_->idle() : h2_->can_send(); }
-  bool awaiting_response() const { return h1_ && h1_->awaiting_response(); }
-  void read_available() {
-    if (h1_) h1_->read_available();
+  bool awaiting_response() const {
+    return h1_ ? h1_->awaiting_response() : h2_->awaiting_response();
   }
+  void read_available() { h1_ ? h1_->read_available() : h2_->read_available(); }
   bool tcp_established() const { return h1_ ? h1_->tcp_established() : h2_->tcp_established(); }
   bool tls_established() const { return h1_ ? h1_->tls_established() : h2_->tls_established(); }
   bool tls_resumed() const { return h1_ ? h1_->tls_resumed() : h2_->tls_resumed(); }

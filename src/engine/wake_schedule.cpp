@@ -28,7 +28,7 @@ int64_t WakeSchedule::next_wake_ns(int64_t now_ns, int64_t earliest_due_ns) cons
 }
 
 bool read_eagerly(const ReadState& s) {
-  if (s.event_streams_open || !s.stamps_exact) return true;
+  if (s.event_streams_open || !s.stamps_exact || s.shared_sockets) return true;
   const int64_t horizon_ns = s.answers_awaited ? kLazyReadHorizonAwaitedNs : kLazyReadHorizonNs;
   if (!s.until_next_send_ns || *s.until_next_send_ns > horizon_ns) return true;
   return (s.in_flight + s.backlog) * 2 > s.max_connections;

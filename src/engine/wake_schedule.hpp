@@ -17,6 +17,8 @@ namespace replay::engine {
 struct WakeLimits {
   int64_t gap_min_ns = 100'000;
   int64_t gap_max_ns = 300'000;
+  // Requests that can be on the wire at once: the connections, times the streams each takes
+  // over HTTP/2.
   size_t max_connections = 1000;
 };
 
@@ -51,6 +53,9 @@ struct ReadState {
   bool event_streams_open = false;            // a response is (or will likely be) an event stream
   bool stamps_exact = true;                   // the kernel stamps receives, so a late read is exact
   bool answers_awaited = false;  // a request in flight releases another when it ends (sessions)
+  // Responses share a socket (HTTP/2 streams): one late read would stamp every response it
+  // takes with the arrival of the last, not each with its own.
+  bool shared_sockets = false;
   std::optional<int64_t> until_next_send_ns;  // none: nothing pending
   size_t in_flight = 0;
   size_t backlog = 0;
@@ -60,8 +65,8 @@ struct ReadState {
 // Reads at once unless a wake-up for sending is due soon anyway (it reads them then, with
 // their kernel stamps): within 50 ms, or 2 ms while a session step is in flight (its answer
 // releases the next step). Always at once for event streams (timed event by event), without
-// receive stamps, and when half the connections are taken (a connection is free again only
-// once its response is read).
+// receive stamps, over shared sockets (HTTP/2), and when half the connections are taken (a
+// connection is free again only once its response is read).
 bool read_eagerly(const ReadState& state);
 
 }  // namespace replay::engine

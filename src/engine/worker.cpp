@@ -28,8 +28,13 @@ Worker::Worker(WorkerConfig config, const client::Target& target, tls::TlsContex
       tls_(tls),
       clock_(clock),
       input_(config_.input_capacity),
-      wakes_(
-          WakeLimits{config_.wake_gap_min_ns, config_.wake_gap_max_ns, config_.max_connections}) {}
+      wakes_(WakeLimits{config_.wake_gap_min_ns, config_.wake_gap_max_ns, request_capacity()}) {}
+
+size_t Worker::request_capacity() const {
+  // Over HTTP/2 a connection takes max_streams requests at once.
+  return target_.http2 ? config_.max_connections * std::max<size_t>(1, config_.max_streams)
+                       : config_.max_connections;
+}
 
 Worker::~Worker() {
   join();
@@ -154,11 +159,12 @@ void Worker::update_read_mode(int64_t now_ns) {
       .event_streams_open = eager_read_holders_ > 0,
       .stamps_exact = reads_->can_defer_reads(),
       .answers_awaited = session_steps_in_flight_ > 0,
+      .shared_sockets = target_.http2,
       .until_next_send_ns =
           pending_.empty() ? std::nullopt : std::optional(pending_.top().intended_ns - now_ns),
       .in_flight = pool_->in_flight(),
       .backlog = pool_->backlog(),
-      .max_connections = config_.max_connections,
+      .max_connections = request_capacity(),
   }));
 }
 

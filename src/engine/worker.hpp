@@ -134,6 +134,8 @@ class Worker final : private InFlightSink, private PoolListener {
   void pull_input();
   void dispatch_due(int64_t now_ns);
   void arm_wakeup(int64_t now_ns);
+  // Requests that can be on the wire at once: the connections, times their streams (HTTP/2).
+  size_t request_capacity() const;
   // Stops the timer (and empties it, so a fired timer stops waking the loop).
   void disarm_wakeup();
   void update_read_mode(int64_t now_ns);

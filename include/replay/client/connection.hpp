@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "replay/client/read_poller.hpp"
 #include "replay/client/request_builder.hpp"
 #include "replay/client/response_observer.hpp"
 #include "replay/client/response_parser.hpp"
@@ -23,7 +24,6 @@ class TlsContext;
 
 namespace replay::client {
 
-class ReadPoller;
 
 struct ConnectionOptions {
   int64_t connect_timeout_ms = 10000;  // TCP connect plus TLS handshake; 0: no limit
@@ -47,7 +47,7 @@ struct ConnectionOptions {
 // completion callbacks in between fails with http_parse. A response that completes before
 // its request was fully written, or with `Connection: close`, or close-delimited, closes the
 // connection after on_complete.
-class Connection final : public FailureReason {
+class Connection final : public FailureReason, private PolledSocket {
  public:
   // What the owner hears about the connection itself. Both fire on the loop thread.
   struct Events {
@@ -138,7 +138,6 @@ class Connection final : public FailureReason {
   };
   static_assert(std::is_standard_layout_v<Socket>, "UvHandle casts Socket* to uv_handle_t*");
   friend struct ConnectionCallbacks;
-  friend class ReadPoller;
 
   void enter_callback() { ++callback_depth_; }
   void leave_callback();
@@ -146,6 +145,9 @@ class Connection final : public FailureReason {
   void handle_established();
   // ReadPoller: reads what the socket holds (recvmsg with the kernel's receive stamp).
   void read_socket(ReadTrigger trigger);
+  void on_readable(bool hangup) override {
+    read_socket(hangup ? ReadTrigger::hangup : ReadTrigger::readable);
+  }
   void handle_received(std::string_view bytes, uint64_t now_ns);
   bool handle_plaintext(std::string_view bytes, uint64_t now_ns);
   bool complete_response(uint64_t now_ns, bool reusable);

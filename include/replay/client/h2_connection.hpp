@@ -36,7 +36,7 @@ struct H2Request;
 // (h2_protocol, the connection closes),
 // and the transport causes as for Connection. The response size is the body's bytes plus
 // each header's name and value and 4 (as if on an HTTP/1.1 line), :status included.
-class H2Connection final : public FailureReason {
+class H2Connection final : public FailureReason, private PolledSocket {
  public:
   // What the owner hears; both on the loop thread. on_idle: a stream can be opened (after
   // the connection opened, or a stream closed, or SETTINGS raised the limit); the owner may
@@ -71,6 +71,11 @@ class H2Connection final : public FailureReason {
   // buffered stays bounded (the recorder's slow clients).
   void pause_reading();
   void resume_reading();
+  // With a read poller (options.read_poller): reads what the socket holds now, as a harvest
+  // would (callbacks run inside). For owners that know which connections expect bytes.
+  void read_available();
+  // Streams awaiting their responses (or a stream's remaining frames).
+  bool awaiting_response() const { return polled_ && !streams_.empty(); }
   // Batching: between cork() and uncork(), send() serialises its request without writing it;
   // uncork() writes what was sent meanwhile in one go (one write for a wake-up's requests,
   // not one per request). Their send time is when that write begins.
@@ -111,6 +116,13 @@ class H2Connection final : public FailureReason {
   }
   void leave_callback();
   void handle_connected(int status);
+  // Reads through options_.read_poller (kernel receive stamps; the owner decides when), else
+  // with libuv as it comes. 0, or libuv's error.
+  int start_reading();
+  // The poller's reads: what the socket holds, each read timed by its receive stamp.
+  void on_readable(bool hangup) override;
+  void read_socket(bool hangup);
+  void stop_polling();
   void handle_established();
   void handle_received(std::string_view bytes, uint64_t now_ns);
   void handle_eof();
@@ -135,6 +147,8 @@ class H2Connection final : public FailureReason {
   uint32_t max_streams_;
   uv::UvHandle<Socket> socket_;
   unsigned pauses_ = 0;  // pause_reading() calls not yet resumed
+  bool polled_ = false;       // the socket is in options_.read_poller's set
+  bool holds_eager_ = false;  // holds the poller eager (the TLS handshake)
   uv::UvHandle<uv_timer_t> timer_;
   tls::PlainTransport plain_;
   std::unique_ptr<tls::Transport> tls_transport_;

@@ -21,7 +21,16 @@
 
 namespace replay::client {
 
-class Connection;
+// What the poller reads: a connection whose socket it watches (Connection, H2Connection).
+class PolledSocket {
+ public:
+  // The socket is readable; `hangup`: epoll also reported the peer's close or an error, so
+  // the read must go on to the end (an end behind the bytes raises no later event).
+  virtual void on_readable(bool hangup) = 0;
+
+ protected:
+  ~PolledSocket() = default;
+};
 
 // One recvmsg(MSG_DONTWAIT) of at most `size` bytes into `buffer` that also takes the kernel's
 // receive stamp: returns recvmsg's result (-1 with errno set on failure) and sets `stamp_ns` to
@@ -60,7 +69,7 @@ class ReadPoller {
   void harvest();
 
   // Connection side: watch `fd` for `connection`; false when the kernel refused.
-  bool add(int fd, Connection& connection);
+  bool add(int fd, PolledSocket& connection);
   void remove(int fd);
 
   // The offset that turns a kernel receive stamp (CLOCK_REALTIME ns) into uv_hrtime()'s
