@@ -410,9 +410,10 @@ bool Connection::handle_plaintext(std::string_view bytes, uint64_t now_ns) {
       return false;
     }
     if (progress == ResponseParser::Progress::incomplete) {
-      // Only the peer's close ends this body, and it carries no receive stamp: it must be
-      // read when it comes, whatever the owner's read mode.
-      if (polled_ && parser_.awaits_eof()) hold_eager_reads(true);
+      // A response begun is read as the rest comes, whatever the owner's read mode: a body
+      // larger than the socket's buffer stalls the server until it is read, and only the
+      // peer's close ends a close-delimited one (a close carries no receive stamp).
+      if (polled_ && parser_.started()) hold_eager_reads(true);
       return true;
     }
     bytes.remove_prefix(consumed);

@@ -52,7 +52,6 @@ class WakeSchedule {
 struct ReadState {
   bool event_streams_open = false;            // a response is (or will likely be) an event stream
   bool stamps_exact = true;                   // the kernel stamps receives, so a late read is exact
-  bool answers_awaited = false;  // a request in flight releases another when it ends (sessions)
   // Responses share a socket (HTTP/2 streams): one late read would stamp every response it
   // takes with the arrival of the last, not each with its own.
   bool shared_sockets = false;
@@ -62,9 +61,8 @@ struct ReadState {
   size_t max_connections = 1;
 };
 
-// Reads at once unless a wake-up for sending is due soon anyway (it reads them then, with
-// their kernel stamps): within 50 ms, or 2 ms while a session step is in flight (its answer
-// releases the next step). Always at once for event streams (timed event by event), without
+// Reads at once unless a wake-up for sending is due within 2 ms anyway (it reads them then,
+// with their kernel stamps). Always at once for event streams (timed event by event), without
 // receive stamps, over shared sockets (HTTP/2), and when half the connections are taken (a
 // connection is free again only once its response is read).
 bool read_eagerly(const ReadState& state);

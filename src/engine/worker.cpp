@@ -158,7 +158,6 @@ void Worker::update_read_mode(int64_t now_ns) {
   reads_->set_eager(read_eagerly(ReadState{
       .event_streams_open = eager_read_holders_ > 0,
       .stamps_exact = reads_->can_defer_reads(),
-      .answers_awaited = session_steps_in_flight_ > 0,
       .shared_sockets = target_.http2,
       .until_next_send_ns =
           pending_.empty() ? std::nullopt : std::optional(pending_.top().intended_ns - now_ns),
@@ -393,7 +392,6 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
     f = free_requests_.back();
     free_requests_.pop_back();
   }
-  if (request->session_id) ++session_steps_in_flight_;
   f->reset(std::move(request), std::move(wire), now_ns);
   pool_->submit(*f, now_ns);
 }
@@ -442,7 +440,6 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
                       const client::FailureCause* cause) {
   pool_->note_request_ended();
   const PreparedRequest& r = f.request();
-  if (r.session_id) --session_steps_in_flight_;
   if (!shutting_down_) {
     bool succeeded = false;
     if (cause) {

@@ -212,7 +212,6 @@ class Worker final : private InFlightSink, private PoolListener {
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
   int64_t last_dispatch_ns_ = 0;  // the last dispatch_due round
-  size_t session_steps_in_flight_ = 0;  // their answers release the next steps: read soon
   PendingQueue<PreparedRequest> pending_;
   std::vector<std::unique_ptr<InFlight>> requests_;  // every InFlight made, reused
   std::vector<InFlight*> free_requests_;
