@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "abort_rules.hpp"
 #include "command.hpp"
 #include "exit_codes.hpp"
 #include "live_view.hpp"
@@ -92,6 +93,8 @@ int run_run(RunFlags& f) {
     t->warn = true;
     thresholds.push_back(t.value());
   }
+  auto abort_rules = AbortRules::parse(f.abort_on);
+  if (!abort_rules) return report_error(abort_rules.error(), kExitUsage);
   // A warning, not an error, as k6's --quiet and --no-summary never refuse to run: the run
   // still loads the target, and the user can stop it now.
   if (!keeps_results(f)) {
@@ -108,7 +111,8 @@ int run_run(RunFlags& f) {
       LiveOutputs::start(f.live, f.config.trace_path + " → " + f.config.target_url, shard);
   if (!serving) return report_error(serving.error().within("run"), exit_code_for(serving.error()));
   std::unique_ptr<LiveOutputs> live_outputs = std::move(serving).value();
-  f.config.live_counts = live_outputs != nullptr;
+  // --abort-on judges the live counts too.
+  f.config.live_counts = live_outputs != nullptr || !abort_rules->empty();
   const bool live = !f.quiet && isatty(STDERR_FILENO);
   g_live_line.store(live);
   LiveView view(
@@ -125,6 +129,8 @@ int run_run(RunFlags& f) {
       [&](const engine::Progress& p) {
         view.show(p);
         if (live_outputs) live_outputs->on_progress(p);
+        // Stops the run as Ctrl-C does: what was measured is written.
+        if (abort_rules->check(p)) g_interrupted.store(true);
       },
       g_interrupted);
   view.clear();
@@ -138,6 +144,12 @@ int run_run(RunFlags& f) {
   report.thresholds = std::move(thresholds);
   // One document for every output: the views `replay report` renders from --out are these.
   results::ResultDoc doc = report::to_result_doc(report);
+  const auto& aborted = abort_rules->crossed();
+  if (aborted) {
+    doc.thresholds.push_back(*aborted);
+    doc.warnings.push_back("stopped by --abort-on '" + aborted->expression + "': " +
+                           aborted->observed);
+  }
   const bool crossed = results::any_threshold_crossed(doc.thresholds);
   const bool warned = results::any_warning_crossed(doc.thresholds);
   doc.source = f.out_path;
@@ -209,7 +221,8 @@ int run_run(RunFlags& f) {
                  static_cast<unsigned long long>(outcome.connections_failed));
     return kExitRunFailed;
   }
-  if (report.result.interrupted) {
+  // A run --abort-on stopped is a threshold crossed (k6's abortOnFail), not an interrupt.
+  if (report.result.interrupted && !aborted) {
     return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
   }
   if (crossed) return kExitThreshold;
@@ -267,6 +280,10 @@ Command add_run_command(CLI::App& app) {
                   "rate>190/s; a --probe: probe.queue.last==0, probe.queue.max<1000 (also min, "
                   "mean); saturated==false; LLM streams: chat:ttft.p95<3s, tpot.p50<50ms, "
                   "itl.p99<200ms, e2e.max<30s, goodput>95%");
+  sub->add_option("--abort-on", f->abort_on,
+                  "Stop the run early (exit 99) when this threshold is crossed, checked on the "
+                  "live figures every second (k6's abortOnFail): p99<2s, max<10s, errors<5%, "
+                  "errors<100");
   sub->add_option("--goodput", f->goodput,
                   "LLM goodput SLOs, e.g. 'ttft<500ms,tpot<50ms,e2e<10s' (also itl): a request "
                   "is good when its stream meets all; failed ones never are");

@@ -23,7 +23,7 @@ struct RunFlags {
   std::string connect_timeout = "10s";
   std::string drain;
   std::string start_at;
-  std::vector<std::string> only, skip, headers, thresholds, warnings, probes;
+  std::vector<std::string> only, skip, headers, thresholds, warnings, probes, abort_on;
   std::string out_path, hgrm_dir, csv_path, html_path, hlog_path;
   std::string shard;
   unsigned shards = 0;

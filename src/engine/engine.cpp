@@ -201,6 +201,7 @@ Result<RunResult> run_replay(const RunConfig& config,
     p.service_p50_us = second.service_p50_us;
     p.service_p99_us = second.service_p99_us;
     p.seconds_dropped = latency.dropped();
+    p.corrected_so_far = &latency.so_far();
     collect_counts();
     p.counts = &live_counts;
     p.tag_names = &source.tags().names();

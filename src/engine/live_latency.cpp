@@ -61,6 +61,7 @@ LiveLatency::Figure LiveLatency::settle() {
       }
     }
     while (!pending_.empty() && pending_.begin()->first <= newest) {
+      so_far_.merge(pending_.begin()->second.corrected);
       recycle(pending_.begin()->second);
       pending_.erase(pending_.begin());
     }

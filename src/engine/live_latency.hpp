@@ -36,6 +36,9 @@ class LiveLatency {
   Figure settle();
   // Closed seconds lost: workers' full rings, and seconds pushed out of the pending ones.
   uint64_t dropped() const { return evicted_ + outbox_dropped_; }
+  // The corrected latency of every second settled so far (what --abort-on judges), merged
+  // over the workers; seconds lost (dropped()) are not in it.
+  const histogram::Histogram& so_far() const { return so_far_; }
 
  private:
   struct Merged {
@@ -52,6 +55,7 @@ class LiveLatency {
   uint64_t outbox_dropped_ = 0;          // the workers' rings, as of the last settle()
   uint64_t round_outbox_dropped_ = 0;    // this round's sum of the workers' counts
   Figure latest_;
+  histogram::Histogram so_far_;
 };
 
 }  // namespace replay::engine

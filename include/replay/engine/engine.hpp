@@ -88,6 +88,9 @@ struct Progress {
   uint64_t latency_count = 0;
   int64_t p50_us = 0, p99_us = 0;
   int64_t service_p50_us = 0, service_p99_us = 0;  // the same second's completions (0: none)
+  // The corrected latency of every second settled so far, merged over the workers (valid
+  // during the call only; null in the first call).
+  const histogram::Histogram* corrected_so_far = nullptr;
   uint64_t seconds_dropped = 0;  // closed seconds the live view lost (it fell behind)
   // The run's cumulative live counts so far, and the names of their tag and endpoint ids;
   // valid during the call only (null in the first call).

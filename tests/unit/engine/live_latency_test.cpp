@@ -143,3 +143,39 @@ TEST_CASE("LiveLatency: a worker never waits; what the main thread did not take 
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("LiveLatency: so_far holds every settled second once, merged over the workers") {
+  ManualClock clock(kStart);
+  FakeWorker a, b;
+  // Seconds 0 and 1: a has 10 ms requests, b 1 s ones (as failures in second 1).
+  for (int64_t second = 0; second < 2; ++second) {
+    for (int i = 0; i < 10; ++i) {
+      clock.set_ns(kStart + second * kSecond + (i + 1) * 50 * kMs);
+      a.end_request(clock, 10);
+      b.end_request(clock, 1000, second == 1);
+    }
+  }
+  LiveLatency live;
+  clock.set_ns(kStart + 2 * kSecond + 100 * kMs);  // second 0 ended more than a second ago
+  for (FakeWorker* w : {&a, &b}) {
+    w->recorder.close_seconds_before(clock.now_ns());
+    live.collect(w->outbox, false);
+  }
+  live.settle();
+  CHECK(live.so_far().count() == 20);
+  live.settle();  // nothing new: nothing counted twice
+  CHECK(live.so_far().count() == 20);
+  clock.set_ns(kStart + 3 * kSecond + 100 * kMs);
+  for (FakeWorker* w : {&a, &b}) {
+    w->recorder.close_seconds_before(clock.now_ns());
+    live.collect(w->outbox, false);
+  }
+  live.settle();
+  CHECK(live.so_far().count() == 40);
+  CHECK(live.so_far().value_at_percentile(50) == Histogram::highest_equivalent_value(10'000));
+  CHECK(live.so_far().max() == 1'000'000);
+}
+
+}  // namespace replay::engine
