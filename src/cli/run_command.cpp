@@ -147,8 +147,8 @@ int run_run(RunFlags& f) {
   const auto& aborted = abort_rules->crossed();
   if (aborted) {
     doc.thresholds.push_back(*aborted);
-    doc.warnings.push_back("stopped by --abort-on '" + aborted->expression + "': " +
-                           aborted->observed);
+    doc.warnings.push_back("stopped by --abort-on '" + aborted->expression +
+                           "': " + aborted->observed);
   }
   const bool crossed = results::any_threshold_crossed(doc.thresholds);
   const bool warned = results::any_warning_crossed(doc.thresholds);

@@ -31,7 +31,8 @@ void CheckTally::add_failure(std::string_view condition, std::string_view observ
 void CheckTally::merge(const CheckTally& other) {
   passed += other.passed;
   failed += other.failed;
-  for (const CheckFailureCount& f : other.failures) count(failures, f.condition, f.observed, f.count);
+  for (const CheckFailureCount& f : other.failures)
+    count(failures, f.condition, f.observed, f.count);
 }
 
 }  // namespace replay

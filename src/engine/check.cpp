@@ -11,7 +11,7 @@ namespace {
 
 using trace::ExpectCondition;
 
-constexpr size_t kObservedBytes = 80;   // of a value shown as what the response held
+constexpr size_t kObservedBytes = 80;    // of a value shown as what the response held
 constexpr size_t kCachedPatterns = 256;  // distinct patterns kept compiled per thread
 
 // Patterns compiled once per thread (they were checked when the trace was read).
@@ -50,7 +50,8 @@ std::string describe(std::string_view what, const ExpectCondition& c) {
 }
 
 // nullopt when `value` (nullopt: not there) meets `c`; else what it held.
-std::optional<std::string> unmet(const ExpectCondition& c, const std::optional<std::string>& value) {
+std::optional<std::string> unmet(const ExpectCondition& c,
+                                 const std::optional<std::string>& value) {
   switch (c.kind) {
     case ExpectCondition::Kind::exists:
       if (value) return std::nullopt;
@@ -79,7 +80,8 @@ std::optional<std::string> header_value(const client::HeaderList& headers, std::
 
 // The value at `pointer`: strings as their text, anything else (objects and arrays too) as
 // its JSON; nullopt when absent.
-std::optional<std::string> json_value(const simdjson::dom::element& doc, const std::string& pointer) {
+std::optional<std::string> json_value(const simdjson::dom::element& doc,
+                                      const std::string& pointer) {
   auto value = doc.at_pointer(pointer);
   if (value.error()) return std::nullopt;
   std::string_view s;

@@ -194,8 +194,8 @@ class Recorder {
   std::vector<OpenSecond> spares_;  // closed, reset, kept for reuse (their arrays are large)
   int64_t closed_before_ = 0;       // every second below this one is closed
   bool live_counts_on_ = false;
-  LiveCounts live_counts_;          // counted since the last hand-over to the live outbox
-  int64_t counts_second_ = -1;      // the second of the last hand-over
+  LiveCounts live_counts_;      // counted since the last hand-over to the live outbox
+  int64_t counts_second_ = -1;  // the second of the last hand-over
 };
 
 }  // namespace replay::engine

@@ -50,8 +50,8 @@ class WakeSchedule {
 
 // What the read-mode decision looks at.
 struct ReadState {
-  bool event_streams_open = false;            // a response is (or will likely be) an event stream
-  bool stamps_exact = true;                   // the kernel stamps receives, so a late read is exact
+  bool event_streams_open = false;  // a response is (or will likely be) an event stream
+  bool stamps_exact = true;         // the kernel stamps receives, so a late read is exact
   // Responses share a socket (HTTP/2 streams): one late read would stamp every response it
   // takes with the arrival of the last, not each with its own.
   bool shared_sockets = false;

@@ -211,7 +211,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::optional<Recorder> recorder_;
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
-  int64_t last_dispatch_ns_ = 0;  // the last dispatch_due round
+  int64_t last_dispatch_ns_ = 0;   // the last dispatch_due round
   PendingQueue<PreparedRequest> pending_;
   std::vector<std::unique_ptr<InFlight>> requests_;  // every InFlight made, reused
   std::vector<InFlight*> free_requests_;

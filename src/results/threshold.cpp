@@ -502,10 +502,14 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
     h = &kEmpty;  // no LLM streams in this scope: no data, which fails
   }
   const uint64_t values = t.histogram.empty() ? s->completed : h->count();
-  ThresholdFigures figures{*h, s->error_ratio(), values,
+  ThresholdFigures figures{*h,
+                           s->error_ratio(),
+                           values,
                            static_cast<double>(doc.completed_during_load()) * share /
                                static_cast<double>(doc.load_seconds()),
-                           s->goodput_ratio(), s->errors, s->completed + s->failed,
+                           s->goodput_ratio(),
+                           s->errors,
+                           s->completed + s->failed,
                            status_matches(*s, t.status)};
   figures.checks = &s->checks;
   return evaluate_threshold(t, figures);

@@ -23,8 +23,8 @@ Result<void> FileParser::parse_requests(element e) {
         }
       }
     }
-    auto f = fields(item,
-                    {"name", "weight", "tag", "method", "path", "headers", "body", "auth", "expect"});
+    auto f = fields(
+        item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth", "expect"});
     if (!f) return f.error();
     Entry entry;
     entry.population = population_;
@@ -149,9 +149,8 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
   size_t j = 0;
   for (element step : steps) {
     Push q(at_, j);
-    auto sf = fields(
-        step,
-        {"name", "tag", "method", "path", "headers", "body", "auth", "captures", "think", "expect"});
+    auto sf = fields(step, {"name", "tag", "method", "path", "headers", "body", "auth", "captures",
+                            "think", "expect"});
     if (!sf) return sf.error();
     CaptureNames before;
     CaptureNames later;

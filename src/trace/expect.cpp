@@ -34,7 +34,8 @@ std::optional<std::string> scalar_text(element value) {
 Result<ExpectCondition> parse_condition(const std::string& field, element value) {
   object obj;
   if (value.get(obj) != simdjson::SUCCESS || obj.size() != 1) {
-    return bad(field, R"(must be one condition: {"exists": true}, {"equals": V} or {"matches": "regex"})");
+    return bad(field,
+               R"(must be one condition: {"exists": true}, {"equals": V} or {"matches": "regex"})");
   }
   const auto [key, operand] = *obj.begin();
   ExpectCondition c;
@@ -53,8 +54,8 @@ Result<ExpectCondition> parse_condition(const std::string& field, element value)
     try {
       std::regex compiled{std::string(pattern), std::regex::ECMAScript};
     } catch (const std::regex_error& e) {
-      return bad(field, "matches: \"" + std::string(pattern) + "\" is not a regex (" + e.what() +
-                            ")");
+      return bad(field,
+                 "matches: \"" + std::string(pattern) + "\" is not a regex (" + e.what() + ")");
     }
     c.kind = ExpectCondition::Kind::matches;
     c.value = std::string(pattern);
@@ -173,13 +174,13 @@ Result<Expect> parse_expect(std::string_view json) {
       if (value.get(text) != simdjson::SUCCESS) return bad("body_contains", "must be a string");
       out.body_contains = std::string(text);
     } else {
-      return make_error(Errc::invalid_argument,
-                        "unknown key \"" + std::string(key) +
-                            "\" (status, header, json, body_contains)");
+      return make_error(Errc::invalid_argument, "unknown key \"" + std::string(key) +
+                                                    "\" (status, header, json, body_contains)");
     }
   }
   if (out.status.empty() && out.headers.empty() && out.json.empty() && !out.body_contains) {
-    return make_error(Errc::invalid_argument, "names no condition (status, header, json, body_contains)");
+    return make_error(Errc::invalid_argument,
+                      "names no condition (status, header, json, body_contains)");
   }
   return out;
 }

@@ -24,7 +24,6 @@ class TlsContext;
 
 namespace replay::client {
 
-
 struct ConnectionOptions {
   int64_t connect_timeout_ms = 10000;  // TCP connect plus TLS handshake; 0: no limit
   int64_t timeout_ms = 30000;          // from writing a request to its complete response; 0: none

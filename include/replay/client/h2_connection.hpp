@@ -146,7 +146,7 @@ class H2Connection final : public FailureReason, private PolledSocket {
   ConnectionOptions options_;
   uint32_t max_streams_;
   uv::UvHandle<Socket> socket_;
-  unsigned pauses_ = 0;  // pause_reading() calls not yet resumed
+  unsigned pauses_ = 0;       // pause_reading() calls not yet resumed
   bool polled_ = false;       // the socket is in options_.read_poller's set
   bool holds_eager_ = false;  // holds the poller eager (the TLS handshake)
   uv::UvHandle<uv_timer_t> timer_;

@@ -6,8 +6,8 @@
 // scope before the last ':' names a tag or an endpoint. Run-wide, without a scope: a --probe's
 // samples "probe.queue.last==0", "probe.queue.max<1000" (last, max, min, mean; also == and !=),
 // and the saturation verdict "saturated==false". Checks (records' "expect"): the share of them
-// that passed, "checks>99%" (a scope too: "plans:checks>=99.5%"). One evaluation for every command: `replay
-// run` checks them on the result it saves, `merge` on the merged result.
+// that passed, "checks>99%" (a scope too: "plans:checks>=99.5%"). One evaluation for every command:
+// `replay run` checks them on the result it saves, `merge` on the merged result.
 
 #include <cstdint>
 #include <string>
@@ -54,9 +54,9 @@ struct Threshold {
   std::string probe;      // ThresholdMetric::probe: the --probe NAME
   ProbeStat probe_stat = ProbeStat::last;
   ThresholdOp op = ThresholdOp::less;
-  double limit = 0;   // us for latencies, a ratio 0..1 (errors, status, goodput, checks), per second
-                      // for rate, a count for error_count and status_count, the gauge's own
-                      // unit for probe, 1 (true) or 0 (false) for saturated
+  double limit = 0;  // us for latencies, a ratio 0..1 (errors, status, goodput, checks), per second
+                     // for rate, a count for error_count and status_count, the gauge's own
+                     // unit for probe, 1 (true) or 0 (false) for saturated
   bool warn = false;  // a --warn band, not a --threshold: crossing it warns (exit 3)
 };
 

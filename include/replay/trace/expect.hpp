@@ -30,7 +30,7 @@ struct ExpectCondition {
 };
 
 struct Expect {
-  std::vector<int> status;  // one of these; empty: any status
+  std::vector<int> status;                                       // one of these; empty: any status
   std::vector<std::pair<std::string, ExpectCondition>> headers;  // name (any case) -> condition
   std::vector<std::pair<std::string, ExpectCondition>> json;     // JSON pointer -> condition
   std::optional<std::string> body_contains;

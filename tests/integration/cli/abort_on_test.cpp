@@ -29,10 +29,9 @@ struct Timed {
 
 // The webhook trace at 20/s, planned for 20 s, against agent-sim on `port`, with `extra`.
 Timed run_for_20s(uint16_t port, std::vector<std::string> extra) {
-  std::vector<std::string> args = {kReplay,      "run",      kWebhook, "--target",
-                                   "http://127.0.0.1:" + std::to_string(port),
-                                   "--rate",     "20/s",     "--duration",
-                                   "20s",        "--loop"};
+  std::vector<std::string> args = {
+      kReplay,  "run",  kWebhook,     "--target", "http://127.0.0.1:" + std::to_string(port),
+      "--rate", "20/s", "--duration", "20s",      "--loop"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto start = std::chrono::steady_clock::now();
   Timed t{run_command(args, 30'000)};
@@ -47,8 +46,8 @@ TEST_CASE("--abort-on: a latency rule crossed stops the run early, exit 99, resu
   SimProcess sim({"--no-auth", "--latency", "200ms"});
   REQUIRE(sim.started());
   const std::string out = temp_path("aborted.json");
-  const auto run = run_for_20s(sim.port(), {"--abort-on", "p99<50ms", "--abort-on", "errors<50%",
-                                            "--out", out});
+  const auto run =
+      run_for_20s(sim.port(), {"--abort-on", "p99<50ms", "--abort-on", "errors<50%", "--out", out});
   INFO(run.result.out << run.result.err);
   CHECK(run.result.exit_code == 99);
   CHECK(run.seconds < 8);  // judged once a second has closed, a second or two in
@@ -76,27 +75,39 @@ TEST_CASE("--abort-on: a latency rule crossed stops the run early, exit 99, resu
 TEST_CASE("--abort-on: an error rule stops the run; rules held let it run its course") {
   SimProcess sim({"--no-auth", "--error-rate", "0.5"});
   REQUIRE(sim.started());
-  const auto aborted = run_for_20s(sim.port(), {"--abort-on", "errors<10%", "-q", "--out",
-                                                temp_path("errors.json")});
+  const auto aborted = run_for_20s(
+      sim.port(), {"--abort-on", "errors<10%", "-q", "--out", temp_path("errors.json")});
   INFO(aborted.result.out << aborted.result.err);
   CHECK(aborted.result.exit_code == 99);
   CHECK(aborted.seconds < 8);
 
   SimProcess calm({"--no-auth"});
   REQUIRE(calm.started());
-  std::vector<std::string> args = {kReplay, "run", kWebhook, "--target",
+  std::vector<std::string> args = {kReplay,
+                                   "run",
+                                   kWebhook,
+                                   "--target",
                                    "http://127.0.0.1:" + std::to_string(calm.port()),
-                                   "--rate", "20/s", "--duration", "2s", "--loop",
-                                   "--abort-on", "p99<1s", "--abort-on", "errors<5", "-q",
-                                   "--out", temp_path("calm.json")};
+                                   "--rate",
+                                   "20/s",
+                                   "--duration",
+                                   "2s",
+                                   "--loop",
+                                   "--abort-on",
+                                   "p99<1s",
+                                   "--abort-on",
+                                   "errors<5",
+                                   "-q",
+                                   "--out",
+                                   temp_path("calm.json")};
   const auto held = run_command(args, 20'000);
   INFO(held.out << held.err);
   CHECK(held.exit_code == 0);
 }
 
 TEST_CASE("--abort-on: what the live figures do not hold is a flag error before any load") {
-  for (const char* rule : {"ttft.p95<1s", "webhook:p99<1s", "rate>10/s", "checks>99%",
-                           "saturated==false"}) {
+  for (const char* rule :
+       {"ttft.p95<1s", "webhook:p99<1s", "rate>10/s", "checks>99%", "saturated==false"}) {
     CAPTURE(rule);
     const auto r = run_command({kReplay, "run", kWebhook, "--target", "http://127.0.0.1:9",
                                 "--rate", "1/s", "--duration", "1s", "--abort-on", rule},

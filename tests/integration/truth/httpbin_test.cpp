@@ -144,7 +144,8 @@ TEST_CASE("httpbin: --endpoint-timeline keeps each endpoint's latency per second
   CHECK(html.find("<h2>Latency over time by endpoint</h2>") != std::string::npos);
 }
 
-TEST_CASE("httpbin: checks of status, JSON pointers and headers pass and fail as the responses say") {
+TEST_CASE(
+    "httpbin: checks of status, JSON pointers and headers pass and fail as the responses say") {
   uint16_t port = 0;
   const auto server = start_httpbin(port);
   TempDir dir("replay-truth-httpbin-checks");
@@ -192,7 +193,8 @@ TEST_CASE("httpbin: checks of status, JSON pointers and headers pass and fail as
         12);
   std::vector<std::string> conditions;
   for (int i = 0; i < 3; ++i) {
-    conditions.push_back(text("/overall/checks/failures/" + std::to_string(i) + "/condition") + " | " +
+    conditions.push_back(text("/overall/checks/failures/" + std::to_string(i) + "/condition") +
+                         " | " +
                          text("/overall/checks/failures/" + std::to_string(i) + "/observed"));
   }
   std::sort(conditions.begin(), conditions.end());

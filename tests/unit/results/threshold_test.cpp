@@ -255,10 +255,11 @@ TEST_CASE("probe and saturated thresholds parse, with == and !=") {
 
 TEST_CASE("bad probe and saturated thresholds name the problem") {
   auto error = [](const char* text) { return parse_threshold(text).error().context; };
-  CHECK(error("probe.queue.p99<10") ==
-        "threshold 'probe.queue.p99<10': unknown probe statistic 'p99' (last, max, min, mean) "
-        "(e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
-        "ttft.p95<3s, lag.p99<1ms, goodput>95%, checks>99%, probe.queue.last==0, saturated==false)");
+  CHECK(
+      error("probe.queue.p99<10") ==
+      "threshold 'probe.queue.p99<10': unknown probe statistic 'p99' (last, max, min, mean) "
+      "(e.g. p95<500ms, chat:p99<2s, errors<1%, errors<100, status.5xx<1%, rate>190/s, "
+      "ttft.p95<3s, lag.p99<1ms, goodput>95%, checks>99%, probe.queue.last==0, saturated==false)");
   CHECK(error("probe.queue==0").find("probe.NAME.STAT, STAT one of last, max, min, mean") !=
         std::string::npos);
   CHECK(error("probe..last==0").find("probe.NAME.STAT") != std::string::npos);

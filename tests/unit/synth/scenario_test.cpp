@@ -291,9 +291,9 @@ TEST_CASE("a CR, LF or NUL where it would reach the wire is an error naming the 
 
 TEST_CASE("expect: a request's and a step's checks load, and a bad one names its field") {
   TempDir dir;
-  auto s = load_scenario(dir.write(
-      "checks.json",
-      R"({"requests": [{"method": "GET", "path": "/health", "expect": {"status": 200}}],
+  auto s = load_scenario(
+      dir.write("checks.json",
+                R"({"requests": [{"method": "GET", "path": "/health", "expect": {"status": 200}}],
           "sessions": [{"steps": [
             {"method": "POST", "path": "/plans", "captures": {"id": "json:/id"},
              "expect": {"status": [200, 201], "json": {"/id": {"exists": true}},
@@ -311,11 +311,13 @@ TEST_CASE("expect: a request's and a step's checks load, and a bad one names its
   CHECK(create.expect->headers.size() == 1);
   CHECK_FALSE(s.value().entries[1].steps[1].expect.has_value());
 
-  check_error("{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n"
-              "\"expect\": {\"status\": 700}}]}",
-              "line 2: requests[0].expect: status: 700 is not a status code (100..599)");
-  check_error("{\"sessions\": [{\"steps\": [{\"method\": \"GET\", \"path\": \"/\",\n"
-              "\"expect\": {\"json\": {\"/a\": {\"is\": 1}}}}]}]}",
-              "line 2: sessions[0].steps[0].expect: json./a: unknown condition \"is\" "
-              "(exists, equals, matches)");
+  check_error(
+      "{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n"
+      "\"expect\": {\"status\": 700}}]}",
+      "line 2: requests[0].expect: status: 700 is not a status code (100..599)");
+  check_error(
+      "{\"sessions\": [{\"steps\": [{\"method\": \"GET\", \"path\": \"/\",\n"
+      "\"expect\": {\"json\": {\"/a\": {\"is\": 1}}}}]}]}",
+      "line 2: sessions[0].steps[0].expect: json./a: unknown condition \"is\" "
+      "(exists, equals, matches)");
 }

@@ -60,12 +60,12 @@ TEST_CASE("expect: what is wrong is named") {
         R"(json: "id" is not a JSON pointer ("" or starting with /))");
   CHECK(error_of(R"({"json": {"/id": {"has": 1}}})") ==
         R"(json./id: unknown condition "has" (exists, equals, matches))");
-  CHECK(error_of(R"({"json": {"/id": {"exists": true, "equals": 1}}})").find("must be one condition") !=
-        std::string::npos);
+  CHECK(error_of(R"({"json": {"/id": {"exists": true, "equals": 1}}})")
+            .find("must be one condition") != std::string::npos);
   CHECK(error_of(R"({"json": {"/id": {"equals": [1]}}})") ==
         "json./id: equals takes a string, number, boolean or null");
-  CHECK(error_of(R"({"header": {"Location": {"matches": "(unclosed"}}})").find(
-            R"(header.Location: matches: "(unclosed" is not a regex)") == 0);
+  CHECK(error_of(R"({"header": {"Location": {"matches": "(unclosed"}}})")
+            .find(R"(header.Location: matches: "(unclosed" is not a regex)") == 0);
   CHECK(error_of(R"({"body_contains": 3})") == "body_contains: must be a string");
   CHECK(error_of(R"({"stat": 200})") ==
         R"(unknown key "stat" (status, header, json, body_contains))");
@@ -104,11 +104,13 @@ TEST_CASE("expect: a record's checks round-trip through the trace line") {
 TEST_CASE("expect: a bad expect in a trace line is a corrupt record naming the field") {
   LineParser parser;
   Record r;
-  auto parsed = parse_line(parser, R"({"offset_us":0,"method":"GET","target":"/","expect":{"status":42}})", r);
+  auto parsed = parse_line(
+      parser, R"({"offset_us":0,"method":"GET","target":"/","expect":{"status":42}})", r);
   REQUIRE_FALSE(parsed);
   CHECK(parsed.error().code == Errc::corrupt);
   CHECK(parsed.error().context == R"(field "expect": status: 42 is not a status code (100..599))");
-  auto not_object = parse_line(parser, R"({"offset_us":0,"method":"GET","target":"/","expect":1})", r);
+  auto not_object =
+      parse_line(parser, R"({"offset_us":0,"method":"GET","target":"/","expect":1})", r);
   REQUIRE_FALSE(not_object);
   CHECK(not_object.error().context.find(R"(field "expect")") == 0);
 }
