@@ -248,6 +248,28 @@ std::string status_codes_html(const ResultDoc& doc) {
   return t.html();
 }
 
+std::string checks_html(const ResultDoc& doc) {
+  if (doc.overall.checks.empty()) return "";
+  HtmlTable scopes({"scope", "checks", "passed", "failed", "passed %"},
+                   {false, true, true, true, true});
+  auto add = [&](const std::string& name, const Scope& s) {
+    const CheckTally& c = s.checks;
+    if (c.empty()) return;
+    scopes.add_row({name, count_text(c.passed + c.failed), count_text(c.passed),
+                    count_text(c.failed), percent_text(c.pass_ratio())});
+  };
+  add("overall", doc.overall);
+  for (const auto& t : doc.by_tag) add("tag " + t.name, t.scope);
+  for (const auto& e : doc.by_endpoint) add(e.name, e.scope);
+  std::string out = scopes.html();
+  if (doc.overall.checks.failures.empty()) return out;
+  HtmlTable failures({"failed condition", "count", "e.g. the response held"}, {false, true, false});
+  for (const CheckFailureCount& f : doc.overall.checks.failures) {
+    failures.add_row({f.condition, count_text(f.count), f.observed});
+  }
+  return out + failures.html();
+}
+
 std::string connections_html(const ResultDoc& doc) {
   std::string line = count_text(doc.connections_opened) + " connections opened";
   if (doc.connections_failed)

@@ -19,6 +19,10 @@ std::string errors_html(const ResultDoc& doc);
 // has no codes (older results).
 std::string status_codes_html(const ResultDoc& doc);
 
+// The checks (records' "expect"): passed and failed overall and per tag and endpoint, then
+// each failed condition with its count and a sample; "" when no check ran.
+std::string checks_html(const ResultDoc& doc);
+
 // Connections opened and failed, TLS handshakes and resumptions, and the connect time
 // percentiles overall and of each tag (of each endpoint when there are no tags).
 std::string connections_html(const ResultDoc& doc);

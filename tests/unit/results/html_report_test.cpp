@@ -428,3 +428,21 @@ TEST_CASE("the report charts LLM TTFT, ITL and tokens over time only for runs wi
   CHECK(count_of(html, "<svg") == count_of(plain, "<svg") + 2);
   CHECK(html.find("ITL p99") != std::string::npos);
 }
+
+TEST_CASE("checks get a section: per scope, then each failed condition with its sample") {
+  ResultDoc doc = testing::make_run(testing::spread_samples(100, 4, 20'000, "GET /a"));
+  CHECK(render_html_report(doc).find(">Checks</h2>") == std::string::npos);  // none ran
+  doc.overall.checks.passed = 97;
+  doc.overall.checks.add_failure("json /state equals \"<draft>\"", "\"done\"");
+  doc.overall.checks.add_failure("json /state equals \"<draft>\"", "\"done\"");
+  doc.overall.checks.add_failure("status 201", "503");
+  const std::string html = render_html_report(doc);
+  const auto section = html.find(">Checks</h2>");
+  REQUIRE(section != std::string::npos);
+  const std::string part = html.substr(section, html.find("</section>", section) - section);
+  CHECK(part.find(">overall</td>") != std::string::npos);
+  CHECK(part.find("97.00%") != std::string::npos);
+  CHECK(part.find("json /state equals &quot;&lt;draft&gt;&quot;") != std::string::npos);
+  CHECK(part.find("<draft>") == std::string::npos);  // escaped
+  CHECK(part.find(">503<") != std::string::npos);
+}
