@@ -99,6 +99,7 @@ Result<bool> Feeder::stage_next() {
     request->templ = item->templ;
     request->captures = item->captures;
     request->expect = item->expect;
+    request->session_end = item->session_end;
     request->intended_ns = run_start_ns_ + placement->offset_ns;
     request->think_ns = placement->think_ns;
     request->session_id = session_key;

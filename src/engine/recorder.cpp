@@ -175,6 +175,13 @@ void Recorder::record_check(ScopeIds ids, const CheckFailure* failure) {
   }
 }
 
+void Recorder::record_session(ScopeIds ids, int64_t session_ns) {
+  for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id)}) {
+    if (!s->session) s->session = std::make_unique<Histogram>();
+    s->session->record(to_us(session_ns));
+  }
+}
+
 void Recorder::record_failure(const Failure& f) {
   const int64_t corrected = to_us(f.failed_ns - f.intended_ns);
   for (ScopeStats* s : {&results_.overall, &tag(f.ids.tag_id), &endpoint(f.ids.endpoint_id)}) {

@@ -114,6 +114,9 @@ class Recorder {
   // A response (or its absence) checked against its record's expectations: `failure` null
   // when every condition held. Counted per scope, apart from errors.
   void record_check(ScopeIds ids, const CheckFailure* failure);
+  // A session's last step (of these scopes) succeeded, `session_ns` after the session's first
+  // step was intended: counted overall and in the step's tag.
+  void record_session(ScopeIds ids, int64_t session_ns);
   // A session step not sent because an earlier step failed: an error without a latency.
   void record_session_aborted(ScopeIds ids, int64_t intended_ns);
   // SSE: the first event of a response (from its send), and the gap between two events.

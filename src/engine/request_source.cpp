@@ -219,6 +219,7 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   item.captures = r.captures.empty()
                       ? nullptr
                       : std::make_shared<const std::vector<trace::Capture>>(r.captures);
+  item.session_end = r.session_end;
   item.expect = r.expect ? std::make_shared<const trace::Expect>(*r.expect) : nullptr;
   if (templated) {
     item.wire.reset();

@@ -29,6 +29,7 @@ struct SourceItem {
   std::shared_ptr<const std::vector<trace::Capture>> captures;
   std::shared_ptr<const trace::Expect> expect;  // the response's checks
   bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
+  bool session_end = false;           // the last step of its session
 };
 
 // Names to small ids, so workers index their statistics by number.

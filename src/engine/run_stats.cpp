@@ -88,6 +88,7 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       ttfb(other.ttfb),
       sse(other.sse ? std::make_unique<SseStats>(*other.sse) : nullptr),
       llm(other.llm ? std::make_unique<LlmStats>(*other.llm) : nullptr),
+      session(other.session ? std::make_unique<Histogram>(*other.session) : nullptr),
       offered(other.offered),
       sent(other.sent),
       completed(other.completed),
@@ -127,6 +128,10 @@ void ScopeStats::merge(const ScopeStats& other) {
   ttfb.merge(other.ttfb);
   if (other.sse) sse_stats().merge(*other.sse);
   if (other.llm) llm_stats().merge(*other.llm);
+  if (other.session) {
+    if (!session) session = std::make_unique<Histogram>();
+    session->merge(*other.session);
+  }
   offered += other.offered;
   sent += other.sent;
   completed += other.completed;

@@ -9,6 +9,8 @@ namespace replay::engine {
 SessionRunner::Admit SessionRunner::admit(RequestPtr& request, int64_t now_ns) {
   Session& s = sessions_[request->session_id];
   s.last_active_ns = now_ns;
+  // Steps come due in order: the first one admitted is the session's first.
+  if (s.first_intended_ns < 0) s.first_intended_ns = request->intended_ns;
   if (s.aborted) return Admit::abort;
   if (s.busy) {
     s.waiting.push_back(std::move(request));
@@ -65,6 +67,7 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
     out.aborted = drain(s);
     return out;
   }
+  if (step.session_end && s.first_intended_ns >= 0) out.session_ns = now_ns - s.first_intended_ns;
   if (s.waiting.empty()) return out;
   out.next = std::move(s.waiting.front());
   s.waiting.pop_front();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,8 @@ class SessionRunner {
     RequestPtr next;                  // the next step, its intended time set; may be null
     std::vector<RequestPtr> aborted;  // steps that will not be sent (session aborted)
     bool capture_failed = false;      // the step's response lacked a value to capture
+    // The session's last step succeeded: from its first step's intended time to now.
+    std::optional<int64_t> session_ns;
   };
 
   // A step of session `request->session_id` came due (it was not released by this runner).
@@ -68,6 +71,7 @@ class SessionRunner {
     CookieJar cookies;
     std::deque<RequestPtr> waiting;  // due while an earlier step was busy, in due order
     int64_t last_active_ns = 0;
+    int64_t first_intended_ns = -1;  // the first step's (-1: none came due yet)
   };
 
   std::vector<RequestPtr> drain(Session& s);

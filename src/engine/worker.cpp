@@ -467,6 +467,7 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
       count_aborted(next.aborted);
+      if (next.session_ns) recorder_->record_session({r.tag_id, r.endpoint_id}, *next.session_ns);
       // Past the load's end a released step is never sent: its time comes after the end.
       if (next.next && !unsent_abandoned_) {
         pending_.push(std::move(next.next));

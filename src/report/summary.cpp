@@ -274,6 +274,15 @@ void checks_lines(std::string& out, const ResultDoc& r) {
   }
 }
 
+// Sessions whose last step succeeded, timed from their first step's intended time.
+void sessions_line(std::string& out, const ResultDoc& r) {
+  if (!r.overall.session_us || r.overall.session_us->count() == 0) return;
+  const Histogram& h = *r.overall.session_us;
+  appendf(out, "  sessions   %llu completed   p50 %s   p95 %s   p99 %s   max %s\n",
+          static_cast<unsigned long long>(h.count()), percentile_ms(h, 50).c_str(),
+          percentile_ms(h, 95).c_str(), percentile_ms(h, 99).c_str(), max_ms(h).c_str());
+}
+
 // A probe's samples are in the timeline rows, NaN (null) for a second it could not be read.
 void probe_lines(std::string& out, const ResultDoc& r) {
   for (const auto& probe : r.probes) {
@@ -346,6 +355,7 @@ std::string format_summary(const ResultDoc& r) {
     appendf(out, "  codes      %s\n", codes.c_str());
   }
   checks_lines(out, r);
+  sessions_line(out, r);
   latency_table(out, o);
   llm_table(out, r, o);
 

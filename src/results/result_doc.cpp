@@ -49,6 +49,10 @@ void Scope::merge(const Scope& other) {
   corrected_completed.merge(other.corrected_completed);
   lower_bounds += other.lower_bounds;
   checks.merge(other.checks);
+  if (other.session_us) {
+    if (!session_us) session_us.emplace();
+    session_us->merge(*other.session_us);
+  }
   service.merge(other.service);
   send_lag.merge(other.send_lag);
   scheduler_lag.merge(other.scheduler_lag);

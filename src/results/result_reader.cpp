@@ -32,7 +32,8 @@ namespace {
 bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
       "offered", "sent",     "completed",  "failed", "errors", "error_ratio", "response_bytes",
-      "status",  "failures", "latency_us", "sse",    "llm",    "checks"};
+      "status",  "failures", "latency_us", "sse",    "llm",    "checks",
+      "session_us"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }
@@ -102,6 +103,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
     x.events_per_response = read_histogram(sse, "events_per_response", sink);
     s.sse = std::move(x);
   }
+  if (r.find("session_us")) s.session_us = read_histogram(r, "session_us", sink);
   read_llm_scope(r, s, sink);
   return s;
 }

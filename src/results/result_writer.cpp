@@ -100,6 +100,10 @@ void write_scope(JsonWriter& w, const ResultDoc& doc, const Scope& s) {
     write_histogram(w, s.sse->events_per_response);
     w.end_object();
   }
+  if (s.session_us) {
+    w.key("session_us");
+    write_histogram(w, *s.session_us);
+  }
   write_llm_scope(w, doc, s);
   w.end_object();
 }

@@ -278,8 +278,8 @@ Result<Threshold> parse_threshold(std::string_view text) {
     }
     if (t.histogram.empty() && name.find_first_not_of("p0123456789") != std::string_view::npos) {
       return bad(text, "unknown histogram '" + std::string(name) +
-                           "' (ttfb, service, lag, first_event, ttft, ttft_sent, itl, tpot, "
-                           "e2e)");
+                           "' (ttfb, service, lag, first_event, session, ttft, ttft_sent, itl, "
+                           "tpot, e2e)");
     }
     if (!t.histogram.empty()) metric = metric.substr(dot + 1);
   }
@@ -490,6 +490,7 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
   if (t.histogram == "service") h = &s->service;
   if (t.histogram == "lag") h = &s->send_lag;
   if (t.histogram == "first_event") h = s->sse ? &s->sse->first_event_us : &kEmpty;
+  if (t.histogram == "session") h = s->session_us ? &*s->session_us : &kEmpty;
   if (s->llm) {
     const LlmScope& l = *s->llm;
     if (t.histogram == "ttft") h = &l.ttft_us;
@@ -498,7 +499,7 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
     if (t.histogram == "tpot") h = &l.tpot_us;
     if (t.histogram == "e2e") h = &l.e2e_us;
   } else if (t.histogram != "" && t.histogram != "ttfb" && t.histogram != "service" &&
-             t.histogram != "lag" && t.histogram != "first_event") {
+             t.histogram != "lag" && t.histogram != "first_event" && t.histogram != "session") {
     h = &kEmpty;  // no LLM streams in this scope: no data, which fails
   }
   const uint64_t values = t.histogram.empty() ? s->completed : h->count();

@@ -212,6 +212,7 @@ void Synthesizer::start_arrival(int64_t offset_us, trace::Record& out, bool& pro
     at_us += random_.uniform_int(step.think.min_us, step.think.max_us);
     Pending p{at_us, pending_order_++, trace::Record{}};
     fill_request(step, at_us, p.record);
+    p.record.session_end = &step == &entry.steps.back();
     pending_.push_back(std::move(p));
     std::push_heap(pending_.begin(), pending_.end());
   }
@@ -221,6 +222,7 @@ void Synthesizer::fill_request(const RequestSpec& spec, int64_t offset_us, trace
   context_.now_s = options_.epoch_s + offset_us / 1'000'000;
   out.offset_us = offset_us;
   out.session = session_id_;
+  out.session_end = false;
   out.tag = spec.tag;
   out.method = spec.method;
   out.target.clear();

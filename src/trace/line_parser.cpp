@@ -261,6 +261,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.protocol.clear();
   out.body.clear();
   out.body_truncated = false;
+  out.session_end = false;
   out.expect.reset();
   out.response.reset();
   size_t header_count = 0;
@@ -309,6 +310,8 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       }
     } else if (key == "body_truncated") {
       e = v.get_bool().get(out.body_truncated);
+    } else if (key == "session_end") {
+      e = v.get_bool().get(out.session_end);
     } else if (key == "captures") {
       auto r = impl_->parse_captures(v, out);
       if (!r) return r;

@@ -186,6 +186,7 @@ void append_record_line(const Record& record, std::string& out) {
     }
   }
   if (record.body_truncated) append_key(out, "\"body_truncated\":true");
+  if (record.session_end) append_key(out, "\"session_end\":true");
   if (!record.captures.empty()) {
     append_key(out, "\"captures\":[");
     bool first = true;

@@ -120,6 +120,9 @@ struct ScopeStats {
   Histogram ttfb;
   std::unique_ptr<SseStats> sse;
   std::unique_ptr<LlmStats> llm;
+  // Sessions whose last step succeeded: from the first step's intended time to the last
+  // step's completion (us); allocated on first use.
+  std::unique_ptr<Histogram> session;
   uint64_t offered = 0;  // requests whose intended time came
   uint64_t sent = 0;
   uint64_t completed = 0;                    // responses received, whatever their status

@@ -130,6 +130,9 @@ struct Scope {
   std::optional<SseScope> sse;
   std::optional<LlmScope> llm;
   CheckTally checks;  // of responses whose record has checks; written only when any ran
+  // Sessions whose last step succeeded, from the first step's intended time (us); absent
+  // without sessions marked session_end (synth's).
+  std::optional<Histogram> session_us;
 
   // errors / (completed + failed); 0 when nothing ended.
   double error_ratio() const noexcept;

@@ -64,7 +64,7 @@ struct Threshold {
 // service, and its LLM streams' ttft, ttft_sent, itl, tpot and e2e.
 // Also "lag" (send lag: sent - intended) and "first_event" (SSE: first event - sent).
 inline constexpr std::string_view kThresholdHistograms[] = {
-    "ttfb", "service", "ttft", "ttft_sent", "itl", "tpot", "e2e", "lag", "first_event"};
+    "ttfb", "service", "ttft", "ttft_sent", "itl", "tpot", "e2e", "lag", "first_event", "session"};
 
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);

@@ -42,6 +42,9 @@ struct ObservedResponse {
 struct Record {
   int64_t offset_us = 0;  // intended send time relative to trace start, >= 0
   std::string session;    // empty: no session
+  // The last step of its session: the session's latency runs from its first step's intended
+  // time to this step's completion (written by synth, which knows a session's steps).
+  bool session_end = false;
   std::string tag;        // empty: untagged
   std::string method;     // "GET"
   std::string target;     // path + query, e.g. "/api/v1/plans/42?x=1"

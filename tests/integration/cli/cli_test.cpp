@@ -240,6 +240,16 @@ TEST_CASE("the bundled plans scenario replays against agent-sim with auth: every
   CHECK(uint64_t(doc["overall"]["offered"]) == 80);
   CHECK(uint64_t(doc["overall"]["status"]["2xx"]) == 80);
   CHECK(uint64_t(doc["overall"]["status"]["4xx"]) == 0);
+  // The scenario's checks (201 and an id, approved, ...) all hold.
+  CHECK(uint64_t(doc["overall"]["checks"]["passed"]) == 80);
+  CHECK(uint64_t(doc["overall"]["checks"]["failed"]) == 0);
+  // Each session from its first step's intended time to its last step's end: think times of
+  // 500ms..2s, 500ms..2s and 1s..3s at 4x (0.5 s to 1.75 s) plus the plan's 100..400 ms.
+  auto sessions = doc["overall"]["session_us"];
+  CHECK(uint64_t(sessions["count"]) == 20);
+  CHECK(uint64_t(sessions["min"]) >= 600'000);
+  CHECK(uint64_t(sessions["max"]) <= 2'500'000);
+  CHECK(uint64_t(doc["by_tag"]["plans"]["session_us"]["count"]) == 20);
   replay::testing::TestConnection connection(sim.port());
   const std::string token =
       replay::testing::run_command({AGENT_SIM_PATH, "--mint-token", "admin"}, 10000).out;

@@ -124,3 +124,32 @@ TEST_CASE("SessionRunner: idle sessions are forgotten, busy ones kept") {
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("SessionRunner: a session's last step that succeeds times it from its first step's "
+          "intended time; a failed one does not") {
+  SessionRunner runner;
+  RequestPtr first = step(5, 100 * kMs);
+  REQUIRE(runner.admit(first, 150 * kMs) == SessionRunner::Admit::start);  // sent 50 ms late
+  runner.started(5, 150 * kMs);
+  RequestPtr last = step(5, 1100 * kMs, 1000 * kMs);
+  last->session_end = true;
+  REQUIRE(runner.admit(last, 1100 * kMs) == SessionRunner::Admit::wait);
+  auto release = runner.ended(*first, true, "", {}, 1300 * kMs);
+  CHECK_FALSE(release.session_ns);  // not the last step
+  REQUIRE(release.next);
+  runner.started(5, release.next->intended_ns);
+  const PreparedRequest done = *release.next;
+  auto finished = runner.ended(done, true, "", {}, 2600 * kMs);
+  REQUIRE(finished.session_ns);
+  CHECK(*finished.session_ns == 2500 * kMs);  // 2.6 s - the first step's intended 0.1 s
+
+  RequestPtr alone = step(6, 0);
+  alone->session_end = true;
+  REQUIRE(runner.admit(alone, 0) == SessionRunner::Admit::start);
+  runner.started(6, 0);
+  CHECK_FALSE(runner.ended(*alone, false, "", {}, 10 * kMs).session_ns);  // failed: no time
+}
+
+}  // namespace replay::engine

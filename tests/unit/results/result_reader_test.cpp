@@ -10,6 +10,7 @@
 #include <string>
 
 #include "replay/results/result_writer.hpp"
+#include "replay/results/threshold.hpp"
 #include "test_docs.hpp"
 
 using namespace replay;
@@ -443,4 +444,31 @@ TEST_CASE("read_result_file names the missing file") {
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == Errc::not_found);
   CHECK(missing.error().context.find("'/nonexistent/run.json': ") == 0);
+}
+
+TEST_CASE("checks and session latency read back and write back unchanged") {
+  const std::string json = testing::write_run_json(two_endpoints(), 1'700'000'000'000, 2);
+  auto doc = parse_result_json(json, "run.json");
+  REQUIRE(doc.ok());
+  CHECK(json.find("\"checks\"") == std::string::npos);  // none ran: no key
+  CHECK(json.find("\"session_us\"") == std::string::npos);
+  ResultDoc d = doc.value();
+  d.overall.checks.passed = 9;
+  d.overall.checks.add_failure("status 201", "503");
+  d.overall.session_us.emplace();
+  for (int i = 1; i <= 20; ++i) d.overall.session_us->record(i * 100'000);
+  const std::string written = format_result_doc(d);
+  auto back = parse_result_json(written, "again.json");
+  REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().context));
+  CHECK(back->overall.checks == d.overall.checks);
+  REQUIRE(back->overall.session_us);
+  CHECK(back->overall.session_us->count() == 20);
+  CHECK(back->overall.session_us->max() == d.overall.session_us->max());
+  CHECK(format_result_doc(back.value()) == written);
+  // A threshold on session latency reads it; a scope without sessions has no values.
+  CHECK(check_threshold(parse_threshold("session.p50<=1.1s").value(), back.value()).passed);
+  CHECK_FALSE(check_threshold(parse_threshold("session.p50<0.9s").value(), back.value()).passed);
+  const auto none = check_threshold(parse_threshold("session.p50<=1s").value(), doc.value());
+  CHECK_FALSE(none.passed);
+  CHECK(none.observed == "no session values");
 }

@@ -73,11 +73,13 @@ TEST_CASE("expect: what is wrong is named") {
   CHECK(error_of(R"([1])") == "must be an object");
 }
 
-TEST_CASE("expect: a record's checks round-trip through the trace line") {
+TEST_CASE("expect: a record's checks (and session_end) round-trip through the trace line") {
   Record r;
   r.offset_us = 7;
   r.method = "POST";
   r.target = "/plans";
+  r.session = "plans-000001";
+  r.session_end = true;
   Expect e;
   e.status = {201};
   e.headers = {{"Location", {ExpectCondition::Kind::matches, "^/plans/\\d+"}}};
@@ -99,6 +101,7 @@ TEST_CASE("expect: a record's checks round-trip through the trace line") {
   // A reused Record does not keep the checks of an earlier line.
   REQUIRE(parse_line(parser, R"({"offset_us":8,"method":"GET","target":"/"})", back));
   CHECK_FALSE(back.expect.has_value());
+  CHECK_FALSE(back.session_end);
 }
 
 TEST_CASE("expect: a bad expect in a trace line is a corrupt record naming the field") {
