@@ -24,7 +24,7 @@ struct PreparedRequest {
   uint64_t session_id = 0;  // 0: not in a session
   uint32_t tag_id = 0;
   uint32_t endpoint_id = 0;
-  bool released = false;  // a session step whose predecessor is done: start when due
+  bool released = false;     // a session step whose predecessor is done: start when due
   bool session_end = false;  // the last step of its session (its end times the session)
   // Its response will likely be an event stream: responses are read as they arrive while it
   // is on its way, so its events (and head) are timed one by one from the start.

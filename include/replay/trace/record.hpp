@@ -45,9 +45,9 @@ struct Record {
   // The last step of its session: the session's latency runs from its first step's intended
   // time to this step's completion (written by synth, which knows a session's steps).
   bool session_end = false;
-  std::string tag;        // empty: untagged
-  std::string method;     // "GET"
-  std::string target;     // path + query, e.g. "/api/v1/plans/42?x=1"
+  std::string tag;     // empty: untagged
+  std::string method;  // "GET"
+  std::string target;  // path + query, e.g. "/api/v1/plans/42?x=1"
   // The HTTP version the client spoke, where the trace's writer saw it (the recorder, HAR):
   // "HTTP/1.0", "HTTP/1.1" or "HTTP/2"; empty: unknown.
   std::string protocol;

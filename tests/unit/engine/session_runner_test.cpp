@@ -127,8 +127,9 @@ TEST_CASE("SessionRunner: idle sessions are forgotten, busy ones kept") {
 
 namespace replay::engine {
 
-TEST_CASE("SessionRunner: a session's last step that succeeds times it from its first step's "
-          "intended time; a failed one does not") {
+TEST_CASE(
+    "SessionRunner: a session's last step that succeeds times it from its first step's "
+    "intended time; a failed one does not") {
   SessionRunner runner;
   RequestPtr first = step(5, 100 * kMs);
   REQUIRE(runner.admit(first, 150 * kMs) == SessionRunner::Admit::start);  // sent 50 ms late
