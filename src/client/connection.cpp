@@ -344,14 +344,8 @@ void Connection::read_socket(ReadTrigger trigger) {
     }
     // The stamp of the last segment this read took; a read that ends a response ends with the
     // segment that completed it. Never later than now, never before the request went out.
-    const uint64_t read_at_ns = uv_hrtime();
-    uint64_t now_ns = read_at_ns;
-    if (!stamp_ns) {
-      options_.read_poller->note_missing_stamp();
-    } else if (const int64_t at = *stamp_ns - options_.read_poller->realtime_to_hrtime_ns();
-               at > 0) {
-      now_ns = std::clamp<uint64_t>(static_cast<uint64_t>(at), send_started_ns_, read_at_ns);
-    }
+    const uint64_t now_ns =
+        std::max(options_.read_poller->time_of_read(stamp_ns, uv_hrtime()), send_started_ns_);
     data_at_ns = now_ns;
     handle_received(std::string_view(read_buffer, static_cast<size_t>(n)), now_ns);
     if (state_ != State::handshaking && state_ != State::ready) break;

@@ -268,14 +268,7 @@ void H2Connection::read_socket(bool hangup) {
       return;
     }
     // The stamp of the last segment this read took: the frames in it arrived by then.
-    const uint64_t read_at_ns = uv_hrtime();
-    uint64_t now_ns = read_at_ns;
-    if (!stamp_ns) {
-      options_.read_poller->note_missing_stamp();
-    } else if (const int64_t at = *stamp_ns - options_.read_poller->realtime_to_hrtime_ns();
-               at > 0) {
-      now_ns = std::min(static_cast<uint64_t>(at), read_at_ns);
-    }
+    const uint64_t now_ns = options_.read_poller->time_of_read(stamp_ns, uv_hrtime());
     handle_received(std::string_view(buffer, static_cast<size_t>(n)), now_ns);
     if (!reading() || pauses_ > 0) return;
     // Edge-triggered: a full buffer may have more behind it; an end reported with the bytes

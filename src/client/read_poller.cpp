@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -144,6 +145,15 @@ void ReadPoller::update_watch() {
   } else {
     uv_poll_stop(watch_.get());
   }
+}
+
+uint64_t ReadPoller::time_of_read(std::optional<int64_t> stamp_ns, uint64_t read_at_ns) {
+  if (!stamp_ns) {
+    note_missing_stamp();
+    return read_at_ns;
+  }
+  const int64_t at = *stamp_ns - realtime_to_hrtime_ns_;
+  return at > 0 ? std::min(static_cast<uint64_t>(at), read_at_ns) : read_at_ns;
 }
 
 void ReadPoller::refresh_clock_offset() {

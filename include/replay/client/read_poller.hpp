@@ -77,6 +77,10 @@ class ReadPoller {
   int64_t realtime_to_hrtime_ns() const { return realtime_to_hrtime_ns_; }
   // Owners that read connections directly (Connection::read_available) call this first.
   void refresh_clock_offset();
+  // Connection side: the time of a read made at `read_at_ns` (uv_hrtime) that took
+  // `stamp_ns` (receive_stamped's): the stamp on uv_hrtime's clock, never later than the read;
+  // the read's own time when it came unstamped (noted: later reads are not deferred).
+  uint64_t time_of_read(std::optional<int64_t> stamp_ns, uint64_t read_at_ns);
 
   // Any thread. Turns the kernel's receive stamps on for this process and waits (at most
   // 2 s, once per process) until a loopback datagram arrives stamped. The kernel switches
