@@ -41,7 +41,9 @@ Result<AbortRules> AbortRules::parse(const std::vector<std::string>& texts) {
 }
 
 bool AbortRules::check(const engine::Progress& p) {
-  if (crossed_ || rules_.empty() || !p.counts || !p.corrected_so_far) return false;
+  // The last call comes after the run ended: crossing now stops nothing (--threshold judges
+  // the final figures).
+  if (crossed_ || rules_.empty() || p.last || !p.counts || !p.corrected_so_far) return false;
   const engine::LiveCounts& c = *p.counts;
   const uint64_t ended = c.ended();
   if (p.latency_second < 0 || ended == 0) return false;

@@ -23,7 +23,7 @@ class AbortRules {
   bool empty() const { return rules_.empty(); }
   // Checks the rules on the run's figures so far; true the first time one is crossed. Not
   // before a second has closed with something ended in it (a first request's latency is
-  // not yet the run's).
+  // not yet the run's), nor in the call after the run ended.
   bool check(const engine::Progress& p);
   // The rule crossed, with what was seen when ("aborted the run at 3.0s: p99 = 812.00ms").
   const std::optional<results::ThresholdResult>& crossed() const { return crossed_; }
