@@ -1,30 +1,17 @@
 #include "check.hpp"
 
 #include <simdjson.h>
-#include <strings.h>
 
 #include <regex>
-#include <unordered_map>
+
+#include "response_values.hpp"
 
 namespace replay::engine {
 namespace {
 
 using trace::ExpectCondition;
 
-constexpr size_t kObservedBytes = 80;    // of a value shown as what the response held
-constexpr size_t kCachedPatterns = 256;  // distinct patterns kept compiled per thread
-
-// Patterns compiled once per thread (they were checked when the trace was read).
-const std::regex* compiled(const std::string& pattern) {
-  thread_local std::unordered_map<std::string, std::regex> cache;
-  if (auto it = cache.find(pattern); it != cache.end()) return &it->second;
-  if (cache.size() >= kCachedPatterns) cache.clear();
-  try {
-    return &cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first->second;
-  } catch (const std::regex_error&) {
-    return nullptr;
-  }
-}
+constexpr size_t kObservedBytes = 80;  // of a value shown as what the response held
 
 std::string in_quotes(std::string_view value) {
   std::string out = "\"";
@@ -63,17 +50,10 @@ std::optional<std::string> unmet(const ExpectCondition& c,
       if (value && *value == c.value) return std::nullopt;
       return value ? in_quotes(*value) : "missing";
     case ExpectCondition::Kind::matches: {
-      const std::regex* re = compiled(c.value);
+      const std::regex* re = compiled_regex(c.value);
       if (value && re && std::regex_search(*value, *re)) return std::nullopt;
       return value ? in_quotes(*value) : "missing";
     }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> header_value(const client::HeaderList& headers, std::string_view name) {
-  for (const auto& [n, v] : headers) {
-    if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) return v;
   }
   return std::nullopt;
 }

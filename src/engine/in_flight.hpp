@@ -107,7 +107,7 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
     std::string body;
     std::string body_start;      // of an error response whose sample is wanted
     std::string failure_reason;  // the connection's last_error() when the request failed
-    client::HeaderList headers;  // read only for header captures and session steps
+    client::HeaderList headers;  // read only for header captures and checks, and session steps
     std::unique_ptr<llm::StreamMeter> stream;  // made for the first event stream read
     void clear();
   };

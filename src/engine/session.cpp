@@ -4,32 +4,17 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <map>
 #include <mutex>
 #include <regex>
 
 #include "cookie_jar.hpp"
+#include "response_values.hpp"
 
 namespace replay::engine {
 namespace {
 
 constexpr std::string_view kOpen = "{{";
 constexpr std::string_view kClose = "}}";
-
-// Compiled regexes by source, per thread (each worker compiles each source once).
-const std::regex* compiled(std::string_view pattern) {
-  thread_local std::map<std::string, std::optional<std::regex>, std::less<>> cache;
-  auto it = cache.find(pattern);
-  if (it == cache.end()) {
-    std::optional<std::regex> re;
-    try {
-      re.emplace(std::string(pattern), std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-    }
-    it = cache.emplace(std::string(pattern), std::move(re)).first;
-  }
-  return it->second ? &*it->second : nullptr;
-}
 
 }  // namespace
 
@@ -104,7 +89,7 @@ Result<void> validate_capture_source(std::string_view source) {
     return {};
   }
   if (source.rfind("regex:", 0) == 0) {
-    const std::regex* re = compiled(source.substr(6));
+    const std::regex* re = compiled_regex(source.substr(6));
     if (!re) return bad("not a valid ECMAScript regular expression");
     if (re->mark_count() < 1) return bad("the regex needs a group to capture");
     return {};
@@ -125,15 +110,9 @@ std::optional<std::string> extract_capture(std::string_view source, std::string_
     if (value.is_object() || value.is_array() || value.is_null()) return std::nullopt;
     return simdjson::minify(value.value());
   }
-  if (source.rfind("header:", 0) == 0) {
-    const auto name = source.substr(7);
-    for (const auto& [n, v] : headers) {
-      if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) return v;
-    }
-    return std::nullopt;
-  }
+  if (source.rfind("header:", 0) == 0) return header_value(headers, source.substr(7));
   if (source.rfind("regex:", 0) == 0) {
-    const std::regex* re = compiled(source.substr(6));
+    const std::regex* re = compiled_regex(source.substr(6));
     if (!re) return std::nullopt;
     std::cmatch m;
     if (!std::regex_search(body.data(), body.data() + body.size(), m, *re) || m.size() < 2 ||
