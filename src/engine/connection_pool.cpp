@@ -58,22 +58,18 @@ class ConnectionPool::Slot final : public client::Connection::Events,
     return h1_ ? static_cast<const client::FailureReason*>(h1_.get()) : h2_.get();
   }
   const client::H2Connection* h2() const { return h2_.get(); }
+  // Holds an HTTP/2 connection's writes for the pool's batch (listed once).
   void cork() {
-    if (h2_ && !corked_) {
-      corked_ = true;
+    if (h2_ && !h2_->corked()) {
       h2_->cork();
       pool_.corked_.push_back(this);
     }
   }
-  void uncork() {
-    corked_ = false;
-    h2_->uncork();
-  }
+  void uncork() { h2_->uncork(); }
 
   size_t index_ = 0;
   bool closed_ = false;
   bool in_idle_list_ = false;
-  bool corked_ = false;
 
  private:
   void note_closed() {
@@ -180,13 +176,11 @@ StreamStats ConnectionPool::stream_stats() const {
 }
 
 void ConnectionPool::end_batch() {
+  // No slot is corked once batching_ is false, so the list does not change while it is
+  // walked. Writing may fail a connection: it moves to closed_slots_, alive until maintain().
   batching_ = false;
-  // Writing may fail a connection (it moves to closed_slots_, alive until maintain()).
-  std::vector<Slot*> corked;
-  corked.swap(corked_);
-  for (Slot* slot : corked) slot->uncork();
-  corked.clear();
-  if (corked_.empty()) corked_.swap(corked);  // keep the capacity
+  for (Slot* slot : corked_) slot->uncork();
+  corked_.clear();
 }
 
 void ConnectionPool::send_on(Slot& slot, InFlight& request, int64_t now_ns) {

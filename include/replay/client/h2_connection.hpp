@@ -81,6 +81,7 @@ class H2Connection final : public FailureReason, private PolledSocket {
   // not one per request). Their send time is when that write begins.
   void cork() { corked_ = true; }
   void uncork();
+  bool corked() const { return corked_; }
 
   // A stream can be opened now (or queued on a connection still opening).
   bool can_send() const;
