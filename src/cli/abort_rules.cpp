@@ -47,10 +47,7 @@ bool AbortRules::check(const engine::Progress& p) {
   const engine::LiveCounts& c = *p.counts;
   const uint64_t ended = c.ended();
   if (p.latency_second < 0 || ended == 0) return false;
-  uint64_t failed = 0;
-  for (const auto& [key, requests] : c.requests) failed += requests.failed;
-  const uint64_t errors =
-      failed + c.completed_in_class(4) + c.completed_in_class(5) + c.capture_failed;
+  const uint64_t errors = c.errors();
   results::ThresholdFigures figures{*p.corrected_so_far};
   figures.error_ratio = static_cast<double>(errors) / static_cast<double>(ended);
   figures.completed = p.corrected_so_far->count();

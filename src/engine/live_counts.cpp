@@ -66,6 +66,16 @@ uint64_t LiveCounts::ended() const {
   return n;
 }
 
+uint64_t LiveCounts::failed() const {
+  uint64_t n = 0;
+  for (const auto& [key, r] : requests) n += r.failed;
+  return n;
+}
+
+uint64_t LiveCounts::errors() const {
+  return failed() + completed_in_class(4) + completed_in_class(5) + capture_failed;
+}
+
 uint64_t LiveCounts::completed_in_class(size_t status_class) const {
   uint64_t n = 0;
   for (const auto& [key, counts] : requests) n += counts.status_classes[status_class];

@@ -75,6 +75,10 @@ struct LiveCounts {
   uint64_t ended() const;
   // Of those, completions with this status class (index as ScopeStats::status_classes).
   uint64_t completed_in_class(size_t status_class) const;
+  // Of those, requests that got no response (ScopeStats::failed()).
+  uint64_t failed() const;
+  // Errors as ScopeStats::errors() counts them: failed, 4xx, 5xx and failed captures.
+  uint64_t errors() const;
 };
 
 }  // namespace replay::engine

@@ -97,6 +97,8 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   CHECK(total.status_codes.count(503) == 1);
   CHECK(total.ended() == 4);
   CHECK(total.completed_in_class(5) == 1);
+  CHECK(total.failed() == 2);  // the reset and the aborted step
+  CHECK(total.errors() == 4);  // and the 503 and the failed capture
   // Corrected: 45 ms (chat), 3 ms and 10 ms (hook, the failure at its failure time).
   CHECK(total.corrected(1).count == 1);
   CHECK(total.corrected(1).buckets[11] == 1);  // (40, 50] ms
@@ -114,6 +116,7 @@ TEST_CASE("Recorder: live counts go out once a second and add up to the results"
   WorkerResults& r = recorder.finish();
   CHECK(drain(outbox, total) == 1);
   CHECK(total.ended() == r.overall.completed + r.overall.failed());
+  CHECK(total.errors() == r.overall.errors());
   CHECK(total.offered == r.overall.offered);
   CHECK(total.sent == r.overall.sent);
   CHECK(total.completed_in_class(2) == r.overall.status_classes[2]);
