@@ -182,7 +182,10 @@ TEST_CASE("an idle stretch of the trace is slept through: the run wakes for its 
   getrusage(RUSAGE_SELF, &after);
   REQUIRE(result.ok());
   CHECK(result->overall.completed == 2);
-  CHECK(result->overall.send_lag.max() < 5'000);  // the worker was woken in time for each
+  // Woken by its own timer, each request leaves within a few milliseconds; one that waited for
+  // the worker's 100 ms tick would be 100 ms late. The margin is for ASan on a busy CI machine,
+  // where 5.5 ms has been seen.
+  CHECK(result->overall.send_lag.max() < 40'000);
   const long switches = after.ru_nvcsw - before.ru_nvcsw;
   INFO("voluntary context switches: " << switches);
   CHECK(switches < 400);
