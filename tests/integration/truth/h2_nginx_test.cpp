@@ -23,6 +23,8 @@ namespace {
 
 constexpr int kRequests = 50;
 constexpr uint64_t kSmallBytes = 1000;
+constexpr uint64_t kTrickleBytes = 250 * 1024;
+constexpr uint64_t kRateBytesPerS = 100 * 1024;  // limit_rate 100k
 
 // nginx in the foreground serving www/small.txt on an h2c listener and an h2 (TLS) one,
 // logging "$server_protocol $connection $status" per request.
@@ -33,6 +35,8 @@ class Nginx {
     std::filesystem::create_directories(dir.file("www"));
     std::filesystem::create_directories(dir.file("tmp"));
     dir.write("www/small.txt", std::string(kSmallBytes, 'a'));
+    std::filesystem::create_directories(dir.file("www/slow"));
+    dir.write("www/slow/trickle.bin", std::string(kTrickleBytes, 'b'));
     const auto [cert, key] = write_certificate(dir);
     h2c_port_ = replay::testing::pick_free_port();
     tls_port_ = replay::testing::pick_free_port();
@@ -49,7 +53,8 @@ class Nginx {
       conf << "  " << temp << "_temp_path " << d << "/tmp/" << temp << ";\n";
     }
     conf << "  default_type text/plain;\n"
-         << "  server { listen 127.0.0.1:" << h2c_port_ << " http2; root " << d << "/www; }\n"
+         << "  server { listen 127.0.0.1:" << h2c_port_ << " http2; root " << d << "/www;\n"
+         << "    location /slow/ { limit_rate 100k; } }\n"
          << "  server { listen 127.0.0.1:" << tls_port_ << " ssl http2; root " << d << "/www;\n"
          << "    ssl_certificate " << cert << "; ssl_certificate_key " << key << "; }\n"
          << "}\n";
@@ -193,4 +198,40 @@ TEST_CASE("record to nginx over HTTP/2: h2c by --upstream-http 2, h2 over TLS by
       CHECK(record.response->bytes == kSmallBytes);
     }
   }
+}
+
+TEST_CASE(
+    "nginx h2c: a 250 KiB body at limit_rate 100k takes 2 s, and small files on the same "
+    "connection meanwhile take milliseconds") {
+  // The HTTP/1.1 nginx test measures the same trickle: by whole second s nginx has sent
+  // rate * (s + 1) bytes, so 250 KiB is complete at 2 s. Over HTTP/2 the small requests share
+  // the trickle's one connection: a read path that stamped them with a late read, or held them
+  // behind the trickle's frames, would measure them in hundreds of milliseconds. nginx 1.22's
+  // h2 trickle ends at 2.00 s or 2.24 s (curl --http2-prior-knowledge measures both too).
+  TempDir dir("replay-h2-nginx-trickle");
+  Nginx nginx(dir);
+  const uint64_t whole_seconds = (kTrickleBytes + kRateBytesPerS - 1) / kRateBytesPerS - 1;
+  const double expected_ms = 1000.0 * static_cast<double>(whole_seconds);
+  auto requests = spaced("trickle", "/slow/trickle.bin", 2, 0, 300'000);
+  for (auto& small : spaced("small", "/small.txt", 20, 100'000, 50'000)) {
+    requests.push_back(small);
+  }
+  const auto trace = write_trace(dir, "mixed.zst", std::move(requests));
+  const auto run = run_replay_at(dir, trace, "h2c://127.0.0.1:" + std::to_string(nginx.h2c_port()),
+                                 "result.json", {"--threads", "1", "--timeout", "10s"});
+  MESSAGE(run.describe("/by_tag/trickle") << " | expected ~" << expected_ms << " ms");
+  MESSAGE(run.describe("/by_tag/small"));
+  const Wire wire = read_wire(nginx.take_log(), "HTTP/2.0");
+
+  CHECK(run.u64("/overall/completed") == 22);
+  CHECK(run.u64("/overall/status/2xx") == 22);
+  CHECK(wire.lines_with_protocol == 22);
+  CHECK(run.u64("/connections_opened") == 1);
+  CHECK(run.u64("/by_tag/trickle/response_bytes") >= 2 * kTrickleBytes);
+  CHECK(run.ms("/by_tag/trickle", "corrected", "p50") >= expected_ms - 100);
+  CHECK(run.ms("/by_tag/trickle", "corrected", "max") <= expected_ms + 400);
+  CHECK(run.ms("/by_tag/trickle", "ttfb", "p50") < 100);
+  CHECK(run.ms("/by_tag/small", "corrected", "p50") < 20);
+  CHECK(run.ms("/by_tag/small", "corrected", "max") < 50);
+  CHECK(run.ms("/by_tag/small", "service", "p50") < 20);
 }
