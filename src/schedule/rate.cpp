@@ -6,6 +6,7 @@
 #include <string>
 
 #include "replay/core/units.hpp"
+#include "stages.hpp"
 
 namespace replay::schedule {
 namespace {
@@ -100,7 +101,22 @@ Result<double> parse_rate_per_s(std::string_view text) {
 }
 
 Result<RateSchedule> parse_rate_schedule(std::string_view text) {
-  RateSchedule schedule;
+  auto stages = parse_stages(text, parse_rate_per_s, "rate", "RATE:DURATION", "10/s->200/s:30s");
+  if (!stages) return stages.error();
+  RateSchedule schedule{std::move(stages).value()};
+  // A stage may start or end at 0/s (a ramp up, a pause), but a schedule that is 0/s
+  // throughout offers nothing.
+  const bool offers_load =
+      std::any_of(schedule.stages.begin(), schedule.stages.end(),
+                  [](const Stage& s) { return s.from_per_s > 0 || s.to_per_s > 0; });
+  if (!offers_load) return rate_error(trim(text), kRateAllowed);
+  return schedule;
+}
+
+Result<std::vector<Stage>> parse_stages(std::string_view text, ValueParser value,
+                                        std::string_view what, std::string_view stage_example,
+                                        std::string_view ramp_example) {
+  std::vector<Stage> stages;
   std::string_view rest = text;
   int index = 0;
   while (true) {
@@ -115,9 +131,9 @@ Result<RateSchedule> parse_rate_schedule(std::string_view text) {
     }
     Stage stage;
     auto colon = part.rfind(':');
-    std::string_view rates = part;
+    std::string_view values = part;
     if (colon != std::string_view::npos) {
-      rates = trim(part.substr(0, colon));
+      values = trim(part.substr(0, colon));
       auto duration = parse_duration_us(trim(part.substr(colon + 1)));
       if (!duration) return where(duration.error());
       if (duration.value() == 0) {
@@ -125,38 +141,35 @@ Result<RateSchedule> parse_rate_schedule(std::string_view text) {
       }
       stage.duration_us = duration.value();
     }
-    auto arrow = rates.find("->");
-    auto from = parse_rate_per_s(rates.substr(0, arrow));
+    auto arrow = values.find("->");
+    auto from = value(values.substr(0, arrow));
     if (!from) return where(from.error());
     stage.from_per_s = stage.to_per_s = from.value();
     if (arrow != std::string_view::npos) {
-      auto to = parse_rate_per_s(rates.substr(arrow + 2));
+      auto to = value(values.substr(arrow + 2));
       if (!to) return where(to.error());
       stage.to_per_s = to.value();
       if (stage.duration_us == kOpenEnded) {
-        return where(
-            make_error(Errc::invalid_argument, "a ramp needs a duration (10/s->200/s:30s)"));
+        return where(make_error(Errc::invalid_argument,
+                                "a ramp needs a duration (" + std::string(ramp_example) + ")"));
       }
     }
-    schedule.stages.push_back(stage);
+    stages.push_back(stage);
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
-  // A stage may start or end at 0/s (a ramp up, a pause), but a schedule that is 0/s
-  // throughout offers nothing.
-  const bool offers_load =
-      std::any_of(schedule.stages.begin(), schedule.stages.end(),
-                  [](const Stage& s) { return s.from_per_s > 0 || s.to_per_s > 0; });
-  if (!offers_load) return rate_error(trim(text), kRateAllowed);
-  for (size_t i = 0; i + 1 < schedule.stages.size(); ++i) {
-    if (schedule.stages[i].duration_us == kOpenEnded) {
-      return make_error(Errc::invalid_argument, "rate '" + std::string(text) + "': stage " +
-                                                    std::to_string(i + 1) +
-                                                    " needs a duration (RATE:DURATION)");
+  for (size_t i = 0; i + 1 < stages.size(); ++i) {
+    if (stages[i].duration_us == kOpenEnded) {
+      return make_error(Errc::invalid_argument,
+                        std::string(what) + " '" + std::string(text) + "': stage " +
+                            std::to_string(i + 1) + " needs a duration (" +
+                            std::string(stage_example) + ")");
     }
   }
-  return schedule;
+  return stages;
 }
+
+std::string_view trim_spaces(std::string_view s) { return trim(s); }
 
 Result<double> parse_speed(std::string_view text) {
   std::string_view t = trim(text);
