@@ -120,6 +120,7 @@ int run_run(RunFlags& f) {
         report::RunReport plan;
         plan.config = f.config;
         plan.rate_text = f.rate;
+        plan.users_text = f.users;
         plan.result.threads = first.threads;
         return report::format_summary_header(report::to_result_doc(plan));
       },
@@ -140,6 +141,7 @@ int run_run(RunFlags& f) {
   report::RunReport report;
   report.config = f.config;
   report.rate_text = f.rate;
+  report.users_text = f.users;
   report.result = std::move(result).value();
   report.thresholds = std::move(thresholds);
   // One document for every output: the views `replay report` renders from --out are these.
@@ -241,6 +243,12 @@ Command add_run_command(CLI::App& app) {
   sub->add_option("--rate", f->rate,
                   "Arrival rate or stages: 200/s, 12000/m, '10/s:1m, 10/s->200/s:30s, 200/s:5m' "
                   "(default: the trace's recorded timing)");
+  sub->add_option("--users", f->users,
+                  "Closed-loop users instead of a rate (as k6 VUs, Locust users): 50, or stages "
+                  "'1:10s, 1->200:30s, 200->10:1m'; each runs the trace's sessions in turn, a step "
+                  "one think time after the last response");
+  sub->add_option("--spawn-rate", f->spawn_rate,
+                  "Users started per second with --users N (default: all at once)");
   sub->add_option("--arrival", f->arrival,
                   "constant | poisson | recorded (default: constant with --rate, else recorded)");
   auto* speed = sub->add_option("--speed", f->speed,

@@ -9,6 +9,7 @@
 #include "replay/engine/probe.hpp"
 #include "replay/schedule/arrivals.hpp"
 #include "replay/schedule/rate.hpp"
+#include "replay/schedule/users.hpp"
 #include "replay/synth/template.hpp"
 #include "replay/trace/trace_reader.hpp"
 
@@ -39,6 +40,16 @@ void resolve_jwt_secret(engine::RunConfig& c) {
   auto reader = trace::TraceReader::open(c.trace_path);
   // A trace that does not open is the engine's to report.
   if (reader && reader.value()->header().tokens.minted_by == "synth") c.jwt_secret = env;
+}
+
+// Users per second: "5", "5/s", "0.5", "30/m" (a positive rate, as --rate's units).
+Result<double> parse_spawn_rate(const std::string& text) {
+  const bool bare = text.find('/') == std::string::npos;
+  auto per_s = schedule::parse_rate_per_s(bare ? text + "/s" : text);
+  if (!per_s || !(per_s.value() > 0)) {
+    return flag_error("'" + text + "': expected users per second above 0 (e.g. 5, 0.5, 30/m)");
+  }
+  return per_s;
 }
 
 }  // namespace
@@ -93,6 +104,20 @@ Result<void> check_run_flags(RunFlags& f) {
   if (f.seed_given && f.arrival != schedule::arrival_name(schedule::Arrival::poisson)) {
     return flag_error("--seed only seeds --arrival poisson: add it, or drop --seed");
   }
+  if (!f.users.empty()) {
+    // Closed-loop users pace themselves by the responses: nothing else may schedule them.
+    for (auto [given, flag] : {std::pair{!f.rate.empty(), "--rate"},
+                               std::pair{!f.arrival.empty(), "--arrival"},
+                               std::pair{!f.shard.empty() || f.shards > 0, "--shard"}}) {
+      if (given) {
+        return flag_error(std::string("--users runs closed-loop users, who send each request when "
+                                      "the last one's response came: drop ") +
+                          flag + " (or --users, for an open-loop schedule)");
+      }
+    }
+  } else if (!f.spawn_rate.empty()) {
+    return flag_error("--spawn-rate starts --users: give --users N too");
+  }
   return {};
 }
 
@@ -110,18 +135,33 @@ Result<void> resolve_run_flags(RunFlags& f) {
     if (!rate) return rate.error().within("--rate");
     c.rate = rate.value();
   }
+  if (!f.users.empty()) {
+    auto users = schedule::parse_user_schedule(f.users);
+    if (!users) return users.error().within("--users");
+    c.users = users.value();
+    if (!f.spawn_rate.empty()) {
+      if (c.users->stages.size() != 1 || c.users->total_us() != schedule::kOpenEnded) {
+        return make_error(Errc::invalid_argument,
+                          "--spawn-rate starts a plain --users count (--users 50 --spawn-rate 5); "
+                          "stages ramp their users themselves ('0->50:10s, 50:1m')");
+      }
+      auto per_s = parse_spawn_rate(f.spawn_rate);
+      if (!per_s) return per_s.error().within("--spawn-rate");
+      c.users->spawn_per_s = per_s.value();
+    }
+  }
   if (!f.arrival.empty()) {
     auto arrival = schedule::parse_arrival(f.arrival);
     if (!arrival) return arrival.error().within("--arrival");
     c.arrival = arrival.value();
   } else {
-    c.arrival = c.rate ? schedule::Arrival::constant : schedule::Arrival::recorded;
+    c.arrival = c.rate || c.users ? schedule::Arrival::constant : schedule::Arrival::recorded;
   }
   if (c.arrival == schedule::Arrival::recorded && c.rate) {
     return make_error(Errc::invalid_argument,
                       "--arrival recorded keeps the trace's timing: drop --rate or use --speed");
   }
-  if (c.arrival != schedule::Arrival::recorded && !c.rate) {
+  if (c.arrival != schedule::Arrival::recorded && !c.rate && !c.users) {
     return make_error(Errc::invalid_argument, std::string("--arrival ") +
                                                   schedule::arrival_name(c.arrival) +
                                                   " needs --rate (e.g. --rate 200/s)");

@@ -16,6 +16,8 @@ namespace replay::cli {
 struct RunFlags {
   engine::RunConfig config;
   std::string rate;
+  std::string users;       // --users: a count or user stages (closed loop)
+  std::string spawn_rate;  // --spawn-rate: users started per second, with a plain count
   std::string arrival;
   std::string speed = "1x";
   std::string duration;
@@ -47,7 +49,8 @@ unsigned max_threads();
 
 // Checks the ranges of --threads (1..max_threads()), --max-connections (1 or more), --timeout
 // and --connect-timeout (1ms or more), and refuses --speed with --rate, --shard with --shards,
-// --insecure with --cacert and --seed without --arrival poisson. On success sets
+// --insecure with --cacert, --seed without --arrival poisson, and with --users: --rate,
+// --arrival, --shard(s) and --spawn-rate without a plain count. On success sets
 // config.threads and config.max_connections. Errors: Errc::invalid_argument naming the flags.
 Result<void> check_run_flags(RunFlags& f);
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "feeder.hpp"
+#include "user_feeder.hpp"
 #include "live_latency.hpp"
 #include "placement.hpp"
 #include "replay/client/protocol_choice.hpp"
@@ -24,6 +25,8 @@ namespace replay::engine {
 namespace {
 
 constexpr int64_t kStartDelayNs = 100'000'000;  // lets the workers' loops start before second 0
+// The input end given to workers that must not cut the run off (users without a set end).
+constexpr int64_t kNoInputEnd = INT64_MAX / 4;
 // How often the calling thread looks whether the workers are done (a signal cuts it short).
 constexpr int64_t kDoneCheckNs = 25'000'000;
 constexpr int kMallocTrimThresholdBytes = 256 << 20;  // freed heap kept for reuse, not trimmed
@@ -93,7 +96,21 @@ Result<RunResult> run_replay(const RunConfig& config,
   // (~900 per 60k requests). Keep freed memory for reuse instead of trimming it.
   mallopt(M_TRIM_THRESHOLD, kMallocTrimThresholdBytes);
   Placer timing(config);
-  if (config.loop && timing.open_ended()) {
+  if (config.users && (config.rate || config.shard_count > 1)) {
+    return make_error(Errc::invalid_argument,
+                      "--users: closed-loop users take neither --rate nor --shard: users pace "
+                      "themselves, by the service's responses");
+  }
+  // --users: the end the run is set to (--duration, else stages that end); 0: none.
+  int64_t users_end_us = 0;
+  if (config.users) {
+    const int64_t stages_us = config.users->total_us();
+    users_end_us = stages_us == schedule::kOpenEnded ? 0 : stages_us;
+    if (config.duration_us > 0) {
+      users_end_us = users_end_us ? std::min(users_end_us, config.duration_us) : config.duration_us;
+    }
+  }
+  if (config.loop && timing.open_ended() && !(config.users && users_end_us > 0)) {
     return make_error(Errc::invalid_argument,
                       "--loop: the run needs an end: give --duration or a rate schedule that ends");
   }
@@ -112,6 +129,11 @@ Result<RunResult> run_replay(const RunConfig& config,
   worker_config.live_counts = config.live_counts;
   worker_config.stream = config.stream;
   worker_config.goodput = config.goodput;
+  std::unique_ptr<UserBoard> users;
+  if (config.users) {
+    users = std::make_unique<UserBoard>(config.users->most());
+    worker_config.users = users.get();
+  }
   const SteadyClock clock;
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
@@ -146,7 +168,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   const auto run_start_ns = static_cast<int64_t>(uv_hrtime()) + start_delay_ns;
   const int64_t drain_ns = (config.drain_ms >= 0 ? config.drain_ms : config.timeout_ms) * 1'000'000;
   result.drain_us = drain_ns / 1000;
-  const int64_t scheduled_us = timing.scheduled_us();
+  const int64_t scheduled_us = config.users ? users_end_us : timing.scheduled_us();
   // Known up front with --duration or a finite rate schedule; else the last request tells.
   const int64_t load_end_ns = scheduled_us > 0 ? run_start_ns + scheduled_us * 1000 : 0;
   for (auto& w : workers) w->start(run_start_ns, load_end_ns, drain_ns);
@@ -167,7 +189,7 @@ Result<RunResult> run_replay(const RunConfig& config,
   // The offered load's planned length: the schedule's, or where the trace ran out before it.
   auto planned_s = [&]() -> double {
     int64_t planned_ns = scheduled_us * 1000;
-    if (feeding && feeding->trace_ran_out()) {
+    if (feeding && !config.users && feeding->trace_ran_out()) {
       const int64_t ran_out_ns = feeding->last_offset_ns();
       planned_ns = planned_ns > 0 ? std::min(planned_ns, ran_out_ns) : ran_out_ns;
     }
@@ -224,18 +246,30 @@ Result<RunResult> run_replay(const RunConfig& config,
   WorkerSink sink(workers);
   Feeder feeder(config, source, timing, sink, clock, run_start_ns, interrupt,
                 [&](int64_t now_ns) { return report_progress(now_ns); });
-  feeding = &feeder;
+  std::optional<UserFeeder> user_feeder;
+  if (config.users) {
+    user_feeder.emplace(config, *config.users, users_end_us, source, sink, *users, clock,
+                        run_start_ns, interrupt,
+                        [&](int64_t now_ns) { return report_progress(now_ns); });
+  } else {
+    feeding = &feeder;
+  }
   std::optional<Error> failure;
-  if (auto fed = feeder.run(); !fed) failure = fed.error();
-  const uint64_t pushed = feeder.pushed();
-  const int64_t last_offset_ns = feeder.last_offset_ns();
+  if (auto fed = user_feeder ? user_feeder->run() : feeder.run(); !fed) failure = fed.error();
+  const uint64_t pushed = user_feeder ? user_feeder->pushed() : feeder.pushed();
+  const int64_t last_offset_ns =
+      user_feeder ? user_feeder->last_offset_ns() : feeder.last_offset_ns();
   if (!failure && pushed == 0 && !interrupt.load(std::memory_order_relaxed)) {
     failure = make_error(
         Errc::invalid_argument,
         "'" + config.trace_path + "': no records to replay" +
             (config.only_tags.empty() && config.skip_tags.empty() ? "" : " after --only/--skip"));
   }
-  for (auto& w : workers) w->finish_input(run_start_ns + last_offset_ns);
+  // Users without a set end run their last sessions to the end, each request bounded by
+  // --timeout: no drain cuts them off.
+  const int64_t input_end_ns =
+      config.users && users_end_us == 0 ? kNoInputEnd : run_start_ns + last_offset_ns;
+  for (auto& w : workers) w->finish_input(input_end_ns);
   if (failure) {
     for (auto& w : workers) w->request_abort();
   }
@@ -269,8 +303,10 @@ Result<RunResult> run_replay(const RunConfig& config,
   for (size_t i = 0; i < tag_names.size(); ++i) result.by_tag[i].name = tag_names[i];
   result.by_endpoint.resize(endpoint_names.size());
   for (size_t i = 0; i < endpoint_names.size(); ++i) result.by_endpoint[i].name = endpoint_names[i];
+  UserLatency user_latency;
   for (auto& w : workers) {
     WorkerResults r = w->take_results();
+    user_latency.merge(r.user_latency);
     result.overall.merge(r.overall);
     for (size_t i = 0; i < r.by_tag.size(); ++i) result.by_tag[i].stats.merge(r.by_tag[i]);
     for (size_t i = 0; i < r.by_endpoint.size(); ++i) {
@@ -336,8 +372,40 @@ Result<RunResult> run_replay(const RunConfig& config,
       result.load_us = scheduled_us;
     }
   }
+  // Users without a set end offer load until their last session ends.
+  if (config.users && users_end_us == 0) result.load_us = result.elapsed_us;
   // An interrupted run offered load until it was stopped, not beyond.
   result.load_us = std::max<int64_t>(1, std::min(result.load_us, result.elapsed_us));
+  if (user_feeder) {
+    RunResult::Users& u = result.users.emplace();
+    u.most = config.users->most();
+    u.user_seconds = user_feeder->user_seconds();
+    if (users_end_us == 0) {
+      // The feeder stopped when the trace's sessions were all handed over; the users ran on
+      // with the last of them (taken as all running to the end: an upper bound).
+      const int64_t fed_to_us = user_feeder->last_offset_ns() / 1000;
+      const uint32_t running = config.users->users_at(fed_to_us);
+      u.user_seconds +=
+          static_cast<double>(running) * static_cast<double>(result.load_us - fed_to_us) / 1e6;
+    }
+    std::vector<int64_t> median_service_us;
+    for (const auto& e : result.by_endpoint) {
+      median_service_us.push_back(e.stats.service.value_at_percentile(50));
+    }
+    u.think_mean_us = user_latency.mean_think_us();
+    u.interval_mean_us = user_latency.mean_interval_us(median_service_us);
+    u.open_loop = user_latency.open_loop_equivalent(median_service_us);
+    const double interval_s = u.interval_mean_us / 1e6;
+    const double load_s = static_cast<double>(result.load_us) / 1e6;
+    if (interval_s > 0) u.open_loop_offered_per_s = u.user_seconds / load_s / interval_s;
+    u.sessions_cut = user_feeder->sessions_cut();
+    if (u.sessions_cut > 0) {
+      result.warnings.push_back(std::to_string(u.sessions_cut) +
+                                " trace sessions were split: more than " +
+                                std::to_string(SessionBundler::kMaxHeldSteps) +
+                                " steps of open sessions were read at once");
+    }
+  }
   return result;
 }
 

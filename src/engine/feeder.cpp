@@ -94,18 +94,10 @@ Result<bool> Feeder::stage_next() {
     if (!mine) continue;
     ++mine_in_pass_;
     if (placement->past_end) continue;  // later sessions may still start in time
-    auto request = std::make_unique<PreparedRequest>();
-    request->wire = item->wire;
-    request->templ = item->templ;
-    request->captures = item->captures;
-    request->expect = item->expect;
-    request->session_end = item->session_end;
+    RequestPtr request = make_request(*item);
     request->intended_ns = run_start_ns_ + placement->offset_ns;
     request->think_ns = placement->think_ns;
     request->session_id = session_key;
-    request->tag_id = item->tag_id;
-    request->endpoint_id = item->endpoint_id;
-    request->expects_event_stream = item->expects_event_stream;
     last_offset_ns_ = std::max(last_offset_ns_, placement->offset_ns);
     const size_t worker = session_key ? worker_for_session(session_key, sink_.workers())
                                       : round_robin_++ % sink_.workers();

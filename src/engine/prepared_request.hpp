@@ -21,11 +21,15 @@ struct PreparedRequest {
   std::shared_ptr<const trace::Expect> expect;                  // to check the response against
   int64_t intended_ns = 0;                                      // absolute, on the run's clock
   int64_t think_ns = 0;     // scheduled gap after the previous step of its session
-  uint64_t session_id = 0;  // 0: not in a session
+  uint64_t session_id = 0;  // 0: not in a session; with --users, its user's key
+  uint32_t user = 0;        // with --users: 1 + the index of the user that runs it; 0: open loop
   uint32_t tag_id = 0;
   uint32_t endpoint_id = 0;
   bool released = false;     // a session step whose predecessor is done: start when due
   bool session_end = false;  // the last step of its session (its end times the session)
+  // With --users: the first step of one of its user's sessions (the user's values and its
+  // failed state start afresh; the user's cookies carry on).
+  bool session_start = false;
   // Its response will likely be an event stream: responses are read as they arrive while it
   // is on its way, so its events (and head) are timed one by one from the start.
   bool expects_event_stream = false;

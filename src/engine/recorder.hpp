@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "user_latency.hpp"
 #include "check.hpp"
 #include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
@@ -45,6 +46,7 @@ struct WorkerResults {
   uint64_t h2_streams = 0;
   uint64_t h2_max_streams_per_connection = 0;
   uint64_t h2_max_concurrent_streams = 0;
+  UserLatency user_latency;  // --users: latencies by think time, for the open-loop equivalent
 };
 
 // Which scopes an event belongs to.

@@ -232,4 +232,17 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
   }
 }
 
+RequestPtr make_request(const SourceItem& item) {
+  auto request = std::make_unique<PreparedRequest>();
+  request->wire = item.wire;
+  request->templ = item.templ;
+  request->captures = item.captures;
+  request->expect = item.expect;
+  request->session_end = item.session_end;
+  request->tag_id = item.tag_id;
+  request->endpoint_id = item.endpoint_id;
+  request->expects_event_stream = item.expects_event_stream;
+  return request;
+}
+
 }  // namespace replay::engine

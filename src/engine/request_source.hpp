@@ -32,6 +32,9 @@ struct SourceItem {
   bool session_end = false;           // the last step of its session
 };
 
+// A request for `item`, not yet placed in time (intended_ns, think_ns and session_id 0).
+RequestPtr make_request(const SourceItem& item);
+
 // Names to small ids, so workers index their statistics by number.
 class Interner {
  public:

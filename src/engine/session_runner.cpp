@@ -9,14 +9,27 @@ namespace replay::engine {
 SessionRunner::Admit SessionRunner::admit(RequestPtr& request, int64_t now_ns) {
   Session& s = sessions_[request->session_id];
   s.last_active_ns = now_ns;
-  // Steps come due in order: the first one admitted is the session's first.
-  if (s.first_intended_ns < 0) s.first_intended_ns = request->intended_ns;
-  if (s.aborted) return Admit::abort;
   if (s.busy) {
+    if (s.dropping && !request->session_start) return Admit::drop;
     s.waiting.push_back(std::move(request));
     ++waiting_;
     return Admit::wait;
   }
+  if (request->user != 0) {
+    if (request->session_start) {
+      s.dropping = false;
+    } else if (s.dropping) {
+      return Admit::drop;
+    }
+    // A user sends its step one think time after the step before it ended.
+    if (s.last_end_ns >= 0) {
+      request->intended_ns = std::max(request->intended_ns, s.last_end_ns + request->think_ns);
+    }
+    if (request->session_start) begin_session(s, request->intended_ns);
+  }
+  // Steps come due in order: the first one admitted is the session's first.
+  if (s.first_intended_ns < 0) s.first_intended_ns = request->intended_ns;
+  if (s.aborted) return Admit::abort;
   return Admit::start;
 }
 
@@ -62,37 +75,70 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
       s.values[capture.name] = std::move(*value);
     }
   }
+  s.last_end_ns = now_ns;
   if (!succeeded) {
     s.aborted = true;
     out.aborted = drain(s);
-    return out;
+  } else if (step.session_end && s.first_intended_ns >= 0) {
+    out.session_ns = now_ns - s.first_intended_ns;
   }
-  if (step.session_end && s.first_intended_ns >= 0) out.session_ns = now_ns - s.first_intended_ns;
-  if (s.waiting.empty()) return out;
+  release_next(s, out, now_ns);
+  return out;
+}
+
+void SessionRunner::release_next(Session& s, Release& out, int64_t now_ns) {
+  if (s.waiting.empty()) return;
   out.next = std::move(s.waiting.front());
   s.waiting.pop_front();
   --waiting_;
   // Its predecessor finished after it was due: it is intended one think time after that.
   out.next->intended_ns = std::max(out.next->intended_ns, now_ns + out.next->think_ns);
+  if (out.next->session_start) begin_session(s, out.next->intended_ns);
   out.next->released = true;
   // Released but not yet sent: later steps that come due meanwhile wait behind it.
   s.busy = true;
-  return out;
 }
 
-std::vector<RequestPtr> SessionRunner::abort(uint64_t session_id) {
+void SessionRunner::begin_session(Session& s, int64_t intended_ns) {
+  s.aborted = false;
+  s.values.clear();
+  s.first_intended_ns = intended_ns;
+}
+
+SessionRunner::Release SessionRunner::abort(uint64_t session_id, int64_t now_ns) {
   Session& s = sessions_[session_id];
   s.aborted = true;
   s.busy = false;
-  return drain(s);
+  Release out;
+  out.aborted = drain(s);
+  s.last_end_ns = now_ns;
+  release_next(s, out, now_ns);
+  return out;
+}
+
+std::vector<RequestPtr> SessionRunner::retire(uint64_t session_id) {
+  Session& s = sessions_[session_id];
+  s.dropping = true;
+  s.busy = false;
+  std::vector<RequestPtr> out;
+  for (auto& r : s.waiting) out.push_back(std::move(r));
+  waiting_ -= s.waiting.size();
+  s.waiting.clear();
+  return out;
+}
+
+bool SessionRunner::busy(uint64_t session_id) const {
+  auto it = sessions_.find(session_id);
+  return it != sessions_.end() && it->second.busy;
 }
 
 std::vector<RequestPtr> SessionRunner::drain(Session& s) {
   std::vector<RequestPtr> out;
-  out.reserve(s.waiting.size());
-  for (auto& r : s.waiting) out.push_back(std::move(r));
-  waiting_ -= s.waiting.size();
-  s.waiting.clear();
+  while (!s.waiting.empty() && !s.waiting.front()->session_start) {
+    out.push_back(std::move(s.waiting.front()));
+    s.waiting.pop_front();
+  }
+  waiting_ -= out.size();
   return out;
 }
 
@@ -100,7 +146,9 @@ std::vector<RequestPtr> SessionRunner::take_waiting() {
   std::vector<RequestPtr> out;
   out.reserve(waiting_);
   for (auto& [id, s] : sessions_) {
-    for (auto& r : drain(s)) out.push_back(std::move(r));
+    for (auto& r : s.waiting) out.push_back(std::move(r));
+    waiting_ -= s.waiting.size();
+    s.waiting.clear();
   }
   return out;
 }

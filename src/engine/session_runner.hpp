@@ -5,6 +5,11 @@
 // next one is released one think time after it (or at its own intended time, if later). A step
 // that fails, or whose response lacks a value to capture, aborts the session: its later steps
 // are not sent. Pure logic on given times: no I/O, no clock of its own.
+//
+// With --users a "session" here is a user: its steps come in its sessions' order, each
+// session's first step marked session_start. A user's step is intended one think time after the
+// previous one ended; a failure aborts the rest of that session only, and the next session
+// starts with no captured values (the user's cookies carry on).
 
 #include <cstdint>
 #include <deque>
@@ -24,6 +29,7 @@ class SessionRunner {
     start,  // send it now (or when due): the session is free
     wait,   // held (ownership taken): an earlier step is on its way
     abort,  // the session was aborted: count it as aborted, do not send
+    drop,   // the user was retired (retire()): not sent, and not counted at all
   };
 
   // What ending a step leads to.
@@ -50,8 +56,14 @@ class SessionRunner {
   // what aborts.
   Release ended(const PreparedRequest& step, bool succeeded, std::string_view body,
                 const client::HeaderList& headers, int64_t now_ns);
-  // The step could not be built (a placeholder without a value): aborts the session.
-  std::vector<RequestPtr> abort(uint64_t session_id);
+  // The step could not be built (a placeholder without a value): aborts the session (with
+  // --users, the rest of the user's session; `next` is then its next session's first step).
+  Release abort(uint64_t session_id, int64_t now_ns);
+  // With --users: the user ends here, free. Returns the steps it held (not sent, not counted);
+  // its steps still to come are dropped (Admit::drop) until one that starts a session.
+  std::vector<RequestPtr> retire(uint64_t session_id);
+  // Whether the session has a step on its way (or released and not yet sent).
+  bool busy(uint64_t session_id) const;
 
   // Hands over every step held in a waiting line, in no particular order.
   std::vector<RequestPtr> take_waiting();
@@ -67,14 +79,21 @@ class SessionRunner {
   struct Session {
     bool busy = false;     // a step is on its way, or released and not yet sent
     bool aborted = false;  // a step failed: later steps are not sent
+    bool dropping = false;  // --users: the user was retired: its later steps are dropped
     CaptureValues values;
     CookieJar cookies;
     std::deque<RequestPtr> waiting;  // due while an earlier step was busy, in due order
     int64_t last_active_ns = 0;
     int64_t first_intended_ns = -1;  // the first step's (-1: none came due yet)
+    int64_t last_end_ns = -1;        // when its last step ended (-1: none has)
   };
 
+  // Takes the waiting steps of the session in progress: up to the next session_start step.
   std::vector<RequestPtr> drain(Session& s);
+  // Releases the next waiting step (if any) at `now_ns` plus its think time.
+  void release_next(Session& s, Release& out, int64_t now_ns);
+  // A step that starts a session: the user's values and aborted state start afresh.
+  static void begin_session(Session& s, int64_t intended_ns);
 
   std::unordered_map<uint64_t, Session> sessions_;
   size_t waiting_ = 0;

@@ -114,6 +114,7 @@ void Worker::run_loop() {
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   results_ = std::move(recorder_->finish());
+  results_.user_latency = std::move(user_latency_);
   results_.connections_opened = pool_->connections_established();
   results_.connections_failed = pool_->connections_failed();
   results_.descriptor_limited = pool_->descriptor_limited();
@@ -232,6 +233,7 @@ void Worker::on_check() {
 }
 
 void Worker::pull_input() {
+  const int64_t now = config_.users ? clock_.now_ns() : 0;
   for (int i = 0; i < kMaxPullPerWake; ++i) {
     if (!unsent_abandoned_ &&
         pending_.size() + sessions_.waiting() + pool_->backlog() >= config_.max_waiting) {
@@ -241,6 +243,10 @@ void Worker::pull_input() {
     if (!r) break;
     if (unsent_abandoned_) {
       abandon_request(std::move(r), clock_.now_ns(), /*offered_counted=*/false);
+      continue;
+    }
+    if (r->user != 0) {
+      admit_user_step(std::move(r), now);
       continue;
     }
     pending_.push(std::move(r));
@@ -273,8 +279,10 @@ void Worker::check_end(int64_t now_ns) {
 }
 
 void Worker::abandon_request(RequestPtr request, int64_t now_ns, bool offered_counted) {
-  // Not due by the end: never offered, so not counted at all.
+  // Not due by the end: never offered, so not counted at all. Neither is a user's step not yet
+  // sent: a closed-loop user offers a step only by sending it.
   if (request->intended_ns > abandon_due_by_ns_ || shutting_down_) return;
+  if (request->user != 0 && !offered_counted) return;
   if (!offered_counted) count_offered(*request);
   recorder_->record_failure(Failure{.ids = {request->tag_id, request->endpoint_id},
                                     .intended_ns = request->intended_ns,
@@ -340,7 +348,49 @@ void Worker::admit_session_step(RequestPtr request, int64_t now_ns) {
     case SessionRunner::Admit::abort:
       count_aborted(*request, /*offered_counted=*/false);
       break;
+    case SessionRunner::Admit::drop:
+      break;
   }
+}
+
+void Worker::admit_user_step(RequestPtr request, int64_t now_ns) {
+  const uint64_t user = request->session_id;
+  if (!sessions_.busy(user) && request->session_start && !begin_user_session(*request)) return;
+  switch (sessions_.admit(request, now_ns)) {
+    case SessionRunner::Admit::start:
+      // The user is free: its step goes out at its time (one think time after the last ended).
+      sessions_.started(user, now_ns);
+      request->released = true;
+      pending_.push(std::move(request));
+      break;
+    case SessionRunner::Admit::wait:
+    case SessionRunner::Admit::drop:
+      break;
+    case SessionRunner::Admit::abort:
+      // The rest of a session whose step failed: never sent, so not offered by a user.
+      break;
+  }
+}
+
+bool Worker::begin_user_session(const PreparedRequest& step) {
+  const uint32_t index = step.user - 1;
+  config_.users->session_begun(index);
+  if (!config_.users->retired(index)) return true;
+  for (RequestPtr& r : sessions_.retire(step.session_id)) {
+    if (r->session_start) config_.users->session_begun(index);
+  }
+  return false;
+}
+
+void Worker::queue_released(RequestPtr next, int64_t now_ns) {
+  if (!next) return;
+  if (next->user != 0) {
+    // A user ends with the load: what it would send after that is not offered.
+    if (load_end_ns_ != 0 && next->intended_ns >= load_end_ns_) return;
+    if (next->session_start && !begin_user_session(*next)) return;
+  }
+  pending_.push(std::move(next));
+  arm_wakeup(now_ns);
 }
 
 void Worker::count_offered(const PreparedRequest& r) {
@@ -378,7 +428,11 @@ void Worker::start_request(RequestPtr request, int64_t now_ns) {
       } else {
         count_aborted(*request, /*offered_counted=*/true);
       }
-      if (request->session_id) count_aborted(sessions_.abort(request->session_id));
+      if (request->session_id) {
+        auto rest = sessions_.abort(request->session_id, now_ns);
+        if (request->user == 0) count_aborted(rest.aborted);
+        queue_released(std::move(rest.next), now_ns);
+      }
       return;
     }
     wire = std::move(built).value();
@@ -441,6 +495,7 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
   pool_->note_request_ended();
   const PreparedRequest& r = f.request();
   if (!shutting_down_) {
+    if (r.user != 0) user_latency_.record(r.endpoint_id, r.think_ns, now_ns - r.intended_ns);
     bool succeeded = false;
     if (cause) {
       const client::FailureCause why = abandoning_ ? client::FailureCause::abandoned : *cause;
@@ -466,13 +521,11 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
         recorder_->record_capture_failed({r.tag_id, r.endpoint_id}, now_ns);
         live_.errors.fetch_add(1, std::memory_order_relaxed);
       }
-      count_aborted(next.aborted);
+      // A user's session that failed ends there: its later steps are never offered.
+      if (r.user == 0) count_aborted(next.aborted);
       if (next.session_ns) recorder_->record_session({r.tag_id, r.endpoint_id}, *next.session_ns);
       // Past the load's end a released step is never sent: its time comes after the end.
-      if (next.next && !unsent_abandoned_) {
-        pending_.push(std::move(next.next));
-        arm_wakeup(now_ns);
-      }
+      if (!unsent_abandoned_) queue_released(std::move(next.next), now_ns);
     }
   }
   release(f);

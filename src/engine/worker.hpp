@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "user_board.hpp"
 #include "clock.hpp"
 #include "connection_pool.hpp"
 #include "in_flight.hpp"
@@ -49,6 +50,7 @@ struct WorkerConfig {
   bool live_counts = false;             // count events for the live outputs (Recorder)
   llm::StreamOptions stream;            // how event streams' content is read (LLM metrics)
   llm::GoodputSlo goodput;              // --goodput; none: every LLM stream is good
+  UserBoard* users = nullptr;           // --users: shared with the feeder; null: open loop
 };
 
 // Counters the main thread reads for the live view (relaxed; approximate while running).
@@ -141,6 +143,15 @@ class Worker final : private InFlightSink, private PoolListener {
   void update_read_mode(int64_t now_ns);
   void harvest_if_lazy();
   void admit_session_step(RequestPtr request, int64_t now_ns);
+  // --users: a user's step, as it comes from the input, joins its user's line (or, the user
+  // free, goes to pending_ for its time).
+  void admit_user_step(RequestPtr request, int64_t now_ns);
+  // --users: a step the session runner released (or null): to pending_, unless it starts a
+  // session of a retired user (then the user's line is dropped) or comes past the load's end.
+  void queue_released(RequestPtr next, int64_t now_ns);
+  // --users: the step starts one of its user's sessions: the board hears of it; false (and the
+  // user's line dropped) when the user is retired.
+  bool begin_user_session(const PreparedRequest& step);
   void start_request(RequestPtr request, int64_t now_ns);
   // Counts a step that will not be sent (its session was aborted).
   void count_aborted(const PreparedRequest& step, bool offered_counted);
@@ -209,6 +220,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::unique_ptr<client::ReadPoller> reads_;
   std::unique_ptr<ConnectionPool> pool_;
   std::optional<Recorder> recorder_;
+  UserLatency user_latency_;  // --users
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
   int64_t last_dispatch_ns_ = 0;   // the last dispatch_due round

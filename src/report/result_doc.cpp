@@ -55,6 +55,10 @@ std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
   add_config_string(config, "trace", c.trace_path);
   add_config_string(config, "target", c.target_url);
   add_config_string(config, "rate", report.rate_text);
+  if (!report.users_text.empty()) add_config_string(config, "users", report.users_text);
+  if (c.users && c.users->spawn_per_s > 0) {
+    add_config_value(config, "spawn_per_s", c.users->spawn_per_s);
+  }
   add_config_string(config, "arrival", std::string(schedule::arrival_name(c.arrival)));
   add_config_value(config, "speed", c.speed);
   add_config_value(config, "duration_us", c.duration_us);
@@ -282,6 +286,15 @@ results::ResultDoc to_result_doc(const RunReport& report) {
   if (const auto& limit = r.resource_limit) {
     doc.resource_limit = results::ResultDoc::ResourceLimit{
         limit->what, limit->limit, limit->connections, limit->requests_waited};
+  }
+  if (const auto& u = r.users) {
+    doc.users = results::ResultDoc::Users{.most = u->most,
+                                          .user_seconds = u->user_seconds,
+                                          .think_mean_us = u->think_mean_us,
+                                          .interval_mean_us = u->interval_mean_us,
+                                          .open_loop = u->open_loop,
+                                          .open_loop_offered_per_s = u->open_loop_offered_per_s,
+                                          .sessions_cut = u->sessions_cut};
   }
   doc.records_skipped = r.records_skipped;
   doc.overall = to_scope(r.overall);

@@ -143,7 +143,7 @@ void rate_lines(std::string& out, const ResultDoc& r) {
 }
 
 // Percentiles of every latency; send lag's three parts indented under it.
-void latency_table(std::string& out, const Scope& o) {
+void latency_table(std::string& out, const Scope& o, const ResultDoc& r) {
   appendf(out, "\n  %-*s", kNameWidth, "latency");
   for (double p : kPercentiles) {
     char label[16];
@@ -152,6 +152,7 @@ void latency_table(std::string& out, const Scope& o) {
   }
   appendf(out, " %10s %10s\n", "max", "mean");
   latency_row(out, "corrected", o.corrected);
+  if (r.users) latency_row(out, "open loop", r.users->open_loop);
   latency_row(out, "service", o.service);
   latency_row(out, "send lag", o.send_lag);
   latency_row(out, "  scheduler", o.scheduler_lag);
@@ -170,6 +171,18 @@ void latency_table(std::string& out, const Scope& o) {
           "actual send;\n   send lag = scheduler: replay late + conn wait: no free connection + "
           "connect: TCP/TLS)\n");
   lower_bound_line(out, o);
+  if (const auto& u = r.users) {
+    const double load_s = static_cast<double>(std::max<int64_t>(1, r.load_us)) / 1e6;
+    appendf(out,
+            "  users      %llu at most, %.1f on average, a step every %s (think %s + median "
+            "service)\n             at that pace a schedule offers %.1f/s, against %s "
+            "achieved: \"open loop\" is what\n             it would measure (HdrHistogram's "
+            "expected-interval correction), hidden by closed loop\n",
+            static_cast<unsigned long long>(u->most), u->user_seconds / load_s,
+            ms(static_cast<int64_t>(u->interval_mean_us)).c_str(),
+            ms(static_cast<int64_t>(u->think_mean_us)).c_str(), u->open_loop_offered_per_s,
+            r.achieved_text().c_str());
+  }
 }
 
 // LLM streams: TTFT (from intended and from send), ITL, TPOT, E2E, tokens and goodput.
@@ -328,6 +341,14 @@ std::string format_summary_header(const ResultDoc& r) {
   appendf(out, "replay run %s -> %s\n", r.config_text("trace").c_str(),
           r.config_text("target").c_str());
   const std::string rate = r.config_text("rate");
+  const std::string users = r.config_text("users");
+  const std::string spawn = r.config_text("spawn_per_s");
+  if (!users.empty()) {
+    appendf(out, "  schedule   users %s%s%s, closed loop   threads %s   max connections %s\n",
+            users.c_str(), spawn.empty() ? "" : " spawned at ", spawn.empty() ? "" : (spawn + "/s").c_str(),
+            r.config_text("threads").c_str(), r.config_text("max_connections").c_str());
+    return out;
+  }
   appendf(out, "  schedule   %s, %s arrivals%s   threads %s   max connections %s\n",
           rate.empty() ? "recorded timing" : rate.c_str(), r.config_text("arrival").c_str(),
           r.config_text("loop") == "true" ? ", looped" : "", r.config_text("threads").c_str(),
@@ -356,7 +377,7 @@ std::string format_summary(const ResultDoc& r) {
   }
   checks_lines(out, r);
   sessions_line(out, r);
-  latency_table(out, o);
+  latency_table(out, o, r);
   llm_table(out, r, o);
 
   scope_table(out, "endpoint", r.by_endpoint, r);

@@ -268,6 +268,25 @@ void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
         into.resource_limit->requests_waited += r.resource_limit->requests_waited;
       }
     }
+    if (r.users) {
+      if (!into.users) into.users.emplace();
+      ResultDoc::Users& u = *into.users;
+      // Shards' users run side by side: their counts and rates add up; the think time and
+      // the expected interval are weighted by the steps each shard's users took.
+      const double have = static_cast<double>(u.open_loop.count());
+      const double more = static_cast<double>(r.users->open_loop.count());
+      const double all = have + more;
+      if (all > 0) {
+        u.think_mean_us = (u.think_mean_us * have + r.users->think_mean_us * more) / all;
+        u.interval_mean_us =
+            (u.interval_mean_us * have + r.users->interval_mean_us * more) / all;
+      }
+      u.most += r.users->most;
+      u.user_seconds += r.users->user_seconds;
+      u.open_loop_offered_per_s += r.users->open_loop_offered_per_s;
+      u.sessions_cut += r.users->sessions_cut;
+      u.open_loop.merge(r.users->open_loop);
+    }
     into.records_skipped += r.records_skipped;
     into.overall.merge(r.overall);
     merge_scopes(into.by_tag, r.by_tag);
@@ -298,6 +317,7 @@ ResultDoc copy_without_timeline(const ResultDoc& doc) {
   out.h2_max_streams_per_connection = doc.h2_max_streams_per_connection;
   out.h2_max_concurrent_streams = doc.h2_max_concurrent_streams;
   out.resource_limit = doc.resource_limit;
+  out.users = doc.users;
   out.records_skipped = doc.records_skipped;
   out.overall = doc.overall;
   out.by_tag = doc.by_tag;

@@ -385,6 +385,17 @@ Result<ResultDoc> parse_result_json(std::string_view json, std::string_view sour
         ResultDoc::ResourceLimit{limit.str("what"), limit.u64("limit"), limit.u64("connections"),
                                  limit.u64("requests_waited")};
   }
+  if (top.find("users")) {
+    ObjectReader users = top.child("users");
+    ResultDoc::Users& u = doc.users.emplace();
+    u.most = users.u64("most");
+    u.user_seconds = users.f64("user_seconds");
+    u.think_mean_us = users.f64("think_mean_us");
+    u.interval_mean_us = users.f64("interval_mean_us");
+    u.open_loop_offered_per_s = users.f64("open_loop_offered_per_s");
+    u.sessions_cut = users.u64("sessions_cut");
+    u.open_loop = read_histogram(users, "open_loop_us", sink);
+  }
   doc.records_skipped = top.u64("records_skipped");
   if (auto overall = top.need("overall")) doc.overall = read_scope(*overall, "overall", sink);
   doc.by_tag = read_named_scopes(top, "by_tag", sink);

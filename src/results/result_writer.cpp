@@ -268,6 +268,25 @@ std::string format_result_doc(const ResultDoc& doc) {
         .value(limit->requests_waited)
         .end_object();
   }
+  if (const auto& u = doc.users) {
+    w.key("users")
+        .begin_object()
+        .key("most")
+        .value(u->most)
+        .key("user_seconds")
+        .value(u->user_seconds)
+        .key("think_mean_us")
+        .value(u->think_mean_us)
+        .key("interval_mean_us")
+        .value(u->interval_mean_us)
+        .key("open_loop_offered_per_s")
+        .value(u->open_loop_offered_per_s)
+        .key("sessions_cut")
+        .value(u->sessions_cut)
+        .key("open_loop_us");
+    write_histogram(w, u->open_loop);
+    w.end_object();
+  }
   w.key("records_skipped")
       .value(doc.records_skipped)
       .key("offered_per_s")

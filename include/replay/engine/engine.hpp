@@ -17,6 +17,7 @@
 #include "replay/llm/goodput.hpp"
 #include "replay/llm/stream_format.hpp"
 #include "replay/schedule/arrivals.hpp"
+#include "replay/schedule/users.hpp"
 
 namespace replay::engine {
 
@@ -24,6 +25,10 @@ struct RunConfig {
   std::string trace_path;
   std::string target_url;                      // "http://127.0.0.1:8000"
   std::optional<schedule::RateSchedule> rate;  // none: the trace's recorded timing
+  // Closed-loop users instead of a schedule of requests (not with `rate` or shards): each user
+  // runs the trace's sessions one after another, a step one think time after the previous
+  // ended. Without --duration or stages that end, the trace's sessions run once.
+  std::optional<schedule::UserSchedule> users;
   schedule::Arrival arrival = schedule::Arrival::constant;
   double speed = 1.0;             // recorded timing is divided by it
   int64_t duration_us = 0;        // 0: until the trace or the schedule ends
@@ -146,6 +151,24 @@ struct RunResult {
   int64_t trace_ended_at_us = -1;
   int64_t drain_us = 0;  // the drain allowed after the offered load
   bool interrupted = false;
+  // Closed-loop users (RunConfig::users): their figures, and beside them what a schedule at
+  // their pace would have measured (the coordinated-omission gap closed-loop tools hide).
+  struct Users {
+    uint32_t most = 0;        // users running at once, at most
+    double user_seconds = 0;  // users running, integrated over the load
+    double think_mean_us = 0;  // mean think time before a step
+    // A step's expected interval: its think time plus the median service time of its
+    // endpoint, the interval at which its user would send if nothing stalled it; the mean
+    // over the steps.
+    double interval_mean_us = 0;
+    // Every step's latency corrected with its expected interval (HdrHistogram's
+    // recordValueWithExpectedInterval): what a schedule at the users' pace would have measured.
+    histogram::Histogram open_loop;
+    // The requests per second the users would have offered at their expected interval.
+    double open_loop_offered_per_s = 0;
+    uint64_t sessions_cut = 0;  // trace sessions split because too many were open at once
+  };
+  std::optional<Users> users;
   // One line each, for the summary and result.json (e.g. the trace's tokens have expired).
   std::vector<std::string> warnings;
 };

@@ -17,6 +17,7 @@ struct RunReport {
   std::string rate_text;  // --rate as typed, "" for recorded timing
   engine::RunResult result;
   std::vector<results::Threshold> thresholds;  // checked on the saved result
+  std::string users_text;                      // --users as typed, "" for an open-loop run
 };
 
 // The run as a saved result (what `replay report`, `compare` and `merge` read back): the

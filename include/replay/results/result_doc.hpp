@@ -294,6 +294,22 @@ struct ResultDoc {
   };
   std::optional<ResourceLimit> resource_limit;
   uint64_t records_skipped = 0;
+  // Closed-loop users (run --users; absent in open-loop runs): the file's "users" object,
+  // docs/result-format.md "Users".
+  struct Users {
+    uint64_t most = 0;          // users running at once, at most (summed over merged shards)
+    double user_seconds = 0;    // users running, integrated over the load
+    double think_mean_us = 0;   // mean think time before a step
+    // A step's expected interval (its think time + its endpoint's median service time), the
+    // mean over the steps.
+    double interval_mean_us = 0;
+    // Each step's latency corrected with its expected interval:
+    // what a schedule at the users' pace would have measured.
+    Histogram open_loop;
+    double open_loop_offered_per_s = 0;  // the rate the users would have offered at it
+    uint64_t sessions_cut = 0;
+  };
+  std::optional<Users> users;
   Scope overall;
   std::vector<NamedScope> by_tag;              // file order
   std::vector<NamedScope> by_endpoint;         // file order
