@@ -32,11 +32,12 @@ void SessionBundler::add(const SourceItem& item) {
     }
     session.last_offset_us = item.offset_us;
     session.steps.push_back(std::move(request));
+    ++open_steps_;
     if (item.session_end) complete(item.session_hash);
   }
   forget_completed_in_order();
   if (++adds_ % kIdleCheckEvery == 0) complete_idle(item.offset_us);
-  while (held_steps_ > kMaxHeldSteps && !opened_order_.empty()) {
+  while (open_steps_ > kMaxHeldSteps && !opened_order_.empty()) {
     const uint64_t oldest = opened_order_.front();
     opened_order_.pop_front();
     if (open_.count(oldest)) {
@@ -62,6 +63,7 @@ SessionBundler::Bundle SessionBundler::take() {
 
 void SessionBundler::complete(uint64_t session_hash) {
   auto it = open_.find(session_hash);
+  open_steps_ -= it->second.steps.size();
   ready_.push_back(std::move(it->second.steps));
   open_.erase(it);
 }

@@ -3,8 +3,9 @@
 // session's steps from a pass over the trace (where sessions interleave) into one bundle, in
 // order, with the think time between its steps. A record outside a session is a bundle of its
 // own. A session is complete at its `session_end` step, when no step of it came in the last
-// kIdleUs of the trace, or when the pass ends; if kMaxHeldSteps steps are held, the oldest
-// open session is taken as complete (and counted as cut). Pure: no clock, no I/O.
+// kIdleUs of the trace, or when the pass ends; if open sessions hold more than kMaxHeldSteps
+// steps, the oldest is taken as complete (and counted as cut). The caller takes completed
+// bundles before it adds more. Pure: no clock, no I/O.
 
 #include <cstdint>
 #include <deque>
@@ -56,6 +57,7 @@ class SessionBundler {
   std::deque<uint64_t> opened_order_;  // sessions in the order they opened (some since completed)
   std::deque<Bundle> ready_;
   size_t held_steps_ = 0;
+  size_t open_steps_ = 0;  // of those, in open sessions
   uint64_t sessions_cut_ = 0;
   uint64_t adds_ = 0;
 };
