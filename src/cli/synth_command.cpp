@@ -70,7 +70,7 @@ Result<synth::SynthOptions> resolve(const SynthFlags& f, const synth::Scenario& 
   o.arrival = *kind;
   o.seed = f.seed;
   for (const auto& [flag, given, count] :
-       {std::tuple{"--tenants", f.tenants, &o.tenants}, std::tuple{"--users", f.users, &o.users}}) {
+       {std::tuple{"--tenants", f.tenants, &o.tenants}, std::tuple{"--identities", f.users, &o.users}}) {
     if (!given) continue;
     if (*given < 1) {
       return make_error(Errc::invalid_argument,
@@ -167,7 +167,9 @@ Command add_synth_command(CLI::App& app) {
   sub->add_option("--seed", f->seed, "Seed: the same seed gives a byte-identical trace");
   sub->add_option("--tenants", f->tenants,
                   "Use N tenants, 1 or more (default: the scenario's list)");
-  sub->add_option("--users", f->users, "Use N users, 1 or more (default: the scenario's list)");
+  // --identities was --users before `run --users` meant closed-loop users; the old name stays.
+  sub->add_option("--identities,--users", f->users,
+                  "Mint tokens for N user identities, 1 or more (default: the scenario's list)");
   sub->add_option("--jwt-secret", f->jwt_secret,
                   "HS256 secret for bearer tokens (default: $DEV_JWT_SECRET, else the seeds' "
                   "dev secret)");

@@ -111,7 +111,7 @@ Result<std::unique_ptr<Synthesizer>> Synthesizer::create(const Scenario& scenari
       return make_error(Errc::invalid_argument,
                         scenario.path + ": " + where +
                             " needs a user ({{user}} or a token) but its scenario lists no "
-                            "users: add lists.users or auth.user, or pass --users N");
+                            "users: add lists.users or auth.user, or pass --identities N");
     }
   }
   return s;

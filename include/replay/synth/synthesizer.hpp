@@ -62,7 +62,7 @@ class Synthesizer {
   // For the trace header: minted by "synth", the secret's fingerprint and the tokens' exp;
   // empty when no request of the scenario carries a token.
   trace::TokenProvenance token_provenance() const;
-  // The tenants and users in use after --tenants/--users (one per scenario file).
+  // The tenants and users in use after --tenants/--identities (one per scenario file).
   const std::vector<Population>& populations() const { return populations_; }
 
  private:

@@ -93,14 +93,17 @@ TEST_CASE("--timeout 0s and --connect-timeout below 1ms are refused, not made 1 
   CHECK(tiny.err == "replay: --connect-timeout must be 1ms or more (e.g. 30s), got 500us\n");
 }
 
-TEST_CASE("synth --tenants 0 and --users 0 say 1 or more") {
+TEST_CASE("synth --tenants 0 and --identities 0 say 1 or more (--users is its older name)") {
   TempDir dir;
   auto tenants = replay_cli({"synth", "chat", "-o", dir.file("t.zst"), "--tenants", "0"});
   CHECK(tenants.exit_code == 1);
   CHECK(tenants.err == "replay: --tenants must be 1 or more, got 0\n");
   auto users = replay_cli({"synth", "chat", "-o", dir.file("t.zst"), "--users", "-2"});
   CHECK(users.exit_code == 1);
-  CHECK(users.err == "replay: --users must be 1 or more, got -2\n");
+  CHECK(users.err == "replay: --identities must be 1 or more, got -2\n");
+  auto identities = replay_cli({"synth", "chat", "-o", dir.file("t.zst"), "--identities", "0"});
+  CHECK(identities.exit_code == 1);
+  CHECK(identities.err == "replay: --identities must be 1 or more, got 0\n");
 }
 
 TEST_CASE("flags that would silently undo each other are refused") {

@@ -334,7 +334,7 @@ TEST_CASE("a scenario that needs tenants or users it lacks is refused until they
   CHECK(no_user.error().context ==
         dir.file("a.json") +
             ": session 's' needs a user ({{user}} or a token) but its scenario lists no users: add "
-            "lists.users or auth.user, or pass --users N");
+            "lists.users or auth.user, or pass --identities N");
   auto open_ended = Synthesizer::create(*s, SynthOptions{});
   REQUIRE_FALSE(open_ended.ok());
 }
