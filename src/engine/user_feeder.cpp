@@ -83,7 +83,9 @@ bool UserFeeder::hand(uint32_t user, SessionBundler::Bundle bundle, int64_t now_
 
 Result<void> UserFeeder::run() {
   if (!wait_until(run_start_ns_)) return {};
-  const uint32_t ahead = sessions_ahead(board_.size());
+  const uint32_t most_ahead = sessions_ahead(board_.size());
+  ahead_.assign(board_.size(), std::min<uint32_t>(2, most_ahead));
+  handed_before_.assign(board_.size(), false);
   int64_t poll_ns = kMinPollNs;
   int64_t last_ns = run_start_ns_;
   uint32_t running = 0;
@@ -99,11 +101,21 @@ Result<void> UserFeeder::run() {
     if (ended) break;
     running = std::min(users_.users_at(t_us), board_.size());
     board_.set_active(running);
+    // A user that began every session it was given since the last look is running short ones:
+    // it gets more ahead, so it does not wait for the feeder between them.
+    for (uint32_t user = 0; user < running; ++user) {
+      if (handed_before_[user] && board_.queued(user) == 0) {
+        ahead_[user] = std::min(ahead_[user] * 2, most_ahead);
+      }
+    }
+    // One session per user in turn, so that the trace's sessions are shared out evenly.
     bool handed = false;
     bool exhausted = false;
-    for (uint32_t i = 0; i < running && !exhausted; ++i) {
-      const uint32_t user = (first + i) % running;
-      while (board_.queued(user) < ahead) {
+    for (bool more = true; more && !exhausted;) {
+      more = false;
+      for (uint32_t i = 0; i < running; ++i) {
+        const uint32_t user = (first + i) % running;
+        if (board_.queued(user) >= ahead_[user]) continue;
         auto bundle = next_bundle();
         if (!bundle) return bundle.error();
         if (bundle.value().empty()) {
@@ -111,7 +123,8 @@ Result<void> UserFeeder::run() {
           break;
         }
         if (!hand(user, std::move(bundle).value(), now)) return {};
-        handed = true;
+        handed_before_[user] = true;
+        handed = more = true;
       }
     }
     if (exhausted) break;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "clock.hpp"
 #include "feeder.hpp"
@@ -40,7 +41,8 @@ class UserFeeder {
   double user_seconds() const { return user_seconds_; }
   uint64_t sessions_cut() const { return bundler_.sessions_cut(); }
 
-  // Sessions handed to a user and not yet begun, at most: from 64 for few users down to 2.
+  // Sessions handed to a user and not yet begun, at most: from 64 for few users down to 2. Each
+  // user starts at 2, and doubles whenever it began all it had between two looks.
   static uint32_t sessions_ahead(uint32_t users);
   // How often the feeder looks at the users: soon after it handed sessions over, backing off to
   // kMaxPollNs while none wanted any.
@@ -70,6 +72,8 @@ class UserFeeder {
   bool trace_ran_out_ = false;
   bool pass_ended_ = false;
   double user_seconds_ = 0;
+  std::vector<uint32_t> ahead_;     // by user: sessions it may hold not yet begun
+  std::vector<bool> handed_before_;  // by user: it has been handed a session
 };
 
 }  // namespace replay::engine

@@ -188,14 +188,17 @@ std::string write_trace(const std::string& name, int sessions, int steps) {
   return path;
 }
 
-// Takes the feeder's steps, noting each one's worker and user.
+// Takes the feeder's steps, noting each one's worker and user; with `board`, each session
+// begins as soon as it is handed over (a user that runs through them at once).
 struct UserSink final : RequestSink {
   size_t workers() const override { return 2; }
   bool try_push(size_t worker, RequestPtr& request) override {
     pushes.push_back({worker, request->user, request->session_start, request->intended_ns});
+    if (board && request->session_start) board->session_begun(request->user - 1);
     request.reset();
     return true;
   }
+  UserBoard* board = nullptr;
   struct Push {
     size_t worker;
     uint32_t user;
@@ -222,7 +225,7 @@ TEST_CASE("users: the feeder keeps each running user a few sessions ahead, no mo
   UserFeeder feeder(config, users, 3'000'000, source, sink, board, clock, 10 * kSecond, interrupt,
                     nullptr);
   REQUIRE(feeder.run().ok());
-  const uint32_t ahead = UserFeeder::sessions_ahead(4);
+  const uint32_t ahead = 2;  // each user's start; it grows only when the user begins them all
   std::map<uint32_t, int> sessions_of;
   std::map<uint32_t, int64_t> first_at;
   for (const auto& p : sink.pushes) {
@@ -244,6 +247,29 @@ TEST_CASE("users: the feeder keeps each running user a few sessions ahead, no mo
   for (uint32_t u = 0; u < 4; ++u) CHECK(board.queued(u) == ahead);
 }
 
+TEST_CASE("users: sessions are shared out one per user in turn; quick users get more ahead") {
+  RunConfig config;
+  config.trace_path = write_trace("users-share", 20, 2);
+  const auto target = client::parse_target("http://127.0.0.1:9").value();
+  RequestSource source(config, target);
+  REQUIRE(source.open().ok());
+  const auto users = schedule::parse_user_schedule("3").value();
+  UserBoard board(users.most());
+  UserSink sink;
+  sink.board = &board;  // every session begins at once: the users never hold one
+  ManualClock clock(0);
+  std::atomic<bool> interrupt{false};
+  UserFeeder feeder(config, users, 0, source, sink, board, clock, 0, interrupt, nullptr);
+  REQUIRE(feeder.run().ok());
+  std::map<uint32_t, int> sessions_of;
+  for (const auto& p : sink.pushes) sessions_of[p.user] += p.session_start ? 1 : 0;
+  REQUIRE(sessions_of.size() == 3);
+  for (const auto& [user, n] : sessions_of) CHECK((n == 6 || n == 7));
+  // Never holding a session, the users doubled what they may hold ahead at each look: the
+  // twenty sessions went in a few looks, not twenty.
+  CHECK(clock.sleeps() <= 4);
+}
+
 TEST_CASE("users: without a set end the trace's sessions are handed over once") {
   RunConfig config;
   config.trace_path = write_trace("users-once", 6, 1);
@@ -253,6 +279,7 @@ TEST_CASE("users: without a set end the trace's sessions are handed over once") 
   const auto users = schedule::parse_user_schedule("2").value();
   UserBoard board(users.most());
   UserSink sink;
+  sink.board = &board;
   ManualClock clock(0);
   std::atomic<bool> interrupt{false};
   UserFeeder feeder(config, users, 0, source, sink, board, clock, 0, interrupt, nullptr);
