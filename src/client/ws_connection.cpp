@@ -67,6 +67,8 @@ const char* ws_failure_name(WsFailure failure) noexcept {
       return "close_timeout";
     case WsFailure::protocol:
       return "protocol";
+    case WsFailure::abandoned:
+      return "abandoned";
   }
   return "unknown";
 }

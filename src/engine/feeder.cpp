@@ -106,6 +106,7 @@ Result<bool> Feeder::stage_next() {
     request->tag_id = item->tag_id;
     request->endpoint_id = item->endpoint_id;
     request->expects_event_stream = item->expects_event_stream;
+    request->ws_record = item->ws_record;
     last_offset_ns_ = std::max(last_offset_ns_, placement->offset_ns);
     const size_t worker = session_key ? worker_for_session(session_key, sink_.workers())
                                       : round_robin_++ % sink_.workers();

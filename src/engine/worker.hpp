@@ -27,6 +27,7 @@
 #include "session_runner.hpp"
 #include "spsc_ring.hpp"
 #include "wake_schedule.hpp"
+#include "ws_sessions.hpp"
 
 namespace replay::engine {
 
@@ -209,6 +210,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::unique_ptr<client::ReadPoller> reads_;
   std::unique_ptr<ConnectionPool> pool_;
   std::optional<Recorder> recorder_;
+  std::unique_ptr<WsSessions> ws_;  // WebSocket sessions (records with "ws")
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
   int64_t last_dispatch_ns_ = 0;   // the last dispatch_due round

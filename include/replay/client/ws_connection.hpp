@@ -31,6 +31,7 @@ enum class WsFailure : uint8_t {
   closed_early,       // the peer's close frame came before the script was done
   close_timeout,      // the peer did not answer our close within close_timeout_ms
   protocol,           // the peer broke RFC 6455 (bad frame, invalid UTF-8, too large)
+  abandoned,          // the run ended first (WsConnection::abandon)
 };
 
 // Lower-case name of a cause, as spelled in the enum: "handshake_refused", ...
@@ -87,6 +88,8 @@ class WsConnection final : private ws::SessionListener {
   // Connects now and sends the upgrade (once). Failures are reported from the loop, never
   // inside the call.
   void start();
+  // Ends the session now (the run is over): on_ended with `abandoned`, unless it had ended.
+  void abandon() { fail(WsFailure::abandoned, "the run ended first"); }
   bool ended() const { return ended_; }
 
  private:
