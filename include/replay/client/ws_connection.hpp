@@ -91,6 +91,8 @@ class WsConnection final : private ws::SessionListener {
   // Ends the session now (the run is over): on_ended with `abandoned`, unless it had ended.
   void abandon() { fail(WsFailure::abandoned, "the run ended first"); }
   bool ended() const { return ended_; }
+  // The 101 came and was valid: the session is open (or was, if it ended since).
+  bool upgraded() const { return result_.upgraded_ns > 0; }
 
  private:
   void on_connected(int status);
