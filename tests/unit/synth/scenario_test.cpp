@@ -260,7 +260,8 @@ TEST_CASE("mix includes the other scenarios with their weights scaled") {
 }
 
 TEST_CASE("every bundled scenario loads") {
-  for (const char* name : {"health", "chat", "chat-stream", "llm", "plans", "webhook", "mix"}) {
+  for (const char* name :
+       {"health", "chat", "chat-stream", "ws-chat", "llm", "plans", "webhook", "mix"}) {
     CAPTURE(name);
     Scenario s = load_bundled(name);
     CHECK(s.name == name);
