@@ -140,3 +140,67 @@ TEST_CASE("replay run against python3-websockets replying after a known delay") 
   CHECK(ms(ws.last_frame_us, 0) >= 2 * kDelayMs);
   CHECK(ms(ws.last_frame_us, 100) < 2 * kDelayMs + 50);
 }
+
+TEST_CASE("replay run counts failed sessions by cause: closed early, refused upgrade") {
+  truth::require_python_module("websockets", "python3-websockets");
+  ListeningChild echo({truth::kPython, WS_ECHO_SERVER_PATH});
+  ListeningChild sim({AGENT_SIM_PATH, "--listen", "127.0.0.1:0"});
+  TempDir dir;
+  auto write_trace = [&](const std::string& path, const std::vector<std::string>& texts) {
+    trace::TraceHeader header;
+    header.version = 2;
+    auto writer = trace::TraceWriter::create(path, header);
+    REQUIRE(writer.ok());
+    trace::Record r;
+    r.method = "GET";
+    r.target = "/ws/chat";  // the echo server takes any path
+    r.ws.emplace();
+    for (size_t k = 0; k < texts.size(); ++k) {
+      trace::WsMessage m;
+      m.offset_us = static_cast<int64_t>(k) * 300'000;
+      m.payload = texts[k];
+      r.ws->messages.push_back(m);
+    }
+    r.ws->reply_quiet_us = 200'000;
+    REQUIRE((*writer)->write(r).ok());
+    r.offset_us = 100'000;
+    REQUIRE((*writer)->write(r).ok());
+    REQUIRE((*writer)->close().ok());
+  };
+  // The echo server closes (1000) when asked: the session's third message is never sent.
+  const std::string early = dir.file("early.zst");
+  write_trace(early, {"hello", "close please", "too late"});
+  const std::string out = dir.file("early.json");
+  Finished run = run_to_exit({REPLAY_PATH, "run", early, "--target",
+                              "http://127.0.0.1:" + std::to_string(echo.port), "--out", out},
+                             60000);
+  CHECK_MESSAGE(run.exit_code == 0, run.err);
+  const results::ResultDoc doc = read_result(out);
+  REQUIRE(doc.overall.ws.has_value());
+  const results::WsScope& ws = *doc.overall.ws;
+  CHECK(ws.sessions == 2);
+  CHECK(ws.upgraded == 2);
+  CHECK(ws.messages_sent == 4);
+  CHECK(ws.messages_unsent == 2);
+  CHECK(ws.errors == std::vector<std::pair<std::string, uint64_t>>{{"closed_early", 2}});
+  CHECK(ws.close_codes == std::vector<std::pair<uint16_t, uint64_t>>{{1000, 2}});
+  CHECK(run.out.find("ws errors   closed_early 2") != std::string::npos);
+
+  // agent-sim without a token: the upgrade is answered 401, an HTTP error of the request.
+  const std::string refused = dir.file("refused.zst");
+  write_trace(refused, {"hi"});
+  const std::string out2 = dir.file("refused.json");
+  Finished denied = run_to_exit({REPLAY_PATH, "run", refused, "--target",
+                                 "http://127.0.0.1:" + std::to_string(sim.port), "--out", out2},
+                                60000);
+  // As for HTTP: a request answered 401 is an error response, not a failed run.
+  CHECK_MESSAGE(denied.exit_code == 0, denied.err);
+  CHECK(denied.out.find("4xx 2") != std::string::npos);
+  const results::ResultDoc doc2 = read_result(out2);
+  REQUIRE(doc2.overall.ws.has_value());
+  CHECK(doc2.overall.status[4] == 2);  // 4xx
+  CHECK(doc2.overall.ws->upgraded == 0);
+  CHECK(doc2.overall.ws->messages_unsent == 2);
+  CHECK(doc2.overall.ws->errors ==
+        std::vector<std::pair<std::string, uint64_t>>{{"handshake_refused", 2}});
+}
