@@ -47,7 +47,7 @@ const trace::WsMessage* WsScriptRunner::take_due_message(int64_t now_ns) {
   const trace::WsMessage& m = script_.messages[next_];
   const int64_t intended_ns = upgrade_intended_ns_ + m.offset_us * kNsPerUs;
   if (intended_ns > now_ns) return nullptr;
-  if (reply_open_) end_open_reply(WsReplyEnd::next_message);
+  if (reply_open_) end_open_reply(WsReplyEnd::next_message, now_ns);
   open_ = WsMessageOutcome{};
   open_.index = next_;
   open_.intended_ns = intended_ns;
@@ -78,7 +78,7 @@ void WsScriptRunner::on_message(int64_t now_ns, std::string_view payload, bool t
     const std::regex until(m.reply_until, std::regex::ECMAScript);
     done = std::regex_search(payload.begin(), payload.end(), until);
   }
-  if (done) end_open_reply(WsReplyEnd::rule);
+  if (done) end_open_reply(WsReplyEnd::rule, now_ns);
 }
 
 void WsScriptRunner::advance(int64_t now_ns) {
@@ -86,7 +86,8 @@ void WsScriptRunner::advance(int64_t now_ns) {
   const int64_t quiet_from = open_.frames > 0           ? open_.last_frame_ns
                              : open_.first_frame_ns > 0 ? open_.first_frame_ns
                                                         : open_.sent_ns;
-  if (now_ns - quiet_from >= script_.reply_quiet_us * kNsPerUs) end_open_reply(WsReplyEnd::quiet);
+  const int64_t quiet_at = quiet_from + script_.reply_quiet_us * kNsPerUs;
+  if (now_ns >= quiet_at) end_open_reply(WsReplyEnd::quiet, quiet_at);
 }
 
 bool WsScriptRunner::close_due(int64_t now_ns) const {
@@ -96,14 +97,14 @@ bool WsScriptRunner::close_due(int64_t now_ns) const {
 }
 
 void WsScriptRunner::finish(int64_t now_ns) {
-  static_cast<void>(now_ns);
   if (finished_) return;
-  if (reply_open_) end_open_reply(WsReplyEnd::closed);
+  if (reply_open_) end_open_reply(WsReplyEnd::closed, now_ns);
   finished_ = true;
 }
 
-void WsScriptRunner::end_open_reply(WsReplyEnd end) {
+void WsScriptRunner::end_open_reply(WsReplyEnd end, int64_t ended_ns) {
   open_.end = end;
+  open_.ended_ns = ended_ns;
   ended_.push_back(open_);
   reply_open_ = false;
 }

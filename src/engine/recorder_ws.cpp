@@ -16,11 +16,11 @@ int64_t us_of(int64_t ns) {
 void Recorder::record_ws_reply(ScopeIds ids, const client::WsMessageOutcome& reply) {
   for (ScopeStats* s : {&results_.overall, &tag(ids.tag_id), &endpoint(ids.endpoint_id)}) {
     WsStats& ws = s->ws_stats();
-    if (reply.frames > 0) {
-      ++ws.replies;
-      ws.first_frame.record(us_of(reply.first_frame_ns - reply.intended_ns));
-      ws.last_frame.record(us_of(reply.last_frame_ns - reply.intended_ns));
-    }
+    if (reply.frames > 0) ++ws.replies;
+    // Every sent message is in both histograms: an incomplete reply at its end, as a lower
+    // bound, so a stall that leaves messages unanswered shows instead of vanishing.
+    ws.first_frame.record(us_of(reply.first_frame_or_end_ns() - reply.intended_ns));
+    ws.last_frame.record(us_of(reply.last_frame_or_end_ns() - reply.intended_ns));
     if (!reply.complete()) ++ws.replies_incomplete;
   }
 }

@@ -3,6 +3,7 @@
 // format.md, "WebSocket sessions"): pure, on times the owner passes in, so it is tested on a
 // fake clock. WsConnection does the I/O around it.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -29,10 +30,18 @@ struct WsMessageOutcome {
   int64_t first_frame_ns = 0;  // the reply's first frame began; 0: no frame came
   int64_t last_frame_ns = 0;   // its last frame was complete; 0: none
   uint32_t frames = 0;
+  int64_t ended_ns = 0;  // when the reply was taken as over
   WsReplyEnd end = WsReplyEnd::quiet;
   bool has_rule = false;  // the message said what ends its reply (frames or until)
   // A reply that ended as its message said, or (with no rule) with at least one frame.
   bool complete() const { return has_rule ? end == WsReplyEnd::rule : frames > 0; }
+  // Latency to record, lower bounds for an incomplete reply (as failed HTTP requests are kept
+  // at their failure time, so a stall never makes the figures look better): the first frame,
+  // else the end; the last frame, or the end when the reply was cut before its rule held.
+  int64_t first_frame_or_end_ns() const { return frames > 0 ? first_frame_ns : ended_ns; }
+  int64_t last_frame_or_end_ns() const {
+    return frames > 0 && complete() ? last_frame_ns : std::max(last_frame_ns, ended_ns);
+  }
 };
 
 inline constexpr int64_t kNeverNs = std::numeric_limits<int64_t>::max();
@@ -53,7 +62,8 @@ class WsScriptRunner {
   // A whole data message arrived: part of the open reply (which may end by its rule), else
   // unsolicited.
   void on_message(int64_t now_ns, std::string_view payload, bool text);
-  // Time passed: ends the open reply once it has been quiet for reply_quiet_us.
+  // Time passed: ends the open reply once it has been quiet for reply_quiet_us (ended_ns: the
+  // moment it became quiet that long, not `now_ns`).
   void advance(int64_t now_ns);
   // The client should start the close handshake now: close_us reached, or (close_us 0) every
   // message sent and the last reply ended.
@@ -68,7 +78,7 @@ class WsScriptRunner {
   uint64_t unsolicited() const { return unsolicited_; }
 
  private:
-  void end_open_reply(WsReplyEnd end);
+  void end_open_reply(WsReplyEnd end, int64_t ended_ns);
   // Index of the next sent message at or after `from`; the script's size when none.
   size_t next_send_index(size_t from) const;
 

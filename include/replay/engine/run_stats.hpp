@@ -100,7 +100,8 @@ inline constexpr size_t kWsFailureCount = 10;
 // What WebSocket sessions (trace format v2 records with "ws") did; allocated on first use.
 // Latencies in microseconds from the intended time: connect = the upgrade's 101 complete - the
 // upgrade's intended time; first_frame / last_frame = a reply's first / last frame - its
-// message's intended time (docs/result-format.md "WebSocket sessions").
+// message's intended time, for every sent message (an incomplete reply at its end, a lower
+// bound: docs/result-format.md "WebSocket sessions").
 struct WsStats {
   Histogram connect;
   Histogram first_frame;

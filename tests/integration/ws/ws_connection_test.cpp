@@ -187,3 +187,42 @@ TEST_CASE("a replayed session against python3-websockets answering after a known
   CHECK(o.replies[1].end == WsReplyEnd::rule);
   CHECK(o.replies[2].end == WsReplyEnd::quiet);
 }
+
+TEST_CASE("a stall shows in message latency from the intended time; sends stay on time") {
+  // agent-sim answers nothing from 2 s to 4 s after it started. The session starts at once:
+  // the first message is answered in 50 ms; the second, intended at 2.5 s (inside the stall),
+  // waits for the stall's end; the third goes out on time at 3 s although the second has had
+  // no reply (open loop), and its reply too waits for the stall.
+  ListeningChild sim({AGENT_SIM_PATH, "--listen", "127.0.0.1:0", "--no-auth", "--stall", "2s@2s",
+                      "--stream-first-token", "50ms", "--stream-tokens", "1", "--ws-ping-interval",
+                      "0"});
+  trace::Record record;
+  record.method = "GET";
+  record.target = "/ws/chat";
+  record.ws.emplace();
+  record.ws->messages = {send_at(0, R"({"message":"a"})", R"("type":"done")"),
+                         send_at(2500, R"({"message":"b"})", R"("type":"done")"),
+                         send_at(3000, R"({"message":"c"})", R"("type":"done")")};
+  record.ws->reply_quiet_us = 3'000'000;
+  record.ws->close_us = 6'000'000;
+  Outcome o = run_session(sim.port, record);
+  CHECK_MESSAGE(!o.result->failure, o.result->error);
+  REQUIRE(o.replies.size() == 3);
+  for (const WsMessageOutcome& reply : o.replies) {
+    MESSAGE("message ", reply.index, ": sent ",
+            static_cast<double>(reply.sent_ns - reply.intended_ns) / kMs, " ms late, first frame ",
+            static_cast<double>(reply.first_frame_or_end_ns() - reply.intended_ns) / kMs,
+            " ms, frames ", reply.frames, ", complete ", reply.complete());
+    CHECK(reply.sent_ns - reply.intended_ns < 20 * kMs);
+  }
+  CHECK(first_ms(o.replies[0]) < 150);
+  // The second message's reply is cut by the third message, unanswered: a lower bound of
+  // 500 ms (its intended time to the third's).
+  CHECK(o.replies[1].frames == 0);
+  CHECK_FALSE(o.replies[1].complete());
+  CHECK(o.replies[1].first_frame_or_end_ns() - o.replies[1].intended_ns >= 500 * kMs);
+  // The stall ends about 1 s after the third message: its reply comes after that.
+  CHECK(o.replies[2].frames > 0);
+  CHECK(first_ms(o.replies[2]) >= 500);
+  CHECK(first_ms(o.replies[2]) < 1500);
+}

@@ -61,6 +61,10 @@ TEST_CASE("messages are due at the upgrade's intended time plus their offsets, r
   CHECK(ended[0].end == WsReplyEnd::next_message);
   CHECK(ended[0].frames == 0);
   CHECK_FALSE(ended[0].complete());
+  // Unanswered: its latency is a lower bound, up to when the next message ended its reply.
+  CHECK(ended[0].ended_ns == kUpgrade + 100 * kMs);
+  CHECK(ended[0].first_frame_or_end_ns() == kUpgrade + 100 * kMs);
+  CHECK(ended[0].last_frame_or_end_ns() == kUpgrade + 100 * kMs);
   CHECK(ended[1].index == 2);
   ended.clear();
   CHECK(runner.sent() == 3);
@@ -124,9 +128,11 @@ TEST_CASE("a quiet reply ends after reply_quiet_us; close_us sets the close") {
   CHECK(runner.next_due_ns() == kUpgrade + 350 * kMs);
   runner.advance(kUpgrade + 349 * kMs);
   CHECK(runner.ended().empty());
-  runner.advance(kUpgrade + 350 * kMs);
+  runner.advance(kUpgrade + 357 * kMs);  // a late look: the end is when quiet began to count
   REQUIRE(runner.ended().size() == 1);
   CHECK(runner.ended()[0].end == WsReplyEnd::quiet);
+  CHECK(runner.ended()[0].ended_ns == kUpgrade + 350 * kMs);
+  CHECK(runner.ended()[0].last_frame_or_end_ns() == kUpgrade + 150 * kMs);
   CHECK(runner.ended()[0].complete());  // no rule: one frame is a reply
   CHECK(runner.ended()[0].last_frame_ns - kUpgrade == 150 * kMs);
   CHECK(runner.next_due_ns() == kUpgrade + 3000 * kMs);
@@ -145,4 +151,7 @@ TEST_CASE("a reply with a rule that ended otherwise is incomplete") {
   CHECK(runner.ended()[0].end == WsReplyEnd::closed);
   CHECK(runner.ended()[0].frames == 1);
   CHECK_FALSE(runner.ended()[0].complete());
+  // Its first frame is real; its last is a lower bound, the moment it was cut.
+  CHECK(runner.ended()[0].first_frame_or_end_ns() == kUpgrade + 10 * kMs);
+  CHECK(runner.ended()[0].last_frame_or_end_ns() == kUpgrade + 20 * kMs);
 }
