@@ -25,17 +25,26 @@ struct OwnedWrite {
   std::string bytes;
 };
 
-bool is_handshake_field(std::string_view name) {
-  auto iequals = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(a[i])) !=
-          std::tolower(static_cast<unsigned char>(b[i]))) {
-        return false;
-      }
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
     }
-    return true;
-  };
+  }
+  return true;
+}
+
+bool is_overridden(std::string_view name, const HeaderList* overrides) {
+  if (!overrides) return false;
+  for (const auto& [override_name, value] : *overrides) {
+    if (iequals(name, override_name)) return true;
+  }
+  return false;
+}
+
+bool is_handshake_field(std::string_view name) {
   return iequals(name, "host") || iequals(name, "upgrade") || iequals(name, "connection") ||
          iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
          (name.size() >= 14 && iequals(name.substr(0, 14), "sec-websocket-"));
@@ -134,7 +143,14 @@ void WsConnection::on_connected(int status) {
   std::vector<ws::Header> extra;
   extra.reserve(record_.headers.size());
   for (const trace::HeaderField& h : record_.headers) {
-    if (!is_handshake_field(h.name)) extra.push_back({h.name, h.value});
+    if (!is_handshake_field(h.name) && !is_overridden(h.name, options_.header_overrides)) {
+      extra.push_back({h.name, h.value});
+    }
+  }
+  if (options_.header_overrides) {
+    for (const auto& [name, value] : *options_.header_overrides) {
+      if (!is_handshake_field(name)) extra.push_back({name, value});
+    }
   }
   std::string request;
   auto built =

@@ -88,7 +88,8 @@ void Worker::run_loop() {
   ws_ = std::make_unique<WsSessions>(
       &loop_, target_, *recorder_, live_,
       client::WsConnectionOptions{.connect_timeout_ms = config_.connect_timeout_ms,
-                                  .timeout_ms = config_.timeout_ms});
+                                  .timeout_ms = config_.timeout_ms,
+                                  .header_overrides = &config_.header_overrides});
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 
+#include "replay/client/request_builder.hpp"
 #include "replay/client/target.hpp"
 #include "replay/client/ws_script_runner.hpp"
 #include "replay/trace/record.hpp"
@@ -42,6 +43,10 @@ struct WsConnectionOptions {
   int64_t timeout_ms = 30000;  // from the connect to the upgrade's complete answer
   int64_t close_timeout_ms = 5000;
   uint64_t max_message_bytes = 1 << 20;
+  // -H: headers that replace the record's of the same name (any case) on the upgrade, or are
+  // added to it (Host, Upgrade, Connection and Sec-WebSocket-* stay replay's); must outlive
+  // the connection. Null: none.
+  const HeaderList* header_overrides = nullptr;
 };
 
 // How one session went, handed over once when it ended. Times on uv_hrtime()'s clock (ns).

@@ -203,4 +203,22 @@ TEST_CASE("replay run counts failed sessions by cause: closed early, refused upg
   CHECK(doc2.overall.ws->messages_unsent == 2);
   CHECK(doc2.overall.ws->errors ==
         std::vector<std::pair<std::string, uint64_t>>{{"handshake_refused", 2}});
+
+  // -H goes onto the upgrade: with the token there, both sessions are let in.
+  const std::string out3 = dir.file("allowed.json");
+  Finished allowed = run_to_exit(
+      {REPLAY_PATH, "run", refused, "--target", "http://127.0.0.1:" + std::to_string(sim.port),
+       "-H", "Authorization: Bearer " + operator_token(), "--out", out3},
+      60000);
+  CHECK_MESSAGE(allowed.exit_code == 0, allowed.err);
+  const results::ResultDoc doc3 = read_result(out3);
+  REQUIRE(doc3.overall.ws.has_value());
+  CHECK(doc3.overall.ws->upgraded == 2);
+  CHECK(doc3.overall.ws->error_count() == 0);
+  // agent-sim's first token takes 300 ms, the trace's replies end 200 ms quiet: each is cut,
+  // in the histogram as a lower bound of 200 ms.
+  CHECK(doc3.overall.ws->messages_sent == 2);
+  CHECK(doc3.overall.ws->replies_incomplete == 2);
+  CHECK(doc3.overall.ws->first_frame_us.count() == 2);
+  CHECK(ms(doc3.overall.ws->first_frame_us, 0) >= 200);
 }
