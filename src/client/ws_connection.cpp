@@ -108,6 +108,13 @@ void WsConnection::start() {
   uv_tcp_init(loop_, tcp_.get());
   tcp_->data = this;
   uv_tcp_nodelay(tcp_.get(), 1);
+  if (target_.is_tls()) {
+    // Reported from the loop, never inside start().
+    result_.error = "WebSocket over TLS (wss://, an https target) is not supported yet";
+    deadline_ns_ = now_ns();
+    arm_timer();
+    return;
+  }
   connect_req_ = new uv_connect_t{};
   connect_req_->data = this;
   deadline_ns_ = now_ns() + options_.connect_timeout_ms * 1'000'000;
@@ -189,8 +196,9 @@ void WsConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
   if (!received) return fail(WsFailure::protocol, received.error().context);
   report_replies();
   if (session_->closed()) {
-    // Our close went out and the peer's came: the handshake is over.
-    if (closing_) return end();
+    // Our close went out and the peer's came, or the peer closed first once the script was
+    // done: the session ended as it should.
+    if (closing_ || (runner_.unsent() == 0 && runner_.close_due(now_ns()))) return end();
     return fail(WsFailure::closed_early, "the server closed with " +
                                              std::to_string(session_->close_code_received()) +
                                              " before the script was done");

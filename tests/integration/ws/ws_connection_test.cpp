@@ -226,3 +226,29 @@ TEST_CASE("a stall shows in message latency from the intended time; sends stay o
   CHECK(first_ms(o.replies[2]) >= 500);
   CHECK(first_ms(o.replies[2]) < 1500);
 }
+
+TEST_CASE("wss is refused plainly, from the loop") {
+  auto target = parse_target("http://127.0.0.1:9");
+  REQUIRE(target.ok());
+  target->scheme = "https";
+  trace::Record record;
+  record.method = "GET";
+  record.target = "/ws";
+  record.ws.emplace();
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  Outcome outcome;
+  {
+    WsConnection connection(&loop, *target, record, static_cast<int64_t>(uv_hrtime()), outcome);
+    connection.start();
+    CHECK_FALSE(outcome.result.has_value());  // never inside start()
+    for (int i = 0; i < 100 && !connection.ended(); ++i) uv_run(&loop, UV_RUN_ONCE);
+    REQUIRE(connection.ended());
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
+  REQUIRE(outcome.result->failure.has_value());
+  CHECK(*outcome.result->failure == WsFailure::connect_error);
+  CHECK(outcome.result->error ==
+        "WebSocket over TLS (wss://, an https target) is not supported yet");
+}
