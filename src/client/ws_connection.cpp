@@ -5,6 +5,9 @@
 #include <cstring>
 #include <vector>
 
+#include "replay/tls/tls_context.hpp"
+#include "replay/tls/transport.hpp"
+
 namespace replay::client {
 namespace {
 
@@ -76,17 +79,20 @@ const char* ws_failure_name(WsFailure failure) noexcept {
       return "close_timeout";
     case WsFailure::protocol:
       return "protocol";
+    case WsFailure::tls:
+      return "tls";
     case WsFailure::abandoned:
       return "abandoned";
   }
   return "unknown";
 }
 
-WsConnection::WsConnection(uv_loop_t* loop, const Target& target, const trace::Record& record,
-                           int64_t intended_ns, WsSessionListener& listener,
-                           WsConnectionOptions options)
+WsConnection::WsConnection(uv_loop_t* loop, const Target& target, tls::TlsContext* tls,
+                           const trace::Record& record, int64_t intended_ns,
+                           WsSessionListener& listener, WsConnectionOptions options)
     : loop_(loop),
       target_(target),
+      tls_(tls),
       record_(record),
       listener_(listener),
       options_(options),
@@ -108,9 +114,9 @@ void WsConnection::start() {
   uv_tcp_init(loop_, tcp_.get());
   tcp_->data = this;
   uv_tcp_nodelay(tcp_.get(), 1);
-  if (target_.is_tls()) {
+  if (target_.is_tls() && !tls_) {
     // Reported from the loop, never inside start().
-    result_.error = "WebSocket over TLS (wss://, an https target) is not supported yet";
+    result_.error = "an https target needs a TLS context";
     deadline_ns_ = now_ns();
     arm_timer();
     return;
@@ -144,6 +150,29 @@ void WsConnection::on_connected(int status) {
                 std::string("connect: ") + uv_strerror(status));
   }
   result_.connected_ns = now_ns();
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(tcp_.get()),
+      [](uv_handle_t*, size_t, uv_buf_t* buf) {
+        buf->base = thread_read_buffer();
+        buf->len = kReadBufferBytes;
+      },
+      [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+        static_cast<WsConnection*>(stream->data)->on_read(nread, buf);
+      });
+  if (!target_.is_tls()) return send_upgrade();
+  auto made = tls_->new_transport(target_.host);
+  if (!made) return fail(WsFailure::tls, made.error().context);
+  transport_ = std::move(made).value();
+  // The connect deadline covers the TLS handshake too.
+  if (transport_->start() == tls::Io::Failed) {
+    return fail(WsFailure::tls, std::string(transport_->error()));
+  }
+  tls::SendBuffer hello;
+  if (transport_->take_outgoing(hello)) write_bytes(std::move(hello.owned));
+  arm_timer();
+}
+
+void WsConnection::send_upgrade() {
   auto key = ws::make_key();
   if (!key) return fail(WsFailure::connect_error, key.error().context);
   key_ = *key;
@@ -165,16 +194,7 @@ void WsConnection::on_connected(int status) {
   if (!built) return fail(WsFailure::connect_error, built.error().context);
   validator_.emplace(key_);
   deadline_ns_ = now_ns() + options_.timeout_ms * 1'000'000;
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(tcp_.get()),
-      [](uv_handle_t*, size_t, uv_buf_t* buf) {
-        buf->base = thread_read_buffer();
-        buf->len = kReadBufferBytes;
-      },
-      [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-        static_cast<WsConnection*>(stream->data)->on_read(nread, buf);
-      });
-  write_bytes(std::move(request));
+  send_plain(std::move(request));
   arm_timer();
 }
 
@@ -189,6 +209,34 @@ void WsConnection::on_read(ssize_t nread, const uv_buf_t* buf) {
     return fail(WsFailure::reset, std::string("read: ") + uv_strerror(static_cast<int>(nread)));
   }
   const std::string_view bytes(buf->base, static_cast<size_t>(nread));
+  if (!transport_) return on_plain_bytes(bytes);
+  const bool was_established = transport_->established();
+  const tls::Io fed = transport_->feed_received(bytes);
+  tls::SendBuffer out;
+  if (transport_->take_outgoing(out)) write_bytes(std::move(out.owned));
+  if (ended_) return;
+  if (fed == tls::Io::Failed) return fail(WsFailure::tls, std::string(transport_->error()));
+  if (!transport_->established()) return;
+  if (!was_established) {
+    if (transport_->alpn() == "h2") {
+      return fail(WsFailure::connect_error,
+                  "the server chose HTTP/2 by ALPN; WebSocket sessions need HTTP/1.1 (run with "
+                  "--http 1.1)");
+    }
+    send_upgrade();
+    if (ended_) return;
+  }
+  for (;;) {
+    std::string_view plain;
+    const tls::Io got = transport_->read_plaintext(plain);
+    if (got == tls::Io::Failed) return fail(WsFailure::tls, std::string(transport_->error()));
+    if (got != tls::Io::Done) return;
+    on_plain_bytes(plain);
+    if (ended_) return;
+  }
+}
+
+void WsConnection::on_plain_bytes(std::string_view bytes) {
   if (!session_) return on_head_bytes(bytes);
   auto received = session_->receive(bytes);
   write_out();
@@ -311,6 +359,9 @@ void WsConnection::on_timer() {
       return fail(WsFailure::connect_error, result_.error);
     }
     if (result_.connected_ns == 0) return fail(WsFailure::connect_timeout, "connect timed out");
+    if (transport_ && !transport_->established()) {
+      return fail(WsFailure::connect_timeout, "TLS handshake timed out");
+    }
     if (!session_) return fail(WsFailure::handshake_timeout, "no answer to the upgrade in time");
     if (closing_) return fail(WsFailure::close_timeout, "the server did not answer our close");
   }
@@ -321,7 +372,16 @@ void WsConnection::write_out() {
   if (!session_ || !session_->has_output()) return;
   std::string out;
   session_->take_output(out);
-  write_bytes(std::move(out));
+  send_plain(std::move(out));
+}
+
+void WsConnection::send_plain(std::string bytes) {
+  if (!transport_) return write_bytes(std::move(bytes));
+  tls::SendBuffer out;
+  if (transport_->queue_send_copy(bytes, out) == tls::Io::Failed) {
+    return fail(WsFailure::tls, std::string(transport_->error()));
+  }
+  write_bytes(std::move(out.owned));
 }
 
 void WsConnection::write_bytes(std::string bytes) {

@@ -86,7 +86,7 @@ void Worker::run_loop() {
                     config_.live_counts);
   if (config_.goodput.any()) recorder_->set_goodput(&config_.goodput);
   ws_ = std::make_unique<WsSessions>(
-      &loop_, target_, *recorder_, live_,
+      &loop_, target_, tls_, *recorder_, live_,
       client::WsConnectionOptions{.connect_timeout_ms = config_.connect_timeout_ms,
                                   .timeout_ms = config_.timeout_ms,
                                   .header_overrides = &config_.header_overrides});

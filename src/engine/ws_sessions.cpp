@@ -22,6 +22,8 @@ client::FailureCause upgrade_cause(client::WsFailure f) {
       return client::FailureCause::reset;
     case client::WsFailure::abandoned:
       return client::FailureCause::abandoned;
+    case client::WsFailure::tls:
+      return client::FailureCause::tls;
     case client::WsFailure::handshake_refused:
     case client::WsFailure::closed_early:
     case client::WsFailure::close_timeout:
@@ -46,17 +48,23 @@ struct WsSessions::Entry final : client::WsSessionListener {
   bool ended = false;
 };
 
-WsSessions::WsSessions(uv_loop_t* loop, const client::Target& target, Recorder& recorder,
-                       LiveCounters& live, client::WsConnectionOptions options)
-    : loop_(loop), target_(target), recorder_(recorder), live_(live), options_(options) {}
+WsSessions::WsSessions(uv_loop_t* loop, const client::Target& target, tls::TlsContext* tls,
+                       Recorder& recorder, LiveCounters& live, client::WsConnectionOptions options)
+    : loop_(loop),
+      target_(target),
+      tls_(tls),
+      recorder_(recorder),
+      live_(live),
+      options_(options) {}
 
 WsSessions::~WsSessions() = default;
 
 void WsSessions::start(RequestPtr request) {
   collect();
   auto entry = std::make_unique<Entry>(*this, std::move(request));
-  entry->connection = std::make_unique<client::WsConnection>(
-      loop_, target_, *entry->request->ws_record, entry->request->intended_ns, *entry, options_);
+  entry->connection =
+      std::make_unique<client::WsConnection>(loop_, target_, tls_, *entry->request->ws_record,
+                                             entry->request->intended_ns, *entry, options_);
   Entry& started = *entry;
   entries_.push_back(std::move(entry));
   ++active_;

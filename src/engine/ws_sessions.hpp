@@ -22,8 +22,9 @@ struct LiveCounters;
 // replies and counts go to WsStats of its scopes.
 class WsSessions {
  public:
-  WsSessions(uv_loop_t* loop, const client::Target& target, Recorder& recorder, LiveCounters& live,
-             client::WsConnectionOptions options);
+  // `tls`: null for http targets.
+  WsSessions(uv_loop_t* loop, const client::Target& target, tls::TlsContext* tls,
+             Recorder& recorder, LiveCounters& live, client::WsConnectionOptions options);
   ~WsSessions();
   WsSessions(const WsSessions&) = delete;
   WsSessions& operator=(const WsSessions&) = delete;
@@ -43,6 +44,7 @@ class WsSessions {
 
   uv_loop_t* loop_;
   const client::Target& target_;
+  tls::TlsContext* tls_;
   Recorder& recorder_;
   LiveCounters& live_;
   client::WsConnectionOptions options_;

@@ -1,12 +1,13 @@
 #pragma once
-// One replayed WebSocket session over libuv TCP (plain; wss is not supported yet): connects,
-// sends the upgrade, then sends the script's messages at their intended times whatever came
+// One replayed WebSocket session over libuv TCP, plain or TLS (wss): connects, sends the
+// upgrade, then sends the script's messages at their intended times whatever came
 // back (open loop), answers pings, measures each reply from its message's intended time, and
 // ends with the close handshake.
 
 #include <uv.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,11 @@
 #include "replay/uv/handle.hpp"
 #include "replay/ws/handshake.hpp"
 #include "replay/ws/session.hpp"
+
+namespace replay::tls {
+class TlsContext;
+class Transport;
+}  // namespace replay::tls
 
 namespace replay::client {
 
@@ -32,6 +38,7 @@ enum class WsFailure : uint8_t {
   closed_early,       // the peer's close frame came before the script was done
   close_timeout,      // the peer did not answer our close within close_timeout_ms
   protocol,           // the peer broke RFC 6455 (bad frame, invalid UTF-8, too large)
+  tls,                // TLS handshake (verification included) or record layer failed
   abandoned,          // the run ended first (WsConnection::abandon)
 };
 
@@ -78,14 +85,15 @@ class WsSessionListener {
   ~WsSessionListener() = default;
 };
 
-// One session; loop thread only; non-movable. `target`, `record` (its ws script) and
-// `listener` must outlive it. Holds no read buffer of its own (reads go to one buffer per
-// thread) and, between frames, no wslay context: an idle session is its handles, the
-// upgrade's key and a few counters.
+// One session; loop thread only; non-movable. `target`, `tls` (null for http targets; wss
+// for https ones), `record` (its ws script) and `listener` must outlive it. Holds no read buffer of
+// its own (reads go to one buffer per thread) and, between frames, no wslay context: an idle
+// session is its handles, the upgrade's key and a few counters.
 class WsConnection final : private ws::SessionListener {
  public:
-  WsConnection(uv_loop_t* loop, const Target& target, const trace::Record& record,
-               int64_t intended_ns, WsSessionListener& listener, WsConnectionOptions options = {});
+  WsConnection(uv_loop_t* loop, const Target& target, tls::TlsContext* tls,
+               const trace::Record& record, int64_t intended_ns, WsSessionListener& listener,
+               WsConnectionOptions options = {});
   ~WsConnection();
   WsConnection(const WsConnection&) = delete;
   WsConnection& operator=(const WsConnection&) = delete;
@@ -102,7 +110,12 @@ class WsConnection final : private ws::SessionListener {
  private:
   void on_connected(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
+  // Bytes of the connection after TLS (all of them, plain).
+  void on_plain_bytes(std::string_view bytes);
   void on_head_bytes(std::string_view bytes);
+  void send_upgrade();
+  // Application bytes: through TLS when there is a session, then to the socket.
+  void send_plain(std::string bytes);
   void on_timer();
   // Sends what is due, ends quiet replies, starts the close, and re-arms the timer.
   void run_schedule();
@@ -121,6 +134,8 @@ class WsConnection final : private ws::SessionListener {
 
   uv_loop_t* loop_;
   const Target& target_;
+  tls::TlsContext* tls_;
+  std::unique_ptr<tls::Transport> transport_;  // TLS session; null for plain
   const trace::Record& record_;
   WsSessionListener& listener_;
   WsConnectionOptions options_;

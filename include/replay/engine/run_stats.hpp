@@ -95,7 +95,7 @@ struct LlmStats {
 };
 
 // client::WsFailure's values.
-inline constexpr size_t kWsFailureCount = 10;
+inline constexpr size_t kWsFailureCount = 11;
 
 // What WebSocket sessions (trace format v2 records with "ws") did; allocated on first use.
 // Latencies in microseconds from the intended time: connect = the upgrade's 101 complete - the

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "replay/client/ws_connection.hpp"
+#include "replay/tls/tls_context.hpp"
+#include "test_certificate.hpp"
 #include "ws_support.hpp"
 
 using namespace replay;
@@ -46,7 +48,7 @@ Outcome run_session(uint16_t port, const trace::Record& record, int64_t lead_ms 
   Outcome outcome;
   {
     const int64_t intended = static_cast<int64_t>(uv_hrtime()) + lead_ms * kMs;
-    WsConnection connection(&loop, *target, record, intended, outcome);
+    WsConnection connection(&loop, *target, nullptr, record, intended, outcome);
     connection.start();
     const uint64_t give_up = uv_hrtime() + 20'000 * static_cast<uint64_t>(kMs);
     while (!connection.ended() && uv_hrtime() < give_up) uv_run(&loop, UV_RUN_ONCE);
@@ -227,28 +229,46 @@ TEST_CASE("a stall shows in message latency from the intended time; sends stay o
   CHECK(first_ms(o.replies[2]) < 1500);
 }
 
-TEST_CASE("wss is refused plainly, from the loop") {
-  auto target = parse_target("http://127.0.0.1:9");
+TEST_CASE("wss: the same session over TLS against agent-sim --cert --key") {
+  const tls::testing::TestCertificate cert = tls::testing::make_test_certificate();
+  tls::testing::TempFile cert_file(cert.cert_pem);
+  tls::testing::TempFile key_file(cert.key_pem);
+  ListeningChild sim({AGENT_SIM_PATH, "--listen", "127.0.0.1:0", "--no-auth", "--cert",
+                      cert_file.path(), "--key", key_file.path(), "--stream-first-token", "100ms",
+                      "--stream-tokens", "3", "--stream-token-interval", "20ms",
+                      "--ws-ping-interval", "0"});
+  auto target = parse_target("https://127.0.0.1:" + std::to_string(sim.port));
   REQUIRE(target.ok());
-  target->scheme = "https";
+  auto tls_context = tls::TlsContext::create_client(/*insecure=*/true, "");
+  REQUIRE(tls_context.ok());
   trace::Record record;
   record.method = "GET";
-  record.target = "/ws";
+  record.target = "/ws/chat";
   record.ws.emplace();
+  record.ws->messages = {send_at(0, R"({"message":"over tls"})", R"("type":"done")")};
   uv_loop_t loop;
   REQUIRE(uv_loop_init(&loop) == 0);
-  Outcome outcome;
+  Outcome o;
   {
-    WsConnection connection(&loop, *target, record, static_cast<int64_t>(uv_hrtime()), outcome);
+    WsConnection connection(&loop, *target, tls_context->get(), record,
+                            static_cast<int64_t>(uv_hrtime()), o);
     connection.start();
-    CHECK_FALSE(outcome.result.has_value());  // never inside start()
-    for (int i = 0; i < 100 && !connection.ended(); ++i) uv_run(&loop, UV_RUN_ONCE);
+    const uint64_t give_up = uv_hrtime() + 20'000 * static_cast<uint64_t>(kMs);
+    while (!connection.ended() && uv_hrtime() < give_up) uv_run(&loop, UV_RUN_ONCE);
     REQUIRE(connection.ended());
   }
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(uv_loop_close(&loop) == 0);
-  REQUIRE(outcome.result->failure.has_value());
-  CHECK(*outcome.result->failure == WsFailure::connect_error);
-  CHECK(outcome.result->error ==
-        "WebSocket over TLS (wss://, an https target) is not supported yet");
+  REQUIRE(o.result.has_value());
+  CHECK_MESSAGE(!o.result->failure, o.result->error);
+  CHECK(o.result->status == 101);
+  CHECK(o.result->close_code_received == 1000);
+  REQUIRE(o.replies.size() == 1);
+  MESSAGE("wss: first frame ", first_ms(o.replies[0]), " ms, last frame ", last_ms(o.replies[0]),
+          " ms");
+  CHECK(o.replies[0].frames == 4);  // 3 chunks and done
+  CHECK(first_ms(o.replies[0]) >= 100);
+  CHECK(first_ms(o.replies[0]) < 100 + 60);
+  CHECK(last_ms(o.replies[0]) >= 100 + 2 * 20);
+  CHECK(last_ms(o.replies[0]) < 140 + 60);
 }

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
         auto& o = *static_cast<Opening*>(t->data);
         for (int k = 0; k < 250 && o.sessions->size() < o.total; ++k) {
           o.sessions->push_back(std::make_unique<client::WsConnection>(
-              o.loop, *o.target, *o.record, static_cast<int64_t>(uv_hrtime()), *o.tally));
+              o.loop, *o.target, nullptr, *o.record, static_cast<int64_t>(uv_hrtime()), *o.tally));
           o.sessions->back()->start();
         }
         if (o.sessions->size() >= o.total) uv_timer_stop(t);
