@@ -1,12 +1,12 @@
 #include "replay/client/ws_connection.hpp"
 
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <vector>
 
 #include "replay/tls/tls_context.hpp"
 #include "replay/tls/transport.hpp"
+#include "ws_upgrade.hpp"
 
 namespace replay::client {
 namespace {
@@ -27,31 +27,6 @@ struct OwnedWrite {
   uv_write_t req{};
   std::string bytes;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool is_overridden(std::string_view name, const HeaderList* overrides) {
-  if (!overrides) return false;
-  for (const auto& [override_name, value] : *overrides) {
-    if (iequals(name, override_name)) return true;
-  }
-  return false;
-}
-
-bool is_handshake_field(std::string_view name) {
-  return iequals(name, "host") || iequals(name, "upgrade") || iequals(name, "connection") ||
-         iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-         (name.size() >= 14 && iequals(name.substr(0, 14), "sec-websocket-"));
-}
 
 int64_t now_ns() {
   return static_cast<int64_t>(uv_hrtime());
@@ -176,18 +151,7 @@ void WsConnection::send_upgrade() {
   auto key = ws::make_key();
   if (!key) return fail(WsFailure::connect_error, key.error().context);
   key_ = *key;
-  std::vector<ws::Header> extra;
-  extra.reserve(record_.headers.size());
-  for (const trace::HeaderField& h : record_.headers) {
-    if (!is_handshake_field(h.name) && !is_overridden(h.name, options_.header_overrides)) {
-      extra.push_back({h.name, h.value});
-    }
-  }
-  if (options_.header_overrides) {
-    for (const auto& [name, value] : *options_.header_overrides) {
-      if (!is_handshake_field(name)) extra.push_back({name, value});
-    }
-  }
+  const std::vector<ws::Header> extra = upgrade_headers(record_, options_.header_overrides);
   std::string request;
   auto built =
       ws::append_handshake_request(request, {target_.host_header, record_.target, {}, extra}, key_);
@@ -264,31 +228,9 @@ void WsConnection::on_head_bytes(std::string_view bytes) {
     }
     return;
   }
-  const std::string_view head(head_.data(), end_of_head + 2);
-  // "HTTP/1.1 101 Switching Protocols"
-  const size_t line_end = head.find("\r\n");
-  const std::string_view status_line = head.substr(0, line_end);
-  int status = 0;
-  if (status_line.size() >= 12 && status_line.substr(0, 5) == "HTTP/") {
-    const char* digits = status_line.data() + 9;
-    std::from_chars(digits, digits + 3, status);
-  }
+  const int status =
+      read_upgrade_head(std::string_view(head_.data(), end_of_head + 2), *validator_);
   result_.status = status;
-  for (size_t at = line_end + 2; at < head.size();) {
-    const size_t eol = head.find("\r\n", at);
-    const std::string_view line = head.substr(at, eol - at);
-    const size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-      }
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-        value.remove_suffix(1);
-      validator_->add_header(line.substr(0, colon), value);
-    }
-    at = eol + 2;
-  }
   auto valid = validator_->validate(status);
   if (!valid) return fail(WsFailure::handshake_refused, valid.error().context);
   std::string rest = head_.substr(end_of_head + 4);
