@@ -33,6 +33,9 @@ struct PreparedRequest {
   // Its response will likely be an event stream: responses are read as they arrive while it
   // is on its way, so its events (and head) are timed one by one from the start.
   bool expects_event_stream = false;
+  // A WebSocket session (trace format v2): the upgrade request and its script, as the trace
+  // gave them (bearer tokens re-minted); the worker opens a WsConnection for it.
+  std::shared_ptr<const trace::Record> ws_record;
 };
 
 using RequestPtr = std::unique_ptr<PreparedRequest>;

@@ -14,6 +14,7 @@
 #include "check.hpp"
 #include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
+#include "replay/client/ws_connection.hpp"
 #include "replay/engine/run_stats.hpp"
 #include "replay/llm/goodput.hpp"
 #include "replay/llm/stream_meter.hpp"
@@ -126,6 +127,10 @@ class Recorder {
   void record_inter_event(ScopeIds ids, int64_t gap_ns);
   // LLM streams: a gap between two content events (ITL), the second one arrived at `at_ns`.
   void record_content_gap(ScopeIds ids, int64_t at_ns, int64_t gap_ns);
+  // WebSocket sessions (recorder_ws.cpp): a sent message's reply, from its intended time;
+  // and a session that ended (its upgrade is recorded as a completion or failure besides).
+  void record_ws_reply(ScopeIds ids, const client::WsMessageOutcome& reply);
+  void record_ws_session(ScopeIds ids, const client::WsSessionResult& result);
   // Gauges: requests on the wire and waiting for a connection; each row keeps its maximum.
   void note_load(int64_t now_ns, uint64_t in_flight, uint64_t backlog);
 

@@ -221,6 +221,18 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
                       : std::make_shared<const std::vector<trace::Capture>>(r.captures);
   item.session_end = r.session_end;
   item.expect = r.expect ? std::make_shared<const trace::Expect>(*r.expect) : nullptr;
+  item.ws_record.reset();
+  if (r.ws) {
+    // Sent by a WsConnection, which builds the upgrade itself: no wire bytes, no template.
+    auto ws = std::make_shared<trace::Record>(r);
+    for (size_t i = 0; i < ws->headers.size(); ++i) ws->headers[i].value = headers_[i].second;
+    item.ws_record = std::move(ws);
+    // Sessions chain HTTP steps by their responses; a WebSocket session stands alone.
+    item.session_hash = 0;
+    item.wire.reset();
+    item.templ.reset();
+    return;
+  }
   if (templated) {
     item.wire.reset();
     item.templ = std::make_shared<const RequestTemplate>(
@@ -242,6 +254,7 @@ RequestPtr make_request(const SourceItem& item) {
   request->tag_id = item.tag_id;
   request->endpoint_id = item.endpoint_id;
   request->expects_event_stream = item.expects_event_stream;
+  request->ws_record = item.ws_record;
   return request;
 }
 

@@ -30,6 +30,7 @@ struct SourceItem {
   std::shared_ptr<const trace::Expect> expect;  // the response's checks
   bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
   bool session_end = false;           // the last step of its session
+  std::shared_ptr<const trace::Record> ws_record;  // a WebSocket session; see PreparedRequest
 };
 
 // A request for `item`, not yet placed in time (intended_ns, think_ns and session_id 0).

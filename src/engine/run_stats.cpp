@@ -1,5 +1,7 @@
 #include "replay/engine/run_stats.hpp"
 
+#include <algorithm>
+
 namespace replay::engine {
 namespace {
 
@@ -88,6 +90,7 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       ttfb(other.ttfb),
       sse(other.sse ? std::make_unique<SseStats>(*other.sse) : nullptr),
       llm(other.llm ? std::make_unique<LlmStats>(*other.llm) : nullptr),
+      ws(other.ws ? std::make_unique<WsStats>(*other.ws) : nullptr),
       session(other.session ? std::make_unique<Histogram>(*other.session) : nullptr),
       offered(other.offered),
       sent(other.sent),
@@ -117,6 +120,43 @@ LlmStats& ScopeStats::llm_stats() {
   return *llm;
 }
 
+WsStats& ScopeStats::ws_stats() {
+  if (!ws) ws = std::make_unique<WsStats>();
+  return *ws;
+}
+
+void WsStats::count_close(uint16_t code, uint64_t n) {
+  auto it = std::lower_bound(close_codes.begin(), close_codes.end(), code,
+                             [](const auto& entry, uint16_t c) { return entry.first < c; });
+  if (it != close_codes.end() && it->first == code) {
+    it->second += n;
+  } else {
+    close_codes.insert(it, {code, n});
+  }
+}
+
+uint64_t WsStats::error_count() const {
+  uint64_t n = 0;
+  for (uint64_t e : errors) n += e;
+  return n;
+}
+
+void WsStats::merge(const WsStats& other) {
+  connect.merge(other.connect);
+  first_frame.merge(other.first_frame);
+  last_frame.merge(other.last_frame);
+  sessions += other.sessions;
+  upgraded += other.upgraded;
+  messages_sent += other.messages_sent;
+  messages_unsent += other.messages_unsent;
+  messages_received += other.messages_received;
+  replies += other.replies;
+  replies_incomplete += other.replies_incomplete;
+  pings += other.pings;
+  for (const auto& [code, n] : other.close_codes) count_close(code, n);
+  for (size_t i = 0; i < errors.size(); ++i) errors[i] += other.errors[i];
+}
+
 void ScopeStats::merge(const ScopeStats& other) {
   corrected.merge(other.corrected);
   corrected_completed.merge(other.corrected_completed);
@@ -128,6 +168,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   ttfb.merge(other.ttfb);
   if (other.sse) sse_stats().merge(*other.sse);
   if (other.llm) llm_stats().merge(*other.llm);
+  if (other.ws) ws_stats().merge(*other.ws);
   if (other.session) {
     if (!session) session = std::make_unique<Histogram>();
     session->merge(*other.session);

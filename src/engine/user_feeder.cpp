@@ -56,6 +56,12 @@ Result<SessionBundler::Bundle> UserFeeder::next_bundle() {
     auto next = source_.next();
     if (!next) return next.error();
     if (const SourceItem* item = next.value()) {
+      if (item->ws_record) {
+        return make_error(Errc::invalid_argument,
+                          "--users: trace '" + config_.trace_path +
+                              "' holds WebSocket sessions, which replay replays open-loop only: "
+                              "drop --users (or --only/--skip their tag)");
+      }
       bundler_.add(*item);
     } else {
       bundler_.end_pass();

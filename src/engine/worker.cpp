@@ -85,6 +85,11 @@ void Worker::run_loop() {
   recorder_.emplace(run_start_ns_, &closed_seconds_, config_.endpoint_timelines,
                     config_.live_counts);
   if (config_.goodput.any()) recorder_->set_goodput(&config_.goodput);
+  ws_ = std::make_unique<WsSessions>(
+      &loop_, target_, tls_, *recorder_, live_,
+      client::WsConnectionOptions{.connect_timeout_ms = config_.connect_timeout_ms,
+                                  .timeout_ms = config_.timeout_ms,
+                                  .header_overrides = &config_.header_overrides});
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wakeup_ = uv::make_handle<uv_poll_t>();
   uv_poll_init(&loop_, wakeup_.get(), timer_fd_);
@@ -131,6 +136,7 @@ void Worker::run_loop() {
   // Connections are destroyed once their handles have closed; run again for their callbacks.
   pool_.reset();
   reads_.reset();
+  ws_.reset();
   uv_run(&loop_, UV_RUN_DEFAULT);
   [[maybe_unused]] int rc = uv_loop_close(&loop_);
   assert(rc == 0);
@@ -310,6 +316,7 @@ void Worker::abandon_everything(int64_t now_ns, int64_t due_by_ns) {
   // Requests in flight fail as their connections close, and are counted as abandoned.
   abandoning_ = true;
   pool_->close_all();
+  ws_->abandon_all();
   abandoning_ = false;
   shut_down();
 }
@@ -411,6 +418,10 @@ void Worker::count_aborted(const std::vector<RequestPtr>& steps) {
 
 void Worker::start_request(RequestPtr request, int64_t now_ns) {
   count_offered(*request);
+  if (request->ws_record) {
+    ws_->start(std::move(request));
+    return;
+  }
   client::WireBytes wire = request->wire;
   if (!wire && request->templ) {
     auto built =
@@ -544,6 +555,7 @@ void Worker::release(InFlight& request) {
 
 void Worker::on_tick() {
   pool_->maintain();
+  ws_->collect();
   if (shutting_down_) return;
   const int64_t now = clock_.now_ns();
   recorder_->close_seconds_before(now);
@@ -568,7 +580,7 @@ void Worker::on_tick() {
 
 void Worker::maybe_finish() {
   if (shutting_down_ || dispatching_ || pool_->in_flight() != 0 || pool_->backlog() != 0 ||
-      !pending_.empty() || sessions_.waiting() != 0) {
+      !pending_.empty() || sessions_.waiting() != 0 || ws_->active() != 0) {
     return;
   }
   if (!input_done_.load(std::memory_order_acquire) || !input_.empty()) return;
@@ -582,6 +594,7 @@ void Worker::shut_down() {
   sessions_.clear();
   for (InFlight* f : pool_->take_backlog()) release(*f);
   pool_->close_all();  // requests in flight fail (closed_early) and are released, uncounted
+  ws_->abandon_all();
   if (reads_) reads_->set_eager(false);  // an active watch would keep the loop running
   wakeup_.reset();
   input_ready_.reset();

@@ -28,6 +28,7 @@
 #include "session_runner.hpp"
 #include "spsc_ring.hpp"
 #include "wake_schedule.hpp"
+#include "ws_sessions.hpp"
 
 namespace replay::engine {
 
@@ -221,6 +222,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::unique_ptr<ConnectionPool> pool_;
   std::optional<Recorder> recorder_;
   UserLatency user_latency_;  // --users
+  std::unique_ptr<WsSessions> ws_;  // WebSocket sessions (records with "ws")
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads
   int64_t last_dispatch_ns_ = 0;   // the last dispatch_due round

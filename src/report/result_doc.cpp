@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "replay/client/ws_connection.hpp"
 #include "replay/core/json_writer.hpp"
 #include "replay/report/run_report.hpp"
 #include "replay/results/result_writer.hpp"
@@ -120,6 +121,28 @@ results::LlmScope to_llm_scope(const engine::LlmStats& l) {
   return out;
 }
 
+results::WsScope to_ws_scope(const engine::WsStats& ws) {
+  results::WsScope out;
+  out.connect_us = ws.connect;
+  out.first_frame_us = ws.first_frame;
+  out.last_frame_us = ws.last_frame;
+  out.sessions = ws.sessions;
+  out.upgraded = ws.upgraded;
+  out.messages_sent = ws.messages_sent;
+  out.messages_unsent = ws.messages_unsent;
+  out.messages_received = ws.messages_received;
+  out.replies = ws.replies;
+  out.replies_incomplete = ws.replies_incomplete;
+  out.pings = ws.pings;
+  out.close_codes = ws.close_codes;
+  for (size_t i = 0; i < ws.errors.size(); ++i) {
+    if (ws.errors[i] == 0) continue;
+    out.errors.emplace_back(client::ws_failure_name(static_cast<client::WsFailure>(i)),
+                            ws.errors[i]);
+  }
+  return out;
+}
+
 results::Scope to_scope(const ScopeStats& s) {
   results::Scope out;
   out.offered = s.offered;
@@ -154,6 +177,7 @@ results::Scope to_scope(const ScopeStats& s) {
     out.sse = results::SseScope{s.sse->first_event, s.sse->inter_event, s.sse->events_per_response};
   }
   if (s.llm) out.llm = to_llm_scope(*s.llm);
+  if (s.ws) out.ws = to_ws_scope(*s.ws);
   return out;
 }
 

@@ -166,6 +166,11 @@ void latency_table(std::string& out, const Scope& o, const ResultDoc& r) {
             o.sse->events_per_response.mean(),
             static_cast<long long>(o.sse->events_per_response.max()));
   }
+  if (o.ws) {
+    latency_row(out, "ws connect", o.ws->connect_us);
+    latency_row(out, "ws message", o.ws->first_frame_us);
+    latency_row(out, "ws reply", o.ws->last_frame_us);
+  }
   appendf(out,
           "  (corrected = completion or failure - intended send time; service = completion - "
           "actual send;\n   send lag = scheduler: replay late + conn wait: no free connection + "
@@ -296,6 +301,33 @@ void sessions_line(std::string& out, const ResultDoc& r) {
           percentile_ms(h, 95).c_str(), percentile_ms(h, 99).c_str(), max_ms(h).c_str());
 }
 
+// WebSocket sessions: what flowed, how they closed, why some failed.
+void websocket_lines(std::string& out, const ResultDoc& r) {
+  if (!r.overall.ws) return;
+  const results::WsScope& ws = *r.overall.ws;
+  appendf(out,
+          "  websocket  sessions %llu   upgraded %llu   messages sent %llu (unsent %llu)   "
+          "received %llu   replies %llu (incomplete %llu)   pings %llu\n",
+          static_cast<unsigned long long>(ws.sessions),
+          static_cast<unsigned long long>(ws.upgraded),
+          static_cast<unsigned long long>(ws.messages_sent),
+          static_cast<unsigned long long>(ws.messages_unsent),
+          static_cast<unsigned long long>(ws.messages_received),
+          static_cast<unsigned long long>(ws.replies),
+          static_cast<unsigned long long>(ws.replies_incomplete),
+          static_cast<unsigned long long>(ws.pings));
+  std::string closes;
+  for (const auto& [code, n] : ws.close_codes) {
+    appendf(closes, "   %u x%llu", static_cast<unsigned>(code), static_cast<unsigned long long>(n));
+  }
+  std::string errors;
+  for (const auto& [cause, n] : ws.errors) {
+    appendf(errors, "   %s %llu", cause.c_str(), static_cast<unsigned long long>(n));
+  }
+  appendf(out, "  ws closes%s   ws errors%s\n", closes.empty() ? "   none" : closes.c_str(),
+          errors.empty() ? "   none" : errors.c_str());
+}
+
 // A probe's samples are in the timeline rows, NaN (null) for a second it could not be read.
 void probe_lines(std::string& out, const ResultDoc& r) {
   for (const auto& probe : r.probes) {
@@ -377,6 +409,7 @@ std::string format_summary(const ResultDoc& r) {
   }
   checks_lines(out, r);
   sessions_line(out, r);
+  websocket_lines(out, r);
   latency_table(out, o, r);
   llm_table(out, r, o);
 

@@ -63,11 +63,53 @@ void Scope::merge(const Scope& other) {
     if (!llm) llm.emplace();
     llm->merge(*other.llm);
   }
+  if (other.ws) {
+    if (!ws) ws.emplace();
+    ws->merge(*other.ws);
+  }
   if (other.sse) {
     if (!sse) sse.emplace();
     sse->first_event_us.merge(other.sse->first_event_us);
     sse->inter_event_us.merge(other.sse->inter_event_us);
     sse->events_per_response.merge(other.sse->events_per_response);
+  }
+}
+
+uint64_t WsScope::error_count() const noexcept {
+  uint64_t n = 0;
+  for (const auto& e : errors) n += e.second;
+  return n;
+}
+
+void WsScope::merge(const WsScope& other) {
+  connect_us.merge(other.connect_us);
+  first_frame_us.merge(other.first_frame_us);
+  last_frame_us.merge(other.last_frame_us);
+  sessions += other.sessions;
+  upgraded += other.upgraded;
+  messages_sent += other.messages_sent;
+  messages_unsent += other.messages_unsent;
+  messages_received += other.messages_received;
+  replies += other.replies;
+  replies_incomplete += other.replies_incomplete;
+  pings += other.pings;
+  for (const auto& [code, n] : other.close_codes) {
+    auto it = std::lower_bound(close_codes.begin(), close_codes.end(), code,
+                               [](const auto& e, uint16_t c) { return e.first < c; });
+    if (it != close_codes.end() && it->first == code) {
+      it->second += n;
+    } else {
+      close_codes.insert(it, {code, n});
+    }
+  }
+  for (const auto& [cause, n] : other.errors) {
+    auto it =
+        std::find_if(errors.begin(), errors.end(), [&](const auto& e) { return e.first == cause; });
+    if (it != errors.end()) {
+      it->second += n;
+    } else {
+      errors.emplace_back(cause, n);
+    }
   }
 }
 

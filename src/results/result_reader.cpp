@@ -7,6 +7,7 @@
 #include "json_fields.hpp"
 #include "llm_json.hpp"
 #include "status_json.hpp"
+#include "ws_json.hpp"
 
 namespace replay::results {
 
@@ -31,8 +32,9 @@ namespace {
 
 bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
-      "offered", "sent",     "completed",  "failed", "errors", "error_ratio", "response_bytes",
-      "status",  "failures", "latency_us", "sse",    "llm",    "checks",      "session_us"};
+      "offered",        "sent",       "completed", "failed",     "errors", "error_ratio",
+      "response_bytes", "status",     "failures",  "latency_us", "sse",    "llm",
+      "checks",         "session_us", "ws"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }
@@ -104,6 +106,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
   }
   if (r.find("session_us")) s.session_us = read_histogram(r, "session_us", sink);
   read_llm_scope(r, s, sink);
+  read_ws_scope(r, s, sink);
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include "llm_json.hpp"
 #include "replay/core/json_writer.hpp"
 #include "status_json.hpp"
+#include "ws_json.hpp"
 
 namespace replay::results {
 
@@ -105,6 +106,7 @@ void write_scope(JsonWriter& w, const ResultDoc& doc, const Scope& s) {
     write_histogram(w, *s.session_us);
   }
   write_llm_scope(w, doc, s);
+  write_ws_scope(w, s);
   w.end_object();
 }
 

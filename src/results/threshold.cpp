@@ -271,6 +271,15 @@ Result<Threshold> parse_threshold(std::string_view text) {
     }
     return t;
   }
+  std::string ws_alias;
+  for (auto [alias, name] :
+       {std::pair{"ws.connect.", "ws_connect."}, std::pair{"ws.first_frame.", "ws_message."},
+        std::pair{"ws.last_frame.", "ws_reply."}}) {
+    if (metric.starts_with(alias)) {
+      ws_alias = std::string(name) + std::string(metric.substr(std::string_view(alias).size()));
+      metric = ws_alias;
+    }
+  }
   if (const auto dot = metric.find('.'); dot != std::string_view::npos) {
     const std::string_view name = metric.substr(0, dot);
     for (std::string_view known : kThresholdHistograms) {
@@ -279,7 +288,7 @@ Result<Threshold> parse_threshold(std::string_view text) {
     if (t.histogram.empty() && name.find_first_not_of("p0123456789") != std::string_view::npos) {
       return bad(text, "unknown histogram '" + std::string(name) +
                            "' (ttfb, service, lag, first_event, session, ttft, ttft_sent, itl, "
-                           "tpot, e2e)");
+                           "tpot, e2e, ws_connect, ws_message, ws_reply)");
     }
     if (!t.histogram.empty()) metric = metric.substr(dot + 1);
   }
@@ -491,7 +500,13 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
   if (t.histogram == "lag") h = &s->send_lag;
   if (t.histogram == "first_event") h = s->sse ? &s->sse->first_event_us : &kEmpty;
   if (t.histogram == "session") h = s->session_us ? &*s->session_us : &kEmpty;
-  if (s->llm) {
+  const bool ws_histogram = t.histogram.starts_with("ws_");
+  if (ws_histogram) {
+    h = !s->ws                        ? &kEmpty
+        : t.histogram == "ws_connect" ? &s->ws->connect_us
+        : t.histogram == "ws_message" ? &s->ws->first_frame_us
+                                      : &s->ws->last_frame_us;
+  } else if (s->llm) {
     const LlmScope& l = *s->llm;
     if (t.histogram == "ttft") h = &l.ttft_us;
     if (t.histogram == "ttft_sent") h = &l.ttft_sent_us;

@@ -23,8 +23,8 @@ Result<void> FileParser::parse_requests(element e) {
         }
       }
     }
-    auto f = fields(
-        item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth", "expect"});
+    auto f = fields(item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth",
+                           "expect", "ws"});
     if (!f) return f.error();
     Entry entry;
     entry.population = population_;
@@ -39,6 +39,13 @@ Result<void> FileParser::parse_requests(element e) {
     scope.lists = &lists_;
     RequestSpec spec;
     if (auto r = parse_request(*f, defaults, scope, spec); !r) return r;
+    if (auto w = f->get("ws")) {
+      Push q(at_, "ws");
+      if (spec.method != "GET") return fail("a WebSocket upgrade is a GET, not " + spec.method);
+      auto ws = parse_ws(*w, scope);
+      if (!ws) return ws.error();
+      spec.ws = std::move(ws).value();
+    }
     entry.steps.push_back(std::move(spec));
     out_.entries.push_back(std::move(entry));
   }

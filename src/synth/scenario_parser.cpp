@@ -410,6 +410,15 @@ bool Scenario::has_sessions() const noexcept {
   return false;
 }
 
+bool Scenario::has_websockets() const noexcept {
+  for (const Entry& e : entries) {
+    for (const RequestSpec& step : e.steps) {
+      if (step.ws) return true;
+    }
+  }
+  return false;
+}
+
 Result<Scenario> parse_scenario(std::string_view text, const std::string& path,
                                 const ScenarioParameters& params) {
   Scenario scenario;

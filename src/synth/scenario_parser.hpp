@@ -100,6 +100,8 @@ class FileParser {
                                                     const TemplateScope& scope);
   Result<std::optional<AuthSpec>> parse_auth(simdjson::dom::element e);
   Result<ThinkTime> parse_think(simdjson::dom::element e);
+  // The request's "ws" object (ws_fields.cpp); the request must be a GET.
+  Result<WsSpec> parse_ws(simdjson::dom::element e, const TemplateScope& scope);
   Result<Template> parse_body(simdjson::dom::element e, const TemplateScope& scope, bool& is_json);
   Result<void> append_json_body(simdjson::dom::element e, const TemplateScope& scope,
                                 Template& out);

@@ -44,6 +44,11 @@ bool entry_uses(const Entry& entry, Segment::Kind kind,
     for (const HeaderTemplate& h : spec.headers) {
       if (uses(h.value, kind, lists)) return true;
     }
+    if (spec.ws) {
+      for (const WsMessageSpec& m : spec.ws->messages) {
+        if (uses(m.text, kind, lists)) return true;
+      }
+    }
     if (spec.auth) {
       if (uses(spec.auth->user, kind, lists) || uses(spec.auth->tenant, kind, lists)) return true;
       // A token without its own user or tenant template is for the request's.
@@ -247,6 +252,24 @@ void Synthesizer::fill_request(const RequestSpec& spec, int64_t offset_us, trace
   out.captures = spec.captures;
   out.expect = spec.expect;
   out.response.reset();
+  out.ws.reset();
+  if (spec.ws) fill_ws_script(*spec.ws, out.ws.emplace());
+}
+
+void Synthesizer::fill_ws_script(const WsSpec& spec, trace::WsScript& out) {
+  int64_t at_us = 0;
+  for (const WsMessageSpec& m : spec.messages) {
+    at_us += random_.uniform_int(m.think.min_us, m.think.max_us);
+    trace::WsMessage& message = out.messages.emplace_back();
+    message.offset_us = at_us;
+    expand_template(m.text, context_, message.payload);
+    message.reply_frames = m.reply_frames;
+    message.reply_until = m.reply_until;
+  }
+  out.reply_quiet_us = spec.reply_quiet_us;
+  if (spec.hold)
+    out.close_us =
+        std::max<int64_t>(1, at_us + random_.uniform_int(spec.hold->min_us, spec.hold->max_us));
 }
 
 const std::string& Synthesizer::bearer_for(const AuthSpec& auth) {

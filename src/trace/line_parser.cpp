@@ -155,6 +155,9 @@ struct LineParser::Impl {
   std::string scratch;  // base64 text with escapes
   std::vector<HeaderField> spare_headers;
   std::vector<Capture> spare_captures;
+  int version = kTraceFormatVersion;  // of the last header parsed
+
+  Result<void> parse_ws_field(od::value& v, Record& out);
 
   Result<void> parse_headers(od::value& v, Record& out);
   Result<void> parse_captures(od::value& v, Record& out);
@@ -233,9 +236,10 @@ Result<TraceHeader> LineParser::parse_header(std::string_view line) {
   if (!have_version) return field_error("version", "missing");
   if (header.version > kTraceFormatVersion) {
     return make_error(Errc::unsupported, "trace format version " + std::to_string(header.version) +
-                                             " is newer than this build reads (version " +
+                                             " is newer than this build reads (versions 1 to " +
                                              std::to_string(kTraceFormatVersion) + ")");
   }
+  impl_->version = header.version;
   return header;
 }
 
@@ -264,6 +268,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.session_end = false;
   out.expect.reset();
   out.response.reset();
+  out.ws.reset();
   size_t header_count = 0;
   size_t capture_count = 0;
   bool have_offset = false;
@@ -322,6 +327,9 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
     } else if (key == "response") {
       auto r = impl_->parse_response(v, out);
       if (!r) return r;
+    } else if (key == "ws") {
+      auto r = impl_->parse_ws_field(v, out);
+      if (!r) return r;
     }
     if (e) return field_error(key, e);
   }
@@ -334,6 +342,9 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   // request into two on the wire while replay counts one.
   if (auto why = check_wire_text(WireField::method, out.method)) return wire_error("method", *why);
   if (auto why = check_wire_text(WireField::target, out.target)) return wire_error("target", *why);
+  if (out.ws && out.method != "GET") {
+    return field_error("method", "a WebSocket session's upgrade request is a GET");
+  }
   for (size_t i = 0; i < out.headers.size(); ++i) {
     const HeaderField& h = out.headers[i];
     if (auto why = check_wire_text(WireField::header_name, h.name)) {
@@ -424,6 +435,22 @@ Result<void> LineParser::Impl::parse_expect_field(od::value& v, Record& out) {
   auto expect = parse_expect(raw);
   if (!expect) return make_error(Errc::corrupt, "field \"expect\": " + expect.error().context);
   out.expect = std::move(expect).value();
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_ws_field(od::value& v, Record& out) {
+  if (version < kTraceFormatVersionWs) {
+    const std::string why = "a WebSocket session needs trace format version 2 (the header says " +
+                            std::to_string(version) + ")";
+    return field_error("ws", why.c_str());
+  }
+  od::object obj;
+  std::string_view raw;
+  if (error_code e = v.get_object().get(obj)) return field_error("ws", e);
+  if (error_code e = obj.raw_json().get(raw)) return field_error("ws", e);
+  auto script = parse_ws_script(raw);
+  if (!script) return make_error(Errc::corrupt, "field \"ws\": " + script.error().context);
+  out.ws = std::move(script).value();
   return {};
 }
 

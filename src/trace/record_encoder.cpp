@@ -116,7 +116,7 @@ void append_header_line(const TraceHeader& header, std::string& out) {
   out += "{\"format\":";
   append_json_string(out, kTraceFormatName);
   out += ",\"version\":";
-  append_number(out, kTraceFormatVersion);
+  append_number(out, header.version >= kTraceFormatVersionWs ? kTraceFormatVersionWs : 1);
   append_text_field(out, "\"created\":", header.created);
   append_text_field(out, "\"source\":", header.source);
   append_text_field(out, "\"base_url\":", header.base_url);
@@ -218,6 +218,10 @@ void append_record_line(const Record& record, std::string& out) {
     out += ",\"sse_events\":";
     append_number(out, r.sse_events);
     out += '}';
+  }
+  if (record.ws) {
+    append_key(out, "\"ws\":");
+    append_ws_script(out, *record.ws);
   }
   out += "}\n";
 }

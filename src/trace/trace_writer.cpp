@@ -83,6 +83,7 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::create_from_fd(int fd, std::st
   TraceHeader line = header;
   if (line.created.empty()) line.created = utc_now_rfc3339();
   append_header_line(line, writer->pending_);
+  writer->version_ = header.version >= kTraceFormatVersionWs ? kTraceFormatVersionWs : 1;
   writer->frame_open_ = true;
   if (auto flushed = writer->flush(); !flushed) return flushed.error();
   return writer;
@@ -104,6 +105,11 @@ TraceWriter::~TraceWriter() {
 Result<void> TraceWriter::write(const Record& record) {
   if (failed_) return *failed_;
   if (closed_) return make_error(Errc::internal, name_ + ": write after close");
+  if (record.ws && version_ < kTraceFormatVersionWs) {
+    return make_error(
+        Errc::invalid_argument,
+        name_ + ": a WebSocket session needs a version 2 trace (TraceHeader::version)");
+  }
   append_record_line(record, pending_);
   ++records_written_;
   frame_open_ = true;

@@ -94,6 +94,34 @@ struct LlmStats {
   void merge(const LlmStats& other);
 };
 
+// client::WsFailure's values.
+inline constexpr size_t kWsFailureCount = 11;
+
+// What WebSocket sessions (trace format v2 records with "ws") did; allocated on first use.
+// Latencies in microseconds from the intended time: connect = the upgrade's 101 complete - the
+// upgrade's intended time; first_frame / last_frame = a reply's first / last frame - its
+// message's intended time, for every sent message (an incomplete reply at its end, a lower
+// bound: docs/result-format.md "WebSocket sessions").
+struct WsStats {
+  Histogram connect;
+  Histogram first_frame;
+  Histogram last_frame;
+  uint64_t sessions = 0;            // upgrades attempted
+  uint64_t upgraded = 0;            // answered with a valid 101
+  uint64_t messages_sent = 0;       // client messages written
+  uint64_t messages_unsent = 0;     // never sent: the session ended first
+  uint64_t messages_received = 0;   // server messages, replies or not
+  uint64_t replies = 0;             // sent messages whose reply had a frame
+  uint64_t replies_incomplete = 0;  // their reply did not end as the message said (or had none)
+  uint64_t pings = 0;               // pings received and answered
+  std::vector<std::pair<uint16_t, uint64_t>> close_codes;  // received, by code, sorted
+  // Sessions that failed, by client::WsFailure (index), the upgrade's failures included.
+  std::array<uint64_t, kWsFailureCount> errors{};
+  void count_close(uint16_t code, uint64_t n = 1);
+  uint64_t error_count() const;
+  void merge(const WsStats& other);
+};
+
 // A stream counts as buffered when its content events span less than this, or less than
 // kBufferedSpanShare of its time from the send to its last content event.
 inline constexpr int64_t kBufferedSpanNs = 5'000'000;
@@ -120,6 +148,7 @@ struct ScopeStats {
   Histogram ttfb;
   std::unique_ptr<SseStats> sse;
   std::unique_ptr<LlmStats> llm;
+  std::unique_ptr<WsStats> ws;
   // Sessions whose last step succeeded: from the first step's intended time to the last
   // step's completion (us); allocated on first use.
   std::unique_ptr<Histogram> session;
@@ -144,6 +173,7 @@ struct ScopeStats {
 
   SseStats& sse_stats();
   LlmStats& llm_stats();
+  WsStats& ws_stats();
   void merge(const ScopeStats& other);
   uint64_t failed() const;     // transport failures of every cause, and aborted session steps
   uint64_t errors() const;     // failed() + 4xx + 5xx responses + failed captures

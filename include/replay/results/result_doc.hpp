@@ -63,6 +63,26 @@ struct SseScope {
   Histogram events_per_response;  // plain counts, not microseconds
 };
 
+// What WebSocket sessions did (the file's "ws" object, docs/result-format.md "WebSocket
+// sessions"): latencies in microseconds from the intended time.
+struct WsScope {
+  Histogram connect_us;      // the upgrade's 101 complete - its intended time
+  Histogram first_frame_us;  // a reply's first frame - its message's intended time
+  Histogram last_frame_us;   // a reply's last frame - its message's intended time
+  uint64_t sessions = 0;
+  uint64_t upgraded = 0;
+  uint64_t messages_sent = 0;
+  uint64_t messages_unsent = 0;
+  uint64_t messages_received = 0;
+  uint64_t replies = 0;
+  uint64_t replies_incomplete = 0;
+  uint64_t pings = 0;
+  std::vector<std::pair<uint16_t, uint64_t>> close_codes;  // received (1006: none), sorted
+  std::vector<std::pair<std::string, uint64_t>> errors;    // failed sessions by cause
+  uint64_t error_count() const noexcept;
+  void merge(const WsScope& other);
+};
+
 // Where LLM streams' output token counts came from, in the file's "tokens_from" order.
 inline constexpr std::array<std::string_view, 3> kTokenSourceNames = {"usage", "pointer", "events"};
 
@@ -129,6 +149,7 @@ struct Scope {
   Histogram ttfb;
   std::optional<SseScope> sse;
   std::optional<LlmScope> llm;
+  std::optional<WsScope> ws;
   CheckTally checks;  // of responses whose record has checks; written only when any ran
   // Sessions whose last step succeeded, from the first step's intended time (us); absent
   // without sessions marked session_end (synth's).

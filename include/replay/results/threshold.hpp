@@ -62,9 +62,13 @@ struct Threshold {
 
 // Histograms a threshold may name before its statistic ("ttft.p95"): a scope's ttfb and
 // service, and its LLM streams' ttft, ttft_sent, itl, tpot and e2e.
-// Also "lag" (send lag: sent - intended) and "first_event" (SSE: first event - sent).
+// Also "lag" (send lag: sent - intended) and "first_event" (SSE: first event - sent), and
+// WebSocket sessions' "ws_connect" (101), "ws_message" (a reply's first frame) and "ws_reply"
+// (its last frame), all from the intended time; "ws.connect", "ws.first_frame" and
+// "ws.last_frame" name the same three.
 inline constexpr std::string_view kThresholdHistograms[] = {
-    "ttfb", "service", "ttft", "ttft_sent", "itl", "tpot", "e2e", "lag", "first_event", "session"};
+    "ttfb", "service",     "ttft",    "ttft_sent",  "itl",        "tpot",    "e2e",
+    "lag",  "first_event", "session", "ws_connect", "ws_message", "ws_reply"};
 
 // Parses one expression; Errc::invalid_argument naming the expression and the problem.
 Result<Threshold> parse_threshold(std::string_view text);

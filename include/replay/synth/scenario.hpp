@@ -36,6 +36,22 @@ struct HeaderTemplate {
   Template value;
 };
 
+// One message a WebSocket request sends after its upgrade.
+struct WsMessageSpec {
+  ThinkTime think;            // pause after the upgrade (first message) or the previous message
+  Template text;              // a text message; Escape::raw, or Escape::json for a JSON object
+  uint32_t reply_frames = 0;  // trace::WsMessage::reply_frames
+  std::string reply_until;    // trace::WsMessage::reply_until
+};
+
+// A request that is a WebSocket session (trace format version 2): its messages, then how
+// long the connection stays open after the last one.
+struct WsSpec {
+  std::vector<WsMessageSpec> messages;
+  std::optional<ThinkTime> hold;  // none: close once the last reply ended
+  int64_t reply_quiet_us = trace::kDefaultReplyQuietUs;
+};
+
 // One request of the mix, or one step of a session.
 struct RequestSpec {
   std::string tag;
@@ -47,6 +63,7 @@ struct RequestSpec {
   std::vector<trace::Capture> captures;  // session steps only
   ThinkTime think;                       // session steps only: pause after the previous step
   std::optional<trace::Expect> expect;   // the response's checks
+  std::optional<WsSpec> ws;              // plain requests only: a WebSocket session
 };
 
 // The tenants and users {{tenant}}, {{user}} and auth draw from; one per scenario file.
@@ -82,6 +99,8 @@ struct Scenario {
   std::vector<Entry> entries;                // included scenarios' entries too, weights scaled
 
   bool has_sessions() const noexcept;
+  // Some request is a WebSocket session: the trace needs format version 2.
+  bool has_websockets() const noexcept;
 };
 
 // Reads, parses and validates the scenario file at `path` and the files it includes.

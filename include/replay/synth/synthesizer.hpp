@@ -71,6 +71,8 @@ class Synthesizer {
   Synthesizer(const Scenario& scenario, SynthOptions options);
   void start_arrival(int64_t offset_us, trace::Record& out, bool& produced);
   void fill_request(const RequestSpec& spec, int64_t offset_us, trace::Record& out);
+  // A WebSocket request's messages, offsets drawn from their think times.
+  void fill_ws_script(const WsSpec& spec, trace::WsScript& out);
   const std::string& bearer_for(const AuthSpec& auth);
 
   const Scenario& scenario_;

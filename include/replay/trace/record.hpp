@@ -1,5 +1,6 @@
 #pragma once
-// The in-memory form of trace format v1: one TraceHeader, then Records (docs/trace-format.md).
+// The in-memory form of trace format v1 and v2: one TraceHeader, then Records
+// (docs/trace-format.md).
 
 #include <cstdint>
 #include <optional>
@@ -7,10 +8,12 @@
 #include <vector>
 
 #include "replay/trace/expect.hpp"
+#include "replay/trace/ws_script.hpp"
 
 namespace replay::trace {
 
-inline constexpr int kTraceFormatVersion = 1;
+// The newest format version this build reads and writes; it reads every version from 1.
+inline constexpr int kTraceFormatVersion = kTraceFormatVersionWs;
 inline constexpr const char* kTraceFormatName = "replay-trace";
 
 // One request header; a Record keeps them in wire order, duplicates included.
@@ -57,6 +60,9 @@ struct Record {
   std::vector<Capture> captures;
   std::optional<Expect> expect;  // the checks of its response (replay/trace/expect.hpp)
   std::optional<ObservedResponse> response;
+  // A WebSocket session (format version 2): the record is its upgrade request, sent at
+  // offset_us; the script's messages follow on that connection.
+  std::optional<WsScript> ws;
   friend bool operator==(const Record&, const Record&) = default;
 };
 
@@ -70,11 +76,12 @@ struct TokenProvenance {
   friend bool operator==(const TokenProvenance&, const TokenProvenance&) = default;
 };
 
-// The first line of a trace. The writer always writes kTraceFormatName and
-// kTraceFormatVersion, whatever `format` and `version` hold.
+// The first line of a trace. The writer always writes kTraceFormatName, whatever `format`
+// holds, and version 2 when `version` is 2 or more (the trace may hold WebSocket sessions),
+// else version 1: a trace without version 2 records stays readable by older builds.
 struct TraceHeader {
   std::string format = kTraceFormatName;
-  int version = kTraceFormatVersion;
+  int version = 1;
   std::string created;   // RFC 3339 UTC, "2026-11-22T12:00:00Z"; the writer fills it in when empty
   std::string source;    // what produced the trace: "record", "synth chat", "import har"
   std::string base_url;  // where it was recorded, "http://127.0.0.1:8000"; may be empty

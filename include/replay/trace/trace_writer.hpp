@@ -46,7 +46,9 @@ class TraceWriter {
 
   // Buffers `record`; ends the current zstd frame (flush()) when flush_interval has passed
   // since the last flush. Only write() checks the clock: callers with idle periods call
-  // flush() from a timer.
+  // flush() from a timer. Errc::invalid_argument (the writer stays usable) for a WebSocket
+  // record in a trace created with header.version 1: a version 1 reader would replay its
+  // upgrade as a plain GET.
   Result<void> write(const Record& record);
 
   // Ends the current zstd frame and write(2)s everything: afterwards a reader sees every
@@ -90,6 +92,7 @@ class TraceWriter {
   int64_t start_offset_ = -1;   // of the first byte written, in a regular file; else -1
   std::optional<Error> failed_;
   std::optional<Result<void>> closed_;
+  int version_ = 1;  // the format version of the header written
 };
 
 }  // namespace replay::trace

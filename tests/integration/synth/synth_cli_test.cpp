@@ -93,6 +93,7 @@ const Sample kSamples[] = {
     {"health", {"--rate", "10/s", "--duration", "10s", "--arrival", "constant"}},
     {"chat", {"--rate", "5/s", "--duration", "20s", "--arrival", "poisson"}},
     {"chat-stream", {"--rate", "2/s", "--duration", "20s", "--arrival", "poisson"}},
+    {"ws-chat", {"--rate", "1/s", "--duration", "20s", "--arrival", "poisson"}},
     {"plans", {"--rate", "1/s", "--duration", "20s", "--arrival", "constant", "--users", "20"}},
     {"webhook", {"--rate", "20/s", "--duration", "10s", "--arrival", "poisson"}},
     {"mix", {"--rate", "40/s", "--duration", "20s", "--arrival", "poisson", "--users", "50"}},

@@ -79,7 +79,7 @@ TEST_CASE("unknown generators, lists and fields are errors") {
   check_error(
       "{\n  \"requests\": [{\"method\": \"GET\", \"path\": \"/a\",\n    \"heders\": {}}]\n}\n",
       "line 3: requests[0].heders: unknown field 'heders' (fields here: name, weight, tag, "
-      "method, path, headers, body, auth, expect)");
+      "method, path, headers, body, auth, expect, ws)");
   check_error("{\"name\": \"a\", \"name\": \"b\", \"requests\": []}",
               "line 1: name: duplicate field 'name'");
 }
@@ -260,7 +260,8 @@ TEST_CASE("mix includes the other scenarios with their weights scaled") {
 }
 
 TEST_CASE("every bundled scenario loads") {
-  for (const char* name : {"health", "chat", "chat-stream", "llm", "plans", "webhook", "mix"}) {
+  for (const char* name :
+       {"health", "chat", "chat-stream", "ws-chat", "llm", "plans", "webhook", "mix"}) {
     CAPTURE(name);
     Scenario s = load_bundled(name);
     CHECK(s.name == name);

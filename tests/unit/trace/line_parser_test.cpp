@@ -163,11 +163,11 @@ TEST_CASE("a header line is checked for format and version") {
   CHECK(ok->source == "s");
   CHECK(ok->base_url == "http://127.0.0.1:8000");
 
-  auto newer = parse_header(R"({"format":"replay-trace","version":2})");
+  auto newer = parse_header(R"({"format":"replay-trace","version":3})");
   REQUIRE_FALSE(newer);
   CHECK(newer.error().code == Errc::unsupported);
   CHECK(newer.error().context ==
-        "trace format version 2 is newer than this build reads (version 1)");
+        "trace format version 3 is newer than this build reads (versions 1 to 2)");
 
   for (const char* bad : {R"({"format":"other","version":1})", R"({"version":1})", R"([1])",
                           "hello", R"({"offset_us":1,"method":"GET","target":"/"})"}) {

@@ -59,14 +59,14 @@ TEST_CASE("the header line matches the documented wire form") {
                R"("source":"synth chat","base_url":"http://127.0.0.1:8000"})"
                "\n");
 
-  SUBCASE("format and version are always this build's") {
+  SUBCASE("the format is always this build's, the version 1 or 2") {
     h.format = "other";
     h.version = 7;
     h.source.clear();
     h.base_url.clear();
     out.clear();
     append_header_line(h, out);
-    CHECK(out == R"({"format":"replay-trace","version":1,"created":"2026-11-22T12:00:00Z"})"
+    CHECK(out == R"({"format":"replay-trace","version":2,"created":"2026-11-22T12:00:00Z"})"
                  "\n");
   }
 }

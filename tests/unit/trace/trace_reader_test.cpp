@@ -299,11 +299,11 @@ TEST_CASE("a file that is not a replay trace is refused at open") {
   CHECK(nothing.code == Errc::corrupt);
   CHECK(nothing.context == "not a replay trace: no header line");
 
-  Error newer = open_error(zstd_frame(R"({"format":"replay-trace","version":2})"
+  Error newer = open_error(zstd_frame(R"({"format":"replay-trace","version":3})"
                                       "\n" +
                                       record_line(1) + "\n"));
   CHECK(newer.code == Errc::unsupported);
-  CHECK(newer.context == "trace format version 2 is newer than this build reads (version 1)");
+  CHECK(newer.context == "trace format version 3 is newer than this build reads (versions 1 to 2)");
 
   Error zstd_magic_then_junk = open_error(std::string("\x28\xb5\x2f\xfd", 4) + garbage);
   CHECK(zstd_magic_then_junk.code == Errc::corrupt);
