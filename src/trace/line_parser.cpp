@@ -163,6 +163,7 @@ struct LineParser::Impl {
   Result<void> parse_captures(od::value& v, Record& out);
   Result<void> parse_response(od::value& v, Record& out);
   Result<void> parse_expect_field(od::value& v, Record& out);
+  Result<void> parse_poll_field(od::value& v, Record& out);
   error_code get_base64(od::value& v, std::string& out, bool& valid);
 };
 
@@ -267,6 +268,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.body_truncated = false;
   out.session_end = false;
   out.expect.reset();
+  out.poll.reset();
   out.response.reset();
   out.ws.reset();
   size_t header_count = 0;
@@ -321,6 +323,9 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       auto r = impl_->parse_captures(v, out);
       if (!r) return r;
       capture_count = out.captures.size();
+    } else if (key == "poll") {
+      auto r = impl_->parse_poll_field(v, out);
+      if (!r) return r;
     } else if (key == "expect") {
       auto r = impl_->parse_expect_field(v, out);
       if (!r) return r;
@@ -435,6 +440,22 @@ Result<void> LineParser::Impl::parse_expect_field(od::value& v, Record& out) {
   auto expect = parse_expect(raw);
   if (!expect) return make_error(Errc::corrupt, "field \"expect\": " + expect.error().context);
   out.expect = std::move(expect).value();
+  return {};
+}
+
+Result<void> LineParser::Impl::parse_poll_field(od::value& v, Record& out) {
+  if (version < kTraceFormatVersionWs) {
+    const std::string why = "a poll step needs trace format version 2 (the header says " +
+                            std::to_string(version) + ")";
+    return field_error("poll", why.c_str());
+  }
+  od::object obj;
+  std::string_view raw;
+  if (error_code e = v.get_object().get(obj)) return field_error("poll", e);
+  if (error_code e = obj.raw_json().get(raw)) return field_error("poll", e);
+  auto poll = parse_poll(raw);
+  if (!poll) return make_error(Errc::corrupt, "field \"poll\": " + poll.error().context);
+  out.poll = std::move(poll).value();
   return {};
 }
 

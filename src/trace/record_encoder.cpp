@@ -205,6 +205,10 @@ void append_record_line(const Record& record, std::string& out) {
     append_key(out, "\"expect\":");
     append_expect(out, *record.expect);
   }
+  if (record.poll) {
+    append_key(out, "\"poll\":");
+    append_poll(out, *record.poll);
+  }
   if (record.response) {
     const ObservedResponse& r = *record.response;
     append_key(out, "\"response\":{\"status\":");

@@ -105,10 +105,10 @@ TraceWriter::~TraceWriter() {
 Result<void> TraceWriter::write(const Record& record) {
   if (failed_) return *failed_;
   if (closed_) return make_error(Errc::internal, name_ + ": write after close");
-  if (record.ws && version_ < kTraceFormatVersionWs) {
-    return make_error(
-        Errc::invalid_argument,
-        name_ + ": a WebSocket session needs a version 2 trace (TraceHeader::version)");
+  if ((record.ws || record.poll) && version_ < kTraceFormatVersionWs) {
+    return make_error(Errc::invalid_argument,
+                      name_ + ": a " + (record.ws ? "WebSocket session" : "poll step") +
+                          " needs a version 2 trace (TraceHeader::version)");
   }
   append_record_line(record, pending_);
   ++records_written_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "replay/trace/expect.hpp"
+#include "replay/trace/poll.hpp"
 #include "replay/trace/ws_script.hpp"
 
 namespace replay::trace {
@@ -59,6 +60,8 @@ struct Record {
   bool body_truncated = false;  // recorder stored only a prefix of the body
   std::vector<Capture> captures;
   std::optional<Expect> expect;  // the checks of its response (replay/trace/expect.hpp)
+  // Sent again until its response meets a condition (format version 2; replay/trace/poll.hpp).
+  std::optional<Poll> poll;
   std::optional<ObservedResponse> response;
   // A WebSocket session (format version 2): the record is its upgrade request, sent at
   // offset_us; the script's messages follow on that connection.

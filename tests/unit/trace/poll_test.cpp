@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "replay/trace/poll.hpp"
+#include "replay/trace/record_codec.hpp"
+#include "trace_test_support.hpp"
+
+using namespace replay;
+using namespace replay::trace;
+
+namespace {
+
+// A line with the padding simdjson's on-demand parser reads past its end.
+struct Padded {
+  explicit Padded(std::string_view line) : size(line.size()), storage(line) {
+    storage.append(kLinePadding, 'x');
+  }
+  std::string_view view() const { return std::string_view(storage.data(), size); }
+  size_t size;
+  std::string storage;
+};
+
+Result<void> parse_after(int version, std::string_view line, Record& out) {
+  LineParser parser;
+  const std::string header =
+      R"({"format":"replay-trace","version":)" + std::to_string(version) + "}";
+  REQUIRE(parser.parse_header(Padded(header).view()));
+  Padded p(line);
+  return parser.parse_record(p.view(), out);
+}
+
+constexpr std::string_view kStatusLine =
+    R"({"offset_us":5,"session":"s","method":"GET","target":"/api/v1/enhancements/7",)"
+    R"("poll":{"every_us":2000000,"max":30,"until":{"json":{"/status":{"equals":"done"}}}}})";
+
+}  // namespace
+
+TEST_CASE("poll: a status poll round-trips through its record line (version 2)") {
+  Record r;
+  REQUIRE(parse_after(2, kStatusLine, r));
+  REQUIRE(r.poll);
+  CHECK(r.poll->every_us == 2'000'000);
+  CHECK(r.poll->max_attempts == 30);
+  REQUIRE(r.poll->until.json.size() == 1);
+  CHECK(r.poll->until.json[0].first == "/status");
+  CHECK(r.poll->until.json[0].second.value == "done");
+  std::string line;
+  append_record_line(r, line);
+  CHECK(line.find(R"("poll":{"every_us":2000000,"max":30,"until":{"json":{"/status":)") !=
+        std::string::npos);
+  Record back;
+  line.pop_back();  // the '\n'
+  REQUIRE(parse_after(2, line, back));
+  CHECK(back == r);
+}
+
+TEST_CASE("poll: a version 1 trace cannot hold one; bad polls name the field") {
+  Record r;
+  auto v1 = parse_after(1, kStatusLine, r);
+  REQUIRE_FALSE(v1);
+  CHECK(v1.error().context ==
+        "field \"poll\": a poll step needs trace format version 2 (the header says 1)");
+  CHECK(parse_poll(R"({"every_us":10,"until":{}})").error().context ==
+        "every_us: must be 1000 (1 ms) or more microseconds");
+  CHECK(parse_poll(R"({"max":0,"until":{}})").error().context == "max: must be 1 to 10000 attempts");
+  CHECK(parse_poll(R"({"max":3})").error().context ==
+        "until: missing: the condition that ends the polling");
+  CHECK(parse_poll(R"({"until":{"status":700}})").error().context.find("until: status: 700") == 0);
+  CHECK(parse_poll(R"({"until":{"status":200},"every":1})").error().context ==
+        "every: unknown field (every_us, max, until)");
+  auto in_line = parse_after(2, R"({"offset_us":0,"method":"GET","target":"/","poll":{"max":-1,"until":{}}})", r);
+  REQUIRE_FALSE(in_line);
+  CHECK(in_line.error().context == "field \"poll\": max: must be 1 to 10000 attempts");
+}
