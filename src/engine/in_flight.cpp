@@ -32,7 +32,8 @@ void InFlight::reset(RequestPtr request, client::WireBytes wire, int64_t dispatc
   if (extras_) extras_->clear();
   // A session step's headers carry its Set-Cookie for the session's cookie jar.
   wants_header_lines = request_->session_id != 0 || captures_read_headers(*request_) ||
-                       (request_->expect && request_->expect->reads_headers());
+                       (request_->expect && request_->expect->reads_headers()) ||
+                       (request_->poll && request_->poll->until.reads_headers());
   if (request_->expects_event_stream) hold_eager_reads();
 }
 

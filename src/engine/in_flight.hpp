@@ -71,7 +71,8 @@ class InFlight final : public client::ResponseObserver, private llm::ContentSink
   // body in on_headers, once the status is known (wants_body), and keeps its first
   // kSampleTextBytes.
   bool keeps_body() const {
-    return request_->captures != nullptr || (request_->expect && request_->expect->reads_body());
+    return request_->captures != nullptr || (request_->expect && request_->expect->reads_body()) ||
+           (request_->poll && request_->poll->until.reads_body());
   }
   // The measurements of a response that ended now.
   Completion completion(int64_t now_ns, int status, uint64_t bytes) const;

@@ -44,6 +44,7 @@ void LiveCounts::merge(const LiveCounts& other) {
   sent += other.sent;
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
   capture_failed += other.capture_failed;
+  poll_exhausted += other.poll_exhausted;
   session_aborted += other.session_aborted;
   status_codes.merge(other.status_codes);
   for (const auto& [key, counts] : other.requests) requests[key].merge(counts);
@@ -56,7 +57,8 @@ void LiveCounts::merge(const LiveCounts& other) {
 }
 
 bool LiveCounts::empty() const {
-  return offered == 0 && sent == 0 && capture_failed == 0 && session_aborted == 0 &&
+  return offered == 0 && sent == 0 && capture_failed == 0 && poll_exhausted == 0 &&
+         session_aborted == 0 &&
          requests.empty();
 }
 
@@ -73,7 +75,8 @@ uint64_t LiveCounts::failed() const {
 }
 
 uint64_t LiveCounts::errors() const {
-  return failed() + completed_in_class(4) + completed_in_class(5) + capture_failed;
+  return failed() + completed_in_class(4) + completed_in_class(5) + capture_failed +
+         poll_exhausted;
 }
 
 uint64_t LiveCounts::completed_in_class(size_t status_class) const {

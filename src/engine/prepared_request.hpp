@@ -19,12 +19,14 @@ struct PreparedRequest {
   std::shared_ptr<const RequestTemplate> templ;  // has {{capture}} placeholders
   std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
   std::shared_ptr<const trace::Expect> expect;                  // to check the response against
+  std::shared_ptr<const trace::Poll> poll;  // sent again until its response meets poll->until
   int64_t intended_ns = 0;                                      // absolute, on the run's clock
   int64_t think_ns = 0;     // scheduled gap after the previous step of its session
   uint64_t session_id = 0;  // 0: not in a session; with --users, its user's key
   uint32_t user = 0;        // with --users: 1 + the index of the user that runs it; 0: open loop
   uint32_t tag_id = 0;
   uint32_t endpoint_id = 0;
+  uint32_t attempt = 0;      // a poll step: the sends before this one
   bool released = false;     // a session step whose predecessor is done: start when due
   bool session_end = false;  // the last step of its session (its end times the session)
   // With --users: the first step of one of its user's sessions (the user's values and its

@@ -237,6 +237,11 @@ void Recorder::record_capture_failed(ScopeIds ids, int64_t at_ns) {
   if (live_counts_on_) ++live_counts_.capture_failed;
 }
 
+void Recorder::record_poll_exhausted(ScopeIds ids, int64_t at_ns) {
+  count(ids, &ScopeStats::poll_exhausted, at_ns, &TimelineRow::errors);
+  if (live_counts_on_) ++live_counts_.poll_exhausted;
+}
+
 void Recorder::record_session_aborted(ScopeIds ids, int64_t intended_ns) {
   count(ids, &ScopeStats::session_aborted, intended_ns, &TimelineRow::errors);
   if (!live_counts_on_) return;

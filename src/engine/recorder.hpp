@@ -114,6 +114,9 @@ class Recorder {
   void record_failure(const Failure& f);
   // A completed response lacked a value to capture (its latency was recorded as a completion).
   void record_capture_failed(ScopeIds ids, int64_t at_ns);
+  // A poll step's last allowed response did not meet its condition: an error (the step's
+  // session ends there), as a failed capture is.
+  void record_poll_exhausted(ScopeIds ids, int64_t at_ns);
   // A response (or its absence) checked against its record's expectations: `failure` null
   // when every condition held. Counted per scope, apart from errors.
   void record_check(ScopeIds ids, const CheckFailure* failure);

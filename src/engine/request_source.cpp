@@ -221,6 +221,7 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
                       : std::make_shared<const std::vector<trace::Capture>>(r.captures);
   item.session_end = r.session_end;
   item.expect = r.expect ? std::make_shared<const trace::Expect>(*r.expect) : nullptr;
+  item.poll = r.poll ? std::make_shared<const trace::Poll>(*r.poll) : nullptr;
   item.ws_record.reset();
   if (r.ws) {
     // Sent by a WsConnection, which builds the upgrade itself: no wire bytes, no template.
@@ -250,6 +251,7 @@ RequestPtr make_request(const SourceItem& item) {
   request->templ = item.templ;
   request->captures = item.captures;
   request->expect = item.expect;
+  request->poll = item.poll;
   request->session_end = item.session_end;
   request->tag_id = item.tag_id;
   request->endpoint_id = item.endpoint_id;

@@ -28,6 +28,7 @@ struct SourceItem {
   std::shared_ptr<const RequestTemplate> templ;
   std::shared_ptr<const std::vector<trace::Capture>> captures;
   std::shared_ptr<const trace::Expect> expect;  // the response's checks
+  std::shared_ptr<const trace::Poll> poll;      // a poll step: sent again until this holds
   bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
   bool session_end = false;           // the last step of its session
   std::shared_ptr<const trace::Record> ws_record;  // a WebSocket session; see PreparedRequest

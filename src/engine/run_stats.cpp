@@ -101,6 +101,7 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       failures(other.failures),
       capture_failed(other.capture_failed),
       session_aborted(other.session_aborted),
+      poll_exhausted(other.poll_exhausted),
       lower_bounds(other.lower_bounds),
       response_bytes(other.response_bytes),
       checks(other.checks) {}
@@ -182,6 +183,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
   capture_failed += other.capture_failed;
   session_aborted += other.session_aborted;
+  poll_exhausted += other.poll_exhausted;
   lower_bounds += other.lower_bounds;
   response_bytes += other.response_bytes;
   checks.merge(other.checks);
@@ -194,7 +196,7 @@ uint64_t ScopeStats::failed() const {
 }
 
 uint64_t ScopeStats::errors() const {
-  return failed() + status_classes[4] + status_classes[5] + capture_failed;
+  return failed() + status_classes[4] + status_classes[5] + capture_failed + poll_exhausted;
 }
 
 double ScopeStats::error_ratio() const {

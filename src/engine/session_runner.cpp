@@ -59,11 +59,7 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
   Session& s = it->second;
   s.busy = false;
   s.last_active_ns = now_ns;
-  for (const auto& [name, value] : headers) {
-    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0) {
-      s.cookies.store(value);
-    }
-  }
+  store_cookies(s, headers);
   if (succeeded && step.captures) {
     for (const auto& capture : *step.captures) {
       auto value = extract_capture(capture.source, body, headers);
@@ -84,6 +80,21 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
   }
   release_next(s, out, now_ns);
   return out;
+}
+
+void SessionRunner::polled(uint64_t session_id, const client::HeaderList& headers, int64_t now_ns) {
+  auto it = sessions_.find(session_id);
+  if (it == sessions_.end()) return;
+  it->second.last_active_ns = now_ns;
+  store_cookies(it->second, headers);
+}
+
+void SessionRunner::store_cookies(Session& s, const client::HeaderList& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.size() == 10 && strncasecmp(name.c_str(), "set-cookie", 10) == 0) {
+      s.cookies.store(value);
+    }
+  }
 }
 
 void SessionRunner::release_next(Session& s, Release& out, int64_t now_ns) {

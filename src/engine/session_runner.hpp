@@ -56,6 +56,9 @@ class SessionRunner {
   // what aborts.
   Release ended(const PreparedRequest& step, bool succeeded, std::string_view body,
                 const client::HeaderList& headers, int64_t now_ns);
+  // A poll step's response did not meet its condition and the step goes out again: the
+  // session stays busy with it; the response's Set-Cookie headers join its cookies.
+  void polled(uint64_t session_id, const client::HeaderList& headers, int64_t now_ns);
   // The step could not be built (a placeholder without a value): aborts the session (with
   // --users, the rest of the user's session; `next` is then its next session's first step).
   Release abort(uint64_t session_id, int64_t now_ns);
@@ -92,6 +95,7 @@ class SessionRunner {
   std::vector<RequestPtr> drain(Session& s);
   // Releases the next waiting step (if any) at `now_ns` plus its think time.
   void release_next(Session& s, Release& out, int64_t now_ns);
+  static void store_cookies(Session& s, const client::HeaderList& headers);
   // A step that starts a session: the user's values and aborted state start afresh.
   static void begin_session(Session& s, int64_t intended_ns);
 

@@ -394,7 +394,7 @@ void Worker::queue_released(RequestPtr next, int64_t now_ns) {
   if (next->user != 0) {
     // A user ends with the load: what it would send after that is not offered.
     if (load_end_ns_ != 0 && next->intended_ns >= load_end_ns_) return;
-    if (next->session_start && !begin_user_session(*next)) return;
+    if (next->session_start && next->attempt == 0 && !begin_user_session(*next)) return;
   }
   pending_.push(std::move(next));
   arm_wakeup(now_ns);
@@ -521,6 +521,18 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
       if (status >= 400) live_.errors.fetch_add(1, std::memory_order_relaxed);
       live_.completed.fetch_add(1, std::memory_order_relaxed);
       succeeded = status < 400;
+      if (r.poll && succeeded && check_response(r.poll->until, status, f.body(), f.headers())) {
+        // Not done yet: the same request again, poll->every_us after this response.
+        if (r.attempt + 1 < r.poll->max_attempts && !unsent_abandoned_) {
+          poll_again(f, now_ns);
+          release(f);
+          maybe_finish();
+          return;
+        }
+        recorder_->record_poll_exhausted({r.tag_id, r.endpoint_id}, now_ns);
+        live_.errors.fetch_add(1, std::memory_order_relaxed);
+        succeeded = false;
+      }
       if (r.expect) {
         const auto failed = check_response(*r.expect, status, f.body(), f.headers());
         recorder_->record_check({r.tag_id, r.endpoint_id}, failed ? &*failed : nullptr);
@@ -541,6 +553,15 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
   }
   release(f);
   maybe_finish();
+}
+
+void Worker::poll_again(const InFlight& f, int64_t now_ns) {
+  auto again = std::make_unique<PreparedRequest>(f.request());
+  again->attempt += 1;
+  again->intended_ns = now_ns + again->poll->every_us * 1000;
+  again->released = true;
+  if (again->session_id) sessions_.polled(again->session_id, f.headers(), now_ns);
+  queue_released(std::move(again), now_ns);
 }
 
 bool Worker::wants_body_sample(const InFlight& request, int status) {

@@ -153,6 +153,9 @@ class Worker final : private InFlightSink, private PoolListener {
   // --users: the step starts one of its user's sessions: the board hears of it; false (and the
   // user's line dropped) when the user is retired.
   bool begin_user_session(const PreparedRequest& step);
+  // A poll step whose response did not meet its condition: the same request again, released
+  // poll->every_us from now (its session stays busy with it).
+  void poll_again(const InFlight& f, int64_t now_ns);
   void start_request(RequestPtr request, int64_t now_ns);
   // Counts a step that will not be sent (its session was aborted).
   void count_aborted(const PreparedRequest& step, bool offered_counted);

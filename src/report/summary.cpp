@@ -236,7 +236,8 @@ void sample_line(std::string& out, const results::Scope& o, const std::string& k
 
 void errors_by_cause(std::string& out, const ResultDoc& r) {
   const auto& o = r.overall;
-  const bool any_error = o.failed || o.failure_count(results::kCaptureFailedCause) || o.status[4] ||
+  const bool any_error = o.failed || o.failure_count(results::kCaptureFailedCause) ||
+                         o.failure_count(results::kPollExhaustedCause) || o.status[4] ||
                          o.status[5] || o.status[0];
   if (!any_error) return;
   appendf(out, "\n  errors by cause\n");

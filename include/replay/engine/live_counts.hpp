@@ -52,6 +52,7 @@ struct LiveCounts {
   uint64_t sent = 0;
   std::array<uint64_t, kFailureCauseCount> failures{};  // transport failures by cause
   uint64_t capture_failed = 0;
+  uint64_t poll_exhausted = 0;
   uint64_t session_aborted = 0;
   StatusCodes status_codes;  // completions by exact code
   // Key: tag_id << 32 | endpoint_id (pair_key).

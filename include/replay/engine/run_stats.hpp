@@ -161,6 +161,7 @@ struct ScopeStats {
   std::array<uint64_t, kFailureCauseCount> failures{};
   uint64_t capture_failed = 0;   // completed, but a value to capture was not in the response
   uint64_t session_aborted = 0;  // session steps not sent because an earlier step failed
+  uint64_t poll_exhausted = 0;   // poll steps whose last allowed response still did not hold
   uint64_t lower_bounds = 0;     // failures recorded in `corrected` at their failure time
   uint64_t response_bytes = 0;
   CheckTally checks;  // of requests whose record has checks ("expect"); not errors

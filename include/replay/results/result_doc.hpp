@@ -30,6 +30,9 @@ inline constexpr std::array<std::string_view, 6> kStatusClassNames = {"other", "
 // session steps never sent because an earlier step failed (in both).
 inline constexpr std::string_view kCaptureFailedCause = "capture_failed";
 inline constexpr std::string_view kSessionAbortedCause = "session_aborted";
+// A poll step that sent its last allowed request and still did not see its condition (an
+// error, not a failure, as capture_failed); in "failures" only when it happened.
+inline constexpr std::string_view kPollExhaustedCause = "poll_exhausted";
 // The transport cause of requests the run gave up when it ended (unsent at a set end, still in
 // flight after the drain, or at Ctrl-C/SIGTERM), in `corrected` as lower bounds.
 inline constexpr std::string_view kAbandonedCause = "abandoned";

@@ -36,9 +36,11 @@ std::string write_trace(const TempDir& dir, const std::string& name,
                         std::vector<TraceRequest> requests) {
   std::stable_sort(requests.begin(), requests.end(),
                    [](const auto& a, const auto& b) { return a.offset_us < b.offset_us; });
-  std::string lines =
-      "{\"format\":\"replay-trace\",\"version\":1,\"created\":\"2026-11-22T12:00:00Z\","
-      "\"source\":\"truth test\"}\n";
+  const bool v2 = std::any_of(requests.begin(), requests.end(), [](const TraceRequest& r) {
+    return r.more.find("\"poll\"") != std::string::npos;
+  });
+  std::string lines = std::string("{\"format\":\"replay-trace\",\"version\":") + (v2 ? "2" : "1") +
+                      ",\"created\":\"2026-11-22T12:00:00Z\",\"source\":\"truth test\"}\n";
   for (const auto& r : requests) {
     lines += "{\"offset_us\":" + std::to_string(r.offset_us) + ",\"tag\":" + json_string(r.tag) +
              (r.session.empty() ? "" : ",\"session\":" + json_string(r.session)) +
@@ -53,6 +55,7 @@ std::string write_trace(const TempDir& dir, const std::string& name,
     }
     if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
     if (!r.expect.empty()) lines += ",\"expect\":" + r.expect;
+    if (!r.more.empty()) lines += "," + r.more;
     lines += "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');

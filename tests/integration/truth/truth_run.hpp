@@ -24,6 +24,9 @@ struct TraceRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string session;  // "": not in a session
   std::string expect;   // the record's "expect" object as JSON text; "": no checks
+  // More of the record's members as JSON text (`"captures":[...],"poll":{...}`); a "poll"
+  // among them makes the trace format version 2.
+  std::string more;
 };
 
 // `count` requests for `target` tagged `tag`, the first at first_us and then every gap_us.
