@@ -127,7 +127,9 @@ int run_synth(const SynthFlags& f) {
   header.base_url = !f.base_url.empty() ? f.base_url : scenario->defaults.base_url;
   header.tokens = (*synthesizer)->token_provenance();
   // WebSocket sessions need format version 2; other traces stay readable by older builds.
-  if (scenario->has_websockets()) header.version = trace::kTraceFormatVersionWs;
+  if (scenario->has_websockets() || scenario->has_polls()) {
+    header.version = trace::kTraceFormatVersionWs;
+  }
   auto summary = synth::write_synth_trace(**synthesizer, f.out_path, header, f.zstd_level);
   if (!summary) return report_error(summary.error(), kExitRunFailed);
 

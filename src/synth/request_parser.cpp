@@ -1,6 +1,7 @@
 // FileParser's part for request entries and sessions: weights, steps and where captures
 // are defined.
 
+#include "replay/core/units.hpp"
 #include "scenario_parser.hpp"
 
 namespace replay::synth {
@@ -50,6 +51,42 @@ Result<void> FileParser::parse_requests(element e) {
     out_.entries.push_back(std::move(entry));
   }
   return {};
+}
+
+Result<trace::Poll> FileParser::parse_poll_step(element e) {
+  // As the trace has it, but with "every" a duration ("2s") rather than microseconds.
+  object obj;
+  if (e.get(obj) != simdjson::SUCCESS) {
+    return fail(R"(expected {"every": "2s", "max": 30, "until": {...}})");
+  }
+  std::string trace_form = "{";
+  bool typed_every = false;
+  for (const auto [key, value] : obj) {
+    if (trace_form.size() > 1) trace_form += ',';
+    if (key == "every") {
+      typed_every = true;
+      std::string_view text;
+      if (value.get(text) != simdjson::SUCCESS) {
+        return fail("every: expected a duration such as \"2s\"");
+      }
+      auto us = parse_duration_us(text);
+      if (!us) return fail("every: expected a duration such as \"2s\"");
+      trace_form += "\"every_us\":" + std::to_string(*us);
+    } else {
+      trace_form += "\"" + std::string(key) + "\":" + simdjson::minify(value);
+    }
+  }
+  trace_form += "}";
+  auto poll = trace::parse_poll(trace_form);
+  if (!poll) {
+    std::string why = poll.error().context;
+    if (typed_every && why.rfind("every_us", 0) == 0) why.replace(0, 8, "every");
+    if (why.find("unknown field (every_us") != std::string::npos) {
+      why.replace(why.find("(every_us"), 9, "(every");
+    }
+    return fail(why);
+  }
+  return poll;
 }
 
 Result<void> FileParser::parse_sessions(element e) {
@@ -157,7 +194,7 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
   for (element step : steps) {
     Push q(at_, j);
     auto sf = fields(step, {"name", "tag", "method", "path", "headers", "body", "auth", "captures",
-                            "think", "expect"});
+                            "think", "expect", "poll"});
     if (!sf) return sf.error();
     CaptureNames before;
     CaptureNames later;
@@ -177,6 +214,12 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
       spec.think = *think;
     } else if (j > 0 && defaults.think) {
       spec.think = *defaults.think;
+    }
+    if (auto poll = sf->get("poll")) {
+      Push r(at_, "poll");
+      auto parsed = parse_poll_step(*poll);
+      if (!parsed) return parsed.error();
+      spec.poll = std::move(parsed).value();
     }
     entry.steps.push_back(std::move(spec));
     ++j;

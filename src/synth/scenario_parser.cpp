@@ -410,6 +410,15 @@ bool Scenario::has_sessions() const noexcept {
   return false;
 }
 
+bool Scenario::has_polls() const noexcept {
+  for (const Entry& e : entries) {
+    for (const RequestSpec& step : e.steps) {
+      if (step.poll) return true;
+    }
+  }
+  return false;
+}
+
 bool Scenario::has_websockets() const noexcept {
   for (const Entry& e : entries) {
     for (const RequestSpec& step : e.steps) {

@@ -102,6 +102,8 @@ class FileParser {
   Result<ThinkTime> parse_think(simdjson::dom::element e);
   // The request's "ws" object (ws_fields.cpp); the request must be a GET.
   Result<WsSpec> parse_ws(simdjson::dom::element e, const TemplateScope& scope);
+  // A session step's "poll": as the trace's, with "every" a duration.
+  Result<trace::Poll> parse_poll_step(simdjson::dom::element e);
   Result<Template> parse_body(simdjson::dom::element e, const TemplateScope& scope, bool& is_json);
   Result<void> append_json_body(simdjson::dom::element e, const TemplateScope& scope,
                                 Template& out);

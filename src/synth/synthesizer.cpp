@@ -251,6 +251,7 @@ void Synthesizer::fill_request(const RequestSpec& spec, int64_t offset_us, trace
   out.body_truncated = false;
   out.captures = spec.captures;
   out.expect = spec.expect;
+  out.poll = spec.poll;
   out.response.reset();
   out.ws.reset();
   if (spec.ws) fill_ws_script(*spec.ws, out.ws.emplace());

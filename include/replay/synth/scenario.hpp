@@ -64,6 +64,8 @@ struct RequestSpec {
   ThinkTime think;                       // session steps only: pause after the previous step
   std::optional<trace::Expect> expect;   // the response's checks
   std::optional<WsSpec> ws;              // plain requests only: a WebSocket session
+  // Session steps only: sent again until the response meets poll->until (trace version 2).
+  std::optional<trace::Poll> poll;
 };
 
 // The tenants and users {{tenant}}, {{user}} and auth draw from; one per scenario file.
@@ -101,6 +103,8 @@ struct Scenario {
   bool has_sessions() const noexcept;
   // Some request is a WebSocket session: the trace needs format version 2.
   bool has_websockets() const noexcept;
+  // Whether any session step polls (the trace then needs format version 2 too).
+  bool has_polls() const noexcept;
 };
 
 // Reads, parses and validates the scenario file at `path` and the files it includes.
