@@ -116,11 +116,16 @@ void add_histogram_row(HtmlTable& t, const std::string& name, const Histogram& h
             {name_class});
 }
 
-std::string latency_table(const Scope& o) {
+// `users`: a closed-loop run's figures, whose open-loop equivalent goes beside the corrected.
+std::string latency_table(const Scope& o, const std::optional<ResultDoc::Users>& users) {
   HtmlTable t({"measure", "count", "p50", "p90", "p99", "p99.9", "max", "mean"},
               {false, true, true, true, true, true, true, true});
   add_histogram_row(t, "corrected (completion or failure − intended)", o.corrected);
   if (o.lower_bounds) add_histogram_row(t, "corrected, completed only", o.corrected_completed);
+  if (users) {
+    add_histogram_row(t, "open loop: a schedule at the users' pace (expected-interval corrected)",
+                      users->open_loop);
+  }
   add_histogram_row(t, "service (completion − sent)", o.service);
   add_histogram_row(t, "send lag (sent − intended)", o.send_lag);
   if (has_send_lag_parts(o)) {
@@ -296,7 +301,21 @@ std::string render_html_report(const ResultDoc& doc) {
             "The timeline keeps latency per tag, not per endpoint: each endpoint's distribution "
             "is here and in the Endpoints table.");
   }
-  out += section("Latency", latency_table(doc.overall), latency_note(doc.overall));
+  std::string note = latency_note(doc.overall);
+  if (const auto& u = doc.users) {
+    const double load_s = static_cast<double>(std::max<int64_t>(1, doc.load_us)) / 1e6;
+    char users_note[512];
+    std::snprintf(users_note, sizeof users_note,
+                  " Closed-loop users: %llu at most, %.1f on average, a step every %s (think "
+                  "time + its endpoint's median service time); at that pace a schedule offers "
+                  "%.1f/s, against %.1f/s achieved. The open-loop row is what it would measure: "
+                  "closed-loop users send nothing while they wait, so they hide a stall.",
+                  static_cast<unsigned long long>(u->most), u->user_seconds / load_s,
+                  latency_text(u->interval_mean_us).c_str(), u->open_loop_offered_per_s,
+                  doc.achieved_per_s());
+    note += users_note;
+  }
+  out += section("Latency", latency_table(doc.overall, doc.users), note);
   out += section("Connections", connections_html(doc));
   if (!doc.by_endpoint.empty()) {
     out +=

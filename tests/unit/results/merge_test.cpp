@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "replay/core/units.hpp"
+#include "replay/results/html_report.hpp"
 #include "replay/results/result_reader.hpp"
 #include "replay/results/result_writer.hpp"
 #include "replay/results/saturation.hpp"
@@ -457,4 +458,50 @@ TEST_CASE("pooled runs sum on each run's own seconds and keep each run's load wi
   CHECK(pool->doc.timeline[0].completed == a.timeline[0].completed + b.timeline[0].completed);
   CHECK(pool->doc.timeline[4].completed == a.timeline[4].completed);
   CHECK_FALSE(pool_runs({}).ok());
+}
+
+TEST_CASE("closed-loop users' figures round-trip through result.json, merge and show in HTML") {
+  auto with_users = [](ResultDoc doc, uint64_t most, double user_seconds, double interval_us,
+                       int64_t open_loop_value) {
+    ResultDoc::Users& u = doc.users.emplace();
+    u.most = most;
+    u.user_seconds = user_seconds;
+    u.think_mean_us = 1000;
+    u.interval_mean_us = interval_us;
+    u.open_loop_offered_per_s = user_seconds / 6 / (interval_us / 1e6);
+    for (int i = 0; i < 100; ++i) u.open_loop.record(open_loop_value);
+    return doc;
+  };
+  ResultDoc a = with_users(
+      shard(testing::make_run(testing::spread_samples(600, 6, 20'000, "GET /a", 1), kStart, 2, {}),
+            0, 2, "a.json"),
+      10, 60, 20'000, 30'000);
+  ResultDoc b = with_users(
+      shard(testing::make_run(testing::spread_samples(300, 6, 20'000, "GET /a", 2), kStart, 2, {}),
+            1, 2, "b.json"),
+      5, 30, 40'000, 90'000);
+
+  auto read = parse_result_json(format_result_doc(a), "a.json");
+  REQUIRE(read.ok());
+  REQUIRE(read->users);
+  CHECK(read->users->most == 10);
+  CHECK(read->users->user_seconds == doctest::Approx(60));
+  CHECK(read->users->interval_mean_us == doctest::Approx(20'000));
+  CHECK(read->users->open_loop == a.users->open_loop);
+  CHECK_FALSE(parse_result_json(format_result_doc(testing::make_run({}, kStart, 2, {})), "o.json")
+                  ->users);
+
+  auto merged = merge_shards({a, b});
+  REQUIRE(merged.ok());
+  REQUIRE(merged->users);
+  CHECK(merged->users->most == 15);
+  CHECK(merged->users->user_seconds == doctest::Approx(90));
+  CHECK(merged->users->interval_mean_us == doctest::Approx(30'000));  // 100 steps each
+  CHECK(merged->users->open_loop.count() == 200);
+  CHECK(merged->users->open_loop_offered_per_s ==
+        doctest::Approx(a.users->open_loop_offered_per_s + b.users->open_loop_offered_per_s));
+
+  const std::string html = render_html_report(*merged);
+  CHECK(html.find("open loop: a schedule at the users") != std::string::npos);
+  CHECK(html.find("Closed-loop users: 15 at most") != std::string::npos);
 }
