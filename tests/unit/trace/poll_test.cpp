@@ -8,27 +8,9 @@
 
 using namespace replay;
 using namespace replay::trace;
+using replay::trace::testing::parse_after;
 
 namespace {
-
-// A line with the padding simdjson's on-demand parser reads past its end.
-struct Padded {
-  explicit Padded(std::string_view line) : size(line.size()), storage(line) {
-    storage.append(kLinePadding, 'x');
-  }
-  std::string_view view() const { return std::string_view(storage.data(), size); }
-  size_t size;
-  std::string storage;
-};
-
-Result<void> parse_after(int version, std::string_view line, Record& out) {
-  LineParser parser;
-  const std::string header =
-      R"({"format":"replay-trace","version":)" + std::to_string(version) + "}";
-  REQUIRE(parser.parse_header(Padded(header).view()));
-  Padded p(line);
-  return parser.parse_record(p.view(), out);
-}
 
 constexpr std::string_view kStatusLine =
     R"({"offset_us":5,"session":"s","method":"GET","target":"/api/v1/enhancements/7",)"

@@ -8,11 +8,32 @@
 #include <vector>
 
 #include "replay/trace/record.hpp"
+#include "replay/trace/record_codec.hpp"
 #include "replay/trace/trace_reader.hpp"
 #include "replay/trace/trace_writer.hpp"
 #include "temp_dir.hpp"
 
 namespace replay::trace::testing {
+
+// Copies `line` into a buffer with the padding LineParser needs.
+struct Padded {
+  explicit Padded(std::string_view line) : size(line.size()), storage(line) {
+    storage.append(kLinePadding, 'x');
+  }
+  std::string_view view() const { return std::string_view(storage.data(), size); }
+  size_t size;
+  std::string storage;
+};
+
+// Parses `line` as a record of a trace whose header says `version`.
+inline Result<void> parse_after(int version, std::string_view line, Record& out) {
+  LineParser parser;
+  const std::string header =
+      R"({"format":"replay-trace","version":)" + std::to_string(version) + "}";
+  REQUIRE(parser.parse_header(Padded(header).view()));
+  Padded p(line);
+  return parser.parse_record(p.view(), out);
+}
 
 using ::replay::testing::read_file;
 using ::replay::testing::TempDir;

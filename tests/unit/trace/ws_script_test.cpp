@@ -7,17 +7,11 @@
 
 using namespace replay;
 using namespace replay::trace;
+using replay::trace::testing::Padded;
+using replay::trace::testing::parse_after;
 
 namespace {
 
-struct Padded {
-  explicit Padded(std::string_view line) : size(line.size()), storage(line) {
-    storage.append(kLinePadding, 'x');
-  }
-  std::string_view view() const { return std::string_view(storage.data(), size); }
-  size_t size;
-  std::string storage;
-};
 
 Record chat_session() {
   Record r;
@@ -51,15 +45,6 @@ Record chat_session() {
   return r;
 }
 
-Result<void> parse_after(int version, std::string_view line, Record& out) {
-  LineParser parser;
-  const std::string header =
-      R"({"format":"replay-trace","version":)" + std::to_string(version) + "}";
-  auto h = parser.parse_header(Padded(header).view());
-  REQUIRE(h);
-  Padded p(line);
-  return parser.parse_record(p.view(), out);
-}
 
 std::string error_in_v2(std::string_view ws_json) {
   Record r;
