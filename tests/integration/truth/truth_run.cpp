@@ -53,6 +53,7 @@ std::string write_trace(const TempDir& dir, const std::string& name,
     }
     if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
     if (!r.expect.empty()) lines += ",\"expect\":" + r.expect;
+    if (!r.captures.empty()) lines += ",\"captures\":" + r.captures;
     lines += "}\n";
   }
   std::string compressed(ZSTD_compressBound(lines.size()), '\0');

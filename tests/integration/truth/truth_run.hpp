@@ -24,6 +24,7 @@ struct TraceRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string session;  // "": not in a session
   std::string expect;   // the record's "expect" object as JSON text; "": no checks
+  std::string captures;  // the record's "captures" array as JSON text; "": none
 };
 
 // `count` requests for `target` tagged `tag`, the first at first_us and then every gap_us.
