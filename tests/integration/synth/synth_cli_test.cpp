@@ -203,7 +203,7 @@ TEST_CASE("scenario and flag errors are one line and exit 1") {
   CHECK(unknown.exit_code == 1);
   CHECK(one_line(unknown.err));
   CHECK(unknown.err.find("scenario 'nosuch' not found") != std::string::npos);
-  CHECK(unknown.err.find("mix, plans, webhook") != std::string::npos);
+  CHECK(unknown.err.find("mix, plans, platform") != std::string::npos);
 
   auto rate = replay_cli({"synth", "health", "-o", out, "--rate", "fast"});
   CHECK(rate.exit_code == 1);
