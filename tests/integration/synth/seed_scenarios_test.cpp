@@ -139,6 +139,9 @@ TEST_CASE("every bundled seed scenario runs against agent-sim and holds its thre
       {"enhancement-burst", "60s", "10x"},
       {"enhancement-endurance", "60s", "10x"},
       {"llm-proxy", "4s", ""},
+      {"crud-mix", "4s", ""},
+      {"read-only", "4s", ""},
+      {"signup-chat", "4s", ""},
   };
   for (const SeedRun& seed : seeds) {
     CAPTURE(seed.scenario);
