@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "replay/core/units.hpp"
+#include "replay/results/metric_text.hpp"
 #include "replay/schedule/rate.hpp"
 #include "threshold_parts.hpp"
 
@@ -121,19 +122,7 @@ Result<Threshold> parse_saturated_threshold(Threshold t, std::string_view limit)
 }  // namespace
 
 std::string number_text(double v) {
-  char buf[48];
-  if (std::fabs(v) < 1e15 && v == std::floor(v)) {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  } else if (std::fabs(v) >= 1) {
-    std::snprintf(buf, sizeof buf, "%.3f", v);
-    std::string out = buf;
-    while (out.back() == '0') out.pop_back();
-    if (out.back() == '.') out.pop_back();
-    return out;
-  } else {
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-  }
-  return buf;
+  return metric_number_text(v);
 }
 
 namespace {
