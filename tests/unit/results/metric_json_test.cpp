@@ -102,6 +102,11 @@ TEST_CASE("the summary and the HTML report show each metric") {
                      "300   non-numeric 1   missing 1\n") != std::string::npos);
   CHECK(summary.find("  metric     ms (histogram)   sum 57.5   count 10   mean 5.75   min 1.25   "
                      "max 10.25   p50 5   p95 10   p99 10\n") != std::string::npos);
+  const std::string markdown = report::format_summary_markdown(doc);
+  CHECK(
+      markdown.find("\n| metric | kind | figures |\n|:--|:--|:--|\n| `tokens` | sum | sum 600 ") !=
+      std::string::npos);
+  CHECK(markdown.find("| `ms` | histogram | sum 57.5 ") != std::string::npos);
   const std::string html = render_html_report(doc);
   CHECK(html.find("Custom metrics") != std::string::npos);
   CHECK(html.find(">tokens<") != std::string::npos);
