@@ -87,6 +87,8 @@ std::string outside_step_window(const results::Threshold& t) {
       return "saturated";
     case M::checks:
       return "checks";
+    case M::custom:
+      return "metric." + t.metric_name;
     case M::percentile:
     case M::max:
     case M::mean:

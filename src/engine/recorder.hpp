@@ -18,6 +18,7 @@
 #include "replay/engine/run_stats.hpp"
 #include "replay/llm/goodput.hpp"
 #include "replay/llm/stream_meter.hpp"
+#include "replay/trace/record.hpp"
 
 namespace replay::engine {
 
@@ -120,6 +121,9 @@ class Recorder {
   // A response (or its absence) checked against its record's expectations: `failure` null
   // when every condition held. Counted per scope, apart from errors.
   void record_check(ScopeIds ids, const CheckFailure* failure);
+  // A capture declared a metric (capture.metric "sum" or "histogram") read from a response:
+  // `value` is the captured text, nullptr when the response lacked it (counted as missing).
+  void record_metric(ScopeIds ids, const trace::Capture& capture, const std::string* value);
   // A session's last step (of these scopes) succeeded, `session_ns` after the session's first
   // step was intended: counted overall and in the step's tag.
   void record_session(ScopeIds ids, int64_t session_ns);
@@ -210,5 +214,11 @@ class Recorder {
   LiveCounts live_counts_;      // counted since the last hand-over to the live outbox
   int64_t counts_second_ = -1;  // the second of the last hand-over
 };
+
+// Reads each of `captures` declared a metric from a response (status < 400: error responses
+// carry no usage) and records it; plain captures are the session runner's.
+void record_capture_metrics(Recorder& recorder, ScopeIds ids,
+                            const std::vector<trace::Capture>& captures, std::string_view body,
+                            const client::HeaderList& headers);
 
 }  // namespace replay::engine

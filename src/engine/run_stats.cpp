@@ -104,7 +104,8 @@ ScopeStats::ScopeStats(const ScopeStats& other)
       poll_exhausted(other.poll_exhausted),
       lower_bounds(other.lower_bounds),
       response_bytes(other.response_bytes),
-      checks(other.checks) {}
+      checks(other.checks),
+      metrics(other.metrics) {}
 
 ScopeStats& ScopeStats::operator=(const ScopeStats& other) {
   if (this != &other) *this = ScopeStats(other);
@@ -180,6 +181,7 @@ void ScopeStats::merge(const ScopeStats& other) {
   for (size_t i = 0; i < status_classes.size(); ++i) status_classes[i] += other.status_classes[i];
   status_codes.merge(other.status_codes);
   samples.merge(other.samples);
+  metrics.merge(other.metrics);
   for (size_t i = 0; i < failures.size(); ++i) failures[i] += other.failures[i];
   capture_failed += other.capture_failed;
   session_aborted += other.session_aborted;

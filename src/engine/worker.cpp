@@ -408,6 +408,10 @@ void Worker::on_ended(InFlight& f, int64_t now_ns, int status, uint64_t bytes,
         live_.errors.fetch_add(1, std::memory_order_relaxed);
         succeeded = false;
       }
+      if (r.captures && succeeded) {
+        record_capture_metrics(*recorder_, {r.tag_id, r.endpoint_id}, *r.captures, f.body(),
+                               f.headers());
+      }
       if (r.expect) {
         const auto failed = check_response(*r.expect, status, f.body(), f.headers());
         recorder_->record_check({r.tag_id, r.endpoint_id}, failed ? &*failed : nullptr);

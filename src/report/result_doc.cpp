@@ -167,6 +167,7 @@ results::Scope to_scope(const ScopeStats& s) {
   out.corrected_completed = s.corrected_completed;
   out.lower_bounds = s.lower_bounds;
   out.checks = s.checks;
+  out.metrics = s.metrics;
   if (s.session) out.session_us = *s.session;
   out.service = s.service;
   out.send_lag = s.send_lag;

@@ -6,6 +6,7 @@
 
 #include "replay/core/units.hpp"
 #include "replay/report/result_views.hpp"
+#include "replay/results/metric_text.hpp"
 
 namespace replay::report {
 namespace {
@@ -329,6 +330,21 @@ void websocket_lines(std::string& out, const ResultDoc& r) {
           errors.empty() ? "   none" : errors.c_str());
 }
 
+// Custom metrics (captures declared metrics) overall, then per tag when tags differ.
+void metric_lines(std::string& out, const ResultDoc& r) {
+  for (const histogram::MetricTally& m : r.overall.metrics.items) {
+    appendf(out, "  metric     %s (%s)   %s\n", m.name.c_str(), histogram::metric_kind_name(m.kind),
+            results::metric_figures_text(m).c_str());
+  }
+  if (r.overall.metrics.empty() || r.by_tag.size() < 2) return;
+  for (const auto& tag : r.by_tag) {
+    for (const histogram::MetricTally& m : tag.scope.metrics.items) {
+      appendf(out, "    tag %-12s %s   %s\n", tag.name.c_str(), m.name.c_str(),
+              results::metric_figures_text(m).c_str());
+    }
+  }
+}
+
 // A probe's samples are in the timeline rows, NaN (null) for a second it could not be read.
 void probe_lines(std::string& out, const ResultDoc& r) {
   for (const auto& probe : r.probes) {
@@ -411,6 +427,7 @@ std::string format_summary(const ResultDoc& r) {
   checks_lines(out, r);
   sessions_line(out, r);
   websocket_lines(out, r);
+  metric_lines(out, r);
   latency_table(out, o, r);
   llm_table(out, r, o);
 

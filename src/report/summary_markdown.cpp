@@ -4,6 +4,7 @@
 
 #include "replay/core/units.hpp"
 #include "replay/report/result_views.hpp"
+#include "replay/results/metric_text.hpp"
 
 namespace replay::report {
 namespace {
@@ -139,6 +140,16 @@ void errors_table(std::string& out, const ResultDoc& doc) {
   }
 }
 
+// Custom metrics (captures declared metrics), overall: one row each.
+void metrics_table(std::string& out, const ResultDoc& doc) {
+  if (doc.overall.metrics.empty()) return;
+  out += "\n| metric | kind | figures |\n|:--|:--|:--|\n";
+  for (const histogram::MetricTally& m : doc.overall.metrics.items) {
+    out += "| " + code(m.name) + " | " + histogram::metric_kind_name(m.kind) + " | " +
+           cell_text(results::metric_figures_text(m)) + " |\n";
+  }
+}
+
 }  // namespace
 
 std::string format_summary_markdown(const ResultDoc& doc) {
@@ -166,6 +177,7 @@ std::string format_summary_markdown(const ResultDoc& doc) {
                    [](auto* a, auto* b) { return a->scope.offered > b->scope.offered; });
   for (const auto* e : endpoints) scope_row(out, code(e->name), e->scope, doc);
   llm_table(out, doc);
+  metrics_table(out, doc);
   errors_table(out, doc);
   if (doc.overall.lower_bounds) {
     out += "\nLatency is corrected (from the intended send time) and includes " +

@@ -9,6 +9,7 @@
 #include "html_breakdown_charts.hpp"
 #include "html_page.hpp"
 #include "replay/core/units.hpp"
+#include "replay/results/metric_text.hpp"
 
 namespace replay::results {
 namespace {
@@ -268,6 +269,30 @@ std::string checks_html(const ResultDoc& doc) {
     failures.add_row({f.condition, count_text(f.count), f.observed});
   }
   return out + failures.html();
+}
+
+std::string metrics_html(const ResultDoc& doc) {
+  if (doc.overall.metrics.empty()) return "";
+  HtmlTable t({"scope", "metric", "kind", "values", "sum", "mean", "min", "max", "p50", "p95",
+               "p99", "non-numeric", "missing"},
+              {false, false, false, true, true, true, true, true, true, true, true, true, true});
+  auto add = [&](const std::string& name, const Scope& s) {
+    for (const histogram::MetricTally& m : s.metrics.items) {
+      auto at = [&](double p) {
+        return m.values && m.values->count() ? std::to_string(m.values->value_at_percentile(p))
+                                             : std::string("-");
+      };
+      const bool any = m.count > 0;
+      t.add_row({name, m.name, histogram::metric_kind_name(m.kind), count_text(m.count),
+                 metric_number_text(m.sum), any ? metric_number_text(m.mean()) : "-",
+                 any ? metric_number_text(m.min) : "-", any ? metric_number_text(m.max) : "-",
+                 at(50), at(95), at(99), count_text(m.non_numeric), count_text(m.missing)});
+    }
+  };
+  add("overall", doc.overall);
+  for (const auto& tag : doc.by_tag) add("tag " + tag.name, tag.scope);
+  for (const auto& e : doc.by_endpoint) add(e.name, e.scope);
+  return t.html();
 }
 
 std::string connections_html(const ResultDoc& doc) {

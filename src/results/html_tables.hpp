@@ -22,6 +22,9 @@ std::string status_codes_html(const ResultDoc& doc);
 // The checks (records' "expect"): passed and failed overall and per tag and endpoint, then
 // each failed condition with its count and a sample; "" when no check ran.
 std::string checks_html(const ResultDoc& doc);
+// The custom metrics (captures declared metrics) overall, per tag and per endpoint; "" when
+// the run had none.
+std::string metrics_html(const ResultDoc& doc);
 
 // Connections opened and failed, TLS handshakes and resumptions, and the connect time
 // percentiles overall and of each tag (of each endpoint when there are no tags).

@@ -49,6 +49,7 @@ void Scope::merge(const Scope& other) {
   corrected_completed.merge(other.corrected_completed);
   lower_bounds += other.lower_bounds;
   checks.merge(other.checks);
+  metrics.merge(other.metrics);
   if (other.session_us) {
     if (!session_us) session_us.emplace();
     session_us->merge(*other.session_us);

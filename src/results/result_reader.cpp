@@ -6,6 +6,7 @@
 
 #include "json_fields.hpp"
 #include "llm_json.hpp"
+#include "metric_json.hpp"
 #include "status_json.hpp"
 #include "ws_json.hpp"
 
@@ -34,7 +35,8 @@ bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
       "offered",        "sent",       "completed", "failed",     "errors", "error_ratio",
       "response_bytes", "status",     "failures",  "latency_us", "sse",    "llm",
-      "checks",         "session_us", "ws"};
+      "checks",         "session_us", "ws",
+      "metrics"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }
@@ -105,6 +107,7 @@ Scope read_scope(dom::element element, const std::string& path, ErrorSink& sink)
     s.sse = std::move(x);
   }
   if (r.find("session_us")) s.session_us = read_histogram(r, "session_us", sink);
+  if (r.find("metrics")) s.metrics = read_metrics(r, "metrics", sink);
   read_llm_scope(r, s, sink);
   read_ws_scope(r, s, sink);
   return s;

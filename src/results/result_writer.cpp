@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "llm_json.hpp"
+#include "metric_json.hpp"
 #include "replay/core/json_writer.hpp"
 #include "status_json.hpp"
 #include "ws_json.hpp"
@@ -104,6 +105,10 @@ void write_scope(JsonWriter& w, const ResultDoc& doc, const Scope& s) {
   if (s.session_us) {
     w.key("session_us");
     write_histogram(w, *s.session_us);
+  }
+  if (!s.metrics.empty()) {
+    w.key("metrics");
+    write_metrics(w, s.metrics);
   }
   write_llm_scope(w, doc, s);
   write_ws_scope(w, s);

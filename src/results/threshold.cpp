@@ -6,10 +6,11 @@
 #include <cstdio>
 
 #include "replay/core/units.hpp"
+#include "replay/results/metric_text.hpp"
 #include "replay/schedule/rate.hpp"
+#include "threshold_parts.hpp"
 
 namespace replay::results {
-namespace {
 
 Error bad(std::string_view text, const std::string& why) {
   return make_error(
@@ -19,6 +20,8 @@ Error bad(std::string_view text, const std::string& why) {
           "ttft.p95<3s, lag.p99<1ms, goodput>95%, checks>99%, probe.queue.last==0, "
           "saturated==false)");
 }
+
+namespace {
 
 // "1%" as 0.01 in `ratio`; false when not a percentage from 0 to 100.
 bool parse_percent(std::string_view text, double& ratio) {
@@ -47,6 +50,8 @@ bool valid_status(std::string_view s) {
   return s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9';
 }
 
+}  // namespace
+
 bool compare(double observed, ThresholdOp op, double limit) {
   switch (op) {
     case ThresholdOp::less:
@@ -70,6 +75,8 @@ bool parse_number(std::string_view text, double& value) {
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc() && p == text.data() + text.size() && std::isfinite(value);
 }
+
+namespace {
 
 // "probe.NAME.STAT" without its "probe." (`rest`) and the limit.
 Result<Threshold> parse_probe_threshold(Threshold t, std::string_view rest,
@@ -112,23 +119,13 @@ Result<Threshold> parse_saturated_threshold(Threshold t, std::string_view limit)
   return t;
 }
 
-// A probe's value for people: integers as such, else up to 3 decimals ("402.5"), small
-// values in 6 significant digits.
+}  // namespace
+
 std::string number_text(double v) {
-  char buf[48];
-  if (std::fabs(v) < 1e15 && v == std::floor(v)) {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  } else if (std::fabs(v) >= 1) {
-    std::snprintf(buf, sizeof buf, "%.3f", v);
-    std::string out = buf;
-    while (out.back() == '0') out.pop_back();
-    if (out.back() == '.') out.pop_back();
-    return out;
-  } else {
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-  }
-  return buf;
+  return metric_number_text(v);
 }
+
+namespace {
 
 const char* probe_stat_name(ProbeStat s) {
   switch (s) {
@@ -250,6 +247,9 @@ Result<Threshold> parse_threshold(std::string_view text) {
     t.scope = std::string(left.substr(0, colon));
     metric = left.substr(colon + 1);
     if (t.scope.empty()) return bad(text, "empty scope before ':'");
+  }
+  if (metric.starts_with("metric.")) {
+    return parse_metric_threshold(std::move(t), metric.substr(7), right);
   }
   if (metric.starts_with("probe.") || metric == "saturated") {
     return bad(text, "probe and saturated thresholds are for the whole run: no scope before ':'");
@@ -392,6 +392,10 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
     evaluate_saturated(t, figures.saturation, out);
     return out;
   }
+  if (t.metric == ThresholdMetric::custom) {
+    evaluate_metric_threshold(t, figures.metric, out);
+    return out;
+  }
   char buf[128] = "";
   double observed = 0;
   switch (t.metric) {
@@ -450,6 +454,7 @@ ThresholdResult evaluate_threshold(const Threshold& t, const ThresholdFigures& f
     }
     case ThresholdMetric::probe:
     case ThresholdMetric::saturated:
+    case ThresholdMetric::custom:
       break;  // evaluated above
   }
   if (!t.histogram.empty() && t.metric != ThresholdMetric::goodput) {
@@ -528,6 +533,7 @@ ThresholdResult check_threshold(const Threshold& t, const ResultDoc& doc) {
                            s->completed + s->failed,
                            status_matches(*s, t.status)};
   figures.checks = &s->checks;
+  figures.metric = s->metrics.find(t.metric_name);
   return evaluate_threshold(t, figures);
 }
 

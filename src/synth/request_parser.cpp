@@ -14,7 +14,7 @@ Result<void> FileParser::parse_requests(element e) {
     Push p(at_, i++);
     object obj;
     if (item.get(obj) == simdjson::SUCCESS) {
-      for (std::string_view key : {"captures", "think", "steps"}) {
+      for (std::string_view key : {"think", "steps"}) {
         if (obj.at_key(key).error() == simdjson::SUCCESS) {
           Push q(at_, key);
           std::string message(1, '\'');
@@ -25,8 +25,15 @@ Result<void> FileParser::parse_requests(element e) {
       }
     }
     auto f = fields(item, {"name", "weight", "tag", "method", "path", "headers", "body", "auth",
-                           "expect", "ws"});
+                           "expect", "ws", "captures"});
     if (!f) return f.error();
+    std::vector<trace::Capture> metrics;
+    if (auto c = f->get("captures")) {
+      Push q(at_, "captures");
+      auto parsed = parse_captures(*c, true);
+      if (!parsed) return parsed.error();
+      metrics = std::move(parsed).value();
+    }
     Entry entry;
     entry.population = population_;
     if (auto r = read_weight(*f, entry.weight); !r) return r;
@@ -40,6 +47,7 @@ Result<void> FileParser::parse_requests(element e) {
     scope.lists = &lists_;
     RequestSpec spec;
     if (auto r = parse_request(*f, defaults, scope, spec); !r) return r;
+    spec.captures = std::move(metrics);
     if (auto w = f->get("ws")) {
       Push q(at_, "ws");
       if (spec.method != "GET") return fail("a WebSocket upgrade is a GET, not " + spec.method);
@@ -115,28 +123,65 @@ Result<CaptureNames> FileParser::collect_captures(
     if (step.get(obj) == simdjson::SUCCESS &&
         obj.at_key("captures").get(captures) == simdjson::SUCCESS) {
       Push q(at_, "captures");
-      object map;
-      if (captures.get(map) != simdjson::SUCCESS) {
-        return fail("expected an object of name: source, e.g. {\"plan_id\": \"json:/id\"}");
-      }
-      for (auto [name, source] : map) {
-        Push r(at_, name);
-        if (!is_identifier(name)) {
-          return fail("capture name '" + std::string(name) + "' must be an identifier (plan_id)");
-        }
-        if (is_generator_name(name)) {
-          return fail("capture name '" + std::string(name) + "' is taken by a generator");
-        }
-        auto text = string_of(source);
-        if (!text) return text.error();
-        if (auto ok = check_capture_source(*text); !ok) return fail(ok.error().context);
-        per_step.back().push_back(trace::Capture{std::string(name), std::string(*text)});
-        first_defined.emplace(std::string(name), j);
-      }
+      auto parsed = parse_captures(captures, false);
+      if (!parsed) return parsed.error();
+      for (const trace::Capture& c : *parsed) first_defined.emplace(c.name, j);
+      per_step.back() = std::move(parsed).value();
     }
     ++j;
   }
   return first_defined;
+}
+
+Result<std::vector<trace::Capture>> FileParser::parse_captures(element e, bool metrics_only) {
+  object map;
+  if (e.get(map) != simdjson::SUCCESS) {
+    return fail("expected an object of name: source, e.g. {\"plan_id\": \"json:/id\"}");
+  }
+  std::vector<trace::Capture> out;
+  for (auto [name, value] : map) {
+    Push r(at_, name);
+    if (!is_identifier(name)) {
+      return fail("capture name '" + std::string(name) + "' must be an identifier (plan_id)");
+    }
+    if (is_generator_name(name)) {
+      return fail("capture name '" + std::string(name) + "' is taken by a generator");
+    }
+    trace::Capture capture{std::string(name), "", ""};
+    if (value.is_object()) {
+      auto f = fields(value, {"from", "metric"});
+      if (!f) return f.error();
+      auto from = f->get("from");
+      if (!from) return fail("a capture object needs \"from\": a source like \"json:/id\"");
+      {
+        Push s(at_, "from");
+        auto text = string_of(*from);
+        if (!text) return text.error();
+        capture.source = std::string(*text);
+      }
+      if (auto m = f->get("metric")) {
+        Push t(at_, "metric");
+        auto kind = string_of(*m);
+        if (!kind) return kind.error();
+        if (*kind != "sum" && *kind != "histogram") {
+          return fail("metric is \"sum\" or \"histogram\", not '" + std::string(*kind) + "'");
+        }
+        capture.metric = std::string(*kind);
+      }
+    } else {
+      auto text = string_of(value);
+      if (!text) return text.error();
+      capture.source = std::string(*text);
+    }
+    if (auto ok = check_capture_source(capture.source); !ok) return fail(ok.error().context);
+    if (metrics_only && capture.metric.empty()) {
+      return fail(
+          "a request entry's captures are metrics only ({\"from\": ..., \"metric\": "
+          "\"sum\"}): a capture used by later steps belongs to a session");
+    }
+    out.push_back(std::move(capture));
+  }
+  return out;
 }
 
 Result<void> FileParser::parse_session(element e, Entry& entry) {

@@ -94,6 +94,9 @@ class FileParser {
   Result<void> parse_session(simdjson::dom::element e, Entry& entry);
   Result<CaptureNames> collect_captures(simdjson::dom::array steps,
                                         std::vector<std::vector<trace::Capture>>& per_step);
+  // One "captures" object: "name": "source", or "name": {"from": source, "metric": kind}.
+  // `metrics_only` (a request entry, which has no later steps): each must be a metric.
+  Result<std::vector<trace::Capture>> parse_captures(simdjson::dom::element e, bool metrics_only);
   Result<void> parse_request(const Fields& f, const StepDefaults& defaults,
                              const TemplateScope& scope, RequestSpec& spec);
   Result<std::vector<HeaderTemplate>> parse_headers(simdjson::dom::element e,

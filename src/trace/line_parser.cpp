@@ -411,6 +411,7 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
     Capture& slot = next_slot(out.captures, count++, spare_captures);
     slot.name.clear();
     slot.source.clear();
+    slot.metric.clear();
     inner_keys.clear();
     for (auto field_result : obj) {
       od::field field;
@@ -423,10 +424,17 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
         e = text.get_text(field.value(), slot.name);
       } else if (key == "source") {
         e = text.get_text(field.value(), slot.source);
+      } else if (key == "metric") {
+        e = text.get_text(field.value(), slot.metric);
       }
       if (e) return field_error(kKey, e);
     }
     if (slot.name.empty()) return field_error(kKey, "a capture has no name");
+    if (!slot.metric.empty() && slot.metric != "sum" && slot.metric != "histogram") {
+      const std::string why =
+          "capture '" + slot.name + "': metric '" + slot.metric + "' is not sum or histogram";
+      return field_error(kKey, why.c_str());
+    }
   }
   trim_slots(out.captures, count, spare_captures);
   return {};

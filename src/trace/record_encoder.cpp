@@ -197,6 +197,10 @@ void append_record_line(const Record& record, std::string& out) {
       append_text(out, c.name);
       out += ",\"source\":";
       append_text(out, c.source);
+      if (!c.metric.empty()) {
+        out += ",\"metric\":";
+        append_text(out, c.metric);
+      }
       out += '}';
     }
     out += ']';

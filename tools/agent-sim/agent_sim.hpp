@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "account_store.hpp"
+#include "agent_catalog.hpp"
 #include "endpoint.hpp"
 #include "latency.hpp"
 #include "metrics.hpp"
@@ -101,6 +103,13 @@ class AgentSim {
   void serve_plan_status(const Call& call);
   void serve_webhook(const Call& call);
   void serve_analytics(const Call& call);
+  // Guide 003's sign-up flow (auth_flow.cpp) and guide 002's objects (catalog_api.cpp).
+  void serve_signup(const Call& call);
+  void serve_login(const Call& call);
+  void serve_me(const Call& call);
+  void serve_agents(const Call& call);
+  void serve_agent(const Call& call);
+  void serve_catalog(const Call& call);
   std::string new_uuid();
 
   uv_loop_t* loop_;
@@ -111,6 +120,8 @@ class AgentSim {
   RateLimiter limiter_;
   WebhookQueue queue_;
   PlanStore plans_;
+  AccountStore accounts_;
+  AgentCatalog catalog_;
   simdjson::dom::parser json_;
   std::function<size_t()> connection_count_;
   std::vector<std::function<void()>> held_;  // work waiting for a stall to end

@@ -20,6 +20,14 @@ constexpr std::array<std::string_view, kEndpointCount> kTemplates = {
     "/api/v1/analytics/agents",
     "/v1/chat/completions",
     "/ws/chat",
+    "/api/auth/signup",
+    "/api/auth/login",
+    "/api/auth/me",
+    "/api/v1/agents",
+    "/api/v1/agents/{id}",
+    "/api/v1/workflows",
+    "/api/v1/collections",
+    "/api/v1/mcp-servers",
     "/metrics",
     "other",
 };
@@ -37,6 +45,32 @@ Route route(Endpoint endpoint, std::string_view method, std::string_view allowed
     r.method_allowed = method == allowed;
   }
   return r;
+}
+
+constexpr std::string_view kAgentsPrefix = "/api/v1/agents/";
+
+// The sign-up flow's and guide 002's routes.
+std::optional<Route> match_seed_route(std::string_view method, std::string_view path) {
+  if (path == "/api/auth/signup") return route(Endpoint::signup, method, "POST");
+  if (path == "/api/auth/login") return route(Endpoint::login, method, "POST");
+  if (path == "/api/auth/me") return route(Endpoint::me, method, "GET, HEAD");
+  if (path == "/api/v1/workflows") return route(Endpoint::workflows, method, "GET, HEAD");
+  if (path == "/api/v1/collections") return route(Endpoint::collections, method, "GET, HEAD");
+  if (path == "/api/v1/mcp-servers") return route(Endpoint::mcp_servers, method, "GET, HEAD");
+  if (path == "/api/v1/agents") {
+    Route r = route(Endpoint::agents, method, "GET, HEAD");
+    r.allow = "GET, HEAD, POST";
+    r.method_allowed = r.method_allowed || method == "POST";
+    return r;
+  }
+  if (path.rfind(kAgentsPrefix, 0) == 0) {
+    const std::string_view id = path.substr(kAgentsPrefix.size());
+    if (id.empty() || id.find('/') != std::string_view::npos) return Route{};
+    Route r = route(Endpoint::agent, method, "GET, HEAD");
+    r.resource = id;
+    return r;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -70,6 +104,7 @@ Route match_route(std::string_view method, std::string_view path) {
   if (path == "/api/v1/analytics/agents") {
     return route(Endpoint::analytics_agents, method, "GET, HEAD");
   }
+  if (auto r = match_seed_route(method, path)) return *r;
   if (path.rfind(kPlansPrefix, 0) == 0) {
     std::string_view rest = path.substr(kPlansPrefix.size());
     size_t slash = rest.find('/');

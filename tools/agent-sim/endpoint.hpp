@@ -22,6 +22,15 @@ enum class Endpoint : uint8_t {
   analytics_agents,
   llm_chat,  // POST /v1/chat/completions (OpenAI-compatible)
   ws_chat,   // GET /ws/chat, upgraded to a WebSocket
+  // Guide 003's sign-up flow (auth_flow.cpp) and guide 002's objects (catalog_api.cpp).
+  signup,
+  login,
+  me,
+  agents,  // GET lists, POST creates
+  agent,
+  workflows,
+  collections,
+  mcp_servers,
   metrics,
   other,
 };

@@ -157,6 +157,26 @@ void AgentSim::serve(Call& call) {
     case Endpoint::ws_chat:
       serve_ws_chat(call);
       return;
+    case Endpoint::signup:
+      serve_signup(call);
+      return;
+    case Endpoint::login:
+      serve_login(call);
+      return;
+    case Endpoint::me:
+      serve_me(call);
+      return;
+    case Endpoint::agents:
+      serve_agents(call);
+      return;
+    case Endpoint::agent:
+      serve_agent(call);
+      return;
+    case Endpoint::workflows:
+    case Endpoint::collections:
+    case Endpoint::mcp_servers:
+      serve_catalog(call);
+      return;
     case Endpoint::other:
       reply_detail(call, 404, "Not Found");
       return;

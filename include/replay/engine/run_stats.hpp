@@ -12,6 +12,7 @@
 #include "replay/client/response_observer.hpp"
 #include "replay/core/check_tally.hpp"
 #include "replay/histogram/histogram.hpp"
+#include "replay/histogram/metric_tally.hpp"
 
 namespace replay::engine {
 
@@ -165,6 +166,8 @@ struct ScopeStats {
   uint64_t lower_bounds = 0;     // failures recorded in `corrected` at their failure time
   uint64_t response_bytes = 0;
   CheckTally checks;  // of requests whose record has checks ("expect"); not errors
+  // Custom metrics: values of captures declared metrics, from responses with status < 400.
+  histogram::MetricTallies metrics;
 
   ScopeStats() = default;
   ScopeStats(const ScopeStats& other);

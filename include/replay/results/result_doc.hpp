@@ -13,6 +13,7 @@
 
 #include "replay/core/check_tally.hpp"
 #include "replay/histogram/histogram.hpp"
+#include "replay/histogram/metric_tally.hpp"
 
 namespace replay::results {
 
@@ -157,6 +158,8 @@ struct Scope {
   // Sessions whose last step succeeded, from the first step's intended time (us); absent
   // without sessions marked session_end (synth's).
   std::optional<Histogram> session_us;
+  // Custom metrics (captures declared metrics), in the order first seen; empty when none.
+  histogram::MetricTallies metrics;
 
   // errors / (completed + failed); 0 when nothing ended.
   double error_ratio() const noexcept;

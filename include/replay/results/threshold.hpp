@@ -6,7 +6,10 @@
 // scope before the last ':' names a tag or an endpoint. Run-wide, without a scope: a --probe's
 // samples "probe.queue.last==0", "probe.queue.max<1000" (last, max, min, mean; also == and !=),
 // and the saturation verdict "saturated==false". Checks (records' "expect"): the share of them
-// that passed, "checks>99%" (a scope too: "plans:checks>=99.5%"). One evaluation for every command:
+// that passed, "checks>99%" (a scope too: "plans:checks>=99.5%"). Custom metrics (captures
+// declared metrics): "metric.tokens.sum<1e6", "chat:metric.tokens.p95<500" (a plain number in
+// the metric's unit; sum, count, mean, min, max, non_numeric, missing, pNN for histogram
+// metrics; all six comparisons). One evaluation for every command:
 // `replay run` checks them on the result it saves, `merge` on the merged result.
 
 #include <cstdint>
@@ -35,9 +38,10 @@ enum class ThresholdMetric {
   goodput,
   probe,
   saturated,
-  checks
+  checks,
+  custom  // a custom metric's statistic (Threshold::metric_name, metric_stat)
 };
-// equal and not_equal only for probe and saturated thresholds.
+// equal and not_equal only for probe, saturated and custom-metric thresholds.
 enum class ThresholdOp { less, less_equal, greater, greater_equal, equal, not_equal };
 // Of a probe's samples that were read (nulls left out): the last one, the largest, the
 // smallest, their mean.
@@ -53,6 +57,9 @@ struct Threshold {
   std::string status;     // status_ratio/status_count: "429", or a class "5xx"
   std::string probe;      // ThresholdMetric::probe: the --probe NAME
   ProbeStat probe_stat = ProbeStat::last;
+  std::string metric_name;  // ThresholdMetric::custom: the capture's name, "tokens"
+  std::string metric_stat;  // "sum", "count", "mean", "min", "max", "non_numeric", "missing"
+                            // or "p95" (then `percentile` holds 95)
   ThresholdOp op = ThresholdOp::less;
   double limit = 0;  // us for latencies, a ratio 0..1 (errors, status, goodput, checks), per second
                      // for rate, a count for error_count and status_count, the gauge's own
@@ -108,6 +115,8 @@ struct ThresholdFigures {
   const Saturation* saturation = nullptr;
   // For checks thresholds, the scope's checks (nullptr or none ran: no data, which fails).
   const CheckTally* checks = nullptr;
+  // For custom-metric thresholds, the scope's metric of that name (nullptr: none, which fails).
+  const histogram::MetricTally* metric = nullptr;
 };
 
 // Checks `t` against one scope's figures, `observed` spelled "p95 = 512.30ms". No data is not a

@@ -60,7 +60,7 @@ struct RequestSpec {
   std::vector<HeaderTemplate> headers;
   Template body;
   std::optional<AuthSpec> auth;
-  std::vector<trace::Capture> captures;  // session steps only
+  std::vector<trace::Capture> captures;  // session steps; request entries: metrics only
   ThinkTime think;                       // session steps only: pause after the previous step
   std::optional<trace::Expect> expect;   // the response's checks
   std::optional<WsSpec> ws;              // plain requests only: a WebSocket session

@@ -28,6 +28,9 @@ struct HeaderField {
 struct Capture {
   std::string name;
   std::string source;  // "json:/id", "header:Location", "regex:id=(\\d+)"
+  // "sum" or "histogram": the value is also a custom metric of that kind, recorded per scope
+  // (replay/histogram/metric_tally.hpp); "" for a plain capture.
+  std::string metric;
   friend bool operator==(const Capture&, const Capture&) = default;
 };
 

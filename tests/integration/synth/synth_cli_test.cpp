@@ -94,9 +94,9 @@ const Sample kSamples[] = {
     {"chat", {"--rate", "5/s", "--duration", "20s", "--arrival", "poisson"}},
     {"chat-stream", {"--rate", "2/s", "--duration", "20s", "--arrival", "poisson"}},
     {"ws-chat", {"--rate", "1/s", "--duration", "20s", "--arrival", "poisson"}},
-    {"plans", {"--rate", "1/s", "--duration", "20s", "--arrival", "constant", "--users", "20"}},
+    {"plans", {"--rate", "1/s", "--duration", "20s", "--arrival", "constant", "--identities", "20"}},
     {"webhook", {"--rate", "20/s", "--duration", "10s", "--arrival", "poisson"}},
-    {"mix", {"--rate", "40/s", "--duration", "20s", "--arrival", "poisson", "--users", "50"}},
+    {"mix", {"--rate", "40/s", "--duration", "20s", "--arrival", "poisson", "--identities", "50"}},
 };
 
 std::vector<std::string> sample_command(const Sample& s, const std::string& out) {
@@ -204,7 +204,7 @@ TEST_CASE("scenario and flag errors are one line and exit 1") {
   CHECK(unknown.exit_code == 1);
   CHECK(one_line(unknown.err));
   CHECK(unknown.err.find("scenario 'nosuch' not found") != std::string::npos);
-  CHECK(unknown.err.find("mix, plans, webhook") != std::string::npos);
+  CHECK(unknown.err.find("mix, plans, platform") != std::string::npos);
 
   auto rate = replay_cli({"synth", "health", "-o", out, "--rate", "fast"});
   CHECK(rate.exit_code == 1);

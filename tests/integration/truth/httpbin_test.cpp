@@ -204,3 +204,54 @@ TEST_CASE(
   CHECK(run.out.find("  checks     55.56% passed (15 of 27)") != std::string::npos);
   CHECK(run.out.find("failed   status 200 or 201  x5  (e.g. 503)") != std::string::npos);
 }
+
+TEST_CASE("httpbin: a metric captured from /anything's echo sums to the total the trace sent") {
+  uint16_t port = 0;
+  const auto server = start_httpbin(port);
+  TempDir dir("replay-truth-httpbin-metrics");
+  // /anything echoes the JSON body under "json": each request sends n = 1..25, so the metric's
+  // sum is 325 exactly; /response-headers?X-Units=K answers with the header X-Units: K.
+  std::vector<TraceRequest> requests;
+  int64_t total = 0;
+  for (int n = 1; n <= 25; ++n) {
+    TraceRequest r;
+    r.offset_us = n * 40'000;
+    r.tag = "echo";
+    r.method = "POST";
+    r.target = "/anything";
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = "{\"n\":" + std::to_string(n) + "}";
+    r.captures = R"([{"name":"n","source":"json:/json/n","metric":"sum"},)"
+                 R"({"name":"path","source":"json:/url","metric":"sum"}])";
+    requests.push_back(r);
+    total += n;
+  }
+  for (int k : {5, 7, 9, 11}) {
+    TraceRequest r;
+    r.offset_us = 1'100'000 + k * 10'000;
+    r.tag = "units";
+    r.target = "/response-headers?X-Units=" + std::to_string(k);
+    r.captures = R"([{"name":"units","source":"header:X-Units","metric":"histogram"}])";
+    requests.push_back(r);
+  }
+  const auto trace = write_trace(dir, "metrics.zst", requests);
+  const auto run = run_replay(dir, trace, port, "result.json",
+                              {"--threshold", "metric.n.sum==" + std::to_string(total),
+                               "--threshold", "units:metric.units.max==11"});
+  MESSAGE(run.out);
+  CHECK(run.u64("/overall/completed") == 29);
+  CHECK(run.u64("/overall/errors") == 0);
+  simdjson::dom::array metrics;
+  REQUIRE(run.root.at_pointer("/by_tag/echo/metrics").get(metrics) == simdjson::SUCCESS);
+  REQUIRE(metrics.size() == 2);
+  CHECK(metrics.at(0)["name"].get_string().value() == "n");
+  CHECK(metrics.at(0)["sum"].get_double().value() == static_cast<double>(total));
+  CHECK(metrics.at(0)["count"].get_uint64().value() == 25);
+  // The echoed URL is text: counted as non-numeric, not dropped.
+  CHECK(metrics.at(1)["non_numeric"].get_uint64().value() == 25);
+  CHECK(metrics.at(1)["count"].get_uint64().value() == 0);
+  REQUIRE(run.root.at_pointer("/by_tag/units/metrics").get(metrics) == simdjson::SUCCESS);
+  CHECK(metrics.at(0)["sum"].get_double().value() == 32.0);
+  CHECK(metrics.at(0)["values"]["p50"].get_uint64().value() == 7);
+  CHECK(run.out.find("PASS  metric.n.sum==" + std::to_string(total)) != std::string::npos);
+}

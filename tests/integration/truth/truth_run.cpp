@@ -55,6 +55,7 @@ std::string write_trace(const TempDir& dir, const std::string& name,
     }
     if (!r.body.empty()) lines += ",\"body\":" + json_string(r.body);
     if (!r.expect.empty()) lines += ",\"expect\":" + r.expect;
+    if (!r.captures.empty()) lines += ",\"captures\":" + r.captures;
     if (!r.more.empty()) lines += "," + r.more;
     lines += "}\n";
   }

@@ -366,3 +366,46 @@ TEST_CASE("Recorder: endpoint timelines on demand, for the first kMaxEndpointTim
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("Recorder: metric captures reach overall, tag and endpoint; absent and text counted") {
+  Recorder recorder(kStart);
+  const std::vector<trace::Capture> captures = {
+      {"tokens", "json:/usage/total_tokens", "sum"},
+      {"model", "json:/model", "sum"},
+      {"ms", "header:X-Time", "histogram"},
+      {"id", "json:/id", ""},  // a plain capture: the session runner's, no metric
+  };
+  const client::HeaderList headers = {{"x-time", "12"}};
+  record_capture_metrics(recorder, {1, 2}, captures,
+                         R"({"id":"a","model":"m1","usage":{"total_tokens":40}})", headers);
+  record_capture_metrics(recorder, {1, 3}, captures,
+                         R"({"id":"b","model":"m1","usage":{"total_tokens":2}})", headers);
+  record_capture_metrics(recorder, {0, 3}, captures, R"({"id":"c"})", {});
+  WorkerResults& r = recorder.finish();
+  const histogram::MetricTally* tokens = r.overall.metrics.find("tokens");
+  REQUIRE(tokens);
+  CHECK(tokens->count == 2);
+  CHECK(tokens->sum == 42);
+  CHECK(tokens->missing == 1);
+  CHECK(r.overall.metrics.find("model")->non_numeric == 2);
+  const histogram::MetricTally* ms = r.overall.metrics.find("ms");
+  REQUIRE(ms);
+  CHECK(ms->kind == histogram::MetricKind::histogram);
+  REQUIRE(ms->values);
+  CHECK(ms->values->count() == 2);
+  CHECK(ms->missing == 1);
+  CHECK(r.overall.metrics.find("id") == nullptr);
+  CHECK(r.by_tag.at(1).metrics.find("tokens")->sum == 42);
+  CHECK(r.by_tag.at(0).metrics.find("tokens")->missing == 1);
+  CHECK(r.by_endpoint.at(2).metrics.find("tokens")->sum == 40);
+  CHECK(r.by_endpoint.at(3).metrics.find("tokens")->sum == 2);
+  // Copies and merges of scopes carry the metrics.
+  ScopeStats copy = r.overall;
+  copy.merge(r.by_tag.at(1));
+  CHECK(copy.metrics.find("tokens")->sum == 84);
+  CHECK(copy.metrics.find("tokens")->missing == 1);
+}
+
+}  // namespace replay::engine

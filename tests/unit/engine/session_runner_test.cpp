@@ -112,6 +112,19 @@ TEST_CASE("SessionRunner: a response without a value to capture aborts the sessi
   CHECK_FALSE(release.next);
 }
 
+TEST_CASE("SessionRunner: a metric absent from the response does not abort the session") {
+  SessionRunner runner;
+  RequestPtr ask = step(5, 0, 0, {{"tokens", "json:/usage/total_tokens", "sum"}});
+  REQUIRE(runner.admit(ask, 0) == SessionRunner::Admit::start);
+  runner.started(5, 0);
+  RequestPtr next = step(5, 1 * kMs);
+  REQUIRE(runner.admit(next, 1 * kMs) == SessionRunner::Admit::wait);
+  auto release = runner.ended(*ask, true, "{}", {}, 2 * kMs);
+  CHECK_FALSE(release.capture_failed);
+  CHECK(release.aborted.empty());
+  CHECK(release.next);
+}
+
 TEST_CASE("SessionRunner: idle sessions are forgotten, busy ones kept") {
   SessionRunner runner;
   RequestPtr a = step(1, 0);

@@ -110,6 +110,8 @@ std::string full_result_json() {
   doc.overall.llm->ttft_us.record(100'000);
   doc.overall.llm->streams = 1;
   doc.timeline.front().output_tokens = 30;
+  doc.overall.metrics.get("tokens", histogram::MetricKind::histogram).add_value(5);
+  doc.overall.metrics.get("cost", histogram::MetricKind::sum).add_text("n/a");
   doc.config.push_back({"goodput", "\"ttft<1s\"", "ttft<1s"});
   doc.config.push_back({"stream_format", "\"openai\"", "openai"});
   doc.config.push_back({"stream_content", "\"/a\"", "/a"});

@@ -79,7 +79,7 @@ TEST_CASE("unknown generators, lists and fields are errors") {
   check_error(
       "{\n  \"requests\": [{\"method\": \"GET\", \"path\": \"/a\",\n    \"heders\": {}}]\n}\n",
       "line 3: requests[0].heders: unknown field 'heders' (fields here: name, weight, tag, "
-      "method, path, headers, body, auth, expect, ws)");
+      "method, path, headers, body, auth, expect, ws, captures)");
   check_error("{\"name\": \"a\", \"name\": \"b\", \"requests\": []}",
               "line 1: name: duplicate field 'name'");
 }
@@ -122,9 +122,20 @@ TEST_CASE("captures are checked where they are defined") {
   check_error(with_capture("uuid", "json:/id"),
               "line 2: sessions[0].steps[0].captures.uuid: capture name 'uuid' is taken by a "
               "generator");
-  check_error("{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n\"captures\": {}}]}",
-              "line 2: requests[0].captures: 'captures' belongs to a session: move this request "
-              "into 'sessions'");
+  check_error(
+      "{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n\"captures\": {\"id\": "
+      "\"json:/id\"}}]}",
+      "line 2: requests[0].captures.id: a request entry's captures are metrics only ({\"from\": "
+      "..., \"metric\": \"sum\"}): a capture used by later steps belongs to a session");
+  check_error(
+      "{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n\"captures\": {\"t\": "
+      "{\"from\": \"json:/n\", \"metric\": \"avg\"}}}]}",
+      "line 2: requests[0].captures.t.metric: metric is \"sum\" or \"histogram\", not 'avg'");
+  check_error(
+      "{\"requests\": [{\"method\": \"GET\", \"path\": \"/\",\n\"captures\": {\"t\": "
+      "{\"metric\": \"sum\"}}}]}",
+      "line 2: requests[0].captures.t: a capture object needs \"from\": a source like "
+      "\"json:/id\"");
   TempDir dir;
   CHECK(load_scenario(dir.write("ok.json", with_capture("loc", "header:Location"))).ok());
   CHECK(load_scenario(dir.write("ok2.json", with_capture("n", "regex:n=([0-9]+)"))).ok());

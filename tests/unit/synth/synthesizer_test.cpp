@@ -450,3 +450,36 @@ TEST_CASE("llm: OpenAI-compatible streamed chat with usage, varied prompts and m
   CHECK(max_tokens == std::set<int64_t>{32, 128, 512});
   CHECK(prompts.size() > records.size() / 2);
 }
+
+TEST_CASE("captures declared metrics reach the records of request entries and session steps") {
+  auto s = parse_scenario(
+      R"({"requests": [{"tag": "llm", "method": "POST", "path": "/v1/chat/completions",
+           "body": {"max_tokens": 8},
+           "captures": {"tokens": {"from": "json:/usage/total_tokens", "metric": "sum"},
+                        "ms": {"from": "header:X-Time", "metric": "histogram"}}}],
+          "sessions": [{"steps": [
+            {"method": "POST", "path": "/a", "captures": {"id": "json:/id",
+              "n": {"from": "json:/n", "metric": "sum"}, "same": {"from": "json:/x"}}},
+            {"method": "GET", "path": "/a/{{id}}"}]}]})",
+      "inline.json");
+  REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().context));
+  auto records = generate(s.value(), options_for("4/s", 2'000'000));
+  bool saw_request = false, saw_step = false;
+  for (const trace::Record& r : records) {
+    if (r.tag == "llm") {
+      saw_request = true;
+      REQUIRE(r.captures.size() == 2);
+      CHECK(r.captures[0] == trace::Capture{"tokens", "json:/usage/total_tokens", "sum"});
+      CHECK(r.captures[1] == trace::Capture{"ms", "header:X-Time", "histogram"});
+      CHECK(r.session.empty());
+    } else if (r.method == "POST") {
+      saw_step = true;
+      REQUIRE(r.captures.size() == 3);
+      CHECK(r.captures[0] == trace::Capture{"id", "json:/id", ""});
+      CHECK(r.captures[1] == trace::Capture{"n", "json:/n", "sum"});
+      CHECK(r.captures[2] == trace::Capture{"same", "json:/x", ""});  // an object without metric
+    }
+  }
+  CHECK(saw_request);
+  CHECK(saw_step);
+}

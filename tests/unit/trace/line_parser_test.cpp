@@ -307,3 +307,27 @@ TEST_CASE("strings are unescaped exactly, and bad escapes are refused") {
   CHECK(error_of("{\"offset_us\":0,\"method\":\"GET\",\"target\":\"/\",\"body\":\"a\x01\"}")
             .find("control character") != std::string::npos);
 }
+
+TEST_CASE("a capture declared a metric keeps its kind; another kind is an error") {
+  LineParser parser;
+  Record r;
+  REQUIRE(parse(parser,
+                R"({"offset_us":0,"method":"POST","target":"/v1/chat/completions","captures":[)"
+                R"({"name":"tokens","source":"json:/usage/total_tokens","metric":"sum"},)"
+                R"({"name":"ms","source":"header:X-Time","metric":"histogram"},)"
+                R"({"name":"id","source":"json:/id"}]})",
+                r));
+  REQUIRE(r.captures.size() == 3);
+  CHECK(r.captures[0] == Capture{"tokens", "json:/usage/total_tokens", "sum"});
+  CHECK(r.captures[1] == Capture{"ms", "header:X-Time", "histogram"});
+  CHECK(r.captures[2] == Capture{"id", "json:/id", ""});
+  // A reused slot forgets the metric of the line before.
+  REQUIRE(parse(
+      parser,
+      R"({"offset_us":1,"method":"GET","target":"/","captures":[{"name":"t","source":"json:/a"}]})",
+      r));
+  CHECK(r.captures[0].metric.empty());
+  CHECK(error_of(R"({"offset_us":0,"method":"GET","target":"/","captures":[)"
+                 R"({"name":"t","source":"json:/a","metric":"avg"}]})") ==
+        "field \"captures\": capture 't': metric 'avg' is not sum or histogram");
+}

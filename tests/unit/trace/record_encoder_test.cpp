@@ -134,3 +134,20 @@ TEST_CASE("every line ends with exactly one newline and contains no other") {
   CHECK(line.back() == '\n');
   CHECK(line.find('\n') == line.size() - 1);
 }
+
+TEST_CASE("a metric capture is written with its kind, a plain one without") {
+  Record r = request("POST", "/v1/chat/completions");
+  r.captures = {{"tokens", "json:/usage/total_tokens", "sum"}, {"id", "json:/id", ""}};
+  CHECK(line_of(r) ==
+        R"({"offset_us":0,"method":"POST","target":"/v1/chat/completions","captures":[)"
+        R"({"name":"tokens","source":"json:/usage/total_tokens","metric":"sum"},)"
+        R"({"name":"id","source":"json:/id"}]})"
+        "\n");
+  LineParser parser;
+  std::string line = line_of(r);
+  line.pop_back();
+  const std::string padded = line + std::string(kLinePadding, 'x');
+  Record back;
+  REQUIRE(parser.parse_record(std::string_view(padded.data(), line.size()), back));
+  CHECK(back == r);
+}
