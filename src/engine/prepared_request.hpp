@@ -29,6 +29,8 @@ struct PreparedRequest {
   uint32_t attempt = 0;      // a poll step: the sends before this one
   bool released = false;     // a session step whose predecessor is done: start when due
   bool session_end = false;  // the last step of its session (its end times the session)
+  // Not sent when its session (with --users, its user) holds every value it captures.
+  bool once = false;
   // With --users: the first step of one of its user's sessions (the user's values and its
   // failed state start afresh; the user's cookies carry on).
   bool session_start = false;

@@ -220,6 +220,7 @@ void RequestSource::prepare(const trace::Record& r, SourceItem& item) {
                       ? nullptr
                       : std::make_shared<const std::vector<trace::Capture>>(r.captures);
   item.session_end = r.session_end;
+  item.once = r.once;
   item.expect = r.expect ? std::make_shared<const trace::Expect>(*r.expect) : nullptr;
   item.poll = r.poll ? std::make_shared<const trace::Poll>(*r.poll) : nullptr;
   item.ws_record.reset();
@@ -253,6 +254,7 @@ RequestPtr make_request(const SourceItem& item) {
   request->expect = item.expect;
   request->poll = item.poll;
   request->session_end = item.session_end;
+  request->once = item.once;
   request->tag_id = item.tag_id;
   request->endpoint_id = item.endpoint_id;
   request->expects_event_stream = item.expects_event_stream;

@@ -31,6 +31,7 @@ struct SourceItem {
   std::shared_ptr<const trace::Poll> poll;      // a poll step: sent again until this holds
   bool expects_event_stream = false;  // Accept: text/event-stream, or recorded with events
   bool session_end = false;           // the last step of its session
+  bool once = false;                  // not sent when its session holds all it captures
   std::shared_ptr<const trace::Record> ws_record;  // a WebSocket session; see PreparedRequest
 };
 

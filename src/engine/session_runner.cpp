@@ -70,6 +70,7 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
         out.capture_failed = true;
         break;
       }
+      if (capture.user_scope) s.user_values[capture.name] = *value;
       s.values[capture.name] = std::move(*value);
     }
   }
@@ -80,6 +81,27 @@ SessionRunner::Release SessionRunner::ended(const PreparedRequest& step, bool su
   } else if (step.session_end && s.first_intended_ns >= 0) {
     out.session_ns = now_ns - s.first_intended_ns;
   }
+  release_next(s, out, now_ns);
+  return out;
+}
+
+bool SessionRunner::already_holds(const PreparedRequest& step) const {
+  if (!step.once || !step.captures || step.session_id == 0) return false;
+  auto it = sessions_.find(step.session_id);
+  if (it == sessions_.end()) return false;
+  for (const auto& capture : *step.captures) {
+    if (!it->second.values.count(capture.name)) return false;
+  }
+  return true;
+}
+
+SessionRunner::Release SessionRunner::skipped(const PreparedRequest& step, int64_t now_ns) {
+  Release out;
+  auto it = sessions_.find(step.session_id);
+  if (it == sessions_.end()) return out;
+  Session& s = it->second;
+  s.busy = false;
+  s.last_active_ns = now_ns;
   release_next(s, out, now_ns);
   return out;
 }
@@ -114,7 +136,7 @@ void SessionRunner::release_next(Session& s, Release& out, int64_t now_ns) {
 
 void SessionRunner::begin_session(Session& s, int64_t intended_ns) {
   s.aborted = false;
-  s.values.clear();
+  s.values = s.user_values;
   s.first_intended_ns = intended_ns;
 }
 

@@ -59,6 +59,11 @@ class SessionRunner {
   // A poll step's response did not meet its condition and the step goes out again: the
   // session stays busy with it; the response's Set-Cookie headers join its cookies.
   void polled(uint64_t session_id, const client::HeaderList& headers, int64_t now_ns);
+  // Whether the step is `once` and its session holds every value it captures: it is skipped.
+  bool already_holds(const PreparedRequest& step) const;
+  // A step skipped (already_holds): like a success at `now_ns` with no response, releasing the
+  // next step one think time from now.
+  Release skipped(const PreparedRequest& step, int64_t now_ns);
   // The step could not be built (a placeholder without a value): aborts the session (with
   // --users, the rest of the user's session; `next` is then its next session's first step).
   Release abort(uint64_t session_id, int64_t now_ns);
@@ -84,6 +89,7 @@ class SessionRunner {
     bool aborted = false;  // a step failed: later steps are not sent
     bool dropping = false;  // --users: the user was retired: its later steps are dropped
     CaptureValues values;
+    CaptureValues user_values;  // --users: the user-scoped ones, kept over its sessions
     CookieJar cookies;
     std::deque<RequestPtr> waiting;  // due while an earlier step was busy, in due order
     int64_t last_active_ns = 0;

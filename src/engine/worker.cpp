@@ -292,6 +292,11 @@ void Worker::count_offered(const PreparedRequest& r) {
 }
 
 void Worker::start_request(RequestPtr request, int64_t now_ns) {
+  if (request->once && sessions_.already_holds(*request)) {
+    // A log-in its user did already: not sent, not counted; the next step follows now.
+    queue_released(std::move(sessions_.skipped(*request, now_ns).next), now_ns);
+    return;
+  }
   count_offered(*request);
   if (request->ws_record) {
     ws_->start(std::move(request));

@@ -149,7 +149,7 @@ Result<std::vector<trace::Capture>> FileParser::parse_captures(element e, bool m
     }
     trace::Capture capture{std::string(name), "", ""};
     if (value.is_object()) {
-      auto f = fields(value, {"from", "metric"});
+      auto f = fields(value, {"from", "metric", "scope"});
       if (!f) return f.error();
       auto from = f->get("from");
       if (!from) return fail("a capture object needs \"from\": a source like \"json:/id\"");
@@ -167,6 +167,15 @@ Result<std::vector<trace::Capture>> FileParser::parse_captures(element e, bool m
           return fail("metric is \"sum\" or \"histogram\", not '" + std::string(*kind) + "'");
         }
         capture.metric = std::string(*kind);
+      }
+      if (auto sc = f->get("scope")) {
+        Push t(at_, "scope");
+        auto scope = string_of(*sc);
+        if (!scope) return scope.error();
+        if (*scope != "user" && *scope != "session") {
+          return fail("scope is \"session\" or \"user\", not '" + std::string(*scope) + "'");
+        }
+        capture.user_scope = *scope == "user";
       }
     } else {
       auto text = string_of(value);
@@ -239,7 +248,7 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
   for (element step : steps) {
     Push q(at_, j);
     auto sf = fields(step, {"name", "tag", "method", "path", "headers", "body", "auth", "captures",
-                            "think", "expect", "poll"});
+                            "think", "expect", "poll", "once"});
     if (!sf) return sf.error();
     CaptureNames before;
     CaptureNames later;
@@ -259,6 +268,13 @@ Result<void> FileParser::parse_session(element e, Entry& entry) {
       spec.think = *think;
     } else if (j > 0 && defaults.think) {
       spec.think = *defaults.think;
+    }
+    if (auto once = sf->get("once")) {
+      Push r(at_, "once");
+      if (once->get(spec.once) != simdjson::SUCCESS) return fail("expected true or false");
+      if (spec.once && spec.captures.empty()) {
+        return fail("a step sent once captures what later sessions reuse: give it captures");
+      }
     }
     if (auto poll = sf->get("poll")) {
       Push r(at_, "poll");

@@ -252,6 +252,7 @@ void Synthesizer::fill_request(const RequestSpec& spec, int64_t offset_us, trace
   out.captures = spec.captures;
   out.expect = spec.expect;
   out.poll = spec.poll;
+  out.once = spec.once;
   out.response.reset();
   out.ws.reset();
   if (spec.ws) fill_ws_script(*spec.ws, out.ws.emplace());

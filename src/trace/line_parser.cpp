@@ -267,6 +267,7 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
   out.body.clear();
   out.body_truncated = false;
   out.session_end = false;
+  out.once = false;
   out.expect.reset();
   out.poll.reset();
   out.response.reset();
@@ -319,6 +320,8 @@ Result<void> LineParser::parse_record(std::string_view line, Record& out) {
       e = v.get_bool().get(out.body_truncated);
     } else if (key == "session_end") {
       e = v.get_bool().get(out.session_end);
+    } else if (key == "once") {
+      e = v.get_bool().get(out.once);
     } else if (key == "captures") {
       auto r = impl_->parse_captures(v, out);
       if (!r) return r;
@@ -412,6 +415,7 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
     slot.name.clear();
     slot.source.clear();
     slot.metric.clear();
+    slot.user_scope = false;
     inner_keys.clear();
     for (auto field_result : obj) {
       od::field field;
@@ -426,6 +430,14 @@ Result<void> LineParser::Impl::parse_captures(od::value& v, Record& out) {
         e = text.get_text(field.value(), slot.source);
       } else if (key == "metric") {
         e = text.get_text(field.value(), slot.metric);
+      } else if (key == "scope") {
+        std::string scope;
+        e = text.get_text(field.value(), scope);
+        if (!e && scope != "user" && scope != "session") {
+          const std::string why = "capture scope '" + scope + "' is not session or user";
+          return field_error(kKey, why.c_str());
+        }
+        slot.user_scope = scope == "user";
       }
       if (e) return field_error(kKey, e);
     }

@@ -187,6 +187,7 @@ void append_record_line(const Record& record, std::string& out) {
   }
   if (record.body_truncated) append_key(out, "\"body_truncated\":true");
   if (record.session_end) append_key(out, "\"session_end\":true");
+  if (record.once) append_key(out, "\"once\":true");
   if (!record.captures.empty()) {
     append_key(out, "\"captures\":[");
     bool first = true;
@@ -197,6 +198,7 @@ void append_record_line(const Record& record, std::string& out) {
       append_text(out, c.name);
       out += ",\"source\":";
       append_text(out, c.source);
+      if (c.user_scope) out += ",\"scope\":\"user\"";
       if (!c.metric.empty()) {
         out += ",\"metric\":";
         append_text(out, c.metric);

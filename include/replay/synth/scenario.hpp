@@ -66,6 +66,7 @@ struct RequestSpec {
   std::optional<WsSpec> ws;              // plain requests only: a WebSocket session
   // Session steps only: sent again until the response meets poll->until (trace version 2).
   std::optional<trace::Poll> poll;
+  bool once = false;  // session steps only: not sent when its values are held (trace "once")
 };
 
 // The tenants and users {{tenant}}, {{user}} and auth draw from; one per scenario file.

@@ -31,6 +31,9 @@ struct Capture {
   // "sum" or "histogram": the value is also a custom metric of that kind, recorded per scope
   // (replay/histogram/metric_tally.hpp); "" for a plain capture.
   std::string metric;
+  // With run --users the value stays with the user over its later sessions (a token a user
+  // logged in for once), not only its session; without users, a user is its session.
+  bool user_scope = false;
   friend bool operator==(const Capture&, const Capture&) = default;
 };
 
@@ -52,6 +55,9 @@ struct Record {
   // The last step of its session: the session's latency runs from its first step's intended
   // time to this step's completion (written by synth, which knows a session's steps).
   bool session_end = false;
+  // Sent only when its session (with run --users: its user) does not hold every value it
+  // captures yet: a log-in step of each session, taken once per user.
+  bool once = false;
   std::string tag;     // empty: untagged
   std::string method;  // "GET"
   std::string target;  // path + query, e.g. "/api/v1/plans/42?x=1"

@@ -119,3 +119,47 @@ TEST_CASE("users: --spawn-rate and stages start users on time; bad users flags a
   CHECK(refused(trace, url, {"--users", "0->5:1s, 5:1s", "--spawn-rate", "2"})
             .find("stages ramp their users themselves") != std::string::npos);
 }
+
+TEST_CASE("users: each user signs up and logs in once, then reuses its token and cookie") {
+  // Guide 002's habit: log in once per user (Locust's on_start), then run the tasks. The first
+  // two steps are "once" with user-scoped captures; the cookie jar is the user's.
+  TempDir dir("replay-users-login");
+  AgentSim sim({});
+  dir.write("login-once.json", R"({"name": "login-once",
+    "defaults": {"rate": "10/s", "duration": "600ms"},
+    "sessions": [{"name": "work", "steps": [
+      {"tag": "signup", "method": "POST", "path": "/api/auth/signup", "once": true,
+       "body": {"email": "u-{{uuid}}@example.com", "password": "pw-for-tests"},
+       "captures": {"email": {"from": "json:/email", "scope": "user"}}},
+      {"tag": "login", "method": "POST", "path": "/api/auth/login", "once": true,
+       "body": {"email": "{{email}}", "password": "pw-for-tests"},
+       "captures": {"token": {"from": "json:/access_token", "scope": "user"}}},
+      {"tag": "me", "method": "GET", "path": "/api/auth/me",
+       "expect": {"status": 200}},
+      {"tag": "chat", "method": "POST", "path": "/api/v1/chat",
+       "headers": {"Authorization": "Bearer {{token}}"}, "body": {"message": "hello"},
+       "expect": {"status": 200}}]}]})");
+  const std::string trace = dir.file("login-once.zst");
+  const auto synth = replay::testing::run_to_exit(
+      {REPLAY_PATH, "synth", dir.file("login-once.json"), "-o", trace}, 20000);
+  REQUIRE_MESSAGE(synth.exit_code == 0, synth.err);
+  const auto run = run_replay_at(dir, trace, sim.url("http"), "result.json",
+                                 {"--users", "2", "--timeout", "10s"});
+  MESSAGE(run.describe("/overall"));
+
+  // Six sessions over two users: two sign-ups and log-ins, six of everything else.
+  CHECK(run.u64("/by_tag/signup/completed") == 2);
+  CHECK(run.u64("/by_tag/login/completed") == 2);
+  CHECK(run.u64("/by_tag/me/completed") == 6);
+  CHECK(run.u64("/by_tag/chat/completed") == 6);
+  CHECK(run.u64("/overall/errors") == 0);
+  CHECK(run.u64("/overall/checks/passed") == 12);
+
+  // Open loop, each session is its own user: six of each (against a fresh agent-sim: the
+  // trace's e-mail addresses are taken on the first).
+  AgentSim fresh({});
+  const auto open = run_replay_at(dir, trace, fresh.url("http"), "open.json", {"--timeout", "10s"});
+  CHECK(open.u64("/by_tag/login/completed") == 6);
+  CHECK(open.u64("/by_tag/chat/completed") == 6);
+  CHECK(open.u64("/overall/errors") == 0);
+}

@@ -290,3 +290,43 @@ TEST_CASE("users: without a set end the trace's sessions are handed over once") 
 }
 
 }  // namespace replay::engine
+
+namespace replay::engine {
+
+TEST_CASE("users: user-scoped values outlive the session; a once step is skipped when held") {
+  SessionRunner runner;
+  auto login = user_step(0, 0, true);
+  login->once = true;
+  login->captures = std::make_shared<const std::vector<trace::Capture>>(std::vector<trace::Capture>{
+      {.name = "token", .source = "json:/token", .user_scope = true},
+      {.name = "order", .source = "json:/order"}});
+  const PreparedRequest login_step = *login;
+  REQUIRE(runner.admit(login, 0) == SessionRunner::Admit::start);
+  CHECK_FALSE(runner.already_holds(*login));  // the user's first session: it logs in
+  runner.started(kUser, 0);
+  auto done = runner.ended(login_step, true, R"({"token":"t1","order":"o1"})", {}, 10 * kMs);
+  CHECK(runner.values(kUser).at("token") == "t1");
+  CHECK(runner.values(kUser).at("order") == "o1");
+  // The next session keeps the user's token, not the session's order...
+  auto again = std::make_unique<PreparedRequest>(login_step);
+  REQUIRE(runner.admit(again, 20 * kMs) == SessionRunner::Admit::start);
+  CHECK(runner.values(kUser).at("token") == "t1");
+  CHECK_FALSE(runner.values(kUser).count("order"));
+  // ...so a once step capturing only the token is skipped; one that also wants the session's
+  // order is not.
+  auto token_only = std::make_unique<PreparedRequest>(login_step);
+  token_only->captures = std::make_shared<const std::vector<trace::Capture>>(
+      std::vector<trace::Capture>{{.name = "token", .source = "json:/token", .user_scope = true}});
+  CHECK(runner.already_holds(*token_only));
+  CHECK_FALSE(runner.already_holds(*again));
+  RequestPtr next = user_step(0, 300 * kMs, false);
+  REQUIRE(runner.admit(next, 20 * kMs) == SessionRunner::Admit::start);
+  runner.started(kUser, 20 * kMs);
+  RequestPtr after = user_step(0, 0, false);
+  REQUIRE(runner.admit(after, 20 * kMs) == SessionRunner::Admit::wait);
+  auto skipped = runner.skipped(*token_only, 25 * kMs);
+  REQUIRE(skipped.next);
+  CHECK(skipped.next->intended_ns == 25 * kMs);
+}
+
+}  // namespace replay::engine

@@ -55,3 +55,30 @@ TEST_CASE("poll: a version 1 trace cannot hold one; bad polls name the field") {
   REQUIRE_FALSE(in_line);
   CHECK(in_line.error().context == "field \"poll\": max: must be 1 to 10000 attempts");
 }
+
+TEST_CASE("a once step and a user-scoped capture round-trip; a bad scope names itself") {
+  Record r;
+  const std::string line =
+      R"({"offset_us":0,"session":"s","method":"POST","target":"/login","once":true,)"
+      R"("captures":[{"name":"token","source":"json:/t","scope":"user"},)"
+      R"({"name":"id","source":"json:/id","scope":"session"}]})";
+  REQUIRE(parse_after(1, line, r));
+  CHECK(r.once);
+  REQUIRE(r.captures.size() == 2);
+  CHECK(r.captures[0].user_scope);
+  CHECK_FALSE(r.captures[1].user_scope);
+  std::string written;
+  append_record_line(r, written);
+  CHECK(written.find(R"("once":true)") != std::string::npos);
+  CHECK(written.find(R"("scope":"user")") != std::string::npos);
+  Record back;
+  written.pop_back();
+  REQUIRE(parse_after(1, written, back));
+  CHECK(back == r);
+  auto bad = parse_after(
+      1, R"({"offset_us":0,"method":"GET","target":"/","captures":[{"name":"a","source":"json:/a","scope":"tenant"}]})",
+      r);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().context.find("capture scope 'tenant' is not session or user") !=
+        std::string::npos);
+}
