@@ -249,6 +249,9 @@ Command add_run_command(CLI::App& app) {
                   "one think time after the last response");
   sub->add_option("--spawn-rate", f->spawn_rate,
                   "Users started per second with --users N (default: all at once)");
+  sub->add_option("--think", f->think,
+                  "With --users: a pause before each of a user's sessions after its first, e.g. "
+                  "2s or 1s..3s (Locust's wait_time)");
   sub->add_option("--arrival", f->arrival,
                   "constant | poisson | recorded (default: constant with --rate, else recorded)");
   auto* speed = sub->add_option("--speed", f->speed,

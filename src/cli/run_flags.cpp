@@ -117,6 +117,8 @@ Result<void> check_run_flags(RunFlags& f) {
     }
   } else if (!f.spawn_rate.empty()) {
     return flag_error("--spawn-rate starts --users: give --users N too");
+  } else if (!f.think.empty()) {
+    return flag_error("--think is the pause of --users between their sessions: give --users too");
   }
   return {};
 }
@@ -148,6 +150,16 @@ Result<void> resolve_run_flags(RunFlags& f) {
       auto per_s = parse_spawn_rate(f.spawn_rate);
       if (!per_s) return per_s.error().within("--spawn-rate");
       c.users->spawn_per_s = per_s.value();
+    }
+    if (!f.think.empty()) {
+      const auto dots = f.think.find("..");
+      auto lo = parse_duration_us(f.think.substr(0, dots));
+      auto hi = dots == std::string::npos ? lo : parse_duration_us(f.think.substr(dots + 2));
+      if (!lo || !hi || *hi < *lo) {
+        return flag_error("--think '" + f.think + "': expected a duration or a range (2s, 1s..3s)");
+      }
+      c.think_min_us = *lo;
+      c.think_max_us = *hi;
     }
   }
   if (!f.arrival.empty()) {

@@ -18,6 +18,7 @@ struct RunFlags {
   std::string rate;
   std::string users;       // --users: a count or user stages (closed loop)
   std::string spawn_rate;  // --spawn-rate: users started per second, with a plain count
+  std::string think;       // --think: a pause before each of a user's sessions ("1s..3s")
   std::string arrival;
   std::string speed = "1x";
   std::string duration;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <random>
 
 namespace replay::engine {
 namespace {
@@ -24,7 +25,8 @@ UserFeeder::UserFeeder(const RunConfig& config, const schedule::UserSchedule& us
       run_start_ns_(run_start_ns),
       interrupt_(interrupt),
       tick_(std::move(tick)),
-      bundler_(config.speed) {}
+      bundler_(config.speed),
+      random_(config.seed) {}
 
 uint32_t UserFeeder::sessions_ahead(uint32_t users) {
   return std::clamp<uint32_t>(kBundlesAheadInAll / std::max<uint32_t>(users, 1), 2, 64);
@@ -73,6 +75,11 @@ Result<SessionBundler::Bundle> UserFeeder::next_bundle() {
 
 bool UserFeeder::hand(uint32_t user, SessionBundler::Bundle bundle, int64_t now_ns) {
   const uint64_t key = UserBoard::key_of(user);
+  if (config_.think_max_us > 0) {
+    // The user's pause before this session: after the last step of its previous one.
+    std::uniform_int_distribution<int64_t> pause(config_.think_min_us, config_.think_max_us);
+    bundle.front()->think_ns = pause(random_) * 1000;
+  }
   const size_t worker = worker_for_session(key, sink_.workers());
   board_.session_handed(user);
   for (RequestPtr& step : bundle) {

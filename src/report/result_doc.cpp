@@ -60,6 +60,10 @@ std::vector<results::ConfigEntry> config_entries(const RunReport& report) {
   if (c.users && c.users->spawn_per_s > 0) {
     add_config_value(config, "spawn_per_s", c.users->spawn_per_s);
   }
+  if (c.users && c.think_max_us > 0) {
+    add_config_value(config, "think_min_us", c.think_min_us);
+    add_config_value(config, "think_max_us", c.think_max_us);
+  }
   add_config_string(config, "arrival", std::string(schedule::arrival_name(c.arrival)));
   add_config_value(config, "speed", c.speed);
   add_config_value(config, "duration_us", c.duration_us);

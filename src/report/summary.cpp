@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "replay/core/units.hpp"
@@ -393,8 +394,15 @@ std::string format_summary_header(const ResultDoc& r) {
   const std::string users = r.config_text("users");
   const std::string spawn = r.config_text("spawn_per_s");
   if (!users.empty()) {
-    appendf(out, "  schedule   users %s%s%s, closed loop   threads %s   max connections %s\n",
-            users.c_str(), spawn.empty() ? "" : " spawned at ", spawn.empty() ? "" : (spawn + "/s").c_str(),
+    std::string think;
+    if (const std::string most = r.config_text("think_max_us"); !most.empty()) {
+      const std::string least = r.config_text("think_min_us");
+      think = ", think " + format_duration_us(std::atoll(least.c_str()));
+      if (least != most) think += ".." + format_duration_us(std::atoll(most.c_str()));
+    }
+    appendf(out, "  schedule   users %s%s%s, closed loop%s   threads %s   max connections %s\n",
+            users.c_str(), spawn.empty() ? "" : " spawned at ",
+            spawn.empty() ? "" : (spawn + "/s").c_str(), think.c_str(),
             r.config_text("threads").c_str(), r.config_text("max_connections").c_str());
     return out;
   }

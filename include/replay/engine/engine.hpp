@@ -29,6 +29,10 @@ struct RunConfig {
   // runs the trace's sessions one after another, a step one think time after the previous
   // ended. Without --duration or stages that end, the trace's sessions run once.
   std::optional<schedule::UserSchedule> users;
+  // --users: a pause before each of a user's sessions after its first, drawn evenly from
+  // [think_min_us, think_max_us] (Locust's wait_time between tasks); 0: none.
+  int64_t think_min_us = 0;
+  int64_t think_max_us = 0;
   schedule::Arrival arrival = schedule::Arrival::constant;
   double speed = 1.0;             // recorded timing is divided by it
   int64_t duration_us = 0;        // 0: until the trace or the schedule ends

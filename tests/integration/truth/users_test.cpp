@@ -108,7 +108,17 @@ TEST_CASE("users: --spawn-rate and stages start users on time; bad users flags a
   CHECK(staged.number("/load_us") == doctest::Approx(3e6).epsilon(0.01));
   CHECK(staged.number("/users/user_seconds") == doctest::Approx(2 + 7.5).epsilon(0.1));
 
+  // --think pauses each user 200 ms before its next session: a cycle of 250 ms.
+  const auto thinking = run_replay_at(dir, trace, sim.url("http"), "think.json",
+                                      {"--users", "2", "--think", "200ms", "--duration", "3s"});
+  CHECK(thinking.u64("/overall/completed") >= 22);
+  CHECK(thinking.u64("/overall/completed") <= 25);
+  CHECK(thinking.number("/users/think_mean_us") >= 180'000);  // the first sessions pause not
+  CHECK(thinking.number("/users/interval_mean_us") >= 230'000);
+
   const std::string url = sim.url("http");
+  CHECK(refused(trace, url, {"--think", "1s"}).find("--think is the pause of --users") !=
+        std::string::npos);
   const auto with_rate = refused(trace, url, {"--users", "5", "--rate", "10/s"});
   CHECK(with_rate.find("--users runs closed-loop users") != std::string::npos);
   CHECK(with_rate.find("drop --rate") != std::string::npos);
