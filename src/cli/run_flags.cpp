@@ -106,9 +106,9 @@ Result<void> check_run_flags(RunFlags& f) {
   }
   if (!f.users.empty()) {
     // Closed-loop users pace themselves by the responses: nothing else may schedule them.
-    for (auto [given, flag] : {std::pair{!f.rate.empty(), "--rate"},
-                               std::pair{!f.arrival.empty(), "--arrival"},
-                               std::pair{!f.shard.empty() || f.shards > 0, "--shard"}}) {
+    for (auto [given, flag] :
+         {std::pair{!f.rate.empty(), "--rate"}, std::pair{!f.arrival.empty(), "--arrival"},
+          std::pair{!f.shard.empty() || f.shards > 0, "--shard"}}) {
       if (given) {
         return flag_error(std::string("--users runs closed-loop users, who send each request when "
                                       "the last one's response came: drop ") +

@@ -69,8 +69,8 @@ Result<synth::SynthOptions> resolve(const SynthFlags& f, const synth::Scenario& 
   }
   o.arrival = *kind;
   o.seed = f.seed;
-  for (const auto& [flag, given, count] :
-       {std::tuple{"--tenants", f.tenants, &o.tenants}, std::tuple{"--identities", f.users, &o.users}}) {
+  for (const auto& [flag, given, count] : {std::tuple{"--tenants", f.tenants, &o.tenants},
+                                           std::tuple{"--identities", f.users, &o.users}}) {
     if (!given) continue;
     if (*given < 1) {
       return make_error(Errc::invalid_argument,

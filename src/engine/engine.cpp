@@ -11,7 +11,6 @@
 #include <unordered_map>
 
 #include "feeder.hpp"
-#include "user_feeder.hpp"
 #include "live_latency.hpp"
 #include "placement.hpp"
 #include "replay/client/protocol_choice.hpp"
@@ -19,6 +18,7 @@
 #include "replay/core/units.hpp"
 #include "replay/tls/tls_context.hpp"
 #include "request_source.hpp"
+#include "user_feeder.hpp"
 #include "worker.hpp"
 
 namespace replay::engine {

@@ -58,8 +58,7 @@ void LiveCounts::merge(const LiveCounts& other) {
 
 bool LiveCounts::empty() const {
   return offered == 0 && sent == 0 && capture_failed == 0 && poll_exhausted == 0 &&
-         session_aborted == 0 &&
-         requests.empty();
+         session_aborted == 0 && requests.empty();
 }
 
 uint64_t LiveCounts::ended() const {
@@ -75,8 +74,7 @@ uint64_t LiveCounts::failed() const {
 }
 
 uint64_t LiveCounts::errors() const {
-  return failed() + completed_in_class(4) + completed_in_class(5) + capture_failed +
-         poll_exhausted;
+  return failed() + completed_in_class(4) + completed_in_class(5) + capture_failed + poll_exhausted;
 }
 
 uint64_t LiveCounts::completed_in_class(size_t status_class) const {

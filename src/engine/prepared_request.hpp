@@ -19,8 +19,9 @@ struct PreparedRequest {
   std::shared_ptr<const RequestTemplate> templ;  // has {{capture}} placeholders
   std::shared_ptr<const std::vector<trace::Capture>> captures;  // to take from the response
   std::shared_ptr<const trace::Expect> expect;                  // to check the response against
-  std::shared_ptr<const trace::Poll> poll;  // sent again until its response meets poll->until
-  int64_t intended_ns = 0;                                      // absolute, on the run's clock
+  // Sent again until its response meets poll->until.
+  std::shared_ptr<const trace::Poll> poll;
+  int64_t intended_ns = 0;  // absolute, on the run's clock
   int64_t think_ns = 0;     // scheduled gap after the previous step of its session
   uint64_t session_id = 0;  // 0: not in a session; with --users, its user's key
   uint32_t user = 0;        // with --users: 1 + the index of the user that runs it; 0: open loop

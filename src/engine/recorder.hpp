@@ -10,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "user_latency.hpp"
 #include "check.hpp"
 #include "interval_outbox.hpp"
 #include "replay/client/response_observer.hpp"
@@ -19,6 +18,7 @@
 #include "replay/llm/goodput.hpp"
 #include "replay/llm/stream_meter.hpp"
 #include "replay/trace/record.hpp"
+#include "user_latency.hpp"
 
 namespace replay::engine {
 

@@ -85,8 +85,8 @@ class SessionRunner {
 
  private:
   struct Session {
-    bool busy = false;     // a step is on its way, or released and not yet sent
-    bool aborted = false;  // a step failed: later steps are not sent
+    bool busy = false;      // a step is on its way, or released and not yet sent
+    bool aborted = false;   // a step failed: later steps are not sent
     bool dropping = false;  // --users: the user was retired: its later steps are dropped
     CaptureValues values;
     CaptureValues user_values;  // --users: the user-scoped ones, kept over its sessions

@@ -11,10 +11,10 @@ constexpr uint32_t kBundlesAheadInAll = 16'384;
 
 }  // namespace
 
-UserFeeder::UserFeeder(const RunConfig& config, const schedule::UserSchedule& users,
-                       int64_t end_us, RequestSource& source, RequestSink& sink, UserBoard& board,
-                       const Clock& clock, int64_t run_start_ns,
-                       const std::atomic<bool>& interrupt, Feeder::Tick tick)
+UserFeeder::UserFeeder(const RunConfig& config, const schedule::UserSchedule& users, int64_t end_us,
+                       RequestSource& source, RequestSink& sink, UserBoard& board,
+                       const Clock& clock, int64_t run_start_ns, const std::atomic<bool>& interrupt,
+                       Feeder::Tick tick)
     : config_(config),
       users_(users),
       end_us_(end_us),
@@ -108,7 +108,8 @@ Result<void> UserFeeder::run() {
     const int64_t t_us = (now - run_start_ns_) / 1000;
     const bool ended = end_us_ > 0 && t_us >= end_us_;
     const int64_t counted_until = ended ? run_start_ns_ + end_us_ * 1000 : now;
-    user_seconds_ += static_cast<double>(running) * static_cast<double>(counted_until - last_ns) / 1e9;
+    user_seconds_ +=
+        static_cast<double>(running) * static_cast<double>(counted_until - last_ns) / 1e9;
     last_ns = counted_until;
     last_offset_ns_ = counted_until - run_start_ns_;
     if (ended) break;

@@ -74,7 +74,7 @@ class UserFeeder {
   bool pass_ended_ = false;
   double user_seconds_ = 0;
   std::mt19937_64 random_;           // --think pauses
-  std::vector<uint32_t> ahead_;     // by user: sessions it may hold not yet begun
+  std::vector<uint32_t> ahead_;      // by user: sessions it may hold not yet begun
   std::vector<bool> handed_before_;  // by user: it has been handed a session
 };
 

@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "user_board.hpp"
 #include "clock.hpp"
 #include "connection_pool.hpp"
 #include "in_flight.hpp"
@@ -27,6 +26,7 @@
 #include "replay/uv/handle.hpp"
 #include "session_runner.hpp"
 #include "spsc_ring.hpp"
+#include "user_board.hpp"
 #include "wake_schedule.hpp"
 #include "ws_sessions.hpp"
 
@@ -224,7 +224,7 @@ class Worker final : private InFlightSink, private PoolListener {
   std::unique_ptr<client::ReadPoller> reads_;
   std::unique_ptr<ConnectionPool> pool_;
   std::optional<Recorder> recorder_;
-  UserLatency user_latency_;  // --users
+  UserLatency user_latency_;        // --users
   std::unique_ptr<WsSessions> ws_;  // WebSocket sessions (records with "ws")
   SessionRunner sessions_;
   size_t eager_read_holders_ = 0;  // see note_eager_reads

@@ -166,7 +166,8 @@ results::Scope to_scope(const ScopeStats& s) {
   }
   out.failures.emplace_back(results::kCaptureFailedCause, s.capture_failed);
   out.failures.emplace_back(results::kSessionAbortedCause, s.session_aborted);
-  if (s.poll_exhausted > 0) out.failures.emplace_back(results::kPollExhaustedCause, s.poll_exhausted);
+  if (s.poll_exhausted > 0)
+    out.failures.emplace_back(results::kPollExhaustedCause, s.poll_exhausted);
   out.corrected = s.corrected;
   out.corrected_completed = s.corrected_completed;
   out.lower_bounds = s.lower_bounds;

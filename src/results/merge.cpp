@@ -278,8 +278,7 @@ void add_totals(ResultDoc& into, const std::vector<ResultDoc>& runs) {
       const double all = have + more;
       if (all > 0) {
         u.think_mean_us = (u.think_mean_us * have + r.users->think_mean_us * more) / all;
-        u.interval_mean_us =
-            (u.interval_mean_us * have + r.users->interval_mean_us * more) / all;
+        u.interval_mean_us = (u.interval_mean_us * have + r.users->interval_mean_us * more) / all;
       }
       u.most += r.users->most;
       u.user_seconds += r.users->user_seconds;

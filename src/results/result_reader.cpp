@@ -35,8 +35,7 @@ bool is_known_scope_field(std::string_view key) {
   static constexpr std::string_view kKnown[] = {
       "offered",        "sent",       "completed", "failed",     "errors", "error_ratio",
       "response_bytes", "status",     "failures",  "latency_us", "sse",    "llm",
-      "checks",         "session_us", "ws",
-      "metrics"};
+      "checks",         "session_us", "ws",        "metrics"};
   for (auto k : kKnown) {
     if (k == key) return true;
   }

@@ -160,16 +160,18 @@ Result<std::vector<Stage>> parse_stages(std::string_view text, ValueParser value
   }
   for (size_t i = 0; i + 1 < stages.size(); ++i) {
     if (stages[i].duration_us == kOpenEnded) {
-      return make_error(Errc::invalid_argument,
-                        std::string(what) + " '" + std::string(text) + "': stage " +
-                            std::to_string(i + 1) + " needs a duration (" +
-                            std::string(stage_example) + ")");
+      return make_error(Errc::invalid_argument, std::string(what) + " '" + std::string(text) +
+                                                    "': stage " + std::to_string(i + 1) +
+                                                    " needs a duration (" +
+                                                    std::string(stage_example) + ")");
     }
   }
   return stages;
 }
 
-std::string_view trim_spaces(std::string_view s) { return trim(s); }
+std::string_view trim_spaces(std::string_view s) {
+  return trim(s);
+}
 
 Result<double> parse_speed(std::string_view text) {
   std::string_view t = trim(text);

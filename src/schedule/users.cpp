@@ -27,7 +27,9 @@ Result<double> parse_users(std::string_view text) {
 
 }  // namespace
 
-int64_t UserSchedule::total_us() const noexcept { return RateSchedule{stages}.total_us(); }
+int64_t UserSchedule::total_us() const noexcept {
+  return RateSchedule{stages}.total_us();
+}
 
 uint32_t UserSchedule::users_at(int64_t t_us) const noexcept {
   if (t_us < 0) return 0;

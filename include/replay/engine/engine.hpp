@@ -158,8 +158,8 @@ struct RunResult {
   // Closed-loop users (RunConfig::users): their figures, and beside them what a schedule at
   // their pace would have measured (the coordinated-omission gap closed-loop tools hide).
   struct Users {
-    uint32_t most = 0;        // users running at once, at most
-    double user_seconds = 0;  // users running, integrated over the load
+    uint32_t most = 0;         // users running at once, at most
+    double user_seconds = 0;   // users running, integrated over the load
     double think_mean_us = 0;  // mean think time before a step
     // A step's expected interval: its think time plus the median service time of its
     // endpoint, the interval at which its user would send if nothing stalled it; the mean

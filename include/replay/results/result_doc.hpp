@@ -324,9 +324,9 @@ struct ResultDoc {
   // Closed-loop users (run --users; absent in open-loop runs): the file's "users" object,
   // docs/result-format.md "Users".
   struct Users {
-    uint64_t most = 0;          // users running at once, at most (summed over merged shards)
-    double user_seconds = 0;    // users running, integrated over the load
-    double think_mean_us = 0;   // mean think time before a step
+    uint64_t most = 0;         // users running at once, at most (summed over merged shards)
+    double user_seconds = 0;   // users running, integrated over the load
+    double think_mean_us = 0;  // mean think time before a step
     // A step's expected interval (its think time + its endpoint's median service time), the
     // mean over the steps.
     double interval_mean_us = 0;

@@ -94,7 +94,8 @@ const Sample kSamples[] = {
     {"chat", {"--rate", "5/s", "--duration", "20s", "--arrival", "poisson"}},
     {"chat-stream", {"--rate", "2/s", "--duration", "20s", "--arrival", "poisson"}},
     {"ws-chat", {"--rate", "1/s", "--duration", "20s", "--arrival", "poisson"}},
-    {"plans", {"--rate", "1/s", "--duration", "20s", "--arrival", "constant", "--identities", "20"}},
+    {"plans",
+     {"--rate", "1/s", "--duration", "20s", "--arrival", "constant", "--identities", "20"}},
     {"webhook", {"--rate", "20/s", "--duration", "10s", "--arrival", "poisson"}},
     {"mix", {"--rate", "40/s", "--duration", "20s", "--arrival", "poisson", "--identities", "50"}},
 };

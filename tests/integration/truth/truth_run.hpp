@@ -22,8 +22,8 @@ struct TraceRequest {
   std::string method = "GET";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string session;  // "": not in a session
-  std::string expect;   // the record's "expect" object as JSON text; "": no checks
+  std::string session;   // "": not in a session
+  std::string expect;    // the record's "expect" object as JSON text; "": no checks
   std::string captures;  // the record's "captures" array as JSON text; "": none
   // More of the record's members as JSON text (`"captures":[...],"poll":{...}`); a "poll"
   // among them makes the trace format version 2.

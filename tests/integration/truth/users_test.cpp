@@ -102,8 +102,8 @@ TEST_CASE("users: --spawn-rate and stages start users on time; bad users flags a
   // 0.5 s of 1 user, 0.5 of 2, 0.5 of 3, then 1.5 s of 4.
   CHECK(spawned.number("/users/user_seconds") == doctest::Approx(9).epsilon(0.05));
   CHECK(achieved_per_s(spawned) == doctest::Approx(9.0 / 3 * 20).epsilon(0.15));
-  const auto staged = run_replay_at(dir, trace, sim.url("http"), "stages.json",
-                                    {"--users", "2:1s, 2->6:2s"});
+  const auto staged =
+      run_replay_at(dir, trace, sim.url("http"), "stages.json", {"--users", "2:1s, 2->6:2s"});
   CHECK(staged.u64("/users/most") == 6);
   CHECK(staged.number("/load_us") == doctest::Approx(3e6).epsilon(0.01));
   CHECK(staged.number("/users/user_seconds") == doctest::Approx(2 + 7.5).epsilon(0.1));

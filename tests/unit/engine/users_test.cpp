@@ -297,9 +297,9 @@ TEST_CASE("users: user-scoped values outlive the session; a once step is skipped
   SessionRunner runner;
   auto login = user_step(0, 0, true);
   login->once = true;
-  login->captures = std::make_shared<const std::vector<trace::Capture>>(std::vector<trace::Capture>{
-      {.name = "token", .source = "json:/token", .user_scope = true},
-      {.name = "order", .source = "json:/order"}});
+  login->captures = std::make_shared<const std::vector<trace::Capture>>(
+      std::vector<trace::Capture>{{.name = "token", .source = "json:/token", .user_scope = true},
+                                  {.name = "order", .source = "json:/order"}});
   const PreparedRequest login_step = *login;
   REQUIRE(runner.admit(login, 0) == SessionRunner::Admit::start);
   CHECK_FALSE(runner.already_holds(*login));  // the user's first session: it logs in

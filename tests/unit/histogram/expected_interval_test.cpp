@@ -26,11 +26,14 @@ TEST_CASE("expected interval: a stall adds the requests a steady schedule would 
   CHECK(into.max() == 100'000);  // a bucket's value, at most the measured max
   // The missed values are spread from 99 ms down to 1 ms: their median is near 50 ms.
   Histogram missed;
-  add_with_expected_interval(missed, [] {
-    Histogram stall;
-    stall.record(100'000);
-    return stall;
-  }(), 1'000);
+  add_with_expected_interval(
+      missed,
+      [] {
+        Histogram stall;
+        stall.record(100'000);
+        return stall;
+      }(),
+      1'000);
   CHECK(missed.count() == 100);
   CHECK(missed.value_at_percentile(50) == doctest::Approx(50'000).epsilon(0.02));
   CHECK(missed.min() == 1'000);

@@ -488,8 +488,8 @@ TEST_CASE("closed-loop users' figures round-trip through result.json, merge and 
   CHECK(read->users->user_seconds == doctest::Approx(60));
   CHECK(read->users->interval_mean_us == doctest::Approx(20'000));
   CHECK(read->users->open_loop == a.users->open_loop);
-  CHECK_FALSE(parse_result_json(format_result_doc(testing::make_run({}, kStart, 2, {})), "o.json")
-                  ->users);
+  CHECK_FALSE(
+      parse_result_json(format_result_doc(testing::make_run({}, kStart, 2, {})), "o.json")->users);
 
   auto merged = merge_shards({a, b});
   REQUIRE(merged.ok());

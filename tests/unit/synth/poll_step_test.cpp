@@ -19,7 +19,8 @@ std::string session_with_poll(std::string_view poll_json) {
 
 TEST_CASE("a session step's poll is written into its records, and asks for trace version 2") {
   auto s = parse_scenario(
-      session_with_poll(R"({"every":"2s","max":30,"until":{"json":{"/status":{"equals":"done"}}}})"),
+      session_with_poll(
+          R"({"every":"2s","max":30,"until":{"json":{"/status":{"equals":"done"}}}})"),
       "jobs.json");
   REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().context));
   CHECK(s->has_polls());
@@ -49,12 +50,12 @@ TEST_CASE("a bad poll names its place and what is wrong") {
     auto s = parse_scenario(session_with_poll(poll), "jobs.json");
     return s ? std::string("no error") : s.error().context;
   };
-  CHECK(error_of(R"({"every":2,"until":{"status":200}})").find(
-            "sessions[0].steps[1].poll: every: expected a duration such as \"2s\"") !=
+  CHECK(error_of(R"({"every":2,"until":{"status":200}})")
+            .find("sessions[0].steps[1].poll: every: expected a duration such as \"2s\"") !=
         std::string::npos);
   CHECK(error_of(R"({"every":"1s"})").find("poll: until: missing") != std::string::npos);
-  CHECK(error_of(R"({"every":"1s","max":0,"until":{"status":200}})").find(
-            "poll: max: must be 1 to 10000 attempts") != std::string::npos);
+  CHECK(error_of(R"({"every":"1s","max":0,"until":{"status":200}})")
+            .find("poll: max: must be 1 to 10000 attempts") != std::string::npos);
   CHECK(error_of(R"({"every_us":5,"until":{"status":200}})").find("poll: every_us:") !=
         std::string::npos);
 }

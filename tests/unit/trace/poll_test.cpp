@@ -45,13 +45,15 @@ TEST_CASE("poll: a version 1 trace cannot hold one; bad polls name the field") {
         "field \"poll\": a poll step needs trace format version 2 (the header says 1)");
   CHECK(parse_poll(R"({"every_us":10,"until":{}})").error().context ==
         "every_us: must be 1000 (1 ms) or more microseconds");
-  CHECK(parse_poll(R"({"max":0,"until":{}})").error().context == "max: must be 1 to 10000 attempts");
+  CHECK(parse_poll(R"({"max":0,"until":{}})").error().context ==
+        "max: must be 1 to 10000 attempts");
   CHECK(parse_poll(R"({"max":3})").error().context ==
         "until: missing: the condition that ends the polling");
   CHECK(parse_poll(R"({"until":{"status":700}})").error().context.find("until: status: 700") == 0);
   CHECK(parse_poll(R"({"until":{"status":200},"every":1})").error().context ==
         "every: unknown field (every_us, max, until)");
-  auto in_line = parse_after(2, R"({"offset_us":0,"method":"GET","target":"/","poll":{"max":-1,"until":{}}})", r);
+  auto in_line = parse_after(
+      2, R"({"offset_us":0,"method":"GET","target":"/","poll":{"max":-1,"until":{}}})", r);
   REQUIRE_FALSE(in_line);
   CHECK(in_line.error().context == "field \"poll\": max: must be 1 to 10000 attempts");
 }
@@ -76,7 +78,8 @@ TEST_CASE("a once step and a user-scoped capture round-trip; a bad scope names i
   REQUIRE(parse_after(1, written, back));
   CHECK(back == r);
   auto bad = parse_after(
-      1, R"({"offset_us":0,"method":"GET","target":"/","captures":[{"name":"a","source":"json:/a","scope":"tenant"}]})",
+      1,
+      R"({"offset_us":0,"method":"GET","target":"/","captures":[{"name":"a","source":"json:/a","scope":"tenant"}]})",
       r);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().context.find("capture scope 'tenant' is not session or user") !=

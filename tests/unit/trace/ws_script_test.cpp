@@ -12,7 +12,6 @@ using replay::trace::testing::parse_after;
 
 namespace {
 
-
 Record chat_session() {
   Record r;
   r.offset_us = 2'000'000;
@@ -44,7 +43,6 @@ Record chat_session() {
   r.ws = std::move(script);
   return r;
 }
-
 
 std::string error_in_v2(std::string_view ws_json) {
   Record r;
