@@ -25,14 +25,19 @@ Feeder::Feeder(const RunConfig& config, RequestSource& source, Placer& placer, R
       interrupt_(interrupt),
       tick_(std::move(tick)) {}
 
-bool Feeder::wait_until(int64_t until_ns) {
+bool feeder_wait_until(const Clock& clock, const std::atomic<bool>& interrupt,
+                       const FeederTick& tick, int64_t until_ns) {
   while (true) {
-    if (interrupt_.load(std::memory_order_relaxed)) return false;
-    const int64_t now = clock_.now_ns();
-    const int64_t next_tick = tick_ ? tick_(now) : std::numeric_limits<int64_t>::max();
+    if (interrupt.load(std::memory_order_relaxed)) return false;
+    const int64_t now = clock.now_ns();
+    const int64_t next_tick = tick ? tick(now) : std::numeric_limits<int64_t>::max();
     if (now >= until_ns) return true;
-    clock_.sleep_until_ns(std::min({until_ns, next_tick, now + kMaxSleepNs}));
+    clock.sleep_until_ns(std::min({until_ns, next_tick, now + Feeder::kMaxSleepNs}));
   }
+}
+
+bool Feeder::wait_until(int64_t until_ns) {
+  return feeder_wait_until(clock_, interrupt_, tick_, until_ns);
 }
 
 void Feeder::StagedQueue::push(Staged item) {

@@ -30,10 +30,17 @@ class RequestSink {
   virtual bool try_push(size_t worker, RequestPtr& request) = 0;
 };
 
+// When a feeder's clock is next wanted by the live view, given the time now.
+using FeederTick = std::function<int64_t(int64_t now_ns)>;
+
+// Sleeps on `clock` until `until_ns`, calling `tick` (if any) on its times and waking at least
+// every Feeder::kMaxSleepNs to see `interrupt`; false if interrupted. Both feeders wait so.
+bool feeder_wait_until(const Clock& clock, const std::atomic<bool>& interrupt,
+                       const FeederTick& tick, int64_t until_ns);
+
 class Feeder {
  public:
-  // When the feeder's clock is next wanted by `tick` (the live view), given the time now.
-  using Tick = std::function<int64_t(int64_t now_ns)>;
+  using Tick = FeederTick;
   // Everything passed must outlive the feeder. `tick(now_ns)` is called while it waits, and
   // returns when it wants to be called next; `interrupt` ends feeding early (a signal handled on
   // this thread cuts the feeder's sleep short).

@@ -156,15 +156,19 @@ std::vector<RequestPtr> SessionRunner::retire(uint64_t session_id) {
   s.dropping = true;
   s.busy = false;
   std::vector<RequestPtr> out;
-  for (auto& r : s.waiting) out.push_back(std::move(r));
-  waiting_ -= s.waiting.size();
-  s.waiting.clear();
+  take_line(s, out);
   return out;
 }
 
 bool SessionRunner::busy(uint64_t session_id) const {
   auto it = sessions_.find(session_id);
   return it != sessions_.end() && it->second.busy;
+}
+
+void SessionRunner::take_line(Session& s, std::vector<RequestPtr>& out) {
+  for (auto& r : s.waiting) out.push_back(std::move(r));
+  waiting_ -= s.waiting.size();
+  s.waiting.clear();
 }
 
 std::vector<RequestPtr> SessionRunner::drain(Session& s) {
@@ -180,11 +184,7 @@ std::vector<RequestPtr> SessionRunner::drain(Session& s) {
 std::vector<RequestPtr> SessionRunner::take_waiting() {
   std::vector<RequestPtr> out;
   out.reserve(waiting_);
-  for (auto& [id, s] : sessions_) {
-    for (auto& r : s.waiting) out.push_back(std::move(r));
-    waiting_ -= s.waiting.size();
-    s.waiting.clear();
-  }
+  for (auto& [id, s] : sessions_) take_line(s, out);
   return out;
 }
 

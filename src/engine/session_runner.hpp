@@ -99,6 +99,8 @@ class SessionRunner {
 
   // Takes the waiting steps of the session in progress: up to the next session_start step.
   std::vector<RequestPtr> drain(Session& s);
+  // Moves the session's whole waiting line to `out`.
+  void take_line(Session& s, std::vector<RequestPtr>& out);
   // Releases the next waiting step (if any) at `now_ns` plus its think time.
   void release_next(Session& s, Release& out, int64_t now_ns);
   static void store_cookies(Session& s, const client::HeaderList& headers);

@@ -1,7 +1,6 @@
 #include "user_feeder.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <random>
 
 namespace replay::engine {
@@ -33,13 +32,7 @@ uint32_t UserFeeder::sessions_ahead(uint32_t users) {
 }
 
 bool UserFeeder::wait_until(int64_t until_ns) {
-  while (true) {
-    if (interrupt_.load(std::memory_order_relaxed)) return false;
-    const int64_t now = clock_.now_ns();
-    const int64_t next_tick = tick_ ? tick_(now) : std::numeric_limits<int64_t>::max();
-    if (now >= until_ns) return true;
-    clock_.sleep_until_ns(std::min({until_ns, next_tick, now + Feeder::kMaxSleepNs}));
-  }
+  return feeder_wait_until(clock_, interrupt_, tick_, until_ns);
 }
 
 Result<SessionBundler::Bundle> UserFeeder::next_bundle() {
