@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -208,23 +209,50 @@ struct UserSink final : RequestSink {
   std::vector<Push> pushes;
 };
 
+// A UserFeeder over `sessions` sessions of `steps` steps, fed to a UserSink on a simulated
+// clock that starts at second 0 of the run, `start_ns`.
+struct FeederRun {
+  FeederRun(const std::string& name, int sessions, int steps, const std::string& users_text,
+            int64_t start_ns = 0)
+      : users(schedule::parse_user_schedule(users_text).value()),
+        board(users.most()),
+        clock(start_ns),
+        start_ns(start_ns) {
+    config.trace_path = write_trace(name, sessions, steps);
+  }
+  // Runs the feeder to its end (`end_us` from second 0; 0: none); with `begin_at_once`, every
+  // session begins as it is handed over.
+  UserFeeder& run(int64_t end_us, bool begin_at_once) {
+    if (begin_at_once) sink.board = &board;
+    source.emplace(config, target);
+    REQUIRE(source->open().ok());
+    feeder.emplace(config, users, end_us, *source, sink, board, clock, start_ns, interrupt,
+                   nullptr);
+    REQUIRE(feeder->run().ok());
+    return *feeder;
+  }
+
+  RunConfig config;
+  client::Target target = client::parse_target("http://127.0.0.1:9").value();
+  schedule::UserSchedule users;
+  UserBoard board;
+  UserSink sink;
+  ManualClock clock;
+  int64_t start_ns;
+  std::atomic<bool> interrupt{false};
+  std::optional<RequestSource> source;
+  std::optional<UserFeeder> feeder;
+};
+
 }  // namespace
 
 TEST_CASE("users: the feeder keeps each running user a few sessions ahead, no more") {
-  RunConfig config;
-  config.trace_path = write_trace("users-feed", 500, 2);
-  const auto target = client::parse_target("http://127.0.0.1:9").value();
-  RequestSource source(config, target);
-  REQUIRE(source.open().ok());
-  auto users = schedule::parse_user_schedule("4").value();
-  users.spawn_per_s = 2;  // users start at 0, 0.5, 1 and 1.5 s
-  UserBoard board(users.most());
-  UserSink sink;
-  ManualClock clock(10 * kSecond);
-  std::atomic<bool> interrupt{false};
-  UserFeeder feeder(config, users, 3'000'000, source, sink, board, clock, 10 * kSecond, interrupt,
-                    nullptr);
-  REQUIRE(feeder.run().ok());
+  FeederRun f("users-feed", 500, 2, "4", 10 * kSecond);
+  f.users.spawn_per_s = 2;  // users start at 0, 0.5, 1 and 1.5 s
+  // Nobody begins a session (no worker runs).
+  UserFeeder& feeder = f.run(3'000'000, false);
+  const auto& sink = f.sink;
+  const auto& board = f.board;
   const uint32_t ahead = 2;  // each user's start; it grows only when the user begins them all
   std::map<uint32_t, int> sessions_of;
   std::map<uint32_t, int64_t> first_at;
@@ -248,50 +276,23 @@ TEST_CASE("users: the feeder keeps each running user a few sessions ahead, no mo
 }
 
 TEST_CASE("users: sessions are shared out one per user in turn; quick users get more ahead") {
-  RunConfig config;
-  config.trace_path = write_trace("users-share", 20, 2);
-  const auto target = client::parse_target("http://127.0.0.1:9").value();
-  RequestSource source(config, target);
-  REQUIRE(source.open().ok());
-  const auto users = schedule::parse_user_schedule("3").value();
-  UserBoard board(users.most());
-  UserSink sink;
-  sink.board = &board;  // every session begins at once: the users never hold one
-  ManualClock clock(0);
-  std::atomic<bool> interrupt{false};
-  UserFeeder feeder(config, users, 0, source, sink, board, clock, 0, interrupt, nullptr);
-  REQUIRE(feeder.run().ok());
+  FeederRun f("users-share", 20, 2, "3");
+  f.run(0, true);  // every session begins at once: the users never hold one
   std::map<uint32_t, int> sessions_of;
-  for (const auto& p : sink.pushes) sessions_of[p.user] += p.session_start ? 1 : 0;
+  for (const auto& p : f.sink.pushes) sessions_of[p.user] += p.session_start ? 1 : 0;
   REQUIRE(sessions_of.size() == 3);
   for (const auto& [user, n] : sessions_of) CHECK((n == 6 || n == 7));
   // Never holding a session, the users doubled what they may hold ahead at each look: the
   // twenty sessions went in a few looks, not twenty.
-  CHECK(clock.sleeps() <= 4);
+  CHECK(f.clock.sleeps() <= 4);
 }
 
 TEST_CASE("users: without a set end the trace's sessions are handed over once") {
-  RunConfig config;
-  config.trace_path = write_trace("users-once", 6, 1);
-  const auto target = client::parse_target("http://127.0.0.1:9").value();
-  RequestSource source(config, target);
-  REQUIRE(source.open().ok());
-  const auto users = schedule::parse_user_schedule("2").value();
-  UserBoard board(users.most());
-  UserSink sink;
-  sink.board = &board;
-  ManualClock clock(0);
-  std::atomic<bool> interrupt{false};
-  UserFeeder feeder(config, users, 0, source, sink, board, clock, 0, interrupt, nullptr);
-  REQUIRE(feeder.run().ok());
-  CHECK(sink.pushes.size() == 6);
-  CHECK(feeder.trace_ran_out());
-  for (const auto& p : sink.pushes) CHECK(p.session_start);
+  FeederRun f("users-once", 6, 1, "2");
+  CHECK(f.run(0, true).trace_ran_out());
+  CHECK(f.sink.pushes.size() == 6);
+  for (const auto& p : f.sink.pushes) CHECK(p.session_start);
 }
-
-}  // namespace replay::engine
-
-namespace replay::engine {
 
 TEST_CASE("users: user-scoped values outlive the session; a once step is skipped when held") {
   SessionRunner runner;
